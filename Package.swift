@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+// gq: mixed-precision, sub-8-bit, integer-only quantization of GRU networks.
+//
+// Module graph (left needs right), as in DESIGN.md:
+//   gq → Shell → {GRU, Datasets, LineEditing}
+//   GRU → {Kernels, Randomness};  Datasets → {CZlib, Randomness};  LineEditing → CEditLine, CSignals
+import PackageDescription
+
+// Speed flags for the hot loops, kept in this one place.
+// -Ounchecked drops the overflow and bounds checks that stop vectorisation;
+// an FMA-capable target CPU turns SIMD multiply-adds into single instructions
+// instead of one libm `fmaf` call per lane. Release builds only, so debug
+// builds keep their checks; x86_64 only, so macOS/arm64 builds stay plain.
+#if arch(x86_64)
+let hotLoopFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))
+]
+#else
+let hotLoopFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked"], .when(configuration: .release))
+]
+#endif
+
+let package = Package(
+    name: "gq",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gq", targets: ["gq"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"]), .brew(["libedit"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "CSignals"),
+        .target(name: "Randomness"),
+        .target(name: "Kernels", swiftSettings: hotLoopFlags),
+        .target(name: "GRU", dependencies: ["Kernels", "Randomness"], swiftSettings: hotLoopFlags),
+        .target(
+            name: "Datasets",
+            dependencies: ["CZlib", "Randomness"],
+            resources: [.copy("Resources/digits.csv.gz")]
+        ),
+        .target(name: "LineEditing", dependencies: ["CEditLine", "CSignals"]),
+        .target(name: "Shell", dependencies: ["GRU", "Datasets", "Kernels", "Randomness"]),
+        .executableTarget(name: "gq", dependencies: ["Shell", "LineEditing", "CSignals"]),
+
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "GRUTests", dependencies: ["GRU"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+        .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell"]),
+        .testTarget(name: "GQTests", dependencies: ["gq"]),
+    ]
+)

@@ -1,0 +1,31 @@
+#include "CSignals.h"
+#include <signal.h>
+#include <string.h>
+
+static volatile sig_atomic_t interrupt_flag = 0;
+
+static void on_interrupt(int signo) {
+    (void)signo;
+    interrupt_flag = 1;
+}
+
+void gq_install_interrupt_handler(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;
+    sigaction(SIGINT, &action, NULL);
+}
+
+void gq_restore_default_interrupt(void) {
+    signal(SIGINT, SIG_DFL);
+}
+
+int gq_interrupt_pending(void) {
+    return interrupt_flag != 0;
+}
+
+void gq_clear_interrupt(void) {
+    interrupt_flag = 0;
+}
