@@ -1,1 +1,111 @@
-print("gq")
+import CSignals
+import Foundation
+import LineEditing
+import Shell
+
+// The gq executable: wires the shell to the terminal, files and signals.
+
+let version = "0.1.0"
+let standardError = FileHandle.standardError
+
+func writeOut(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+func writeErr(_ line: String) {
+    standardError.write(Data((line + "\n").utf8))
+}
+
+let options: CommandLineOptions
+do {
+    options = try CommandLineOptions(Array(CommandLine.arguments.dropFirst()))
+} catch let error as UsageError {
+    writeErr("gq: \(error.message)")
+    writeErr(Invocation.usage.split(separator: "\n").prefix(2).joined(separator: "\n"))
+    exit(2)
+}
+
+switch options.invocation {
+case .help:
+    writeOut(Invocation.usage)
+    exit(0)
+case .version:
+    writeOut("gq \(version)")
+    exit(0)
+default:
+    break
+}
+
+let environment = ProcessInfo.processInfo.environment
+let stderrIsTerminal = isTerminal(2)
+let useColor = stderrIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty
+let showsProgress = stderrIsTerminal && !options.quiet
+let io = ShellIO(
+    out: writeOut,
+    err: writeErr,
+    progress: { line in
+        // \r and erase-line redraw in place; nil wipes the line before results print.
+        standardError.write(Data(("\r\u{1B}[K" + (line ?? "")).utf8))
+    },
+    showsProgress: showsProgress,
+    useColor: useColor
+)
+
+gq_install_interrupt_handler()
+let interrupt = InterruptSource(isPending: { gq_interrupt_pending() != 0 }, clear: { gq_clear_interrupt() })
+let session = Session(io: io, interrupt: interrupt)
+let interpreter = Interpreter(session: session)
+let runner = Runner(interpreter: interpreter)
+
+/// Tab completion: the shell's grammar-aware words plus file paths where they fit.
+struct ShellCompletion: CompletionProvider, @unchecked Sendable {
+    // The interpreter is used only on the main thread, from inside readline's callback.
+    let interpreter: Interpreter
+
+    func completions(line: String, word: String) -> [String] {
+        let before = String(line.dropLast(word.count))
+        let candidates = interpreter.completions(lineBeforeWord: before, word: word)
+        return candidates.words + (candidates.includesPaths ? PathCompleter.complete(word) : [])
+    }
+}
+
+extension InputLine {
+    init(_ result: LineReadResult) {
+        switch result {
+        case .line(let text): self = .line(text)
+        case .interrupted: self = .interrupted
+        case .endOfInput: self = .endOfInput
+        }
+    }
+}
+
+let status: Int32
+switch options.invocation {
+case .script(let path, let arguments):
+    let text: String
+    do {
+        text = try String(contentsOfFile: path, encoding: .utf8)
+    } catch {
+        let reason = FileManager.default.fileExists(atPath: path) ? "cannot read it as UTF-8 text" : "no such file"
+        writeErr("gq: \(path): \(reason)")
+        exit(2)
+    }
+    session.scriptArguments = [path] + arguments
+    status = runner.runScript(SourceText(name: path, text: text))
+case .commands(let text, let arguments):
+    session.scriptArguments = ["-c"] + arguments
+    status = runner.runScript(SourceText(name: "-c", text: text))
+default:
+    if isTerminal(0) {
+        writeOut("gq \(version): quantize GRUs for microcontrollers. 'help' lists commands; Ctrl-D leaves.")
+        let reader = EditLineReader(programName: "gq", historyFile: HistoryLocation.defaultFile(),
+                                    completer: ShellCompletion(interpreter: interpreter))
+        status = runner.loop(name: "<repl>", stopOnError: false,
+                             read: { InputLine(reader.readLine(prompt: $0)) },
+                             remember: { reader.addHistory($0) })
+    } else {
+        var reader = PlainLineReader()
+        status = runner.loop(name: "<stdin>", stopOnError: true, read: { _ in InputLine(reader.readLine(prompt: "")) })
+    }
+}
+exit(status)

@@ -1,0 +1,153 @@
+import Foundation
+
+/// Thrown by `exit`/`quit` to leave the session with a status; the runner catches it.
+public struct ExitRequest: Error, Equatable {
+    public var status: Int32
+}
+
+/// Commands for scripts: `echo`, `append`, `source`, `set seed`, `show vars`, `exit`.
+enum ScriptingCommands {
+    static var commands: [Command] {
+        [
+            Command(
+                name: "echo", usage: "echo WORD...", summary: "Print words, with $variables interpolated",
+                examples: ["echo \"accuracy $accuracy at $b bits\""],
+                run: { interpreter, arguments in
+                    interpreter.session.io.out(arguments.words.joined(separator: " "))
+                }
+            ),
+            Command(
+                name: "append", usage: "append FILE.csv NAME=VALUE...",
+                summary: "Append one row to a CSV file, writing the header first if the file is new",
+                details: "The columns are the NAMEs in order. Appending to an existing file checks that its header has the same columns, so rows never land under the wrong heading.",
+                examples: ["append results.csv op=$op bits=$b val=$accuracy size=$size"],
+                completion: .paths,
+                run: append
+            ),
+            Command(
+                name: "source", usage: "source FILE [ARG...]", summary: "Run a script file in this session",
+                details: "The script sees its own $1, $2, ...; variables it sets stay set.",
+                examples: ["source setup.gq", "source sweep.gq gate.z"],
+                completion: .paths,
+                run: source
+            ),
+            Command(
+                name: "set seed", usage: "set seed N",
+                summary: "Set the session seed that splits, initialisation and shuffling start from",
+                details: "Commands that take their own 'seed' option use it instead. The same seed gives the same numbers on any machine.",
+                examples: ["set seed 42"],
+                run: { interpreter, arguments in
+                    try arguments.expectCount(1...1, usage: "set seed N")
+                    guard let seed = UInt64(arguments[0]) else {
+                        throw CommandError("the seed must be a whole number ≥ 0, got '\(arguments[0])'", argument: 0)
+                    }
+                    interpreter.session.seed = seed
+                    interpreter.session.variables["seed"] = .number(Double(seed))
+                }
+            ),
+            Command(
+                name: "show vars", usage: "show vars", summary: "List the variables and their values",
+                examples: ["show vars"],
+                run: { interpreter, arguments in
+                    try arguments.expectCount(0...0, usage: "show vars")
+                    let variables = interpreter.session.variables
+                    if variables.isEmpty { interpreter.session.io.out("no variables set"); return }
+                    let width = variables.keys.map(\.count).max() ?? 0
+                    for name in variables.keys.sorted() {
+                        let value = variables[name].map { v -> String in
+                            if case .string(let s) = v { return "\"\(s)\"" }
+                            return v.description
+                        } ?? ""
+                        interpreter.session.io.out(name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + value)
+                    }
+                }
+            ),
+            Command(
+                name: "exit", usage: "exit [STATUS]", summary: "Leave gq (also 'quit' or Ctrl-D)",
+                examples: ["exit", "exit 3"],
+                run: leave
+            ),
+            Command(name: "quit", usage: "quit", summary: "Leave gq", run: leave),
+        ]
+    }
+
+    private static func leave(_ interpreter: Interpreter, _ arguments: Arguments) throws {
+        try arguments.expectCount(0...1, usage: "exit [STATUS]")
+        var status: Int32 = 0
+        if arguments.count == 1 {
+            guard let value = Int32(arguments[0]), (0...255).contains(value) else {
+                throw CommandError("the exit status must be a whole number from 0 to 255, got '\(arguments[0])'", argument: 0)
+            }
+            status = value
+        }
+        throw ExitRequest(status: status)
+    }
+
+    private static func source(_ interpreter: Interpreter, _ arguments: Arguments) throws {
+        try arguments.expectCount(1...Int.max, usage: "source FILE [ARG...]")
+        let path = arguments[0]
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw CommandError("cannot read script '\(path)': \(FileManager.default.fileExists(atPath: path) ? "not readable as UTF-8 text" : "no such file")", argument: 0)
+        }
+        let session = interpreter.session
+        let saved = session.scriptArguments
+        session.scriptArguments = arguments.words
+        defer { session.scriptArguments = saved }
+        try interpreter.run(SourceText(name: path, text: text))
+    }
+
+    private static func append(_ interpreter: Interpreter, _ arguments: Arguments) throws {
+        try arguments.expectCount(2...Int.max, usage: "append FILE.csv NAME=VALUE...")
+        let path = arguments[0]
+        var names: [String] = []
+        var values: [String] = []
+        for index in 1..<arguments.count {
+            let word = arguments[index]
+            guard let equals = word.firstIndex(of: "="), equals != word.startIndex else {
+                throw CommandError("expected NAME=VALUE, got '\(word)'", argument: index)
+            }
+            let name = String(word[..<equals])
+            if names.contains(name) { throw CommandError("column '\(name)' given twice", argument: index) }
+            names.append(name)
+            values.append(String(word[word.index(after: equals)...]))
+        }
+        let header = CSVRow.format(names)
+        let manager = FileManager.default
+        var output = ""
+        if let existing = manager.contents(atPath: path), !existing.isEmpty {
+            let firstLine = String(decoding: existing.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            guard firstLine == header else {
+                throw CommandError("\(path) has the columns \(firstLine), but this row has \(header): write to a new file or use the same columns", argument: 0)
+            }
+            if existing.last != UInt8(ascii: "\n") { output += "\n" }
+        } else {
+            output += header + "\n"
+        }
+        output += CSVRow.format(values) + "\n"
+        // One write with O_APPEND: a row lands whole or not at all, and concurrent runs never interleave inside a line.
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        guard descriptor >= 0 else {
+            throw CommandError("cannot write \(path): \(String(cString: strerror(errno)))", argument: 0)
+        }
+        defer { close(descriptor) }
+        let bytes = Array(output.utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count else {
+            throw CommandError("could not write the row to \(path): \(String(cString: strerror(errno)))", argument: 0)
+        }
+    }
+}
+
+/// CSV quoting as RFC 4180 has it: quote a field holding a comma, quote or newline.
+enum CSVRow {
+    static func format(_ fields: [String]) -> String {
+        fields.map { field in
+            guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+            return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }.joined(separator: ",")
+    }
+}

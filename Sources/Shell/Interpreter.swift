@@ -1,0 +1,183 @@
+import Foundation
+
+/// Runs gq's language against a session: parses source, interpolates words,
+/// dispatches commands and turns every failure into a located `ShellError`.
+public final class Interpreter {
+    public let session: Session
+    /// Every command, in the order `help` lists them.
+    public private(set) var commands: [Command]
+
+    public init(session: Session, commands: [Command] = StandardCommands.all) {
+        self.session = session
+        self.commands = commands
+    }
+
+    /// Parses and runs a whole source text; stops at the first error.
+    public func run(_ source: SourceText) throws {
+        let statements = try Parser.parse(source)
+        try execute(statements)
+    }
+
+    /// The words of the language that are not commands, for help and completion.
+    public static let keywords = ["let", "for", "if", "else", "assert"]
+
+    func execute(_ statements: [Statement]) throws {
+        for statement in statements {
+            try execute(statement)
+            if session.interrupt.isPending() {
+                throw ShellError.interrupted(statement.location)
+            }
+        }
+    }
+
+    private var evaluator: Evaluator {
+        Evaluator(lookup: { [unowned self] name, location in try self.variable(name, at: location) })
+    }
+
+    private func execute(_ statement: Statement) throws {
+        switch statement.kind {
+        case .command(let name, let arguments):
+            try runCommand(name: name, arguments: arguments)
+        case .assignment(let name, let expression):
+            session.variables[name] = try evaluator.evaluate(expression)
+        case .loop(let variable, let items, let body):
+            for value in try loopValues(items) {
+                session.variables[variable] = value
+                try execute(body)
+            }
+        case .conditional(let condition, let then, let otherwise):
+            try execute(try evaluator.evaluate(condition).isTrue ? then : otherwise)
+        case .assertion(let condition, let text):
+            guard try evaluator.evaluate(condition).isTrue else {
+                throw ShellError.runtime("assertion failed: \(text)\(assertionContext(condition))", statement.location)
+            }
+        }
+    }
+
+    /// The values of the variables an assertion mentions, so a failure shows why.
+    private func assertionContext(_ expression: Expression) -> String {
+        var names: [String] = []
+        func collect(_ e: Expression) {
+            switch e {
+            case .variable(let name, _): if !names.contains(name) { names.append(name) }
+            case .unary(_, let a, _): collect(a)
+            case .binary(_, let a, let b, _): collect(a); collect(b)
+            case .call(_, let args, _): args.forEach(collect)
+            case .number, .string: break
+            }
+        }
+        collect(expression)
+        let shown = names.compactMap { name in (try? variable(name, at: SourceLocation(file: "", line: 0, column: 0))).map { "\(name) = \($0)" } }
+        return shown.isEmpty ? "" : " (\(shown.joined(separator: ", ")))"
+    }
+
+    /// Expands loop items: `2..8` is 2 through 8 inclusive, anything else is one value.
+    private func loopValues(_ items: [Word]) throws -> [Value] {
+        var values: [Value] = []
+        for item in items {
+            let text = try evaluator.interpolate(item)
+            if let range = Interpreter.integerRange(text) {
+                values += range.map { .number(Double($0)) }
+            } else {
+                values.append(Value(parsing: text))
+            }
+        }
+        return values
+    }
+
+    /// `A..B` with integer ends, counting down when A > B; nil for anything else.
+    static func integerRange(_ text: String) -> [Int]? {
+        let pieces = text.components(separatedBy: "..")
+        guard pieces.count == 2, let low = Int(pieces[0]), let high = Int(pieces[1]) else { return nil }
+        return low <= high ? Array(low...high) : Array((high...low).reversed())
+    }
+
+    // MARK: - Variables
+
+    /// Variables set by commands, so a missing one can say which command sets it.
+    static let publishedBy: [String: String] = [
+        "accuracy": "eval", "test_accuracy": "eval", "float_accuracy": "eval", "float_test_accuracy": "eval",
+        "train_epochs": "train", "val_accuracy": "train",
+    ]
+
+    func variable(_ name: String, at location: SourceLocation) throws -> Value {
+        if let index = Int(name) {
+            guard index < session.scriptArguments.count else {
+                let given = max(0, session.scriptArguments.count - 1)
+                throw ShellError.runtime("script argument $\(index) was not given (\(given) argument\(given == 1 ? "" : "s") given)", location)
+            }
+            return Value(parsing: session.scriptArguments[index])
+        }
+        if name == "#" { return .number(Double(max(0, session.scriptArguments.count - 1))) }
+        if let value = session.variables[name] { return value }
+        if let command = Interpreter.publishedBy[name] {
+            throw ShellError.runtime("'\(name)' is not set yet: run '\(command)' first", location)
+        }
+        let hint = Suggestion.didYouMean(name, among: Array(session.variables.keys) + Array(Interpreter.publishedBy.keys))
+        throw ShellError.runtime("undefined variable '\(name)'\(hint)", location)
+    }
+
+    // MARK: - Commands
+
+    /// The command a statement names, consuming the subject word for verb-subject commands.
+    func resolve(_ name: String, _ arguments: [String]) throws -> (Command, subjectConsumed: Bool) {
+        let family = commands.filter { $0.verb == name }
+        if family.isEmpty {
+            let hint = Suggestion.didYouMean(name, among: commands.map(\.verb) + Interpreter.keywords)
+            throw CommandError("unknown command '\(name)'\(hint); 'help' lists commands")
+        }
+        if family.count == 1, family[0].subject == nil { return (family[0], false) }
+        let subjects = family.compactMap(\.subject)
+        let choices = subjects.map { "'\(name) \($0)'" }.joined(separator: ", ")
+        guard let subject = arguments.first else {
+            throw CommandError("'\(name)' needs a subject: \(choices)")
+        }
+        guard let command = family.first(where: { $0.subject == subject }) else {
+            let hint = Suggestion.didYouMean(subject, among: subjects)
+            throw CommandError("unknown subject '\(subject)' for '\(name)'\(hint); try \(choices)", argument: 0)
+        }
+        return (command, true)
+    }
+
+    private func runCommand(name nameWord: Word, arguments argumentWords: [Word]) throws {
+        let name = try evaluator.interpolate(nameWord)
+        let values = try argumentWords.map { try evaluator.interpolate($0) }
+        func located(_ error: CommandError, shift: Int) -> ShellError {
+            if let index = error.argument, index + shift < argumentWords.count {
+                return .runtime(error.message, argumentWords[index + shift].location)
+            }
+            return .runtime(error.message, nameWord.location)
+        }
+        let command: Command
+        let shift: Int
+        do {
+            let resolved = try resolve(name, values)
+            command = resolved.0
+            shift = resolved.subjectConsumed ? 1 : 0
+        } catch let error as CommandError {
+            throw located(error, shift: 0)
+        }
+        let arguments = Arguments(Array(values.dropFirst(shift)), command: command.name)
+        do {
+            try command.run(self, arguments)
+        } catch let error as CommandError {
+            throw located(error, shift: shift)
+        } catch let error as ShellError {
+            throw error
+        } catch {
+            throw ShellError.runtime(Interpreter.message(for: error), nameWord.location)
+        }
+    }
+
+    /// The user-facing text of an error thrown by a library.
+    static func message(for error: Error) -> String {
+        if let described = error as? CustomStringConvertible { return described.description }
+        if let localized = error as? LocalizedError, let text = localized.errorDescription { return text }
+        return String(describing: error)
+    }
+
+    /// Runs a command programmatically (used by `source` and tests).
+    public func command(named name: String) -> Command? {
+        commands.first { $0.name == name }
+    }
+}

@@ -1,0 +1,306 @@
+/// Parses gq's language: statements separated by newlines or `;`, blocks in braces.
+///
+///     let x = 4                     # variables hold numbers or strings
+///     for b in 2..6 { echo $b }     # loops over words and ranges
+///     if accuracy < 0.9 { echo low } else { echo ok }
+///     assert accuracy >= float_accuracy - 0.01
+///     set bits gate.z=$b            # anything else is a command with words
+public struct Parser {
+    private var scanner: Scanner
+
+    public init(_ source: SourceText) {
+        scanner = Scanner(source)
+    }
+
+    /// Parses a whole script. Throws `.incomplete` when it ends inside a block or string.
+    public static func parse(_ source: SourceText) throws -> [Statement] {
+        var parser = Parser(source)
+        return try parser.statements(closedBy: nil)
+    }
+
+    /// Statements up to the matching `}` (when `opening` is given) or the end.
+    private mutating func statements(closedBy opening: SourceLocation?) throws -> [Statement] {
+        var result: [Statement] = []
+        while true {
+            switch try scanner.nextWord() {
+            case .separator:
+                continue
+            case .end(let at):
+                if let opening {
+                    throw ShellError.incomplete("missing '}' to close the block opened at line \(opening.line)", at)
+                }
+                return result
+            case .closeBrace(let at):
+                if opening != nil { return result }
+                throw ShellError.syntax("unexpected '}' with no block open", at)
+            case .openBrace(let at):
+                throw ShellError.syntax("unexpected '{': a block follows 'for', 'if' or 'else'", at)
+            case .word(let word):
+                result.append(try statement(startingWith: word))
+            }
+        }
+    }
+
+    private mutating func statement(startingWith word: Word) throws -> Statement {
+        switch word.literalText {
+        case "let": return try assignment(at: word.location)
+        case "for": return try loop(at: word.location)
+        case "if": return try conditional(at: word.location)
+        case "assert": return try assertion(at: word.location)
+        case "else": throw ShellError.syntax("'else' without a preceding 'if' block", word.location)
+        default: return try command(named: word)
+        }
+    }
+
+    private mutating func command(named name: Word) throws -> Statement {
+        var arguments: [Word] = []
+        while true {
+            let before = scanner.mark
+            switch try scanner.nextWord() {
+            case .word(let word):
+                arguments.append(word)
+            case .separator, .end:
+                return Statement(.command(name: name, arguments: arguments), at: name.location)
+            case .closeBrace:
+                scanner.reset(to: before)
+                return Statement(.command(name: name, arguments: arguments), at: name.location)
+            case .openBrace(let at):
+                throw ShellError.syntax("unexpected '{' after a command: only 'for', 'if' and 'else' take a block", at)
+            }
+        }
+    }
+
+    private mutating func assignment(at location: SourceLocation) throws -> Statement {
+        guard case .identifier(let name, _) = try scanner.nextExpressionToken() else {
+            throw ShellError.syntax("expected a variable name after 'let', as in 'let x = 4'", scanner.location)
+        }
+        let equals = try scanner.nextExpressionToken()
+        guard case .symbol("=", _) = equals else {
+            throw ShellError.syntax("expected '=' after 'let \(name)', as in 'let \(name) = 4'", tokenLocation(equals))
+        }
+        let value = try expressionToEnd()
+        return Statement(.assignment(name: name, value: value), at: location)
+    }
+
+    private mutating func assertion(at location: SourceLocation) throws -> Statement {
+        let start = scanner.mark
+        let condition = try expressionToEnd()
+        return Statement(.assertion(condition, text: scanner.text(from: start)), at: location)
+    }
+
+    private mutating func loop(at location: SourceLocation) throws -> Statement {
+        guard case .word(let variableWord) = try scanner.nextWord(),
+              let variable = variableWord.literalText,
+              let first = variable.first, first.isIdentifierStart,
+              variable.allSatisfy(\.isIdentifierCharacter)
+        else {
+            throw ShellError.syntax("expected a variable name after 'for', as in 'for b in 2..8 { ... }'", location)
+        }
+        guard case .word(let inWord) = try scanner.nextWord(), inWord.literalText == "in" else {
+            throw ShellError.syntax("expected 'in' after 'for \(variable)', as in 'for \(variable) in 2..8 { ... }'", location)
+        }
+        var items: [Word] = []
+        while true {
+            switch try scanner.nextWord() {
+            case .word(let word):
+                items.append(word)
+            case .openBrace(let opening):
+                guard !items.isEmpty else {
+                    throw ShellError.syntax("'for \(variable) in' needs values before '{', such as '2..8' or 'r.wx z.wh'", opening)
+                }
+                let body = try statements(closedBy: opening)
+                return Statement(.loop(variable: variable, items: items, body: body), at: location)
+            case .separator, .closeBrace, .end:
+                let at = scanner.location
+                throw ShellError.syntax("expected '{' to open the body of 'for \(variable) in ...' on the same line", at)
+            }
+        }
+    }
+
+    private mutating func conditional(at location: SourceLocation) throws -> Statement {
+        let condition = try expression()
+        let body = try block(after: "if")
+        let afterBody = scanner.mark
+        scanner.skipBlankLines()
+        if case .word(let word) = try scanner.nextWord(), word.literalText == "else" {
+            let afterElse = scanner.mark
+            if case .word(let next) = try scanner.nextWord(), next.literalText == "if" {
+                let nested = try conditional(at: next.location)
+                return Statement(.conditional(condition: condition, then: body, otherwise: [nested]), at: location)
+            }
+            scanner.reset(to: afterElse)
+            let otherwise = try block(after: "else")
+            return Statement(.conditional(condition: condition, then: body, otherwise: otherwise), at: location)
+        }
+        scanner.reset(to: afterBody)
+        return Statement(.conditional(condition: condition, then: body, otherwise: []), at: location)
+    }
+
+    private mutating func block(after keyword: String) throws -> [Statement] {
+        guard case .openBrace(let opening) = try scanner.nextWord() else {
+            throw ShellError.syntax("expected '{' after '\(keyword)' on the same line", scanner.location)
+        }
+        return try statements(closedBy: opening)
+    }
+
+    // MARK: - Expressions, by precedence: or < and < not < comparison < sum < product < unary < primary
+
+    /// An expression that must end the statement.
+    private mutating func expressionToEnd() throws -> Expression {
+        let value = try expression()
+        let next = try scanner.nextExpressionToken()
+        guard case .boundary = next else {
+            throw ShellError.syntax("unexpected \(describe(next)) after the expression", tokenLocation(next))
+        }
+        return value
+    }
+
+    private mutating func expression() throws -> Expression { try disjunction() }
+
+    private mutating func disjunction() throws -> Expression {
+        var left = try conjunction()
+        while let at = try takeOperator(["or", "||"]) {
+            left = .binary("or", left, try conjunction(), at)
+        }
+        return left
+    }
+
+    private mutating func conjunction() throws -> Expression {
+        var left = try negation()
+        while let at = try takeOperator(["and", "&&"]) {
+            left = .binary("and", left, try negation(), at)
+        }
+        return left
+    }
+
+    private mutating func negation() throws -> Expression {
+        if let at = try takeOperator(["not", "!"]) {
+            return .unary("not", try negation(), at)
+        }
+        return try comparison()
+    }
+
+    private mutating func comparison() throws -> Expression {
+        let left = try sum()
+        let before = scanner.mark
+        let token = try scanner.nextExpressionToken()
+        if case .symbol(let op, let at) = token, ["==", "!=", "<", "<=", ">", ">="].contains(op) {
+            return .binary(op, left, try sum(), at)
+        }
+        if case .symbol("=", let at) = token {
+            throw ShellError.syntax("'=' assigns only in 'let'; compare with '=='", at)
+        }
+        scanner.reset(to: before)
+        return left
+    }
+
+    private mutating func sum() throws -> Expression {
+        var left = try product()
+        while let (op, at) = try takeSymbol(["+", "-"]) {
+            left = .binary(op, left, try product(), at)
+        }
+        return left
+    }
+
+    private mutating func product() throws -> Expression {
+        var left = try unary()
+        while let (op, at) = try takeSymbol(["*", "/", "%"]) {
+            left = .binary(op, left, try unary(), at)
+        }
+        return left
+    }
+
+    private mutating func unary() throws -> Expression {
+        if let (_, at) = try takeSymbol(["-"]) { return .unary("-", try unary(), at) }
+        if try takeSymbol(["+"]) != nil { return try unary() }
+        return try power()
+    }
+
+    private mutating func power() throws -> Expression {
+        let base = try primary()
+        if let (_, at) = try takeSymbol(["**"]) { return .binary("**", base, try unary(), at) }
+        return base
+    }
+
+    private mutating func primary() throws -> Expression {
+        let token = try scanner.nextExpressionToken()
+        switch token {
+        case .number(let value, _):
+            return .number(value)
+        case .string(let word):
+            return .string(word)
+        case .variable(let name, let at):
+            return .variable(name, at)
+        case .identifier(let name, let at):
+            if name == "true" { return .number(1) }
+            if name == "false" { return .number(0) }
+            let before = scanner.mark
+            if case .symbol("(", _) = try scanner.nextExpressionToken() {
+                return .call(name, try callArguments(), at)
+            }
+            scanner.reset(to: before)
+            return .variable(name, at)
+        case .symbol("(", _):
+            let inner = try expression()
+            let close = try scanner.nextExpressionToken()
+            guard case .symbol(")", _) = close else {
+                throw ShellError.syntax("expected ')' but found \(describe(close))", tokenLocation(close))
+            }
+            return inner
+        default:
+            throw ShellError.syntax("expected a number, variable or '(' but found \(describe(token))", tokenLocation(token))
+        }
+    }
+
+    private mutating func callArguments() throws -> [Expression] {
+        var arguments: [Expression] = []
+        let before = scanner.mark
+        if case .symbol(")", _) = try scanner.nextExpressionToken() { return arguments }
+        scanner.reset(to: before)
+        while true {
+            arguments.append(try expression())
+            let token = try scanner.nextExpressionToken()
+            if case .symbol(")", _) = token { return arguments }
+            guard case .symbol(",", _) = token else {
+                throw ShellError.syntax("expected ',' or ')' in the argument list but found \(describe(token))", tokenLocation(token))
+            }
+        }
+    }
+
+    /// Consumes the next token when it is one of the given word or symbol operators.
+    private mutating func takeOperator(_ spellings: Set<String>) throws -> SourceLocation? {
+        let before = scanner.mark
+        switch try scanner.nextExpressionToken() {
+        case .identifier(let name, let at) where spellings.contains(name): return at
+        case .symbol(let op, let at) where spellings.contains(op): return at
+        default:
+            scanner.reset(to: before)
+            return nil
+        }
+    }
+
+    private mutating func takeSymbol(_ symbols: Set<String>) throws -> (String, SourceLocation)? {
+        let before = scanner.mark
+        if case .symbol(let op, let at) = try scanner.nextExpressionToken(), symbols.contains(op) { return (op, at) }
+        scanner.reset(to: before)
+        return nil
+    }
+
+    private func describe(_ token: Scanner.ExpressionToken) -> String {
+        switch token {
+        case .number(let v, _): return "number \(Value.format(v))"
+        case .identifier(let name, _): return "'\(name)'"
+        case .variable(let name, _): return "'$\(name)'"
+        case .string: return "a string"
+        case .symbol(let s, _): return "'\(s)'"
+        case .boundary: return "the end of the statement"
+        }
+    }
+
+    private func tokenLocation(_ token: Scanner.ExpressionToken) -> SourceLocation {
+        switch token {
+        case .number(_, let at), .identifier(_, let at), .variable(_, let at), .symbol(_, let at), .boundary(let at): return at
+        case .string(let word): return word.location
+        }
+    }
+}

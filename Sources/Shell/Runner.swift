@@ -1,0 +1,113 @@
+/// One line of input for the REPL loop, as the line source reports it.
+public enum InputLine: Equatable, Sendable {
+    case line(String)
+    /// Ctrl-C at the prompt: drop what was typed and prompt again.
+    case interrupted
+    case endOfInput
+}
+
+/// Drives an interpreter: whole scripts, or a read–eval–print loop over any line source.
+///
+/// Exit statuses: 0 success, 1 an error (a script stops at its first), 130 Ctrl-C
+/// in a script (the shell convention, 128 + SIGINT), or what `exit N` asked for.
+public struct Runner {
+    public let interpreter: Interpreter
+
+    public init(interpreter: Interpreter) {
+        self.interpreter = interpreter
+    }
+
+    private var io: ShellIO { interpreter.session.io }
+
+    /// Runs a whole script; reports its first error as `FILE:LINE:COL: error: ...`.
+    public func runScript(_ source: SourceText) -> Int32 {
+        do {
+            try interpreter.run(source)
+            return 0
+        } catch {
+            return report(error)
+        }
+    }
+
+    /// Reads statements line by line until the input ends.
+    ///
+    /// A line that leaves a block or string open asks for more (`...>`). With
+    /// `stopOnError` (piped input) the first error ends the loop with status 1;
+    /// otherwise the error is printed and the loop carries on, as a REPL should.
+    public func loop(name: String, stopOnError: Bool, read: (String) -> InputLine, remember: (String) -> Void = { _ in }) -> Int32 {
+        var pending = ""
+        var pendingStart = 1
+        var nextLine = 1
+        while true {
+            let prompt = pending.isEmpty ? "gq> " : "...> "
+            switch read(prompt) {
+            case .endOfInput:
+                if !pending.isEmpty {
+                    do {
+                        _ = try Parser.parse(SourceText(name: name, text: pending, firstLine: pendingStart))
+                    } catch {
+                        let status = report(error)
+                        if stopOnError { return status }
+                    }
+                }
+                return 0
+            case .interrupted:
+                pending = ""
+                interpreter.session.interrupt.clear()
+            case .line(let text):
+                if pending.isEmpty { pendingStart = nextLine }
+                nextLine += 1
+                pending += text + "\n"
+                let statements: [Statement]
+                do {
+                    statements = try Parser.parse(SourceText(name: name, text: pending, firstLine: pendingStart))
+                } catch ShellError.incomplete {
+                    continue
+                } catch {
+                    rememberEntry(pending, remember)
+                    pending = ""
+                    let status = report(error)
+                    if stopOnError { return status }
+                    continue
+                }
+                rememberEntry(pending, remember)
+                pending = ""
+                do {
+                    try interpreter.execute(statements)
+                } catch let request as ExitRequest {
+                    return request.status
+                } catch {
+                    let status = report(error)
+                    if case ShellError.interrupted = error {
+                        interpreter.session.interrupt.clear()
+                        if stopOnError { return status }
+                        continue
+                    }
+                    if stopOnError { return status }
+                }
+            }
+        }
+    }
+
+    private func rememberEntry(_ entry: String, _ remember: (String) -> Void) {
+        let trimmed = entry.trimmingWhitespace()
+        if !trimmed.isEmpty { remember(trimmed) }
+    }
+
+    /// Prints an error and returns the exit status it implies.
+    @discardableResult
+    public func report(_ error: Error) -> Int32 {
+        switch error {
+        case let request as ExitRequest:
+            return request.status
+        case let shellError as ShellError:
+            let label = io.useColor ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
+            io.err("\(shellError.location): \(label) \(shellError.message)")
+            if case .interrupted = shellError { return 130 }
+            return 1
+        default:
+            io.err("error: \(Interpreter.message(for: error))")
+            return 1
+        }
+    }
+}

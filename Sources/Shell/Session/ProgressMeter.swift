@@ -1,0 +1,47 @@
+import Foundation
+
+/// A one-line progress display with a bar and an ETA, for long commands on a terminal.
+struct ProgressMeter {
+    private let start = ContinuousClock.now
+    private var lastDraw: ContinuousClock.Instant?
+    let io: ShellIO
+
+    init(io: ShellIO) {
+        self.io = io
+    }
+
+    var elapsedSeconds: Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    /// Redraws at most ten times a second: drawing is cheap but terminals are not.
+    mutating func update(fraction: Double, label: String, detail: String) {
+        guard io.showsProgress else { return }
+        let now = ContinuousClock.now
+        if let last = lastDraw, now - last < .milliseconds(100), fraction < 1 { return }
+        lastDraw = now
+        io.progress(ProgressMeter.line(fraction: fraction, label: label, detail: detail, elapsed: elapsedSeconds))
+    }
+
+    func finish() {
+        if io.showsProgress { io.progress(nil) }
+    }
+
+    /// `label [#######.......] 45% detail ETA 0:12`; pure, so it is testable.
+    static func line(fraction: Double, label: String, detail: String, elapsed: Double, width: Int = 20) -> String {
+        let f = min(max(fraction, 0), 1)
+        let filled = Int((f * Double(width)).rounded(.down))
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        var eta = "ETA --:--"
+        if f > 0.001 { eta = "ETA " + duration(elapsed * (1 - f) / f) }
+        return "\(label) [\(bar)] \(String(format: "%3d", Int(f * 100)))% \(detail) \(eta)"
+    }
+
+    /// `m:ss`, or `h:mm:ss` past an hour.
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        let (h, m, s) = (total / 3600, (total % 3600) / 60, total % 60)
+        return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
+    }
+}

@@ -1,0 +1,39 @@
+import Datasets
+import Foundation
+import GRU
+
+/// Everything a shell session holds between commands: the task, the model, variables and settings.
+public final class Session {
+    public var io: ShellIO
+    public var interrupt: InterruptSource
+    /// Script variables, including the results `eval` publishes (`accuracy`, ...).
+    public var variables: [String: Value] = [:]
+    /// `$0`, `$1`, ... of the running script.
+    public var scriptArguments: [String] = []
+    /// The seed every random choice starts from unless a command is given its own.
+    public var seed: UInt64 = 0
+    public var task: Task?
+    public var model: GRUClassifier?
+    /// Where the current model came from, for `show model`.
+    public var modelOrigin: String?
+    /// Folder of trained models keyed by task and settings; nil disables the cache.
+    public var modelCache: ModelCache?
+
+    public init(io: ShellIO, interrupt: InterruptSource = .never, modelCache: ModelCache? = ModelCache.standard()) {
+        self.io = io
+        self.interrupt = interrupt
+        self.modelCache = modelCache
+    }
+
+    /// The loaded task, or an error telling the user how to load one.
+    func requireTask() throws -> Task {
+        guard let task else { throw CommandError("no task loaded: try 'load task digits'") }
+        return task
+    }
+
+    /// The current model, or an error telling the user how to get one.
+    func requireModel() throws -> GRUClassifier {
+        guard let model else { throw CommandError("no model yet: 'train' one or 'load model FILE'") }
+        return model
+    }
+}

@@ -1,0 +1,70 @@
+import Shell
+import Testing
+
+@Suite("The read-eval-print loop")
+struct RunnerTests {
+    /// Feeds lines to a loop and records the prompts it showed.
+    func loop(_ lines: [InputLine], stopOnError: Bool) -> (status: Int32, transcript: Transcript, prompts: [String], remembered: [String]) {
+        let (interpreter, transcript) = makeShell()
+        var queue = lines
+        var prompts: [String] = []
+        var remembered: [String] = []
+        let status = Runner(interpreter: interpreter).loop(name: "<repl>", stopOnError: stopOnError, read: { prompt in
+            prompts.append(prompt)
+            return queue.isEmpty ? .endOfInput : queue.removeFirst()
+        }, remember: { remembered.append($0) })
+        return (status, transcript, prompts, remembered)
+    }
+
+    @Test("an open block asks for more lines with a continuation prompt")
+    func continuation() {
+        let result = loop([.line("for b in 1..2 {"), .line("echo $b"), .line("}")], stopOnError: false)
+        #expect(result.transcript.out == ["1", "2"])
+        #expect(result.prompts == ["gq> ", "...> ", "...> ", "gq> "])
+        #expect(result.remembered == ["for b in 1..2 {\necho $b\n}"])
+    }
+
+    @Test("the REPL reports an error with its line and carries on")
+    func carriesOn() {
+        let result = loop([.line("echo a"), .line("trian"), .line("echo b")], stopOnError: false)
+        #expect(result.status == 0)
+        #expect(result.transcript.out == ["a", "b"])
+        #expect(result.transcript.err == ["<repl>:2:1: error: unknown command 'trian' (did you mean 'train'?); 'help' lists commands"])
+    }
+
+    @Test("piped input stops at the first error with status 1")
+    func stopsOnError() {
+        let result = loop([.line("echo a"), .line("trian"), .line("echo b")], stopOnError: true)
+        #expect(result.status == 1)
+        #expect(result.transcript.out == ["a"])
+    }
+
+    @Test("Ctrl-C at the prompt drops a half-typed block")
+    func interruptClearsPending() {
+        let result = loop([.line("for b in 1..2 {"), .interrupted, .line("echo c")], stopOnError: false)
+        #expect(result.transcript.out == ["c"])
+        #expect(result.prompts[2] == "gq> ")
+    }
+
+    @Test("exit leaves the loop with its status")
+    func exitStatus() {
+        let result = loop([.line("exit 4"), .line("echo never")], stopOnError: false)
+        #expect(result.status == 4)
+        #expect(result.transcript.out.isEmpty)
+    }
+
+    @Test("input that ends inside a block is an error when piped")
+    func endsInsideBlock() {
+        let result = loop([.line("for b in 1..2 {")], stopOnError: true)
+        #expect(result.status == 1)
+        #expect(result.transcript.err.first?.contains("missing '}'") == true)
+    }
+
+    @Test("a script's error is reported as FILE:LINE:COL and gives status 1")
+    func scriptStatus() {
+        let (interpreter, transcript) = makeShell()
+        let status = Runner(interpreter: interpreter).runScript(SourceText(name: "x.gq", text: "echo 1\nset bts"))
+        #expect(status == 1)
+        #expect(transcript.err == ["x.gq:2:5: error: unknown subject 'bts' for 'set'; try 'set seed'"])
+    }
+}

@@ -1,0 +1,36 @@
+import Shell
+
+/// Collects what a session prints, for assertions.
+final class Transcript {
+    var out: [String] = []
+    var err: [String] = []
+}
+
+/// A fresh interpreter with no model cache, writing into a transcript.
+func makeShell(arguments: [String] = ["test.gq"]) -> (Interpreter, Transcript) {
+    let transcript = Transcript()
+    let io = ShellIO(out: { transcript.out.append($0) }, err: { transcript.err.append($0) })
+    let session = Session(io: io, interrupt: .never, modelCache: nil)
+    session.scriptArguments = arguments
+    return (Interpreter(session: session), transcript)
+}
+
+/// Runs a script and returns its output lines; throws the first error.
+@discardableResult
+func run(_ text: String, file: String = "test.gq", arguments: [String] = []) throws -> [String] {
+    let (interpreter, transcript) = makeShell(arguments: [file] + arguments)
+    try interpreter.run(SourceText(name: file, text: text))
+    return transcript.out
+}
+
+/// The error a script stops with, or nil when it succeeds.
+func failure(_ text: String, file: String = "test.gq") -> ShellError? {
+    do {
+        try run(text, file: file)
+        return nil
+    } catch let error as ShellError {
+        return error
+    } catch {
+        return .runtime("unexpected error type: \(error)", SourceLocation(file: "?", line: 0, column: 0))
+    }
+}
