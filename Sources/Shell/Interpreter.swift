@@ -164,6 +164,8 @@ public final class Interpreter {
             throw located(error, shift: shift)
         } catch let error as ShellError {
             throw error
+        } catch let request as ExitRequest {
+            throw request
         } catch {
             throw ShellError.runtime(Interpreter.message(for: error), nameWord.location)
         }
@@ -171,7 +173,6 @@ public final class Interpreter {
 
     /// The user-facing text of an error thrown by a library.
     static func message(for error: Error) -> String {
-        if let described = error as? CustomStringConvertible { return described.description }
         if let localized = error as? LocalizedError, let text = localized.errorDescription { return text }
         return String(describing: error)
     }

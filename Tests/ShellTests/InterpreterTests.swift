@@ -20,7 +20,7 @@ struct InterpreterTests {
         #expect(try run("let x = 1 + 2 * 3 - 4 / 8\necho $x") == ["6.5"])
         #expect(try run("let x = (1 + 2) * 3; echo $x") == ["9"])
         #expect(try run("let x = 2 ** 10 % 1000; echo $x") == ["24"])
-        #expect(try run("let x = -3 + round(2.345, 2) + max(1, 5, 2) + abs(-1); echo $x") == ["5.345"])
+        #expect(try run("let x = -3 + round(2.346, 2) + max(1, 5, 2) + abs(-1); echo $x") == ["5.35"])
         #expect(try run("let x = 1 / 3; echo $x") == ["0.333333"])
     }
 

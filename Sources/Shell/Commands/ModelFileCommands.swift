@@ -14,7 +14,7 @@ enum ModelFileCommands {
                 run: { interpreter, arguments in
                     try arguments.expectCount(1...1, usage: "save model FILE")
                     let model = try interpreter.session.requireModel()
-                    let url = URL(fileURLWithPath: arguments[0])
+                    let url = URL(fileURLWithPath: arguments.path(0))
                     do {
                         try model.write(to: url)
                     } catch {
@@ -34,7 +34,7 @@ enum ModelFileCommands {
                     let session = interpreter.session
                     let model: GRUClassifier
                     do {
-                        model = try GRUClassifier(contentsOf: URL(fileURLWithPath: arguments[0]))
+                        model = try GRUClassifier(contentsOf: URL(fileURLWithPath: arguments.path(0)))
                     } catch {
                         throw CommandError(Interpreter.message(for: error), argument: 0)
                     }

@@ -3,6 +3,10 @@ import Foundation
 /// Thrown by `exit`/`quit` to leave the session with a status; the runner catches it.
 public struct ExitRequest: Error, Equatable {
     public var status: Int32
+
+    public init(status: Int32) {
+        self.status = status
+    }
 }
 
 /// Commands for scripts: `echo`, `append`, `source`, `set seed`, `show vars`, `exit`.
@@ -85,7 +89,7 @@ enum ScriptingCommands {
 
     private static func source(_ interpreter: Interpreter, _ arguments: Arguments) throws {
         try arguments.expectCount(1...Int.max, usage: "source FILE [ARG...]")
-        let path = arguments[0]
+        let path = arguments.path(0)
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -101,7 +105,7 @@ enum ScriptingCommands {
 
     private static func append(_ interpreter: Interpreter, _ arguments: Arguments) throws {
         try arguments.expectCount(2...Int.max, usage: "append FILE.csv NAME=VALUE...")
-        let path = arguments[0]
+        let path = arguments.path(0)
         var names: [String] = []
         var values: [String] = []
         for index in 1..<arguments.count {

@@ -44,7 +44,7 @@ enum TaskCommands {
         let seed = options.integer("seed").map(UInt64.init) ?? session.seed
         let task: Task
         do {
-            task = try TaskCatalog.load(arguments[0], seed: seed, options: loadOptions)
+            task = try TaskCatalog.load(arguments.path(0), seed: seed, options: loadOptions)
         } catch {
             throw CommandError(error.description, argument: 0)
         }

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 /// A script value: every variable holds a number or a string.
 public enum Value: Sendable, Equatable, CustomStringConvertible {
@@ -27,9 +23,7 @@ public enum Value: Sendable, Equatable, CustomStringConvertible {
         if x.isNaN { return "nan" }
         if x.isInfinite { return x > 0 ? "inf" : "-inf" }
         if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-        var buffer = [CChar](repeating: 0, count: 32)
-        _ = withVaList([x]) { vsnprintf(&buffer, buffer.count, "%.6g", $0) }
-        return String(cString: buffer)
+        return String(format: "%.6g", x)
     }
 
     /// Truthiness for `if` and `assert`: non-zero numbers and non-empty strings.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A command's arguments after interpolation, with checks that name the argument at fault.
 public struct Arguments {
     /// The words after the command's name (after `load task` for `load task digits`).
@@ -12,6 +14,13 @@ public struct Arguments {
 
     public var count: Int { words.count }
     public subscript(index: Int) -> String { words[index] }
+
+    /// Argument `index` as a file path, with a leading `~` expanded as a shell would.
+    public func path(_ index: Int) -> String {
+        let word = words[index]
+        guard word == "~" || word.hasPrefix("~/") else { return word }
+        return FileManager.default.homeDirectoryForCurrentUser.path + word.dropFirst()
+    }
 
     /// Fails unless there are between `range.lowerBound` and `range.upperBound` arguments.
     public func expectCount(_ range: ClosedRange<Int>, usage: String) throws {

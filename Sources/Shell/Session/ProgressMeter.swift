@@ -38,8 +38,9 @@ struct ProgressMeter {
         return "\(label) [\(bar)] \(String(format: "%3d", Int(f * 100)))% \(detail) \(eta)"
     }
 
-    /// `m:ss`, or `h:mm:ss` past an hour.
+    /// `4.2 s` under a minute, then `m:ss`, or `h:mm:ss` past an hour.
     static func duration(_ seconds: Double) -> String {
+        if seconds < 59.95 { return String(format: "%.1f s", seconds) }
         let total = Int(seconds.rounded())
         let (h, m, s) = (total / 3600, (total % 3600) / 60, total % 60)
         return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)

@@ -1,0 +1,103 @@
+import CZlib
+import Foundation
+
+/// Why a deflate, zlib or gzip stream could not be inflated.
+public enum InflateError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The stream is damaged; zlib's own explanation (e.g. "incorrect header check").
+    case corrupt(String)
+    /// The input ended before the stream did.
+    case truncated
+    /// The stream inflated cleanly but to a different size than its container promised.
+    case sizeMismatch(expected: Int, actual: Int)
+
+    public var description: String {
+        switch self {
+        case .corrupt(let why): return "corrupt compressed data (\(why))"
+        case .truncated: return "compressed data ends early (truncated file?)"
+        case .sizeMismatch(let expected, let actual):
+            return "compressed data inflates to \(actual) bytes, expected \(expected)"
+        }
+    }
+}
+
+/// True when `data` starts with the gzip magic bytes, so callers can accept
+/// `.gz` files whatever they are named.
+public func isGzip(_ data: Data) -> Bool {
+    data.count >= 2 && data[data.startIndex] == 0x1F && data[data.startIndex + 1] == 0x8B
+}
+
+/// Inflates a gzip (or zlib) stream; concatenated gzip members are joined, as `gzip -d` does.
+public func gunzip(_ data: Data) throws(InflateError) -> Data {
+    // 15 + 32: maximum window, and let zlib detect a gzip or zlib header itself.
+    try inflateStream(data, windowBits: 15 + 32, expectedSize: nil, allowMembers: true)
+}
+
+/// Inflates a raw deflate stream (no header), as stored in zip members.
+public func inflateRaw(_ data: Data, expectedSize: Int? = nil) throws(InflateError) -> Data {
+    try inflateStream(data, windowBits: -15, expectedSize: expectedSize, allowMembers: false)
+}
+
+private func inflateStream(_ data: Data, windowBits: Int32, expectedSize: Int?,
+                           allowMembers: Bool) throws(InflateError) -> Data {
+    let input = [UInt8](data)
+    // A container's size claim is untrusted: start from it only up to 64 MiB and grow past that.
+    let guess = min(expectedSize ?? input.count * 4, 1 << 26)
+    var output = [UInt8](repeating: 0, count: max(guess, 256))
+    var produced = 0
+    var stream = z_stream()
+    let result: Result<Int, InflateError> = input.withUnsafeBufferPointer { inBuffer in
+        guard inflateInit2_(&stream, windowBits, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            return .failure(.corrupt("zlib could not start"))
+        }
+        defer { inflateEnd(&stream) }
+        stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
+        stream.avail_in = UInt32(inBuffer.count)
+        while true {
+            if produced == output.count {
+                output.append(contentsOf: repeatElement(0, count: output.count))
+            }
+            let code: Int32 = output.withUnsafeMutableBufferPointer { outBuffer in
+                let room = min(outBuffer.count - produced, Int(UInt32.max))
+                stream.next_out = outBuffer.baseAddress.map { $0 + produced }
+                stream.avail_out = UInt32(room)
+                let code = inflate(&stream, Z_NO_FLUSH)
+                produced += room - Int(stream.avail_out)
+                return code
+            }
+            switch code {
+            case Z_OK:
+                continue
+            case Z_STREAM_END:
+                let remaining = Int(stream.avail_in)
+                if remaining == 0 { return .success(produced) }
+                let rest = inBuffer[(inBuffer.count - remaining)...]
+                if allowMembers, rest.count >= 2, rest[rest.startIndex] == 0x1F, rest[rest.startIndex + 1] == 0x8B {
+                    inflateReset(&stream)
+                    continue
+                }
+                // Some tools pad archives with zero bytes; anything else is not ours to ignore.
+                if allowMembers, rest.allSatisfy({ $0 == 0 }) { return .success(produced) }
+                return .failure(.corrupt("\(remaining) unexpected bytes after the end of the stream"))
+            case Z_BUF_ERROR:
+                // No progress possible: either the output is full (grow it) or the input ran out.
+                if stream.avail_out == 0 { continue }
+                return .failure(.truncated)
+            case Z_NEED_DICT:
+                return .failure(.corrupt("stream needs a preset dictionary"))
+            case Z_MEM_ERROR:
+                return .failure(.corrupt("out of memory"))
+            default:
+                let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(code)"
+                return .failure(.corrupt(message))
+            }
+        }
+    }
+    switch result {
+    case .failure(let error): throw error
+    case .success(let count):
+        if let expectedSize, expectedSize != count {
+            throw .sizeMismatch(expected: expectedSize, actual: count)
+        }
+        return Data(output[0 ..< count])
+    }
+}

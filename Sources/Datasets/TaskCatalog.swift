@@ -1,0 +1,56 @@
+import Foundation
+
+/// The tasks a user can name, and loading by name or by path.
+public enum TaskCatalog {
+    /// Task names a user can type.
+    public static var names: [String] { [DigitsTask.name] }
+
+    /// File extensions (looking through `.gz`) that `load` reads by path.
+    public static let fileExtensions = ["ts", "npz", "npy", "csv", "tsv", "txt", "idx", "ubyte"]
+
+    /// Loads a built-in task by name, or a data file by path (format chosen by extension).
+    public static func load(_ nameOrPath: String, seed: UInt64 = 0, options: LoadOptions = LoadOptions()) throws(DatasetError) -> Task {
+        if nameOrPath == DigitsTask.name { return try DigitsTask.load(seed: seed, options: options) }
+        guard looksLikePath(nameOrPath) else {
+            throw .unknownTask(name: nameOrPath, known: names, suggestion: suggestion(for: nameOrPath, among: names))
+        }
+        guard FileManager.default.fileExists(atPath: nameOrPath) else { throw .fileNotFound(path: nameOrPath) }
+        switch FileInput.formatExtension(nameOrPath) {
+        case "csv", "tsv", "txt": return try CSVLoader.load(path: nameOrPath, options: options, seed: seed)
+        case "npz", "npy": return try NumpyLoader.load(path: nameOrPath, options: options, seed: seed)
+        case "ts": return try TSLoader.load(path: nameOrPath, options: options, seed: seed)
+        default:
+            if IDXLoader.looksLikeIDX(nameOrPath) { return try IDXLoader.load(path: nameOrPath, options: options, seed: seed) }
+            throw .unsupportedFormat(path: nameOrPath)
+        }
+    }
+
+    /// A word with a slash, a known extension, or naming an existing file is a path; anything else a task name.
+    static func looksLikePath(_ text: String) -> Bool {
+        text.contains("/") || fileExtensions.contains(FileInput.formatExtension(text))
+            || text.lowercased().hasSuffix(".gz") || FileManager.default.fileExists(atPath: text)
+    }
+
+    /// The known name closest in edit distance, if it is close enough to be a likely typo.
+    public static func suggestion(for word: String, among candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        return best.1 <= max(2, best.0.count / 3) ? best.0 : nil
+    }
+
+    /// Levenshtein distance.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        var previous = Array(0 ... b.count)
+        var current = previous
+        for i in 1 ... a.count {
+            current[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// Tensor names in files, PyTorch's for the network and gq's own for the standardisation.
+public enum GRUTensorName {
+    /// `nn.GRU` input-to-hidden weights, (3H × F).
+    public static let weightIH = "gru.weight_ih_l0"
+    /// `nn.GRU` hidden-to-hidden weights, (3H × H).
+    public static let weightHH = "gru.weight_hh_l0"
+    /// `nn.GRU` input-to-hidden bias, (3H).
+    public static let biasIH = "gru.bias_ih_l0"
+    /// `nn.GRU` hidden-to-hidden bias, (3H).
+    public static let biasHH = "gru.bias_hh_l0"
+    /// `nn.Linear` head weights, (C × H).
+    public static let fcWeight = "fc.weight"
+    /// `nn.Linear` head bias, (C).
+    public static let fcBias = "fc.bias"
+    /// gq's input standardisation mean, (F); absent in plain PyTorch exports.
+    public static let inputMean = "input.mean"
+    /// gq's input standardisation scale, (F); absent in plain PyTorch exports.
+    public static let inputScale = "input.scale"
+}
+
+extension GRUClassifier {
+    /// Loads a model saved by gq or by `safetensors.torch.save_file` from a PyTorch
+    /// `nn.GRU` + `nn.Linear`; sizes are inferred from the tensor shapes.
+    public init(contentsOf url: URL) throws {
+        self = try GRUClassifier.load(contentsOf: url).model
+    }
+
+    /// Loads a model and the file's free-form metadata.
+    public static func load(contentsOf url: URL) throws -> (model: GRUClassifier, metadata: [String: String]) {
+        let archive = try SafeTensors.read(contentsOf: url)
+        return (try GRUClassifier(archive: archive, file: url.path), archive.metadata)
+    }
+
+    /// Builds a model from decoded tensors, checking every shape against the others.
+    public init(archive: SafeTensors.Archive, file: String) throws {
+        func tensor(_ name: String) throws -> SafeTensors.Tensor {
+            guard let t = archive.tensors[name] else { throw SafeTensorsError.missingTensor(file: file, tensor: name) }
+            return t
+        }
+        let wih = try tensor(GRUTensorName.weightIH)
+        let whh = try tensor(GRUTensorName.weightHH)
+        let bih = try tensor(GRUTensorName.biasIH)
+        let bhh = try tensor(GRUTensorName.biasHH)
+        let fcw = try tensor(GRUTensorName.fcWeight)
+        let fcb = try tensor(GRUTensorName.fcBias)
+        // The recurrent weights fix H; everything else is checked against it.
+        guard whh.shape.count == 2, whh.shape[0] > 0, whh.shape[0] == 3 * whh.shape[1] else {
+            let h = whh.shape.last ?? 0
+            throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.weightHH, expected: [3 * max(h, 1), max(h, 1)], found: whh.shape)
+        }
+        let h = whh.shape[1]
+        guard wih.shape.count == 2, wih.shape[0] == 3 * h, wih.shape[1] > 0 else {
+            throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.weightIH, expected: [3 * h, wih.shape.last ?? 1], found: wih.shape)
+        }
+        let f = wih.shape[1]
+        guard bih.shape == [3 * h] else {
+            throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.biasIH, expected: [3 * h], found: bih.shape)
+        }
+        guard bhh.shape == [3 * h] else {
+            throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.biasHH, expected: [3 * h], found: bhh.shape)
+        }
+        guard fcw.shape.count == 2, fcw.shape[1] == h, fcw.shape[0] > 0 else {
+            throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.fcWeight, expected: [fcw.shape.first ?? 1, h], found: fcw.shape)
+        }
+        let c = fcw.shape[0]
+        guard fcb.shape == [c] else {
+            throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.fcBias, expected: [c], found: fcb.shape)
+        }
+        var standardization: Standardization?
+        let mean = archive.tensors[GRUTensorName.inputMean], scale = archive.tensors[GRUTensorName.inputScale]
+        switch (mean, scale) {
+        case (nil, nil):
+            standardization = nil
+        case let (mean?, scale?):
+            guard mean.shape == [f] else {
+                throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.inputMean, expected: [f], found: mean.shape)
+            }
+            guard scale.shape == [f] else {
+                throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.inputScale, expected: [f], found: scale.shape)
+            }
+            standardization = Standardization(mean: mean.values, scale: scale.values)
+        case (nil, _):
+            throw SafeTensorsError.missingTensor(file: file, tensor: GRUTensorName.inputMean)
+        case (_, nil):
+            throw SafeTensorsError.missingTensor(file: file, tensor: GRUTensorName.inputScale)
+        }
+        guard let model = GRUClassifier(
+            inputSize: f, hiddenSize: h, classCount: c,
+            weightIH: wih.values, weightHH: whh.values, biasIH: bih.values, biasHH: bhh.values,
+            fcWeight: fcw.values, fcBias: fcb.values, standardization: standardization)
+        else {
+            // Unreachable after the shape checks above; kept as an error rather than a trap.
+            throw SafeTensorsError.malformedHeader(file: file, reason: "inconsistent GRU tensor sizes")
+        }
+        self = model
+    }
+
+    /// The model as named tensors (PyTorch names, plus `input.mean`/`input.scale` when standardised).
+    public func archive(metadata: [String: String] = [:]) -> SafeTensors.Archive {
+        let g = 3 * hiddenSize
+        var tensors: [String: SafeTensors.Tensor] = [
+            GRUTensorName.weightIH: .init(shape: [g, inputSize], values: weightIH),
+            GRUTensorName.weightHH: .init(shape: [g, hiddenSize], values: weightHH),
+            GRUTensorName.biasIH: .init(shape: [g], values: biasIH),
+            GRUTensorName.biasHH: .init(shape: [g], values: biasHH),
+            GRUTensorName.fcWeight: .init(shape: [classCount, hiddenSize], values: fcWeight),
+            GRUTensorName.fcBias: .init(shape: [classCount], values: fcBias),
+        ]
+        if let standardization {
+            tensors[GRUTensorName.inputMean] = .init(shape: [inputSize], values: standardization.mean)
+            tensors[GRUTensorName.inputScale] = .init(shape: [inputSize], values: standardization.scale)
+        }
+        return SafeTensors.Archive(tensors: tensors, metadata: metadata)
+    }
+
+    /// Saves the model atomically (temporary file, then rename) with optional metadata.
+    public func write(to url: URL, metadata: [String: String] = [:]) throws {
+        try SafeTensors.write(archive(metadata: metadata), to: url)
+    }
+}

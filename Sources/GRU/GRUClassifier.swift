@@ -1,0 +1,106 @@
+import Randomness
+
+/// A one-layer float GRU with a linear head on each sequence's last valid step (PyTorch `nn.GRU` convention).
+///
+/// Gate blocks are ordered r, z, n as in PyTorch, so the arrays are exactly
+/// `gru.weight_ih_l0` etc. Sequences are flat `steps × inputSize` arrays of any
+/// length; a batch never lets padding into the hidden state.
+public struct GRUClassifier: Sendable, Equatable {
+    /// Features per step.
+    public let inputSize: Int
+    /// Width of the hidden state.
+    public let hiddenSize: Int
+    /// Number of output classes.
+    public let classCount: Int
+    /// (3H × F) row-major, gate blocks r, z, n (`gru.weight_ih_l0`).
+    public var weightIH: [Float]
+    /// (3H × H) row-major (`gru.weight_hh_l0`).
+    public var weightHH: [Float]
+    /// 3H (`gru.bias_ih_l0`).
+    public var biasIH: [Float]
+    /// 3H (`gru.bias_hh_l0`).
+    public var biasHH: [Float]
+    /// (C × H) row-major (`fc.weight`).
+    public var fcWeight: [Float]
+    /// C (`fc.bias`).
+    public var fcBias: [Float]
+    /// Applied to the inputs before the cell when present.
+    public var standardization: Standardization?
+
+    /// A freshly initialised model: every parameter uniform in ±1/√H, as PyTorch does,
+    /// drawn from `seed` alone.
+    public init(inputSize: Int, hiddenSize: Int, classCount: Int, seed: UInt64) {
+        precondition(inputSize > 0 && hiddenSize > 0 && classCount > 0, "GRUClassifier: sizes must be positive")
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.classCount = classCount
+        var generator = SeededGenerator(seed: seed, stream: 0)
+        let bound = 1 / Float(hiddenSize).squareRoot()
+        func draw(_ count: Int) -> [Float] {
+            (0..<count).map { _ in (2 * generator.nextUnitFloat() - 1) * bound }
+        }
+        weightIH = draw(3 * hiddenSize * inputSize)
+        weightHH = draw(3 * hiddenSize * hiddenSize)
+        biasIH = draw(3 * hiddenSize)
+        biasHH = draw(3 * hiddenSize)
+        fcWeight = draw(classCount * hiddenSize)
+        fcBias = draw(classCount)
+        standardization = nil
+    }
+
+    /// A model from explicit tensors (shapes as in the property docs); `nil` when sizes disagree.
+    public init?(
+        inputSize: Int, hiddenSize: Int, classCount: Int,
+        weightIH: [Float], weightHH: [Float], biasIH: [Float], biasHH: [Float],
+        fcWeight: [Float], fcBias: [Float], standardization: Standardization? = nil
+    ) {
+        let h3 = 3 * hiddenSize
+        guard inputSize > 0, hiddenSize > 0, classCount > 0,
+              weightIH.count == h3 * inputSize, weightHH.count == h3 * hiddenSize,
+              biasIH.count == h3, biasHH.count == h3,
+              fcWeight.count == classCount * hiddenSize, fcBias.count == classCount
+        else { return nil }
+        if let s = standardization, s.mean.count != inputSize || s.scale.count != inputSize { return nil }
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.classCount = classCount
+        self.weightIH = weightIH
+        self.weightHH = weightHH
+        self.biasIH = biasIH
+        self.biasHH = biasHH
+        self.fcWeight = fcWeight
+        self.fcBias = fcBias
+        self.standardization = standardization
+    }
+
+    /// Number of trainable parameters (the standardisation is not counted).
+    public var parameterCount: Int { layout.count }
+
+    /// Logits for each sequence (flat, steps × inputSize), returned N × C row-major.
+    public func logits(_ sequences: [[Float]]) -> [Float] {
+        for (i, s) in sequences.enumerated() {
+            precondition(s.count % inputSize == 0,
+                         "GRUClassifier.logits: sequence \(i) has \(s.count) values, not a multiple of \(inputSize) features")
+        }
+        return GRUInference.logits(model: self, sequences: sequences)
+    }
+
+    /// The arg-max class of each sequence.
+    public func predictions(_ sequences: [[Float]]) -> [Int] {
+        let all = logits(sequences)
+        return (0..<sequences.count).map { i in
+            var best = 0
+            for c in 1..<max(classCount, 1) where all[i * classCount + c] > all[i * classCount + best] { best = c }
+            return best
+        }
+    }
+
+    /// Fraction of sequences whose prediction equals the label (0 when there are none).
+    public func accuracy(_ sequences: [[Float]], labels: [Int]) -> Double {
+        precondition(sequences.count == labels.count, "GRUClassifier.accuracy: \(sequences.count) sequences but \(labels.count) labels")
+        guard !sequences.isEmpty else { return 0 }
+        let predicted = predictions(sequences)
+        let correct = zip(predicted, labels).filter { $0 == $1 }.count
+        return Double(correct) / Double(sequences.count)
+    }
+}

@@ -1,0 +1,117 @@
+import Kernels
+
+extension GRUEngine {
+    /// Steps of input projection computed per product: one big product amortises the
+    /// kernel's edges, while a bounded block keeps memory flat for long sequences.
+    static let inputBlock = 32
+
+    /// Runs the packed batch through the GRU and the head; `logits` holds B × C in packed
+    /// order afterwards. With `training`, every intermediate needed by `backward` is kept.
+    func forward(_ batch: PackedBatch, parameters p: UnsafePointer<Float>, training: Bool) {
+        let f = layout.inputSize, h = layout.hiddenSize, g = layout.gateWidth, c = layout.classCount
+        let b = batch.count, steps = batch.steps
+        guard b > 0 else { return }
+        let biasIH = p + layout.biasIH.lowerBound
+        let biasHH = p + layout.biasHH.lowerBound
+        let wihT = UnsafePointer(weightIHT.pointer), whhT = UnsafePointer(weightHHT.pointer)
+
+        // In training every state is kept (h_t at index t); in inference one row block is updated in place.
+        let stateCount = training ? (steps + 1) * b * h : b * h
+        let hs = states.zeroed(stateCount)
+        let block = training ? max(steps, 1) : min(max(steps, 1), Self.inputBlock)
+        let gx = inputGates.reserve(block * b * g)
+        let gh = hiddenGates.reserve(b * g)
+        let gateStore = training ? gates.reserve(max(steps * b * g, 1)) : nil
+        let hnStore = training ? hiddenN.reserve(max(steps * b * h, 1)) : nil
+        let x = UnsafePointer(batch.inputs.pointer)
+
+        var t0 = 0
+        while t0 < steps {
+            let t1 = min(steps, t0 + block)
+            // Rows that finished before t0 are skipped: sorted order makes them a suffix.
+            let live = batch.active[t0]
+            for t in t0..<t1 {
+                GRUEngine.broadcast(biasIH, rows: live, width: g, into: gx + (t - t0) * b * g)
+                GEMM.addProduct(m: live, n: g, k: f, a: x + t * b * f, lda: f, b: wihT, ldb: g,
+                                c: gx + (t - t0) * b * g, ldc: g)
+            }
+            for t in t0..<t1 {
+                let rows = batch.active[t]
+                let hPrev = training ? hs + t * b * h : hs
+                let hNext = training ? hs + (t + 1) * b * h : hs
+                GRUEngine.broadcast(biasHH, rows: rows, width: g, into: gh)
+                GEMM.addProduct(m: rows, n: g, k: h, a: hPrev, lda: h, b: whhT, ldb: g, c: gh, ldc: g)
+                GRUCell.forward(rows: rows, hidden: h, inputGates: gx + (t - t0) * b * g, hiddenGates: gh,
+                                previous: hPrev, next: hNext,
+                                gates: gateStore.map { $0 + t * b * g }, hiddenN: hnStore.map { $0 + t * b * h })
+            }
+            t0 = t1
+        }
+
+        // Each row's state after its own last step; in inference finished rows were never touched.
+        let final: UnsafeMutablePointer<Float>
+        if training {
+            final = finalState.reserve(b * h)
+            for row in 0..<b {
+                (final + row * h).update(from: hs + batch.lengths[row] * b * h + row * h, count: h)
+            }
+        } else {
+            final = hs
+        }
+        let out = logits.reserve(b * c)
+        GRUEngine.broadcast(p + layout.fcBias.lowerBound, rows: b, width: c, into: out)
+        GEMM.addProduct(m: b, n: c, k: h, a: final, lda: h, b: fcWeightT.pointer, ldb: c, c: out, ldc: c)
+    }
+}
+
+/// The GRU cell's elementwise part, fused over 16 lanes of the hidden state.
+enum GRUCell {
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>, _ width: Int) -> SIMD16<Float> {
+        width == 16 ? UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) : Activations.loadPartial(p, count: width)
+    }
+
+    @inline(__always)
+    static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>, _ width: Int) {
+        if width == 16 {
+            UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+        } else {
+            Activations.storePartial(v, to: p, count: width)
+        }
+    }
+
+    /// r, z, n and h' for `rows` rows from the two gate projections (biases included).
+    /// `next` may alias `previous`: each lane is read before it is written.
+    @inline(__always)
+    static func forward(
+        rows: Int, hidden h: Int,
+        inputGates gx: UnsafePointer<Float>, hiddenGates gh: UnsafePointer<Float>,
+        previous: UnsafePointer<Float>, next: UnsafeMutablePointer<Float>,
+        gates: UnsafeMutablePointer<Float>?, hiddenN: UnsafeMutablePointer<Float>?
+    ) {
+        let g = 3 * h
+        for row in 0..<rows {
+            let xr = gx + row * g, hr = gh + row * g
+            let hp = previous + row * h, hq = next + row * h
+            var j = 0
+            while j < h {
+                let w = min(16, h - j)
+                let r = Activations.sigmoid(load(xr + j, w) + load(hr + j, w))
+                let z = Activations.sigmoid(load(xr + h + j, w) + load(hr + h + j, w))
+                let hn = load(hr + 2 * h + j, w)
+                let n = Activations.tanh(load(xr + 2 * h + j, w) + r * hn)
+                let old = load(hp + j, w)
+                // (1 − z)·n + z·h, one multiply shorter.
+                store(n + z * (old - n), hq + j, w)
+                if let gates {
+                    let gr = gates + row * g
+                    store(r, gr + j, w)
+                    store(z, gr + h + j, w)
+                    store(n, gr + 2 * h + j, w)
+                }
+                if let hiddenN { store(hn, hiddenN + row * h + j, w) }
+                j += 16
+            }
+        }
+    }
+}

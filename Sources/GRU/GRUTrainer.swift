@@ -1,0 +1,209 @@
+import Dispatch
+import Randomness
+
+/// Trains a `GRUClassifier` with BPTT, Adam, gradient clipping and early stopping on validation loss.
+public enum GRUTrainer {
+    /// Rows per gradient chunk. Chunks are fixed by the batch, never by the thread
+    /// count, and their gradients are summed in chunk order: the result is the same
+    /// on one core or many.
+    static let chunkRows = 32
+
+    /// Changes whenever training would produce different weights from the same inputs,
+    /// so that caches of trained models keyed on it never serve a stale model.
+    public static let version = "gru-trainer-1"
+
+    /// Fits the standardisation on `train`, then trains from `options.seed`. `progress` is
+    /// called after every batch, `epochDone` after every epoch; `shouldStop` is polled after
+    /// every batch and ends training there, keeping the best weights so far.
+    public static func train(
+        train: (sequences: [[Float]], labels: [Int]),
+        validation: (sequences: [[Float]], labels: [Int]),
+        featureCount: Int, classCount: Int, options: TrainingOptions,
+        progress: (TrainingProgress) -> Void = { _ in },
+        epochDone: (EpochSummary) -> Void = { _ in },
+        shouldStop: () -> Bool = { false }
+    ) -> TrainingResult {
+        precondition(train.sequences.count == train.labels.count, "GRUTrainer: training sequences and labels differ in count")
+        precondition(validation.sequences.count == validation.labels.count, "GRUTrainer: validation sequences and labels differ in count")
+        precondition(featureCount > 0 && classCount > 0 && options.hiddenSize > 0 && options.batchSize > 0,
+                     "GRUTrainer: sizes must be positive")
+        for (name, set) in [("training", train), ("validation", validation)] {
+            for (i, (sequence, label)) in zip(set.sequences, set.labels).enumerated() {
+                precondition((0..<classCount).contains(label), "GRUTrainer: \(name) label \(label) of sequence \(i) is not in 0..<\(classCount)")
+                precondition(sequence.count % featureCount == 0,
+                             "GRUTrainer: \(name) sequence \(i) has \(sequence.count) values, not a multiple of \(featureCount) features")
+            }
+        }
+        var model = GRUClassifier(inputSize: featureCount, hiddenSize: options.hiddenSize, classCount: classCount, seed: options.seed)
+        let standardization = Standardization.fit(sequences: train.sequences, featureCount: featureCount)
+        model.standardization = standardization
+        // Standardise once up front instead of on every pass over the data.
+        let trainInputs = train.sequences.map { standardization.apply(to: $0) }
+
+        let stepper = TrainingStepper(layout: model.layout, batchSize: options.batchSize)
+        var parameters = model.flatParameters
+        var adam = Adam(count: parameters.count, learningRate: options.learningRate)
+        var shuffler = SeededGenerator(seed: options.seed, stream: 1)
+        var order = Array(train.sequences.indices)
+        let batchCount = (order.count + options.batchSize - 1) / options.batchSize
+
+        var history: [EpochSummary] = []
+        var best = model
+        var bestLoss = Double.infinity
+        var bestEpoch = 0
+        var sinceBest = 0
+        var interrupted = false
+        var stoppedEarly = false
+
+        func validate(_ parameters: [Float]) -> (model: GRUClassifier, loss: Double, accuracy: Double) {
+            var candidate = model
+            candidate.assign(flat: parameters)
+            guard !validation.sequences.isEmpty else { return (candidate, .nan, .nan) }
+            let logits = candidate.logits(validation.sequences)
+            let (loss, correct) = logits.withUnsafeBufferPointer { p in
+                GRUEngine.softmaxCrossEntropy(logits: p.baseAddress!, labels: validation.labels, rows: validation.sequences.count,
+                                              classes: classCount, scale: 1, gradient: nil)
+            }
+            let n = Double(validation.sequences.count)
+            return (candidate, loss / n, Double(correct) / n)
+        }
+
+        epochs: for epoch in 1...max(options.epochs, 1) where options.epochs > 0 {
+            fisherYates(&order, using: &shuffler)
+            var lossSum = 0.0, correct = 0, seen = 0
+            for batchIndex in 0..<batchCount {
+                let indices = order[(batchIndex * options.batchSize)..<min(order.count, (batchIndex + 1) * options.batchSize)]
+                var gradient = [Float](repeating: 0, count: parameters.count)
+                let (loss, right) = stepper.lossAndGradient(
+                    sequences: trainInputs, labels: train.labels, indices: Array(indices),
+                    parameters: parameters, into: &gradient)
+                clipGlobalNorm(&gradient, maxNorm: options.clipNorm)
+                adam.update(&parameters, gradient: gradient)
+                lossSum += loss; correct += right; seen += indices.count
+                progress(TrainingProgress(epoch: epoch, epochCount: options.epochs, batch: batchIndex + 1, batchCount: batchCount,
+                                          runningLoss: lossSum / Double(max(seen, 1)),
+                                          runningAccuracy: Double(correct) / Double(max(seen, 1))))
+                if shouldStop() {
+                    interrupted = true
+                    // The partial epoch's weights compete with the best so far.
+                    let current = validate(parameters)
+                    if bestEpoch == 0 || current.loss < bestLoss || (bestLoss.isNaN) {
+                        best = current.model; bestLoss = current.loss; bestEpoch = epoch
+                    }
+                    break epochs
+                }
+            }
+            let current = validate(parameters)
+            let trainLoss = lossSum / Double(max(seen, 1))
+            let summary = EpochSummary(epoch: epoch, trainLoss: trainLoss,
+                                       trainAccuracy: Double(correct) / Double(max(seen, 1)),
+                                       validationLoss: current.loss, validationAccuracy: current.accuracy)
+            history.append(summary)
+            epochDone(summary)
+            // Without a validation split, the training loss is the only signal left.
+            let monitored = validation.sequences.isEmpty ? trainLoss : current.loss
+            if monitored < bestLoss || bestEpoch == 0 {
+                best = current.model; bestLoss = monitored; bestEpoch = epoch; sinceBest = 0
+            } else {
+                sinceBest += 1
+                if sinceBest >= options.patience {
+                    stoppedEarly = true
+                    break
+                }
+            }
+        }
+        return TrainingResult(model: best, history: history, bestEpoch: bestEpoch,
+                              interrupted: interrupted, stoppedEarly: stoppedEarly)
+    }
+
+    /// Portable Fisher–Yates: the standard library's `shuffle` algorithm is not specified.
+    static func fisherYates(_ values: inout [Int], using generator: inout SeededGenerator) {
+        guard values.count > 1 else { return }
+        for i in stride(from: values.count - 1, to: 0, by: -1) {
+            let j = Int(generator.next() % UInt64(i + 1))
+            values.swapAt(i, j)
+        }
+    }
+}
+
+/// Computes one batch's loss and gradient in fixed chunks, in parallel when there are several.
+final class TrainingStepper: @unchecked Sendable {
+    // @unchecked: `chunks` is immutable and each concurrent iteration mutates only its own
+    // chunk object; the shared inputs are read-only during the parallel section.
+    let layout: ParameterLayout
+    private let chunks: [Chunk]
+    /// Whether chunks may run on several threads (results are identical either way).
+    let parallel: Bool
+
+    /// Everything one chunk writes, in its own object so that threads never share a container.
+    final class Chunk {
+        let engine: GRUEngine
+        var batch = PackedBatch()
+        var gradient: [Float]
+        var loss = 0.0
+        var correct = 0
+        init(layout: ParameterLayout) {
+            engine = GRUEngine(layout: layout)
+            gradient = [Float](repeating: 0, count: layout.count)
+        }
+    }
+
+    init(layout: ParameterLayout, batchSize: Int, parallel: Bool = true) {
+        self.layout = layout
+        self.parallel = parallel
+        let count = max(1, (batchSize + GRUTrainer.chunkRows - 1) / GRUTrainer.chunkRows)
+        chunks = (0..<count).map { _ in Chunk(layout: layout) }
+    }
+
+    /// Adds the gradient of the batch's mean loss to `gradient`; returns the loss sum and correct count.
+    func lossAndGradient(
+        sequences: [[Float]], labels: [Int], indices: [Int], parameters: [Float], into gradient: inout [Float]
+    ) -> (loss: Double, correct: Int) {
+        let chunkCount = (indices.count + GRUTrainer.chunkRows - 1) / GRUTrainer.chunkRows
+        precondition(chunkCount <= chunks.count)
+        let scale = 1 / Float(indices.count)
+        let layout = self.layout
+        let chunks = self.chunks
+        let work = { (index: Int) in
+            let chunk = chunks[index]
+            let slice = indices[(index * GRUTrainer.chunkRows)..<min(indices.count, (index + 1) * GRUTrainer.chunkRows)]
+            chunk.batch.pack(sequences, indices: slice, features: layout.inputSize, standardization: nil)
+            let packedLabels = chunk.batch.order.map { labels[$0] }
+            let batch = chunk.batch
+            let engine = chunk.engine
+            var g = chunk.gradient
+            chunk.gradient = []
+            for i in g.indices { g[i] = 0 }
+            let result = parameters.withUnsafeBufferPointer { pp in
+                g.withUnsafeMutableBufferPointer { gp in
+                    engine.prepare(parameters: pp.baseAddress!)
+                    engine.forward(batch, parameters: pp.baseAddress!, training: true)
+                    return engine.backward(batch, labels: packedLabels, parameters: pp.baseAddress!,
+                                           gradient: gp.baseAddress!, lossScale: scale)
+                }
+            }
+            chunk.gradient = g
+            chunk.loss = result.loss
+            chunk.correct = result.correct
+        }
+        if chunkCount == 1 || !parallel {
+            for index in 0..<chunkCount { work(index) }
+        } else {
+            let box = UncheckedSendable(work)
+            DispatchQueue.concurrentPerform(iterations: chunkCount) { box.value($0) }
+        }
+        var loss = 0.0, correct = 0
+        for chunk in chunks.prefix(chunkCount) {
+            for i in gradient.indices { gradient[i] += chunk.gradient[i] }
+            loss += chunk.loss
+            correct += chunk.correct
+        }
+        return (loss, correct)
+    }
+}
+
+/// Carries a value into a `@Sendable` closure when the caller guarantees disjoint access.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

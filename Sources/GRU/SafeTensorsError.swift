@@ -1,0 +1,46 @@
+/// Why a safetensors file could not be read or written; every case names the file (and tensor).
+public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The file could not be opened or read at all.
+    case unreadable(file: String, reason: String)
+    /// Fewer than the 8 bytes of header length.
+    case truncated(file: String, size: Int)
+    /// The header length points past the end of the file.
+    case headerLengthPastEnd(file: String, headerLength: UInt64, fileSize: Int)
+    /// The header is not the JSON object the format requires.
+    case malformedHeader(file: String, reason: String)
+    /// A tensor's dtype cannot be read as floating point.
+    case wrongDType(file: String, tensor: String, dtype: String)
+    /// A tensor's shape does not fit the model.
+    case wrongShape(file: String, tensor: String, expected: [Int], found: [Int])
+    /// A required tensor is absent.
+    case missingTensor(file: String, tensor: String)
+    /// A tensor's data offsets lie outside the data section or disagree with its shape.
+    case offsetsOutOfRange(file: String, tensor: String, begin: Int, end: Int, dataSize: Int)
+    /// Writing or renaming the file failed; any temporary file was removed.
+    case writeFailed(file: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(file, reason):
+            return "\(file): cannot read the file (\(reason))"
+        case let .truncated(file, size):
+            return "\(file): truncated: \(size) bytes, but a safetensors file starts with an 8-byte header length; is this a safetensors file?"
+        case let .headerLengthPastEnd(file, headerLength, fileSize):
+            return "\(file): header length \(headerLength) bytes runs past the end of the \(fileSize)-byte file; the file is truncated or not safetensors"
+        case let .malformedHeader(file, reason):
+            return "\(file): malformed safetensors header: \(reason)"
+        case let .wrongDType(file, tensor, dtype):
+            return "\(file): tensor '\(tensor)' has dtype \(dtype); expected a float tensor (F32, F64, F16 or BF16)"
+        case let .wrongShape(file, tensor, expected, found):
+            return "\(file): tensor '\(tensor)' has shape \(Self.shape(found)), expected \(Self.shape(expected))"
+        case let .missingTensor(file, tensor):
+            return "\(file): missing tensor '\(tensor)'; a GRU model needs gru.weight_ih_l0, gru.weight_hh_l0, gru.bias_ih_l0, gru.bias_hh_l0, fc.weight and fc.bias"
+        case let .offsetsOutOfRange(file, tensor, begin, end, dataSize):
+            return "\(file): tensor '\(tensor)' has data offsets [\(begin), \(end)) that do not fit its shape or the \(dataSize)-byte data section; the file is damaged"
+        case let .writeFailed(file, reason):
+            return "\(file): cannot write the model (\(reason)); nothing was changed"
+        }
+    }
+
+    static func shape(_ dims: [Int]) -> String { "[" + dims.map(String.init).joined(separator: ", ") + "]" }
+}
