@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(name: "gq", dependencies: ["Shell", "LineEditing", "CSignals"]),
 
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
-        .testTarget(name: "GRUTests", dependencies: ["GRU"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GRUTests", dependencies: ["GRU", "Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell"]),

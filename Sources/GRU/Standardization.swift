@@ -13,8 +13,9 @@ public struct Standardization: Sendable, Equatable {
     }
 
     /// Mean and standard deviation of each feature over all steps of all sequences
-    /// (each sequence flat, steps × featureCount); the scale is floored at 1e-6 so a
-    /// constant feature cannot divide by zero.
+    /// (each sequence flat, steps × featureCount). A feature that is constant in training
+    /// gets scale 1, not a tiny one: any later value it takes is then shifted, never
+    /// multiplied by millions.
     public static func fit(sequences: [[Float]], featureCount: Int) -> Standardization {
         precondition(featureCount > 0, "Standardization.fit: featureCount must be positive")
         // Double sums: thousands of steps of pixel-sized values lose digits in Float.
@@ -43,7 +44,8 @@ public struct Standardization: Sendable, Equatable {
             let m = sum[f] / n
             let variance = max(0, sumSquares[f] / n - m * m)
             mean[f] = Float(m)
-            scale[f] = max(Float(variance.squareRoot()), 1e-6)
+            let deviation = Float(variance.squareRoot())
+            scale[f] = deviation > 1e-6 ? deviation : 1
         }
         return Standardization(mean: mean, scale: scale)
     }

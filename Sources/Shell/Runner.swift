@@ -76,13 +76,12 @@ public struct Runner {
                     try interpreter.execute(statements)
                 } catch let request as ExitRequest {
                     return request.status
+                } catch ShellError.interrupted(let location) {
+                    // At a prompt the stopped command has said what it kept; only piped input ends here.
+                    interpreter.session.interrupt.clear()
+                    if stopOnError { return report(ShellError.interrupted(location)) }
                 } catch {
                     let status = report(error)
-                    if case ShellError.interrupted = error {
-                        interpreter.session.interrupt.clear()
-                        if stopOnError { return status }
-                        continue
-                    }
                     if stopOnError { return status }
                 }
             }

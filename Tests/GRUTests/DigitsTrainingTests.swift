@@ -1,50 +1,22 @@
 import Foundation
 import GRU
-import Randomness
+import Datasets
 import Testing
 
-/// scikit-learn's 8×8 digits from the Datasets module's resource, read as 8 steps × 8 features.
-/// A test-local loader (gunzip through the system's gzip) so GRU needs no loader code.
-func loadDigits() throws -> (sequences: [[Float]], labels: [Int]) {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let file = root.appendingPathComponent("Sources/Datasets/Resources/digits.csv.gz")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["gzip", "-dc", file.path]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = try #require(String(data: data, encoding: .utf8))
-    var sequences: [[Float]] = [], labels: [Int] = []
-    for line in text.split(separator: "\n") {
-        let fields = line.split(separator: ",").compactMap { Float($0) }
-        guard fields.count == 65 else { continue }
-        sequences.append(Array(fields[0..<64]))
-        labels.append(Int(fields[64]))
-    }
-    return (sequences, labels)
-}
-
-/// A seeded 60/20/20 split.
-func split(_ data: (sequences: [[Float]], labels: [Int]), seed: UInt64)
+/// scikit-learn's 8×8 digits (8 steps × 8 features) with the Datasets module's seeded, stratified 60/20/20 split.
+func digitsSplit(seed: UInt64) throws
     -> (train: (sequences: [[Float]], labels: [Int]), validation: (sequences: [[Float]], labels: [Int]), test: (sequences: [[Float]], labels: [Int])) {
-    var generator = SeededGenerator(seed: seed)
-    var order = Array(data.labels.indices)
-    for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
-    let a = order.count * 6 / 10, b = order.count * 8 / 10
-    func pick(_ r: ArraySlice<Int>) -> (sequences: [[Float]], labels: [Int]) { (r.map { data.sequences[$0] }, r.map { data.labels[$0] }) }
-    return (pick(order[..<a]), pick(order[a..<b]), pick(order[b...]))
+    let task = try DigitsTask.load(seed: seed)
+    return ((task.train.sequences, task.train.labels), (task.validation.sequences, task.validation.labels),
+            (task.test.sequences, task.test.labels))
 }
 
 @Suite("training", .serialized)
 struct DigitsTrainingTests {
     @Test("default options reach ≥ 95 % validation accuracy on the 8×8 digits")
     func digits() throws {
-        let data = try loadDigits()
-        #expect(data.sequences.count == 1797)
-        let parts = split(data, seed: 1)
+        let parts = try digitsSplit(seed: 1)
+        #expect(parts.train.labels.count + parts.validation.labels.count + parts.test.labels.count == 1797)
         var epochsSeen = 0
         var batchesSeen = 0
         let result = GRUTrainer.train(train: parts.train, validation: parts.validation, featureCount: 8, classCount: 10,
@@ -63,8 +35,7 @@ struct DigitsTrainingTests {
 
     @Test("the same seed gives identical weights; another seed does not")
     func reproducible() throws {
-        let data = try loadDigits()
-        let parts = split(data, seed: 2)
+        let parts = try digitsSplit(seed: 2)
         let train = (Array(parts.train.sequences.prefix(300)), Array(parts.train.labels.prefix(300)))
         let validation = (Array(parts.validation.sequences.prefix(100)), Array(parts.validation.labels.prefix(100)))
         // Batch 96 spans several gradient chunks, which may run on different threads.
@@ -81,8 +52,7 @@ struct DigitsTrainingTests {
 
     @Test("shouldStop ends training after the current batch and keeps the best weights so far")
     func interruption() throws {
-        let data = try loadDigits()
-        let parts = split(data, seed: 3)
+        let parts = try digitsSplit(seed: 3)
         var batches = 0
         let result = GRUTrainer.train(train: parts.train, validation: parts.validation, featureCount: 8, classCount: 10,
                                       options: TrainingOptions(epochs: 50, hiddenSize: 16),
@@ -96,8 +66,7 @@ struct DigitsTrainingTests {
 
     @Test("early stopping ends training once validation loss stops improving for `patience` epochs")
     func earlyStopping() throws {
-        let data = try loadDigits()
-        let parts = split(data, seed: 4)
+        let parts = try digitsSplit(seed: 4)
         // A huge learning rate makes validation loss stop improving quickly.
         let result = GRUTrainer.train(train: parts.train, validation: parts.validation, featureCount: 8, classCount: 10,
                                       options: TrainingOptions(epochs: 60, hiddenSize: 16, learningRate: 0.5, patience: 2))
