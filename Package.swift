@@ -2,8 +2,9 @@
 // gq: mixed-precision, sub-8-bit, integer-only quantization of GRU networks.
 //
 // Module graph (left needs right), as in DESIGN.md:
-//   gq → Shell → {GRU, Datasets, LineEditing}
-//   GRU → {Kernels, Randomness};  Datasets → {CZlib, Randomness};  LineEditing → CEditLine, CSignals
+//   gq → {Shell, LineEditing};  Shell → {Quantization, Search, Plotting, Datasets}
+//   Quantization → GRU → {Kernels, Randomness};  Search → Randomness (no GRU knowledge)
+//   Datasets → {CZlib, Randomness};  LineEditing → {CEditLine, CSignals}
 import PackageDescription
 
 // Speed flags for the hot loops, kept in this one place.
@@ -41,17 +42,23 @@ let package = Package(
         .target(name: "Randomness"),
         .target(name: "Kernels", swiftSettings: hotLoopFlags),
         .target(name: "GRU", dependencies: ["Kernels", "Randomness"], swiftSettings: hotLoopFlags),
+        .target(name: "Quantization", dependencies: ["GRU", "Kernels", "Randomness"], swiftSettings: hotLoopFlags),
+        .target(name: "Search", dependencies: ["Randomness"], swiftSettings: hotLoopFlags),
+        .target(name: "Plotting"),
         .target(
             name: "Datasets",
             dependencies: ["CZlib", "Randomness"],
             resources: [.copy("Resources/digits.csv.gz")]
         ),
         .target(name: "LineEditing", dependencies: ["CEditLine", "CSignals"]),
-        .target(name: "Shell", dependencies: ["GRU", "Datasets", "Kernels", "Randomness"]),
+        .target(name: "Shell", dependencies: ["GRU", "Datasets", "Kernels", "Randomness", "Quantization", "Search", "Plotting"]),
         .executableTarget(name: "gq", dependencies: ["Shell", "LineEditing", "CSignals"]),
 
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "GRUTests", dependencies: ["GRU", "Datasets"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Datasets"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell"]),
