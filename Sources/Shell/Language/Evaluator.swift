@@ -69,29 +69,23 @@ struct Evaluator {
     }
 
     private func compare(_ op: String, _ left: Value, _ right: Value, at: SourceLocation) throws -> Bool {
-        if let a = left.number, let b = right.number {
-            switch op {
-            case "==": return a == b
-            case "!=": return a != b
-            case "<": return a < b
-            case "<=": return a <= b
-            case ">": return a > b
-            default: return a >= b
-            }
-        }
-        if case .string(let a) = left, case .string(let b) = right {
-            switch op {
-            case "==": return a == b
-            case "!=": return a != b
-            case "<": return a < b
-            case "<=": return a <= b
-            case ">": return a > b
-            default: return a >= b
-            }
-        }
+        if let a = left.number, let b = right.number { return Evaluator.holds(op, a, b) }
+        if case .string(let a) = left, case .string(let b) = right { return Evaluator.holds(op, a, b) }
         if op == "==" { return false }
         if op == "!=" { return true }
         throw ShellError.runtime("cannot compare \(left.typeName) '\(left)' with \(right.typeName) '\(right)' using '\(op)'", at)
+    }
+
+    /// One comparison operator applied to two values of one ordered type.
+    private static func holds<T: Comparable>(_ op: String, _ a: T, _ b: T) -> Bool {
+        switch op {
+        case "==": return a == b
+        case "!=": return a != b
+        case "<": return a < b
+        case "<=": return a <= b
+        case ">": return a > b
+        default: return a >= b
+        }
     }
 
     private func number(_ value: Value, for op: String, at: SourceLocation) throws -> Double {
