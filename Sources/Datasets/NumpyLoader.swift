@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Arrays: `X` as N×T×F, N×T (univariate), or all frames concatenated (ΣT×F) with `lengths`;
 /// `y` with N labels (numbers or strings); optional `lengths` (steps per sequence; padding beyond is dropped),
-/// `groups` (e.g. subject ids: splits then keep each group whole) and `class_names`.
+/// `groups` (e.g. subject ids: splits then keep each group whole) and `class_names` (the class order;
+/// when `y` holds integers that are not themselves among the names, `y` indexes `class_names` from 0).
 /// An archive with `X_train`, `y_train`, `X_test`, `y_test` keeps that published split.
 public enum NumpyLoader {
     public static func load(path: String, options: LoadOptions = LoadOptions(), seed: UInt64 = 0) throws(DatasetError) -> Task {
@@ -18,13 +19,13 @@ public enum NumpyLoader {
             return names
         }
         if source.has("X_train") {
-            let train = try pool(source, suffix: "_train")
-            let test = try pool(source, suffix: "_test")
+            let train = try pool(source, suffix: "_train", classNames: classNames)
+            let test = try pool(source, suffix: "_test", classNames: classNames)
             let task = try TaskAssembly.task(name: name, source: "NumPy file \(path) (\(train.sequences.count) train, \(test.sequences.count) test sequences)",
                                              train: train, test: test, declaredClasses: classNames, options: options, seed: seed)
             return task
         }
-        let all = try pool(source, suffix: "")
+        let all = try pool(source, suffix: "", classNames: classNames)
         return try TaskAssembly.task(name: name, source: "NumPy file \(path) (\(all.sequences.count) sequences)",
                                      pool: all, declaredClasses: classNames, options: options, seed: seed)
     }
@@ -132,7 +133,7 @@ public enum NumpyLoader {
         }
     }
 
-    static func pool(_ source: ArraySource, suffix: String) throws(DatasetError) -> SamplePool {
+    static func pool(_ source: ArraySource, suffix: String, classNames: [String]? = nil) throws(DatasetError) -> SamplePool {
         let file = source.file
         let xName = "X" + suffix, yName = "y" + suffix
         let x = try source.required(xName)
@@ -141,7 +142,15 @@ public enum NumpyLoader {
         guard y.shape.count == 1 || (y.shape.count == 2 && y.shape[1] == 1) else {
             throw .malformed(FileLocation(file: file, array: yName), problem: "shape \(y.shape); expected one label per sequence (N or N×1)")
         }
-        let labels = texts(y)
+        var labels = texts(y)
+        if let classNames, case .numbers(let codes) = y.values, !Set(labels).isSubset(of: classNames) {
+            // Integer labels that are not names themselves index `class_names`.
+            if let bad = codes.firstIndex(where: { $0 != $0.rounded() || $0 < 0 || $0 >= Double(classNames.count) }) {
+                throw .malformed(FileLocation(file: file, array: yName),
+                                 problem: "label \(labels[bad]) (entry \(bad)) is neither among 'class_names' nor an index into its \(classNames.count) names")
+            }
+            labels = codes.map { classNames[Int($0)] }
+        }
         var lengths: [Int]?
         if let array = try source.array("lengths" + suffix) {
             let place = FileLocation(file: file, array: "lengths" + suffix)

@@ -2,15 +2,23 @@ import Foundation
 
 /// The tasks a user can name, and loading by name or by path.
 public enum TaskCatalog {
-    /// Task names a user can type.
-    public static var names: [String] { [DigitsTask.name] }
+    /// Task names a user can type: the embedded `digits`, then the benchmark tasks that
+    /// `scripts/fetch-datasets` brings (listed whether fetched or not; loading one before
+    /// fetching says which command to run).
+    public static var names: [String] { [DigitsTask.name] + BenchmarkTasks.all.map(\.name) }
 
     /// File extensions (looking through `.gz`) that `load` reads by path.
     public static let fileExtensions = ["ts", "npz", "npy", "csv", "tsv", "txt", "idx", "ubyte"]
 
     /// Loads a built-in task by name, or a data file by path (format chosen by extension).
-    public static func load(_ nameOrPath: String, seed: UInt64 = 0, options: LoadOptions = LoadOptions()) throws(DatasetError) -> Task {
+    /// Benchmark tasks are looked for as `search` says (see `DataSearch`); the CSV shape
+    /// options do not apply to them, the split fractions do.
+    public static func load(_ nameOrPath: String, seed: UInt64 = 0, options: LoadOptions = LoadOptions(),
+                            search: DataSearch = .process) throws(DatasetError) -> Task {
         if nameOrPath == DigitsTask.name { return try DigitsTask.load(seed: seed, options: options) }
+        if let entry = BenchmarkTasks.entry(named: nameOrPath) {
+            return try BenchmarkTasks.load(entry, seed: seed, options: options, search: search)
+        }
         guard looksLikePath(nameOrPath) else {
             throw .unknownTask(name: nameOrPath, known: names, suggestion: suggestion(for: nameOrPath, among: names))
         }
