@@ -1,0 +1,126 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Everything needed to continue a search: space, options, population, cache,
+/// history and generation. The random state is the generation number itself
+/// (each generation draws from its own stream of the seed), so nothing else is needed.
+public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
+    /// Bumped when the file layout changes incompatibly.
+    public static let currentFormatVersion = 1
+
+    public var formatVersion: Int
+    public var space: GenomeSpace
+    public var options: NSGA2Options
+    public var objectiveCount: Int
+    public var generation: Int
+    public var referencePoint: [Double]?
+    public var population: [Individual]
+    public var cache: EvaluationCache
+    public var history: [GenerationReport]
+
+    public init(space: GenomeSpace, options: NSGA2Options, objectiveCount: Int, generation: Int,
+                referencePoint: [Double]?, population: [Individual], cache: EvaluationCache,
+                history: [GenerationReport]) {
+        formatVersion = Self.currentFormatVersion
+        self.space = space
+        self.options = options
+        self.objectiveCount = objectiveCount
+        self.generation = generation
+        self.referencePoint = referencePoint
+        self.population = population
+        self.cache = cache
+        self.history = history
+    }
+
+    /// JSON with sorted keys; infinities (crowding at a front's ends) as strings.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(self)
+    }
+
+    /// Writes the checkpoint to a temporary file beside `url`, then renames it
+    /// over `url`, so a reader (or a crash) never sees a half-written file.
+    public func save(to url: URL) throws(SearchError) {
+        let data: Data
+        do { data = try jsonData() } catch {
+            throw .checkpointUnwritable(path: url.path, reason: "encoding failed: \(error)")
+        }
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        do { try data.write(to: temporary) } catch {
+            throw .checkpointUnwritable(path: url.path, reason: "\(error.localizedDescription)")
+        }
+        if rename(temporary.path, url.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw .checkpointUnwritable(path: url.path, reason: reason)
+        }
+    }
+
+    /// Reads and checks a checkpoint written by `save`.
+    public static func load(from url: URL) throws(SearchError) -> NSGA2Checkpoint {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            let reason = FileManager.default.fileExists(atPath: url.path) ? error.localizedDescription : "no such file"
+            throw .checkpointUnreadable(path: url.path, reason: reason)
+        }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        struct Version: Decodable { var formatVersion: Int }
+        guard let version = try? decoder.decode(Version.self, from: data) else {
+            throw .checkpointMalformed(path: url.path, reason: "not JSON with a 'formatVersion' field")
+        }
+        guard version.formatVersion == currentFormatVersion else {
+            throw .checkpointMalformed(path: url.path,
+                                       reason: "format version \(version.formatVersion), this gq reads version \(currentFormatVersion)")
+        }
+        let checkpoint: NSGA2Checkpoint
+        do { checkpoint = try decoder.decode(NSGA2Checkpoint.self, from: data) } catch {
+            throw .checkpointMalformed(path: url.path, reason: describe(error))
+        }
+        if let problem = checkpoint.inconsistency() {
+            throw .checkpointMalformed(path: url.path, reason: problem)
+        }
+        return checkpoint
+    }
+
+    /// Nil when the parts agree with each other, otherwise the first disagreement.
+    func inconsistency() -> String? {
+        do { try space.validate() } catch { return error.description }
+        for individual in population {
+            if let why = space.problem(with: individual.genome) { return "a population genome is outside the space: \(why)" }
+            if individual.objectives.count != objectiveCount {
+                return "an individual has \(individual.objectives.count) objectives, expected \(objectiveCount)"
+            }
+        }
+        if Set(population.map(\.genome)).count != population.count { return "the population holds a genome twice" }
+        if let reference = referencePoint, reference.count != objectiveCount {
+            return "the reference point has \(reference.count) values, expected \(objectiveCount)"
+        }
+        for entry in cache.entries where entry.objectives.count != objectiveCount || entry.genome.count != space.geneCount {
+            return "a cache entry does not match the space or the objective count"
+        }
+        return nil
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        guard let decoding = error as? DecodingError else { return "\(error)" }
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch decoding {
+        case .keyNotFound(let key, let context): return "missing '\(key.stringValue)' at '\(path(context))'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(context.debugDescription) at '\(path(context))'"
+        @unknown default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/// What one generation did: enough for a progress line and a hypervolume plot.
+public struct GenerationReport: Sendable, Codable, Equatable {
+    /// 0 for the initial population, then 1, 2, ...
+    public var generation: Int
+    /// Genomes evaluated for this generation (cache misses).
+    public var evaluations: Int
+    /// Offspring whose objectives came from the cache.
+    public var cacheHits: Int
+    /// Distinct genomes evaluated since the search began.
+    public var totalEvaluations: Int
+    /// Cache hits since the search began.
+    public var totalCacheHits: Int
+    /// Individuals of rank 0 in the population after survival.
+    public var frontSize: Int
+    /// Hypervolume of that front against the search's reference point.
+    public var hypervolume: Double
+
+    public init(generation: Int, evaluations: Int, cacheHits: Int, totalEvaluations: Int,
+                totalCacheHits: Int, frontSize: Int, hypervolume: Double) {
+        self.generation = generation
+        self.evaluations = evaluations
+        self.cacheHits = cacheHits
+        self.totalEvaluations = totalEvaluations
+        self.totalCacheHits = totalCacheHits
+        self.frontSize = frontSize
+        self.hypervolume = hypervolume
+    }
+}
