@@ -1,8 +1,8 @@
 import Foundation
 
 /// Adam (Kingma & Ba) over one flat parameter vector, with bias correction.
-struct Adam {
-    var learningRate: Float
+public struct Adam {
+    public var learningRate: Float
     var beta1: Float = 0.9
     var beta2: Float = 0.999
     var epsilon: Float = 1e-8
@@ -10,13 +10,13 @@ struct Adam {
     private var v: [Float]
     private var step = 0
 
-    init(count: Int, learningRate: Float) {
+    public init(count: Int, learningRate: Float) {
         self.learningRate = learningRate
         m = [Float](repeating: 0, count: count)
         v = [Float](repeating: 0, count: count)
     }
 
-    mutating func update(_ parameters: inout [Float], gradient: [Float]) {
+    public mutating func update(_ parameters: inout [Float], gradient: [Float]) {
         step += 1
         let correction1 = 1 - Foundation.pow(beta1, Float(step))
         let correction2 = 1 - Foundation.pow(beta2, Float(step))
@@ -34,7 +34,7 @@ struct Adam {
 
 /// Scales the gradient down to `maxNorm` when its global L2 norm exceeds it; returns the norm before clipping.
 @discardableResult
-func clipGlobalNorm(_ gradient: inout [Float], maxNorm: Float) -> Float {
+public func clipGlobalNorm(_ gradient: inout [Float], maxNorm: Float) -> Float {
     var sum = 0.0
     for g in gradient { sum += Double(g) * Double(g) }
     let norm = Float(sum.squareRoot())

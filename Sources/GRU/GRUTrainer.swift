@@ -117,12 +117,24 @@ public enum GRUTrainer {
     }
 
     /// Portable Fisher–Yates: the standard library's `shuffle` algorithm is not specified.
-    static func fisherYates(_ values: inout [Int], using generator: inout SeededGenerator) {
+    public static func fisherYates(_ values: inout [Int], using generator: inout SeededGenerator) {
         guard values.count > 1 else { return }
         for i in stride(from: values.count - 1, to: 0, by: -1) {
             let j = Int(generator.next() % UInt64(i + 1))
             values.swapAt(i, j)
         }
+    }
+}
+
+extension GRUTrainer {
+    /// Softmax cross-entropy per row of `rows × classes` logits: the loss sum, the number of
+    /// rows whose arg-max is the label, and (when `gradient` is given) `scale · (softmax − onehot)`.
+    /// The loss the trainer minimises, for other trainers (quantization-aware fine-tuning).
+    public static func softmaxCrossEntropy(
+        logits: UnsafePointer<Float>, labels: [Int], rows: Int, classes: Int, scale: Float,
+        gradient: UnsafeMutablePointer<Float>?
+    ) -> (loss: Double, correct: Int) {
+        GRUEngine.softmaxCrossEntropy(logits: logits, labels: labels, rows: rows, classes: classes, scale: scale, gradient: gradient)
     }
 }
 

@@ -3,22 +3,24 @@
 /// Sorting means that at step t exactly the first `active[t]` rows are still running,
 /// so every step is one dense matrix product over a prefix of the rows, and finished
 /// sequences are simply left alone: padding never reaches the hidden state.
-struct PackedBatch {
+public struct PackedBatch {
     /// Number of sequences.
-    var count = 0
+    public var count = 0
     /// Longest length in the batch.
-    var steps = 0
+    public var steps = 0
     /// Lengths in packed (sorted) order.
-    var lengths: [Int] = []
+    public var lengths: [Int] = []
     /// `order[row]` is the caller's index of the sequence in packed row `row`.
-    var order: [Int] = []
+    public var order: [Int] = []
     /// `active[t]` rows have a step t; `active[steps] == 0`.
-    var active: [Int] = []
+    public var active: [Int] = []
     /// Inputs, steps × count × features, zero beyond each length.
-    let inputs = Scratch()
+    public let inputs = Scratch()
+
+    public init() {}
 
     /// Packs `sequences[indices]`, standardising on the way when asked.
-    mutating func pack(
+    public mutating func pack(
         _ sequences: [[Float]], indices: some Collection<Int>, features: Int, standardization: Standardization?
     ) {
         let sourceLengths = indices.map { sequences[$0].count / features }

@@ -2,11 +2,11 @@
 ///
 /// The forward and backward passes run on raw pointers; holding them in a class
 /// lets one workspace be reused across batches without reallocating.
-final class Scratch {
-    private(set) var pointer: UnsafeMutablePointer<Float>
-    private(set) var capacity: Int
+public final class Scratch {
+    public private(set) var pointer: UnsafeMutablePointer<Float>
+    public private(set) var capacity: Int
 
-    init(_ capacity: Int = 16) {
+    public init(_ capacity: Int = 16) {
         self.capacity = max(capacity, 16)
         pointer = .allocate(capacity: self.capacity)
         pointer.initialize(repeating: 0, count: self.capacity)
@@ -16,7 +16,7 @@ final class Scratch {
 
     /// At least `count` floats; contents are kept only when no growth is needed.
     @discardableResult
-    func reserve(_ count: Int) -> UnsafeMutablePointer<Float> {
+    public func reserve(_ count: Int) -> UnsafeMutablePointer<Float> {
         if count > capacity {
             pointer.deallocate()
             capacity = count
@@ -28,7 +28,7 @@ final class Scratch {
 
     /// At least `count` floats, the first `count` set to zero.
     @discardableResult
-    func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
+    public func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
         let p = reserve(count)
         p.update(repeating: 0, count: count)
         return p

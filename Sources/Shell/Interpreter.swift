@@ -97,6 +97,7 @@ public final class Interpreter {
     /// Variables set by commands, so a missing one can say which command sets it.
     static let publishedBy: [String: String] = [
         "accuracy": "eval", "test_accuracy": "eval", "float_accuracy": "eval", "float_test_accuracy": "eval",
+        "size": "eval", "size_ratio": "eval", "finetune_accuracy": "finetune",
         "train_epochs": "train", "val_accuracy": "train",
     ]
 

@@ -8,14 +8,14 @@ struct CompletionTests {
     @Test("the first word completes to commands and keywords")
     func commands() {
         let c = interpreter.completions(lineBeforeWord: "", word: "tr")
-        #expect(c.words == ["train"])
+        #expect(c.words == ["trace", "train"])
         #expect(!c.includesPaths)
         #expect(interpreter.completions(lineBeforeWord: "", word: "fo").words == ["for"])
     }
 
     @Test("a verb's second word completes to its subjects")
     func subjects() {
-        #expect(interpreter.completions(lineBeforeWord: "load ", word: "").words == ["model", "task"])
+        #expect(interpreter.completions(lineBeforeWord: "load ", word: "").words == ["config", "model", "task"])
     }
 
     @Test("load task completes task names and paths")

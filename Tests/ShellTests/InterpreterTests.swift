@@ -127,7 +127,7 @@ struct InterpreterTests {
         #expect(page.first?.hasPrefix("usage: train [epochs N]") == true)
         #expect(page.contains("example:") || page.contains("examples:"))
         let verb = try run("help load")
-        #expect(verb.filter { $0.hasPrefix("usage:") }.count == 2)
+        #expect(verb.filter { $0.hasPrefix("usage:") }.count == 3)
     }
 
     @Test("every command has a usage line, a summary and an example")

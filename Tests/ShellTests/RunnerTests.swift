@@ -65,6 +65,6 @@ struct RunnerTests {
         let (interpreter, transcript) = makeShell()
         let status = Runner(interpreter: interpreter).runScript(SourceText(name: "x.gq", text: "echo 1\nset bts"))
         #expect(status == 1)
-        #expect(transcript.err == ["x.gq:2:5: error: unknown subject 'bts' for 'set'; try 'set seed'"])
+        #expect(transcript.err == ["x.gq:2:5: error: unknown subject 'bts' for 'set' (did you mean 'bits'?); try 'set bits', 'set quant', 'set seed'"])
     }
 }

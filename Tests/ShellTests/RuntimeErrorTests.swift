@@ -12,13 +12,13 @@ struct RuntimeErrorTests {
 
     @Test("a verb without its subject lists the subjects")
     func missingSubject() throws {
-        #expect(failure("load")?.message == "'load' needs a subject: 'load task', 'load model'")
+        #expect(failure("load")?.message == "'load' needs a subject: 'load task', 'load model', 'load config'")
     }
 
     @Test("a misspelt subject suggests the right one and points at it")
     func unknownSubject() throws {
         let error = try #require(failure("load tsak digits"))
-        #expect(error.message == "unknown subject 'tsak' for 'load' (did you mean 'task'?); try 'load task', 'load model'")
+        #expect(error.message == "unknown subject 'tsak' for 'load' (did you mean 'task'?); try 'load task', 'load model', 'load config'")
         #expect(error.location.column == 6)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRU
+import Quantization
 
 /// `bench`: speed figures as JSON, so runs can be compared and archived.
 enum BenchCommand {
@@ -9,13 +10,18 @@ enum BenchCommand {
         [
             Command(
                 name: "bench", usage: "bench [quick]",
-                summary: "Measure training and inference speed; prints JSON",
-                details: "Float GRU of 28 steps × 28 features, hidden 64, batch 64 (the row-wise MNIST shape): training samples per second and inference multiply-accumulates per second, medians over repeated trials on one thread. 'quick' runs fewer trials.",
+                summary: "Measure training, inference and integer evaluation speed; prints JSON",
+                details: "Float GRU of 28 steps × 28 features, hidden 64, batch 64 (the row-wise MNIST shape): training samples per second and inference multiply-accumulates per second, medians over repeated trials on one thread. Then the integer engine as the search uses it: one configuration's evaluation of 1000 such sequences (building the integer model included) on all cores and on one (quant_evaluation_ms, quant_evaluation_ms_1_thread), its multiply-accumulates per second, and the fake-quant float engine and float GRU on the same data for comparison (quant_fake_quant_ms, quant_float_ms). 'quick' runs fewer trials on 200 sequences.",
                 examples: ["bench", "bench quick"],
                 options: options,
                 run: { interpreter, arguments in
                     let parsed = try arguments.options(options)
-                    let figures = GRUBenchmark.run(quick: parsed.has("quick"))
+                    var figures = GRUBenchmark.run(quick: parsed.has("quick"))
+                    let quick = parsed.has("quick")
+                    let quant = QuantizationBenchmark.run(sequences: quick ? 200 : 1000, repeats: quick ? 2 : 7)
+                    for (key, value) in quant where !["steps", "features", "hidden"].contains(key) {
+                        figures["quant_" + key] = value
+                    }
                     interpreter.session.io.out(json(figures))
                 }
             ),

@@ -8,6 +8,8 @@ public enum StandardCommands {
             + TrainCommand.commands
             + EvalCommand.commands
             + ModelFileCommands.commands
+            + QuantCommands.commands
+            + QuantAnalysisCommands.commands
             + ScriptingCommands.commands
             + BenchCommand.commands
     }

@@ -10,6 +10,10 @@ public struct Command {
         case taskNames
         case commandNames
         case words([String])
+        /// `NAME=` for every operator and pattern (`set bits`), at any position.
+        case bitAssignments
+        /// Operator names and patterns (`sweep`).
+        case operatorPatterns
     }
 
     /// The words a user types: `train`, or a verb and subject such as `load task`.

@@ -1,4 +1,5 @@
 import Datasets
+import Quantization
 
 /// What Tab offers at a point in a line: words, and whether file paths fit there too.
 public struct CompletionCandidates: Equatable, Sendable {
@@ -44,6 +45,10 @@ extension Interpreter {
             }
         }
         let unusedOptions = command.options.map(\.name).filter { !rest.contains($0) }
+        if command.completion == .bitAssignments {
+            return offer(BitWidths.patternWords.map { $0 + "=" })
+        }
+        if command.completion == .operatorPatterns, rest.count == 1 { return offer(["in"]) }
         if rest.isEmpty {
             switch command.completion {
             case .none: return offer(unusedOptions)
@@ -51,6 +56,8 @@ extension Interpreter {
             case .taskNames: return offer(TaskCatalog.names, paths: true)
             case .commandNames: return offer(commands.map(\.verb) + Interpreter.keywords)
             case .words(let words): return offer(words + unusedOptions)
+            case .bitAssignments: return offer(BitWidths.patternWords.map { $0 + "=" })
+            case .operatorPatterns: return offer(BitWidths.patternWords)
             }
         }
         if command.completion == .paths, command.options.isEmpty { return offer([], paths: true) }

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import GRU
+import Quantization
 
 /// Everything a shell session holds between commands: the task, the model, variables and settings.
 public final class Session {
@@ -12,8 +13,16 @@ public final class Session {
     public var scriptArguments: [String] = []
     /// The seed every random choice starts from unless a command is given its own.
     public var seed: UInt64 = 0
-    public var task: Task?
-    public var model: GRUClassifier?
+    /// The loaded task; replacing it drops calibration and fine-tuned weights.
+    public var task: Task? {
+        didSet { quantization.modelChanged() }
+    }
+    /// The float model; replacing it (train, load model, load task) drops calibration and fine-tuned weights.
+    public var model: GRUClassifier? {
+        didSet { quantization.modelChanged() }
+    }
+    /// Bit widths, quantization options, calibration, fine-tuned weights and the last sweep.
+    public var quantization = QuantizationState()
     /// Where the current model came from, for `show model`.
     public var modelOrigin: String?
     /// Folder of trained models keyed by task and settings; nil disables the cache.

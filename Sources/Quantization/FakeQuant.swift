@@ -1,0 +1,227 @@
+import Dispatch
+import Foundation
+import GRU
+import Randomness
+
+/// The fake-quant model of one configuration: float arithmetic on the integer model's grids.
+public struct FakeQuantGRU: Sendable {
+    public let model: GRUClassifier
+    public let calibration: Calibration
+    public let bits: BitWidths
+    public let options: QuantizationOptions
+
+    public init(model: GRUClassifier, calibration: Calibration, bits: BitWidths, options: QuantizationOptions) {
+        self.model = model
+        self.calibration = calibration
+        self.bits = bits
+        self.options = options
+    }
+
+    /// Ranges at this configuration's widths, one per operator.
+    var ranges: [Double] {
+        GRUOperator.allCases.map { $0 == .fc ? 1 : calibration.range($0, bits: bits[$0]) }
+    }
+
+    /// Logits of raw sequences, N × C row-major in the given order.
+    public func logits(_ sequences: [[Float]]) -> [Float] {
+        let c = model.classCount
+        var result = [Float](repeating: 0, count: sequences.count * c)
+        let engine = FakeQuantEngine(inputSize: model.inputSize, hiddenSize: model.hiddenSize, classCount: c)
+        engine.configure(parameters: model.flatParameters, ranges: ranges, bits: bits, options: options,
+                         standardization: model.standardization)
+        let byLength = sequences.indices.sorted {
+            sequences[$0].count != sequences[$1].count ? sequences[$0].count > sequences[$1].count : $0 < $1
+        }
+        var batch = PackedBatch()
+        var start = 0
+        while start < byLength.count {
+            let end = min(start + 256, byLength.count)
+            batch.pack(sequences, indices: byLength[start..<end], features: model.inputSize, standardization: nil)
+            engine.forward(batch, training: false)
+            for (row, index) in batch.order.enumerated() {
+                for k in 0..<c { result[index * c + k] = engine.logits.pointer[row * c + k] }
+            }
+            start = end
+        }
+        return result
+    }
+
+    public func predictions(_ sequences: [[Float]]) -> [Int] {
+        let all = logits(sequences)
+        let c = model.classCount
+        return (0..<sequences.count).map { QuantizedGRU.argmax(all[($0 * c)..<(($0 + 1) * c)]) }
+    }
+}
+
+/// Settings of quantization-aware fine-tuning.
+public struct FineTuningOptions: Sendable, Equatable {
+    public var epochs: Int
+    /// Adam's step for the weights.
+    public var learningRate: Float
+    /// Adam's step for the log-ranges of the calibrated operators (0 keeps the ranges fixed).
+    public var rangeLearningRate: Float
+    public var batchSize: Int
+    public var seed: UInt64
+    public var clipNorm: Float
+
+    public init(epochs: Int = 10, learningRate: Float = 1e-3, rangeLearningRate: Float = 1e-2,
+                batchSize: Int = 32, seed: UInt64 = 0, clipNorm: Float = 1) {
+        self.epochs = epochs
+        self.learningRate = learningRate
+        self.rangeLearningRate = rangeLearningRate
+        self.batchSize = batchSize
+        self.seed = seed
+        self.clipNorm = clipNorm
+    }
+}
+
+/// One epoch of fine-tuning.
+public struct FineTuningEpoch: Sendable, Equatable {
+    public var epoch: Int
+    public var trainLoss: Double
+    /// Fake-quant training accuracy over the epoch.
+    public var trainAccuracy: Double
+    /// Integer-engine validation accuracy after the epoch.
+    public var validationAccuracy: Double
+}
+
+/// The outcome: the weights and ranges with the best integer validation accuracy seen
+/// (the starting point counts as epoch 0, so fine-tuning never makes validation worse).
+public struct FineTuningResult: Sendable {
+    public var model: GRUClassifier
+    public var calibration: Calibration
+    public var startAccuracy: Double
+    public var bestAccuracy: Double
+    public var bestEpoch: Int
+    public var history: [FineTuningEpoch]
+    public var interrupted: Bool
+}
+
+/// Quantization-aware training of one bit configuration (straight-through estimators).
+public enum FineTuning {
+    /// Rows per gradient chunk; fixed by the batch, never by the thread count, and summed in
+    /// order, so results are identical on any number of cores.
+    static let chunkRows = 16
+
+    public static func run(
+        model start: GRUClassifier, calibration: Calibration, bits: BitWidths, options: QuantizationOptions,
+        train: (sequences: [[Float]], labels: [Int]), validation: (sequences: [[Float]], labels: [Int]),
+        settings: FineTuningOptions,
+        progress: (_ epoch: Int, _ batch: Int, _ batchCount: Int, _ loss: Double) -> Void = { _, _, _, _ in },
+        epochDone: (FineTuningEpoch) -> Void = { _ in },
+        shouldStop: () -> Bool = { false }
+    ) -> FineTuningResult {
+        let f = start.inputSize, h = start.hiddenSize, c = start.classCount
+        let layout = ParameterLayout(inputSize: f, hiddenSize: h, classCount: c)
+        let learned = FakeQuantEngine.learnedOperators
+        var parameters = start.flatParameters
+        var logRanges = learned.map { Foundation.log(calibration.range($0, bits: bits[$0])) }
+        var weightAdam = Adam(count: parameters.count, learningRate: settings.learningRate)
+        var rangeAdam = Adam(count: logRanges.count, learningRate: settings.rangeLearningRate)
+        let evaluator = IntegerEvaluator(sequences: validation.sequences, labels: validation.labels, featureCount: f)
+
+        func snapshot(_ p: [Float], _ logs: [Double]) -> (GRUClassifier, Calibration) {
+            var m = start
+            m.assign(flat: p)
+            var cal = calibration
+            for (n, op) in learned.enumerated() { cal.ranges[op.rawValue][bits[op] - BitWidths.allowed.lowerBound] = Foundation.exp(logs[n]) }
+            return (m, cal)
+        }
+        func integerAccuracy(_ m: GRUClassifier, _ cal: Calibration) -> Double {
+            validation.sequences.isEmpty ? 0 : evaluator.accuracy(QuantizedGRU(model: m, calibration: cal, bits: bits, options: options))
+        }
+        let startAccuracy = integerAccuracy(start, calibration)
+        var best = (model: start, calibration: calibration, accuracy: startAccuracy, epoch: 0)
+
+        let chunkCount = max(1, (settings.batchSize + chunkRows - 1) / chunkRows)
+        let engines = (0..<chunkCount).map { _ in FakeQuantEngine(inputSize: f, hiddenSize: h, classCount: c) }
+        var order = Array(train.sequences.indices)
+        var shuffler = SeededGenerator(seed: settings.seed, stream: 11)
+        let batchCount = (order.count + settings.batchSize - 1) / settings.batchSize
+        var history: [FineTuningEpoch] = []
+        var interrupted = false
+
+        epochs: for epoch in 1...max(settings.epochs, 1) where settings.epochs > 0 {
+            GRUTrainer.fisherYates(&order, using: &shuffler)
+            var lossSum = 0.0, correct = 0, seen = 0
+            for batchIndex in 0..<batchCount {
+                let indices = Array(order[(batchIndex * settings.batchSize)..<min(order.count, (batchIndex + 1) * settings.batchSize)])
+                let ranges = GRUOperator.allCases.map { op -> Double in
+                    if let n = learned.firstIndex(of: op) { return Foundation.exp(logRanges[n]) }
+                    return op == .fc ? 1 : calibration.range(op, bits: bits[op])
+                }
+                let chunks = (indices.count + chunkRows - 1) / chunkRows
+                let results = ResultSlots(count: chunks)
+                let params = parameters
+                let work: @Sendable (Int) -> Void = { index in
+                    let engine = engines[index]
+                    let slice = indices[(index * chunkRows)..<min(indices.count, (index + 1) * chunkRows)]
+                    var batch = PackedBatch()
+                    batch.pack(train.sequences, indices: slice, features: f, standardization: nil)
+                    engine.configure(parameters: params, ranges: ranges, bits: bits, options: options, standardization: start.standardization)
+                    engine.forward(batch, training: true)
+                    var gradient = [Float](repeating: 0, count: layout.count)
+                    var rangeGradient = [Double](repeating: 0, count: learned.count)
+                    let labels = batch.order.map { train.labels[$0] }
+                    let outcome = gradient.withUnsafeMutableBufferPointer { g in
+                        engine.backward(batch, labels: labels, lossScale: 1 / Float(indices.count),
+                                        gradient: g.baseAddress!, rangeGradient: &rangeGradient)
+                    }
+                    results.set(index, (gradient, rangeGradient, outcome.loss, outcome.correct))
+                }
+                let box = UncheckedBox(work)
+                if chunks == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks) { box.value($0) } }
+                var gradient = [Float](repeating: 0, count: layout.count)
+                var rangeGradient = [Double](repeating: 0, count: learned.count)
+                for slot in results.values {
+                    guard let slot else { continue }
+                    for i in gradient.indices { gradient[i] += slot.0[i] }
+                    for i in rangeGradient.indices { rangeGradient[i] += slot.1[i] }
+                    lossSum += slot.2; correct += slot.3
+                }
+                seen += indices.count
+                clipGlobalNorm(&gradient, maxNorm: settings.clipNorm)
+                weightAdam.update(&parameters, gradient: gradient)
+                if settings.rangeLearningRate > 0 {
+                    var logs = logRanges.map(Float.init)
+                    rangeAdam.update(&logs, gradient: rangeGradient.map { Float(max(min($0, 1e3), -1e3)) })
+                    logRanges = logs.map(Double.init)
+                }
+                progress(epoch, batchIndex + 1, batchCount, lossSum / Double(max(seen, 1)))
+                if shouldStop() { interrupted = true; break }
+            }
+            let (m, cal) = snapshot(parameters, logRanges)
+            let accuracy = integerAccuracy(m, cal)
+            let summary = FineTuningEpoch(epoch: epoch, trainLoss: lossSum / Double(max(seen, 1)),
+                                          trainAccuracy: Double(correct) / Double(max(seen, 1)), validationAccuracy: accuracy)
+            history.append(summary)
+            epochDone(summary)
+            if accuracy > best.accuracy { best = (m, cal, accuracy, epoch) }
+            if interrupted { break epochs }
+        }
+        return FineTuningResult(model: best.model, calibration: best.calibration, startAccuracy: startAccuracy,
+                                bestAccuracy: best.accuracy, bestEpoch: best.epoch, history: history, interrupted: interrupted)
+    }
+}
+
+/// One result per chunk, written by concurrent workers into their own slots.
+final class ResultSlots: @unchecked Sendable {
+    // @unchecked: each worker writes only slot `index`; reads happen after the parallel section.
+    typealias Slot = ([Float], [Double], Double, Int)
+    private let slots: UnsafeMutablePointer<Slot?>
+    let count: Int
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: max(count, 1))
+        slots.initialize(repeating: nil, count: max(count, 1))
+    }
+    deinit { slots.deinitialize(count: max(count, 1)); slots.deallocate() }
+    func set(_ index: Int, _ value: Slot) { slots[index] = value }
+    var values: [Slot?] { (0..<count).map { slots[$0] } }
+}
+
+/// Carries a closure or value into a `@Sendable` context when the caller guarantees disjoint access.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

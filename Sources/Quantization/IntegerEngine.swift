@@ -1,0 +1,333 @@
+import Dispatch
+import Foundation
+
+/// One requantizer as four lane constants: `y = (((x · m) << left) + round) >> right`.
+struct LaneRequantizer {
+    var m: Int64 = 0, left: Int64 = 0, round: Int64 = 0, right: Int64 = 0
+
+    init() {}
+
+    init(_ r: Requantizer) {
+        m = Int64(r.multiplier)
+        if r.shift > 0 {
+            right = Int64(r.shift); round = Int64(1) << (right - 1)
+        } else {
+            left = Int64(-r.shift)
+        }
+    }
+
+    @inline(__always)
+    func apply(_ x: Int64) -> Int64 { (((x &* m) &<< left) &+ round) &>> right }
+}
+
+/// A `QuantizedGRU` laid out for the batched engine: padded, packed and with every constant
+/// the inner loops need precomputed. Built once per configuration.
+final class PreparedIntegerGRU: @unchecked Sendable {
+    // @unchecked: every property is immutable after init and the arrays are never written again.
+    let model: QuantizedGRU
+    let features: Int, featuresPadded: Int
+    let hidden: Int, hiddenPadded: Int
+    let classes: Int
+    /// 3 · hiddenPadded: the r, z, n blocks side by side.
+    var gateColumns: Int { 3 * hiddenPadded }
+
+    enum ProductMode { case offset, plain, wide }
+    let inputMode: ProductMode
+    let stateMode: ProductMode
+
+    /// Packed weights (offset/plain) for x and h products.
+    let inputWeights: [Int16]
+    let stateWeights: [Int16]
+    /// Per gate column bias (int32, offset contribution folded in when in offset mode).
+    let inputBias: [Int32]
+    let stateBias: [Int32]
+    /// Row-major weights and int64 biases for the wide path, per gate column.
+    let inputWeightsWide: [Int64], stateWeightsWide: [Int64]
+    let inputBiasWide: [Int64], stateBiasWide: [Int64]
+    /// Per gate column requantizer and bounds of the linear outputs.
+    let inputRequant: [LaneRequantizer], stateRequant: [LaneRequantizer]
+    let inputLow: [Int64], inputHigh: [Int64], stateLow: [Int64], stateHigh: [Int64]
+
+    // Elementwise constants.
+    let rAddA: LaneRequantizer, rAddB: LaneRequantizer
+    let zAddA: LaneRequantizer, zAddB: LaneRequantizer
+    let nAddA: LaneRequantizer, nAddB: LaneRequantizer
+    let hAddA: LaneRequantizer, hAddB: LaneRequantizer
+    let nMul: LaneRequantizer, hMulN: LaneRequantizer, hMulH: LaneRequantizer, hSubZ: LaneRequantizer
+    let hSubOne: Int64
+    let bounds: [(low: Int64, high: Int64)]
+    /// Tables with the index offset folded in: `table[code + half]`.
+    let tableR: [Int32], tableZ: [Int32], tableN: [Int32]
+    let halfR: Int64, halfZ: Int64, halfN: Int64
+    /// Constants of the vectorised elementwise path; nil when it would overflow 32 bits.
+    let fast: FastCellConstants?
+
+    init(_ q: QuantizedGRU) {
+        model = q
+        features = q.inputSize
+        featuresPadded = (q.inputSize + 1) / 2 * 2
+        hidden = q.hiddenSize
+        hiddenPadded = (q.hiddenSize + 15) / 16 * 16
+        classes = q.classCount
+        let h = hidden, hp = hiddenPadded, g = 3 * hp
+
+        let inputOps: [GRUOperator] = [.rWx, .zWx, .nWx], stateOps: [GRUOperator] = [.rWh, .zWh, .nWh]
+        func mode(_ ops: [GRUOperator], inputBits: Int) -> ProductMode {
+            if ops.contains(where: { q.linear($0).wideAccumulator }) { return .wide }
+            return inputBits <= 15 ? .offset : .plain
+        }
+        inputMode = mode(inputOps, inputBits: q.bits[.input])
+        stateMode = mode(stateOps, inputBits: q.bits[.hAdd])
+
+        func build(_ ops: [GRUOperator], depth: Int, depthPadded: Int, mode: ProductMode)
+            -> (packed: [Int16], bias: [Int32], wide: [Int64], wideBias: [Int64], rq: [LaneRequantizer], low: [Int64], high: [Int64]) {
+            func weight(_ c: Int, _ k: Int) -> Int16 {
+                let gate = c / hp, j = c % hp
+                guard j < h, k < depth else { return 0 }
+                let layer = q.linear(ops[gate])
+                return layer.weights[j * layer.columns + k]
+            }
+            var bias = [Int32](repeating: 0, count: g), wideBias = [Int64](repeating: 0, count: g)
+            var rq = [LaneRequantizer](repeating: LaneRequantizer(), count: g)
+            var low = [Int64](repeating: 0, count: g), high = [Int64](repeating: 0, count: g)
+            for c in 0..<g {
+                let gate = c / hp, j = c % hp
+                let layer = q.linear(ops[gate])
+                let (lo, hi) = q.bounds(ops[gate])
+                low[c] = lo; high[c] = hi
+                guard j < h else { continue }
+                rq[c] = LaneRequantizer(layer.requantizer(row: j))
+                wideBias[c] = layer.bias[j]
+                var b = layer.bias[j]
+                if mode == .offset {
+                    var sum: Int64 = 0
+                    for k in 0..<depth { sum += Int64(layer.weights[j * layer.columns + k]) }
+                    b -= Int64(IntegerKernels.offset) * sum
+                }
+                bias[c] = Int32(truncatingIfNeeded: b)
+            }
+            var packed: [Int16] = [], wide: [Int64] = []
+            if mode == .wide {
+                wide = [Int64](repeating: 0, count: g * depth)
+                for c in 0..<g { for k in 0..<depth { wide[c * depth + k] = Int64(weight(c, k)) } }
+            } else {
+                packed = IntegerKernels.pack(weights: weight, columns: g, depth: depth, columnsPadded: g, depthPadded: depthPadded)
+            }
+            return (packed, bias, wide, wideBias, rq, low, high)
+        }
+        let x = build(inputOps, depth: features, depthPadded: featuresPadded, mode: inputMode)
+        let s = build(stateOps, depth: h, depthPadded: hp, mode: stateMode)
+        inputWeights = x.packed; inputBias = x.bias; inputWeightsWide = x.wide; inputBiasWide = x.wideBias
+        inputRequant = x.rq; inputLow = x.low; inputHigh = x.high
+        stateWeights = s.packed; stateBias = s.bias; stateWeightsWide = s.wide; stateBiasWide = s.wideBias
+        stateRequant = s.rq; stateLow = s.low; stateHigh = s.high
+
+        func pair(_ op: GRUOperator) -> (LaneRequantizer, LaneRequantizer) {
+            let (a, b) = q.addRescalers[op]!
+            return (LaneRequantizer(a), LaneRequantizer(b))
+        }
+        (rAddA, rAddB) = pair(.rAdd)
+        (zAddA, zAddB) = pair(.zAdd)
+        (nAddA, nAddB) = pair(.nAdd)
+        (hAddA, hAddB) = pair(.hAdd)
+        nMul = LaneRequantizer(q.mulRequantizers[.nMul]!)
+        hMulN = LaneRequantizer(q.mulRequantizers[.hMulN]!)
+        hMulH = LaneRequantizer(q.mulRequantizers[.hMulH]!)
+        hSubZ = LaneRequantizer(q.hSubRescaler)
+        hSubOne = q.hSubOne
+        bounds = GRUOperator.allCases.map { q.bounds($0) }
+        tableR = q.tables[.gateR]!.entries; halfR = Int64(1) << (q.bits[.rAdd] - 1)
+        tableZ = q.tables[.gateZ]!.entries; halfZ = Int64(1) << (q.bits[.zAdd] - 1)
+        tableN = q.tables[.gateN]!.entries; halfN = Int64(1) << (q.bits[.nAdd] - 1)
+        fast = PreparedIntegerGRU.fastConstants(q, hiddenPadded: hp, inputBias: inputBias, stateBias: stateBias,
+                                                inputRequant: inputRequant, stateRequant: stateRequant,
+                                                inputLow: inputLow, inputHigh: inputHigh, stateLow: stateLow, stateHigh: stateHigh)
+    }
+}
+
+/// Buffers one worker reuses across chunks.
+final class IntegerWorkspace {
+    var inputAcc: UnsafeMutablePointer<Int32>
+    var stateAcc: UnsafeMutablePointer<Int32>
+    var state16: UnsafeMutablePointer<Int16>
+    var state32: UnsafeMutablePointer<Int32>
+    /// 32 int32 for lane lookups.
+    var lanes: UnsafeMutablePointer<Int32>
+    let rows: Int, columns: Int, hiddenPadded: Int
+
+    init(rows: Int, gateColumns: Int, hiddenPadded: Int) {
+        self.rows = rows; columns = gateColumns; self.hiddenPadded = hiddenPadded
+        inputAcc = .allocate(capacity: rows * gateColumns)
+        stateAcc = .allocate(capacity: rows * gateColumns)
+        state16 = .allocate(capacity: rows * hiddenPadded)
+        state32 = .allocate(capacity: rows * hiddenPadded)
+        lanes = .allocate(capacity: 32)
+    }
+
+    deinit {
+        inputAcc.deallocate(); stateAcc.deallocate(); state16.deallocate(); state32.deallocate(); lanes.deallocate()
+    }
+}
+
+extension PreparedIntegerGRU {
+    /// Runs one chunk: `codes` holds the input codes time-major (steps × rows × featuresPadded,
+    /// offset added in offset mode), `active[t]` rows run at step t (a prefix: rows are sorted
+    /// by length, longest first). Writes rows × classes logits.
+    func run(chunkRows rows: Int, steps: Int, active: [Int], codes: UnsafePointer<Int16>,
+             workspace ws: IntegerWorkspace, logits: UnsafeMutablePointer<Int64>) {
+        let hp = hiddenPadded, g = gateColumns, fp = featuresPadded
+        let stateOffset: Int16 = stateMode == .offset ? Int16(IntegerKernels.offset) : 0
+        ws.state16.initialize(repeating: stateOffset, count: rows * hp)
+        ws.state32.initialize(repeating: 0, count: rows * hp)
+        if let k = fast, inputMode != .wide, stateMode != .wide {
+            tableR.withUnsafeBufferPointer { tr in
+                tableZ.withUnsafeBufferPointer { tz in
+                    tableN.withUnsafeBufferPointer { tn in
+                        let tables = (tr.baseAddress! + Int(halfR), tz.baseAddress! + Int(halfZ), tn.baseAddress! + Int(halfN))
+                        inputWeights.withUnsafeBufferPointer { wx in
+                            stateWeights.withUnsafeBufferPointer { wh in
+                                for t in 0..<steps {
+                                    let m = active[t]
+                                    guard m > 0 else { break }
+                                    let x = codes + t * rows * fp
+                                    if inputMode == .offset {
+                                        IntegerKernels.productOffset(rows: m, pairs: fp / 2, vectors: g / 16, a: x, lda: fp, w: wx.baseAddress!, c: ws.inputAcc, ldc: g)
+                                    } else {
+                                        IntegerKernels.productPlain(rows: m, pairs: fp / 2, vectors: g / 16, a: x, lda: fp, w: wx.baseAddress!, c: ws.inputAcc, ldc: g)
+                                    }
+                                    if stateMode == .offset {
+                                        IntegerKernels.productOffset(rows: m, pairs: hp / 2, vectors: g / 16, a: ws.state16, lda: hp, w: wh.baseAddress!, c: ws.stateAcc, ldc: g)
+                                    } else {
+                                        IntegerKernels.productPlain(rows: m, pairs: hp / 2, vectors: g / 16, a: ws.state16, lda: hp, w: wh.baseAddress!, c: ws.stateAcc, ldc: g)
+                                    }
+                                    requantizeFast(rows: m, sums: ws.inputAcc, input: true, k)
+                                    requantizeFast(rows: m, sums: ws.stateAcc, input: false, k)
+                                    for row in 0..<m {
+                                        cellFast(x: ws.inputAcc + row * g, h: ws.stateAcc + row * g, state: ws.state32 + row * hp,
+                                                 state16: ws.state16 + row * hp, stateOffset: Int32(stateOffset), k, scratch: ws.lanes, tables: tables)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        } else {
+        for t in 0..<steps {
+            let m = active[t]
+            guard m > 0 else { break }
+            let x = codes + t * rows * fp
+            linearCodes(rows: m, input: x, lda: fp, depth: features, pairs: fp / 2, mode: inputMode,
+                        packed: inputWeights, bias: inputBias, wide: inputWeightsWide, wideBias: inputBiasWide,
+                        requant: inputRequant, low: inputLow, high: inputHigh, out: ws.inputAcc)
+            linearCodes(rows: m, input: UnsafePointer(ws.state16), lda: hp, depth: hidden, pairs: hp / 2, mode: stateMode,
+                        packed: stateWeights, bias: stateBias, wide: stateWeightsWide, wideBias: stateBiasWide,
+                        requant: stateRequant, low: stateLow, high: stateHigh, out: ws.stateAcc)
+            for row in 0..<m {
+                cell(x: ws.inputAcc + row * g, h: ws.stateAcc + row * g, state: ws.state32 + row * hp, state16: ws.state16 + row * hp,
+                     stateOffset: Int64(stateOffset))
+            }
+        }
+        }
+        let head = model.head
+        for row in 0..<rows {
+            let state = ws.state32 + row * hp
+            for c in 0..<classes {
+                var acc = head.bias[c]
+                head.weights.withUnsafeBufferPointer { w in
+                    let base = c * hidden
+                    for k in 0..<hidden { acc &+= Int64(w[base + k]) &* Int64(state[k]) }
+                }
+                logits[row * classes + c] = acc
+            }
+        }
+    }
+
+    /// The three linear operators of one side (x or h): products, bias, requantization, saturation.
+    /// `out` receives rows × 3Hp codes.
+    @inline(__always)
+    private func linearCodes(rows: Int, input: UnsafePointer<Int16>, lda: Int, depth: Int, pairs: Int, mode: ProductMode,
+                             packed: [Int16], bias: [Int32], wide: [Int64], wideBias: [Int64],
+                             requant: [LaneRequantizer], low: [Int64], high: [Int64], out: UnsafeMutablePointer<Int32>) {
+        let g = gateColumns
+        switch mode {
+        case .offset, .plain:
+            packed.withUnsafeBufferPointer { w in
+                if mode == .offset {
+                    IntegerKernels.productOffset(rows: rows, pairs: pairs, vectors: g / 16, a: input, lda: lda, w: w.baseAddress!, c: out, ldc: g)
+                } else {
+                    IntegerKernels.productPlain(rows: rows, pairs: pairs, vectors: g / 16, a: input, lda: lda, w: w.baseAddress!, c: out, ldc: g)
+                }
+            }
+            bias.withUnsafeBufferPointer { b in
+                requant.withUnsafeBufferPointer { rq in
+                    low.withUnsafeBufferPointer { lo in
+                        high.withUnsafeBufferPointer { hi in
+                            for row in 0..<rows {
+                                let o = out + row * g
+                                for c in 0..<g {
+                                    let acc = Int64(o[c] &+ b[c])
+                                    let r = rq[c]
+                                    let y = (((acc &* r.m) &<< r.left) &+ r.round) &>> r.right
+                                    o[c] = Int32(truncatingIfNeeded: min(max(y, lo[c]), hi[c]))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        case .wide:
+            for row in 0..<rows {
+                let a = input + row * lda
+                let o = out + row * g
+                for c in 0..<g {
+                    var acc = wideBias[c]
+                    let base = c * depth
+                    for k in 0..<depth {
+                        let code = Int64(a[k]) - (mode == .offset ? Int64(IntegerKernels.offset) : 0)
+                        acc &+= wide[base + k] &* code
+                    }
+                    o[c] = Int32(truncatingIfNeeded: requant[c].apply(acc).clamped(low[c], high[c]))
+                }
+            }
+        }
+    }
+
+    /// One row of the cell's elementwise part, from the linear codes to the new state.
+    @inline(__always)
+    private func cell(x: UnsafePointer<Int32>, h: UnsafePointer<Int32>, state: UnsafeMutablePointer<Int32>,
+                      state16: UnsafeMutablePointer<Int16>, stateOffset: Int64) {
+        let hp = hiddenPadded
+        let bR = bounds[GRUOperator.rAdd.rawValue], bZ = bounds[GRUOperator.zAdd.rawValue]
+        let bN = bounds[GRUOperator.nAdd.rawValue], bM = bounds[GRUOperator.nMul.rawValue]
+        let bS = bounds[GRUOperator.hSub.rawValue], bMN = bounds[GRUOperator.hMulN.rawValue]
+        let bMH = bounds[GRUOperator.hMulH.rawValue], bH = bounds[GRUOperator.hAdd.rawValue]
+        let rA = rAddA, rB = rAddB, zA = zAddA, zB = zAddB, nA = nAddA, nB = nAddB, hA = hAddA, hB = hAddB
+        let mN = nMul, mHN = hMulN, mHH = hMulH, sZ = hSubZ, one = hSubOne
+        let halfR = self.halfR, halfZ = self.halfZ, halfN = self.halfN
+        tableR.withUnsafeBufferPointer { tr in
+            tableZ.withUnsafeBufferPointer { tz in
+                tableN.withUnsafeBufferPointer { tn in
+                    for j in 0..<hp {
+                        let rwx = Int64(x[j]), zwx = Int64(x[hp + j]), nwx = Int64(x[2 * hp + j])
+                        let rwh = Int64(h[j]), zwh = Int64(h[hp + j]), nwh = Int64(h[2 * hp + j])
+                        let old = Int64(state[j])
+                        let radd = min(max(rA.apply(rwx) &+ rB.apply(rwh), bR.low), bR.high)
+                        let zadd = min(max(zA.apply(zwx) &+ zB.apply(zwh), bZ.low), bZ.high)
+                        let r = Int64(tr[Int(radd &+ halfR)])
+                        let z = Int64(tz[Int(zadd &+ halfZ)])
+                        let nmul = min(max(mN.apply(r &* nwh), bM.low), bM.high)
+                        let nadd = min(max(nA.apply(nwx) &+ nB.apply(nmul), bN.low), bN.high)
+                        let n = Int64(tn[Int(nadd &+ halfN)])
+                        let hsub = min(max(one &- sZ.apply(z), bS.low), bS.high)
+                        let hmn = min(max(mHN.apply(hsub &* n), bMN.low), bMN.high)
+                        let hmh = min(max(mHH.apply(z &* old), bMH.low), bMH.high)
+                        let next = min(max(hA.apply(hmn) &+ hB.apply(hmh), bH.low), bH.high)
+                        state[j] = Int32(truncatingIfNeeded: next)
+                        state16[j] = Int16(truncatingIfNeeded: next &+ stateOffset)
+                    }
+                }
+            }
+        }
+    }
+}

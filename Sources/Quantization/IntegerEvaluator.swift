@@ -1,0 +1,163 @@
+import Dispatch
+import Foundation
+import GRU
+
+/// Evaluates integer configurations on one fixed set of sequences, fast.
+///
+/// The sequences are sorted by length (longest first), cut into chunks of `chunkRows` and
+/// stored time-major once; input codes are cached per input quantizer, so a search that keeps
+/// `input` fixed quantizes the data once. Chunks run on `threads` workers; each sequence's
+/// result depends only on itself, so any thread count gives identical results. Safe to call
+/// from several threads at once.
+public final class IntegerEvaluator: @unchecked Sendable {
+    // @unchecked: the chunk data are immutable after init; the code cache is guarded by `lock`.
+    public let count: Int
+    public let featureCount: Int
+    public let labels: [Int]?
+    let chunkRows: Int
+
+    struct Chunk {
+        var indices: [Int]      // caller's index of each row
+        var lengths: [Int]
+        var steps: Int
+        var active: [Int]       // active[t] rows have step t
+        var raw: [Float]        // steps × rows × features, zero beyond each length
+    }
+    let chunks: [Chunk]
+
+    private let lock = NSLock()
+    private var codeCache: [CodeKey: [[Int16]]] = [:]
+    private var cacheOrder: [CodeKey] = []
+
+    struct CodeKey: Hashable {
+        var mean: [Float], factor: [Float], bits: Int, offset: Bool, featuresPadded: Int
+    }
+
+    /// Packs `sequences` (raw, steps × features each); `labels` are optional (for `accuracy`).
+    public init(sequences: [[Float]], labels: [Int]? = nil, featureCount: Int, chunkRows: Int = 32) {
+        precondition(featureCount > 0 && chunkRows > 0)
+        if let labels { precondition(labels.count == sequences.count, "IntegerEvaluator: one label per sequence") }
+        count = sequences.count
+        self.featureCount = featureCount
+        self.labels = labels
+        self.chunkRows = chunkRows
+        let lengths = sequences.map { $0.count / featureCount }
+        let order = sequences.indices.sorted { lengths[$0] != lengths[$1] ? lengths[$0] > lengths[$1] : $0 < $1 }
+        var chunks: [Chunk] = []
+        var start = 0
+        while start < order.count {
+            let rows = Array(order[start..<min(order.count, start + chunkRows)])
+            let rowLengths = rows.map { lengths[$0] }
+            let steps = rowLengths.first ?? 0
+            var active = [Int](repeating: 0, count: steps + 1)
+            for t in 0..<steps { active[t] = rowLengths.filter { $0 > t }.count }
+            var raw = [Float](repeating: 0, count: max(steps * rows.count * featureCount, 1))
+            for (r, index) in rows.enumerated() {
+                let s = sequences[index]
+                for t in 0..<rowLengths[r] {
+                    for f in 0..<featureCount { raw[(t * rows.count + r) * featureCount + f] = s[t * featureCount + f] }
+                }
+            }
+            chunks.append(Chunk(indices: rows, lengths: rowLengths, steps: steps, active: active, raw: raw))
+            start += chunkRows
+        }
+        self.chunks = chunks
+    }
+
+    /// Input codes of every chunk for a prepared model (cached; at most four quantizers kept).
+    func inputCodes(for prepared: PreparedIntegerGRU) -> [[Int16]] {
+        let q = prepared.model
+        let offset = prepared.inputMode == .offset
+        let key = CodeKey(mean: q.inputMean, factor: q.inputFactor, bits: q.bits[.input], offset: offset,
+                          featuresPadded: prepared.featuresPadded)
+        lock.lock()
+        if let cached = codeCache[key] { lock.unlock(); return cached }
+        lock.unlock()
+        let f = featureCount, fp = prepared.featuresPadded
+        let qmax = Float(CodeRange.signedMax(q.bits[.input]))
+        let add: Int16 = offset ? Int16(IntegerKernels.offset) : 0
+        let mean = q.inputMean, factor = q.inputFactor
+        let codes = chunks.map { chunk -> [Int16] in
+            let rows = chunk.indices.count
+            var out = [Int16](repeating: add, count: max(chunk.steps * rows * fp, 1))
+            for t in 0..<chunk.steps {
+                for r in 0..<chunk.active[t] {
+                    for k in 0..<f {
+                        let x = chunk.raw[(t * rows + r) * f + k]
+                        let p = (x - mean[k]) * factor[k]
+                        let c = min(max(p.rounded(.toNearestOrAwayFromZero), -qmax), qmax)
+                        out[(t * rows + r) * fp + k] = Int16(c) &+ add
+                    }
+                }
+            }
+            return out
+        }
+        lock.lock()
+        if codeCache[key] == nil {
+            codeCache[key] = codes
+            cacheOrder.append(key)
+            if cacheOrder.count > 4 { codeCache[cacheOrder.removeFirst()] = nil }
+        }
+        lock.unlock()
+        return codes
+    }
+
+    /// Integer logits, count × classes row-major in the caller's order.
+    public func logits(_ model: QuantizedGRU, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Int64] {
+        precondition(model.inputSize == featureCount, "IntegerEvaluator: the model has \(model.inputSize) features, the data \(featureCount)")
+        let prepared = PreparedIntegerGRU(model)
+        let codes = inputCodes(for: prepared)
+        let classes = model.classCount
+        var result = [Int64](repeating: 0, count: count * classes)
+        let workers = max(1, min(threads, chunks.count))
+        let chunks = self.chunks, chunkRows = self.chunkRows
+        result.withUnsafeMutableBufferPointer { out in
+            let sink = SendablePointer(out.baseAddress!)
+            let work: @Sendable (Int) -> Void = { (worker: Int) in
+                let workspace = IntegerWorkspace(rows: chunkRows, gateColumns: prepared.gateColumns, hiddenPadded: prepared.hiddenPadded)
+                var local = [Int64](repeating: 0, count: chunkRows * classes)
+                var index = worker
+                while index < chunks.count {
+                    let chunk = chunks[index]
+                    codes[index].withUnsafeBufferPointer { c in
+                        local.withUnsafeMutableBufferPointer { l in
+                            prepared.run(chunkRows: chunk.indices.count, steps: chunk.steps, active: chunk.active,
+                                         codes: c.baseAddress!, workspace: workspace, logits: l.baseAddress!)
+                        }
+                    }
+                    for (r, i) in chunk.indices.enumerated() {
+                        for k in 0..<classes { sink.pointer[i * classes + k] = local[r * classes + k] }
+                    }
+                    index += workers
+                }
+            }
+            if workers == 1 {
+                work(0)
+            } else {
+                DispatchQueue.concurrentPerform(iterations: workers) { work($0) }
+            }
+        }
+        return result
+    }
+
+    /// The predicted class of each sequence.
+    public func predictions(_ model: QuantizedGRU, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Int] {
+        let all = logits(model, threads: threads)
+        let c = model.classCount
+        return (0..<count).map { QuantizedGRU.argmax(all[(($0) * c)..<(($0 + 1) * c)]) }
+    }
+
+    /// Fraction of sequences predicted right (needs labels).
+    public func accuracy(_ model: QuantizedGRU, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> Double {
+        guard let labels else { preconditionFailure("IntegerEvaluator.accuracy: no labels were given") }
+        guard count > 0 else { return 0 }
+        let predicted = predictions(model, threads: threads)
+        return Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(count)
+    }
+}
+
+/// A pointer handed to workers that write disjoint elements.
+struct SendablePointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+}

@@ -1,0 +1,84 @@
+import Dispatch
+import Foundation
+import GRU
+
+/// Speed of one configuration's evaluation, as the genetic search pays it, on the row-wise MNIST shape.
+public enum QuantizationBenchmark {
+    /// Evaluates `sequences` random sequences of `steps × features` with a random GRU of `hidden`
+    /// units: each trial builds the integer model of a configuration (all 8 bits, or a mixed one on
+    /// odd trials, so nothing is reused between trials) and runs it on `threads` threads.
+    ///
+    /// Keys: `evaluation_ms` (median of `repeats` trials, building the model included),
+    /// `evaluation_ms_1_thread`, `integer_macs_per_second` and `integer_gmacs_per_second`
+    /// (cell and head multiply-accumulates, `steps · 3H(F + H) + H·C` per sequence, over the
+    /// median time), `prepare_ms` (building the integer model alone), `fake_quant_ms` (the
+    /// fake-quant float engine on the same data, one thread), `float_ms` (the float GRU, one
+    /// thread), and the shape.
+    public static func run(sequences count: Int = 1000, steps: Int = 28, features: Int = 28, hidden: Int = 64, classes: Int = 10,
+                           repeats: Int = 7, threads: Int = ProcessInfo.processInfo.activeProcessorCount, seed: UInt64 = 1) -> [String: Double] {
+        precondition(count > 0 && steps > 0 && features > 0 && hidden > 0 && classes > 1 && repeats > 0)
+        var model = GRUClassifier(inputSize: features, hiddenSize: hidden, classCount: classes, seed: seed)
+        model.standardization = Standardization(mean: [Float](repeating: 0.1, count: features), scale: [Float](repeating: 0.9, count: features))
+        var state = seed | 1
+        func next() -> Float {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(state >> 40) / Float(1 << 24) * 2 - 1
+        }
+        let data = (0..<count).map { _ in (0..<(steps * features)).map { _ in next() } }
+        let calibration = Calibration.calibrate(model: model, sequences: Array(data.prefix(64)), method: .maxAbs)
+        let options = QuantizationOptions()
+        let evaluator = IntegerEvaluator(sequences: data, featureCount: features)
+        var mixed = BitWidths(uniform: 6)
+        mixed[.gateZ] = 4; mixed[.hAdd] = 8; mixed[.rWh] = 5
+        func configuration(_ trial: Int) -> BitWidths { trial % 2 == 0 ? BitWidths(uniform: 8) : mixed }
+
+        func milliseconds(_ body: () -> Void) -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        }
+        func median(_ values: [Double]) -> Double {
+            let s = values.sorted()
+            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        }
+        var sink: Int64 = 0
+        _ = evaluator.logits(QuantizedGRU(model: model, calibration: calibration, bits: configuration(0), options: options), threads: threads)
+        var parallel: [Double] = [], single: [Double] = [], prepare: [Double] = []
+        for trial in 0..<repeats {
+            let bits = configuration(trial)
+            parallel.append(milliseconds {
+                let q = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options)
+                sink &+= evaluator.logits(q, threads: threads)[trial % 10]
+            })
+            single.append(milliseconds {
+                let q = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options)
+                sink &+= evaluator.logits(q, threads: 1)[trial % 10]
+            })
+            prepare.append(milliseconds {
+                sink &+= Int64(QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options).size.total)
+            })
+        }
+        var fake: [Double] = [], float: [Double] = []
+        for trial in 0..<max(1, repeats / 2) {
+            let bits = configuration(trial)
+            fake.append(milliseconds {
+                sink &+= Int64(FakeQuantGRU(model: model, calibration: calibration, bits: bits, options: options).logits(data)[trial % 10])
+            })
+            float.append(milliseconds { sink &+= Int64(model.logits(data)[trial % 10]) })
+        }
+        let macs = Double(count) * Double(steps * 3 * hidden * (features + hidden) + hidden * classes)
+        let ms = median(parallel)
+        return [
+            "evaluation_ms": ms,
+            "evaluation_ms_1_thread": median(single),
+            "prepare_ms": median(prepare),
+            "integer_macs_per_second": macs / (ms / 1000),
+            "integer_gmacs_per_second": macs / (ms / 1000) / 1e9,
+            "fake_quant_ms": median(fake),
+            "float_ms": median(float),
+            "threads": Double(threads),
+            "sequences": Double(count), "steps": Double(steps), "features": Double(features), "hidden": Double(hidden),
+            "checksum": sink == Int64.min ? 1 : 0,
+        ]
+    }
+}

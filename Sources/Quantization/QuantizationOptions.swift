@@ -1,0 +1,69 @@
+/// How a float GRU becomes an integer one: calibration and arithmetic choices.
+///
+/// Changing `range`, `calibrationSize` or `calibrationSeed` means calibrating again;
+/// `weights` and `requantization` only change how a configuration is built.
+public struct QuantizationOptions: Hashable, Codable, Sendable, CustomStringConvertible {
+    /// How an activation's clipping range is chosen from the calibration values.
+    public enum RangeMethod: Hashable, Codable, Sendable, CustomStringConvertible {
+        /// The largest magnitude seen.
+        case maxAbs
+        /// The given percentile (e.g. 99.99) of the magnitudes.
+        case percentile(Double)
+        /// The range minimising the mean squared quantization error, per bit width.
+        case mse
+
+        public var description: String {
+            switch self {
+            case .maxAbs: return "max-abs"
+            case .percentile(let p): return "percentile \(QuantizationOptions.format(p))"
+            case .mse: return "mse"
+            }
+        }
+    }
+
+    /// One weight scale per output channel (row) or one per tensor.
+    public enum WeightGranularity: String, Hashable, Codable, Sendable, CaseIterable {
+        case perChannel = "channel"
+        case perTensor = "tensor"
+    }
+
+    /// How real rescaling factors become integer arithmetic.
+    public enum Requantization: String, Hashable, Codable, Sendable, CaseIterable {
+        /// An integer multiplier in [2^14, 2^15) and a shift (any real scale).
+        case multiplierShift = "multiplier"
+        /// Every scale a power of two, so rescaling is a shift alone.
+        case powerOfTwo = "pow2"
+    }
+
+    public var range: RangeMethod
+    public var weights: WeightGranularity
+    public var requantization: Requantization
+    /// Sequences drawn from the training split to calibrate on.
+    public var calibrationSize: Int
+    /// Seeds the choice of calibration sequences.
+    public var calibrationSeed: UInt64
+
+    public init(range: RangeMethod = .maxAbs, weights: WeightGranularity = .perChannel,
+                requantization: Requantization = .multiplierShift,
+                calibrationSize: Int = 256, calibrationSeed: UInt64 = 0) {
+        self.range = range
+        self.weights = weights
+        self.requantization = requantization
+        self.calibrationSize = calibrationSize
+        self.calibrationSeed = calibrationSeed
+    }
+
+    /// `range max-abs, weights per channel, requantization multiplier+shift, calibration 256 sequences (seed 0)`.
+    public var description: String {
+        "range \(range), weights per \(weights == .perChannel ? "channel" : "tensor"), requantization \(requantization == .multiplierShift ? "multiplier+shift" : "power-of-two shift"), calibration \(calibrationSize) sequences (seed \(calibrationSeed))"
+    }
+
+    /// Whether two option sets calibrate identically (the same ranges come out).
+    public func calibratesLike(_ other: QuantizationOptions) -> Bool {
+        calibrationSize == other.calibrationSize && calibrationSeed == other.calibrationSeed
+    }
+
+    static func format(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x)
+    }
+}

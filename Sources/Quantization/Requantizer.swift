@@ -1,0 +1,78 @@
+import Foundation
+
+/// An integer approximation of multiplying by a positive real factor: `multiplier · 2^(−shift)`.
+///
+/// The one rounding rule of gq's integer arithmetic (docs/quantization.md, "Requantization"):
+///
+///     y = (x · M + 2^(s−1)) >> s      when s > 0   (64-bit product; >> is arithmetic, i.e. floor)
+///     y = (x · M) << (−s)              when s ≤ 0
+///
+/// that is, the exact product rounded to the nearest integer with ties toward +∞
+/// ("round half up"): 2.5 → 3, −2.5 → −2, −2.6 → −3. The caller then saturates `y` to
+/// the output's code range. In multiplier mode M lies in [2^14, 2^15) (it fits an int16)
+/// and |x| < 2^47, so `x · M` never leaves int64; in power-of-two mode M = 1.
+public struct Requantizer: Hashable, Sendable, CustomStringConvertible {
+    public var multiplier: Int32
+    public var shift: Int32
+
+    public init(multiplier: Int32, shift: Int32) {
+        self.multiplier = multiplier
+        self.shift = shift
+    }
+
+    /// Multiplier and shift for the real factor `m` (> 0).
+    ///
+    /// Multiplier mode: m = f · 2^e with f in [0.5, 1); M = round(f · 2^15) (half away from
+    /// zero), s = 15 − e; when rounding gives 2^15, M = 2^14 and s − 1. A factor so small
+    /// that s > 62 becomes M = 0, s = 0 (everything maps to 0, as the exact rule would for
+    /// |x| < 2^47). Power-of-two mode: m must be 2^k; M = 1, s = −k.
+    public init(factor m: Double, mode: QuantizationOptions.Requantization) {
+        precondition(m.isFinite && m >= 0, "Requantizer: factor \(m) must be finite and ≥ 0")
+        guard m > 0 else { self.init(multiplier: 0, shift: 0); return }
+        switch mode {
+        case .powerOfTwo:
+            let k = Foundation.log2(m).rounded()
+            precondition(abs(Foundation.exp2(k) - m) <= m * 1e-12, "Requantizer: \(m) is not a power of two")
+            self.init(multiplier: 1, shift: Int32(-k))
+        case .multiplierShift:
+            let e = m.exponent + 1          // m = f · 2^e, f in [0.5, 1)
+            let f = m / Foundation.exp2(Double(e))
+            var M = (f * 32768).rounded(.toNearestOrAwayFromZero)
+            var s = 15 - e
+            if M >= 32768 { M = 16384; s -= 1 }
+            if s > 62 { self.init(multiplier: 0, shift: 0); return }
+            self.init(multiplier: Int32(M), shift: Int32(s))
+        }
+    }
+
+    /// The real factor this requantizer applies.
+    public var factor: Double { Double(multiplier) * Foundation.exp2(Double(-shift)) }
+
+    /// The documented rule, on one value (before saturation).
+    @inlinable
+    public func apply(_ x: Int64) -> Int64 {
+        let product = x &* Int64(multiplier)
+        if shift > 0 { return (product &+ (Int64(1) << (shift - 1))) >> Int64(shift) }
+        return product << Int64(-shift)
+    }
+
+    public var description: String { "×\(multiplier) >> \(shift)" }
+}
+
+/// Saturation bounds of b-bit codes.
+public enum CodeRange {
+    /// 2^(b−1) − 1: signed codes span ±this.
+    @inlinable public static func signedMax(_ bits: Int) -> Int64 { (Int64(1) << (bits - 1)) - 1 }
+    /// 2^b − 1: unsigned codes span 0 … this.
+    @inlinable public static func unsignedMax(_ bits: Int) -> Int64 { (Int64(1) << bits) - 1 }
+
+    /// (lowest, highest) code of an operator's output at `bits`.
+    public static func bounds(of op: GRUOperator, bits: Int) -> (low: Int64, high: Int64) {
+        op.isUnsigned ? (0, unsignedMax(bits)) : (-signedMax(bits), signedMax(bits))
+    }
+}
+
+extension Int64 {
+    /// Saturates to `low ... high`.
+    @inlinable func clamped(_ low: Int64, _ high: Int64) -> Int64 { Swift.min(Swift.max(self, low), high) }
+}

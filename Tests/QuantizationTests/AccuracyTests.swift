@@ -1,0 +1,114 @@
+import Datasets
+import Foundation
+import GRU
+import Quantization
+import Testing
+
+@Suite("Accuracy of the integer model on digits", .serialized)
+struct AccuracyTests {
+    @Test("at 16 bits everywhere the integer logits are the float logits within 0.02 and predictions agree on ≥ 99.5 %")
+    func sixteenBits() {
+        let fx = DigitsFixture.shared
+        let sequences = fx.task.validation.sequences
+        let q = fx.quantized(BitWidths(uniform: 16))
+        let integer = fx.validation.logits(q)
+        let float = fx.model.logits(sequences)
+        let scale = q.scale(.fc)
+        var worst = 0.0, spread = 0.0
+        for i in float.indices {
+            worst = max(worst, abs(Double(integer[i]) * scale - Double(float[i])))
+            spread = max(spread, abs(Double(float[i])))
+        }
+        // Logits span about ±\(spread); the 16-bit model's largest deviation stays under 0.02.
+        #expect(worst < 0.02, "largest logit difference \(worst) (logits up to \(spread))")
+        let c = fx.model.classCount
+        let agree = (0..<sequences.count).filter {
+            QuantizedGRU.argmax(integer[($0 * c)..<(($0 + 1) * c)]) == QuantizedGRU.argmax(float[($0 * c)..<(($0 + 1) * c)])
+        }.count
+        #expect(Double(agree) / Double(sequences.count) >= 0.995, "\(agree) of \(sequences.count) agree")
+    }
+
+    @Test("homogeneous 8-bit is within 1 point of float accuracy")
+    func eightBits() {
+        let fx = DigitsFixture.shared
+        let accuracy = fx.validation.accuracy(fx.quantized(BitWidths(uniform: 8)))
+        #expect(accuracy >= fx.floatValidationAccuracy - 0.01, "8-bit \(accuracy), float \(fx.floatValidationAccuracy)")
+    }
+
+    @Test("the integer and fake-quant engines agree on ≥ 99 % of predictions at 8 bits")
+    func fakeQuantAgreement() {
+        let fx = DigitsFixture.shared
+        let bits = BitWidths(uniform: 8)
+        let sequences = fx.task.validation.sequences + fx.task.test.sequences
+        let evaluator = IntegerEvaluator(sequences: sequences, featureCount: fx.task.featureCount)
+        let integer = evaluator.predictions(fx.quantized(bits))
+        let fake = FakeQuantGRU(model: fx.model, calibration: fx.calibration, bits: bits, options: fx.options).predictions(sequences)
+        let agree = zip(integer, fake).filter { $0 == $1 }.count
+        #expect(Double(agree) / Double(sequences.count) >= 0.99, "\(agree) of \(sequences.count)")
+    }
+
+    @Test("fake-quant at 16 bits is the float model to within 0.02 in every logit")
+    func fakeQuantSixteen() {
+        let fx = DigitsFixture.shared
+        let sequences = Array(fx.task.validation.sequences.prefix(100))
+        let fake = FakeQuantGRU(model: fx.model, calibration: fx.calibration, bits: BitWidths(uniform: 16), options: fx.options).logits(sequences)
+        let float = fx.model.logits(sequences)
+        let worst = zip(fake, float).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst < 0.02, "\(worst)")
+    }
+
+    @Test("accuracy falls as every width goes from 8 to 2 bits: near float at 8, near chance at 2")
+    func fallingAccuracy() {
+        let fx = DigitsFixture.shared
+        let evaluator = fx.validation
+        let accuracies = (2...8).map { evaluator.accuracy(fx.quantized(BitWidths(uniform: $0))) }
+        #expect(accuracies[6] >= fx.floatValidationAccuracy - 0.01, "\(accuracies)")
+        #expect(accuracies[0] <= 0.2, "\(accuracies)")
+        for i in 1..<accuracies.count {
+            #expect(accuracies[i] >= accuracies[i - 1] - 0.02, "\(accuracies)")
+        }
+    }
+
+    @Test("MSE ranges keep 4-bit digits far above max-abs ones")
+    func mseCalibration() {
+        let fx = DigitsFixture.shared
+        let maxAbs = fx.validation.accuracy(fx.quantized(BitWidths(uniform: 4)))
+        let mse = fx.validation.accuracy(fx.quantized(BitWidths(uniform: 4), options: QuantizationOptions(range: .mse)))
+        #expect(mse > maxAbs + 0.3, "mse \(mse), max-abs \(maxAbs)")
+    }
+
+    @Test("finetune at homogeneous 4 bits recovers accuracy over plain post-training quantization")
+    func finetune() {
+        let fx = DigitsFixture.shared
+        let bits = BitWidths(uniform: 4)
+        let ptq = fx.validation.accuracy(fx.quantized(bits))
+        let result = FineTuning.run(model: fx.model, calibration: fx.calibration, bits: bits, options: fx.options,
+                                    train: (fx.task.train.sequences, fx.task.train.labels),
+                                    validation: (fx.task.validation.sequences, fx.task.validation.labels),
+                                    settings: FineTuningOptions(epochs: 6))
+        #expect(result.startAccuracy == ptq)
+        let tuned = fx.validation.accuracy(QuantizedGRU(model: result.model, calibration: result.calibration, bits: bits, options: fx.options))
+        #expect(tuned == result.bestAccuracy)
+        #expect(tuned >= ptq + 0.25, "PTQ \(ptq), fine-tuned \(tuned)")
+        let test = IntegerEvaluator(sequences: fx.task.test.sequences, labels: fx.task.test.labels, featureCount: 8)
+        #expect(test.accuracy(QuantizedGRU(model: result.model, calibration: result.calibration, bits: bits, options: fx.options))
+                > test.accuracy(fx.quantized(bits)) + 0.15)
+    }
+
+    @Test("a configuration file rebuilds the same integer model")
+    func configurationFile() throws {
+        let fx = DigitsFixture.shared
+        var bits = BitWidths(uniform: 6)
+        bits[.gateZ] = 3
+        let options = QuantizationOptions(range: .percentile(99.9), weights: .perTensor)
+        let calibration = Calibration.calibrate(model: fx.model, trainingSequences: fx.task.train.sequences, options: options)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gq-config-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ConfigurationFile(bits: bits, options: options, calibration: calibration, tuned: true).write(model: fx.model, to: url)
+        let (file, model) = try ConfigurationFile.read(url)
+        #expect(file.bits == bits && file.options == options && file.calibration == calibration && file.tuned)
+        let before = fx.validation.logits(QuantizedGRU(model: fx.model, calibration: calibration, bits: bits, options: options))
+        let after = fx.validation.logits(QuantizedGRU(model: model, calibration: file.calibration, bits: file.bits, options: file.options))
+        #expect(before == after)
+    }
+}

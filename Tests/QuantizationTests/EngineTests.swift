@@ -1,0 +1,93 @@
+import Datasets
+import Foundation
+import GRU
+import Quantization
+import Testing
+
+@Suite("The integer engine: fast equals reference, sizes, tables")
+struct EngineTests {
+    static let configurations: [(String, BitWidths, QuantizationOptions)] = {
+        var mixed = BitWidths()
+        try! mixed.apply(["r.wx=3", "z.wh=5", "gate.*=4", "h.add=6", "n.mul=2", "input=7", "fc=5", "h.sub=3"])
+        var wideState = BitWidths(uniform: 16)
+        wideState[.rWx] = 4
+        var plainState = BitWidths(uniform: 6)
+        plainState[.hAdd] = 16
+        plainState[.input] = 16
+        return [
+            ("8-bit", BitWidths(uniform: 8), QuantizationOptions()),
+            ("mixed", mixed, QuantizationOptions()),
+            ("2-bit", BitWidths(uniform: 2), QuantizationOptions()),
+            ("16-bit (int64 accumulators)", BitWidths(uniform: 16), QuantizationOptions()),
+            ("16-bit state, wide products", wideState, QuantizationOptions()),
+            ("16-bit inputs to the products", plainState, QuantizationOptions()),
+            ("power of two, per tensor", mixed, QuantizationOptions(weights: .perTensor, requantization: .powerOfTwo)),
+        ]
+    }()
+
+    @Test("the batched engine matches the reference bit for bit, at any thread count",
+          arguments: [(features: 5, hidden: 20, classes: 3), (features: 8, hidden: 64, classes: 10), (features: 13, hidden: 33, classes: 4)])
+    func fastEqualsReference(shape: (features: Int, hidden: Int, classes: Int)) {
+        let model = randomModel(features: shape.features, hidden: shape.hidden, classes: shape.classes, seed: 3)
+        let sequences = randomSequences(count: 45, features: shape.features, lengths: 1...12, seed: 9)
+        let calibration = Calibration.calibrate(model: model, sequences: Array(sequences.prefix(20)), method: .maxAbs)
+        let evaluator = IntegerEvaluator(sequences: sequences, featureCount: shape.features, chunkRows: 8)
+        for (name, bits, options) in EngineTests.configurations {
+            let q = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options)
+            let reference = sequences.flatMap { q.referenceLogits($0) }
+            #expect(evaluator.logits(q, threads: 1) == reference, "\(name)")
+            #expect(evaluator.logits(q, threads: 2) == reference, "\(name), 2 threads")
+            #expect(evaluator.logits(q, threads: 5) == reference, "\(name), 5 threads")
+        }
+    }
+
+    @Test("σ and tanh tables hold the rounded function at every input code")
+    func tables() throws {
+        let model = randomModel(features: 3, hidden: 4, classes: 2, seed: 1)
+        let calibration = Calibration.calibrate(model: model, sequences: randomSequences(count: 5, features: 3, lengths: 2...4, seed: 1), method: .maxAbs)
+        var bits = BitWidths()
+        bits[.rAdd] = 5; bits[.gateR] = 3; bits[.nAdd] = 4; bits[.gateN] = 6
+        let q = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: QuantizationOptions())
+        let r = try #require(q.tables[.gateR])
+        #expect(r.entries.count == 32)
+        for code in -15...15 {
+            let expected = (1 / (1 + exp(-Double(code) * q.scale(.rAdd))) * 7).rounded(.toNearestOrAwayFromZero)
+            #expect(r(Int64(code)) == Int64(expected))
+        }
+        #expect(r(0) == 4)   // σ(0)·7 = 3.5 → 4 (half away from zero)
+        let n = try #require(q.tables[.gateN])
+        #expect(n.entries.count == 16 && n(0) == 0)
+        for code in 1...7 { #expect(n(Int64(code)) == -n(Int64(-code))) }
+        #expect(q.scale(.gateN) == 1.0 / 31 && q.scale(.gateR) == 1.0 / 7)
+    }
+
+    @Test("size is the hand count on a tiny model")
+    func handCount() {
+        // F = 2, H = 3, C = 2.
+        let model = randomModel(features: 2, hidden: 3, classes: 2, seed: 4)
+        let calibration = Calibration.calibrate(model: model, sequences: randomSequences(count: 4, features: 2, lengths: 2...3, seed: 2), method: .maxAbs)
+        let eight = QuantizedGRU(model: model, calibration: calibration, bits: BitWidths(uniform: 8), options: QuantizationOptions())
+        // input 2·2·4 = 16; x linear 3·(6 weights + 12 bias + 3·3 requant) = 81; h linear 3·(9 + 12 + 9) = 90;
+        // additions 4·2·3 = 24; h.sub 3 + 4 = 7; multiplications 3·3 = 9; tables 3·256 = 768; fc 4·2 = 8 weights + 8 bias = 16... 6 weights (2×3) + 8 = 14.
+        #expect(eight.size.total == 16 + 81 + 90 + 24 + 7 + 9 + 768 + 14)
+        var bits = BitWidths(uniform: 8)
+        bits[.rWx] = 3; bits[.zAdd] = 4; bits[.gateZ] = 4
+        let mixed = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: QuantizationOptions())
+        // r.wx weights 6·3 bits = 3 bytes (was 6); gate.z table 16 entries · 4 bits = 8 bytes (was 256).
+        #expect(mixed.size.total == eight.size.total - 3 - 248)
+        #expect(mixed.size[.gateZ] == 8 && mixed.size[.rWx] == 3 + 12 + 9)
+        let pow2 = QuantizedGRU(model: model, calibration: calibration, bits: BitWidths(uniform: 8),
+                                options: QuantizationOptions(weights: .perTensor, requantization: .powerOfTwo))
+        // Requantizers shrink to a 1-byte shift, and per tensor there is one per linear operator.
+        #expect(pow2.size.total == eight.size.total - 6 * 9 + 6 * 1 - 4 * 2 * 2 - 2 - 3 * 2)
+    }
+
+    @Test("16-bit widths need 64-bit accumulators; 8-bit ones fit in 32 bits")
+    func accumulators() {
+        let fx = DigitsFixture.shared
+        #expect(fx.quantized(BitWidths(uniform: 8)).linear.allSatisfy { !$0.wideAccumulator })
+        let wide = fx.quantized(BitWidths(uniform: 16))
+        #expect(wide.linear.allSatisfy { $0.wideAccumulator })
+        #expect(wide.size[.rWx] == 64 * 8 * 2 + 64 * 8 + 64 * 3)
+    }
+}

@@ -1,0 +1,11 @@
+import Foundation
+import Quantization
+import Testing
+
+@Suite("smnist-shape benchmark")
+struct SMNISTBench {
+    @Test("prints the benchmark", .enabled(if: ProcessInfo.processInfo.environment["GQ_BENCH"] != nil))
+    func full() {
+        print(QuantizationBenchmark.run())
+    }
+}

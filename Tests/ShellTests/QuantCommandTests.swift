@@ -1,0 +1,164 @@
+import Foundation
+import Shell
+import Testing
+
+/// A small, quickly trained digits model for the shell's quantization commands.
+private let setup = "load task digits\ntrain epochs 4 hidden 16\n"
+
+@Suite("Quantization commands")
+struct QuantCommandTests {
+    @Test("eval prints float and quantized accuracy and size, and sets the variables")
+    func eval() throws {
+        let out = try run(setup + "eval\necho $accuracy $test_accuracy $float_accuracy $size $size_ratio")
+        #expect(out.contains { $0.hasPrefix("float     validation") })
+        #expect(out.contains { $0.hasPrefix("quantized validation") && $0.contains("bits all=8") })
+        #expect(out.contains { $0.hasPrefix("size      ") && $0.contains("100.0 % of homogeneous 8-bit") })
+        let values = out.last!.split(separator: " ").compactMap { Double($0) }
+        #expect(values.count == 5 && values[4] == 1 && values[3] > 1000)
+        #expect(values[0] > 0.5 && values[0] <= 1)
+    }
+
+    @Test("set bits with patterns changes size; reset bits returns to 8-bit")
+    func setAndReset() throws {
+        let out = try run(setup + "set bits all=8 gate.*=4 *.wh=3\neval\necho $size_ratio\nreset bits\neval\necho $size_ratio")
+        let ratios = out.compactMap { Double($0) }
+        #expect(ratios.count == 2 && ratios[0] < 0.8 && ratios[1] == 1)
+    }
+
+    @Test("show ops lists the 19 operators with shapes and bits")
+    func showOps() throws {
+        let out = try run(setup + "set bits gate.z=4\nshow ops")
+        let rows = out.filter { $0.contains("linear") || $0.contains("addition") || $0.contains("multiplication") || $0.contains("activation") || $0.contains(" input ") || $0.contains(" head ") }
+        #expect(rows.count == 19)
+        #expect(out.contains { $0.contains("gate.z") && $0.contains("  4  ") })
+        #expect(out.contains { $0.contains("r.wh") && $0.contains("16×16") && $0.contains("272") })
+    }
+
+    @Test("sweep prints one row per width and leaves the bits alone")
+    func sweep() throws {
+        let out = try run(setup + "sweep gate.* in 2..4\nshow quant")
+        #expect(out.contains { $0.hasPrefix("sweep gate.* (others: all=8)") })
+        for b in 2...4 { #expect(out.contains { $0.hasPrefix("   \(b)  ") && $0.contains("%") }) }
+        #expect(out.contains("bits         all=8"))
+    }
+
+    @Test("show error, trace and show quant print tables")
+    func analysis() throws {
+        let out = try run(setup + "show error sequences 5\ntrace 2\nset quant range mse requant pow2\nshow quant")
+        #expect(out.contains { $0.hasPrefix("operator  bits  SQNR (dB)") })
+        #expect(out.contains { $0.hasPrefix("validation sequence 2:") })
+        #expect(out.contains { $0.hasPrefix("   8  ") })   // the last of digits' 8 steps
+        #expect(out.contains("range        mse (activations; weights always max-abs)"))
+        #expect(out.contains { $0.hasPrefix("total ") && $0.contains("bytes") })
+    }
+
+    @Test("finetune, then eval uses the tuned weights; save and load config round-trip")
+    func finetuneAndConfig() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("gq-shell-config-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let out = try run(setup + """
+            set bits all=5
+            eval
+            let before = accuracy
+            finetune epochs 2
+            eval
+            let tuned = accuracy
+            assert tuned >= before
+            assert finetune_accuracy == tuned
+            save config \(file)
+            reset finetune
+            eval
+            assert accuracy == before
+            reset bits
+            load config \(file)
+            eval
+            assert accuracy == tuned
+            echo ok
+            """)
+        #expect(out.last == "ok")
+        #expect(out.contains { $0.contains("fine-tuned weights") })
+    }
+
+    @Test("training a new model drops fine-tuned weights")
+    func invalidation() throws {
+        let out = try run(setup + "set bits all=4\nfinetune epochs 1\ntrain epochs 2 hidden 8\nshow quant")
+        #expect(out.contains("weights      the float model's"))
+    }
+
+    // MARK: - Errors, one per message
+
+    @Test("an unknown operator suggests the right one and points at it")
+    func unknownOperator() throws {
+        let error = try #require(failure("set bits gate.z=4 gate.q=3", file: "s.gq"))
+        #expect(error.formatted.hasPrefix("s.gq:1:19: error: unknown operator 'gate.q' (did you mean 'gate.r'?); operators: r.wx r.wh"))
+    }
+
+    @Test("a width out of range says what is allowed")
+    func widthOutOfRange() throws {
+        let error = try #require(failure("set bits gate.z=17"))
+        #expect(error.message == "17 bits for 'gate.z' is out of range: widths run from 2 to 16")
+        #expect(error.location.column == 10)
+    }
+
+    @Test("a pattern matching nothing, a malformed assignment and a non-number are refused")
+    func badAssignments() throws {
+        #expect(failure("set bits x.*=3")?.message.hasPrefix("pattern 'x.*' matches no operator; operators: r.wx") == true)
+        #expect(failure("set bits gate.z")?.message == "expected NAME=BITS such as gate.z=4 or all=8, got 'gate.z'")
+        #expect(failure("set bits gate.z=four")?.message == "the width for 'gate.z' must be a whole number from 2 to 16, got 'four'")
+        #expect(failure("set bits")?.message.hasPrefix("'set bits' needs at least one NAME=B") == true)
+    }
+
+    @Test("sweep errors name the argument at fault")
+    func sweepErrors() throws {
+        #expect(failure("sweep gate.q in 2..4")?.message.hasPrefix("unknown operator 'gate.q' (did you mean 'gate.r'?)") == true)
+        #expect(failure("sweep gate.z to 2..4")?.message == "expected 'in' after the pattern, got 'to': sweep PATTERN in A..B")
+        #expect(failure("sweep gate.z in two")?.message == "expected widths such as 2..8 or 4, got 'two': sweep PATTERN in A..B")
+        #expect(failure("sweep gate.z in 1..4")?.message == "1 bits is out of range: widths run from 2 to 16")
+        #expect(failure("sweep gate.z")?.message == "'sweep' needs 'in' and widths after the pattern: sweep PATTERN in A..B")
+        #expect(failure("sweep")?.message == "'sweep' needs an operator pattern and widths: sweep PATTERN in A..B")
+        #expect(failure("sweep gate.z in")?.message == "'sweep' needs widths after 'in', such as 2..8: sweep PATTERN in A..B")
+    }
+
+    @Test("quantized commands need a task and a model")
+    func needsModel() throws {
+        #expect(failure("eval")?.message == "no task loaded: try 'load task digits'")
+        #expect(failure("load task digits\ntrace")?.message == "no model yet: 'train' one or 'load model FILE'")
+    }
+
+    @Test("trace refuses a sequence number out of range")
+    func traceRange() throws {
+        #expect(failure(setup + "trace 5000")?.message == "there are 360 validation sequences (0 to 359), so 5000 is out of range")
+        #expect(failure(setup + "trace x")?.message == "the sequence number must be a whole number ≥ 0, got 'x'")
+    }
+
+    @Test("set quant checks its options")
+    func setQuantErrors() throws {
+        #expect(failure("set quant range maxabs")?.message == "option 'range' expects one of max-abs, percentile, mse, got 'maxabs' (did you mean 'max-abs'?)")
+        #expect(failure("set quant")?.message.hasPrefix("'set quant' needs an option: range max-abs|percentile|mse") == true)
+        #expect(failure("set quant percentile 20")?.message == "option 'percentile' expects a number from 50 to 100, got '20'")
+    }
+
+    @Test("load config refuses a plain model file")
+    func loadPlainModel() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("gq-plain-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let message = failure(setup + "save model \(file)\nload config \(file)")?.message
+        #expect(message == "\(file) is not a gq configuration: it holds a model but no bit configuration (save one with 'save config')")
+    }
+
+    @Test("size and size_ratio say which command sets them")
+    func publishedVariables() throws {
+        #expect(failure("echo $size_ratio")?.message == "'size_ratio' is not set yet: run 'eval' first")
+    }
+
+    @Test("Tab completes operator names and patterns")
+    func completion() {
+        let shell = makeShell().0
+        #expect(shell.completions(lineBeforeWord: "set bits ", word: "gate.").words == ["gate.*=", "gate.n=", "gate.r=", "gate.z="])
+        #expect(shell.completions(lineBeforeWord: "set bits gate.z=4 ", word: "h.m").words == ["h.mul_h=", "h.mul_n="])
+        #expect(shell.completions(lineBeforeWord: "sweep ", word: "*.w").words == ["*.wh", "*.wx"])
+        #expect(shell.completions(lineBeforeWord: "sweep h.add ", word: "").words == ["in"])
+        #expect(shell.completions(lineBeforeWord: "set quant range ", word: "").words == ["max-abs", "mse", "percentile"])
+        #expect(shell.completions(lineBeforeWord: "show ", word: "").words.contains("ops"))
+    }
+}
