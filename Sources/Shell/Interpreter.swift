@@ -99,6 +99,8 @@ public final class Interpreter {
         "accuracy": "eval", "test_accuracy": "eval", "float_accuracy": "eval", "float_test_accuracy": "eval",
         "size": "eval", "size_ratio": "eval", "finetune_accuracy": "finetune",
         "train_epochs": "train", "val_accuracy": "train",
+        "hv": "evolve", "hv_homogeneous": "evolve", "front_size": "evolve",
+        "best_size": "compare", "size_reduction": "compare",
     ]
 
     func variable(_ name: String, at location: SourceLocation) throws -> Value {

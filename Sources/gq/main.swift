@@ -40,6 +40,9 @@ let environment = ProcessInfo.processInfo.environment
 let stderrIsTerminal = isTerminal(2)
 let useColor = stderrIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty
 let showsProgress = stderrIsTerminal && !options.quiet
+// The C locale (or none) means no UTF-8: plots fall back to ASCII there.
+let locale = [environment["LC_ALL"], environment["LC_CTYPE"], environment["LANG"]].compactMap { $0 }.first { !$0.isEmpty } ?? ""
+let useUnicode = locale.uppercased().contains("UTF-8") || locale.uppercased().contains("UTF8")
 let io = ShellIO(
     out: writeOut,
     err: writeErr,
@@ -48,7 +51,8 @@ let io = ShellIO(
         standardError.write(Data(("\r\u{1B}[K" + (line ?? "")).utf8))
     },
     showsProgress: showsProgress,
-    useColor: useColor
+    useColor: useColor,
+    useUnicode: useUnicode
 )
 
 gq_install_interrupt_handler()

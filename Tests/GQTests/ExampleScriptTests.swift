@@ -25,7 +25,7 @@ struct ExampleScriptTests {
         #expect(rwx == rwx.sorted() && rwx.first! < rwx.last!)
     }
 
-    @Test("quickstart.gq runs up to the sweep (the search lines come with issue 5)")
+    @Test("quickstart.gq runs the whole tour: eval, sweep, evolve, the front and its plot")
     func quickstart() throws {
         let result = try GQProcess.run([ExampleScriptTests.examples.appendingPathComponent("quickstart.gq").path])
         #expect(result.status == 0, "stderr: \(result.err)")
@@ -33,5 +33,7 @@ struct ExampleScriptTests {
         #expect(result.out.contains("bits all=8 gate.z=4"))
         #expect(result.out.contains("sweep h.add (others: all=8 gate.z=4)"))
         #expect(result.out.split(separator: "\n").contains { $0.contains("gate.z") && $0.contains("activation") })
+        #expect(result.out.contains("size (B)"))
+        #expect(result.out.contains("mixed-precision front"))
     }
 }

@@ -43,7 +43,7 @@ struct CompletionTests {
 
     @Test("only the statement under the cursor counts")
     func afterSeparator() {
-        #expect(interpreter.completions(lineBeforeWord: "load task digits; ", word: "ev").words == ["eval"])
+        #expect(interpreter.completions(lineBeforeWord: "load task digits; ", word: "ev").words == ["eval", "evolve"])
         #expect(interpreter.completions(lineBeforeWord: "for b in 2..8 { ", word: "ec").words == ["echo"])
     }
 

@@ -10,6 +10,9 @@ public enum StandardCommands {
             + ModelFileCommands.commands
             + QuantCommands.commands
             + QuantAnalysisCommands.commands
+            + EvolveCommand.commands
+            + FrontCommands.commands
+            + PlotCommands.commands
             + ScriptingCommands.commands
             + BenchCommand.commands
     }

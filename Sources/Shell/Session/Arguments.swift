@@ -17,7 +17,10 @@ public struct Arguments {
 
     /// Argument `index` as a file path, with a leading `~` expanded as a shell would.
     public func path(_ index: Int) -> String {
-        let word = words[index]
+        Arguments.expandingTilde(words[index])
+    }
+
+    static func expandingTilde(_ word: String) -> String {
         guard word == "~" || word.hasPrefix("~/") else { return word }
         return FileManager.default.homeDirectoryForCurrentUser.path + word.dropFirst()
     }
@@ -73,6 +76,8 @@ public struct Arguments {
                     throw CommandError("option '\(word)' expects \(spec.expectation), got '\(text)'\(hint)", argument: index + 1)
                 }
                 parsed.choices[word] = text
+            case .path:
+                parsed.paths[word] = Arguments.expandingTilde(text)
             case .flag:
                 break
             }
@@ -88,9 +93,11 @@ public struct ParsedOptions {
     var integers: [String: Int] = [:]
     var reals: [String: Double] = [:]
     var choices: [String: String] = [:]
+    var paths: [String: String] = [:]
 
     public func has(_ name: String) -> Bool { given.contains(name) }
     public func integer(_ name: String) -> Int? { integers[name] }
     public func real(_ name: String) -> Double? { reals[name] }
     public func choice(_ name: String) -> String? { choices[name] }
+    public func path(_ name: String) -> String? { paths[name] }
 }

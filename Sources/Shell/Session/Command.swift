@@ -62,6 +62,8 @@ public struct OptionSpec: Sendable {
         /// Present or absent, no value: `train retrain`.
         case flag
         case word([String])
+        /// A file path; a leading `~` is expanded and Tab completes paths.
+        case path
     }
 
     public var name: String
@@ -81,6 +83,7 @@ public struct OptionSpec: Sendable {
         case .integer: return "\(name) N"
         case .real: return "\(name) X"
         case .word(let choices): return "\(name) \(choices.joined(separator: "|"))"
+        case .path: return "\(name) FILE"
         }
     }
 
@@ -94,6 +97,7 @@ public struct OptionSpec: Sendable {
             if range.upperBound == .infinity { return range.lowerBound > 0 ? "a positive number" : "a number ≥ \(Value.format(range.lowerBound))" }
             return "a number from \(Value.format(range.lowerBound)) to \(Value.format(range.upperBound))"
         case .word(let choices): return "one of \(choices.joined(separator: ", "))"
+        case .path: return "a file path"
         }
     }
 }

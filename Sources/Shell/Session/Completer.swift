@@ -41,6 +41,7 @@ extension Interpreter {
             switch option.kind {
             case .flag: break
             case .word(let choices): return offer(choices)
+            case .path: return offer([], paths: true)
             default: return offer([])
             }
         }

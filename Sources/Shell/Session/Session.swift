@@ -15,14 +15,16 @@ public final class Session {
     public var seed: UInt64 = 0
     /// The loaded task; replacing it drops calibration and fine-tuned weights.
     public var task: Task? {
-        didSet { quantization.modelChanged() }
+        didSet { modelChanged() }
     }
     /// The float model; replacing it (train, load model, load task) drops calibration and fine-tuned weights.
     public var model: GRUClassifier? {
-        didSet { quantization.modelChanged() }
+        didSet { modelChanged() }
     }
     /// Bit widths, quantization options, calibration, fine-tuned weights and the last sweep.
     public var quantization = QuantizationState()
+    /// The search `evolve` continues and `show front` reads; nil until the first `evolve`.
+    var search: SearchState?
     /// Where the current model came from, for `show model`.
     public var modelOrigin: String?
     /// Folder of trained models keyed by task and settings; nil disables the cache.
@@ -32,6 +34,12 @@ public final class Session {
         self.io = io
         self.interrupt = interrupt
         self.modelCache = modelCache
+    }
+
+    /// Everything computed from the old model or task no longer holds.
+    private func modelChanged() {
+        quantization.modelChanged()
+        search = nil
     }
 
     /// The loaded task, or an error telling the user how to load one.

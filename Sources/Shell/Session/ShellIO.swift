@@ -11,24 +11,28 @@ public struct ShellIO {
     public var progress: (String?) -> Void
     public var showsProgress: Bool
     public var useColor: Bool
+    /// Whether the output may hold non-ASCII characters (braille plots); false falls back to ASCII.
+    public var useUnicode: Bool
 
     public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void,
                 progress: @escaping (String?) -> Void = { _ in },
-                showsProgress: Bool = false, useColor: Bool = false) {
+                showsProgress: Bool = false, useColor: Bool = false, useUnicode: Bool = true) {
         self.out = out
         self.err = err
         self.progress = progress
         self.showsProgress = showsProgress
         self.useColor = useColor
+        self.useUnicode = useUnicode
     }
 }
 
 /// How long-running commands learn that the user pressed Ctrl-C.
-public struct InterruptSource {
-    public var isPending: () -> Bool
-    public var clear: () -> Void
+public struct InterruptSource: Sendable {
+    /// Polled from worker threads too (a search stops between evaluations), hence `@Sendable`.
+    public var isPending: @Sendable () -> Bool
+    public var clear: @Sendable () -> Void
 
-    public init(isPending: @escaping () -> Bool, clear: @escaping () -> Void) {
+    public init(isPending: @escaping @Sendable () -> Bool, clear: @escaping @Sendable () -> Void) {
         self.isPending = isPending
         self.clear = clear
     }
