@@ -125,9 +125,10 @@ enum EvolveCommand {
             finished = try search.run(generations: remaining, shouldStop: { interrupt.isPending() }) { report in
                 try state.checkpoint().write(to: state.checkpointURL)
                 let done = Double(report.generation - start) / Double(max(remaining, 1))
-                let line = String(format: "gen %d/%d  evals %d (+%d cached)  front %d  hv %.4f",
+                var line = String(format: "gen %d/%d  evals %d (+%d cached)  front %d  hv %.4f",
                                   report.generation, state.context.targetGeneration, report.totalEvaluations,
                                   report.cacheHits, report.frontSize, state.hypervolume)
+                if done > 0 { line += "  ETA " + ProgressMeter.duration(meter.elapsedSeconds * (1 - done) / done) }
                 meter.update(fraction: done, label: "evolve", detail: line)
                 if session.io.showsProgress { session.io.progress(nil); session.io.out(line) }
             }
