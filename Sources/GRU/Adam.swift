@@ -1,8 +1,13 @@
 import Foundation
 
-/// Adam (Kingma & Ba) over one flat parameter vector, with bias correction.
+/// Adam (Kingma & Ba) over one flat parameter vector, with bias correction and optional
+/// decoupled weight decay (AdamW, Loshchilov & Hutter): each step shrinks the parameters in
+/// `decayed` by `learningRate · weightDecay` of themselves, apart from the gradient step.
 public struct Adam {
     public var learningRate: Float
+    public var weightDecay: Float = 0
+    /// Index ranges that weight decay applies to (the weight matrices; biases are left alone).
+    public var decayed: [Range<Int>] = []
     var beta1: Float = 0.9
     var beta2: Float = 0.999
     var epsilon: Float = 1e-8
@@ -23,6 +28,12 @@ public struct Adam {
         let stepSize = learningRate / correction1
         let b1 = beta1, b2 = beta2, eps = epsilon
         let rootCorrection2 = correction2.squareRoot()
+        if weightDecay > 0 {
+            let shrink = 1 - learningRate * weightDecay
+            for range in decayed {
+                for i in range { parameters[i] *= shrink }
+            }
+        }
         for i in parameters.indices {
             let gi = gradient[i]
             m[i] = b1 * m[i] + (1 - b1) * gi

@@ -1,7 +1,9 @@
 import Dispatch
+import Foundation
 import Randomness
 
-/// Trains a `GRUClassifier` with BPTT, Adam, gradient clipping and early stopping on validation loss.
+/// Trains a `GRUClassifier` with BPTT, AdamW, gradient clipping, a learning-rate schedule,
+/// optional rotation augmentation and early stopping on a validation score.
 public enum GRUTrainer {
     /// Rows per gradient chunk. Chunks are fixed by the batch, never by the thread
     /// count, and their gradients are summed in chunk order: the result is the same
@@ -10,7 +12,7 @@ public enum GRUTrainer {
 
     /// Changes whenever training would produce different weights from the same inputs,
     /// so that caches of trained models keyed on it never serve a stale model.
-    public static let version = "gru-trainer-1"
+    public static let version = "gru-trainer-2"
 
     /// Fits the standardisation on `train`, then trains from `options.seed`. `progress` is
     /// called after every batch, `epochDone` after every epoch; `shouldStop` is polled after
@@ -35,6 +37,8 @@ public enum GRUTrainer {
             }
         }
         var model = GRUClassifier(inputSize: featureCount, hiddenSize: options.hiddenSize, classCount: classCount, seed: options.seed)
+        precondition(options.rotationDegrees <= 0 || featureCount % 3 == 0,
+                     "GRUTrainer: rotation augmentation needs features in 3-axis triplets; \(featureCount) is not a multiple of 3")
         let standardization = Standardization.fit(sequences: train.sequences, featureCount: featureCount)
         model.standardization = standardization
         // Standardise once up front instead of on every pass over the data.
@@ -43,13 +47,19 @@ public enum GRUTrainer {
         let stepper = TrainingStepper(layout: model.layout, batchSize: options.batchSize)
         var parameters = model.flatParameters
         var adam = Adam(count: parameters.count, learningRate: options.learningRate)
+        adam.weightDecay = options.weightDecay
+        adam.decayed = [model.layout.weightIH, model.layout.weightHH, model.layout.fcWeight]
         var shuffler = SeededGenerator(seed: options.seed, stream: 1)
+        var augmenter = SeededGenerator(seed: options.seed, stream: 2)
+        var sincePlateauCut = 0
+        let augmenting = options.rotationDegrees > 0
         var order = Array(train.sequences.indices)
         let batchCount = (order.count + options.batchSize - 1) / options.batchSize
 
         var history: [EpochSummary] = []
         var best = model
         var bestLoss = Double.infinity
+        var bestAccuracy = -Double.infinity
         var bestEpoch = 0
         var sinceBest = 0
         var interrupted = false
@@ -68,15 +78,41 @@ public enum GRUTrainer {
             return (candidate, loss / n, Double(correct) / n)
         }
 
+        /// Whether (loss, accuracy) beats the best so far under `options.selection`.
+        func improves(loss: Double, accuracy: Double) -> Bool {
+            if bestEpoch == 0 || bestLoss.isNaN { return true }
+            switch options.selection {
+            case .loss: return loss < bestLoss
+            case .accuracy: return accuracy > bestAccuracy || (accuracy == bestAccuracy && loss < bestLoss)
+            }
+        }
+
         epochs: for epoch in 1...max(options.epochs, 1) where options.epochs > 0 {
+            if options.schedule == .cosine {
+                adam.learningRate = LearningRateSchedule.cosine(base: options.learningRate, epoch: epoch, epochs: options.epochs)
+            }
             fisherYates(&order, using: &shuffler)
             var lossSum = 0.0, correct = 0, seen = 0
             for batchIndex in 0..<batchCount {
                 let indices = order[(batchIndex * options.batchSize)..<min(order.count, (batchIndex + 1) * options.batchSize)]
                 var gradient = [Float](repeating: 0, count: parameters.count)
-                let (loss, right) = stepper.lossAndGradient(
-                    sequences: trainInputs, labels: train.labels, indices: Array(indices),
-                    parameters: parameters, into: &gradient)
+                let (loss, right): (Double, Int)
+                if augmenting {
+                    // Augmented copies of this batch's sequences; the stored inputs stay clean.
+                    let copies = indices.map { i in
+                        var copy = trainInputs[i]
+                        rotateTriplets(&copy, features: featureCount, standardization: standardization,
+                                       maxDegrees: options.rotationDegrees, using: &augmenter)
+                        return copy
+                    }
+                    (loss, right) = stepper.lossAndGradient(
+                        sequences: copies, labels: indices.map { train.labels[$0] }, indices: Array(copies.indices),
+                        parameters: parameters, into: &gradient)
+                } else {
+                    (loss, right) = stepper.lossAndGradient(
+                        sequences: trainInputs, labels: train.labels, indices: Array(indices),
+                        parameters: parameters, into: &gradient)
+                }
                 clipGlobalNorm(&gradient, maxNorm: options.clipNorm)
                 adam.update(&parameters, gradient: gradient)
                 lossSum += loss; correct += right; seen += indices.count
@@ -87,8 +123,8 @@ public enum GRUTrainer {
                     interrupted = true
                     // The partial epoch's weights compete with the best so far.
                     let current = validate(parameters)
-                    if bestEpoch == 0 || current.loss < bestLoss || (bestLoss.isNaN) {
-                        best = current.model; bestLoss = current.loss; bestEpoch = epoch
+                    if improves(loss: current.loss, accuracy: current.accuracy) {
+                        best = current.model; bestLoss = current.loss; bestAccuracy = current.accuracy; bestEpoch = epoch
                     }
                     break epochs
                 }
@@ -97,23 +133,60 @@ public enum GRUTrainer {
             let trainLoss = lossSum / Double(max(seen, 1))
             let summary = EpochSummary(epoch: epoch, trainLoss: trainLoss,
                                        trainAccuracy: Double(correct) / Double(max(seen, 1)),
-                                       validationLoss: current.loss, validationAccuracy: current.accuracy)
+                                       validationLoss: current.loss, validationAccuracy: current.accuracy,
+                                       learningRate: Double(adam.learningRate))
             history.append(summary)
             epochDone(summary)
             // Without a validation split, the training loss is the only signal left.
-            let monitored = validation.sequences.isEmpty ? trainLoss : current.loss
-            if monitored < bestLoss || bestEpoch == 0 {
-                best = current.model; bestLoss = monitored; bestEpoch = epoch; sinceBest = 0
+            let monitored = validation.sequences.isEmpty
+                ? (loss: trainLoss, accuracy: summary.trainAccuracy) : (loss: current.loss, accuracy: current.accuracy)
+            if improves(loss: monitored.loss, accuracy: monitored.accuracy) {
+                best = current.model; bestLoss = monitored.loss; bestAccuracy = monitored.accuracy
+                bestEpoch = epoch; sinceBest = 0; sincePlateauCut = 0
             } else {
                 sinceBest += 1
                 if sinceBest >= options.patience {
                     stoppedEarly = true
                     break
                 }
+                sincePlateauCut += 1
+                if options.schedule == .plateau, sincePlateauCut >= LearningRateSchedule.plateauPatience {
+                    adam.learningRate *= LearningRateSchedule.plateauFactor
+                    sincePlateauCut = 0
+                }
             }
         }
         return TrainingResult(model: best, history: history, bestEpoch: bestEpoch,
                               interrupted: interrupted, stoppedEarly: stoppedEarly)
+    }
+
+    /// Rotates every consecutive feature triplet (x, y, z of one 3-axis sensor) of a standardised
+    /// sequence by one random rotation, in raw units: a uniformly random axis and an angle uniform
+    /// in ±`maxDegrees`. One rotation per sequence, shared by all its sensors, as when a device is
+    /// worn at a different angle.
+    static func rotateTriplets(_ values: inout [Float], features: Int, standardization: Standardization,
+                               maxDegrees: Float, using generator: inout SeededGenerator) {
+        precondition(features % 3 == 0, "GRUTrainer: rotation needs features in triplets, not \(features)")
+        var x = generator.nextGaussian(), y = generator.nextGaussian(), z = generator.nextGaussian()
+        let length = max((x * x + y * y + z * z).squareRoot(), 1e-12)
+        x /= length; y /= length; z /= length
+        let angle = maxDegrees * Float.pi / 180 * (2 * generator.nextUnitFloat() - 1)
+        let c = Foundation.cos(angle), s = Foundation.sin(angle), t = 1 - c
+        // Rodrigues' rotation matrix about (x, y, z), row-major.
+        let r: [Float] = [t * x * x + c, t * x * y - s * z, t * x * z + s * y,
+                          t * x * y + s * z, t * y * y + c, t * y * z - s * x,
+                          t * x * z - s * y, t * y * z + s * x, t * z * z + c]
+        let mean = standardization.mean, scale = standardization.scale
+        for step in 0..<(values.count / features) {
+            for first in stride(from: step * features, to: (step + 1) * features, by: 3) {
+                let f = first - step * features
+                let raw = (0..<3).map { k in values[first + k] * scale[f + k] + mean[f + k] }
+                for k in 0..<3 {
+                    let v = r[3 * k] * raw[0] + r[3 * k + 1] * raw[1] + r[3 * k + 2] * raw[2]
+                    values[first + k] = (v - mean[f + k]) / scale[f + k]
+                }
+            }
+        }
     }
 
     /// Portable Fisher–Yates: the standard library's `shuffle` algorithm is not specified.

@@ -1,10 +1,14 @@
-/// Hyper-parameters of `GRUTrainer.train`; the defaults reach ≥ 95 % on the digits task.
+import Foundation
+
+/// Hyper-parameters of `GRUTrainer.train`. The defaults (AdamW with decay 0.1, cosine schedule,
+/// selection on validation accuracy, 40 epochs, patience 15) reach ≥ 95 % on the digits task and the
+/// smnist, fsdd and vowels targets; har also wants `rotationDegrees` 20.
 public struct TrainingOptions: Sendable, Equatable {
     /// Maximum number of epochs.
     public var epochs: Int
     /// Width of the GRU's hidden state.
     public var hiddenSize: Int
-    /// Adam's step size.
+    /// Adam's step size (the schedule's starting value).
     public var learningRate: Float
     /// Sequences per gradient step.
     public var batchSize: Int
@@ -12,13 +16,26 @@ public struct TrainingOptions: Sendable, Equatable {
     public var seed: UInt64
     /// Global gradient-norm clipping threshold; 0 or less disables clipping.
     public var clipNorm: Float
-    /// Epochs without a new best validation loss before stopping early.
+    /// Epochs without a new best validation score (see `selection`) before stopping early.
     public var patience: Int
+    /// Decoupled (AdamW) weight decay per unit learning rate, applied to the weight
+    /// matrices only (never to biases); 0 disables it.
+    public var weightDecay: Float
+    /// How the learning rate changes between epochs.
+    public var schedule: LearningRateSchedule
+    /// Which validation score picks the kept weights and drives early stopping and the plateau schedule.
+    public var selection: ModelSelection
+    /// Largest angle in degrees of a random 3-D rotation applied to each training sequence's
+    /// feature triplets (x, y, z of each 3-axis sensor, in raw units, one rotation per sequence);
+    /// needs a feature count divisible by 3; 0 disables it.
+    public var rotationDegrees: Float
 
     /// Options with the tested defaults for anything not given.
     public init(
-        epochs: Int = 60, hiddenSize: Int = 64, learningRate: Float = 0.01, batchSize: Int = 32,
-        seed: UInt64 = 0, clipNorm: Float = 1, patience: Int = 8
+        epochs: Int = 40, hiddenSize: Int = 64, learningRate: Float = 0.01, batchSize: Int = 32,
+        seed: UInt64 = 0, clipNorm: Float = 1, patience: Int = 15,
+        weightDecay: Float = 0.1, schedule: LearningRateSchedule = .cosine,
+        selection: ModelSelection = .loss, rotationDegrees: Float = 0
     ) {
         self.epochs = epochs
         self.hiddenSize = hiddenSize
@@ -27,7 +44,41 @@ public struct TrainingOptions: Sendable, Equatable {
         self.seed = seed
         self.clipNorm = clipNorm
         self.patience = patience
+        self.weightDecay = weightDecay
+        self.schedule = schedule
+        self.selection = selection
+        self.rotationDegrees = rotationDegrees
     }
+}
+
+/// How `GRUTrainer` changes the learning rate between epochs.
+public enum LearningRateSchedule: String, Sendable, Equatable, CaseIterable {
+    /// The same rate throughout.
+    case constant
+    /// Halve the rate whenever the validation score has not improved for `plateauPatience` epochs.
+    case plateau
+    /// Cosine annealing from the rate to 1/100 of it over `epochs`.
+    case cosine
+
+    /// Epochs without improvement before `plateau` halves the rate.
+    public static let plateauPatience = 3
+    /// Factor `plateau` multiplies the rate by.
+    public static let plateauFactor: Float = 0.5
+
+    /// The cosine rate for 1-based `epoch` of `epochs`.
+    public static func cosine(base: Float, epoch: Int, epochs: Int) -> Float {
+        let progress = Double(max(epoch - 1, 0)) / Double(max(epochs, 1))
+        let floor = Double(base) / 100
+        return Float(floor + (Double(base) - floor) * 0.5 * (1 + cos(Double.pi * progress)))
+    }
+}
+
+/// The validation score that decides which weights `GRUTrainer` keeps.
+public enum ModelSelection: String, Sendable, Equatable, CaseIterable {
+    /// Lowest validation loss.
+    case loss
+    /// Highest validation accuracy; ties go to the lower loss.
+    case accuracy
 }
 
 /// Progress reported after every batch.
@@ -68,20 +119,24 @@ public struct EpochSummary: Sendable, Equatable {
     public var validationLoss: Double
     /// Validation accuracy after the epoch (0–1).
     public var validationAccuracy: Double
+    /// The learning rate the epoch trained with (the schedule's value).
+    public var learningRate: Double
 
     /// A summary with every field given.
-    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double, validationAccuracy: Double) {
+    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double, validationAccuracy: Double,
+                learningRate: Double = .nan) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.trainAccuracy = trainAccuracy
         self.validationLoss = validationLoss
         self.validationAccuracy = validationAccuracy
+        self.learningRate = learningRate
     }
 }
 
-/// The outcome of training: the best model on validation loss and how it got there.
+/// The outcome of training: the best model on the validation score and how it got there.
 public struct TrainingResult: Sendable {
-    /// The weights with the lowest validation loss seen (standardisation included).
+    /// The weights with the best validation score seen (`TrainingOptions.selection`; standardisation included).
     public var model: GRUClassifier
     /// One summary per completed epoch.
     public var history: [EpochSummary]
@@ -89,7 +144,7 @@ public struct TrainingResult: Sendable {
     public var bestEpoch: Int
     /// `shouldStop` asked for a stop.
     public var interrupted: Bool
-    /// Validation loss stopped improving for `patience` epochs.
+    /// The validation score stopped improving for `patience` epochs.
     public var stoppedEarly: Bool
 
     /// A result with every field given.

@@ -9,11 +9,15 @@ enum TrainCommand {
         return [
             OptionSpec("epochs", .integer(1...100_000), "most epochs to run (default \(defaults.epochs)); early stopping may end sooner"),
             OptionSpec("hidden", .integer(1...4096), "hidden state width H (default \(defaults.hiddenSize))"),
-            OptionSpec("lr", .real(Double.leastNonzeroMagnitude...Double.infinity), "Adam learning rate (default \(Value.format(Double(defaults.learningRate))))"),
+            OptionSpec("lr", .real(Double.leastNonzeroMagnitude...Double.infinity), "AdamW learning rate, the schedule's starting value (default \(Value.format(Double(defaults.learningRate))))"),
             OptionSpec("batch", .integer(1...1_000_000), "sequences per batch (default \(defaults.batchSize))"),
             OptionSpec("seed", .integer(0...Int.max), "seed of initialisation and shuffling (default: the session seed)"),
-            OptionSpec("patience", .integer(1...100_000), "epochs without a better validation loss before stopping (default \(defaults.patience))"),
+            OptionSpec("patience", .integer(1...100_000), "epochs without a better validation score (see 'select') before stopping (default \(defaults.patience))"),
             OptionSpec("clip", .real(Double.leastNonzeroMagnitude...Double.infinity), "largest gradient norm (default \(Value.format(Double(defaults.clipNorm))))"),
+            OptionSpec("decay", .real(0...Double.infinity), "decoupled (AdamW) weight decay on the weight matrices, biases exempt; 0 turns it off (default \(Value.format(Double(defaults.weightDecay))))"),
+            OptionSpec("schedule", .word(LearningRateSchedule.allCases.map(\.rawValue)), "learning-rate schedule: constant; plateau halves the rate after \(LearningRateSchedule.plateauPatience) epochs without a better validation score; cosine anneals it to 1/100 over 'epochs' (default \(defaults.schedule.rawValue))"),
+            OptionSpec("select", .word(ModelSelection.allCases.map(\.rawValue)), "validation score that picks the kept weights and drives early stopping: loss (lowest) or accuracy (highest, ties to the lower loss) (default \(defaults.selection.rawValue))"),
+            OptionSpec("rotate", .real(0...180), "rotate each training sequence's feature triplets (x, y, z of each 3-axis sensor, e.g. har's accelerometer and gyroscope) by one random 3-D rotation of up to X degrees; needs a feature count divisible by 3; 0 turns it off (default \(Value.format(Double(defaults.rotationDegrees))))"),
             OptionSpec("retrain", .flag, "train even when the cache holds a model for these settings"),
         ]
     }
@@ -22,10 +26,10 @@ enum TrainCommand {
         [
             Command(
                 name: "train",
-                usage: "train [epochs N] [hidden H] [lr X] [batch B] [seed S] [patience P] [clip X] [retrain]",
+                usage: "train [epochs N] [hidden H] [lr X] [batch B] [seed S] [patience P] [clip X] [decay X] [schedule constant|plateau|cosine] [select loss|accuracy] [rotate X] [retrain]",
                 summary: "Train the float GRU classifier on the loaded task",
-                details: "Adam with gradient-norm clipping; stops early when the validation loss has not improved for 'patience' epochs and keeps the best weights. Input standardisation is fitted on the training split and saved with the model. A model trained before with the same task, split and settings comes from the cache at once ('retrain' trains anyway). Ctrl-C stops after the current batch and keeps the best weights so far.",
-                examples: ["train", "train hidden 32 epochs 20", "train seed 7 retrain"],
+                details: "AdamW (Adam with decoupled weight decay on the weight matrices) with gradient-norm clipping and a learning-rate schedule (cosine by default). After every epoch the validation split is scored; the weights with the best score ('select': the lowest loss by default, or the highest accuracy) are kept, and training stops early when the score has not improved for 'patience' epochs. 'rotate' augments copies of the training sequences with a fresh random rotation every batch (validation and test never see it); it suits 3-axis sensor data such as har ('train rotate 20'). Input standardisation is fitted on the training split and saved with the model. A model trained before with the same task, split and settings comes from the cache at once ('retrain' trains anyway). Ctrl-C stops after the current batch and keeps the best weights so far.",
+                examples: ["train", "train hidden 32 epochs 20", "train seed 7 retrain", "train rotate 20", "train schedule plateau select loss decay 0"],
                 options: options,
                 run: run
             ),
@@ -45,6 +49,15 @@ enum TrainCommand {
         if let v = parsed.integer("seed") { settings.seed = UInt64(v) }
         if let v = parsed.integer("patience") { settings.patience = v }
         if let v = parsed.real("clip") { settings.clipNorm = Float(v) }
+        if let v = parsed.real("decay") { settings.weightDecay = Float(v) }
+        if let v = parsed.choice("schedule"), let s = LearningRateSchedule(rawValue: v) { settings.schedule = s }
+        if let v = parsed.choice("select"), let s = ModelSelection(rawValue: v) { settings.selection = s }
+        if let v = parsed.real("rotate") {
+            guard v == 0 || task.featureCount % 3 == 0 else {
+                throw CommandError("'rotate' turns 3-axis feature triplets; \(task.name) has \(task.featureCount) features, not a multiple of 3")
+            }
+            settings.rotationDegrees = Float(v)
+        }
 
         let key = cacheKey(task: task, settings: settings)
         let description = "hidden \(settings.hiddenSize), seed \(settings.seed)"
@@ -113,6 +126,8 @@ enum TrainCommand {
             "trainer=\(GRUTrainer.version)", "task=\(task.name)", "data=\(dataHash.hex)",
             "hidden=\(settings.hiddenSize)", "epochs=\(settings.epochs)", "lr=\(settings.learningRate)",
             "batch=\(settings.batchSize)", "seed=\(settings.seed)", "patience=\(settings.patience)", "clip=\(settings.clipNorm)",
+            "decay=\(settings.weightDecay)", "schedule=\(settings.schedule.rawValue)", "select=\(settings.selection.rawValue)",
+            "rotate=\(settings.rotationDegrees)",
         ].joined(separator: ";")
     }
 }
