@@ -64,7 +64,7 @@ struct SearchEndToEndTests {
     func plotFront() throws {
         let directory = GQProcess.temporaryDirectory()
         let svg = directory.appendingPathComponent("front.svg")
-        let result = try GQProcess.run(["-c", "load task digits; train; evolve 2 gens pop 8; plot front ascii; plot front to \(svg.path); plot hv ascii"], cache: directory)
+        let result = try GQProcess.run(["-c", "load task digits; train; evolve 2 gens pop 8; plot front ascii; plot front to \(svg.path) width 720; plot hv ascii"], cache: directory)
         #expect(result.status == 0, "stderr: \(result.err)")
         #expect(result.out.contains("model size (bytes)"))
         #expect(result.out.contains("homogeneous 2..8-bit"))
@@ -86,5 +86,12 @@ struct SearchEndToEndTests {
         let result = try GQProcess.run(["-c", "load task digits; train; evolve 5 generashuns"])
         #expect(result.status == 1)
         #expect(result.err.contains("expected 'gens' after the number, as in 'evolve 5 gens', got 'generashuns'"))
+    }
+
+    @Test("compare on a search that did not minimise size says so")
+    func compareWithoutSize() throws {
+        let result = try GQProcess.run(["-c", "load task digits; train; evolve 1 gens pop 8 objectives error,bitops; compare"])
+        #expect(result.status == 0, "stderr: \(result.err)")
+        #expect(result.out.contains("this search did not minimise size"))
     }
 }

@@ -170,4 +170,18 @@ struct RuntimeErrorTests {
         #expect(error.message.contains("/nonexistent/m.safetensors"))
         #expect(error.location.column == 12)
     }
+
+    @Test("a script that sources itself stops with an error instead of crashing")
+    func sourceRecursion() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gq-self-\(UUID().uuidString).gq")
+        try "source \(url.path)".write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let error = try #require(failure("source \(url.path)"))
+        #expect(error.message == "'source' is nested 64 deep: does '\(url.path)' source itself?")
+    }
+
+    @Test("use front before any search says to run evolve")
+    func useFrontWithoutSearch() throws {
+        #expect(failure("use front 1")?.message == "no search yet: run 'evolve N gens' first")
+    }
 }

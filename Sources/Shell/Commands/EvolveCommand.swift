@@ -58,7 +58,7 @@ enum EvolveCommand {
            parsed.integer("pop").map({ $0 == current.search.options.populationSize }) ?? true,
            parsed.integer("seed").map({ UInt64($0) == current.search.options.seed }) ?? true {
             let target = current.search.generation + generations
-            let state = SearchState(search: current.search, context: current.context.with(targetGeneration: target),
+            let state = SearchState(search: current.search, context: current.context.with(targetGeneration: target), inputs: current.inputs,
                                     checkpointURL: parsed.path("checkpoint").map(URL.init(fileURLWithPath:)) ?? current.checkpointURL,
                                     homogeneous: current.homogeneous)
             state.testAccuracy = current.testAccuracy
@@ -84,7 +84,7 @@ enum EvolveCommand {
             ?? defaultCheckpoint(task: problem.context.task, fingerprint: problem.context.fingerprint)
         // Homogeneous points for plots and `compare`, through the same memoised function.
         let homogeneous = zip(homogeneousWidths, homogeneousGenomes).map { ($0, problem.evaluate($1)) }
-        let state = SearchState(search: search, context: problem.context, checkpointURL: checkpoint, homogeneous: homogeneous)
+        let state = SearchState(search: search, context: problem.context, inputs: problem.inputs, checkpointURL: checkpoint, homogeneous: homogeneous)
         session.search = state
         session.io.out("evolving \(objectives.map(\.rawValue).joined(separator: " and ")) of \(GRUOperator.genome.count) operators at \(widths.first ?? 2)..\(widths.last ?? 8) bits: population \(searchOptions.populationSize), \(generations) generations, seed \(searchOptions.seed); checkpoint \(checkpoint.path)")
         try drive(state, in: session)
@@ -95,6 +95,9 @@ enum EvolveCommand {
         let problem = try SearchProblem(session: session, objectives: saved.context.objectives,
                                         widths: saved.search.space.allowedValues.first ?? SearchProblem.defaultWidths,
                                         targetGeneration: saved.context.targetGeneration)
+        guard saved.search.space == problem.space else {
+            throw CommandError("\(url.path) searches another genome space (\(saved.search.space.geneCount) genes) than gq's 17 operators at one range of widths", argument: 1)
+        }
         guard problem.context.fingerprint == saved.context.fingerprint else {
             throw CommandError("\(url.path) was made with another model, calibration or input/fc widths (task \(saved.context.task)); load that model and settings first", argument: 1)
         }
@@ -107,7 +110,7 @@ enum EvolveCommand {
         let homogeneous = (2...8).filter { saved.search.space.allowedValues.first?.contains($0) ?? false }.map { bits in
             (bits, problem.evaluate([Int](repeating: bits, count: GRUOperator.genome.count)))
         }
-        let state = SearchState(search: search, context: saved.context, checkpointURL: url, homogeneous: homogeneous)
+        let state = SearchState(search: search, context: saved.context, inputs: problem.inputs, checkpointURL: url, homogeneous: homogeneous)
         session.search = state
         session.io.out("resuming \(url.path) at generation \(search.generation) of \(saved.context.targetGeneration)")
         try drive(state, in: session)
@@ -125,12 +128,15 @@ enum EvolveCommand {
             finished = try search.run(generations: remaining, shouldStop: { interrupt.isPending() }) { report in
                 try state.checkpoint().write(to: state.checkpointURL)
                 let done = Double(report.generation - start) / Double(max(remaining, 1))
-                var line = String(format: "gen %d/%d  evals %d (+%d cached)  front %d  hv %.4f",
+                let line = String(format: "gen %d/%d  evals %d (+%d cached)  front %d  hv %.4f",
                                   report.generation, state.context.targetGeneration, report.totalEvaluations,
                                   report.cacheHits, report.frontSize, state.hypervolume)
-                if done > 0 { line += "  ETA " + ProgressMeter.duration(meter.elapsedSeconds * (1 - done) / done) }
                 meter.update(fraction: done, label: "evolve", detail: line)
-                if session.io.showsProgress { session.io.progress(nil); session.io.out(line) }
+                if session.io.showsProgress {
+                    let eta = done > 0 ? "  ETA " + ProgressMeter.duration(meter.elapsedSeconds * (1 - done) / done) : ""
+                    session.io.progress(nil)
+                    session.io.out(line + eta)
+                }
             }
         } catch let error as CommandError {
             throw error

@@ -29,6 +29,9 @@ enum FrontCommands {
                     let session = interpreter.session
                     let state = try requireSearch(session)
                     let front = state.front
+                    guard !front.isEmpty else {
+                        throw CommandError("the front is empty: the search was stopped before its first evaluations finished; run 'evolve N gens'")
+                    }
                     guard let k = Int(arguments[0]), (1...front.count).contains(k) else {
                         throw CommandError("expected a front position from 1 to \(front.count), got '\(arguments[0])'", argument: 0)
                     }
@@ -100,11 +103,11 @@ enum FrontCommands {
     }
 
     static func frontRows(_ state: SearchState, session: Session) throws -> [FrontRow] {
-        let reference = try session.referenceSize()
+        // Every figure from the inputs the search used, not from settings changed since.
+        let reference = state.inputs.quantized([Int](repeating: 8, count: GRUOperator.genome.count)).size.total
         let testEvaluator = try session.testEvaluator()
-        return try state.front.enumerated().map { index, individual in
-            let bits = BitWidths(genome: individual.genome, input: state.context.inputBits, fc: state.context.fcBits)
-            let quantized = try session.quantizedModel(bits)
+        return state.front.enumerated().map { index, individual in
+            let quantized = state.inputs.quantized(individual.genome)
             let size = quantized.size.total
             let test: Double
             if let known = state.testAccuracy[individual.genome] {
@@ -164,11 +167,14 @@ enum FrontCommands {
             io.out("homogeneous 8-bit is outside this search's widths: no size comparison")
             return
         }
+        guard let sizeIndex = state.context.objectives.firstIndex(of: .size) else {
+            io.out("this search did not minimise size ('evolve ... objectives error,size'): no size comparison")
+            return
+        }
         let target = (1 - eight.objectives[0]) - 0.005
-        let sizeIndex = state.context.objectives.firstIndex(of: .size)
         // Mixed means at least two different widths; homogeneous points are compared separately below.
         let candidates = state.front.filter { 1 - $0.objectives[0] >= target && Set($0.genome).count > 1 }
-        guard let sizeIndex, let best = candidates.min(by: { $0.objectives[sizeIndex] < $1.objectives[sizeIndex] }) else {
+        guard let best = candidates.min(by: { $0.objectives[sizeIndex] < $1.objectives[sizeIndex] }) else {
             io.out(String(format: "no mixed configuration on the front within 0.5 points of homogeneous 8-bit (%.1f %% validation)", (1 - eight.objectives[0]) * 100))
             session.variables["best_size"] = .number(0)
             session.variables["size_reduction"] = .number(0)

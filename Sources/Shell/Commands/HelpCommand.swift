@@ -10,12 +10,13 @@ enum HelpCommand {
         examples: ["help", "help train", "help for"],
         completion: .commandNames,
         run: { interpreter, arguments in
-            try arguments.expectCount(0...1, usage: "help [COMMAND]")
+            try arguments.expectCount(0...2, usage: "help [COMMAND]")
             let io = interpreter.session.io
             if arguments.count == 0 {
                 listing(interpreter.commands).forEach(io.out)
             } else {
-                try page(for: arguments[0], in: interpreter.commands).forEach(io.out)
+                // `help show front` names one command of a verb's family, as it is typed.
+                try page(for: arguments.words.joined(separator: " "), in: interpreter.commands).forEach(io.out)
             }
         }
     ) }

@@ -7,8 +7,8 @@ enum PlotCommands {
     static let options: [OptionSpec] = [
         OptionSpec("to", .path, "write a standalone SVG file instead of drawing in the terminal"),
         OptionSpec("ascii", .flag, "ASCII characters only (no braille)"),
-        OptionSpec("width", .integer(30...400), "columns in the terminal, pixels in SVG (default 72 / 720)"),
-        OptionSpec("height", .integer(10...200), "rows in the terminal, pixels in SVG (default 22 / 440)"),
+        OptionSpec("width", .integer(30...4000), "columns in the terminal, pixels in SVG (default 72 / 720)"),
+        OptionSpec("height", .integer(10...4000), "rows in the terminal, pixels in SVG (default 22 / 440)"),
     ]
 
     static var commands: [Command] {
@@ -21,6 +21,7 @@ enum PlotCommands {
                 options: options,
                 run: { interpreter, arguments in
                     let session = interpreter.session
+                    _ = try arguments.options(options)  // a typo fails before any evaluation
                     let state = try FrontCommands.requireSearch(session)
                     guard let sizeIndex = state.context.objectives.firstIndex(of: .size) else {
                         throw CommandError("this search did not minimise size; 'plot front' draws size against accuracy")

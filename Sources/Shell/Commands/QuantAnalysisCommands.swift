@@ -309,6 +309,8 @@ enum QuantAnalysisCommands {
         session.quantization.options = loaded.file.options
         session.quantization.tuned = TunedWeights(model: model, calibration: loaded.file.calibration, bits: loaded.file.bits,
                                                   note: "loaded from \(arguments[0])")
+        // The tuned ranges came with the file; the float model's calibration was for the old options.
+        session.quantization.calibration = nil
         session.quantization.optionsChanged(recalibrate: false)
         session.io.out("loaded bits \(loaded.file.bits) with its weights and ranges from \(arguments[0])")
     }

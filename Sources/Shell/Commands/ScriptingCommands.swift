@@ -97,9 +97,16 @@ enum ScriptingCommands {
             throw CommandError("cannot read script '\(path)': \(FileManager.default.fileExists(atPath: path) ? "not readable as UTF-8 text" : "no such file")", argument: 0)
         }
         let session = interpreter.session
+        guard session.sourceDepth < 64 else {
+            throw CommandError("'source' is nested 64 deep: does '\(path)' source itself?", argument: 0)
+        }
         let saved = session.scriptArguments
         session.scriptArguments = arguments.words
-        defer { session.scriptArguments = saved }
+        session.sourceDepth += 1
+        defer {
+            session.scriptArguments = saved
+            session.sourceDepth -= 1
+        }
         try interpreter.run(SourceText(name: path, text: text))
     }
 

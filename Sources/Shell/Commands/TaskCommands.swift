@@ -48,7 +48,10 @@ enum TaskCommands {
         } catch {
             throw CommandError(error.description, argument: 0)
         }
-        if let model = session.model, session.task?.name != task.name || model.inputSize != task.featureCount {
+        // A model trained on another task, or another split of this one (whose test set
+        // may hold its training data), no longer applies.
+        if let model = session.model, session.task?.name != task.name || session.task?.splitDescription != task.splitDescription
+            || model.inputSize != task.featureCount {
             session.model = nil
             session.modelOrigin = nil
         }

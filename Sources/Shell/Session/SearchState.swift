@@ -83,19 +83,35 @@ struct EvolveCheckpoint: Codable {
     }
 }
 
+/// The weights, ranges and options a search evaluated its genomes with, so the front
+/// is always reported with them, whatever `set quant` or `finetune` did since.
+struct SearchInputs: @unchecked Sendable {
+    // @unchecked: value types only, never mutated after creation.
+    let model: GRUClassifier
+    let calibration: Calibration
+    let options: QuantizationOptions
+    let base: BitWidths
+
+    func quantized(_ genome: Genome) -> QuantizedGRU {
+        QuantizedGRU(model: model, calibration: calibration, bits: base.with(genome: genome), options: options)
+    }
+}
+
 /// The session's search: the NSGA-II run `evolve` continues, and what it ran on.
 final class SearchState {
     let search: NSGA2
     let context: SearchContext
+    let inputs: SearchInputs
     let checkpointURL: URL
     /// Objective values of homogeneous 2…8-bit configurations, for plots and `compare`.
     let homogeneous: [(bits: Int, objectives: [Double])]
     /// Test accuracy of genomes shown so far: reported beside validation, never optimised.
     var testAccuracy: [Genome: Double] = [:]
 
-    init(search: NSGA2, context: SearchContext, checkpointURL: URL, homogeneous: [(bits: Int, objectives: [Double])]) {
+    init(search: NSGA2, context: SearchContext, inputs: SearchInputs, checkpointURL: URL, homogeneous: [(bits: Int, objectives: [Double])]) {
         self.search = search
         self.context = context
+        self.inputs = inputs
         self.checkpointURL = checkpointURL
         self.homogeneous = homogeneous
     }
@@ -128,21 +144,23 @@ struct SearchProblem {
     let context: SearchContext
     let evaluate: @Sendable (Genome) -> [Double]
     let space: GenomeSpace
+    let inputs: SearchInputs
 
     /// Allowed widths per gene: the paper's sub-8-bit range by default.
     static let defaultWidths = Array(2...8)
 
     init(session: Session, objectives: [SearchObjective], widths: [Int], targetGeneration: Int) throws {
-        let inputs = try session.quantizationInputs()
+        let current = try session.quantizationInputs()
         let evaluator = try session.validationEvaluator()
         let base = session.quantization.bits
         let options = session.quantization.options
-        let model = inputs.model
-        let calibration = inputs.calibration
+        let model = current.model
+        let calibration = current.calibration
         let features = model.inputSize, hidden = model.hiddenSize
+        let inputs = SearchInputs(model: model, calibration: calibration, options: options, base: base)
         let evaluate: @Sendable (Genome) -> [Double] = { genome in
             let bits = base.with(genome: genome)
-            let quantized = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options)
+            let quantized = inputs.quantized(genome)
             return objectives.map { objective in
                 switch objective {
                 // One thread per genome: the search already evaluates genomes in parallel.
@@ -164,6 +182,7 @@ struct SearchProblem {
                                      objectives: objectives, inputBits: base[.input], fcBits: base[.fc],
                                      targetGeneration: targetGeneration, reference: reference)
         self.evaluate = evaluate
+        self.inputs = inputs
         self.space = GenomeSpace(geneNames: GRUOperator.genome.map(\.name),
                                  allowedValues: Array(repeating: widths, count: GRUOperator.genome.count))
     }

@@ -23,6 +23,8 @@ public final class Session {
     }
     /// Bit widths, quantization options, calibration, fine-tuned weights and the last sweep.
     public var quantization = QuantizationState()
+    /// How deeply `source` is nested, so a script that sources itself stops with an error.
+    var sourceDepth = 0
     /// The search `evolve` continues and `show front` reads; nil until the first `evolve`.
     var search: SearchState?
     /// Where the current model came from, for `show model`.
