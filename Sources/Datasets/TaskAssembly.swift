@@ -72,26 +72,29 @@ enum TaskAssembly {
         let trainFraction = 1 - options.validationFraction - options.testFraction
         let fractions = [trainFraction, options.validationFraction, options.testFraction]
         let shares = fractions.map { String(percent($0)) }.joined(separator: "/")
-        let parts: [[Int]]
-        let description: String
-        if let groups = pool.groups {
-            var groupIndex: [String: Int] = [:]
-            let numbered = groups.map { group in
-                if let index = groupIndex[group] { return index }
-                groupIndex[group] = groupIndex.count
-                return groupIndex.count - 1
-            }
-            parts = StratifiedSplit.partition(groups: numbered, fractions: fractions, seed: seed)
-            description = "by group \(shares) from \(pool.sequences.count) samples in \(groupIndex.count) groups, seed \(seed); no group in two splits"
-        } else {
-            parts = StratifiedSplit.partition(labels: labels, fractions: fractions, seed: seed)
-            description = "stratified \(shares) from \(pool.sequences.count) samples, seed \(seed)"
-        }
+        let (parts, groupCount) = partition(pool, labels: labels, fractions: fractions, seed: seed)
+        let description = groupCount.map { "by group \(shares) from \(pool.sequences.count) samples in \($0) groups, seed \(seed); no group in two splits" }
+            ?? "stratified \(shares) from \(pool.sequences.count) samples, seed \(seed)"
         return Task(name: name, source: source, classNames: names, featureCount: pool.featureCount,
                     train: subset(pool, labels: labels, parts[0]),
                     validation: subset(pool, labels: labels, parts[1]),
                     test: subset(pool, labels: labels, parts[2]),
                     splitDescription: description)
+    }
+
+    /// Index sets for the given fractions: by group when the pool names groups (so no
+    /// group lands in two parts; the group count is returned), otherwise stratified by label.
+    static func partition(_ pool: SamplePool, labels: [Int], fractions: [Double], seed: UInt64) -> (parts: [[Int]], groupCount: Int?) {
+        guard let groups = pool.groups else {
+            return (StratifiedSplit.partition(labels: labels, fractions: fractions, seed: seed), nil)
+        }
+        var groupIndex: [String: Int] = [:]
+        let numbered = groups.map { group in
+            if let index = groupIndex[group] { return index }
+            groupIndex[group] = groupIndex.count
+            return groupIndex.count - 1
+        }
+        return (StratifiedSplit.partition(groups: numbered, fractions: fractions, seed: seed), groupIndex.count)
     }
 
     /// A published train/test pair: test kept as published, validation carved from train.
@@ -108,21 +111,8 @@ enum TaskAssembly {
         let trainLabels = try indices(of: train, classNames: names)
         let testLabels = try indices(of: test, classNames: names)
         let fractions = [1 - options.validationFraction, options.validationFraction]
-        let parts: [[Int]]
-        let carving: String
-        if let groups = train.groups {
-            var groupIndex: [String: Int] = [:]
-            let numbered = groups.map { group in
-                if let index = groupIndex[group] { return index }
-                groupIndex[group] = groupIndex.count
-                return groupIndex.count - 1
-            }
-            parts = StratifiedSplit.partition(groups: numbered, fractions: fractions, seed: seed)
-            carving = "by group"
-        } else {
-            parts = StratifiedSplit.partition(labels: trainLabels, fractions: fractions, seed: seed)
-            carving = "stratified"
-        }
+        let (parts, groupCount) = partition(train, labels: trainLabels, fractions: fractions, seed: seed)
+        let carving = groupCount == nil ? "stratified" : "by group"
         let description = "published train/test split (\(train.sequences.count)/\(test.sequences.count) samples); "
             + "validation \(carving) \(percent(options.validationFraction)) % of train, seed \(seed); test untouched"
         return Task(name: name, source: source, classNames: names, featureCount: train.featureCount,

@@ -15,7 +15,6 @@ public enum FloatReference {
         let f = model.inputSize, h = model.hiddenSize
         let steps = sequence.count / f
         var state = [Double](repeating: 0, count: h)
-        var values = [[Double]](repeating: [], count: GRUOperator.allCases.count)
         let wih = model.weightIH.map(Double.init), whh = model.weightHH.map(Double.init)
         let bih = model.biasIH.map(Double.init), bhh = model.biasHH.map(Double.init)
         var x = [Double](repeating: 0, count: f)
@@ -49,17 +48,7 @@ public enum FloatReference {
             let hmh = zip(z, state).map(*)
             let hadd = zip(hmn, hmh).map(+)
             if let visit {
-                values[GRUOperator.input.rawValue] = x
-                values[GRUOperator.rWx.rawValue] = rwx; values[GRUOperator.rWh.rawValue] = rwh
-                values[GRUOperator.zWx.rawValue] = zwx; values[GRUOperator.zWh.rawValue] = zwh
-                values[GRUOperator.nWx.rawValue] = nwx; values[GRUOperator.nWh.rawValue] = nwh
-                values[GRUOperator.rAdd.rawValue] = radd; values[GRUOperator.zAdd.rawValue] = zadd
-                values[GRUOperator.nAdd.rawValue] = nadd; values[GRUOperator.hSub.rawValue] = hsub
-                values[GRUOperator.hAdd.rawValue] = hadd; values[GRUOperator.nMul.rawValue] = nmul
-                values[GRUOperator.hMulN.rawValue] = hmn; values[GRUOperator.hMulH.rawValue] = hmh
-                values[GRUOperator.gateR.rawValue] = r; values[GRUOperator.gateZ.rawValue] = z
-                values[GRUOperator.gateN.rawValue] = n
-                visit(t, values)
+                visit(t, OperatorTrace.step(input: x, rWx: rwx, rWh: rwh, zWx: zwx, zWh: zwh, nWx: nwx, nWh: nwh, rAdd: radd, zAdd: zadd, nAdd: nadd, hSub: hsub, hAdd: hadd, nMul: nmul, hMulN: hmn, hMulH: hmh, gateR: r, gateZ: z, gateN: n))
             }
             state = hadd
         }

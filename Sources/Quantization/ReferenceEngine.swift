@@ -10,7 +10,6 @@ extension QuantizedGRU {
         let steps = sequence.count / f
         let x = inputCodes(sequence).map(Int64.init)
         var state = [Int64](repeating: 0, count: h)
-        var codes = [[Int64]](repeating: [], count: GRUOperator.allCases.count)
 
         func linearOutput(_ op: GRUOperator, _ input: ArraySlice<Int64>) -> [Int64] {
             let layer = linear(op)
@@ -52,17 +51,7 @@ extension QuantizedGRU {
             let hmh = multiply(.hMulH, z, state)
             let next = add(.hAdd, hmn, hmh)
             if let visit {
-                codes[GRUOperator.input.rawValue] = Array(xt)
-                codes[GRUOperator.rWx.rawValue] = rwx; codes[GRUOperator.rWh.rawValue] = rwh
-                codes[GRUOperator.zWx.rawValue] = zwx; codes[GRUOperator.zWh.rawValue] = zwh
-                codes[GRUOperator.nWx.rawValue] = nwx; codes[GRUOperator.nWh.rawValue] = nwh
-                codes[GRUOperator.rAdd.rawValue] = radd; codes[GRUOperator.zAdd.rawValue] = zadd
-                codes[GRUOperator.nAdd.rawValue] = nadd; codes[GRUOperator.hSub.rawValue] = hsub
-                codes[GRUOperator.hAdd.rawValue] = next; codes[GRUOperator.nMul.rawValue] = nmul
-                codes[GRUOperator.hMulN.rawValue] = hmn; codes[GRUOperator.hMulH.rawValue] = hmh
-                codes[GRUOperator.gateR.rawValue] = r; codes[GRUOperator.gateZ.rawValue] = z
-                codes[GRUOperator.gateN.rawValue] = n
-                visit(t, codes)
+                visit(t, OperatorTrace.step(input: Array(xt), rWx: rwx, rWh: rwh, zWx: zwx, zWh: zwh, nWx: nwx, nWh: nwh, rAdd: radd, zAdd: zadd, nAdd: nadd, hSub: hsub, hAdd: next, nMul: nmul, hMulN: hmn, hMulH: hmh, gateR: r, gateZ: z, gateN: n))
             }
             state = next
         }

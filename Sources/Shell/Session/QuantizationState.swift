@@ -92,19 +92,22 @@ extension Session {
     }
 
     func validationEvaluator() throws -> IntegerEvaluator {
-        let task = try requireTask()
-        if let e = quantization.validationEvaluator { return e }
-        let e = IntegerEvaluator(sequences: task.validation.sequences, labels: task.validation.labels, featureCount: task.featureCount)
-        quantization.validationEvaluator = e
-        return e
+        try evaluator(\.validationEvaluator) { $0.validation }
     }
 
     func testEvaluator() throws -> IntegerEvaluator {
+        try evaluator(\.testEvaluator) { $0.test }
+    }
+
+    /// The evaluator of one split, packed once per task and kept in `slot`.
+    private func evaluator(_ slot: WritableKeyPath<QuantizationState, IntegerEvaluator?>,
+                           split: (Task) -> SequenceSet) throws -> IntegerEvaluator {
         let task = try requireTask()
-        if let e = quantization.testEvaluator { return e }
-        let e = IntegerEvaluator(sequences: task.test.sequences, labels: task.test.labels, featureCount: task.featureCount)
-        quantization.testEvaluator = e
-        return e
+        if let existing = quantization[keyPath: slot] { return existing }
+        let set = split(task)
+        let made = IntegerEvaluator(sequences: set.sequences, labels: set.labels, featureCount: task.featureCount)
+        quantization[keyPath: slot] = made
+        return made
     }
 
     /// Bytes of the homogeneous 8-bit model with the current weights and options.
