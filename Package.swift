@@ -4,7 +4,8 @@
 // Module graph (left needs right), as in DESIGN.md:
 //   gq → {Shell, LineEditing};  Shell → {Quantization, Search, Plotting, Datasets}
 //   Quantization → GRU → {Kernels, Randomness};  Search → Randomness (no GRU knowledge)
-//   Datasets → {CZlib, Randomness};  LineEditing → {CEditLine, CSignals}
+//   Datasets → {CZlib, Randomness, TextMatching};  LineEditing → {CEditLine, CSignals}
+//   TextMatching: did-you-mean suggestions, shared by the shell and the task catalog
 import PackageDescription
 
 // Speed flags for the hot loops, kept in this one place.
@@ -40,6 +41,7 @@ let package = Package(
         ),
         .target(name: "CSignals"),
         .target(name: "Randomness"),
+        .target(name: "TextMatching"),
         .target(name: "Kernels", swiftSettings: hotLoopFlags),
         .target(name: "GRU", dependencies: ["Kernels", "Randomness"], swiftSettings: hotLoopFlags),
         .target(name: "Quantization", dependencies: ["GRU", "Kernels", "Randomness"], swiftSettings: hotLoopFlags),
@@ -47,11 +49,11 @@ let package = Package(
         .target(name: "Plotting"),
         .target(
             name: "Datasets",
-            dependencies: ["CZlib", "Randomness"],
+            dependencies: ["CZlib", "Randomness", "TextMatching"],
             resources: [.copy("Resources/digits.csv.gz")]
         ),
         .target(name: "LineEditing", dependencies: ["CEditLine", "CSignals"]),
-        .target(name: "Shell", dependencies: ["GRU", "Datasets", "Kernels", "Randomness", "Quantization", "Search", "Plotting"]),
+        .target(name: "Shell", dependencies: ["GRU", "Datasets", "Randomness", "Quantization", "Search", "Plotting", "TextMatching"]),
         .executableTarget(name: "gq", dependencies: ["Shell", "LineEditing", "CSignals"]),
 
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),

@@ -1,4 +1,5 @@
 import Foundation
+import TextMatching
 
 /// The tasks a user can name, and loading by name or by path.
 public enum TaskCatalog {
@@ -39,26 +40,8 @@ public enum TaskCatalog {
             || text.lowercased().hasSuffix(".gz") || FileManager.default.fileExists(atPath: text)
     }
 
-    /// The known name closest in edit distance, if it is close enough to be a likely typo.
+    /// The known name closest to a likely typo of it, if any.
     public static func suggestion(for word: String, among candidates: [String]) -> String? {
-        let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-        return best.1 <= max(2, best.0.count / 3) ? best.0 : nil
-    }
-
-    /// Levenshtein distance.
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        var previous = Array(0 ... b.count)
-        var current = previous
-        for i in 1 ... a.count {
-            current[0] = i
-            for j in stride(from: 1, through: b.count, by: 1) {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
+        Suggestion.closest(to: word, among: candidates)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TextMatching
 
 /// Runs gq's language against a session: parses source, interpolates words,
 /// dispatches commands and turns every failure into a located `ShellError`.

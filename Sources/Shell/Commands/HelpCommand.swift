@@ -1,4 +1,5 @@
 import Foundation
+import TextMatching
 
 /// `help` and `help NAME`: the command list, and each command's syntax and examples.
 enum HelpCommand {

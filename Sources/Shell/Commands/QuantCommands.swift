@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import GRU
 import Quantization
+import TextMatching
 
 /// Operator bit widths and quantization settings: `show ops`, `set bits`, `reset bits`, `set quant`, `show quant`.
 enum QuantCommands {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TextMatching
 
 /// Evaluates expressions and interpolates words against the session's variables.
 struct Evaluator {

@@ -1,4 +1,5 @@
 import Foundation
+import TextMatching
 
 /// A command's arguments after interpolation, with checks that name the argument at fault.
 public struct Arguments {

@@ -1,4 +1,4 @@
-/// "Did you mean" hints for misspelt names, by edit distance.
+/// "Did you mean" hints for misspelt names, by edit distance: one rule for every error message in gq.
 public enum Suggestion {
     /// The closest candidate within a small edit distance, or nil.
     public static func closest(to word: String, among candidates: [String]) -> String? {
