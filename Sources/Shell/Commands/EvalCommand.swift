@@ -15,10 +15,8 @@ enum EvalCommand {
                 run: { interpreter, arguments in
                     try arguments.expectCount(0...0, usage: "eval")
                     let session = interpreter.session
-                    let (task, _, _) = try session.quantizationInputs()
-                    let model = try session.requireModel()
-                    let floatValidation = model.accuracy(task.validation.sequences, labels: task.validation.labels)
-                    let floatTest = model.accuracy(task.test.sequences, labels: task.test.labels)
+                    _ = try session.quantizationInputs()  // a task, a model that fits it, a calibration
+                    let (floatValidation, floatTest) = try session.floatAccuracy()
                     let bits = session.quantization.bits
                     let q = try session.evaluateQuantized(bits)
                     let io = session.io

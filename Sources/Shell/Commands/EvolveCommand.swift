@@ -82,8 +82,11 @@ enum EvolveCommand {
         }
         let checkpoint = parsed.path("checkpoint").map(URL.init(fileURLWithPath:))
             ?? defaultCheckpoint(task: problem.context.task, fingerprint: problem.context.fingerprint)
-        // Homogeneous points for plots and `compare`, through the same memoised function.
-        let homogeneous = zip(homogeneousWidths, homogeneousGenomes).map { ($0, problem.evaluate($1)) }
+        // Generation 0 holds the homogeneous genomes (unless 'homogeneous no'): take their
+        // values from the search's cache rather than evaluating them a second time.
+        let interrupt = session.interrupt
+        _ = search.initialize(shouldStop: { interrupt.isPending() })
+        let homogeneous = zip(homogeneousWidths, homogeneousGenomes).map { ($0, search.cache.peek($1) ?? problem.evaluate($1)) }
         let state = SearchState(search: search, context: problem.context, inputs: problem.inputs, checkpointURL: checkpoint, homogeneous: homogeneous)
         session.search = state
         session.io.out("evolving \(objectives.map(\.rawValue).joined(separator: " and ")) of \(GRUOperator.genome.count) operators at \(widths.first ?? 2)..\(widths.last ?? 8) bits: population \(searchOptions.populationSize), \(generations) generations, seed \(searchOptions.seed); checkpoint \(checkpoint.path)")

@@ -108,8 +108,8 @@ enum QuantAnalysisCommands {
             widths += values
         }
         let session = interpreter.session
-        let (task, _, _) = try session.quantizationInputs()
-        let floatAccuracy = try session.requireModel().accuracy(task.validation.sequences, labels: task.validation.labels)
+        _ = try session.quantizationInputs()  // a task, a model that fits it, a calibration
+        let floatAccuracy = try session.floatAccuracy().validation
         let base = session.quantization.bits
         session.io.out("sweep \(pattern) (others: \(base)); float validation \(percent(floatAccuracy))")
         var rows: [[String]] = [["bits", "validation", "test", "size (bytes)", "of 8-bit"]]

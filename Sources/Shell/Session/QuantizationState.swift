@@ -43,6 +43,8 @@ public struct QuantizationState {
     var testEvaluator: IntegerEvaluator?
     /// Size of homogeneous 8-bit with the current weights and options, the 100 % of `size_ratio`.
     var referenceSize: (key: String, bytes: Int)?
+    /// The float model's validation and test accuracy: every `eval` and `sweep` prints them.
+    var floatAccuracy: (validation: Double, test: Double)?
 
     public init() {}
 
@@ -54,6 +56,7 @@ public struct QuantizationState {
         validationEvaluator = nil
         testEvaluator = nil
         referenceSize = nil
+        floatAccuracy = nil
     }
 
     /// Options changed: calibration (and ranges learned by fine-tuning) no longer apply.
@@ -108,6 +111,17 @@ extension Session {
         let made = IntegerEvaluator(sequences: set.sequences, labels: set.labels, featureCount: task.featureCount)
         quantization[keyPath: slot] = made
         return made
+    }
+
+    /// The float model's validation and test accuracy, measured once per model and task.
+    func floatAccuracy() throws -> (validation: Double, test: Double) {
+        if let known = quantization.floatAccuracy { return known }
+        let task = try requireTask()
+        let model = try requireModel()
+        let measured = (model.accuracy(task.validation.sequences, labels: task.validation.labels),
+                        model.accuracy(task.test.sequences, labels: task.test.labels))
+        quantization.floatAccuracy = measured
+        return measured
     }
 
     /// Bytes of the homogeneous 8-bit model with the current weights and options.
