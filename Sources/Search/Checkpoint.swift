@@ -23,10 +23,13 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
     public var population: [Individual]
     public var cache: EvaluationCache
     public var history: [GenerationReport]
+    /// The caller's own description of what was searched (opaque to the search), saved
+    /// and loaded with the rest so one file holds everything needed to resume.
+    public var context: [String: String]
 
     public init(space: GenomeSpace, options: NSGA2Options, objectiveCount: Int, generation: Int,
                 referencePoint: [Double]?, population: [Individual], cache: EvaluationCache,
-                history: [GenerationReport]) {
+                history: [GenerationReport], context: [String: String] = [:]) {
         formatVersion = Self.currentFormatVersion
         self.space = space
         self.options = options
@@ -35,6 +38,7 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
         self.referencePoint = referencePoint
         self.population = population
         self.cache = cache
+        self.context = context
         self.history = history
     }
 

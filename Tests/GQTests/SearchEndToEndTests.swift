@@ -94,4 +94,13 @@ struct SearchEndToEndTests {
         #expect(result.status == 0, "stderr: \(result.err)")
         #expect(result.out.contains("this search did not minimise size"))
     }
+
+    @Test("resuming a file that is not a checkpoint names the file and the problem")
+    func resumeGarbage() throws {
+        let directory = GQProcess.temporaryDirectory()
+        let file = try GQProcess.write("{\"hello\": 1}", to: "garbage.json", in: directory)
+        let result = try GQProcess.run(["-c", "load task digits; train; evolve resume \(file.path)"], cache: directory)
+        #expect(result.status == 1)
+        #expect(result.err.contains("-c:1:40: error: '\(file.path)' is not a usable search checkpoint"))
+    }
 }

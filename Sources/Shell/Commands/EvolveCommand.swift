@@ -94,28 +94,34 @@ enum EvolveCommand {
     }
 
     private static func resume(_ session: Session, from url: URL) throws {
-        let saved = try EvolveCheckpoint.read(from: url)
-        let problem = try SearchProblem(session: session, objectives: saved.context.objectives,
-                                        widths: saved.search.space.allowedValues.first ?? SearchProblem.defaultWidths,
-                                        targetGeneration: saved.context.targetGeneration)
-        guard saved.search.space == problem.space else {
-            throw CommandError("\(url.path) searches another genome space (\(saved.search.space.geneCount) genes) than gq's 17 operators at one range of widths", argument: 1)
-        }
-        guard problem.context.fingerprint == saved.context.fingerprint else {
-            throw CommandError("\(url.path) was made with another model, calibration or input/fc widths (task \(saved.context.task)); load that model and settings first", argument: 1)
-        }
-        let search: NSGA2
+        let saved: NSGA2Checkpoint
         do {
-            search = try NSGA2(resuming: saved.search, evaluate: problem.evaluate)
+            saved = try NSGA2Checkpoint.load(from: url)
         } catch {
             throw CommandError(error.description, argument: 1)
         }
-        let homogeneous = (2...8).filter { saved.search.space.allowedValues.first?.contains($0) ?? false }.map { bits in
+        let context = try SearchContext(checkpoint: saved, path: url.path)
+        let problem = try SearchProblem(session: session, objectives: context.objectives,
+                                        widths: saved.space.allowedValues.first ?? SearchProblem.defaultWidths,
+                                        targetGeneration: context.targetGeneration)
+        guard saved.space == problem.space else {
+            throw CommandError("\(url.path) searches another genome space (\(saved.space.geneCount) genes) than gq's 17 operators at one range of widths", argument: 1)
+        }
+        guard problem.context.fingerprint == context.fingerprint else {
+            throw CommandError("\(url.path) was made with another model, calibration or input/fc widths (task \(context.task)); load that model and settings first", argument: 1)
+        }
+        let search: NSGA2
+        do {
+            search = try NSGA2(resuming: saved, evaluate: problem.evaluate)
+        } catch {
+            throw CommandError(error.description, argument: 1)
+        }
+        let homogeneous = (2...8).filter { saved.space.allowedValues.first?.contains($0) ?? false }.map { bits in
             (bits, problem.evaluate([Int](repeating: bits, count: GRUOperator.genome.count)))
         }
-        let state = SearchState(search: search, context: saved.context, inputs: problem.inputs, checkpointURL: url, homogeneous: homogeneous)
+        let state = SearchState(search: search, context: context, inputs: problem.inputs, checkpointURL: url, homogeneous: homogeneous)
         session.search = state
-        session.io.out("resuming \(url.path) at generation \(search.generation) of \(saved.context.targetGeneration)")
+        session.io.out("resuming \(url.path) at generation \(search.generation) of \(context.targetGeneration)")
         try drive(state, in: session)
     }
 
@@ -129,7 +135,7 @@ enum EvolveCommand {
         let finished: Bool
         do {
             finished = try search.run(generations: remaining, shouldStop: { interrupt.isPending() }) { report in
-                try state.checkpoint().write(to: state.checkpointURL)
+                try state.save()
                 let done = Double(report.generation - start) / Double(max(remaining, 1))
                 let line = String(format: "gen %d/%d  evals %d (+%d cached)  front %d  hv %.4f",
                                   report.generation, state.context.targetGeneration, report.totalEvaluations,
@@ -141,8 +147,8 @@ enum EvolveCommand {
                     session.io.out(line + eta)
                 }
             }
-        } catch let error as CommandError {
-            throw error
+        } catch let error as SearchError {
+            throw CommandError(error.description)  // names the checkpoint file and the reason
         } catch {
             throw CommandError("could not write the checkpoint \(state.checkpointURL.path): \(Interpreter.message(for: error))")
         }

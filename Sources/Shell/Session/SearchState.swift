@@ -38,48 +38,24 @@ struct SearchContext: Codable, Equatable, Sendable {
     var reference: [Double]
 }
 
-/// A search checkpoint as written to disk: gq's context beside NSGA-II's state.
-struct EvolveCheckpoint: Codable {
-    static let formatVersion = 1
-    var format = EvolveCheckpoint.formatVersion
-    var context: SearchContext
-    var search: NSGA2Checkpoint
+extension SearchContext {
+    /// Where the context lives in a search checkpoint's `context` map.
+    static let checkpointKey = "gq.search"
 
-    func write(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let data = try encoder.encode(self)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        // .atomic writes a temporary file beside the target and renames it:
-        // a kill mid-write leaves the previous checkpoint whole.
-        try data.write(to: url, options: .atomic)
+    /// The context a checkpoint file was saved with, or an error naming the file.
+    init(checkpoint: NSGA2Checkpoint, path: String) throws {
+        guard let text = checkpoint.context[SearchContext.checkpointKey],
+              let context = try? JSONDecoder().decode(SearchContext.self, from: Data(text.utf8)) else {
+            throw CommandError("\(path) is a search checkpoint, but not one of gq's: it says nothing of the task and model it searched")
+        }
+        self = context
     }
 
-    static func read(from url: URL) throws -> EvolveCheckpoint {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw CommandError("cannot read the checkpoint \(url.path): \(FileManager.default.fileExists(atPath: url.path) ? "not readable" : "no such file")")
-        }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do {
-            let checkpoint = try decoder.decode(EvolveCheckpoint.self, from: data)
-            guard checkpoint.format == formatVersion else {
-                throw CommandError("\(url.path) is a checkpoint of format \(checkpoint.format); this gq reads format \(formatVersion)")
-            }
-            return checkpoint
-        } catch let error as CommandError {
-            throw error
-        } catch let DecodingError.dataCorrupted(context) {
-            throw CommandError("\(url.path) is not a gq checkpoint: \(context.debugDescription)")
-        } catch let DecodingError.keyNotFound(key, context) {
-            let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
-            throw CommandError("\(url.path) is not a gq checkpoint: the field '\(path)' is missing")
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw CommandError("\(url.path) is not a gq checkpoint: the field '\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
-        } catch {
-            throw CommandError("\(url.path) is not a gq checkpoint: \(error)")
-        }
+    /// A checkpoint of `search` that carries this context, ready to save.
+    func checkpoint(of search: NSGA2) throws -> NSGA2Checkpoint {
+        var checkpoint = search.checkpoint
+        checkpoint.context[SearchContext.checkpointKey] = String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
+        return checkpoint
     }
 }
 
@@ -134,8 +110,10 @@ final class SearchState {
     var hypervolume: Double { normalizedHypervolume(search.archiveFront.map(\.objectives)) }
     var homogeneousHypervolume: Double { normalizedHypervolume(homogeneous.map(\.objectives)) }
 
-    func checkpoint() -> EvolveCheckpoint {
-        EvolveCheckpoint(context: context, search: search.checkpoint)
+    /// Writes the population, cache and context to the checkpoint file, atomically.
+    func save() throws {
+        try FileManager.default.createDirectory(at: checkpointURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try context.checkpoint(of: search).save(to: checkpointURL)
     }
 }
 
