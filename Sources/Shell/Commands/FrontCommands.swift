@@ -35,8 +35,7 @@ enum FrontCommands {
                     guard let k = Int(arguments[0]), (1...front.count).contains(k) else {
                         throw CommandError("expected a front position from 1 to \(front.count), got '\(arguments[0])'", argument: 0)
                     }
-                    var bits = session.quantization.bits.with(genome: front[k - 1].genome)
-                    bits = BitWidths(genome: bits.genome, input: state.context.inputBits, fc: state.context.fcBits)
+                    let bits = state.inputs.base.with(genome: front[k - 1].genome)  // input and fc as searched
                     session.quantization.bits = bits
                     session.io.out("bits \(bits)")
                 }
