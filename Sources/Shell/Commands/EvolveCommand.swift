@@ -176,7 +176,7 @@ enum EvolveCommand {
         if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
             base = URL(fileURLWithPath: state)
         } else {
-            base = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/state")
+            base = HomeDirectory.url.appendingPathComponent(".local/state")
         }
         let safeTask = String(task.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }.prefix(40))
         return base.appendingPathComponent("gq/evolve/\(safeTask)-\(fingerprint.prefix(8)).json")

@@ -23,7 +23,7 @@ public struct Arguments {
 
     static func expandingTilde(_ word: String) -> String {
         guard word == "~" || word.hasPrefix("~/") else { return word }
-        return FileManager.default.homeDirectoryForCurrentUser.path + word.dropFirst()
+        return HomeDirectory.url.path + word.dropFirst()
     }
 
     /// Fails unless there are between `range.lowerBound` and `range.upperBound` arguments.

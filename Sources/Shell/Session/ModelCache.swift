@@ -19,7 +19,7 @@ public struct ModelCache: Sendable {
         if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
             return ModelCache(directory: URL(fileURLWithPath: xdg).appendingPathComponent("gq/models"))
         }
-        let home = FileManager.default.homeDirectoryForCurrentUser
+        let home = HomeDirectory.url(environment: environment)
         #if os(macOS)
         return ModelCache(directory: home.appendingPathComponent("Library/Caches/gq/models"))
         #else
