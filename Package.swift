@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 // gq: mixed-precision, sub-8-bit, integer-only quantization of GRU networks.
 //
-// Module graph (left needs right), as in DESIGN.md:
-//   gq → {Shell, LineEditing};  Shell → {Quantization, Search, Plotting, Datasets}
+// Module graph (left needs right); docs/architecture.md says what each module owns:
+//   gq → {Shell, LineEditing};  Shell → {Workbench, Plotting, TextMatching}
+//   Workbench → {Quantization, Search, Datasets}: the application without a terminal
 //   Quantization → GRU → {Kernels, Randomness};  Search → Randomness (no GRU knowledge)
 //   Datasets → {CZlib, Randomness, TextMatching};  LineEditing → {CEditLine, CSignals}
 //   TextMatching: did-you-mean suggestions, shared by the shell and the task catalog
@@ -53,7 +54,8 @@ let package = Package(
             resources: [.copy("Resources/digits.csv.gz")]
         ),
         .target(name: "LineEditing", dependencies: ["CEditLine", "CSignals"]),
-        .target(name: "Shell", dependencies: ["GRU", "Datasets", "Randomness", "Quantization", "Search", "Plotting", "TextMatching"]),
+        .target(name: "Workbench", dependencies: ["GRU", "Datasets", "Randomness", "Quantization", "Search"]),
+        .target(name: "Shell", dependencies: ["Workbench", "Plotting", "TextMatching"]),
         .executableTarget(name: "gq", dependencies: ["Shell", "LineEditing", "CSignals"]),
 
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell"]),
         .testTarget(name: "GQTests", dependencies: ["gq"]),
     ]

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The four benchmark tasks that `scripts/fetch-datasets` brings (DESIGN.md, Data):
+/// The four benchmark tasks that `scripts/fetch-datasets` brings (README.md, "Data and credits"):
 /// where their files live inside a data folder, where they come from, and how each is split.
 public enum BenchmarkTasks {
     /// One named task backed by fetched files.

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Kernels
 import Randomness
 
 /// Trains a `GRUClassifier` with BPTT, AdamW, gradient clipping, a learning-rate schedule,
@@ -285,10 +286,4 @@ final class TrainingStepper: @unchecked Sendable {
         }
         return (loss, correct)
     }
-}
-
-/// Carries a value into a `@Sendable` closure when the caller guarantees disjoint access.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

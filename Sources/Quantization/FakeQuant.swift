@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GRU
+import Kernels
 import Randomness
 
 /// The fake-quant model of one configuration: float arithmetic on the integer model's grids.
@@ -169,7 +170,7 @@ public enum FineTuning {
                     }
                     results.set(index, (gradient, rangeGradient, outcome.loss, outcome.correct))
                 }
-                let box = UncheckedBox(work)
+                let box = UncheckedSendable(work)
                 if chunks == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks) { box.value($0) } }
                 var gradient = [Float](repeating: 0, count: layout.count)
                 var rangeGradient = [Double](repeating: 0, count: learned.count)
@@ -218,10 +219,4 @@ final class ResultSlots: @unchecked Sendable {
     deinit { slots.deinitialize(count: max(count, 1)); slots.deallocate() }
     func set(_ index: Int, _ value: Slot) { slots[index] = value }
     var values: [Slot?] { (0..<count).map { slots[$0] } }
-}
-
-/// Carries a closure or value into a `@Sendable` context when the caller guarantees disjoint access.
-struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

@@ -1,7 +1,7 @@
 /// The operators of the quantized GRU cell, each with its own bit width.
 ///
-/// The first 17 cases are the genome, in its fixed order (DESIGN.md, "The GRU cell and its
-/// 17 operators"); `input` (the quantized input x) and `fc` (the classifier head) are
+/// The first 17 cases are the genome, in its fixed order (docs/quantization.md, "The
+/// operators"); `input` (the quantized input x) and `fc` (the classifier head) are
 /// outside the genome but settable by hand. PyTorch's cell, with h the previous state:
 ///
 ///     r  = σ(W_ir x + b_ir + W_hr h + b_hr)          r.wx  r.wh  r.add  gate.r
@@ -44,6 +44,31 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
         case .gateZ: return "gate.z"
         case .gateN: return "gate.n"
         case .input: return "input"
+        case .fc: return "fc"
+        }
+    }
+
+    /// At most three characters, for table columns too narrow for `name`.
+    public var shortName: String {
+        switch self {
+        case .rWx: return "rx"
+        case .rWh: return "rh"
+        case .zWx: return "zx"
+        case .zWh: return "zh"
+        case .nWx: return "nx"
+        case .nWh: return "nh"
+        case .rAdd: return "r+"
+        case .zAdd: return "z+"
+        case .nAdd: return "n+"
+        case .hSub: return "1-z"
+        case .hAdd: return "h+"
+        case .nMul: return "n*"
+        case .hMulN: return "hn*"
+        case .hMulH: return "hh*"
+        case .gateR: return "σr"
+        case .gateZ: return "σz"
+        case .gateN: return "tn"
+        case .input: return "in"
         case .fc: return "fc"
         }
     }

@@ -1,25 +1,6 @@
 import Dispatch
 import Foundation
 
-/// One requantizer as four lane constants: `y = (((x · m) << left) + round) >> right`.
-struct LaneRequantizer {
-    var m: Int64 = 0, left: Int64 = 0, round: Int64 = 0, right: Int64 = 0
-
-    init() {}
-
-    init(_ r: Requantizer) {
-        m = Int64(r.multiplier)
-        if r.shift > 0 {
-            right = Int64(r.shift); round = Int64(1) << (right - 1)
-        } else {
-            left = Int64(-r.shift)
-        }
-    }
-
-    @inline(__always)
-    func apply(_ x: Int64) -> Int64 { (((x &* m) &<< left) &+ round) &>> right }
-}
-
 /// A `QuantizedGRU` laid out for the batched engine: padded, packed and with every constant
 /// the inner loops need precomputed. Built once per configuration.
 final class PreparedIntegerGRU: @unchecked Sendable {
@@ -45,15 +26,15 @@ final class PreparedIntegerGRU: @unchecked Sendable {
     let inputWeightsWide: [Int64], stateWeightsWide: [Int64]
     let inputBiasWide: [Int64], stateBiasWide: [Int64]
     /// Per gate column requantizer and bounds of the linear outputs.
-    let inputRequant: [LaneRequantizer], stateRequant: [LaneRequantizer]
+    let inputRequant: [RequantizerS64], stateRequant: [RequantizerS64]
     let inputLow: [Int64], inputHigh: [Int64], stateLow: [Int64], stateHigh: [Int64]
 
     // Elementwise constants.
-    let rAddA: LaneRequantizer, rAddB: LaneRequantizer
-    let zAddA: LaneRequantizer, zAddB: LaneRequantizer
-    let nAddA: LaneRequantizer, nAddB: LaneRequantizer
-    let hAddA: LaneRequantizer, hAddB: LaneRequantizer
-    let nMul: LaneRequantizer, hMulN: LaneRequantizer, hMulH: LaneRequantizer, hSubZ: LaneRequantizer
+    let rAddA: RequantizerS64, rAddB: RequantizerS64
+    let zAddA: RequantizerS64, zAddB: RequantizerS64
+    let nAddA: RequantizerS64, nAddB: RequantizerS64
+    let hAddA: RequantizerS64, hAddB: RequantizerS64
+    let nMul: RequantizerS64, hMulN: RequantizerS64, hMulH: RequantizerS64, hSubZ: RequantizerS64
     let hSubOne: Int64
     let bounds: [(low: Int64, high: Int64)]
     /// Tables with the index offset folded in: `table[code + half]`.
@@ -80,7 +61,7 @@ final class PreparedIntegerGRU: @unchecked Sendable {
         stateMode = mode(stateOps, inputBits: q.bits[.hAdd])
 
         func build(_ ops: [GRUOperator], depth: Int, depthPadded: Int, mode: ProductMode)
-            -> (packed: [Int16], bias: [Int32], wide: [Int64], wideBias: [Int64], rq: [LaneRequantizer], low: [Int64], high: [Int64]) {
+            -> (packed: [Int16], bias: [Int32], wide: [Int64], wideBias: [Int64], rq: [RequantizerS64], low: [Int64], high: [Int64]) {
             func weight(_ c: Int, _ k: Int) -> Int16 {
                 let gate = c / hp, j = c % hp
                 guard j < h, k < depth else { return 0 }
@@ -88,7 +69,7 @@ final class PreparedIntegerGRU: @unchecked Sendable {
                 return layer.weights[j * layer.columns + k]
             }
             var bias = [Int32](repeating: 0, count: g), wideBias = [Int64](repeating: 0, count: g)
-            var rq = [LaneRequantizer](repeating: LaneRequantizer(), count: g)
+            var rq = [RequantizerS64](repeating: RequantizerS64(), count: g)
             var low = [Int64](repeating: 0, count: g), high = [Int64](repeating: 0, count: g)
             for c in 0..<g {
                 let gate = c / hp, j = c % hp
@@ -96,7 +77,7 @@ final class PreparedIntegerGRU: @unchecked Sendable {
                 let (lo, hi) = q.bounds(ops[gate])
                 low[c] = lo; high[c] = hi
                 guard j < h else { continue }
-                rq[c] = LaneRequantizer(layer.requantizer(row: j))
+                rq[c] = RequantizerS64(layer.requantizer(row: j))
                 wideBias[c] = layer.bias[j]
                 var b = layer.bias[j]
                 if mode == .offset {
@@ -122,18 +103,18 @@ final class PreparedIntegerGRU: @unchecked Sendable {
         stateWeights = s.packed; stateBias = s.bias; stateWeightsWide = s.wide; stateBiasWide = s.wideBias
         stateRequant = s.rq; stateLow = s.low; stateHigh = s.high
 
-        func pair(_ op: GRUOperator) -> (LaneRequantizer, LaneRequantizer) {
+        func pair(_ op: GRUOperator) -> (RequantizerS64, RequantizerS64) {
             let (a, b) = q.addRescalers[op]!
-            return (LaneRequantizer(a), LaneRequantizer(b))
+            return (RequantizerS64(a), RequantizerS64(b))
         }
         (rAddA, rAddB) = pair(.rAdd)
         (zAddA, zAddB) = pair(.zAdd)
         (nAddA, nAddB) = pair(.nAdd)
         (hAddA, hAddB) = pair(.hAdd)
-        nMul = LaneRequantizer(q.mulRequantizers[.nMul]!)
-        hMulN = LaneRequantizer(q.mulRequantizers[.hMulN]!)
-        hMulH = LaneRequantizer(q.mulRequantizers[.hMulH]!)
-        hSubZ = LaneRequantizer(q.hSubRescaler)
+        nMul = RequantizerS64(q.mulRequantizers[.nMul]!)
+        hMulN = RequantizerS64(q.mulRequantizers[.hMulN]!)
+        hMulH = RequantizerS64(q.mulRequantizers[.hMulH]!)
+        hSubZ = RequantizerS64(q.hSubRescaler)
         hSubOne = q.hSubOne
         bounds = GRUOperator.allCases.map { q.bounds($0) }
         tableR = q.tables[.gateR]!.entries; halfR = Int64(1) << (q.bits[.rAdd] - 1)
@@ -248,7 +229,7 @@ extension PreparedIntegerGRU {
     @inline(__always)
     private func linearCodes(rows: Int, input: UnsafePointer<Int16>, lda: Int, depth: Int, pairs: Int, mode: ProductMode,
                              packed: [Int16], bias: [Int32], wide: [Int64], wideBias: [Int64],
-                             requant: [LaneRequantizer], low: [Int64], high: [Int64], out: UnsafeMutablePointer<Int32>) {
+                             requant: [RequantizerS64], low: [Int64], high: [Int64], out: UnsafeMutablePointer<Int32>) {
         let g = gateColumns
         switch mode {
         case .offset, .plain:

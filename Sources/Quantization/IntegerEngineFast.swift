@@ -13,17 +13,17 @@ struct FastCellConstants {
     var stateRoundEven: [Lanes.W] = [], stateRoundOdd: [Lanes.W] = []
     var stateBias: [Lanes.V] = [], stateLow: [Int64] = [], stateHigh: [Int64] = []
     // Elementwise.
-    var rA, rB, zA, zB, nA, nB, hA, hB, subZ: NarrowRequantizer
+    var rA, rB, zA, zB, nA, nB, hA, hB, subZ: RequantizerS32
 }
 
 extension PreparedIntegerGRU {
     /// Constants for the vectorised path, or nil when an operand rescale needs 64 bits.
     static func fastConstants(_ q: QuantizedGRU, hiddenPadded hp: Int, inputBias: [Int32], stateBias: [Int32],
-                              inputRequant: [LaneRequantizer], stateRequant: [LaneRequantizer],
+                              inputRequant: [RequantizerS64], stateRequant: [RequantizerS64],
                               inputLow: [Int64], inputHigh: [Int64], stateLow: [Int64], stateHigh: [Int64]) -> FastCellConstants? {
-        func narrow(_ r: Requantizer, _ from: GRUOperator) -> NarrowRequantizer? {
+        func narrow(_ r: Requantizer, _ from: GRUOperator) -> RequantizerS32? {
             let (low, high) = q.bounds(from)
-            return NarrowRequantizer(r, maxInput: max(-low, high))
+            return RequantizerS32(r, maxInput: max(-low, high))
         }
         let add = q.addRescalers
         guard let rA = narrow(add[.rAdd]!.0, .rWx), let rB = narrow(add[.rAdd]!.1, .rWh),
@@ -34,7 +34,7 @@ extension PreparedIntegerGRU {
         else { return nil }
         // The 64-bit lane requantizers must stay below 2^61 before saturation (Lanes.clamp).
         func fits(_ r: Requantizer, maxInput: Double) -> Bool {
-            let lane = LaneRequantizer(r)
+            let lane = RequantizerS64(r)
             return maxInput * Double(lane.m) * Foundation.exp2(Double(lane.left)) < Foundation.exp2(61)
         }
         func maxCode(_ op: GRUOperator) -> Double { let b = q.bounds(op); return Double(max(-b.low, b.high)) }

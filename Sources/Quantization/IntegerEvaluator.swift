@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GRU
+import Kernels
 
 /// Evaluates integer configurations on one fixed set of sequences, fast.
 ///
@@ -112,7 +113,7 @@ public final class IntegerEvaluator: @unchecked Sendable {
         let workers = max(1, min(threads, chunks.count))
         let chunks = self.chunks, chunkRows = self.chunkRows
         result.withUnsafeMutableBufferPointer { out in
-            let sink = SendablePointer(out.baseAddress!)
+            let sink = UncheckedSendable(out.baseAddress!)
             let work: @Sendable (Int) -> Void = { (worker: Int) in
                 let workspace = IntegerWorkspace(rows: chunkRows, gateColumns: prepared.gateColumns, hiddenPadded: prepared.hiddenPadded)
                 var local = [Int64](repeating: 0, count: chunkRows * classes)
@@ -126,7 +127,7 @@ public final class IntegerEvaluator: @unchecked Sendable {
                         }
                     }
                     for (r, i) in chunk.indices.enumerated() {
-                        for k in 0..<classes { sink.pointer[i * classes + k] = local[r * classes + k] }
+                        for k in 0..<classes { sink.value[i * classes + k] = local[r * classes + k] }
                     }
                     index += workers
                 }
@@ -154,10 +155,4 @@ public final class IntegerEvaluator: @unchecked Sendable {
         let predicted = predictions(model, threads: threads)
         return Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(count)
     }
-}
-
-/// A pointer handed to workers that write disjoint elements.
-struct SendablePointer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }

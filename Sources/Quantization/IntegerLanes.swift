@@ -49,7 +49,7 @@ enum Lanes {
 
     /// The same with one requantizer for all lanes.
     @inline(__always)
-    static func requantize(_ x: V, _ r: LaneRequantizer, low: Int64, high: Int64) -> V {
+    static func requantize(_ x: V, _ r: RequantizerS64, low: Int64, high: Int64) -> V {
         let m = W(repeating: r.m)
         let ye = (((even(x) &* m) &<< r.left) &+ r.round) &>> r.right
         let yo = (((odd(x) &* m) &<< r.left) &+ r.round) &>> r.right
@@ -60,7 +60,7 @@ enum Lanes {
     /// two of them add, and `clamp` subtracts a bound, without overflow
     /// (checked when the engine is prepared).
     @inline(__always)
-    static func rescale32(_ x: V, _ r: NarrowRequantizer) -> V {
+    static func rescale32(_ x: V, _ r: RequantizerS32) -> V {
         (((x &* r.m) &<< r.left) &+ r.round) &>> r.right
     }
 
@@ -70,22 +70,5 @@ enum Lanes {
         store(index, scratch)
         for l in 0..<16 { scratch[16 + l] = table[Int(scratch[l])] }
         return load(scratch + 16)
-    }
-}
-
-/// A rescaler with 32-bit lane constants (see `Lanes.rescale32`).
-struct NarrowRequantizer {
-    var m: Int32 = 0, left: Int32 = 0, round: Int32 = 0, right: Int32 = 0
-
-    /// Nil when 32-bit arithmetic could overflow for inputs up to `maxInput` in magnitude.
-    init?(_ r: Requantizer, maxInput: Int64) {
-        let lane = LaneRequantizer(r)
-        if lane.right >= 32 {
-            // |x · m| < 2^30 ≤ 2^(s−1): the exact result is 0 for every input.
-            guard maxInput * lane.m < (Int64(1) << 29) else { return nil }
-            return
-        }
-        guard lane.left < 31, (maxInput * lane.m) << lane.left + lane.round < (Int64(1) << 29) else { return nil }
-        m = Int32(lane.m); left = Int32(lane.left); round = Int32(lane.round); right = Int32(lane.right)
     }
 }

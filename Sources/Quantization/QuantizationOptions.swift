@@ -3,6 +3,14 @@
 /// Changing `range`, `calibrationSize` or `calibrationSeed` means calibrating again;
 /// `weights` and `requantization` only change how a configuration is built.
 public struct QuantizationOptions: Hashable, Codable, Sendable, CustomStringConvertible {
+    /// The percentile `RangeMethod(kind: .percentile, …)` takes when none is given.
+    public static let defaultPercentile = 99.99
+
+    /// The spelling of each range method, without the percentile's value.
+    public enum RangeKind: String, CaseIterable, Sendable {
+        case maxAbs = "max-abs", percentile, mse
+    }
+
     /// How an activation's clipping range is chosen from the calibration values.
     public enum RangeMethod: Hashable, Codable, Sendable, CustomStringConvertible {
         /// The largest magnitude seen.
@@ -12,11 +20,27 @@ public struct QuantizationOptions: Hashable, Codable, Sendable, CustomStringConv
         /// The range minimising the mean squared quantization error, per bit width.
         case mse
 
+        /// `percentile` is read only for `.percentile`.
+        public init(kind: RangeKind, percentile: Double = QuantizationOptions.defaultPercentile) {
+            switch kind {
+            case .maxAbs: self = .maxAbs
+            case .percentile: self = .percentile(percentile)
+            case .mse: self = .mse
+            }
+        }
+
+        public var kind: RangeKind {
+            switch self {
+            case .maxAbs: return .maxAbs
+            case .percentile: return .percentile
+            case .mse: return .mse
+            }
+        }
+
         public var description: String {
             switch self {
-            case .maxAbs: return "max-abs"
-            case .percentile(let p): return "percentile \(QuantizationOptions.format(p))"
-            case .mse: return "mse"
+            case .percentile(let p): return "\(kind.rawValue) \(QuantizationOptions.format(p))"
+            case .maxAbs, .mse: return kind.rawValue
             }
         }
     }

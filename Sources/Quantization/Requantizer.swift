@@ -11,6 +11,9 @@ import Foundation
 /// ("round half up"): 2.5 → 3, −2.5 → −2, −2.6 → −3. The caller then saturates `y` to
 /// the output's code range. In multiplier mode M lies in [2^14, 2^15) (it fits an int16)
 /// and |x| < 2^47, so `x · M` never leaves int64; in power-of-two mode M = 1.
+///
+/// This is the exact scalar definition; the batched engine's `RequantizerS64` and
+/// `RequantizerS32` re-encode it for wider and narrower lanes and are bit-exact with it.
 public struct Requantizer: Hashable, Sendable, CustomStringConvertible {
     public var multiplier: Int32
     public var shift: Int32
@@ -57,6 +60,48 @@ public struct Requantizer: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "×\(multiplier) >> \(shift)" }
+}
+
+// The engine's variants, named like CMSIS-NN kernels by the width of their operands and
+// arithmetic. The rule lives once, in `Requantizer.apply`; each variant is a re-encoding of
+// its (M, s), so the batched engine can match the reference bit for bit.
+
+/// `Requantizer.apply` on int64 operands in int64 arithmetic, as branch-free lane constants; bit-exact with it.
+struct RequantizerS64 {
+    // y = (((x · m) << left) + round) >> right: a shift of either sign becomes a left and a
+    // right shift of which one is 0, so lanes with different shifts need no branch.
+    var m: Int64 = 0, left: Int64 = 0, round: Int64 = 0, right: Int64 = 0
+
+    init() {}
+
+    init(_ r: Requantizer) {
+        m = Int64(r.multiplier)
+        if r.shift > 0 {
+            right = Int64(r.shift); round = Int64(1) << (right - 1)
+        } else {
+            left = Int64(-r.shift)
+        }
+    }
+
+    @inline(__always)
+    func apply(_ x: Int64) -> Int64 { (((x &* m) &<< left) &+ round) &>> right }
+}
+
+/// `Requantizer.apply` on int32 operands in int32 arithmetic; bit-exact with it up to the input bound it is built for.
+struct RequantizerS32 {
+    var m: Int32 = 0, left: Int32 = 0, round: Int32 = 0, right: Int32 = 0
+
+    /// Nil when 32-bit arithmetic could overflow for inputs up to `maxInput` in magnitude.
+    init?(_ r: Requantizer, maxInput: Int64) {
+        let lane = RequantizerS64(r)
+        if lane.right >= 32 {
+            // |x · m| < 2^30 ≤ 2^(s−1): the exact result is 0 for every input.
+            guard maxInput * lane.m < (Int64(1) << 29) else { return nil }
+            return
+        }
+        guard lane.left < 31, (maxInput * lane.m) << lane.left + lane.round < (Int64(1) << 29) else { return nil }
+        m = Int32(lane.m); left = Int32(lane.left); round = Int32(lane.round); right = Int32(lane.right)
+    }
 }
 
 /// Saturation bounds of b-bit codes.

@@ -13,10 +13,70 @@ public final class Interpreter {
         self.commands = commands
     }
 
-    /// Parses and runs a whole source text; stops at the first error.
+    /// Parses, checks and runs a whole source text; stops at the first error.
     public func run(_ source: SourceText) throws {
         let statements = try Parser.parse(source)
+        try check(statements)
         try execute(statements)
+    }
+
+    /// The check before anything runs, as a compiler's resolver does: every command is
+    /// resolved and, when its words hold no variables, its arguments are read by the same
+    /// code that reads them when it runs. Both branches of an `if` and every loop body
+    /// are checked. Throws every error found (`ShellError.several` for more than one).
+    public func check(_ statements: [Statement]) throws {
+        var errors: [ShellError] = []
+        collectErrors(statements, into: &errors)
+        if errors.count == 1 { throw errors[0] }
+        if errors.count > 1 { throw ShellError.several(errors) }
+    }
+
+    private func collectErrors(_ statements: [Statement], into errors: inout [ShellError]) {
+        for statement in statements {
+            switch statement.kind {
+            case .command(let nameWord, let argumentWords):
+                // A name or argument built from variables is known only when it runs.
+                guard let name = nameWord.literalText else { continue }
+                let literal = argumentWords.compactMap(\.literalText)
+                let allLiteral = literal.count == argumentWords.count
+                do {
+                    if !allLiteral, argumentWords.first?.literalText == nil {
+                        // The subject itself is computed: only the verb can be checked.
+                        if !commands.contains(where: { $0.verb == name }) { _ = try resolve(name, []) }
+                        continue
+                    }
+                    let (command, subjectConsumed) = try resolve(name, allLiteral ? literal : Array(literal.prefix(1)))
+                    guard allLiteral else { continue }
+                    let shift = subjectConsumed ? 1 : 0
+                    do {
+                        try command.check(Arguments(Array(literal.dropFirst(shift)), command: command.name))
+                    } catch let error as CommandError {
+                        errors.append(locate(error, shift: shift, name: nameWord, arguments: argumentWords))
+                    } catch {
+                        errors.append(.runtime(Interpreter.message(for: error), nameWord.location))
+                    }
+                } catch let error as CommandError {
+                    errors.append(locate(error, shift: 0, name: nameWord, arguments: argumentWords))
+                } catch {
+                    errors.append(.runtime(Interpreter.message(for: error), nameWord.location))
+                }
+            case .loop(_, _, let body):
+                collectErrors(body, into: &errors)
+            case .conditional(_, let then, let otherwise):
+                collectErrors(then, into: &errors)
+                collectErrors(otherwise, into: &errors)
+            case .assignment, .assertion:
+                break
+            }
+        }
+    }
+
+    /// A command's error at the argument it names, or at the command.
+    private func locate(_ error: CommandError, shift: Int, name: Word, arguments: [Word]) -> ShellError {
+        if let index = error.argument, index + shift < arguments.count {
+            return .runtime(error.message, arguments[index + shift].location)
+        }
+        return .runtime(error.message, name.location)
     }
 
     /// The words of the language that are not commands, for help and completion.
@@ -147,10 +207,7 @@ public final class Interpreter {
         let name = try evaluator.interpolate(nameWord)
         let values = try argumentWords.map { try evaluator.interpolate($0) }
         func located(_ error: CommandError, shift: Int) -> ShellError {
-            if let index = error.argument, index + shift < argumentWords.count {
-                return .runtime(error.message, argumentWords[index + shift].location)
-            }
-            return .runtime(error.message, nameWord.location)
+            locate(error, shift: shift, name: nameWord, arguments: argumentWords)
         }
         let command: Command
         let shift: Int

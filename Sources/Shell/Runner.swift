@@ -61,6 +61,7 @@ public struct Runner {
                 let statements: [Statement]
                 do {
                     statements = try Parser.parse(SourceText(name: name, text: pending, firstLine: pendingStart))
+                    try interpreter.check(statements)
                 } catch ShellError.incomplete {
                     continue
                 } catch {
@@ -101,7 +102,9 @@ public struct Runner {
             return request.status
         case let shellError as ShellError:
             let label = io.useColor ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
-            io.err("\(shellError.location): \(label) \(shellError.message)")
+            for single in shellError.all {
+                io.err("\(single.location): \(label) \(single.message)")
+            }
             if case .interrupted = shellError { return 130 }
             return 1
         default:

@@ -46,12 +46,25 @@ struct CommandLineTests {
         #expect(result.err.isEmpty)
     }
 
-    @Test("a -c error names -c, the line and column, and exits 1")
+    @Test("a -c error names -c, the line and column, and exits 1 before any command runs")
     func oneLinerError() throws {
         let result = try GQProcess.run(["-c", "echo hi; trian"])
         #expect(result.status == 1)
-        #expect(result.out == "hi\n")
+        #expect(result.out == "")
         #expect(result.err == "-c:1:10: error: unknown command 'trian' (did you mean 'train'?); 'help' lists commands\n")
+    }
+
+    @Test("every unknown command and malformed argument of a script is reported before anything runs")
+    func checkedBeforeRunning() throws {
+        let directory = GQProcess.temporaryDirectory()
+        let script = try GQProcess.write("echo first\nset seed 3\nbogus 1\nset bits gate.q=4\n", to: "c.gq", in: directory)
+        let result = try GQProcess.run([script.path])
+        #expect(result.status == 1)
+        #expect(result.out == "")
+        let lines = result.err.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first == "\(script.path):3:1: error: unknown command 'bogus'; 'help' lists commands")
+        #expect(lines.last?.hasPrefix("\(script.path):4:10: error: unknown operator 'gate.q' (did you mean 'gate.r'?)") == true)
     }
 
     @Test("a script stops at its first error with FILE:LINE:COL and status 1")

@@ -16,6 +16,16 @@ struct OperatorTests {
         #expect(GRUOperator.gateZ.parameterCount(features: 28, hidden: 64, classes: 10) == 0)
     }
 
+    @Test("short names are unique and at most three characters")
+    func shortNames() {
+        let short = GRUOperator.allCases.map(\.shortName)
+        #expect(Set(short).count == GRUOperator.allCases.count)
+        #expect(short.allSatisfy { !$0.isEmpty && $0.count <= 3 }, "\(short)")
+        #expect(GRUOperator.genome.map(\.shortName) == ["rx", "rh", "zx", "zh", "nx", "nh", "r+", "z+", "n+",
+                                                        "1-z", "h+", "n*", "hn*", "hh*", "σr", "σz", "tn"])
+        #expect(GRUOperator.input.shortName == "in" && GRUOperator.fc.shortName == "fc")
+    }
+
     @Test("patterns: names, groups and globs")
     func patterns() throws {
         #expect(try BitWidths.resolve("gate.z") == [.gateZ])

@@ -1,11 +1,9 @@
 import Foundation
-import GRU
-import Quantization
-import Search
+import Workbench
 
 /// `bench`: speed figures as JSON, so runs can be compared and archived.
 enum BenchCommand {
-    static let options = [OptionSpec("quick", .flag, "fewer trials, for a smoke test")]
+    static let quick = Option<Flag>.flag("quick", "fewer trials, for a smoke test")
 
     static var commands: [Command] {
         [
@@ -14,20 +12,10 @@ enum BenchCommand {
                 summary: "Measure training, inference and integer evaluation speed; prints JSON",
                 details: "Float GRU of 28 steps × 28 features, hidden 64, batch 64 (the row-wise MNIST shape): training samples per second and inference multiply-accumulates per second, medians over repeated trials on one thread. Then the integer engine as the search uses it: one configuration's evaluation of 1000 such sequences (building the integer model included) on all cores and on one (quant_evaluation_ms, quant_evaluation_ms_1_thread), its multiply-accumulates per second, and the fake-quant float engine and float GRU on the same data for comparison (quant_fake_quant_ms, quant_float_ms). Then NSGA-II's own overhead per generation (population 100, 17 genes, evaluation excluded; search_overhead_ms_per_generation) and a real search's evaluations per second over smnist's 1000 validation sequences (evolve_evaluations_per_second; random data of that shape when smnist is not fetched). With smnist fetched, also the seconds one training epoch takes on it with the default settings, validation included, and its training samples per second. 'quick' runs fewer trials on 200 sequences.",
                 examples: ["bench", "bench quick"],
-                options: options,
-                run: { interpreter, arguments in
-                    let parsed = try arguments.options(options)
-                    var figures = GRUBenchmark.run(quick: parsed.has("quick"))
-                    let quick = parsed.has("quick")
-                    let quant = QuantizationBenchmark.run(sequences: quick ? 200 : 1000, repeats: quick ? 2 : 7)
-                    for (key, value) in quant where !["steps", "features", "hidden"].contains(key) {
-                        figures["quant_" + key] = value
-                    }
-                    let search = SearchBenchmark.run(generations: quick ? 10 : 50, repeats: quick ? 2 : 7)
-                    for (key, value) in search { figures["search_" + key] = value }
-                    figures.merge(EvolveBenchmark.run(quick: quick)) { _, new in new }
-                    figures.merge(TaskTrainingBenchmark.run(quick: quick)) { _, new in new }
-                    interpreter.session.io.out(json(figures))
+                options: [quick],
+                parse: { try $0.options([quick]) },
+                run: { interpreter, parsed in
+                    interpreter.session.io.out(json(ApplicationBenchmark.run(quick: parsed.has(quick))))
                 }
             ),
         ]

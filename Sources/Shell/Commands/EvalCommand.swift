@@ -1,34 +1,30 @@
-import Datasets
-import Foundation
-import GRU
-import Quantization
+import Workbench
 
 /// `eval`: float and quantized accuracy of the current configuration, and its size.
 enum EvalCommand {
     static var commands: [Command] {
         [
             Command(
-                name: "eval", usage: "eval",
+                name: "eval",
                 summary: "Measure float and quantized accuracy and the model size of the current bits",
                 details: "Runs the bit-exact integer model of the current configuration ('set bits') on the validation split (used for every choice gq makes) and the test split (reported only), next to the float model. Size is the bytes of constant data the C export emits (packed weights, biases, requantizers, lookup tables), also as a percentage of homogeneous 8-bit. Sets accuracy and test_accuracy (quantized), float_accuracy and float_test_accuracy, all fractions from 0 to 1, size (bytes) and size_ratio (of 8-bit, 1 = the same).",
                 examples: ["eval", "set bits gate.z=4; eval; assert accuracy >= float_accuracy - 0.01"],
-                run: { interpreter, arguments in
-                    try arguments.expectCount(0...0, usage: "eval")
+                run: { interpreter in
                     let session = interpreter.session
-                    _ = try session.quantizationInputs()  // a task, a model that fits it, a calibration
-                    let (floatValidation, floatTest) = try session.floatAccuracy()
-                    let bits = session.quantization.bits
-                    let q = try session.evaluateQuantized(bits)
+                    let workspace = session.workspace
+                    _ = try workspace.quantizationInputs()  // a task, a model that fits it, a calibration
+                    let float = try workspace.floatAccuracy()
+                    let bits = workspace.bits
+                    let q = try workspace.evaluate(bits)
                     let io = session.io
-                    io.out("float     validation \(percent(floatValidation))   test \(percent(floatTest))")
-                    io.out("quantized validation \(percent(q.validation))   test \(percent(q.test))   (\(signedPoints(q.validation - floatValidation)) vs float)   bits \(bits)\(session.quantization.tuned == nil ? "" : ", fine-tuned weights")")
-                    io.out("size      \(q.size) bytes = \(String(format: "%.1f", q.ratio * 100)) % of homogeneous 8-bit (\(try session.referenceSize()) bytes)")
-                    let values: [(String, Double)] = [
-                        ("accuracy", q.validation), ("test_accuracy", q.test),
-                        ("float_accuracy", floatValidation), ("float_test_accuracy", floatTest),
-                        ("size", Double(q.size)), ("size_ratio", q.ratio),
-                    ]
-                    for (name, value) in values { session.variables[name] = .number(value) }
+                    io.out("float     validation \(percent(float.validation))   test \(percent(float.test))")
+                    io.out("quantized validation \(percent(q.accuracy.validation))   test \(percent(q.accuracy.test))   (\(signedPoints(q.accuracy.validation - float.validation)) vs float)   bits \(bits)\(workspace.tuned == nil ? "" : ", fine-tuned weights")")
+                    io.out("size      \(q.size) bytes = \(String(format: "%.1f", q.sizeRatio * 100)) % of homogeneous 8-bit (\(try workspace.referenceSize()) bytes)")
+                    session.publish([
+                        ("accuracy", q.accuracy.validation), ("test_accuracy", q.accuracy.test),
+                        ("float_accuracy", float.validation), ("float_test_accuracy", float.test),
+                        ("size", Double(q.size)), ("size_ratio", q.sizeRatio),
+                    ])
                 }
             ),
         ]

@@ -1,18 +1,47 @@
 import Foundation
-import Quantization
-import Search
+import Workbench
 
 /// `evolve`: NSGA-II over the 17 operators' widths, minimising validation error and size.
 enum EvolveCommand {
-    static let options: [OptionSpec] = [
-        OptionSpec("pop", .integer(4...10_000), "population size (default 32)"),
-        OptionSpec("seed", .integer(0...Int.max), "seed of the search (default: the session seed)"),
-        OptionSpec("objectives", .word(["error,size", "error,bitops", "error,size,bitops"]), "what to minimise (default error,size)"),
-        OptionSpec("bits", .word(["2..8", "2..6", "3..8", "4..8", "2..16"]), "widths each operator may take (default 2..8)"),
-        OptionSpec("checkpoint", .path, "file the population is saved to after every generation"),
-        OptionSpec("fresh", .flag, "start a new search even when one can be continued"),
-        OptionSpec("homogeneous", .word(["yes", "no"]), "seed the first population with homogeneous 2..8-bit (default yes)"),
-    ]
+    /// The width ranges `evolve bits` offers.
+    enum WidthRange: String, CaseIterable, Sendable {
+        case paper = "2..8", twoToSix = "2..6", threeToEight = "3..8", fourToEight = "4..8", wide = "2..16"
+
+        var widths: [Int] { Interpreter.integerRange(rawValue) ?? QuantizationProblem.defaultWidths }
+    }
+
+    /// `yes` or `no`.
+    enum Answer: String, CaseIterable, Sendable {
+        case yes, no
+    }
+
+    static let pop = Option<Int>("pop", 4...10_000, "population size (default \(EvolveRequest.defaultPopulation))")
+    static let seed = Option<UInt64>.seed("seed of the search (default: the session seed)")
+    static let objectives = Option<String>(
+        spec: OptionSpec("objectives", .word(objectiveLists), "what to minimise, a comma-separated list with error in it (default \(SearchObjective.defaultList.map(\.name).joined(separator: ","))): \(SearchObjective.catalog.map { "\($0.name) = \($0.label)" }.joined(separator: "; "))"),
+        convert: { $0 })
+    static let bits = Option<WidthRange>("bits", "widths each operator may take (default 2..8)")
+    static let checkpoint = Option<FilePath>.path("checkpoint", "file the population is saved to after every generation")
+    static let fresh = Option<Flag>.flag("fresh", "start a new search even when one can be continued")
+    static let homogeneous = Option<Answer>("homogeneous", "seed the first population with homogeneous 2..8-bit (default yes)")
+    static let options: [any OptionDeclaration] = [pop, seed, objectives, bits, checkpoint, fresh, homogeneous]
+
+    /// Every list of objectives `evolve` accepts: error first, then any choice of the costs, in catalog order.
+    static var objectiveLists: [String] {
+        let costs = SearchObjective.catalog.filter { $0 != .error }
+        var lists: [String] = []
+        for mask in 1..<(1 << costs.count) {
+            let chosen = costs.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element.name)
+            lists.append((["error"] + chosen).joined(separator: ","))
+        }
+        return lists.sorted { $0.count == $1.count ? $0 < $1 : $0.count < $1.count }
+    }
+
+    /// An `evolve` line, read.
+    enum Request {
+        case run(EvolveRequest)
+        case resume(path: String)
+    }
 
     static var commands: [Command] {
         [
@@ -24,22 +53,24 @@ enum EvolveCommand {
                 examples: ["evolve 20 gens pop 32 seed 1", "evolve 10 gens", "evolve resume evolve-digits.json"],
                 options: options,
                 completion: .words(["resume"]),
+                parse: parse,
                 run: run
             ),
         ]
     }
 
-    private static func run(_ interpreter: Interpreter, _ arguments: Arguments) throws {
-        let session = interpreter.session
+    static func parse(_ arguments: Arguments) throws -> Request {
         if arguments.count >= 1, arguments[0] == "resume" {
             try arguments.expectCount(2...2, usage: "evolve resume FILE")
-            try resume(session, from: URL(fileURLWithPath: arguments.path(1)))
-            return
+            return .resume(path: arguments.path(1))
         }
         guard arguments.count >= 2, let generations = Int(arguments[0]), generations >= 0,
               ["gens", "gen", "generations"].contains(arguments[1]) else {
             if arguments.count >= 1, Int(arguments[0]) == nil {
                 throw CommandError("expected a number of generations, as in 'evolve 20 gens', got '\(arguments[0])'", argument: 0)
+            }
+            if arguments.count >= 1, let n = Int(arguments[0]), n < 0 {
+                throw CommandError("the number of generations must be 0 or more, got \(n)", argument: 0)
             }
             if arguments.count >= 2 {
                 throw CommandError("expected 'gens' after the number, as in 'evolve \(arguments[0]) gens', got '\(arguments[1])'", argument: 1)
@@ -47,146 +78,73 @@ enum EvolveCommand {
             throw CommandError("'evolve' needs a number of generations: evolve N gens [pop P] [seed S]")
         }
         let parsed = try arguments.options(options, from: 2)
-        let objectives = (parsed.choice("objectives") ?? "error,size").split(separator: ",").compactMap { SearchObjective(rawValue: String($0)) }
-        let widths = Interpreter.integerRange(parsed.choice("bits") ?? "2..8") ?? SearchProblem.defaultWidths
-
-        let problem = try SearchProblem(session: session, objectives: objectives, widths: widths, targetGeneration: generations)
-        // Continue the session's search when nothing that defines it has changed.
-        if !parsed.has("fresh"), let current = session.search,
-           current.context.fingerprint == problem.context.fingerprint, current.context.objectives == objectives,
-           current.search.space == problem.space,
-           parsed.integer("pop").map({ $0 == current.search.options.populationSize }) ?? true,
-           parsed.integer("seed").map({ UInt64($0) == current.search.options.seed }) ?? true {
-            let target = current.search.generation + generations
-            let state = SearchState(search: current.search, context: current.context.with(targetGeneration: target), inputs: current.inputs,
-                                    checkpointURL: parsed.path("checkpoint").map(URL.init(fileURLWithPath:)) ?? current.checkpointURL,
-                                    homogeneous: current.homogeneous)
-            state.testAccuracy = current.testAccuracy
-            session.search = state
-            session.io.out("continuing the search from generation \(current.search.generation) to \(target)")
-            try drive(state, in: session)
-            return
-        }
-        let homogeneousWidths = (2...8).filter { widths.contains($0) }
-        let homogeneousGenomes = homogeneousWidths.map { [Int](repeating: $0, count: GRUOperator.genome.count) }
-        var searchOptions = NSGA2Options()
-        searchOptions.populationSize = parsed.integer("pop") ?? 32
-        searchOptions.seed = parsed.integer("seed").map(UInt64.init) ?? session.seed
-        searchOptions.referencePoint = problem.context.reference
-        if parsed.choice("homogeneous") != "no" { searchOptions.initialGenomes = homogeneousGenomes }
-        let search: NSGA2
+        let list: [SearchObjective]
         do {
-            search = try NSGA2(space: problem.space, options: searchOptions, objectiveCount: objectives.count, evaluate: problem.evaluate)
+            list = try SearchObjective.parseList(parsed[objectives] ?? SearchObjective.defaultList.map(\.name).joined(separator: ","))
         } catch {
-            throw CommandError(error.description)
+            throw CommandError(Interpreter.message(for: error))
         }
-        let checkpoint = parsed.path("checkpoint").map(URL.init(fileURLWithPath:))
-            ?? defaultCheckpoint(task: problem.context.task, fingerprint: problem.context.fingerprint)
-        // Generation 0 holds the homogeneous genomes (unless 'homogeneous no'): take their
-        // values from the search's cache rather than evaluating them a second time.
-        let interrupt = session.interrupt
-        _ = search.initialize(shouldStop: { interrupt.isPending() })
-        let homogeneous = zip(homogeneousWidths, homogeneousGenomes).map { ($0, search.cache.peek($1) ?? problem.evaluate($1)) }
-        let state = SearchState(search: search, context: problem.context, inputs: problem.inputs, checkpointURL: checkpoint, homogeneous: homogeneous)
-        session.search = state
-        session.io.out("evolving \(objectives.map(\.rawValue).joined(separator: " and ")) of \(GRUOperator.genome.count) operators at \(widths.first ?? 2)..\(widths.last ?? 8) bits: population \(searchOptions.populationSize), \(generations) generations, seed \(searchOptions.seed); checkpoint \(checkpoint.path)")
-        try drive(state, in: session)
+        return .run(EvolveRequest(
+            generations: generations, population: parsed[pop], seed: parsed[seed], objectives: list,
+            widths: parsed[bits]?.widths ?? QuantizationProblem.defaultWidths,
+            checkpoint: parsed[checkpoint].map { URL(fileURLWithPath: $0.path) },
+            fresh: parsed.has(fresh), homogeneousStart: parsed[homogeneous] != .no))
     }
 
-    private static func resume(_ session: Session, from url: URL) throws {
-        let saved: NSGA2Checkpoint
-        do {
-            saved = try NSGA2Checkpoint.load(from: url)
-        } catch {
-            throw CommandError(error.description, argument: 1)
-        }
-        let context = try SearchContext(checkpoint: saved, path: url.path)
-        let problem = try SearchProblem(session: session, objectives: context.objectives,
-                                        widths: saved.space.allowedValues.first ?? SearchProblem.defaultWidths,
-                                        targetGeneration: context.targetGeneration)
-        guard saved.space == problem.space else {
-            throw CommandError("\(url.path) searches another genome space (\(saved.space.geneCount) genes) than gq's 17 operators at one range of widths", argument: 1)
-        }
-        guard problem.context.fingerprint == context.fingerprint else {
-            throw CommandError("\(url.path) was made with another model, calibration or input/fc widths (task \(context.task)); load that model and settings first", argument: 1)
-        }
-        let search: NSGA2
-        do {
-            search = try NSGA2(resuming: saved, evaluate: problem.evaluate)
-        } catch {
-            throw CommandError(error.description, argument: 1)
-        }
-        let homogeneous = (2...8).filter { saved.space.allowedValues.first?.contains($0) ?? false }.map { bits in
-            (bits, problem.evaluate([Int](repeating: bits, count: GRUOperator.genome.count)))
-        }
-        let state = SearchState(search: search, context: context, inputs: problem.inputs, checkpointURL: url, homogeneous: homogeneous)
-        session.search = state
-        session.io.out("resuming \(url.path) at generation \(search.generation) of \(context.targetGeneration)")
-        try drive(state, in: session)
-    }
-
-    /// Runs generations up to the target, saving after each, with a progress line per generation.
-    private static func drive(_ state: SearchState, in session: Session) throws {
-        let search = state.search
-        let remaining = max(0, state.context.targetGeneration - search.generation)
-        var meter = ProgressMeter(io: session.io)
-        let start = search.generation
-        let interrupt = session.interrupt
-        let finished: Bool
-        do {
-            finished = try search.run(generations: remaining, shouldStop: { interrupt.isPending() }) { report in
-                try state.save()
-                let done = Double(report.generation - start) / Double(max(remaining, 1))
-                let line = String(format: "gen %d/%d  evals %d (+%d cached)  front %d  hv %.4f",
-                                  report.generation, state.context.targetGeneration, report.totalEvaluations,
-                                  report.cacheHits, report.frontSize, state.hypervolume)
-                meter.update(fraction: done, label: "evolve", detail: line)
-                if session.io.showsProgress {
-                    let eta = done > 0 ? "  ETA " + ProgressMeter.duration(meter.elapsedSeconds * (1 - done) / done) : ""
-                    session.io.progress(nil)
-                    session.io.out(line + eta)
-                }
+    private static func run(_ interpreter: Interpreter, _ request: Request) throws {
+        let session = interpreter.session
+        let workspace = session.workspace
+        switch request {
+        case .resume(let path):
+            let search: QuantizationSearch
+            do {
+                search = try workspace.resumeSearch(from: URL(fileURLWithPath: path))
+            } catch {
+                throw CommandError(Interpreter.message(for: error), argument: 1)
             }
-        } catch let error as SearchError {
-            throw CommandError(error.description)  // names the checkpoint file and the reason
-        } catch {
-            throw CommandError("could not write the checkpoint \(state.checkpointURL.path): \(Interpreter.message(for: error))")
+            session.io.out("resuming \(path) at generation \(search.generation) of \(search.targetGeneration)")
+            try drive(search, in: session)
+        case .run(let evolve):
+            let (search, start) = try workspace.prepareSearch(evolve)
+            switch start {
+            case .continued(let from):
+                session.io.out("continuing the search from generation \(from) to \(search.targetGeneration)")
+            case .started, .resumed:
+                let widths = evolve.widths
+                session.io.out("evolving \(search.objectives.map(\.name).joined(separator: " and ")) of \(GRUOperator.genome.count) operators at \(widths.first ?? 2)..\(widths.last ?? 8) bits: population \(search.search.options.populationSize), \(evolve.generations) generations, seed \(search.search.options.seed); checkpoint \(search.checkpointURL.path)")
+            }
+            try drive(search, in: session)
+        }
+    }
+
+    /// Runs generations up to the target with a progress line per generation.
+    private static func drive(_ state: QuantizationSearch, in session: Session) throws {
+        var meter = ProgressMeter(io: session.io)
+        let start = state.generation
+        let remaining = max(0, state.targetGeneration - start)
+        let finished = try state.advance(shouldStop: session.interrupt.isPending) { report in
+            let done = Double(report.generation - start) / Double(max(remaining, 1))
+            let line = String(format: "gen %d/%d  evals %d (+%d cached)  front %d  hv %.4f",
+                              report.generation, state.targetGeneration, report.totalEvaluations,
+                              report.cacheHits, report.frontSize, state.hypervolume)
+            meter.update(fraction: done, label: "evolve", detail: line)
+            if session.io.showsProgress {
+                let eta = done > 0 ? "  ETA " + ProgressMeter.duration(meter.elapsedSeconds * (1 - done) / done) : ""
+                session.io.progress(nil)
+                session.io.out(line + eta)
+            }
         }
         meter.finish()
         publish(state, in: session)
-        let front = state.front
-        let summary = "front of \(front.count) configurations, hypervolume \(String(format: "%.4f", state.hypervolume)) (homogeneous \(String(format: "%.4f", state.homogeneousHypervolume))), \(search.cache.count) configurations evaluated in \(ProgressMeter.duration(meter.elapsedSeconds))"
+        let summary = "front of \(state.front.count) configurations, hypervolume \(String(format: "%.4f", state.hypervolume)) (homogeneous \(String(format: "%.4f", state.homogeneousHypervolume))), \(state.search.cache.count) configurations evaluated in \(ProgressMeter.duration(meter.elapsedSeconds))"
         if finished {
-            session.io.out("generation \(search.generation): \(summary); 'show front' lists it")
+            session.io.out("generation \(state.generation): \(summary); 'show front' lists it")
         } else {
-            session.io.out("interrupted at generation \(search.generation): \(summary); 'evolve \(remaining - (search.generation - start)) gens' continues")
+            session.io.out("interrupted at generation \(state.generation): \(summary); 'evolve \(remaining - (state.generation - start)) gens' continues")
         }
     }
 
-    static func publish(_ state: SearchState, in session: Session) {
-        session.variables["hv"] = .number(state.hypervolume)
-        session.variables["hv_homogeneous"] = .number(state.homogeneousHypervolume)
-        session.variables["front_size"] = .number(Double(state.front.count))
-    }
-
-    /// `~/.local/state/gq/evolve/TASK-FINGERPRINT.json` (or under `$XDG_STATE_HOME`).
-    static func defaultCheckpoint(task: String, fingerprint: String) -> URL {
-        let environment = ProcessInfo.processInfo.environment
-        let base: URL
-        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
-            base = URL(fileURLWithPath: state)
-        } else {
-            base = HomeDirectory.url.appendingPathComponent(".local/state")
-        }
-        let safeTask = String(task.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }.prefix(40))
-        return base.appendingPathComponent("gq/evolve/\(safeTask)-\(fingerprint.prefix(8)).json")
-    }
-}
-
-extension SearchContext {
-    func with(targetGeneration: Int) -> SearchContext {
-        var copy = self
-        copy.targetGeneration = targetGeneration
-        return copy
+    static func publish(_ state: QuantizationSearch, in session: Session) {
+        session.publish([("hv", state.hypervolume), ("hv_homogeneous", state.homogeneousHypervolume), ("front_size", Double(state.front.count))])
     }
 }

@@ -1,15 +1,14 @@
 import Foundation
 import Plotting
-import Quantization
+import Workbench
 
 /// `plot front`, `plot sweep` and `plot hv`: in the terminal, or to an SVG file.
 enum PlotCommands {
-    static let options: [OptionSpec] = [
-        OptionSpec("to", .path, "write a standalone SVG file instead of drawing in the terminal"),
-        OptionSpec("ascii", .flag, "ASCII characters only (no braille)"),
-        OptionSpec("width", .integer(30...4000), "columns in the terminal, pixels in SVG (default 72 / 720)"),
-        OptionSpec("height", .integer(10...4000), "rows in the terminal, pixels in SVG (default 22 / 440)"),
-    ]
+    static let to = Option<FilePath>.path("to", "write a standalone SVG file instead of drawing in the terminal")
+    static let ascii = Option<Flag>.flag("ascii", "ASCII characters only (no braille)")
+    static let width = Option<Int>("width", 30...4000, "columns in the terminal, pixels in SVG (default 72 / 720)")
+    static let height = Option<Int>("height", 10...4000, "rows in the terminal, pixels in SVG (default 22 / 440)")
+    static let options: [any OptionDeclaration] = [to, ascii, width, height]
 
     static var commands: [Command] {
         [
@@ -19,25 +18,26 @@ enum PlotCommands {
                 details: "The front is drawn as a staircase (the region it attains), homogeneous configurations and the current one as their own markers. Accuracy is on the validation split, the one the search optimised.",
                 examples: ["plot front", "plot front to front.svg"],
                 options: options,
-                run: { interpreter, arguments in
+                parse: { try $0.options(options) },
+                run: { interpreter, parsed in
                     let session = interpreter.session
-                    _ = try arguments.options(options)  // a typo fails before any evaluation
-                    let state = try FrontCommands.requireSearch(session)
-                    guard let sizeIndex = state.context.objectives.firstIndex(of: .size) else {
+                    let workspace = session.workspace
+                    let state = try workspace.requireSearch()
+                    guard let sizeIndex = state.problem.index(of: .size) else {
                         throw CommandError("this search did not minimise size; 'plot front' draws size against accuracy")
                     }
                     var series = [
-                        Series(name: "mixed-precision front", points: state.front.map { Point(x: $0.objectives[sizeIndex], y: (1 - $0.objectives[0]) * 100) },
+                        Series(name: "mixed-precision front", points: state.front.map { Point(x: $0.objectives[sizeIndex], y: state.problem.accuracy($0.objectives) * 100) },
                                style: .stepLinePoints(.dot), color: .blue),
-                        Series(name: "homogeneous 2..8-bit", points: state.homogeneous.map { Point(x: $0.objectives[sizeIndex], y: (1 - $0.objectives[0]) * 100) },
+                        Series(name: "homogeneous 2..8-bit", points: state.homogeneous.map { Point(x: $0.objectives[sizeIndex], y: state.problem.accuracy($0.objectives) * 100) },
                                style: .points(.diamond), color: .orange),
                     ]
-                    let current = try session.evaluateQuantized(session.quantization.bits)
-                    series.append(Series(name: "current (\(session.quantization.bits.uniformWidth.map { "\($0)-bit" } ?? "mixed"))",
-                                         points: [Point(x: Double(current.size), y: current.validation * 100)], style: .points(.star), color: .red))
+                    let current = try workspace.evaluate(workspace.bits)
+                    series.append(Series(name: "current (\(workspace.bits.uniformWidth.map { "\($0)-bit" } ?? "mixed"))",
+                                         points: [Point(x: Double(current.size), y: current.accuracy.validation * 100)], style: .points(.star), color: .red))
                     let plot = Plot(title: "\(state.context.task): size against validation accuracy", xLabel: "model size (bytes)",
                                     yLabel: "validation accuracy (%)", series: series)
-                    try draw(plot, arguments: arguments, session: session)
+                    try draw(plot, options: parsed, session: session)
                 }
             ),
             Command(
@@ -45,9 +45,10 @@ enum PlotCommands {
                 summary: "Plot the last sweep: accuracy against the swept width, with float accuracy for reference",
                 examples: ["sweep h.add in 2..8; plot sweep"],
                 options: options,
-                run: { interpreter, arguments in
+                parse: { try $0.options(options) },
+                run: { interpreter, parsed in
                     let session = interpreter.session
-                    guard let sweep = session.quantization.lastSweep else {
+                    guard let sweep = session.workspace.lastSweep else {
                         throw CommandError("no sweep yet: run 'sweep PATTERN in 2..8' first")
                     }
                     let widths = sweep.points.map { Double($0.bits) }
@@ -55,11 +56,11 @@ enum PlotCommands {
                     let plot = Plot(
                         title: "sweep of \(sweep.pattern) (the rest as set)", xLabel: "\(sweep.pattern) width (bits)", yLabel: "validation accuracy (%)",
                         series: [
-                            Series(name: "quantized", points: sweep.points.map { Point(x: Double($0.bits), y: $0.accuracy * 100) }, style: .linePoints(.dot), color: .blue),
+                            Series(name: "quantized", points: sweep.points.map { Point(x: Double($0.bits), y: $0.accuracy.validation * 100) }, style: .linePoints(.dot), color: .blue),
                             Series(name: "float", points: [Point(x: span.lowerBound, y: sweep.floatAccuracy * 100), Point(x: span.upperBound, y: sweep.floatAccuracy * 100)],
                                    style: .line, color: .gray),
                         ])
-                    try draw(plot, arguments: arguments, session: session)
+                    try draw(plot, options: parsed, session: session)
                 }
             ),
             Command(
@@ -67,27 +68,26 @@ enum PlotCommands {
                 summary: "Plot the search's hypervolume per generation",
                 examples: ["evolve 20 gens; plot hv"],
                 options: options,
-                run: { interpreter, arguments in
+                parse: { try $0.options(options) },
+                run: { interpreter, parsed in
                     let session = interpreter.session
-                    let state = try FrontCommands.requireSearch(session)
-                    let box = state.context.reference.reduce(1, *)
-                    let points = state.search.history.map { Point(x: Double($0.generation), y: box > 0 ? $0.hypervolume / box : 0) }
+                    let state = try session.workspace.requireSearch()
+                    let points = state.hypervolumeHistory.map { Point(x: Double($0.generation), y: $0.hypervolume) }
                     let plot = Plot(title: "\(state.context.task): hypervolume per generation", xLabel: "generation", yLabel: "hypervolume (fraction of box)",
                                     series: [
                                         Series(name: "mixed-precision search", points: points, style: .linePoints(.dot), color: .blue),
                                         Series(name: "homogeneous 2..8-bit", points: [Point(x: points.first?.x ?? 0, y: state.homogeneousHypervolume), Point(x: points.last?.x ?? 1, y: state.homogeneousHypervolume)],
                                                style: .line, color: .orange),
                                     ])
-                    try draw(plot, arguments: arguments, session: session)
+                    try draw(plot, options: parsed, session: session)
                 }
             ),
         ]
     }
 
-    private static func draw(_ plot: Plot, arguments: Arguments, session: Session) throws {
-        let parsed = try arguments.options(options)
-        if let path = parsed.path("to") {
-            let svg = SVGPlot.render(plot, width: parsed.integer("width") ?? 720, height: parsed.integer("height") ?? 440)
+    private static func draw(_ plot: Plot, options parsed: ParsedOptions, session: Session) throws {
+        if let path = parsed[to]?.path {
+            let svg = SVGPlot.render(plot, width: parsed[width] ?? 720, height: parsed[height] ?? 440)
             do {
                 try Data(svg.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
@@ -96,8 +96,8 @@ enum PlotCommands {
             session.io.out("wrote \(path)")
             return
         }
-        let style: TerminalStyle = parsed.has("ascii") || !session.io.useUnicode ? .ascii : .braille
-        TerminalPlot.render(plot, width: parsed.integer("width") ?? 72, height: parsed.integer("height") ?? 22,
+        let style: TerminalStyle = parsed.has(ascii) || !session.io.useUnicode ? .ascii : .braille
+        TerminalPlot.render(plot, width: parsed[width] ?? 72, height: parsed[height] ?? 22,
                             style: style, color: session.io.useColor).forEach(session.io.out)
     }
 }

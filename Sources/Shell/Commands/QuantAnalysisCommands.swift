@@ -1,21 +1,17 @@
-import Datasets
 import Foundation
-import GRU
-import Quantization
+import Workbench
 
 /// Seeing and fixing the effects of quantization: `sweep`, `show error`, `trace`, `finetune`, configuration files.
 enum QuantAnalysisCommands {
-    static let finetuneOptions: [OptionSpec] = {
-        let d = FineTuningOptions()
-        return [
-            OptionSpec("epochs", .integer(1...100_000), "epochs to run (default \(d.epochs)); the best on validation is kept"),
-            OptionSpec("lr", .real(Double.leastNonzeroMagnitude...Double.infinity), "Adam learning rate of the weights (default \(Value.format(Double(d.learningRate))))"),
-            OptionSpec("range_lr", .real(0...Double.infinity), "learning rate of the activation ranges, 0 keeps them fixed (default \(Value.format(Double(d.rangeLearningRate))))"),
-            OptionSpec("batch", .integer(1...1_000_000), "sequences per batch (default \(d.batchSize))"),
-            OptionSpec("seed", .integer(0...Int.max), "seed of the shuffling (default: the session seed)"),
-            OptionSpec("ranges", .word(["mse", "current"]), "start the activation ranges from MSE calibration at these widths (default), or from the current ones (default when continuing from fine-tuned weights)"),
-        ]
-    }()
+    private static let finetuneDefaults = FineTuningOptions()
+    static let epochs = Option<Int>("epochs", 1...100_000, "epochs to run (default \(finetuneDefaults.epochs)); the best on validation is kept")
+    static let lr = Option<Float>("lr", Double.leastNonzeroMagnitude...Double.infinity, "Adam learning rate of the weights (default \(Value.format(Double(finetuneDefaults.learningRate))))")
+    static let rangeLR = Option<Float>("range_lr", 0...Double.infinity, "learning rate of the activation ranges, 0 keeps them fixed (default \(Value.format(Double(finetuneDefaults.rangeLearningRate))))")
+    static let batch = Option<Int>("batch", 1...1_000_000, "sequences per batch (default \(finetuneDefaults.batchSize))")
+    static let seed = Option<UInt64>.seed("seed of the shuffling (default: the session seed)")
+    static let ranges = Option<FineTuningRanges>("ranges", "start the activation ranges from MSE calibration at these widths (default), or from the current ones (default when continuing from fine-tuned weights)")
+    static let finetuneOptions: [any OptionDeclaration] = [epochs, lr, rangeLR, batch, seed, ranges]
+    static let sequences = Option<Int>("sequences", 1...1_000_000, "validation sequences to compare (default 64)")
 
     static var commands: [Command] {
         [
@@ -24,7 +20,8 @@ enum QuantAnalysisCommands {
                 summary: "Evaluate each width of some operators with the rest fixed",
                 details: "Sets the operators PATTERN matches (a name, a group or a glob, as in 'set bits') to each width from A to B in turn, the others staying as they are, and prints quantized validation and test accuracy and size for each. The current bits are left unchanged. The result is kept for 'plot sweep'; Ctrl-C stops after the current width and keeps the widths done.",
                 examples: ["sweep h.add in 2..8", "sweep gate.* in 2..6", "sweep cell in 2..8"],
-                completion: .operatorPatterns,
+                completion: .wordThenIn(BitWidths.patternWords),
+                parse: parseSweep,
                 run: sweep
             ),
             Command(
@@ -32,7 +29,8 @@ enum QuantAnalysisCommands {
                 summary: "Per-operator error of the integer model against float (SQNR, max error)",
                 details: "Runs the first N validation sequences (default 64) through the float model and the integer model of the current bits and compares every operator's output at every step: signal-to-quantization-noise ratio in dB (10·log10 of signal power over error power; higher is better) and the largest absolute error. Errors accumulate along the cell and over time, so each row shows what reaches that operator, not only its own rounding.",
                 examples: ["show error", "set bits gate.z=3; show error sequences 200"],
-                options: [OptionSpec("sequences", .integer(1...1_000_000), "validation sequences to compare (default 64)")],
+                options: [sequences],
+                parse: { try $0.options([sequences]) },
                 run: showError
             ),
             Command(
@@ -40,6 +38,7 @@ enum QuantAnalysisCommands {
                 summary: "One sequence's hidden state over time, float against quantized",
                 details: "Runs validation sequence N (default 0) through the float and the integer model of the current bits and prints, step by step, the root-mean-square and largest difference of the hidden state, with sparklines of its first 16 units (float, then quantized; ▁ is −1, █ is +1), so the drift of the recurrent state is visible.",
                 examples: ["trace", "set bits h.add=3; trace 5"],
+                parse: parseTrace,
                 run: trace
             ),
             Command(
@@ -48,17 +47,14 @@ enum QuantAnalysisCommands {
                 details: "Starts from the float weights (or the last fine-tuned ones) and trains with every operator's output rounded to its integer grid in the forward pass and gradients passed straight through the rounding; the activation ranges start from an MSE calibration at the current widths (or where they are, with 'ranges current') and are learned too unless range_lr is 0. After each epoch the integer model is evaluated on validation, and the best epoch is kept (never worse than where it started). 'eval', 'sweep' and the rest then use these weights until the model changes or 'reset finetune'. Ctrl-C stops after the current batch.",
                 examples: ["set bits all=4; finetune", "finetune epochs 20 lr 0.0005"],
                 options: finetuneOptions,
+                parse: { try $0.options(finetuneOptions) },
                 run: finetune
             ),
             Command(
-                name: "reset finetune", usage: "reset finetune",
+                name: "reset finetune",
                 summary: "Drop fine-tuned weights and return to the float model's",
                 examples: ["reset finetune"],
-                run: { interpreter, arguments in
-                    try arguments.expectCount(0...0, usage: "reset finetune")
-                    interpreter.session.quantization.tuned = nil
-                    interpreter.session.quantization.optionsChanged(recalibrate: false)
-                }
+                run: { interpreter in interpreter.session.workspace.dropFineTuning() }
             ),
             Command(
                 name: "save config", usage: "save config FILE",
@@ -66,6 +62,7 @@ enum QuantAnalysisCommands {
                 details: "The weights in use (fine-tuned or float) under PyTorch names, with the bit widths, quantization options and calibrated ranges in the file's metadata, so 'load config' rebuilds exactly the same integer model without the calibration data. Written to a temporary file and renamed.",
                 examples: ["save config gate4.safetensors"],
                 completion: .paths,
+                parse: ModelFileCommands.file(usage: "save config FILE"),
                 run: saveConfig
             ),
             Command(
@@ -74,6 +71,7 @@ enum QuantAnalysisCommands {
                 details: "Sets the bits and options and uses the file's weights and ranges for quantized evaluation; the float model stays as it is unless there is none, in which case the file's weights become the model.",
                 examples: ["load config gate4.safetensors"],
                 completion: .paths,
+                parse: ModelFileCommands.file(usage: "load config FILE"),
                 run: loadConfig
             ),
         ]
@@ -81,7 +79,13 @@ enum QuantAnalysisCommands {
 
     // MARK: - sweep
 
-    static func sweep(_ interpreter: Interpreter, _ arguments: Arguments) throws {
+    /// A `sweep` line, read: the pattern and the widths in order.
+    struct SweepRequest {
+        var pattern: String
+        var widths: [Int]
+    }
+
+    static func parseSweep(_ arguments: Arguments) throws -> SweepRequest {
         let usage = "sweep PATTERN in A..B"
         guard arguments.count >= 1 else { throw CommandError("'sweep' needs an operator pattern and widths: \(usage)") }
         let pattern = arguments[0]
@@ -102,105 +106,80 @@ enum QuantAnalysisCommands {
             guard let values else {
                 throw CommandError("expected widths such as 2..8 or 4, got '\(word)': \(usage)", argument: index)
             }
-            for b in values where !BitWidths.allowed.contains(b) {
-                throw CommandError("\(b) bits is out of range: widths run from 2 to 16", argument: index)
+            // Name the end the user wrote (20 in 2..20), not the first width past the limit.
+            if let high = values.max(), high > BitWidths.allowed.upperBound {
+                throw CommandError("\(high) bits is out of range: widths run from 2 to 16", argument: index)
+            }
+            if let low = values.min(), low < BitWidths.allowed.lowerBound {
+                throw CommandError("\(low) bits is out of range: widths run from 2 to 16", argument: index)
             }
             widths += values
         }
+        return SweepRequest(pattern: pattern, widths: widths)
+    }
+
+    static func sweep(_ interpreter: Interpreter, _ request: SweepRequest) throws {
         let session = interpreter.session
-        _ = try session.quantizationInputs()  // a task, a model that fits it, a calibration
-        let floatAccuracy = try session.floatAccuracy().validation
-        let base = session.quantization.bits
-        session.io.out("sweep \(pattern) (others: \(base)); float validation \(percent(floatAccuracy))")
-        var rows: [[String]] = [["bits", "validation", "test", "size (bytes)", "of 8-bit"]]
-        var points: [SweepPoint] = []
+        let workspace = session.workspace
+        _ = try workspace.quantizationInputs()  // a task, a model that fits it, a calibration
+        session.io.out("sweep \(request.pattern) (others: \(workspace.bits)); float validation \(percent(try workspace.floatAccuracy().validation))")
         var meter = ProgressMeter(io: session.io)
-        for (n, b) in widths.enumerated() {
-            var bits = base
-            try? bits.set(pattern, to: b)
-            let r = try session.evaluateQuantized(bits)
-            points.append(SweepPoint(bits: b, accuracy: r.validation, testAccuracy: r.test, size: r.size, sizeRatio: r.ratio))
-            let row = [String(b), percent(r.validation), percent(r.test), String(r.size), String(format: "%.1f %%", r.ratio * 100)]
-            rows.append(row)
-            meter.update(fraction: Double(n + 1) / Double(widths.count), label: "sweep", detail: "\(b) bits: \(percent(r.validation))")
-            if session.interrupt.isPending() { break }
+        let result = try workspace.sweep(request.pattern, widths: request.widths) { point, done in
+            meter.update(fraction: Double(done) / Double(request.widths.count), label: "sweep", detail: "\(point.bits) bits: \(percent(point.accuracy.validation))")
         }
         meter.finish()
+        var rows: [[String]] = [["bits", "validation", "test", "size (bytes)", "of 8-bit"]]
+        for point in result.points {
+            rows.append([String(point.bits), percent(point.accuracy.validation), percent(point.accuracy.test), String(point.size),
+                         String(format: "%.1f %%", point.sizeRatio * 100)])
+        }
         table(rows, rightAligned: [0, 1, 2, 3, 4]).forEach(session.io.out)
-        session.quantization.lastSweep = SweepResult(pattern: pattern, base: base, points: points, floatAccuracy: floatAccuracy)
-        if points.count < widths.count { session.io.out("interrupted after \(points.count) of \(widths.count) widths; kept those") }
+        if !result.isComplete {
+            session.io.out("interrupted after \(result.points.count) of \(result.requestedWidths.count) widths; kept those")
+        }
     }
 
     // MARK: - show error
 
-    static func showError(_ interpreter: Interpreter, _ arguments: Arguments) throws {
-        let parsed = try arguments.options([OptionSpec("sequences", .integer(1...1_000_000), "validation sequences to compare")])
+    static func showError(_ interpreter: Interpreter, _ parsed: ParsedOptions) throws {
         let session = interpreter.session
-        let (task, model, _) = try session.quantizationInputs()
-        let q = try session.quantizedModel()
-        let count = min(parsed.integer("sequences") ?? 64, task.validation.count)
-        guard count > 0 else { throw CommandError("the validation split is empty") }
-        let ops = GRUOperator.allCases.filter { $0 != .fc }
-        var signal = [Double](repeating: 0, count: GRUOperator.allCases.count)
-        var noise = signal, worst = signal
-        for sequence in task.validation.sequences.prefix(count) {
-            var floats: [[[Double]]] = []
-            FloatReference.run(model: model, sequence: sequence) { _, values in floats.append(values) }
-            q.referenceLogits(sequence) { t, codes in
-                for op in ops {
-                    let s = q.scale(op)
-                    for (j, code) in codes[op.rawValue].enumerated() {
-                        let f = floats[t][op.rawValue][j]
-                        let e = Double(code) * s - f
-                        signal[op.rawValue] += f * f
-                        noise[op.rawValue] += e * e
-                        worst[op.rawValue] = max(worst[op.rawValue], abs(e))
-                    }
-                }
-            }
-        }
+        let report = try session.workspace.operatorErrors(sequences: parsed[sequences] ?? 64)
         var rows: [[String]] = [["operator", "bits", "SQNR (dB)", "max error"]]
-        for op in ops {
-            let i = op.rawValue
-            let sqnr = noise[i] == 0 ? "exact" : String(format: "%.1f", 10 * Foundation.log10(max(signal[i], 1e-300) / noise[i]))
-            rows.append([op.name, String(session.quantization.bits[op]), sqnr, String(format: "%.4g", worst[i])])
+        for row in report.rows {
+            rows.append([row.op.name, String(row.bits), row.sqnr.map { String(format: "%.1f", $0) } ?? "exact", String(format: "%.4g", row.maxError)])
         }
-        session.io.out("error against float on \(count) validation sequence\(count == 1 ? "" : "s"), bits \(session.quantization.bits)")
+        session.io.out("error against float on \(report.sequences) validation sequence\(report.sequences == 1 ? "" : "s"), bits \(session.workspace.bits)")
         table(rows, rightAligned: [1, 2, 3]).forEach(session.io.out)
     }
 
     // MARK: - trace
 
-    static func trace(_ interpreter: Interpreter, _ arguments: Arguments) throws {
+    static func parseTrace(_ arguments: Arguments) throws -> Int {
         try arguments.expectCount(0...1, usage: "trace [N]")
-        let session = interpreter.session
-        let (task, model, _) = try session.quantizationInputs()
-        var index = 0
-        if arguments.count == 1 {
-            guard let n = Int(arguments[0]), n >= 0 else {
-                throw CommandError("the sequence number must be a whole number ≥ 0, got '\(arguments[0])'", argument: 0)
-            }
-            guard n < task.validation.count else {
-                throw CommandError("there are \(task.validation.count) validation sequences (0 to \(task.validation.count - 1)), so \(n) is out of range", argument: 0)
-            }
-            index = n
+        guard arguments.count == 1 else { return 0 }
+        guard let n = Int(arguments[0]), n >= 0 else {
+            throw CommandError("the sequence number must be a whole number ≥ 0, got '\(arguments[0])'", argument: 0)
         }
-        guard index < task.validation.count else { throw CommandError("the validation split is empty") }
-        let q = try session.quantizedModel()
-        let sequence = task.validation.sequences[index]
-        var floats: [[Double]] = []
-        let floatLogits = FloatReference.run(model: model, sequence: sequence) { _, values in floats.append(values[GRUOperator.hAdd.rawValue]) }
-        var quantized: [[Double]] = []
-        let s = q.scale(.hAdd)
-        let intLogits = q.referenceLogits(sequence) { _, codes in quantized.append(codes[GRUOperator.hAdd.rawValue].map { Double($0) * s }) }
-        let label = task.validation.labels[index]
-        let names = task.classNames
+        return n
+    }
+
+    static func trace(_ interpreter: Interpreter, _ index: Int) throws {
+        let session = interpreter.session
+        let workspace = session.workspace
+        let trace: StateTrace
+        do {
+            trace = try workspace.trace(sequence: index)
+        } catch WorkbenchError.sequenceOutOfRange(let index, let count) {
+            throw CommandError(WorkbenchError.sequenceOutOfRange(index: index, count: count).errorDescription ?? "", argument: 0)
+        }
+        let names = try workspace.requireTask().classNames
         func name(_ c: Int) -> String { c < names.count ? names[c] : String(c) }
-        session.io.out("validation sequence \(index): label \(name(label)), float predicts \(name(QuantizedGRU.argmax(floatLogits[...]))), quantized predicts \(name(QuantizedGRU.argmax(intLogits[...]))); \(floats.count) steps, hidden \(model.hiddenSize), bits \(session.quantization.bits)")
-        let units = min(16, model.hiddenSize)
+        let hidden = trace.float.first?.count ?? 0
+        session.io.out("validation sequence \(index): label \(name(trace.label)), float predicts \(name(trace.floatPrediction)), quantized predicts \(name(trace.quantizedPrediction)); \(trace.float.count) steps, hidden \(hidden), bits \(workspace.bits)")
+        let units = min(16, hidden)
         var rows: [[String]] = [["step", "rms h", "rms Δh", "max |Δh|", "float h[0..<\(units)]", "quantized"]]
-        for t in floats.indices {
-            let f = floats[t], qv = quantized[t]
+        for t in trace.float.indices {
+            let f = trace.float[t], qv = trace.quantized[t]
             let rms = (f.map { $0 * $0 }.reduce(0, +) / Double(f.count)).squareRoot()
             let diffs = zip(f, qv).map { $0 - $1 }
             let rmsDiff = (diffs.map { $0 * $0 }.reduce(0, +) / Double(diffs.count)).squareRoot()
@@ -222,33 +201,19 @@ enum QuantAnalysisCommands {
 
     // MARK: - finetune
 
-    static func finetune(_ interpreter: Interpreter, _ arguments: Arguments) throws {
-        let parsed = try arguments.options(finetuneOptions)
+    static func finetune(_ interpreter: Interpreter, _ parsed: ParsedOptions) throws {
         let session = interpreter.session
-        let (task, model, calibration) = try session.quantizationInputs()
-        var settings = FineTuningOptions(seed: session.seed)
-        if let v = parsed.integer("epochs") { settings.epochs = v }
-        if let v = parsed.real("lr") { settings.learningRate = Float(v) }
-        if let v = parsed.real("range_lr") { settings.rangeLearningRate = Float(v) }
-        if let v = parsed.integer("batch") { settings.batchSize = v }
-        if let v = parsed.integer("seed") { settings.seed = UInt64(v) }
-        let bits = session.quantization.bits
-        let options = session.quantization.options
-        let continuing = session.quantization.tuned != nil
-        var start = calibration
-        if (parsed.choice("ranges") ?? (continuing ? "current" : "mse")) == "mse", options.range != .mse {
-            var mse = options
-            mse.range = .mse
-            start = Calibration.calibrate(model: model, trainingSequences: task.train.sequences, options: mse)
-        }
-        // Fine-tuning may not end below where the current settings already are.
-        let current = try session.validationEvaluator().accuracy(QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options))
-        session.io.out("fine-tuning \(bits) on \(task.name): \(task.train.count) train sequences, \(settings.epochs) epochs")
+        let workspace = session.workspace
+        let task = try workspace.requireTask()
+        _ = try workspace.quantizationInputs()
+        var settings = FineTuningOptions(seed: parsed[seed] ?? session.seed)
+        if let v = parsed[epochs] { settings.epochs = v }
+        if let v = parsed[lr] { settings.learningRate = v }
+        if let v = parsed[rangeLR] { settings.rangeLearningRate = v }
+        if let v = parsed[batch] { settings.batchSize = v }
+        session.io.out("fine-tuning \(workspace.bits) on \(task.name): \(task.train.count) train sequences, \(settings.epochs) epochs")
         var meter = ProgressMeter(io: session.io)
-        let result = FineTuning.run(
-            model: model, calibration: start, bits: bits, options: options,
-            train: (task.train.sequences, task.train.labels), validation: (task.validation.sequences, task.validation.labels),
-            settings: settings,
+        let observer = FineTuningObserver(
             progress: { epoch, batch, batchCount, loss in
                 let fraction = (Double(epoch - 1) + Double(batch) / Double(max(batchCount, 1))) / Double(max(settings.epochs, 1))
                 meter.update(fraction: fraction, label: "finetune", detail: String(format: "epoch %d/%d loss %.3f", epoch, settings.epochs, loss))
@@ -257,61 +222,40 @@ enum QuantAnalysisCommands {
                 meter.finish()
                 session.io.out(String(format: "epoch %d: loss %.4f, fake-quant train accuracy %@, integer validation %@",
                                       e.epoch, e.trainLoss, percent(e.trainAccuracy), percent(e.validationAccuracy)))
-            },
-            shouldStop: session.interrupt.isPending)
+            })
+        let outcome = try workspace.finetune(settings, ranges: parsed[ranges], observer: observer)
         meter.finish()
-        if result.bestAccuracy < current {
-            session.io.out("integer validation accuracy \(percent(result.bestAccuracy)) after fine-tuning is below the \(percent(current)) of the current weights and ranges: kept those")
-            session.variables["finetune_accuracy"] = .number(current)
+        let result = outcome.result
+        guard outcome.adopted else {
+            session.io.out("integer validation accuracy \(percent(result.bestAccuracy)) after fine-tuning is below the \(percent(outcome.startAccuracy)) of the current weights and ranges: kept those")
+            session.variables["finetune_accuracy"] = .number(outcome.startAccuracy)
             return
         }
-        let note = result.bestEpoch == 0 ? "fine-tuned (no epoch beat the start)" : "fine-tuned for \(result.bestEpoch) epoch\(result.bestEpoch == 1 ? "" : "s")"
-        session.quantization.tuned = TunedWeights(model: result.model, calibration: result.calibration, bits: bits, note: note)
-        session.quantization.optionsChanged(recalibrate: false)
-        session.io.out("integer validation accuracy \(percent(current)) → \(percent(result.bestAccuracy)) (best epoch \(result.bestEpoch))\(result.interrupted ? "; interrupted, kept the best so far" : ""); 'eval' now uses these weights")
+        session.io.out("integer validation accuracy \(percent(outcome.startAccuracy)) → \(percent(result.bestAccuracy)) (best epoch \(result.bestEpoch))\(result.interrupted ? "; interrupted, kept the best so far" : ""); 'eval' now uses these weights")
         session.variables["finetune_accuracy"] = .number(result.bestAccuracy)
     }
 
     // MARK: - configuration files
 
-    static func saveConfig(_ interpreter: Interpreter, _ arguments: Arguments) throws {
-        try arguments.expectCount(1...1, usage: "save config FILE")
-        let session = interpreter.session
-        let (_, model, calibration) = try session.quantizationInputs()
-        let file = ConfigurationFile(bits: session.quantization.bits, options: session.quantization.options,
-                                     calibration: calibration, tuned: session.quantization.tuned != nil)
+    static func saveConfig(_ interpreter: Interpreter, _ file: ModelFileCommands.FileArgument) throws {
+        let workspace = interpreter.session.workspace
+        _ = try workspace.quantizationInputs()
+        let saved: ConfigurationFile
         do {
-            try file.write(model: model, to: URL(fileURLWithPath: arguments.path(0)))
+            saved = try workspace.saveConfiguration(to: URL(fileURLWithPath: file.path))
         } catch {
             throw CommandError(Interpreter.message(for: error), argument: 0)
         }
-        session.io.out("saved bits \(file.bits), options and \(file.tuned ? "fine-tuned" : "float") weights to \(arguments[0])")
+        interpreter.session.io.out("saved bits \(saved.bits), options and \(saved.tuned ? "fine-tuned" : "float") weights to \(file.word)")
     }
 
-    static func loadConfig(_ interpreter: Interpreter, _ arguments: Arguments) throws {
-        try arguments.expectCount(1...1, usage: "load config FILE")
-        let session = interpreter.session
-        let loaded: (file: ConfigurationFile, model: GRUClassifier)
+    static func loadConfig(_ interpreter: Interpreter, _ file: ModelFileCommands.FileArgument) throws {
+        let loaded: ConfigurationFile
         do {
-            loaded = try ConfigurationFile.read(URL(fileURLWithPath: arguments.path(0)))
+            loaded = try interpreter.session.workspace.loadConfiguration(from: URL(fileURLWithPath: file.path), named: file.word)
         } catch {
             throw CommandError(Interpreter.message(for: error), argument: 0)
         }
-        let model = loaded.model
-        if let task = session.task, model.inputSize != task.featureCount || model.classCount != task.classCount {
-            throw CommandError("\(arguments[0]) holds a model for \(model.inputSize) features and \(model.classCount) classes, but task \(task.name) has \(task.featureCount) features and \(task.classCount) classes", argument: 0)
-        }
-        if session.model == nil {
-            session.model = model
-            session.modelOrigin = "loaded from \(arguments[0])"
-        }
-        session.quantization.bits = loaded.file.bits
-        session.quantization.options = loaded.file.options
-        session.quantization.tuned = TunedWeights(model: model, calibration: loaded.file.calibration, bits: loaded.file.bits,
-                                                  note: "loaded from \(arguments[0])")
-        // The tuned ranges came with the file; the float model's calibration was for the old options.
-        session.quantization.calibration = nil
-        session.quantization.optionsChanged(recalibrate: false)
-        session.io.out("loaded bits \(loaded.file.bits) with its weights and ranges from \(arguments[0])")
+        interpreter.session.io.out("loaded bits \(loaded.bits) with its weights and ranges from \(file.word)")
     }
 }

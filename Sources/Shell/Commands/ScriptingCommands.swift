@@ -16,9 +16,8 @@ enum ScriptingCommands {
             Command(
                 name: "echo", usage: "echo WORD...", summary: "Print words, with $variables interpolated",
                 examples: ["echo \"accuracy $accuracy at $b bits\""],
-                run: { interpreter, arguments in
-                    interpreter.session.io.out(arguments.words.joined(separator: " "))
-                }
+                parse: { $0.words.joined(separator: " ") },
+                run: { interpreter, text in interpreter.session.io.out(text) }
             ),
             Command(
                 name: "append", usage: "append FILE.csv NAME=VALUE...",
@@ -26,6 +25,7 @@ enum ScriptingCommands {
                 details: "The columns are the NAMEs in order. Appending to an existing file checks that its header has the same columns, so rows never land under the wrong heading.",
                 examples: ["append results.csv op=$op bits=$b val=$accuracy size=$size"],
                 completion: .paths,
+                parse: parseAppend,
                 run: append
             ),
             Command(
@@ -33,6 +33,10 @@ enum ScriptingCommands {
                 details: "The script sees its own $1, $2, ...; variables it sets stay set.",
                 examples: ["source setup.gq", "source sweep.gq gate.z"],
                 completion: .paths,
+                parse: { arguments -> [String] in
+                    try arguments.expectCount(1...Int.max, usage: "source FILE [ARG...]")
+                    return [arguments.path(0)] + arguments.words.dropFirst()
+                },
                 run: source
             ),
             Command(
@@ -40,20 +44,22 @@ enum ScriptingCommands {
                 summary: "Set the session seed that splits, initialisation and shuffling start from",
                 details: "Commands that take their own 'seed' option use it instead. The same seed gives the same numbers on any machine.",
                 examples: ["set seed 42"],
-                run: { interpreter, arguments in
+                parse: { arguments -> UInt64 in
                     try arguments.expectCount(1...1, usage: "set seed N")
                     guard let seed = UInt64(arguments[0]) else {
                         throw CommandError("the seed must be a whole number ≥ 0, got '\(arguments[0])'", argument: 0)
                     }
+                    return seed
+                },
+                run: { interpreter, seed in
                     interpreter.session.seed = seed
                     interpreter.session.variables["seed"] = .number(Double(seed))
                 }
             ),
             Command(
-                name: "show vars", usage: "show vars", summary: "List the variables and their values",
+                name: "show vars", summary: "List the variables and their values",
                 examples: ["show vars"],
-                run: { interpreter, arguments in
-                    try arguments.expectCount(0...0, usage: "show vars")
+                run: { interpreter in
                     let variables = interpreter.session.variables
                     if variables.isEmpty { interpreter.session.io.out("no variables set"); return }
                     let width = variables.keys.map(\.count).max() ?? 0
@@ -69,27 +75,28 @@ enum ScriptingCommands {
             Command(
                 name: "exit", usage: "exit [STATUS]", summary: "Leave gq (also 'quit' or Ctrl-D)",
                 examples: ["exit", "exit 3"],
+                parse: parseStatus,
                 run: leave
             ),
-            Command(name: "quit", usage: "quit", summary: "Leave gq", run: leave),
+            Command(name: "quit", usage: "quit", summary: "Leave gq", parse: parseStatus, run: leave),
         ]
     }
 
-    private static func leave(_ interpreter: Interpreter, _ arguments: Arguments) throws {
+    private static func parseStatus(_ arguments: Arguments) throws -> Int32 {
         try arguments.expectCount(0...1, usage: "exit [STATUS]")
-        var status: Int32 = 0
-        if arguments.count == 1 {
-            guard let value = Int32(arguments[0]), (0...255).contains(value) else {
-                throw CommandError("the exit status must be a whole number from 0 to 255, got '\(arguments[0])'", argument: 0)
-            }
-            status = value
+        guard arguments.count == 1 else { return 0 }
+        guard let value = Int32(arguments[0]), (0...255).contains(value) else {
+            throw CommandError("the exit status must be a whole number from 0 to 255, got '\(arguments[0])'", argument: 0)
         }
+        return value
+    }
+
+    private static func leave(_ interpreter: Interpreter, _ status: Int32) throws {
         throw ExitRequest(status: status)
     }
 
-    private static func source(_ interpreter: Interpreter, _ arguments: Arguments) throws {
-        try arguments.expectCount(1...Int.max, usage: "source FILE [ARG...]")
-        let path = arguments.path(0)
+    private static func source(_ interpreter: Interpreter, _ arguments: [String]) throws {
+        let path = arguments[0]
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -101,7 +108,7 @@ enum ScriptingCommands {
             throw CommandError("'source' is nested 64 deep: does '\(path)' source itself?", argument: 0)
         }
         let saved = session.scriptArguments
-        session.scriptArguments = arguments.words
+        session.scriptArguments = arguments
         session.sourceDepth += 1
         defer {
             session.scriptArguments = saved
@@ -110,7 +117,14 @@ enum ScriptingCommands {
         try interpreter.run(SourceText(name: path, text: text))
     }
 
-    private static func append(_ interpreter: Interpreter, _ arguments: Arguments) throws {
+    /// An `append` line, read: the file and the row's columns and values.
+    struct Row {
+        var path: String
+        var names: [String]
+        var values: [String]
+    }
+
+    private static func parseAppend(_ arguments: Arguments) throws -> Row {
         try arguments.expectCount(2...Int.max, usage: "append FILE.csv NAME=VALUE...")
         let path = arguments.path(0)
         var names: [String] = []
@@ -125,6 +139,11 @@ enum ScriptingCommands {
             names.append(name)
             values.append(String(word[word.index(after: equals)...]))
         }
+        return Row(path: path, names: names, values: values)
+    }
+
+    private static func append(_ interpreter: Interpreter, _ row: Row) throws {
+        let (path, names, values) = (row.path, row.names, row.values)
         let header = CSVRow.format(names)
         let manager = FileManager.default
         var output = ""

@@ -1,61 +1,68 @@
-import Datasets
+import Workbench
 
 /// `load task` and `show task`.
 enum TaskCommands {
-    static let loadOptions: [OptionSpec] = [
-        OptionSpec("seed", .integer(0...Int.max), "seed of the train/validation/test split (default: the session seed)"),
-        OptionSpec("features", .integer(1...100_000), "CSV: features per time step"),
-        OptionSpec("steps", .integer(1...1_000_000), "CSV: time steps per row"),
-        OptionSpec("label", .word(["first", "last"]), "CSV: the column holding the class label (default last)"),
-    ]
+    static let seed = Option<UInt64>.seed("seed of the train/validation/test split (default: the session seed)")
+    static let features = Option<Int>("features", 1...100_000, "CSV: features per time step")
+    static let steps = Option<Int>("steps", 1...1_000_000, "CSV: time steps per row")
+    static let label = Option<LabelPosition>("label", "CSV: the column holding the class label (default last)")
+
+    /// The spellings of `label`.
+    enum LabelPosition: String, CaseIterable, Sendable {
+        case first, last
+
+        var column: LoadOptions.LabelColumn { self == .first ? .first : .last }
+    }
+
+    /// A `load task` line, read.
+    struct LoadRequest {
+        var source: String
+        var seed: UInt64?
+        var options: LoadOptions
+    }
 
     static var commands: [Command] {
         [
             Command(
                 name: "load task", usage: "load task NAME|PATH [seed S] [features F] [steps T] [label first|last]",
-                summary: "Load a task by name (\(TaskCatalog.names.joined(separator: ", "))) or a data file by path",
+                summary: "Load a task by name (\(Workspace.taskNames.joined(separator: ", "))) or a data file by path",
                 details: "Splits the samples into train, validation and test, stratified by class and seeded; a file with its own test split keeps it. Files: UEA/UCR .ts, NumPy .npy/.npz, CSV (.gz too), IDX. Loading another task drops the current model.",
                 examples: ["load task digits", "load task digits seed 3", "load task data/series.csv steps 28 label first"],
-                options: loadOptions, completion: .taskNames,
+                options: [seed, features, steps, label], completion: .wordsAndPaths(Workspace.taskNames),
+                parse: parseLoad,
                 run: load
             ),
             Command(
-                name: "show task", usage: "show task", summary: "Describe the loaded task: source, splits, classes, shape",
+                name: "show task", summary: "Describe the loaded task: source, splits, classes, shape",
                 examples: ["show task"],
-                run: { interpreter, arguments in
-                    try arguments.expectCount(0...0, usage: "show task")
-                    let task = try interpreter.session.requireTask()
+                run: { interpreter in
+                    let task = try interpreter.session.workspace.requireTask()
                     task.summary.lines.forEach(interpreter.session.io.out)
                 }
             ),
         ]
     }
 
-    private static func load(_ interpreter: Interpreter, _ arguments: Arguments) throws {
+    static func parseLoad(_ arguments: Arguments) throws -> LoadRequest {
         guard arguments.count >= 1 else {
-            throw CommandError("'load task' needs a task name or a file path: one of \(TaskCatalog.names.joined(separator: ", ")), or a .ts/.npz/.npy/.csv/IDX file")
+            throw CommandError("'load task' needs a task name or a file path: one of \(Workspace.taskNames.joined(separator: ", ")), or a .ts/.npz/.npy/.csv/IDX file")
         }
-        let options = try arguments.options(loadOptions, from: 1)
+        let parsed = try arguments.options([seed, features, steps, label], from: 1)
+        var options = LoadOptions()
+        options.featureCount = parsed[features]
+        options.stepCount = parsed[steps]
+        if let position = parsed[label] { options.labelColumn = position.column }
+        return LoadRequest(source: arguments.path(0), seed: parsed[seed], options: options)
+    }
+
+    private static func load(_ interpreter: Interpreter, _ request: LoadRequest) throws {
         let session = interpreter.session
-        var loadOptions = LoadOptions()
-        loadOptions.featureCount = options.integer("features")
-        loadOptions.stepCount = options.integer("steps")
-        if let label = options.choice("label") { loadOptions.labelColumn = label == "first" ? .first : .last }
-        let seed = options.integer("seed").map(UInt64.init) ?? session.seed
         let task: Task
         do {
-            task = try TaskCatalog.load(arguments.path(0), seed: seed, options: loadOptions)
+            task = try session.workspace.loadTask(request.source, splitSeed: request.seed, options: request.options).task
         } catch {
-            throw CommandError(error.description, argument: 0)
+            throw CommandError(Interpreter.message(for: error), argument: 0)
         }
-        // A model trained on another task, or another split of this one (whose test set
-        // may hold its training data), no longer applies.
-        if let model = session.model, session.task?.name != task.name || session.task?.splitDescription != task.splitDescription
-            || model.inputSize != task.featureCount {
-            session.model = nil
-            session.modelOrigin = nil
-        }
-        session.task = task
         session.variables["task"] = .string(task.name)
         let summary = task.summary
         session.io.out("loaded \(task.name): \(summary.trainCount) train, \(summary.validationCount) validation, \(summary.testCount) test sequences; \(summary.lengthText) steps × \(task.featureCount) features; \(task.classCount) classes")

@@ -1,5 +1,6 @@
 import Foundation
 import TextMatching
+import Workbench
 
 /// A command's arguments after interpolation, with checks that name the argument at fault.
 public struct Arguments {
@@ -37,22 +38,22 @@ public struct Arguments {
     }
 
     /// Parses `name value` keyword options (and bare flags) from `start` on.
-    public func options(_ specs: [OptionSpec], from start: Int = 0) throws -> ParsedOptions {
+    public func options(_ declared: [any OptionDeclaration], from start: Int = 0) throws -> ParsedOptions {
+        let specs = declared.map(\.spec)
         var parsed = ParsedOptions()
         var index = start
         while index < words.count {
             let word = words[index]
             guard let spec = specs.first(where: { $0.name == word }) else {
-                let names = specs.map(\.name)
-                let hint = Suggestion.didYouMean(word, among: names)
-                let list = specs.map(\.placeholder).joined(separator: ", ")
-                throw CommandError("unknown option '\(word)' for '\(command)'\(hint); options: \(list)", argument: index)
+                let hint = Suggestion.didYouMean(word, among: specs.map(\.name))
+                let list = specs.isEmpty ? "it takes none" : "options: " + specs.map(\.placeholder).joined(separator: ", ")
+                throw CommandError("unknown option '\(word)' for '\(command)'\(hint); \(list)", argument: index)
             }
-            if parsed.given.contains(word) {
+            if parsed.values[word] != nil {
                 throw CommandError("option '\(word)' given twice", argument: index)
             }
-            parsed.given.insert(word)
             if case .flag = spec.kind {
+                parsed.values[word] = ""
                 index += 1
                 continue
             }
@@ -60,45 +61,27 @@ public struct Arguments {
                 throw CommandError("option '\(word)' needs a value: \(spec.expectation)", argument: index)
             }
             let text = words[index + 1]
-            switch spec.kind {
-            case .integer(let range):
-                guard let value = Int(text), range.contains(value) else {
-                    throw CommandError("option '\(word)' expects \(spec.expectation), got '\(text)'", argument: index + 1)
-                }
-                parsed.integers[word] = value
-            case .real(let range):
-                guard let value = Double(text), value.isFinite, range.contains(value) else {
-                    throw CommandError("option '\(word)' expects \(spec.expectation), got '\(text)'", argument: index + 1)
-                }
-                parsed.reals[word] = value
-            case .word(let choices):
-                guard choices.contains(text) else {
-                    let hint = Suggestion.didYouMean(text, among: choices)
-                    throw CommandError("option '\(word)' expects \(spec.expectation), got '\(text)'\(hint)", argument: index + 1)
-                }
-                parsed.choices[word] = text
-            case .path:
-                parsed.paths[word] = Arguments.expandingTilde(text)
-            case .flag:
-                break
+            guard spec.accepts(text) else {
+                var hint = ""
+                if case .word(let choices) = spec.kind { hint = Suggestion.didYouMean(text, among: choices) }
+                throw CommandError("option '\(word)' expects \(spec.expectation), got '\(text)'\(hint)", argument: index + 1)
             }
+            parsed.values[word] = text
             index += 2
         }
         return parsed
     }
 }
 
-/// Option values by name, as parsed and checked by `Arguments.options(_:)`.
+/// Option values as given, checked by `Arguments.options(_:from:)`; read them typed.
 public struct ParsedOptions {
-    var given: Set<String> = []
-    var integers: [String: Int] = [:]
-    var reals: [String: Double] = [:]
-    var choices: [String: String] = [:]
-    var paths: [String: String] = [:]
+    var values: [String: String] = [:]
 
-    public func has(_ name: String) -> Bool { given.contains(name) }
-    public func integer(_ name: String) -> Int? { integers[name] }
-    public func real(_ name: String) -> Double? { reals[name] }
-    public func choice(_ name: String) -> String? { choices[name] }
-    public func path(_ name: String) -> String? { paths[name] }
+    /// The typed value of an option, or nil when it was not given.
+    public subscript<Value>(option: Option<Value>) -> Value? {
+        values[option.spec.name].flatMap(option.value)
+    }
+
+    /// Whether a flag (or any option) was given.
+    public func has<Value>(_ option: Option<Value>) -> Bool { values[option.spec.name] != nil }
 }

@@ -1,6 +1,3 @@
-import Datasets
-import Quantization
-
 /// What Tab offers at a point in a line: words, and whether file paths fit there too.
 public struct CompletionCandidates: Equatable, Sendable {
     public var words: [String]
@@ -10,8 +7,9 @@ public struct CompletionCandidates: Equatable, Sendable {
 extension Interpreter {
     /// Completion candidates for `word`, the word under the cursor, given the line before it.
     ///
-    /// Knows the command grammar (verbs, subjects, options, task names) but not the
-    /// file system: the caller adds paths when `includesPaths` is set.
+    /// Everything it offers comes from the command table's declarations (names, options
+    /// and their values, each command's `Completion`); it knows no domain and no file
+    /// system: the caller adds paths when `includesPaths` is set.
     public func completions(lineBeforeWord: String, word: String) -> CompletionCandidates {
         if word.hasPrefix("$") {
             let names = session.variables.keys.sorted().map { "$" + $0 }
@@ -42,23 +40,27 @@ extension Interpreter {
             case .flag: break
             case .word(let choices): return offer(choices)
             case .path: return offer([], paths: true)
-            default: return offer([])
+            case .integer, .real: return offer([])
             }
         }
         let unusedOptions = command.options.map(\.name).filter { !rest.contains($0) }
-        if command.completion == .bitAssignments {
-            return offer(BitWidths.patternWords.map { $0 + "=" })
+        switch command.completion {
+        case .assignments(let names):
+            return offer(names.map { $0 + "=" })
+        case .wordThenIn(let words):
+            if rest.isEmpty { return offer(words) }
+            return rest.count == 1 ? offer(["in"]) : offer([])
+        default:
+            break
         }
-        if command.completion == .operatorPatterns, rest.count == 1 { return offer(["in"]) }
         if rest.isEmpty {
             switch command.completion {
             case .none: return offer(unusedOptions)
             case .paths: return offer([], paths: true)
-            case .taskNames: return offer(TaskCatalog.names, paths: true)
+            case .wordsAndPaths(let words): return offer(words, paths: true)
             case .commandNames: return offer(commands.map(\.verb) + Interpreter.keywords)
             case .words(let words): return offer(words + unusedOptions)
-            case .bitAssignments: return offer(BitWidths.patternWords.map { $0 + "=" })
-            case .operatorPatterns: return offer(BitWidths.patternWords)
+            case .assignments, .wordThenIn: return offer([])
             }
         }
         if command.completion == .paths, command.options.isEmpty { return offer([], paths: true) }

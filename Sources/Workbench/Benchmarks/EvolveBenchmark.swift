@@ -6,13 +6,13 @@ import Randomness
 import Search
 
 /// How fast `evolve` evaluates configurations on smnist: the figure that decides how
-/// many generations fit in a coffee break. Lives in the shell because it is the one
-/// place that joins the generic search to the integer engine, as `evolve` does.
+/// many generations fit in a coffee break. It runs the same `QuantizationProblem`
+/// `evolve` does, so the figure measures the real objective function.
 enum EvolveBenchmark {
-    /// Evaluations per second of a real search (error and size, 17 genes at 2..8 bits)
-    /// over smnist's 1000 validation sequences, or over random data of the same shape
-    /// when smnist is not fetched (`evolve_on_smnist_data` says which). The model is a
-    /// fresh one: accuracy does not change the work, so no training is needed.
+    /// Evaluations per second of a search (error and size, 17 genes at 2..8 bits) over
+    /// smnist's 1000 validation sequences, or over random data of the same shape when
+    /// smnist is not fetched (`evolve_on_smnist_data` says which). The model is a fresh
+    /// one: accuracy does not change the work, so no training is needed.
     static func run(quick: Bool) -> [String: Double] {
         var sequences: [[Float]]
         var labels: [Int]
@@ -32,18 +32,14 @@ enum EvolveBenchmark {
         }
         var fresh = GRUClassifier(inputSize: 28, hiddenSize: 64, classCount: 10, seed: 1)
         fresh.standardization = Standardization.fit(sequences: sequences, featureCount: 28)
-        let model = fresh
-        let options = QuantizationOptions()
-        let calibration = Calibration.calibrate(model: model, sequences: Array(sequences.prefix(128)), method: .maxAbs)
-        let evaluator = IntegerEvaluator(sequences: sequences, labels: labels, featureCount: 28)
-        let evaluate: @Sendable (Genome) -> [Double] = { genome in
-            let quantized = QuantizedGRU(model: model, calibration: calibration, bits: BitWidths(genome: genome), options: options)
-            return [1 - evaluator.accuracy(quantized, threads: 1), Double(quantized.size.total)]
-        }
-        let space = GenomeSpace(geneNames: GRUOperator.genome.map(\.name),
-                                allowedValues: Array(repeating: Array(2...8), count: GRUOperator.genome.count))
-        let population = quick ? 8 : 32
-        guard let search = try? NSGA2(space: space, options: NSGA2Options(populationSize: population, seed: 1), objectiveCount: 2, evaluate: evaluate) else {
+        let calibration = Calibration.calibrate(model: fresh, sequences: Array(sequences.prefix(128)), method: .maxAbs)
+        let inputs = SearchInputs(model: fresh, calibration: calibration, options: QuantizationOptions(), base: BitWidths())
+        let problem = QuantizationProblem(task: "smnist", inputs: inputs,
+                                          validation: IntegerEvaluator(sequences: sequences, labels: labels, featureCount: 28),
+                                          objectives: SearchObjective.defaultList, widths: QuantizationProblem.defaultWidths)
+        let options = NSGA2Options(populationSize: quick ? 8 : 32, seed: 1)
+        guard let search = try? NSGA2(space: problem.space, options: options, objectiveCount: problem.objectives.count,
+                                      evaluate: { problem.evaluate($0) }) else {
             return [:]
         }
         let start = DispatchTime.now().uptimeNanoseconds

@@ -48,8 +48,8 @@ public struct ModelCache: Sendable {
 
     /// A stable 16-hex-digit fingerprint of the key, unlike `hashValue` the same on every run.
     static func hash(_ key: String) -> String {
-        var hasher = Hasher64()
-        for byte in key.utf8 { hasher.add(byte) }
-        return hasher.hex
+        var fingerprint = Fingerprint()
+        fingerprint.add(key)
+        return fingerprint.hex
     }
 }

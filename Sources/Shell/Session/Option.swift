@@ -1,0 +1,136 @@
+import Workbench
+
+/// A keyword option such as `epochs 30`: its name, the values it accepts and its help,
+/// declared once so parsing, `help`, Tab completion and error messages agree.
+public struct OptionSpec: Sendable {
+    /// What values an option takes.
+    public enum Kind: Sendable {
+        case integer(ClosedRange<Int>)
+        case real(ClosedRange<Double>)
+        /// Present or absent, no value: `train retrain`.
+        case flag
+        /// One of fixed spellings; Tab offers them.
+        case word([String])
+        /// A file path; a leading `~` is expanded and Tab completes paths.
+        case path
+    }
+
+    public var name: String
+    public var kind: Kind
+    public var help: String
+
+    public init(_ name: String, _ kind: Kind, _ help: String) {
+        self.name = name
+        self.kind = kind
+        self.help = help
+    }
+
+    /// `epochs N`, as usage lines show it.
+    public var placeholder: String {
+        switch kind {
+        case .flag: return name
+        case .integer: return "\(name) N"
+        case .real: return "\(name) X"
+        case .word(let choices): return "\(name) \(choices.joined(separator: "|"))"
+        case .path: return "\(name) FILE"
+        }
+    }
+
+    /// What a valid value looks like, for error messages.
+    public var expectation: String {
+        switch kind {
+        case .flag: return "no value"
+        case .integer(let range):
+            return range.upperBound == Int.max ? "a whole number ≥ \(range.lowerBound)" : "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .real(let range):
+            if range.upperBound == .infinity { return range.lowerBound > 0 ? "a positive number" : "a number ≥ \(Value.format(range.lowerBound))" }
+            return "a number from \(Value.format(range.lowerBound)) to \(Value.format(range.upperBound))"
+        case .word(let choices): return "one of \(choices.joined(separator: ", "))"
+        case .path: return "a file path"
+        }
+    }
+
+    /// The value `text` stands for, or nil when it is not one this option accepts.
+    func accepts(_ text: String) -> Bool {
+        switch kind {
+        case .flag: return true
+        case .integer(let range): return Int(text).map(range.contains) ?? false
+        case .real(let range): return Double(text).map { $0.isFinite && range.contains($0) } ?? false
+        case .word(let choices): return choices.contains(text)
+        case .path: return true
+        }
+    }
+}
+
+/// A declared option whose value comes back typed: `parsed[TrainCommand.epochs]` is an `Int?`.
+public struct Option<Value>: Sendable {
+    public let spec: OptionSpec
+    private let convert: @Sendable (String) -> Value?
+
+    init(spec: OptionSpec, convert: @escaping @Sendable (String) -> Value?) {
+        self.spec = spec
+        self.convert = convert
+    }
+
+    /// The typed value of text that `spec.accepts`.
+    func value(_ text: String) -> Value? { convert(text) }
+}
+
+extension Option where Value == Int {
+    public init(_ name: String, _ range: ClosedRange<Int>, _ help: String) {
+        self.init(spec: OptionSpec(name, .integer(range), help)) { Int($0) }
+    }
+}
+
+extension Option where Value == UInt64 {
+    /// A seed: any whole number ≥ 0.
+    public static func seed(_ help: String) -> Option<UInt64> {
+        Option(spec: OptionSpec("seed", .integer(0...Int.max), help)) { UInt64($0) }
+    }
+}
+
+extension Option where Value == Double {
+    public init(_ name: String, _ range: ClosedRange<Double>, _ help: String) {
+        self.init(spec: OptionSpec(name, .real(range), help)) { Double($0) }
+    }
+}
+
+extension Option where Value == Float {
+    public init(_ name: String, _ range: ClosedRange<Double>, _ help: String) {
+        self.init(spec: OptionSpec(name, .real(range), help)) { Double($0).map(Float.init) }
+    }
+}
+
+/// Marks a flag: present or absent.
+public struct Flag: Sendable {}
+
+extension Option where Value == Flag {
+    public static func flag(_ name: String, _ help: String) -> Option<Flag> {
+        Option(spec: OptionSpec(name, .flag, help)) { _ in Flag() }
+    }
+}
+
+/// A file path with `~` expanded.
+public struct FilePath: Sendable, Equatable {
+    public var path: String
+}
+
+extension Option where Value == FilePath {
+    public static func path(_ name: String, _ help: String) -> Option<FilePath> {
+        Option(spec: OptionSpec(name, .path, help)) { FilePath(path: Arguments.expandingTilde($0)) }
+    }
+}
+
+extension Option where Value: CaseIterable & RawRepresentable & Sendable, Value.RawValue == String {
+    /// An option whose spellings are the raw values of an enum.
+    public init(_ name: String, _ help: String) {
+        self.init(spec: OptionSpec(name, .word(Value.allCases.map(\.rawValue)), help)) { Value(rawValue: $0) }
+    }
+}
+
+/// Any option, for a command's list of them.
+public protocol OptionDeclaration: Sendable {
+    var spec: OptionSpec { get }
+}
+
+extension Option: OptionDeclaration {}

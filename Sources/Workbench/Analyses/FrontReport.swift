@@ -1,0 +1,100 @@
+import Foundation
+import Quantization
+import Search
+
+/// One configuration of the front with the figures reported for it.
+public struct FrontRow: Sendable, Encodable {
+    /// Counts from 1, as `show front` and `use front` number them.
+    public var position: Int
+    public var size: Int
+    public var sizeRatio: Double
+    public var validationAccuracy: Double
+    /// Measured for reporting; the search never sees it.
+    public var testAccuracy: Double
+    public var genome: [Int]
+    /// The full configuration, input and fc included.
+    public var bits: BitWidths
+
+    enum CodingKeys: String, CodingKey {
+        case position, size, sizeRatio = "size_ratio", validationAccuracy = "val_accuracy", testAccuracy = "test_accuracy", bits
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(position, forKey: .position)
+        try container.encode(size, forKey: .size)
+        try container.encode(sizeRatio, forKey: .sizeRatio)
+        try container.encode(validationAccuracy, forKey: .validationAccuracy)
+        try container.encode(testAccuracy, forKey: .testAccuracy)
+        try container.encode(Dictionary(uniqueKeysWithValues: zip(GRUOperator.genome.map(\.name), genome)), forKey: .bits)
+    }
+}
+
+extension Workspace {
+    /// The search's front with size and test accuracy, every figure from the inputs the
+    /// search used, not from settings changed since.
+    public func frontRows() throws -> [FrontRow] {
+        let state = try requireSearch()
+        let inputs = state.problem.inputs
+        let reference = inputs.quantized(QuantizationProblem.homogeneous(8)).size.total
+        let test = try testEvaluator()
+        return state.front.enumerated().map { index, individual in
+            let quantized = inputs.quantized(individual.genome)
+            let size = quantized.size.total
+            let testAccuracy = state.testAccuracy[individual.genome] ?? test.accuracy(quantized)
+            state.testAccuracy[individual.genome] = testAccuracy
+            return FrontRow(position: index + 1, size: size, sizeRatio: Double(size) / Double(reference),
+                            validationAccuracy: state.problem.accuracy(individual.objectives), testAccuracy: testAccuracy,
+                            genome: individual.genome, bits: inputs.bits(individual.genome))
+        }
+    }
+
+    /// Makes front configuration `position` (from 1) the current bits, input and fc as searched.
+    public func useFront(_ position: Int) throws -> BitWidths {
+        let state = try requireSearch()
+        let front = state.front
+        guard !front.isEmpty else { throw WorkbenchError.emptyFront }
+        guard (1...front.count).contains(position) else {
+            throw WorkbenchError.searchSetup("expected a front position from 1 to \(front.count), got '\(position)'")
+        }
+        bits = state.problem.inputs.bits(front[position - 1].genome)
+        return bits
+    }
+}
+
+/// The front as files other tools read.
+public enum FrontFile {
+    /// The formats `save front` writes, by file extension.
+    public enum Format: String, CaseIterable, Sendable {
+        case csv, json
+    }
+
+    /// One row per configuration: position, size, ratio, accuracies, then each operator's width.
+    public static func csv(_ rows: [FrontRow]) -> String {
+        var lines = [(["position", "size", "size_ratio", "val_accuracy", "test_accuracy"] + GRUOperator.genome.map(\.name)).joined(separator: ",")]
+        for row in rows {
+            let fixed = [String(row.position), String(row.size), number(row.sizeRatio), number(row.validationAccuracy), number(row.testAccuracy)]
+            lines.append((fixed + row.genome.map(String.init)).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func json(_ rows: [FrontRow]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(rows), as: UTF8.self) + "\n"
+    }
+
+    public static func render(_ rows: [FrontRow], as format: Format) throws -> String {
+        switch format {
+        case .csv: return csv(rows)
+        case .json: return try json(rows)
+        }
+    }
+
+    /// Whole numbers without a fraction, others with up to 6 significant digits, as the shell prints values.
+    static func number(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String(format: "%.6g", value)
+    }
+}

@@ -1,0 +1,46 @@
+import Quantization
+
+/// One width's outcome in a `sweep`.
+public struct SweepPoint: Sendable, Equatable {
+    public var bits: Int
+    public var accuracy: SplitAccuracy
+    public var size: Int
+    public var sizeRatio: Double
+}
+
+/// A sweep: some operators varied over widths with the rest fixed, for `plot sweep`.
+public struct SweepResult: Sendable, Equatable {
+    public var pattern: String
+    public var base: BitWidths
+    public var points: [SweepPoint]
+    public var floatAccuracy: Double
+    /// The widths asked for; more than `points` when the sweep was stopped.
+    public var requestedWidths: [Int]
+
+    public var isComplete: Bool { points.count == requestedWidths.count }
+}
+
+extension Workspace {
+    /// Sets the operators `pattern` matches to each width in turn, the others as they are,
+    /// and measures each; the current bits stay unchanged. `shouldStop` ends it after the
+    /// width under way, keeping those done. The result is also kept for `plot sweep`.
+    public func sweep(_ pattern: String, widths: [Int], onPoint: (SweepPoint, _ done: Int) -> Void = { _, _ in }) throws -> SweepResult {
+        _ = try BitWidths.resolve(pattern)
+        _ = try quantizationInputs()  // a task, a model that fits it, a calibration
+        let floatValidation = try floatAccuracy().validation
+        let base = bits
+        var points: [SweepPoint] = []
+        for width in widths {
+            var configuration = base
+            try configuration.set(pattern, to: width)
+            let score = try evaluate(configuration)
+            let point = SweepPoint(bits: width, accuracy: score.accuracy, size: score.size, sizeRatio: score.sizeRatio)
+            points.append(point)
+            onPoint(point, points.count)
+            if shouldStop() { break }
+        }
+        let result = SweepResult(pattern: pattern, base: base, points: points, floatAccuracy: floatValidation, requestedWidths: widths)
+        lastSweep = result
+        return result
+    }
+}

@@ -1,0 +1,22 @@
+import GRU
+import Quantization
+import Search
+
+/// Every speed figure `bench` prints, from the libraries' own benchmarks and the
+/// application's (a real search, a real training epoch), under one flat set of keys.
+public enum ApplicationBenchmark {
+    /// `quick` runs fewer trials on fewer sequences, for a smoke test.
+    public static func run(quick: Bool) -> [String: Double] {
+        var figures = GRUBenchmark.run(quick: quick)
+        let quant = QuantizationBenchmark.run(sequences: quick ? 200 : 1000, repeats: quick ? 2 : 7)
+        for (key, value) in quant where !["steps", "features", "hidden"].contains(key) {
+            figures["quant_" + key] = value
+        }
+        for (key, value) in SearchBenchmark.run(generations: quick ? 10 : 50, repeats: quick ? 2 : 7) {
+            figures["search_" + key] = value
+        }
+        figures.merge(EvolveBenchmark.run(quick: quick)) { _, new in new }
+        figures.merge(TaskTrainingBenchmark.run(quick: quick)) { _, new in new }
+        return figures
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Search
+
+/// A homogeneous configuration's objective values: the baseline every mixed front is compared with.
+public struct HomogeneousPoint: Sendable, Equatable {
+    public var bits: Int
+    public var objectives: [Double]
+}
+
+/// The workspace's search: the NSGA-II run `evolve` continues, the problem it solves,
+/// where it is saved, and the homogeneous baseline.
+public final class QuantizationSearch {
+    public let search: NSGA2
+    public private(set) var context: SearchContext
+    public let problem: QuantizationProblem
+    public private(set) var checkpointURL: URL
+    /// Homogeneous 2…8-bit (those inside the search's widths), for plots and `compare`.
+    public let homogeneous: [HomogeneousPoint]
+    /// Test accuracy of genomes reported so far: measured for reporting, never optimised.
+    var testAccuracy: [Genome: Double] = [:]
+
+    init(search: NSGA2, context: SearchContext, problem: QuantizationProblem, checkpointURL: URL, homogeneous: [HomogeneousPoint]) {
+        self.search = search
+        self.context = context
+        self.problem = problem
+        self.checkpointURL = checkpointURL
+        self.homogeneous = homogeneous
+    }
+
+    public var objectives: [SearchObjective] { problem.objectives }
+    public var generation: Int { search.generation }
+    public var targetGeneration: Int { context.targetGeneration }
+
+    /// Runs `generations` more after this call, saving to `checkpoint` from now on when given.
+    func extend(by generations: Int, checkpoint: URL?) {
+        context.targetGeneration = search.generation + generations
+        if let checkpoint { checkpointURL = checkpoint }
+    }
+
+    /// The non-dominated configurations over every evaluation: cheapest first (by the
+    /// first cost objective), ties by error.
+    public var front: [Individual] {
+        let error = problem.errorIndex
+        let cost = problem.objectives.indices.first { $0 != error }
+        return search.archiveFront.sorted { a, b in
+            if let cost, a.objectives[cost] != b.objectives[cost] { return a.objectives[cost] < b.objectives[cost] }
+            return a.objectives[error] < b.objectives[error]
+        }
+    }
+
+    /// Hypervolume as a fraction of the reference box (0…1), so runs on different tasks compare.
+    public func normalizedHypervolume(_ points: [[Double]]) -> Double {
+        let box = context.reference.reduce(1, *)
+        guard box > 0 else { return 0 }
+        return Hypervolume.compute(points, reference: context.reference) / box
+    }
+
+    public var hypervolume: Double { normalizedHypervolume(search.archiveFront.map(\.objectives)) }
+    public var homogeneousHypervolume: Double { normalizedHypervolume(homogeneous.map(\.objectives)) }
+
+    /// Hypervolume after each generation, as a fraction of the reference box.
+    public var hypervolumeHistory: [(generation: Int, hypervolume: Double)] {
+        let box = context.reference.reduce(1, *)
+        return search.history.map { ($0.generation, box > 0 ? $0.hypervolume / box : 0) }
+    }
+
+    /// Writes the population, cache and context to the checkpoint file, atomically.
+    func save() throws {
+        try FileManager.default.createDirectory(at: checkpointURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try context.checkpoint(of: search).save(to: checkpointURL)
+    }
+
+    /// Runs generations up to the target, saving after each and reporting it.
+    /// Returns false when `shouldStop` ended it early; the population stays consistent.
+    public func advance(shouldStop: @escaping @Sendable () -> Bool, onGeneration: (GenerationReport) -> Void) throws -> Bool {
+        let remaining = max(0, context.targetGeneration - search.generation)
+        do {
+            return try search.run(generations: remaining, shouldStop: shouldStop) { report in
+                try save()
+                onGeneration(report)
+            }
+        } catch let error as SearchError {
+            throw WorkbenchError.searchSetup(error.description)  // names the checkpoint file and the reason
+        } catch {
+            throw WorkbenchError.cannotWrite(path: checkpointURL.path, reason: error.localizedDescription)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import Search
+
+/// Everything a search depends on besides its own state, saved with its checkpoint
+/// so `evolve resume` can refuse a file made for another model or task.
+public struct SearchContext: Codable, Equatable, Sendable {
+    public var task: String
+    /// Fingerprint of the weights, calibration and options the genomes were evaluated with.
+    public var fingerprint: String
+    /// Objective names, in the order of the objective values.
+    public var objectives: [String]
+    /// Widths outside the genome, fixed for the whole search.
+    public var inputBits: Int
+    public var fcBits: Int
+    /// The generation count the user asked for; `evolve resume` runs up to it.
+    public var targetGeneration: Int
+    /// The hypervolume reference: 1 for errors, 1.1 × homogeneous 8-bit for costs.
+    public var reference: [Double]
+}
+
+extension SearchContext {
+    /// Where the context lives in a search checkpoint's `context` map.
+    static let checkpointKey = "gq.search"
+
+    /// The context a checkpoint was saved with, or an error naming the file.
+    init(checkpoint: NSGA2Checkpoint, path: String) throws {
+        guard let text = checkpoint.context[SearchContext.checkpointKey],
+              let context = try? JSONDecoder().decode(SearchContext.self, from: Data(text.utf8)) else {
+            throw WorkbenchError.checkpoint(path: path, reason: "is a search checkpoint, but not one of gq's: it says nothing of the task and model it searched")
+        }
+        self = context
+    }
+
+    /// A checkpoint of `search` that carries this context, ready to save.
+    func checkpoint(of search: NSGA2) throws -> NSGA2Checkpoint {
+        var checkpoint = search.checkpoint
+        checkpoint.context[SearchContext.checkpointKey] = String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
+        return checkpoint
+    }
+}

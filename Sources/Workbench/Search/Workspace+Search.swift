@@ -1,0 +1,148 @@
+import Foundation
+import Quantization
+import Search
+
+/// What `evolve N gens` asks for; nil fields take their defaults.
+public struct EvolveRequest: Sendable {
+    public var generations: Int
+    public var population: Int?
+    public var seed: UInt64?
+    public var objectives: [SearchObjective]
+    public var widths: [Int]
+    public var checkpoint: URL?
+    /// Start anew even when the workspace's search could be continued.
+    public var fresh: Bool
+    /// Seed the first population with homogeneous 2..8-bit.
+    public var homogeneousStart: Bool
+
+    public init(generations: Int, population: Int? = nil, seed: UInt64? = nil,
+                objectives: [SearchObjective] = SearchObjective.defaultList, widths: [Int] = QuantizationProblem.defaultWidths,
+                checkpoint: URL? = nil, fresh: Bool = false, homogeneousStart: Bool = true) {
+        self.generations = generations
+        self.population = population
+        self.seed = seed
+        self.objectives = objectives
+        self.widths = widths
+        self.checkpoint = checkpoint
+        self.fresh = fresh
+        self.homogeneousStart = homogeneousStart
+    }
+
+    public static let defaultPopulation = 32
+}
+
+/// How a search got ready to run, for the line `evolve` prints before it starts.
+public enum SearchStart: Sendable, Equatable {
+    case started
+    case continued(fromGeneration: Int)
+    case resumed(atGeneration: Int)
+}
+
+extension Workspace {
+    /// The search problem over the current configuration: the weights in use, their
+    /// ranges and options, and the current bits for the operators outside the genome.
+    public func searchProblem(objectives: [SearchObjective], widths: [Int]) throws -> QuantizationProblem {
+        let inputs = try quantizationInputs()
+        let searchInputs = SearchInputs(model: inputs.model, calibration: inputs.calibration, options: options, base: bits)
+        return QuantizationProblem(task: inputs.task.name, inputs: searchInputs, validation: try validationEvaluator(),
+                                   objectives: objectives, widths: widths)
+    }
+
+    /// Prepares `evolve`: continues the workspace's search when nothing that defines it
+    /// has changed (same weights, ranges, options, objectives, widths, population and
+    /// seed), else starts a new one and evaluates its first generation.
+    public func prepareSearch(_ request: EvolveRequest) throws -> (QuantizationSearch, SearchStart) {
+        let problem = try searchProblem(objectives: request.objectives, widths: request.widths)
+        if !request.fresh, let current = search,
+           current.problem.fingerprint == problem.fingerprint, current.objectives == problem.objectives,
+           current.search.space == problem.space,
+           request.population.map({ $0 == current.search.options.populationSize }) ?? true,
+           request.seed.map({ $0 == current.search.options.seed }) ?? true {
+            let from = current.generation
+            current.extend(by: request.generations, checkpoint: request.checkpoint)
+            return (current, .continued(fromGeneration: from))
+        }
+        // The reference needs homogeneous 8-bit before the search exists: one evaluation outside its cache.
+        let reference = problem.referencePoint(eightBit: problem.evaluate(QuantizationProblem.homogeneous(8)))
+        let homogeneousWidths = (2...8).filter { request.widths.contains($0) }
+        var searchOptions = NSGA2Options()
+        searchOptions.populationSize = request.population ?? EvolveRequest.defaultPopulation
+        searchOptions.seed = request.seed ?? seed
+        searchOptions.referencePoint = reference
+        if request.homogeneousStart { searchOptions.initialGenomes = homogeneousWidths.map(QuantizationProblem.homogeneous) }
+        let nsga: NSGA2
+        do {
+            nsga = try NSGA2(space: problem.space, options: searchOptions, objectiveCount: problem.objectives.count,
+                             evaluate: { problem.evaluate($0) })
+        } catch {
+            throw WorkbenchError.searchSetup(error.description)
+        }
+        let context = SearchContext(task: problem.task, fingerprint: problem.fingerprint, objectives: problem.objectives.map(\.name),
+                                    inputBits: bits[.input], fcBits: bits[.fc], targetGeneration: request.generations, reference: reference)
+        let checkpoint = request.checkpoint ?? CheckpointLocation.default(task: problem.task, fingerprint: problem.fingerprint)
+        // Generation 0 holds the homogeneous genomes: their values come from the search's cache.
+        _ = nsga.initialize(shouldStop: shouldStop)
+        let homogeneous = homogeneousWidths.map { bits in
+            HomogeneousPoint(bits: bits, objectives: nsga.cache.peek(QuantizationProblem.homogeneous(bits))
+                                 ?? problem.evaluate(QuantizationProblem.homogeneous(bits)))
+        }
+        let made = QuantizationSearch(search: nsga, context: context, problem: problem, checkpointURL: checkpoint, homogeneous: homogeneous)
+        search = made
+        return (made, .started)
+    }
+
+    /// Reads a checkpoint and makes its search current, after checking it was made with
+    /// the weights, ranges and options in use. Runs on with `advance`.
+    public func resumeSearch(from url: URL) throws -> QuantizationSearch {
+        let saved: NSGA2Checkpoint
+        do {
+            saved = try NSGA2Checkpoint.load(from: url)
+        } catch {
+            throw WorkbenchError.searchSetup(error.description)
+        }
+        let context = try SearchContext(checkpoint: saved, path: url.path)
+        var objectives: [SearchObjective] = []
+        for name in context.objectives {
+            guard let objective = SearchObjective.named(name) else {
+                throw WorkbenchError.checkpoint(path: url.path, reason: "minimises '\(name)', which this gq does not know (objectives: \(SearchObjective.catalog.map(\.name).joined(separator: ", ")))")
+            }
+            objectives.append(objective)
+        }
+        let problem = try searchProblem(objectives: objectives, widths: saved.space.allowedValues.first ?? QuantizationProblem.defaultWidths)
+        guard saved.space == problem.space else {
+            throw WorkbenchError.checkpoint(path: url.path, reason: "searches another genome space (\(saved.space.geneCount) genes) than gq's 17 operators at one range of widths")
+        }
+        guard problem.fingerprint == context.fingerprint else {
+            throw WorkbenchError.checkpoint(path: url.path, reason: "was made with another model, calibration or input/fc widths (task \(context.task)); load that model and settings first")
+        }
+        let nsga: NSGA2
+        do {
+            nsga = try NSGA2(resuming: saved, evaluate: { problem.evaluate($0) })
+        } catch {
+            throw WorkbenchError.checkpoint(path: url.path, reason: error.description)
+        }
+        let homogeneous = (2...8).filter { saved.space.allowedValues.first?.contains($0) ?? false }.map { bits in
+            let genome = QuantizationProblem.homogeneous(bits)
+            return HomogeneousPoint(bits: bits, objectives: nsga.cache.peek(genome) ?? problem.evaluate(genome))
+        }
+        let made = QuantizationSearch(search: nsga, context: context, problem: problem, checkpointURL: url, homogeneous: homogeneous)
+        search = made
+        return made
+    }
+}
+
+/// Where `evolve` saves its population when no checkpoint file is named.
+public enum CheckpointLocation {
+    /// `~/.local/state/gq/evolve/TASK-FINGERPRINT.json` (or under `$XDG_STATE_HOME`).
+    public static func `default`(task: String, fingerprint: String,
+                                 environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        let base: URL
+        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
+            base = URL(fileURLWithPath: state)
+        } else {
+            base = HomeDirectory.url(environment: environment).appendingPathComponent(".local/state")
+        }
+        let safeTask = String(task.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }.prefix(40))
+        return base.appendingPathComponent("gq/evolve/\(safeTask)-\(fingerprint.prefix(8)).json")
+    }
+}

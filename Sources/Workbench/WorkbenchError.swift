@@ -1,0 +1,58 @@
+import Foundation
+
+/// Why the workbench cannot do what was asked, in words a user can act on.
+public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
+    case noTask
+    case noModel
+    case noSearch
+    /// A model (from a file or the session) whose shape does not fit the loaded task.
+    case modelDoesNotFitTask(model: String, features: Int, classes: Int, task: String, taskFeatures: Int, taskClasses: Int)
+    case emptySplit(String)
+    case sequenceOutOfRange(index: Int, count: Int)
+    /// `rotate` needs whole 3-axis triplets.
+    case rotationNeedsTriplets(task: String, features: Int)
+    case unknownObjective(String, known: [String])
+    case objectivesWithoutError
+    case repeatedObjective(String)
+    case searchSetup(String)
+    /// A checkpoint that cannot be resumed here, with the reason.
+    case checkpoint(path: String, reason: String)
+    case cannotWrite(path: String, reason: String)
+    case cannotRead(path: String, reason: String)
+    case emptyFront
+
+    public var errorDescription: String? {
+        switch self {
+        case .noTask:
+            return "no task loaded: try 'load task digits'"
+        case .noModel:
+            return "no model yet: 'train' one or 'load model FILE'"
+        case .noSearch:
+            return "no search yet: run 'evolve N gens' first"
+        case let .modelDoesNotFitTask(model, features, classes, task, taskFeatures, taskClasses):
+            return "\(model) has \(features) features and \(classes) classes, but task \(task) has \(taskFeatures) features and \(taskClasses) classes"
+        case .emptySplit(let split):
+            return "the \(split) split is empty"
+        case let .sequenceOutOfRange(index, count):
+            return "there are \(count) validation sequences (0 to \(count - 1)), so \(index) is out of range"
+        case let .rotationNeedsTriplets(task, features):
+            return "'rotate' turns 3-axis feature triplets; \(task) has \(features) features, not a multiple of 3"
+        case let .unknownObjective(name, known):
+            return "unknown objective '\(name)'; objectives: \(known.joined(separator: ", "))"
+        case .objectivesWithoutError:
+            return "the objectives must include 'error': the front is read as accuracy against cost"
+        case .repeatedObjective(let name):
+            return "objective '\(name)' is named twice"
+        case .searchSetup(let reason):
+            return reason
+        case let .checkpoint(path, reason):
+            return "\(path) \(reason)"
+        case let .cannotWrite(path, reason):
+            return "cannot write \(path): \(reason)"
+        case let .cannotRead(path, reason):
+            return "cannot read \(path): \(reason)"
+        case .emptyFront:
+            return "the front is empty: the search was stopped before its first evaluations finished; run 'evolve N gens'"
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import GRU
+import Quantization
+
+extension Workspace {
+    /// Writes the float model as safetensors (temporary file, then rename).
+    public func saveModel(to url: URL) throws -> GRUClassifier {
+        let model = try requireModel()
+        try model.write(to: url)
+        return model
+    }
+
+    /// Reads a float model and makes it current, after checking it fits the loaded task.
+    public func loadModel(from url: URL, named name: String) throws -> GRUClassifier {
+        let model = try GRUClassifier(contentsOf: url)
+        try adopt(model: model, origin: "loaded from \(name)", describedAs: name + " holds a model that")
+        return model
+    }
+
+    /// Writes the bits, options, ranges and weights in use, so `loadConfiguration` rebuilds the same integer model.
+    public func saveConfiguration(to url: URL) throws -> ConfigurationFile {
+        let inputs = try quantizationInputs()
+        let file = ConfigurationFile(bits: bits, options: options, calibration: inputs.calibration, tuned: tuned != nil)
+        try file.write(model: inputs.model, to: url)
+        return file
+    }
+
+    /// Reads a configuration file: its bits, options, ranges and weights become the ones in use;
+    /// its weights become the float model too when there is none.
+    public func loadConfiguration(from url: URL, named name: String) throws -> ConfigurationFile {
+        let loaded = try ConfigurationFile.read(url)
+        try checkFits(loaded.model, describedAs: name + " holds a model that")
+        adopt(configuration: loaded.file, model: loaded.model, origin: "loaded from \(name)")
+        return loaded.file
+    }
+}

@@ -1,0 +1,137 @@
+import Datasets
+import Foundation
+import GRU
+import Quantization
+
+/// How a `train` ended: from the cache, or trained here.
+public enum TrainingOutcome: Sendable {
+    /// A model trained before with the same task, split and settings.
+    case cached(validationAccuracy: Double)
+    case trained(TrainingResult)
+}
+
+/// What `finetune` did.
+public struct FineTuningOutcome: Sendable {
+    /// Integer validation accuracy of the weights in use before fine-tuning.
+    public var startAccuracy: Double
+    public var result: FineTuningResult
+    /// False when no epoch beat the start, so the weights in use were kept.
+    public var adopted: Bool
+}
+
+/// Whether fine-tuning starts its activation ranges from an MSE calibration or from the ranges in use.
+public enum FineTuningRanges: String, CaseIterable, Sendable {
+    case mse
+    case current
+}
+
+/// Callbacks for the progress of a training run, so the shell can draw it.
+public struct TrainingObserver {
+    /// Training is about to start (not called when the model comes from the cache).
+    public var started: () -> Void
+    public var progress: (TrainingProgress) -> Void
+    public var epochDone: (EpochSummary) -> Void
+
+    public init(started: @escaping () -> Void = {}, progress: @escaping (TrainingProgress) -> Void = { _ in },
+                epochDone: @escaping (EpochSummary) -> Void = { _ in }) {
+        self.started = started
+        self.progress = progress
+        self.epochDone = epochDone
+    }
+}
+
+/// Callbacks for the progress of fine-tuning.
+public struct FineTuningObserver {
+    public var progress: (_ epoch: Int, _ batch: Int, _ batchCount: Int, _ loss: Double) -> Void
+    public var epochDone: (FineTuningEpoch) -> Void
+
+    public init(progress: @escaping (Int, Int, Int, Double) -> Void = { _, _, _, _ in },
+                epochDone: @escaping (FineTuningEpoch) -> Void = { _ in }) {
+        self.progress = progress
+        self.epochDone = epochDone
+    }
+}
+
+extension Workspace {
+    /// Trains the float model on the loaded task, or takes it from the model cache.
+    ///
+    /// An interrupted run keeps its best weights but never enters the cache: it is not
+    /// what these settings produce. A cache that cannot be written is reported through
+    /// `cacheWarning` and does not fail the run.
+    public func train(_ settings: TrainingOptions, retrain: Bool = false, observer: TrainingObserver = TrainingObserver(),
+                      cacheWarning: (String) -> Void = { _ in }) throws -> TrainingOutcome {
+        let task = try requireTask()
+        if settings.rotationDegrees != 0, task.featureCount % 3 != 0 {
+            throw WorkbenchError.rotationNeedsTriplets(task: task.name, features: task.featureCount)
+        }
+        let key = Workspace.cacheKey(task: task, settings: settings)
+        let description = "hidden \(settings.hiddenSize), seed \(settings.seed)"
+        if !retrain, let cache = modelCache, let cached = cache.model(for: key, task: task.name) {
+            try adopt(model: cached, origin: "trained on \(task.name) (\(description)), from the cache")
+            return .cached(validationAccuracy: cached.accuracy(task.validation.sequences, labels: task.validation.labels))
+        }
+        observer.started()
+        let result = GRUTrainer.train(
+            train: (task.train.sequences, task.train.labels),
+            validation: (task.validation.sequences, task.validation.labels),
+            featureCount: task.featureCount, classCount: task.classCount, options: settings,
+            progress: observer.progress, epochDone: observer.epochDone, shouldStop: shouldStop)
+        try adopt(model: result.model, origin: "trained on \(task.name) (\(description))\(result.interrupted ? ", interrupted" : "")")
+        if !result.interrupted, let cache = modelCache {
+            do {
+                try cache.store(result.model, for: key, task: task.name)
+            } catch {
+                cacheWarning("could not cache the model in \(cache.directory.path): \(error.localizedDescription)")
+            }
+        }
+        return .trained(result)
+    }
+
+    /// Everything that decides the trained weights. The trainer's version is part of
+    /// the key so a change to training code never serves a stale model.
+    static func cacheKey(task: Task, settings: TrainingOptions) -> String {
+        var data = Fingerprint()
+        for set in [task.train, task.validation] {
+            for (sequence, label) in zip(set.sequences, set.labels) {
+                data.add(label)
+                data.add(sequence)
+            }
+        }
+        return [
+            "trainer=\(GRUTrainer.version)", "task=\(task.name)", "data=\(data.hex)",
+            "hidden=\(settings.hiddenSize)", "epochs=\(settings.epochs)", "lr=\(settings.learningRate)",
+            "batch=\(settings.batchSize)", "seed=\(settings.seed)", "patience=\(settings.patience)", "clip=\(settings.clipNorm)",
+            "decay=\(settings.weightDecay)", "schedule=\(settings.schedule.rawValue)", "select=\(settings.selection.rawValue)",
+            "rotate=\(settings.rotationDegrees)",
+        ].joined(separator: ";")
+    }
+
+    /// Quantization-aware training of the current bits. The result is adopted only when
+    /// it beats the integer validation accuracy of the weights in use.
+    public func finetune(_ settings: FineTuningOptions, ranges: FineTuningRanges? = nil,
+                         observer: FineTuningObserver = FineTuningObserver()) throws -> FineTuningOutcome {
+        let inputs = try quantizationInputs()
+        let task = inputs.task
+        var start = inputs.calibration
+        // Continuing from tuned weights starts from their ranges unless asked otherwise.
+        if (ranges ?? (tuned != nil ? .current : .mse)) == .mse, options.range != .mse {
+            var mse = options
+            mse.range = .mse
+            start = Calibration.calibrate(model: inputs.model, trainingSequences: task.train.sequences, options: mse)
+        }
+        let configuration = bits
+        let current = try validationEvaluator().accuracy(
+            QuantizedGRU(model: inputs.model, calibration: inputs.calibration, bits: configuration, options: options))
+        let result = FineTuning.run(
+            model: inputs.model, calibration: start, bits: configuration, options: options,
+            train: (task.train.sequences, task.train.labels), validation: (task.validation.sequences, task.validation.labels),
+            settings: settings, progress: observer.progress, epochDone: observer.epochDone, shouldStop: shouldStop)
+        guard result.bestAccuracy >= current else {
+            return FineTuningOutcome(startAccuracy: current, result: result, adopted: false)
+        }
+        let note = result.bestEpoch == 0 ? "fine-tuned (no epoch beat the start)"
+            : "fine-tuned for \(result.bestEpoch) epoch\(result.bestEpoch == 1 ? "" : "s")"
+        adopt(tuned: TunedWeights(model: result.model, calibration: result.calibration, bits: configuration, note: note))
+        return FineTuningOutcome(startAccuracy: current, result: result, adopted: true)
+    }
+}

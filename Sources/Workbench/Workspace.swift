@@ -1,0 +1,281 @@
+import Datasets
+import Foundation
+import GRU
+import Quantization
+
+/// Weights and ranges from `finetune` (or `load config`), used instead of the float model's.
+public struct TunedWeights: Sendable {
+    public var model: GRUClassifier
+    public var calibration: Calibration
+    /// The configuration they were tuned for.
+    public var bits: BitWidths
+    /// Where they came from, for `show quant`.
+    public var note: String
+}
+
+/// Validation and test figures side by side: every accuracy gq reports comes in this pair.
+public struct SplitAccuracy: Sendable, Equatable {
+    public var validation: Double
+    public var test: Double
+}
+
+/// What quantized evaluation works from: the task, the weights in use and their ranges.
+public struct QuantizationInputs: Sendable {
+    public var task: Task
+    /// The fine-tuned weights when there are some, else the float model.
+    public var model: GRUClassifier
+    public var calibration: Calibration
+}
+
+/// One configuration's measured figures.
+public struct ConfigurationScore: Sendable, Equatable {
+    public var accuracy: SplitAccuracy
+    /// Bytes of constant data (docs/quantization.md, "Model size").
+    public var size: Int
+    /// Size as a fraction of homogeneous 8-bit with the same weights and options.
+    public var sizeRatio: Double
+}
+
+/// The application without its terminal: the task, the model, the bit widths and
+/// quantization options, calibration, fine-tuning and the search, with every rule of
+/// what a change makes stale kept in `invalidate(after:)`.
+///
+/// A class, not a value: commands share one workspace and it holds caches (evaluators,
+/// calibration) that are costly to rebuild. Used from one thread at a time; the
+/// engines it calls use their own worker threads.
+public final class Workspace {
+    /// The seed every random choice starts from unless a command is given its own.
+    public var seed: UInt64 = 0
+    public private(set) var task: Task?
+    /// The float model.
+    public private(set) var model: GRUClassifier?
+    /// Where the model came from, for `show model`.
+    public private(set) var modelOrigin: String?
+    /// The current configuration (homogeneous 8-bit until changed).
+    public var bits = BitWidths()
+    public private(set) var options = QuantizationOptions()
+    public private(set) var tuned: TunedWeights?
+    /// The last sweep, for `plot sweep`.
+    public internal(set) var lastSweep: SweepResult?
+    /// The search `evolve` continues; nil until the first one.
+    public internal(set) var search: QuantizationSearch?
+    /// Trained models keyed by task and settings; nil disables the cache.
+    public let modelCache: ModelCache?
+    /// Polled by long operations (training, search, sweeps) between units of work; Ctrl-C in the shell.
+    public var shouldStop: @Sendable () -> Bool = { false }
+
+    private var calibration: Calibration?
+    private var validationEvaluatorCache: IntegerEvaluator?
+    private var testEvaluatorCache: IntegerEvaluator?
+    private var referenceSizeCache: (key: String, bytes: Int)?
+    private var floatAccuracyCache: SplitAccuracy?
+
+    public init(modelCache: ModelCache? = ModelCache.standard()) {
+        self.modelCache = modelCache
+    }
+
+    // MARK: - What a change makes stale
+
+    /// The kinds of change the workspace reacts to.
+    enum Change {
+        /// Other data: everything measured on the old splits.
+        case task
+        /// Other float weights.
+        case model
+        /// Other quantization options; `recalibrate` when the ranges depend on what changed.
+        case options(recalibrate: Bool)
+        /// Fine-tuned weights replaced or dropped.
+        case tunedWeights
+    }
+
+    /// Every invalidation rule, in one place.
+    private func invalidate(after change: Change) {
+        switch change {
+        case .task:
+            validationEvaluatorCache = nil
+            testEvaluatorCache = nil
+            invalidate(after: .model)
+        case .model:
+            calibration = nil
+            tuned = nil
+            lastSweep = nil
+            floatAccuracyCache = nil
+            referenceSizeCache = nil
+            search = nil
+        case .options(let recalibrate):
+            if recalibrate {
+                calibration = nil
+                tuned = nil
+            }
+            referenceSizeCache = nil
+        case .tunedWeights:
+            referenceSizeCache = nil
+        }
+    }
+
+    // MARK: - Changes
+
+    /// Makes `task` current. A model trained on another task, or on another split of
+    /// this one (whose test split may hold its training data), is dropped; returns
+    /// whether the model was kept.
+    @discardableResult
+    public func load(task newTask: Task) -> Bool {
+        var keptModel = model != nil
+        if let model, task?.name != newTask.name || task?.splitDescription != newTask.splitDescription
+            || model.inputSize != newTask.featureCount || model.classCount != newTask.classCount {
+            self.model = nil
+            modelOrigin = nil
+            keptModel = false
+        }
+        task = newTask
+        invalidate(after: .task)
+        return keptModel
+    }
+
+    /// Makes `model` the float model, after checking it fits the loaded task.
+    public func adopt(model newModel: GRUClassifier, origin: String, describedAs name: String = "the model") throws {
+        try checkFits(newModel, describedAs: name)
+        model = newModel
+        modelOrigin = origin
+        invalidate(after: .model)
+    }
+
+    /// What `setOptions` did besides storing the options.
+    public struct OptionsChange: Sendable, Equatable {
+        public var recalibrates: Bool
+        public var droppedTunedWeights: Bool
+    }
+
+    /// Sets the quantization options; a change of range method or calibration subset
+    /// calibrates again and drops fine-tuned weights (their ranges belong to the old one).
+    @discardableResult
+    public func setOptions(_ newOptions: QuantizationOptions) -> OptionsChange {
+        let recalibrates = newOptions.range != options.range || !newOptions.calibratesLike(options)
+        let dropped = recalibrates && tuned != nil
+        options = newOptions
+        invalidate(after: .options(recalibrate: recalibrates))
+        return OptionsChange(recalibrates: recalibrates, droppedTunedWeights: dropped)
+    }
+
+    /// Returns to the float model's weights and ranges.
+    public func dropFineTuning() {
+        tuned = nil
+        invalidate(after: .tunedWeights)
+    }
+
+    func adopt(tuned newTuned: TunedWeights) {
+        tuned = newTuned
+        invalidate(after: .tunedWeights)
+    }
+
+    /// Sets bits, options and tuned weights from a configuration file in one step.
+    func adopt(configuration file: ConfigurationFile, model fileModel: GRUClassifier, origin: String) {
+        if model == nil {
+            model = fileModel
+            modelOrigin = origin
+            invalidate(after: .model)
+        }
+        bits = file.bits
+        options = file.options
+        // The file's ranges replace calibration; the float model's was for the old options.
+        invalidate(after: .options(recalibrate: true))
+        adopt(tuned: TunedWeights(model: fileModel, calibration: file.calibration, bits: file.bits, note: origin))
+    }
+
+    // MARK: - Requirements
+
+    /// The loaded task, or an error saying how to load one.
+    public func requireTask() throws -> Task {
+        guard let task else { throw WorkbenchError.noTask }
+        return task
+    }
+
+    /// The float model, or an error saying how to get one.
+    public func requireModel() throws -> GRUClassifier {
+        guard let model else { throw WorkbenchError.noModel }
+        return model
+    }
+
+    /// The current search, or an error saying how to start one.
+    public func requireSearch() throws -> QuantizationSearch {
+        guard let search else { throw WorkbenchError.noSearch }
+        return search
+    }
+
+    func checkFits(_ candidate: GRUClassifier, describedAs name: String) throws {
+        if let task, candidate.inputSize != task.featureCount || candidate.classCount != task.classCount {
+            throw WorkbenchError.modelDoesNotFitTask(model: name, features: candidate.inputSize, classes: candidate.classCount,
+                                                     task: task.name, taskFeatures: task.featureCount, taskClasses: task.classCount)
+        }
+    }
+
+    // MARK: - Quantized evaluation
+
+    /// The task, the weights in use and their calibration, calibrating on first use.
+    public func quantizationInputs() throws -> QuantizationInputs {
+        let task = try requireTask()
+        let model = try requireModel()
+        try checkFits(model, describedAs: "the model")
+        if let tuned {
+            return QuantizationInputs(task: task, model: tuned.model, calibration: tuned.calibration)
+        }
+        let calibrated = calibration ?? Calibration.calibrate(model: model, trainingSequences: task.train.sequences, options: options)
+        calibration = calibrated
+        return QuantizationInputs(task: task, model: model, calibration: calibrated)
+    }
+
+    /// The integer model of a configuration (the current bits by default).
+    public func quantizedModel(_ configuration: BitWidths? = nil) throws -> QuantizedGRU {
+        let inputs = try quantizationInputs()
+        return QuantizedGRU(model: inputs.model, calibration: inputs.calibration, bits: configuration ?? bits, options: options)
+    }
+
+    /// The validation split, packed for the integer engine once per task.
+    func validationEvaluator() throws -> IntegerEvaluator {
+        try evaluator(\.validationEvaluatorCache) { $0.validation }
+    }
+
+    /// The test split, packed for the integer engine once per task; for reporting only.
+    func testEvaluator() throws -> IntegerEvaluator {
+        try evaluator(\.testEvaluatorCache) { $0.test }
+    }
+
+    private func evaluator(_ slot: ReferenceWritableKeyPath<Workspace, IntegerEvaluator?>,
+                           split: (Task) -> SequenceSet) throws -> IntegerEvaluator {
+        let task = try requireTask()
+        if let existing = self[keyPath: slot] { return existing }
+        let set = split(task)
+        let made = IntegerEvaluator(sequences: set.sequences, labels: set.labels, featureCount: task.featureCount)
+        self[keyPath: slot] = made
+        return made
+    }
+
+    /// The float model's validation and test accuracy, measured once per model and task.
+    public func floatAccuracy() throws -> SplitAccuracy {
+        if let known = floatAccuracyCache { return known }
+        let task = try requireTask()
+        let model = try requireModel()
+        let measured = SplitAccuracy(validation: model.accuracy(task.validation.sequences, labels: task.validation.labels),
+                                     test: model.accuracy(task.test.sequences, labels: task.test.labels))
+        floatAccuracyCache = measured
+        return measured
+    }
+
+    /// Bytes of homogeneous 8-bit with the weights and options in use: the 100 % of size ratios.
+    public func referenceSize() throws -> Int {
+        let key = "\(options)|\(tuned == nil ? "float" : "tuned")"
+        if let cached = referenceSizeCache, cached.key == key { return cached.bytes }
+        let bytes = try quantizedModel(BitWidths(uniform: 8)).size.total
+        referenceSizeCache = (key, bytes)
+        return bytes
+    }
+
+    /// Quantized validation and test accuracy and size of a configuration.
+    public func evaluate(_ configuration: BitWidths) throws -> ConfigurationScore {
+        let quantized = try quantizedModel(configuration)
+        let accuracy = SplitAccuracy(validation: try validationEvaluator().accuracy(quantized),
+                                     test: try testEvaluator().accuracy(quantized))
+        let size = quantized.size.total
+        return ConfigurationScore(accuracy: accuracy, size: size, sizeRatio: Double(size) / Double(try referenceSize()))
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Shell
+import Testing
+
+/// A small digits model and a fresh folder for checkpoints and files.
+private func setup() -> (text: String, directory: URL) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gq-shell-search-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return ("load task digits\ntrain epochs 4 hidden 12\n", directory)
+}
+
+@Suite("evolve, the front and plots in the shell")
+struct SearchCommandTests {
+    @Test("evolve sets hv, hv_homogeneous and front_size; show front, use front, compare and save front work on the result")
+    func evolveAndRead() throws {
+        let (text, directory) = setup()
+        let out = try run(text + """
+            evolve 3 gens pop 12 seed 1 checkpoint \(directory.path)/run.json
+            assert front_size >= 2 and hv > 0 and hv <= 1 and hv_homogeneous > 0
+            show front
+            use front 1
+            eval
+            compare
+            save front \(directory.path)/front.csv
+            save front \(directory.path)/front.json
+            """)
+        #expect(out.contains { $0.hasPrefix("  #   size (B)  of 8-bit  val acc  test acc  rx  rh  zx") })
+        #expect(out.contains { $0.hasPrefix("columns: rx=r.wx rh=r.wh") })
+        #expect(out.contains { $0.hasPrefix("hypervolume  mixed") })
+        let csv = try String(contentsOfFile: directory.path + "/front.csv", encoding: .utf8)
+        #expect(csv.hasPrefix("position,size,size_ratio,val_accuracy,test_accuracy,r.wx,r.wh,"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("front.json"))) as? [[String: Any]]
+        #expect((json?.count ?? 0) == csv.split(separator: "\n").count - 1)
+        #expect((json?.first?["bits"] as? [String: Int])?.count == 17)
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/run.json"))
+    }
+
+    @Test("evolve again continues the search and says from where")
+    func continues() throws {
+        let (text, directory) = setup()
+        let out = try run(text + "evolve 1 gens pop 8 checkpoint \(directory.path)/c.json\nevolve 2 gens")
+        #expect(out.contains("continuing the search from generation 1 to 3"))
+        #expect(out.contains { $0.hasPrefix("generation 3: front of") })
+    }
+
+    @Test("plot front draws axes and a legend in ASCII, and writes well-formed SVG")
+    func plotFront() throws {
+        let (text, directory) = setup()
+        let svg = directory.appendingPathComponent("front.svg")
+        let out = try run(text + "evolve 2 gens pop 8 checkpoint \(directory.path)/p.json\nplot front ascii\nplot front to \(svg.path) width 720\nplot hv ascii")
+        #expect(out.contains { $0.contains("model size (bytes)") })
+        #expect(out.contains { $0.contains("homogeneous 2..8-bit") })
+        #expect(!out.joined().unicodeScalars.contains { (0x2500...0x257F).contains($0.value) || (0x2800...0x28FF).contains($0.value) })
+        #expect(XMLParser(data: try Data(contentsOf: svg)).parse())
+    }
+
+    @Test("show front before any search says to run evolve")
+    func noSearch() {
+        let error = failure("show front")
+        #expect(error?.formatted == "test.gq:1:1: error: no search yet: run 'evolve N gens' first")
+    }
+
+    @Test("evolve without 'gens' says what it expects, before anything runs")
+    func evolveSyntax() {
+        let error = failure("load task digits\ntrain\nevolve 5 generashuns")
+        #expect(error?.formatted == "test.gq:3:10: error: expected 'gens' after the number, as in 'evolve 5 gens', got 'generashuns'")
+    }
+
+    @Test("a negative generation count is named as such")
+    func negativeGenerations() {
+        #expect(failure("evolve -3 gens")?.message == "the number of generations must be 0 or more, got -3")
+    }
+
+    @Test("an objective list that is not offered names the ones that are")
+    func unknownObjectives() {
+        let message = failure("evolve 2 gens objectives error,ram")?.message
+        #expect(message == "option 'objectives' expects one of error,size, error,bitops, error,size,bitops, got 'error,ram'")
+    }
+
+    @Test("compare on a search that did not minimise size says so")
+    func compareWithoutSize() throws {
+        let (text, directory) = setup()
+        let out = try run(text + "evolve 1 gens pop 8 objectives error,bitops checkpoint \(directory.path)/b.json\ncompare")
+        #expect(out.contains("this search did not minimise size ('evolve ... objectives error,size'): no size comparison"))
+    }
+
+    @Test("resuming a file that is not a checkpoint names the file and the problem, at the file")
+    func resumeGarbage() throws {
+        let (text, directory) = setup()
+        let file = directory.appendingPathComponent("garbage.json")
+        try Data("{\"hello\": 1}".utf8).write(to: file)
+        let error = failure(text + "evolve resume \(file.path)")
+        #expect(error?.location.line == 3 && error?.location.column == 15)
+        #expect(error?.message.contains("'\(file.path)' is not a usable search checkpoint") == true)
+    }
+
+    @Test("resuming a checkpoint made with another model is refused with the reason")
+    func resumeOtherModel() throws {
+        let (text, directory) = setup()
+        _ = try run(text + "evolve 1 gens pop 8 checkpoint \(directory.path)/o.json")
+        let error = failure("load task digits\ntrain epochs 4 hidden 10\nevolve resume \(directory.path)/o.json")
+        #expect(error?.message.contains("was made with another model") == true)
+    }
+}

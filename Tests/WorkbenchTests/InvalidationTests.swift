@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import Workbench
+
+@Suite("What a change makes stale")
+struct InvalidationTests {
+    @Test("loading another task drops the model, the fine-tuned weights, the sweep and the search")
+    func anotherTask() throws {
+        let workspace = try trainedWorkspace()
+        workspace.bits = BitWidths(uniform: 6)
+        _ = try workspace.finetune(FineTuningOptions(epochs: 1))
+        _ = try workspace.sweep("gate.z", widths: [4])
+        _ = try workspace.prepareSearch(EvolveRequest(generations: 0, population: 8, checkpoint: temporaryDirectory().appendingPathComponent("t.json")))
+        let sameSplit = try workspace.loadTask("digits")
+        #expect(sameSplit.keptModel)
+        #expect(workspace.model != nil && workspace.search == nil && workspace.lastSweep == nil && workspace.tuned == nil)
+        let otherSplit = try workspace.loadTask("digits", splitSeed: 7)
+        #expect(!otherSplit.keptModel && workspace.model == nil && workspace.modelOrigin == nil)
+        #expect(message { _ = try workspace.quantizationInputs() } == "no model yet: 'train' one or 'load model FILE'")
+    }
+
+    @Test("a new model drops fine-tuned weights and the search; the bits stay")
+    func newModel() throws {
+        let workspace = try trainedWorkspace()
+        workspace.bits = BitWidths(uniform: 5)
+        _ = try workspace.finetune(FineTuningOptions(epochs: 1))
+        _ = try workspace.prepareSearch(EvolveRequest(generations: 0, population: 8, checkpoint: temporaryDirectory().appendingPathComponent("m.json")))
+        let file = temporaryDirectory().appendingPathComponent("m.safetensors")
+        _ = try workspace.saveModel(to: file)
+        _ = try workspace.loadModel(from: file, named: "m.safetensors")
+        #expect(workspace.tuned == nil && workspace.search == nil)
+        #expect(workspace.bits == BitWidths(uniform: 5))
+        #expect(workspace.modelOrigin == "loaded from m.safetensors")
+    }
+
+    @Test("fine-tuning keeps the search, which reports with the weights it searched")
+    func finetuneKeepsSearch() throws {
+        let workspace = try trainedWorkspace()
+        let (search, _) = try workspace.prepareSearch(EvolveRequest(generations: 0, population: 8, checkpoint: temporaryDirectory().appendingPathComponent("f.json")))
+        let before = try workspace.frontRows()
+        workspace.bits = BitWidths(uniform: 4)
+        let outcome = try workspace.finetune(FineTuningOptions(epochs: 2))
+        #expect(workspace.search === search)
+        #expect(try workspace.frontRows().map(\.validationAccuracy) == before.map(\.validationAccuracy))
+        #expect((workspace.tuned != nil) == outcome.adopted)
+    }
+
+    @Test("options that change calibration drop fine-tuned weights and say so; others keep them")
+    func options() throws {
+        let workspace = try trainedWorkspace()
+        workspace.bits = BitWidths(uniform: 4)
+        let outcome = try workspace.finetune(FineTuningOptions(epochs: 2))
+        try #require(outcome.adopted)
+        var options = workspace.options
+        options.requantization = .powerOfTwo
+        let kept = workspace.setOptions(options)
+        #expect(!kept.recalibrates && !kept.droppedTunedWeights)
+        #expect(workspace.tuned != nil)
+        options.range = .mse
+        let dropped = workspace.setOptions(options)
+        #expect(dropped.recalibrates && dropped.droppedTunedWeights)
+        #expect(workspace.tuned == nil)
+    }
+
+    @Test("the size ratio's 8-bit reference follows the options")
+    func referenceSize() throws {
+        let workspace = try trainedWorkspace()
+        let channel = try workspace.referenceSize()
+        var options = workspace.options
+        options.weights = .perTensor
+        workspace.setOptions(options)
+        #expect(try workspace.referenceSize() < channel)  // one scale per tensor instead of per row
+        #expect(try workspace.evaluate(BitWidths(uniform: 8)).sizeRatio == 1)
+    }
+
+    @Test("a model that does not fit the task is refused, naming both shapes")
+    func modelMustFit() throws {
+        let workspace = try trainedWorkspace()
+        let wrong = GRUClassifier(inputSize: 5, hiddenSize: 4, classCount: 3, seed: 1)
+        let text = message { try workspace.adopt(model: wrong, origin: "test") }
+        #expect(text == "the model has 5 features and 3 classes, but task digits has 8 features and 10 classes")
+        #expect(workspace.model?.inputSize == 8)
+    }
+
+    @Test("a sweep measures each width and leaves the current bits alone")
+    func sweep() throws {
+        let workspace = try trainedWorkspace()
+        workspace.bits = BitWidths(uniform: 7)
+        let result = try workspace.sweep("gate.*", widths: [3, 5])
+        #expect(result.points.map(\.bits) == [3, 5] && result.isComplete)
+        #expect(workspace.bits == BitWidths(uniform: 7))
+        var five = BitWidths(uniform: 7)
+        try five.set("gate.*", to: 5)
+        #expect(result.points[1].accuracy == (try workspace.evaluate(five)).accuracy)
+        #expect(workspace.lastSweep == result)
+    }
+
+    @Test("a stop request ends a sweep after the width under way, keeping those done")
+    func sweepStops() throws {
+        let workspace = try trainedWorkspace()
+        workspace.shouldStop = { true }
+        let result = try workspace.sweep("h.add", widths: [2, 3, 4])
+        #expect(result.points.count == 1 && !result.isComplete)
+    }
+}

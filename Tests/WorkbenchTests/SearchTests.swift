@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import Workbench
+
+@Suite("evolve's search in the workspace: front, continuation, checkpoints")
+struct WorkbenchSearchTests {
+    func run(_ workspace: Workspace, _ request: EvolveRequest) throws -> QuantizationSearch {
+        let (search, _) = try workspace.prepareSearch(request)
+        _ = try search.advance(shouldStop: { false }, onGeneration: { _ in })
+        return search
+    }
+
+    @Test("the front is non-dominated and cheapest first, with homogeneous 2..8-bit beside it")
+    func front() throws {
+        let workspace = try trainedWorkspace()
+        let directory = temporaryDirectory()
+        let search = try run(workspace, EvolveRequest(generations: 2, population: 10, seed: 1, checkpoint: directory.appendingPathComponent("a.json")))
+        let front = search.front
+        #expect(front.count >= 2)
+        for (a, b) in zip(front, front.dropFirst()) {
+            #expect(a.objectives[1] <= b.objectives[1])
+            #expect(a.objectives[0] > b.objectives[0])  // bigger only when more accurate
+        }
+        #expect(search.homogeneous.map(\.bits) == Array(2...8))
+        #expect(search.hypervolume > 0 && search.hypervolume <= 1)
+        #expect(search.hypervolume >= search.homogeneousHypervolume - 1e-12)  // the homogeneous genomes are in the search
+        let rows = try workspace.frontRows()
+        #expect(rows.map(\.position) == Array(1...front.count))
+        let first = try workspace.evaluate(rows[0].bits)
+        #expect(rows[0].testAccuracy == first.accuracy.test)
+        #expect(abs(rows[0].validationAccuracy - first.accuracy.validation) < 1e-12)
+    }
+
+    @Test("evolve again continues the same search unless something that defines it changed")
+    func continuation() throws {
+        let workspace = try trainedWorkspace()
+        let file = temporaryDirectory().appendingPathComponent("c.json")
+        let first = try run(workspace, EvolveRequest(generations: 1, population: 8, seed: 2, checkpoint: file))
+        let (again, start) = try workspace.prepareSearch(EvolveRequest(generations: 2, checkpoint: file))
+        #expect(again === first)
+        #expect(start == .continued(fromGeneration: 1))
+        #expect(again.targetGeneration == 3)
+        let (fresh, freshStart) = try workspace.prepareSearch(EvolveRequest(generations: 1, population: 8, seed: 2, checkpoint: file, fresh: true))
+        #expect(fresh !== first && freshStart == .started)
+        let (other, otherStart) = try workspace.prepareSearch(EvolveRequest(generations: 1, population: 12, checkpoint: file))
+        #expect(other !== fresh && otherStart == .started)
+    }
+
+    @Test("a search resumed from its checkpoint ends where an uninterrupted one does")
+    func resumeMatches() throws {
+        let directory = temporaryDirectory()
+        let file = directory.appendingPathComponent("r.json")
+        _ = try run(try trainedWorkspace(), EvolveRequest(generations: 2, population: 10, seed: 3, checkpoint: file))
+        let resuming = try trainedWorkspace()
+        let resumed = try resuming.resumeSearch(from: file)
+        #expect(resumed.generation == 2)
+        let (continued, _) = try resuming.prepareSearch(EvolveRequest(generations: 2))
+        _ = try continued.advance(shouldStop: { false }, onGeneration: { _ in })
+        let straight = try run(try trainedWorkspace(), EvolveRequest(generations: 4, population: 10, seed: 3, checkpoint: directory.appendingPathComponent("s.json")))
+        #expect(continued.front.map(\.genome) == straight.front.map(\.genome))
+        #expect(continued.front.map(\.objectives) == straight.front.map(\.objectives))
+    }
+
+    @Test("a checkpoint made with another model is refused with the reason")
+    func resumeOtherModel() throws {
+        let file = temporaryDirectory().appendingPathComponent("o.json")
+        _ = try run(try trainedWorkspace(), EvolveRequest(generations: 1, population: 8, checkpoint: file))
+        let other = try trainedWorkspace(seed: 9)
+        let text = message { _ = try other.resumeSearch(from: file) }
+        #expect(text?.hasPrefix("\(file.path) was made with another model, calibration or input/fc widths (task digits)") == true)
+        #expect(other.search == nil)
+    }
+
+    @Test("a file that is not a checkpoint names the file and the problem")
+    func resumeNotACheckpoint() throws {
+        let file = temporaryDirectory().appendingPathComponent("x.json")
+        try Data("{\"hello\": 1}".utf8).write(to: file)
+        let text = message { _ = try trainedWorkspace().resumeSearch(from: file) }
+        #expect(text?.contains(file.path) == true)
+    }
+
+    @Test("compare picks the smallest mixed configuration within half a point of 8-bit")
+    func comparison() throws {
+        let workspace = try trainedWorkspace()
+        let search = try run(workspace, EvolveRequest(generations: 3, population: 12, seed: 1, checkpoint: temporaryDirectory().appendingPathComponent("k.json")))
+        let comparison = search.comparison()
+        #expect(comparison.limitation == nil)
+        let eight = try #require(comparison.eightBit)
+        if let best = comparison.best {
+            #expect(best.pick.accuracy >= eight.accuracy - 0.005)
+            #expect(Set(search.front[best.position - 1].genome).count > 1)
+            #expect(comparison.sizeReduction == 1 - best.pick.size / eight.size)
+            let smaller = search.front.filter { $0.objectives[1] < best.pick.size && Set($0.genome).count > 1 }
+            #expect(smaller.allSatisfy { 1 - $0.objectives[0] < eight.accuracy - 0.005 })
+        }
+    }
+
+    @Test("compare says why when a search did not minimise size or had no 8-bit")
+    func comparisonLimits() throws {
+        let workspace = try trainedWorkspace()
+        let directory = temporaryDirectory()
+        let bitops = try run(workspace, EvolveRequest(generations: 1, population: 8, objectives: try SearchObjective.parseList("error,bitops"),
+                                                      checkpoint: directory.appendingPathComponent("b.json")))
+        #expect(bitops.comparison().limitation == .sizeNotMinimised)
+        let narrow = try run(workspace, EvolveRequest(generations: 1, population: 8, widths: [2, 3, 4, 5, 6],
+                                                      checkpoint: directory.appendingPathComponent("n.json"), fresh: true))
+        #expect(narrow.comparison().limitation == .noEightBit)
+    }
+}
