@@ -20,6 +20,8 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
     case cannotWrite(path: String, reason: String)
     case cannotRead(path: String, reason: String)
     case emptyFront
+    /// `use front K` with K past the front's end.
+    case frontPositionOutOfRange(position: Int, count: Int)
 
     public var errorDescription: String? {
         switch self {
@@ -51,6 +53,8 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
             return "cannot write \(path): \(reason)"
         case let .cannotRead(path, reason):
             return "cannot read \(path): \(reason)"
+        case let .frontPositionOutOfRange(position, count):
+            return "expected a front position from 1 to \(count), got '\(position)'"
         case .emptyFront:
             return "the front is empty: the search was stopped before its first evaluations finished; run 'evolve N gens'"
         }

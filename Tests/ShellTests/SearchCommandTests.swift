@@ -105,3 +105,21 @@ struct SearchCommandTests {
         #expect(error?.message.contains("was made with another model") == true)
     }
 }
+
+@Suite("use front reads its position before anything runs")
+struct UseFrontTests {
+    @Test("a position that is not a whole number from 1 is caught by the check")
+    func notAPosition() {
+        let error = failure("echo never\nuse front 0")
+        #expect(error?.formatted == "test.gq:2:11: error: expected a front position, a whole number from 1, got '0'")
+    }
+
+    @Test("a position past the front's end names the front's size, at the position")
+    func pastTheEnd() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gq-use-front-\(UUID().uuidString)")
+        let error = failure("load task digits\ntrain epochs 2 hidden 8\nevolve 1 gens pop 8 checkpoint \(directory.path)/u.json\nuse front 999")
+        #expect(error?.location.line == 4 && error?.location.column == 11)
+        #expect(error?.message.hasPrefix("expected a front position from 1 to ") == true)
+        #expect(error?.message.hasSuffix(", got '999'") == true)
+    }
+}

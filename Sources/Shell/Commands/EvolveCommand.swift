@@ -109,7 +109,7 @@ enum EvolveCommand {
             switch start {
             case .continued(let from):
                 session.io.out("continuing the search from generation \(from) to \(search.targetGeneration)")
-            case .started, .resumed:
+            case .started:
                 let widths = evolve.widths
                 session.io.out("evolving \(search.objectives.map(\.name).joined(separator: " and ")) of \(GRUOperator.genome.count) operators at \(widths.first ?? 2)..\(widths.last ?? 8) bits: population \(search.search.options.populationSize), \(evolve.generations) generations, seed \(search.search.options.seed); checkpoint \(search.checkpointURL.path)")
             }

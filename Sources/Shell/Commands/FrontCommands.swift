@@ -22,18 +22,20 @@ enum FrontCommands {
                 summary: "Make configuration K of the front the current bits",
                 details: "K counts from 1, as 'show front' numbers them. 'eval' then measures it.",
                 examples: ["use front 1; eval"],
-                parse: { arguments -> String in
+                parse: { arguments -> Int in
                     try arguments.expectCount(1...1, usage: "use front K")
-                    return arguments[0]
-                },
-                run: { interpreter, word in
-                    let workspace = interpreter.session.workspace
-                    let front = try workspace.requireSearch().front
-                    guard !front.isEmpty else { throw WorkbenchError.emptyFront }
-                    guard let k = Int(word), (1...front.count).contains(k) else {
-                        throw CommandError("expected a front position from 1 to \(front.count), got '\(word)'", argument: 0)
+                    guard let k = Int(arguments[0]), k >= 1 else {
+                        throw CommandError("expected a front position, a whole number from 1, got '\(arguments[0])'", argument: 0)
                     }
-                    interpreter.session.io.out("bits \(try workspace.useFront(k))")
+                    return k
+                },
+                run: { interpreter, k in
+                    do {
+                        interpreter.session.io.out("bits \(try interpreter.session.workspace.useFront(k))")
+                    } catch let error as WorkbenchError {
+                        guard case .frontPositionOutOfRange = error else { throw error }
+                        throw CommandError(Interpreter.message(for: error), argument: 0)
+                    }
                 }
             ),
             Command(

@@ -55,7 +55,7 @@ extension Workspace {
         let front = state.front
         guard !front.isEmpty else { throw WorkbenchError.emptyFront }
         guard (1...front.count).contains(position) else {
-            throw WorkbenchError.searchSetup("expected a front position from 1 to \(front.count), got '\(position)'")
+            throw WorkbenchError.frontPositionOutOfRange(position: position, count: front.count)
         }
         bits = state.problem.inputs.bits(front[position - 1].genome)
         return bits

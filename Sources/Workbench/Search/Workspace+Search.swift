@@ -31,11 +31,12 @@ public struct EvolveRequest: Sendable {
     public static let defaultPopulation = 32
 }
 
-/// How a search got ready to run, for the line `evolve` prints before it starts.
+/// How `prepareSearch` got a search ready, for the line `evolve` prints before it runs.
 public enum SearchStart: Sendable, Equatable {
+    /// A new search, its first generation evaluated.
     case started
+    /// The workspace's search, given more generations.
     case continued(fromGeneration: Int)
-    case resumed(atGeneration: Int)
 }
 
 extension Workspace {
