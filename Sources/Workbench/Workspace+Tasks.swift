@@ -9,8 +9,12 @@ extension Workspace {
 
     /// Loads a task by name or path, split with `splitSeed` (the workspace seed by default),
     /// and makes it current; returns it and whether the model was kept.
-    public func loadTask(_ nameOrPath: String, splitSeed: UInt64? = nil, options: LoadOptions = LoadOptions()) throws -> (task: Task, keptModel: Bool) {
-        let task = try TaskCatalog.load(nameOrPath, seed: splitSeed ?? seed, options: options)
+    /// With `tuning`, the test split is replaced by a carve of training (`Task.tuningSplit`).
+    public func loadTask(_ nameOrPath: String, splitSeed: UInt64? = nil, options: LoadOptions = LoadOptions(),
+                         tuning: Bool = false) throws -> (task: Task, keptModel: Bool) {
+        let seed = splitSeed ?? self.seed
+        var task = try TaskCatalog.load(nameOrPath, seed: seed, options: options)
+        if tuning { task = task.tuningSplit(seed: seed) }
         let kept = load(task: task)
         return (task, kept)
     }

@@ -67,6 +67,7 @@ public final class Workspace {
     private var calibration: Calibration?
     private var validationEvaluatorCache: IntegerEvaluator?
     private var testEvaluatorCache: IntegerEvaluator?
+    private var trainEvaluatorCache: IntegerEvaluator?
     private var referenceSizeCache: (key: String, bytes: Int)?
     private var floatAccuracyCache: SplitAccuracy?
 
@@ -94,6 +95,7 @@ public final class Workspace {
         case .task:
             validationEvaluatorCache = nil
             testEvaluatorCache = nil
+            trainEvaluatorCache = nil
             invalidate(after: .model)
         case .model:
             calibration = nil
@@ -238,6 +240,11 @@ public final class Workspace {
     /// The test split, packed for the integer engine once per task; for reporting only.
     func testEvaluator() throws -> IntegerEvaluator {
         try evaluator(\.testEvaluatorCache) { $0.test }
+    }
+
+    /// The training split, packed for the integer engine once per task; for confirming a pick.
+    func trainEvaluator() throws -> IntegerEvaluator {
+        try evaluator(\.trainEvaluatorCache) { $0.train }
     }
 
     private func evaluator(_ slot: ReferenceWritableKeyPath<Workspace, IntegerEvaluator?>,

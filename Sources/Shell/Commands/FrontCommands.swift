@@ -3,6 +3,10 @@ import Workbench
 
 /// `show front`, `use front`, `save front` and `compare`: reading the result of `evolve`.
 enum FrontCommands {
+    static let rule = Option<PickRule>("rule", "how the pick is confirmed beyond validation (default \(PickRule.standard.rawValue))")
+    static let tolerance = Option<Double>("tolerance", 0...100, "how far below 8-bit's accuracy the pick may be, in points (default \(Value.format(Comparison.defaultTolerance * 100)))")
+    static let compareOptions: [any OptionDeclaration] = [rule, tolerance]
+
     static var commands: [Command] {
         [
             Command(
@@ -64,13 +68,17 @@ enum FrontCommands {
                 }
             ),
             Command(
-                name: "compare",
-                summary: "Mixed against homogeneous precision: hypervolume and the smallest model near 8-bit accuracy",
-                details: "Prints the hypervolume of the mixed-precision front beside that of homogeneous 2..8-bit, and the smallest front configuration whose validation accuracy is within 0.5 points of homogeneous 8-bit, with its size reduction. Sets hv, hv_homogeneous, best_size (bytes, 0 if none) and size_reduction (fraction of 8-bit saved).",
-                examples: ["evolve 20 gens; compare"],
-                run: { interpreter in
+                name: "compare", usage: "compare [rule validation|train|fidelity|margin] [tolerance X]",
+                summary: "Mixed against homogeneous precision: hypervolume and the smallest model near 8-bit accuracy, with test beside",
+                details: "Prints the hypervolume of the mixed-precision front beside that of homogeneous 2..8-bit, then homogeneous 8-bit and the pick: the smallest mixed configuration of the front within the tolerance (default 0.5 points) of 8-bit's validation accuracy that the rule accepts, each with validation and test accuracy, the size reduction and the test gap (8-bit's test accuracy minus the pick's). The pick is chosen without the test split; test is reported only. Rules: validation (what the search optimised), train (also within the tolerance of 8-bit on the training split, which the search never scored), fidelity (also within the tolerance of 8-bit's agreement with the float model over training and validation), margin (validation with one standard error of the paired difference as extra margin). Sets hv, hv_homogeneous, best_index (front position, 0 if none), best_size (bytes, 0 if none), size_reduction (fraction of 8-bit saved), best_accuracy and best_test_accuracy, accuracy_8bit and test_accuracy_8bit, and test_gap (test_accuracy_8bit − best_test_accuracy).",
+                examples: ["evolve 20 gens; compare", "compare rule train", "compare tolerance 0.01"],
+                options: compareOptions,
+                parse: { try $0.options(compareOptions) },
+                run: { interpreter, parsed in
                     let session = interpreter.session
-                    compare(try session.workspace.requireSearch().comparison(), session: session)
+                    compare(try session.workspace.compare(rule: parsed[rule] ?? .standard,
+                                                          tolerance: (parsed[tolerance] ?? Comparison.defaultTolerance * 100) / 100),
+                            session: session)
                 }
             ),
         ]
@@ -106,18 +114,26 @@ enum FrontCommands {
             break
         }
         guard let eight = comparison.eightBit else { return }
-        let points = comparison.tolerance * 100
+        let points = Value.format(comparison.tolerance * 100)
+        func test(_ pick: Comparison.Pick) -> String { pick.testAccuracy.map { percent($0) } ?? "-" }
+        io.out(String(format: "homogeneous 8-bit: %.0f bytes, validation %@, test %@", eight.size, percent(eight.accuracy), test(eight)))
+        session.publish([("accuracy_8bit", eight.accuracy), ("test_accuracy_8bit", eight.testAccuracy ?? 0)])
+        if let homogeneous = comparison.smallestHomogeneous {
+            io.out(String(format: "smallest homogeneous within %@ points: %d-bit, %.0f bytes: %.1f %% smaller", points, homogeneous.bits, homogeneous.pick.size, (1 - homogeneous.pick.size / eight.size) * 100))
+        }
+        let confirmed = comparison.rule == .validation ? "" : ", confirmed by rule \(comparison.rule.rawValue)"
+        let turnedDown = comparison.rejected > 0 ? " (\(comparison.rejected) smaller one\(comparison.rejected == 1 ? "" : "s") within \(points) points on validation turned down)" : ""
         guard let best = comparison.best else {
-            io.out(String(format: "no mixed configuration on the front within %.1f points of homogeneous 8-bit (%.1f %% validation)", points, eight.accuracy * 100))
-            session.publish([("best_size", 0), ("size_reduction", 0)])
+            io.out("no mixed configuration on the front within \(points) points of homogeneous 8-bit (\(percent(eight.accuracy)) validation)\(confirmed)\(turnedDown)")
+            session.publish([("best_index", 0), ("best_size", 0), ("size_reduction", 0), ("best_accuracy", 0), ("best_test_accuracy", 0), ("test_gap", 0)])
             return
         }
-        io.out(String(format: "homogeneous 8-bit: %.0f bytes, %.1f %% validation", eight.size, eight.accuracy * 100))
-        if let homogeneous = comparison.smallestHomogeneous {
-            io.out(String(format: "smallest homogeneous within %.1f points: %d-bit, %.0f bytes: %.1f %% smaller", points, homogeneous.bits, homogeneous.pick.size, (1 - homogeneous.pick.size / eight.size) * 100))
-        }
-        io.out(String(format: "smallest mixed within %.1f points: front %d, %.0f bytes, %.1f %% validation: %.1f %% smaller than 8-bit", points, best.position, best.pick.size, best.pick.accuracy * 100, comparison.sizeReduction * 100))
-        session.publish([("best_size", best.pick.size), ("size_reduction", comparison.sizeReduction)])
+        io.out(String(format: "smallest mixed within %@ points%@: front %d, %.0f bytes, validation %@, test %@: %.1f %% smaller than 8-bit%@",
+                      points, confirmed, best.position, best.pick.size, percent(best.pick.accuracy), test(best.pick), comparison.sizeReduction * 100, turnedDown))
+        let gap = comparison.testGap ?? 0
+        io.out(String(format: "test gap     %+.1f points (8-bit test minus the pick's; chosen without the test split)", gap * 100))
+        session.publish([("best_index", Double(best.position)), ("best_size", best.pick.size), ("size_reduction", comparison.sizeReduction),
+                         ("best_accuracy", best.pick.accuracy), ("best_test_accuracy", best.pick.testAccuracy ?? 0), ("test_gap", gap)])
     }
 }
 

@@ -8,6 +8,7 @@ public enum StandardCommands {
             + TrainCommand.commands
             + EvalCommand.commands
             + ModelFileCommands.commands
+            + DataExportCommands.commands
             + QuantCommands.commands
             + QuantAnalysisCommands.commands
             + EvolveCommand.commands

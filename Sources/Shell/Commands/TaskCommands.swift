@@ -5,6 +5,7 @@ enum TaskCommands {
     static let seed = Option<UInt64>.seed("seed of the train/validation/test split (default: the session seed)")
     static let features = Option<Int>("features", 1...100_000, "CSV: features per time step")
     static let steps = Option<Int>("steps", 1...1_000_000, "CSV: time steps per row")
+    static let tuning = Option<Flag>.flag("tuning", "drop the test split unseen and carve a stand-in test split (25 %) from training, for choosing methods without touching test")
     static let label = Option<LabelPosition>("label", "CSV: the column holding the class label (default last)")
 
     /// The spellings of `label`.
@@ -19,16 +20,17 @@ enum TaskCommands {
         var source: String
         var seed: UInt64?
         var options: LoadOptions
+        var tuning: Bool
     }
 
     static var commands: [Command] {
         [
             Command(
-                name: "load task", usage: "load task NAME|PATH [seed S] [features F] [steps T] [label first|last]",
+                name: "load task", usage: "load task NAME|PATH [seed S] [features F] [steps T] [label first|last] [tuning]",
                 summary: "Load a task by name (\(Workspace.taskNames.joined(separator: ", "))) or a data file by path",
                 details: "Splits the samples into train, validation and test, stratified by class and seeded; a file with its own test split keeps it. Files: UEA/UCR .ts, NumPy .npy/.npz, CSV (.gz too), IDX. Loading another task drops the current model.",
                 examples: ["load task digits", "load task digits seed 3", "load task data/series.csv steps 28 label first"],
-                options: [seed, features, steps, label], completion: .wordsAndPaths(Workspace.taskNames),
+                options: [seed, features, steps, label, tuning], completion: .wordsAndPaths(Workspace.taskNames),
                 parse: parseLoad,
                 run: load
             ),
@@ -47,19 +49,19 @@ enum TaskCommands {
         guard arguments.count >= 1 else {
             throw CommandError("'load task' needs a task name or a file path: one of \(Workspace.taskNames.joined(separator: ", ")), or a .ts/.npz/.npy/.csv/IDX file")
         }
-        let parsed = try arguments.options([seed, features, steps, label], from: 1)
+        let parsed = try arguments.options([seed, features, steps, label, tuning], from: 1)
         var options = LoadOptions()
         options.featureCount = parsed[features]
         options.stepCount = parsed[steps]
         if let position = parsed[label] { options.labelColumn = position.column }
-        return LoadRequest(source: arguments.path(0), seed: parsed[seed], options: options)
+        return LoadRequest(source: arguments.path(0), seed: parsed[seed], options: options, tuning: parsed.has(tuning))
     }
 
     private static func load(_ interpreter: Interpreter, _ request: LoadRequest) throws {
         let session = interpreter.session
         let task: Task
         do {
-            task = try session.workspace.loadTask(request.source, splitSeed: request.seed, options: request.options).task
+            task = try session.workspace.loadTask(request.source, splitSeed: request.seed, options: request.options, tuning: request.tuning).task
         } catch {
             throw CommandError(Interpreter.message(for: error), argument: 0)
         }

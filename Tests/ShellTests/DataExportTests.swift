@@ -1,0 +1,79 @@
+import Foundation
+import Shell
+import Testing
+
+@Suite("Data out of gq: save split and save predictions")
+struct DataExportTests {
+    func folder() -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gq-export-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.path
+    }
+
+    @Test("a saved split loads back as a task with the same sequences and labels")
+    func splitRoundTrip() throws {
+        let dir = folder()
+        let out = try run("load task vowels\nsave split test \(dir)/test.npz\nload task \(dir)/test.npz\nshow task")
+        #expect(out.contains("wrote the test split (370 sequences) to \(dir)/test.npz"))
+        #expect(out.contains { $0.hasPrefix("loaded test: ") && $0.contains("7–29 steps × 12 features; 9 classes") })
+    }
+
+    @Test("save split names the split it does not know, before anything runs")
+    func unknownSplit() {
+        let error = failure("echo never\nsave split tset x.npz")
+        #expect(error?.formatted == "test.gq:2:12: error: expected a split, one of train, validation, test, got 'tset'")
+    }
+
+    @Test("saved predictions have one row per sequence, the integer logits and their argmax")
+    func predictions() throws {
+        let dir = folder()
+        _ = try run("load task digits\ntrain epochs 2 hidden 8\nset bits all=6\nsave predictions \(dir)/p.csv split validation\neval\necho $accuracy")
+        let lines = try String(contentsOfFile: "\(dir)/p.csv", encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "index,label,predicted,logit0,logit1,logit2,logit3,logit4,logit5,logit6,logit7,logit8,logit9")
+        #expect(lines.count == 361)
+        var right = 0
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: ",").compactMap { Int($0) }
+            let logits = Array(fields[3...])
+            #expect(fields[2] == logits.firstIndex(of: logits.max()!))
+            if fields[1] == fields[2] { right += 1 }
+        }
+        let accuracy = try run("load task digits\ntrain epochs 2 hidden 8\nset bits all=6\neval\necho $accuracy").last.flatMap(Double.init)
+        #expect(abs(Double(right) / 360 - (accuracy ?? -1)) < 1e-5)  // echo prints 6 digits
+    }
+}
+
+@Suite("compare reports the test side and confirms its pick without test")
+struct CompareTests {
+    @Test("compare sets the pick's and 8-bit's validation and test accuracy, and the test gap")
+    func variables() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gq-compare-\(UUID().uuidString)").path
+        let out = try run("""
+            load task digits
+            train epochs 6 hidden 16
+            evolve 4 gens pop 16 seed 1 checkpoint \(dir)/c.json
+            compare rule validation tolerance 2
+            echo $best_index $best_size $size_reduction $best_accuracy $best_test_accuracy $accuracy_8bit $test_accuracy_8bit $test_gap
+            """)
+        #expect(out.contains { $0.hasPrefix("homogeneous 8-bit: ") && $0.contains("validation") && $0.contains("test") })
+        let values = (out.last ?? "").split(separator: " ").compactMap { Double($0) }
+        try #require(values.count == 8)
+        if values[0] > 0 {
+            #expect(out.contains { $0.hasPrefix("test gap     ") })
+            #expect(abs(values[7] - (values[6] - values[4])) < 1e-5)  // echo prints 6 digits
+            #expect(values[3] >= values[5] - 0.02)
+        }
+    }
+
+    @Test("a rule that is not offered names the ones that are")
+    func unknownRule() {
+        #expect(failure("compare rule best")?.message == "option 'rule' expects one of validation, train, fidelity, margin, got 'best'")
+    }
+
+    @Test("load task tuning replaces the test split by a carve of training and says so")
+    func tuningSplit() throws {
+        let out = try run("load task digits tuning\nshow task")
+        #expect(out.first == "loaded digits: 809 train, 360 validation, 269 test sequences; 8 steps × 8 features; 10 classes")
+        #expect(out.contains { $0.contains("tuning: test is 25 % of train (stratified), the real test split is not loaded") })
+    }
+}
