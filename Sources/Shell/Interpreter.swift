@@ -162,7 +162,7 @@ public final class Interpreter {
         "train_epochs": "train", "val_accuracy": "train",
         "hv": "evolve", "hv_homogeneous": "evolve", "front_size": "evolve",
         "best_size": "compare", "size_reduction": "compare", "best_index": "compare", "best_accuracy": "compare",
-        "best_test_accuracy": "compare", "accuracy_8bit": "compare", "test_accuracy_8bit": "compare", "test_gap": "compare",
+        "best_test_accuracy": "compare", "accuracy_8bit": "compare", "test_accuracy_8bit": "compare", "size_8bit": "compare", "test_gap": "compare",
     ]
 
     func variable(_ name: String, at location: SourceLocation) throws -> Value {

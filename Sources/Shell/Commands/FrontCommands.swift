@@ -70,7 +70,7 @@ enum FrontCommands {
             Command(
                 name: "compare", usage: "compare [rule validation|train|fidelity|margin] [tolerance X]",
                 summary: "Mixed against homogeneous precision: hypervolume and the smallest model near 8-bit accuracy, with test beside",
-                details: "Prints the hypervolume of the mixed-precision front beside that of homogeneous 2..8-bit, then homogeneous 8-bit and the pick: the smallest mixed configuration of the front within the tolerance (default 0.5 points) of 8-bit's validation accuracy that the rule accepts, each with validation and test accuracy, the size reduction and the test gap (8-bit's test accuracy minus the pick's). The pick is chosen without the test split; test is reported only. Rules: validation (what the search optimised), train (also within the tolerance of 8-bit on the training split, which the search never scored), fidelity (also within the tolerance of 8-bit's agreement with the float model over training and validation), margin (validation with one standard error of the paired difference as extra margin). Sets hv, hv_homogeneous, best_index (front position, 0 if none), best_size (bytes, 0 if none), size_reduction (fraction of 8-bit saved), best_accuracy and best_test_accuracy, accuracy_8bit and test_accuracy_8bit, and test_gap (test_accuracy_8bit − best_test_accuracy).",
+                details: "Prints the hypervolume of the mixed-precision front beside that of homogeneous 2..8-bit, then homogeneous 8-bit and the pick: the smallest mixed configuration of the front within the tolerance (default 0.5 points) of 8-bit's validation accuracy that the rule accepts, each with validation and test accuracy, the size reduction and the test gap (8-bit's test accuracy minus the pick's). The pick is chosen without the test split; test is reported only. Rules: validation (what the search optimised), train (also within the tolerance of 8-bit on the training split, which the search never scored), fidelity (also within the tolerance of 8-bit's agreement with the float model over training and validation), margin (validation with one standard error of the paired difference as extra margin). Sets hv, hv_homogeneous, best_index (front position, 0 if none), best_size (bytes, 0 if none), size_reduction (fraction of 8-bit saved), best_accuracy and best_test_accuracy, accuracy_8bit, test_accuracy_8bit and size_8bit (bytes), and test_gap (test_accuracy_8bit − best_test_accuracy).",
                 examples: ["evolve 20 gens; compare", "compare rule train", "compare tolerance 0.01"],
                 options: compareOptions,
                 parse: { try $0.options(compareOptions) },
@@ -117,7 +117,7 @@ enum FrontCommands {
         let points = Value.format(comparison.tolerance * 100)
         func test(_ pick: Comparison.Pick) -> String { pick.testAccuracy.map { percent($0) } ?? "-" }
         io.out(String(format: "homogeneous 8-bit: %.0f bytes, validation %@, test %@", eight.size, percent(eight.accuracy), test(eight)))
-        session.publish([("accuracy_8bit", eight.accuracy), ("test_accuracy_8bit", eight.testAccuracy ?? 0)])
+        session.publish([("accuracy_8bit", eight.accuracy), ("test_accuracy_8bit", eight.testAccuracy ?? 0), ("size_8bit", eight.size)])
         if let homogeneous = comparison.smallestHomogeneous {
             io.out(String(format: "smallest homogeneous within %@ points: %d-bit, %.0f bytes: %.1f %% smaller", points, homogeneous.bits, homogeneous.pick.size, (1 - homogeneous.pick.size / eight.size) * 100))
         }

@@ -3,12 +3,12 @@ import Workbench
 /// `train`: fits the float GRU classifier on the loaded task, or takes it from the model cache.
 enum TrainCommand {
     private static let defaults = TrainingOptions()
-    static let epochs = Option<Int>("epochs", 1...100_000, "most epochs to run (default \(defaults.epochs)); early stopping may end sooner")
+    static let epochs = Option<Int>("epochs", 1...100_000, "most epochs to run (default \(defaults.epochs), or a budget of \(TrainingDefaults.stepBudget) optimiser steps on a small training split); early stopping may end sooner")
     static let hidden = Option<Int>("hidden", 1...4096, "hidden state width H (default \(defaults.hiddenSize))")
-    static let lr = Option<Float>("lr", Double.leastNonzeroMagnitude...Double.infinity, "AdamW learning rate, the schedule's starting value (default \(Value.format(Double(defaults.learningRate))))")
-    static let batch = Option<Int>("batch", 1...1_000_000, "sequences per batch (default \(defaults.batchSize))")
+    static let lr = Option<Float>("lr", Double.leastNonzeroMagnitude...Double.infinity, "AdamW learning rate, the schedule's starting value (default \(Value.format(Double(defaults.learningRate))); 0.003 on a small training split)")
+    static let batch = Option<Int>("batch", 1...1_000_000, "sequences per batch (default \(defaults.batchSize); 16 on a small training split)")
     static let seed = Option<UInt64>.seed("seed of initialisation and shuffling (default: the session seed)")
-    static let patience = Option<Int>("patience", 1...100_000, "epochs without a better validation score (see 'select') before stopping (default \(defaults.patience))")
+    static let patience = Option<Int>("patience", 1...100_000, "epochs without a better validation score (see 'select') before stopping (default \(defaults.patience); no early stopping when validation has fewer than \(TrainingDefaults.smallValidationSplit) sequences and training fewer than \(TrainingDefaults.smallTrainingSplit))")
     static let clip = Option<Float>("clip", Double.leastNonzeroMagnitude...Double.infinity, "largest gradient norm (default \(Value.format(Double(defaults.clipNorm))))")
     static let decay = Option<Float>("decay", 0...Double.infinity, "decoupled (AdamW) weight decay on the weight matrices, biases exempt; 0 turns it off (default \(Value.format(Double(defaults.weightDecay))))")
     static let schedule = Option<LearningRateSchedule>("schedule", "learning-rate schedule: constant; plateau halves the rate after \(LearningRateSchedule.plateauPatience) epochs without a better validation score; cosine anneals it to 1/100 over 'epochs' (default \(defaults.schedule.rawValue))")
@@ -24,7 +24,7 @@ enum TrainCommand {
                 name: "train",
                 usage: "train [epochs N] [hidden H] [lr X] [batch B] [seed S] [patience P] [clip X] [decay X] [schedule constant|plateau|cosine] [select loss|accuracy] [rotate X] [retrain]",
                 summary: "Train the float GRU classifier on the loaded task",
-                details: "AdamW (Adam with decoupled weight decay on the weight matrices) with gradient-norm clipping and a learning-rate schedule (cosine by default). After every epoch the validation split is scored; the weights with the best score ('select': the lowest loss by default, or the highest accuracy) are kept, and training stops early when the score has not improved for 'patience' epochs. 'rotate' augments copies of the training sequences with a fresh random rotation every batch (validation and test never see it); it suits 3-axis sensor data such as har ('train rotate 20'). Input standardisation is fitted on the training split and saved with the model. A model trained before with the same task, split and settings comes from the cache at once ('retrain' trains anyway). Ctrl-C stops after the current batch and keeps the best weights so far.",
+                details: "AdamW (Adam with decoupled weight decay on the weight matrices) with gradient-norm clipping and a learning-rate schedule (cosine by default). After every epoch the validation split is scored; the weights with the best score ('select': the lowest loss by default, or the highest accuracy) are kept, and training stops early when the score has not improved for 'patience' epochs. 'rotate' augments copies of the training sequences with a fresh random rotation every batch (validation and test never see it); it suits 3-axis sensor data such as har ('train rotate 20'). Defaults adapt to the data: a training split of fewer than \(TrainingDefaults.smallTrainingSplit) sequences gets batch 16, learning rate 0.003 and a budget of \(TrainingDefaults.stepBudget) optimiser steps (40 to 300 epochs) instead of 40 epochs, and no early stopping when validation is too small to rank epochs; options given on the line always win. Input standardisation is fitted on the training split and saved with the model. A model trained before with the same task, split and settings comes from the cache at once ('retrain' trains anyway). Ctrl-C stops after the current batch and keeps the best weights so far.",
                 examples: ["train", "train hidden 32 epochs 20", "train seed 7 retrain", "train rotate 20", "train schedule plateau select loss decay 0"],
                 options: options,
                 parse: { try $0.options(options) },
@@ -34,9 +34,9 @@ enum TrainCommand {
     }
 
     /// The training settings a line asks for, on top of the defaults and the session seed.
-    static func settings(_ parsed: ParsedOptions, seed sessionSeed: UInt64) -> TrainingOptions {
-        var settings = TrainingOptions()
-        settings.seed = parsed[seed] ?? sessionSeed
+    static func settings(_ parsed: ParsedOptions, defaults: TrainingOptions) -> TrainingOptions {
+        var settings = defaults
+        if let v = parsed[seed] { settings.seed = v }
         if let v = parsed[epochs] { settings.epochs = v }
         if let v = parsed[hidden] { settings.hiddenSize = v }
         if let v = parsed[lr] { settings.learningRate = v }
@@ -54,7 +54,7 @@ enum TrainCommand {
         let session = interpreter.session
         let workspace = session.workspace
         let task = try workspace.requireTask()
-        let settings = settings(parsed, seed: session.seed)
+        let settings = settings(parsed, defaults: workspace.defaultTrainingOptions())
         let description = "hidden \(settings.hiddenSize), seed \(settings.seed)"
         var meter = ProgressMeter(io: session.io)
         var lastEpoch: EpochSummary?

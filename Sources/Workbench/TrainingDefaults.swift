@@ -1,0 +1,42 @@
+import Datasets
+import GRU
+
+/// Training settings that suit the data at hand, for everything `train` is not told.
+///
+/// The fixed defaults (40 epochs, batch 32, learning rate 0.01, early stopping on
+/// validation loss) were tuned on the benchmark tasks, with thousands of training
+/// sequences. On a set of a few dozen they stop after a few hundred optimiser steps and
+/// early-stop on a validation split of a handful of series, far below a plain PyTorch
+/// recipe (docs/training.md). A small training split therefore gets a budget in optimiser
+/// steps instead of epochs, a smaller batch and learning rate, and, when validation is
+/// too small to rank epochs, no early stopping.
+public enum TrainingDefaults {
+    /// Below this many training sequences the small-data settings apply.
+    public static let smallTrainingSplit = 500
+    /// Optimiser steps a small training split gets (at least 40 epochs, at most 300).
+    public static let stepBudget = 2500
+    /// Below this many validation sequences, epochs are not ranked: training runs its whole budget.
+    public static let smallValidationSplit = 100
+
+    /// The defaults for a task with these split sizes.
+    public static func options(trainCount: Int, validationCount: Int) -> TrainingOptions {
+        var options = TrainingOptions()
+        guard trainCount < smallTrainingSplit else { return options }
+        options.batchSize = 16
+        let batches = max(1, (trainCount + options.batchSize - 1) / options.batchSize)
+        options.epochs = min(300, max(40, (stepBudget + batches - 1) / batches))
+        options.learningRate = 0.003
+        if validationCount < smallValidationSplit { options.patience = options.epochs }
+        return options
+    }
+}
+
+extension Workspace {
+    /// `TrainingDefaults` for the loaded task (the fixed defaults when there is none).
+    public func defaultTrainingOptions() -> TrainingOptions {
+        guard let task else { return TrainingOptions() }
+        var options = TrainingDefaults.options(trainCount: task.train.count, validationCount: task.validation.count)
+        options.seed = seed
+        return options
+    }
+}

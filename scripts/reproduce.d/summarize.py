@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Turns scripts/reproduce's CSV files into results.md and bits.csv (standard library only)."""
+import csv
+import os
+import statistics
+import sys
+
+out, seconds, gens, pop, finetune = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5] == "1"
+runs = list(csv.DictReader(open(os.path.join(out, "runs.csv"))))
+homogeneous = list(csv.DictReader(open(os.path.join(out, "homogeneous.csv"))))
+tasks = list(dict.fromkeys(r["task"] for r in runs))
+GENOME = ["r.wx", "r.wh", "z.wx", "z.wh", "n.wx", "n.wh", "r.add", "z.add", "n.add", "h.sub", "h.add",
+          "n.mul", "h.mul_n", "h.mul_h", "gate.r", "gate.z", "gate.n"]
+
+
+def values(task, key, scale=100.0):
+    return [float(r[key]) * scale for r in runs if r["task"] == task]
+
+
+def mean_spread(xs, digits=1):
+    if not xs:
+        return "-"
+    if len(xs) == 1:
+        return f"{xs[0]:.{digits}f}"
+    return f"{statistics.mean(xs):.{digits}f} ± {statistics.stdev(xs):.{digits}f}"
+
+
+lines = [
+    f"# Results: mixed-precision search against homogeneous precision",
+    "",
+    f"Made by `scripts/reproduce{' --finetune' if finetune else ''}` in {seconds // 60} min {seconds % 60} s: "
+    f"for each task, default `train`, homogeneous 2..8-bit, and `evolve {gens} gens pop {pop}` with seeds "
+    f"{', '.join(sorted(set(r['seed'] for r in runs)))}, then `compare` (the pick is the smallest mixed "
+    "configuration within 0.5 points of homogeneous 8-bit on validation that the default rule confirms; the "
+    "test split is only reported). Mean ± standard deviation over seeds; accuracies in %.",
+    "",
+    "| task | float test | 8-bit size (B) | 8-bit val / test | pick size (B) | reduction | pick val / test | test gap (points) | hv mixed / homogeneous |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+]
+for task in tasks:
+    lines.append("| " + " | ".join([
+        task,
+        mean_spread(values(task, "float_test")),
+        mean_spread(values(task, "size_8bit", 1), 0),
+        f"{mean_spread(values(task, 'val_8bit'))} / {mean_spread(values(task, 'test_8bit'))}",
+        mean_spread(values(task, "best_size", 1), 0),
+        mean_spread(values(task, "reduction")) + " %",
+        f"{mean_spread(values(task, 'best_val'))} / {mean_spread(values(task, 'best_test'))}",
+        mean_spread(values(task, "test_gap")),
+        f"{mean_spread(values(task, 'hv', 1), 3)} / {mean_spread(values(task, 'hv_homogeneous', 1), 3)}",
+    ]) + " |")
+gaps = [statistics.mean(values(t, "test_gap")) for t in tasks]
+lines += ["", f"Mean test gap over the tasks: {statistics.mean(gaps):+.2f} points; "
+          f"mean size reduction: {statistics.mean(statistics.mean(values(t, 'reduction')) for t in tasks):.1f} %."]
+if finetune:
+    lines += ["", "With the pick fine-tuned (`use front K; finetune; eval`):", "",
+              "| task | pick val / test after finetune | gap to 8-bit test (points) |", "| --- | --- | --- |"]
+    for task in tasks:
+        tuned = values(task, "tuned_test")
+        gap = [e - t for e, t in zip(values(task, "test_8bit"), tuned)]
+        lines.append(f"| {task} | {mean_spread(values(task, 'tuned_val'))} / {mean_spread(tuned)} | {mean_spread(gap)} |")
+
+lines += ["", "## Homogeneous precision", "", "| task | bits | size (B) | val | test |", "| --- | --- | --- | --- | --- |"]
+for row in homogeneous:
+    lines.append(f"| {row['task']} | {row['bits']} | {row['size']} | {float(row['val']) * 100:.1f} | {float(row['test']) * 100:.1f} |")
+
+# Which operators tolerate few bits: mean width of each operator over every front configuration.
+bits_rows = []
+for task in tasks:
+    widths = {op: [] for op in GENOME}
+    for name in sorted(os.listdir(os.path.join(out, "fronts"))):
+        if name.startswith(task + "-"):
+            for row in csv.DictReader(open(os.path.join(out, "fronts", name))):
+                for op in GENOME:
+                    widths[op].append(int(row[op]))
+    bits_rows.append((task, {op: statistics.mean(w) if w else 0 for op, w in widths.items()}))
+with open(os.path.join(out, "bits.csv"), "w", newline="") as f:
+    writer = csv.writer(f)
+    writer.writerow(["task"] + GENOME)
+    for task, means in bits_rows:
+        writer.writerow([task] + [f"{means[op]:.2f}" for op in GENOME])
+lines += ["", "## Bits per operator over the fronts", "",
+          "Mean width of each operator over every configuration of the three fronts (lower: the operator tolerates fewer bits).", "",
+          "| task | " + " | ".join(GENOME) + " |", "| --- | " + " | ".join("---" for _ in GENOME) + " |"]
+for task, means in bits_rows:
+    lines.append(f"| {task} | " + " | ".join(f"{means[op]:.1f}" for op in GENOME) + " |")
+overall = {op: statistics.mean(m[op] for _, m in bits_rows) for op in GENOME}
+ranked = sorted(GENOME, key=lambda op: overall[op])
+lines += ["", "Reading: over every task's fronts, the operators that take the fewest bits are "
+          + ", ".join(f"{op} ({overall[op]:.1f})" for op in ranked[:4])
+          + "; those that keep the most are " + ", ".join(f"{op} ({overall[op]:.1f})" for op in ranked[-4:][::-1])
+          + " (mean widths over all tasks' fronts)."]
+lines += ["", "Fronts: " + ", ".join(f"[{t}]({t}.svg)" for t in tasks) + " (seed 1)."]
+open(os.path.join(out, "results.md"), "w").write("\n".join(lines) + "\n")
+print("\n".join(lines))
