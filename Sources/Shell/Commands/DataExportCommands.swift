@@ -52,11 +52,7 @@ enum DataExportCommands {
                 },
                 run: { interpreter, request in
                     let (text, rows) = try interpreter.session.workspace.predictionsCSV(request.split)
-                    do {
-                        try Data(text.utf8).write(to: URL(fileURLWithPath: request.file.path), options: .atomic)
-                    } catch {
-                        throw CommandError("cannot write \(request.file.word): \(Interpreter.message(for: error))", argument: 0)
-                    }
+                    try request.file.write(text, argument: 0)
                     interpreter.session.io.out("wrote \(rows) predictions on the \(request.split.rawValue) split to \(request.file.word)")
                 }
             ),

@@ -58,12 +58,7 @@ enum FrontCommands {
                 run: { interpreter, request in
                     let (file, format) = request
                     let rows = try interpreter.session.workspace.frontRows()
-                    let text = try FrontFile.render(rows, as: format)
-                    do {
-                        try Data(text.utf8).write(to: URL(fileURLWithPath: file.path), options: .atomic)
-                    } catch {
-                        throw CommandError("cannot write \(file.path): \(Interpreter.message(for: error))", argument: 0)
-                    }
+                    try file.write(try FrontFile.render(rows, as: format), argument: 0)
                     interpreter.session.io.out("wrote \(rows.count) configurations to \(file.path)")
                 }
             ),

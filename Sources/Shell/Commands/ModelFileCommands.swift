@@ -63,6 +63,16 @@ enum ModelFileCommands {
     struct FileArgument {
         var word: String
         var path: String
+
+        /// Writes `text` whole (a temporary file, then a rename) or fails naming the file,
+        /// at argument `argument` of the command.
+        func write(_ text: String, argument: Int) throws {
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                throw CommandError("cannot write \(word): \(Interpreter.message(for: error))", argument: argument)
+            }
+        }
     }
 
     /// Reads one file argument.
