@@ -73,7 +73,7 @@ public final class Interpreter {
 
     /// A command's error at the argument it names, or at the command.
     private func locate(_ error: CommandError, shift: Int, name: Word, arguments: [Word]) -> ShellError {
-        if let index = error.argument, index + shift < arguments.count {
+        if let index = error.argument, index >= 0, index + shift < arguments.count {
             return .runtime(error.message, arguments[index + shift].location)
         }
         return .runtime(error.message, name.location)
@@ -235,6 +235,7 @@ public final class Interpreter {
 
     /// The user-facing text of an error thrown by a library.
     static func message(for error: Error) -> String {
+        if let reason = FileErrorText.reason(for: error) { return reason }
         if let localized = error as? LocalizedError, let text = localized.errorDescription { return text }
         return String(describing: error)
     }

@@ -100,7 +100,7 @@ struct CommandLineTests {
         let result = try GQProcess.run([], stdin: "echo a\nfor b in 1..2 {\n  echo $b\n}\nshow tsk\necho never\n")
         #expect(result.status == 1)
         #expect(result.out == "a\n1\n2\n")
-        #expect(result.err == "<stdin>:5:6: error: unknown subject 'tsk' for 'show' (did you mean 'task'?); try 'show task', 'show model', 'show ops', 'show quant', 'show error', 'show front', 'show vars'\n")
+        #expect(result.err == "<stdin>:5:6: error: unknown subject 'tsk' for 'show' (did you mean 'task'?); try 'show task', 'show model', 'show ops', 'show bits', 'show quant', 'show error', 'show front', 'show vars'\n")
     }
 
     @Test("exit N leaves with status N")

@@ -43,7 +43,7 @@ struct CheckPassTests {
     @Test("an unknown subject is caught by the check")
     func unknownSubject() {
         let error = failure("echo never\nshow fronts")
-        #expect(error?.formatted == "test.gq:2:6: error: unknown subject 'fronts' for 'show' (did you mean 'front'?); try 'show task', 'show model', 'show ops', 'show quant', 'show error', 'show front', 'show vars'")
+        #expect(error?.formatted == "test.gq:2:6: error: unknown subject 'fronts' for 'show' (did you mean 'front'?); try 'show task', 'show model', 'show ops', 'show bits', 'show quant', 'show error', 'show front', 'show vars'")
     }
 
     @Test("a checked script that is fine runs as before")

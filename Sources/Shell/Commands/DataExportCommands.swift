@@ -33,7 +33,7 @@ enum DataExportCommands {
                     } catch let error as WorkbenchError {
                         throw error
                     } catch {
-                        throw CommandError("cannot write \(request.file.word): \(Interpreter.message(for: error))", argument: 1)
+                        throw request.file.failure(error, writing: true, argument: 1)
                     }
                     interpreter.session.io.out("wrote the \(request.split.rawValue) split (\(count) sequences) to \(request.file.word)")
                 }

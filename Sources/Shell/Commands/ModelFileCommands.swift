@@ -19,7 +19,7 @@ enum ModelFileCommands {
                     } catch let error as WorkbenchError {
                         throw error
                     } catch {
-                        throw CommandError(Interpreter.message(for: error), argument: 0)
+                        throw file.failure(error, writing: true, argument: 0)
                     }
                     interpreter.session.io.out("saved the model (\(model.parameterCount) parameters) to \(file.word)")
                 }
@@ -36,7 +36,7 @@ enum ModelFileCommands {
                     do {
                         model = try interpreter.session.workspace.loadModel(from: URL(fileURLWithPath: file.path), named: file.word)
                     } catch {
-                        throw CommandError(Interpreter.message(for: error), argument: 0)
+                        throw file.failure(error, writing: false, argument: 0)
                     }
                     interpreter.session.io.out("loaded a GRU with hidden size \(model.hiddenSize) (\(model.inputSize) features, \(model.classCount) classes\(model.standardization == nil ? ", raw inputs" : "")) from \(file.word)")
                 }
@@ -66,12 +66,20 @@ enum ModelFileCommands {
 
         /// Writes `text` whole (a temporary file, then a rename) or fails naming the file,
         /// at argument `argument` of the command.
-        func write(_ text: String, argument: Int) throws {
+        func write(_ text: String, argument: Int?) throws {
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
-                throw CommandError("cannot write \(word): \(Interpreter.message(for: error))", argument: argument)
+                throw failure(error, writing: true, argument: argument)
             }
+        }
+
+        /// The error of a failed read or write of this file, naming it and the reason in plain words.
+        func failure(_ error: Error, writing: Bool, argument: Int?) -> CommandError {
+            if let reason = FileErrorText.reason(for: error) {
+                return CommandError("cannot \(writing ? "write" : "read") \(word): \(reason)", argument: argument)
+            }
+            return CommandError(Interpreter.message(for: error), argument: argument)
         }
     }
 

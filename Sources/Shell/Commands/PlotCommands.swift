@@ -4,7 +4,7 @@ import Workbench
 
 /// `plot front`, `plot sweep` and `plot hv`: in the terminal, or to an SVG file.
 enum PlotCommands {
-    static let to = Option<FilePath>.path("to", "write a standalone SVG file instead of drawing in the terminal")
+    static let to = Option<FilePath>.path("to", "write the plot to a file instead of the terminal: FILE.svg a standalone SVG, FILE.txt the terminal drawing without colour")
     static let ascii = Option<Flag>.flag("ascii", "ASCII characters only (no braille)")
     static let width = Option<Int>("width", 30...4000, "columns in the terminal, pixels in SVG (default 72 / 720)")
     static let height = Option<Int>("height", 10...4000, "rows in the terminal, pixels in SVG (default 22 / 440)")
@@ -18,7 +18,7 @@ enum PlotCommands {
                 details: "The front is drawn as a staircase (the region it attains), homogeneous configurations and the current one as their own markers. Accuracy is on the validation split, the one the search optimised.",
                 examples: ["plot front", "plot front to front.svg"],
                 options: options,
-                parse: { try $0.options(options) },
+                parse: parse,
                 run: { interpreter, parsed in
                     let session = interpreter.session
                     let workspace = session.workspace
@@ -45,7 +45,7 @@ enum PlotCommands {
                 summary: "Plot the last sweep: accuracy against the swept width, with float accuracy for reference",
                 examples: ["sweep h.add in 2..8; plot sweep"],
                 options: options,
-                parse: { try $0.options(options) },
+                parse: parse,
                 run: { interpreter, parsed in
                     let session = interpreter.session
                     guard let sweep = session.workspace.lastSweep else {
@@ -68,7 +68,7 @@ enum PlotCommands {
                 summary: "Plot the search's hypervolume per generation",
                 examples: ["evolve 20 gens; plot hv"],
                 options: options,
-                parse: { try $0.options(options) },
+                parse: parse,
                 run: { interpreter, parsed in
                     let session = interpreter.session
                     let state = try session.workspace.requireSearch()
@@ -85,19 +85,40 @@ enum PlotCommands {
         ]
     }
 
-    private static func draw(_ plot: Plot, options parsed: ParsedOptions, session: Session) throws {
-        if let path = parsed[to]?.path {
-            let svg = SVGPlot.render(plot, width: parsed[width] ?? 720, height: parsed[height] ?? 440)
-            do {
-                try Data(svg.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            } catch {
-                throw CommandError("cannot write \(path): \(Interpreter.message(for: error))")
+    /// The file kinds `plot ... to` writes, by extension.
+    enum FileKind: String, CaseIterable {
+        case svg, txt
+    }
+
+    /// Reads the options; a `to` file of a kind gq does not write is refused before anything runs.
+    static func parse(_ arguments: Arguments) throws -> ParsedOptions {
+        let parsed = try arguments.options(options)
+        if let file = parsed[to] {
+            let kind = URL(fileURLWithPath: file.path).pathExtension.lowercased()
+            guard FileKind(rawValue: kind) != nil else {
+                let index = arguments.words.firstIndex(of: "to").map { $0 + 1 }
+                throw CommandError("gq writes plots as .svg or .txt (the terminal drawing), not '\(kind.isEmpty ? "no extension" : "." + kind)': name the file FILE.svg or FILE.txt", argument: index)
             }
-            session.io.out("wrote \(path)")
+        }
+        return parsed
+    }
+
+    private static func draw(_ plot: Plot, options parsed: ParsedOptions, session: Session) throws {
+        let style: TerminalStyle = parsed.has(ascii) || !session.io.useUnicode ? .ascii : .braille
+        func terminal(color: Bool) -> [String] {
+            TerminalPlot.render(plot, width: parsed[width] ?? 72, height: parsed[height] ?? 22, style: style, color: color)
+        }
+        guard let path = parsed[to]?.path else {
+            terminal(color: session.io.useColor).forEach(session.io.out)
             return
         }
-        let style: TerminalStyle = parsed.has(ascii) || !session.io.useUnicode ? .ascii : .braille
-        TerminalPlot.render(plot, width: parsed[width] ?? 72, height: parsed[height] ?? 22,
-                            style: style, color: session.io.useColor).forEach(session.io.out)
+        let file = ModelFileCommands.FileArgument(word: path, path: path)
+        switch FileKind(rawValue: URL(fileURLWithPath: path).pathExtension.lowercased()) {
+        case .txt:
+            try file.write(terminal(color: false).joined(separator: "\n") + "\n", argument: nil)
+        default:
+            try file.write(SVGPlot.render(plot, width: parsed[width] ?? 720, height: parsed[height] ?? 440), argument: nil)
+        }
+        session.io.out("wrote \(path)")
     }
 }

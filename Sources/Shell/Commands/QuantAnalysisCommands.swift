@@ -244,7 +244,7 @@ enum QuantAnalysisCommands {
         do {
             saved = try workspace.saveConfiguration(to: URL(fileURLWithPath: file.path))
         } catch {
-            throw CommandError(Interpreter.message(for: error), argument: 0)
+            throw file.failure(error, writing: true, argument: 0)
         }
         interpreter.session.io.out("saved bits \(saved.bits), options and \(saved.tuned ? "fine-tuned" : "float") weights to \(file.word)")
     }
@@ -254,7 +254,7 @@ enum QuantAnalysisCommands {
         do {
             loaded = try interpreter.session.workspace.loadConfiguration(from: URL(fileURLWithPath: file.path), named: file.word)
         } catch {
-            throw CommandError(Interpreter.message(for: error), argument: 0)
+            throw file.failure(error, writing: false, argument: 0)
         }
         interpreter.session.io.out("loaded bits \(loaded.bits) with its weights and ranges from \(file.word)")
     }

@@ -28,13 +28,35 @@ enum QuantCommands {
                 examples: ["set bits gate.z=4", "set bits all=8 gate.*=4 *.wh=3", "set bits cell=6"],
                 completion: .assignments(BitWidths.patternWords),
                 parse: parseBits,
-                run: { interpreter, bits in interpreter.session.workspace.bits = bits(interpreter.session.workspace.bits) }
+                run: { interpreter, change in
+                    let workspace = interpreter.session.workspace
+                    let old = workspace.bits
+                    workspace.bits = change(old)
+                    interpreter.session.io.out(changes(from: old, to: workspace.bits))
+                }
             ),
             Command(
                 name: "reset bits",
                 summary: "Return every operator to 8 bits (homogeneous 8-bit)",
                 examples: ["reset bits"],
-                run: { interpreter in interpreter.session.workspace.bits = BitWidths(uniform: 8) }
+                run: { interpreter in
+                    let workspace = interpreter.session.workspace
+                    let old = workspace.bits
+                    workspace.bits = BitWidths(uniform: 8)
+                    interpreter.session.io.out(changes(from: old, to: workspace.bits))
+                }
+            ),
+            Command(
+                name: "show bits",
+                summary: "Show the current bit width of every operator",
+                details: "The configuration 'eval' measures, in the compact form 'set bits' accepts (all=8 gate.z=4), then one operator per line. 'show ops' adds shapes and parameters; 'show quant' the ranges and options.",
+                examples: ["show bits"],
+                run: { interpreter in
+                    let bits = interpreter.session.workspace.bits
+                    let io = interpreter.session.io
+                    io.out("bits \(bits)")
+                    table(GRUOperator.allCases.map { [$0.name, String(bits[$0])] }, rightAligned: [1]).forEach(io.out)
+                }
             ),
             Command(
                 name: "set quant", usage: "set quant [range max-abs|percentile|mse] [percentile P] [weights channel|tensor] [requant multiplier|pow2] [calibration N] [seed S]",
@@ -103,6 +125,14 @@ enum QuantCommands {
             for assignment in assignments { try? bits.set(assignment.pattern, to: assignment.bits) }
             return bits
         }
+    }
+
+    /// `gate.z 8 → 4, gate.r 8 → 4`, or a word that nothing changed.
+    static func changes(from old: BitWidths, to new: BitWidths) -> String {
+        let changed = GRUOperator.allCases.filter { old[$0] != new[$0] }
+        guard !changed.isEmpty else { return "bits unchanged: \(new)" }
+        if changed.count > 6 { return "bits \(old) → \(new)" }
+        return changed.map { "\($0.name) \(old[$0]) → \(new[$0])" }.joined(separator: ", ")
     }
 
     /// A bit-width error with a did-you-mean for misspelt operator names.
