@@ -35,28 +35,13 @@ public final class Interpreter {
         for statement in statements {
             switch statement.kind {
             case .command(let nameWord, let argumentWords):
-                // A name or argument built from variables is known only when it runs.
+                // A name built from variables is known only when it runs.
                 guard let name = nameWord.literalText else { continue }
-                let literal = argumentWords.compactMap(\.literalText)
-                let allLiteral = literal.count == argumentWords.count
+                var shift = 0
                 do {
-                    if !allLiteral, argumentWords.first?.literalText == nil {
-                        // The subject itself is computed: only the verb can be checked.
-                        if !commands.contains(where: { $0.verb == name }) { _ = try resolve(name, []) }
-                        continue
-                    }
-                    let (command, subjectConsumed) = try resolve(name, allLiteral ? literal : Array(literal.prefix(1)))
-                    guard allLiteral else { continue }
-                    let shift = subjectConsumed ? 1 : 0
-                    do {
-                        try command.check(Arguments(Array(literal.dropFirst(shift)), command: command.name))
-                    } catch let error as CommandError {
-                        errors.append(locate(error, shift: shift, name: nameWord, arguments: argumentWords))
-                    } catch {
-                        errors.append(.runtime(Interpreter.message(for: error), nameWord.location))
-                    }
+                    try checkCommand(name, argumentWords, shift: &shift)
                 } catch let error as CommandError {
-                    errors.append(locate(error, shift: 0, name: nameWord, arguments: argumentWords))
+                    errors.append(locate(error, shift: shift, name: nameWord, arguments: argumentWords))
                 } catch {
                     errors.append(.runtime(Interpreter.message(for: error), nameWord.location))
                 }
@@ -69,6 +54,25 @@ public final class Interpreter {
                 break
             }
         }
+    }
+
+    /// Resolves one command statement and reads its arguments as running it would; words
+    /// built from variables are checked when they run. `shift` is set to 1 once a subject
+    /// word is consumed, so errors point at the argument they name.
+    private func checkCommand(_ name: String, _ argumentWords: [Word], shift: inout Int) throws {
+        let literal = argumentWords.compactMap(\.literalText)
+        guard literal.count == argumentWords.count else {
+            // Only the verb, and the subject when it is written out, can be checked.
+            if argumentWords.first?.literalText == nil {
+                if !commands.contains(where: { $0.verb == name }) { _ = try resolve(name, []) }
+            } else {
+                _ = try resolve(name, Array(literal.prefix(1)))
+            }
+            return
+        }
+        let (command, subjectConsumed) = try resolve(name, literal)
+        shift = subjectConsumed ? 1 : 0
+        try command.check(Arguments(Array(literal.dropFirst(shift)), command: command.name))
     }
 
     /// A command's error at the argument it names, or at the command.

@@ -2,21 +2,7 @@ import Datasets
 import Foundation
 import Quantization
 
-/// The three splits of a task, by the names commands use.
-public enum SplitName: String, CaseIterable, Sendable {
-    case train, validation, test
-}
-
 extension Workspace {
-    func sequences(of split: SplitName) throws -> SequenceSet {
-        let task = try requireTask()
-        switch split {
-        case .train: return task.train
-        case .validation: return task.validation
-        case .test: return task.test
-        }
-    }
-
     /// A split as NumPy's `.npz`: `X` float32 [N, T, F] as loaded (before standardisation),
     /// zero-padded; `lengths` int32; `y` int64; `class_names`. Written whole or not at all.
     public func saveSplit(_ split: SplitName, to url: URL) throws -> Int {
@@ -31,8 +17,7 @@ extension Workspace {
     public func predictionsCSV(_ split: SplitName) throws -> (text: String, rows: Int) {
         let set = try sequences(of: split)
         let quantized = try quantizedModel()
-        let evaluator = split == .validation ? try validationEvaluator() : split == .test ? try testEvaluator() : try trainEvaluator()
-        let logits = evaluator.logits(quantized)
+        let logits = try evaluator(of: split).logits(quantized)
         let classes = quantized.classCount
         var lines = [(["index", "label", "predicted"] + (0..<classes).map { "logit\($0)" }).joined(separator: ",")]
         for index in 0..<set.count {

@@ -120,7 +120,7 @@ extension Workspace {
             start = Calibration.calibrate(model: inputs.model, trainingSequences: task.train.sequences, options: mse)
         }
         let configuration = bits
-        let current = try validationEvaluator().accuracy(
+        let current = try evaluator(of: .validation).accuracy(
             QuantizedGRU(model: inputs.model, calibration: inputs.calibration, bits: configuration, options: options))
         let result = FineTuning.run(
             model: inputs.model, calibration: start, bits: configuration, options: options,

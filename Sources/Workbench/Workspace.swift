@@ -13,6 +13,11 @@ public struct TunedWeights: Sendable {
     public var note: String
 }
 
+/// The three splits of a task, by the names commands use.
+public enum SplitName: String, CaseIterable, Sendable {
+    case train, validation, test
+}
+
 /// Validation and test figures side by side: every accuracy gq reports comes in this pair.
 public struct SplitAccuracy: Sendable, Equatable {
     public var validation: Double
@@ -65,10 +70,9 @@ public final class Workspace {
     public var shouldStop: @Sendable () -> Bool = { false }
 
     private var calibration: Calibration?
-    private var validationEvaluatorCache: IntegerEvaluator?
-    private var testEvaluatorCache: IntegerEvaluator?
-    private var trainEvaluatorCache: IntegerEvaluator?
-    private var referenceSizeCache: (key: String, bytes: Int)?
+    /// Each split packed for the integer engine, once per task.
+    private var evaluators: [SplitName: IntegerEvaluator] = [:]
+    private var referenceSizeCache: Int?
     private var floatAccuracyCache: SplitAccuracy?
 
     public init(modelCache: ModelCache? = ModelCache.standard()) {
@@ -93,9 +97,7 @@ public final class Workspace {
     private func invalidate(after change: Change) {
         switch change {
         case .task:
-            validationEvaluatorCache = nil
-            testEvaluatorCache = nil
-            trainEvaluatorCache = nil
+            evaluators = [:]
             invalidate(after: .model)
         case .model:
             calibration = nil
@@ -232,28 +234,23 @@ public final class Workspace {
         return QuantizedGRU(model: inputs.model, calibration: inputs.calibration, bits: configuration ?? bits, options: options)
     }
 
-    /// The validation split, packed for the integer engine once per task.
-    func validationEvaluator() throws -> IntegerEvaluator {
-        try evaluator(\.validationEvaluatorCache) { $0.validation }
-    }
-
-    /// The test split, packed for the integer engine once per task; for reporting only.
-    func testEvaluator() throws -> IntegerEvaluator {
-        try evaluator(\.testEvaluatorCache) { $0.test }
-    }
-
-    /// The training split, packed for the integer engine once per task; for confirming a pick.
-    func trainEvaluator() throws -> IntegerEvaluator {
-        try evaluator(\.trainEvaluatorCache) { $0.train }
-    }
-
-    private func evaluator(_ slot: ReferenceWritableKeyPath<Workspace, IntegerEvaluator?>,
-                           split: (Task) -> SequenceSet) throws -> IntegerEvaluator {
+    /// The sequences and labels of one split of the loaded task.
+    func sequences(of split: SplitName) throws -> SequenceSet {
         let task = try requireTask()
-        if let existing = self[keyPath: slot] { return existing }
-        let set = split(task)
+        switch split {
+        case .train: return task.train
+        case .validation: return task.validation
+        case .test: return task.test
+        }
+    }
+
+    /// A split packed for the integer engine, kept once per task (the test split for reporting only).
+    func evaluator(of split: SplitName) throws -> IntegerEvaluator {
+        if let existing = evaluators[split] { return existing }
+        let task = try requireTask()
+        let set = try sequences(of: split)
         let made = IntegerEvaluator(sequences: set.sequences, labels: set.labels, featureCount: task.featureCount)
-        self[keyPath: slot] = made
+        evaluators[split] = made
         return made
     }
 
@@ -270,18 +267,18 @@ public final class Workspace {
 
     /// Bytes of homogeneous 8-bit with the weights and options in use: the 100 % of size ratios.
     public func referenceSize() throws -> Int {
-        let key = "\(options)|\(tuned == nil ? "float" : "tuned")"
-        if let cached = referenceSizeCache, cached.key == key { return cached.bytes }
+        // Dropped by `invalidate(after:)` whenever the weights or options change.
+        if let cached = referenceSizeCache { return cached }
         let bytes = try quantizedModel(BitWidths(uniform: 8)).size.total
-        referenceSizeCache = (key, bytes)
+        referenceSizeCache = bytes
         return bytes
     }
 
     /// Quantized validation and test accuracy and size of a configuration.
     public func evaluate(_ configuration: BitWidths) throws -> ConfigurationScore {
         let quantized = try quantizedModel(configuration)
-        let accuracy = SplitAccuracy(validation: try validationEvaluator().accuracy(quantized),
-                                     test: try testEvaluator().accuracy(quantized))
+        let accuracy = SplitAccuracy(validation: try evaluator(of: .validation).accuracy(quantized),
+                                     test: try evaluator(of: .test).accuracy(quantized))
         let size = quantized.size.total
         return ConfigurationScore(accuracy: accuracy, size: size, sizeRatio: Double(size) / Double(try referenceSize()))
     }

@@ -4,11 +4,7 @@ import Testing
 
 @Suite("Data out of gq: save split and save predictions")
 struct DataExportTests {
-    func folder() -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gq-export-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url.path
-    }
+    func folder() -> String { temporaryFolder("export").path }
 
     @Test("a saved split loads back as a task with the same sequences and labels")
     func splitRoundTrip() throws {
@@ -47,7 +43,7 @@ struct DataExportTests {
 struct CompareTests {
     @Test("compare sets the pick's and 8-bit's validation and test accuracy, and the test gap")
     func variables() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gq-compare-\(UUID().uuidString)").path
+        let dir = temporaryFolder("compare").path
         let out = try run("""
             load task digits
             train epochs 6 hidden 16

@@ -23,8 +23,9 @@ struct FileAndBitsMessageTests {
 
     @Test("plot to FILE.txt writes the terminal drawing without colour")
     func plotText() throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("gq-plot-\(UUID().uuidString).txt")
-        let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("gq-plot-\(UUID().uuidString).json")
+        let folder = temporaryFolder("plot")
+        let file = folder.appendingPathComponent("front.txt")
+        let checkpoint = folder.appendingPathComponent("run.json")
         let out = try run(setup + "evolve 1 gens pop 8 checkpoint \(checkpoint.path)\nplot front to \(file.path) ascii")
         #expect(out.last == "wrote \(file.path)")
         let text = try String(contentsOf: file, encoding: .utf8)

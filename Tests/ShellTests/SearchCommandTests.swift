@@ -7,9 +7,7 @@ import Testing
 
 /// A small digits model and a fresh folder for checkpoints and files.
 private func setup() -> (text: String, directory: URL) {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gq-shell-search-\(UUID().uuidString)")
-    try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    return ("load task digits\ntrain epochs 4 hidden 12\n", directory)
+    ("load task digits\ntrain epochs 4 hidden 12\n", temporaryFolder("shell-search"))
 }
 
 @Suite("evolve, the front and plots in the shell")
@@ -116,7 +114,7 @@ struct UseFrontTests {
 
     @Test("a position past the front's end names the front's size, at the position")
     func pastTheEnd() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gq-use-front-\(UUID().uuidString)")
+        let directory = temporaryFolder("use-front")
         let error = failure("load task digits\ntrain epochs 2 hidden 8\nevolve 1 gens pop 8 checkpoint \(directory.path)/u.json\nuse front 999")
         #expect(error?.location.line == 4 && error?.location.column == 11)
         #expect(error?.message.hasPrefix("expected a front position from 1 to ") == true)

@@ -1,3 +1,4 @@
+import Foundation
 import Shell
 
 /// Collects what a session prints, for assertions.
@@ -33,4 +34,11 @@ func failure(_ text: String, file: String = "test.gq") -> ShellError? {
     } catch {
         return .runtime("unexpected error type: \(error)", SourceLocation(file: "?", line: 0, column: 0))
     }
+}
+
+/// A new, empty folder under the system's temporary directory, for files a test writes.
+func temporaryFolder(_ label: String) -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("gq-\(label)-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
 }

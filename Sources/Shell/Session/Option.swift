@@ -50,7 +50,7 @@ public struct OptionSpec: Sendable {
         }
     }
 
-    /// The value `text` stands for, or nil when it is not one this option accepts.
+    /// Whether `text` is a value this option takes.
     func accepts(_ text: String) -> Bool {
         switch kind {
         case .flag: return true

@@ -30,6 +30,7 @@ public enum PickRule: String, CaseIterable, Sendable {
 public struct Comparison: Sendable {
     /// One configuration's size and accuracy.
     public struct Pick: Sendable, Equatable {
+        public var genome: Genome
         public var size: Double
         public var accuracy: Double
         /// Filled in by `Workspace.compare`; nil from `QuantizationSearch.comparison`.
@@ -73,96 +74,89 @@ public struct Comparison: Sendable {
 }
 
 extension QuantizationSearch {
-    /// The front's mixed configurations within `tolerance` of 8-bit on validation,
-    /// smallest first, with their front positions; nil with the reason when the search
-    /// cannot be compared on size.
-    func candidates(tolerance: Double) -> (eight: [Double], sizeIndex: Int, list: [(position: Int, individual: Individual)])? {
-        guard let eight = homogeneous.first(where: { $0.bits == 8 }), let sizeIndex = problem.index(of: .size) else { return nil }
-        let target = problem.accuracy(eight.objectives) - tolerance
-        // Mixed means at least two different widths; homogeneous points are compared separately.
-        let list = front.enumerated()
-            .filter { problem.accuracy($0.element.objectives) >= target && Set($0.element.genome).count > 1 }
-            .map { (position: $0.offset + 1, individual: $0.element) }
-            .sorted { $0.individual.objectives[sizeIndex] < $1.individual.objectives[sizeIndex] }
-        return (eight.objectives, sizeIndex, list)
+    /// Compares the front with homogeneous precision. The candidates are the front's mixed
+    /// configurations (at least two widths) within `tolerance` of 8-bit on validation,
+    /// smallest first; the pick is the smallest.
+    public func comparison(tolerance: Double = Comparison.defaultTolerance) -> Comparison {
+        comparison(tolerance: tolerance, accepts: { _ in true })
     }
 
-    /// Compares the front with homogeneous precision on validation accuracy alone.
-    public func comparison(tolerance: Double = Comparison.defaultTolerance) -> Comparison {
+    /// `comparison(tolerance:)` with the pick confirmed by `accepts`, asked smallest candidate first.
+    public func comparison(tolerance: Double, accepts: (Individual) throws -> Bool) rethrows -> Comparison {
         var result = Comparison(hypervolume: hypervolume, homogeneousHypervolume: homogeneousHypervolume, tolerance: tolerance)
-        guard homogeneous.contains(where: { $0.bits == 8 }) else {
+        guard let eight = homogeneous.first(where: { $0.bits == 8 }) else {
             result.limitation = .noEightBit
             return result
         }
-        guard let (eight, sizeIndex, list) = candidates(tolerance: tolerance) else {
+        guard let sizeIndex = problem.index(of: .size) else {
             result.limitation = .sizeNotMinimised
             return result
         }
-        func pick(_ values: [Double]) -> Comparison.Pick {
-            Comparison.Pick(size: values[sizeIndex], accuracy: problem.accuracy(values))
+        func pick(_ genome: Genome, _ values: [Double]) -> Comparison.Pick {
+            Comparison.Pick(genome: genome, size: values[sizeIndex], accuracy: problem.accuracy(values))
         }
-        result.eightBit = pick(eight)
-        let target = problem.accuracy(eight) - tolerance
+        result.eightBit = pick(QuantizationProblem.homogeneous(8), eight.objectives)
+        let target = problem.accuracy(eight.objectives) - tolerance
         if let smallest = homogeneous.filter({ problem.accuracy($0.objectives) >= target }).min(by: { $0.objectives[sizeIndex] < $1.objectives[sizeIndex] }),
            smallest.bits < 8 {
-            result.smallestHomogeneous = (smallest.bits, pick(smallest.objectives))
+            result.smallestHomogeneous = (smallest.bits, pick(QuantizationProblem.homogeneous(smallest.bits), smallest.objectives))
         }
-        if let first = list.first {
-            result.best = (first.position, pick(first.individual.objectives))
+        let candidates = front.enumerated()
+            .filter { problem.accuracy($0.element.objectives) >= target && Set($0.element.genome).count > 1 }
+            .sorted { $0.element.objectives[sizeIndex] < $1.element.objectives[sizeIndex] }
+        for (offset, individual) in candidates {
+            if try accepts(individual) {
+                result.best = (offset + 1, pick(individual.genome, individual.objectives))
+                break
+            }
+            result.rejected += 1
         }
         return result
     }
 }
 
 extension Workspace {
-    /// `compare`: the search's comparison with the pick chosen by `rule`, and the test
+    /// `compare`: the search's comparison with the pick confirmed by `rule`, and the test
     /// accuracy of 8-bit and of the pick reported beside (never used to choose).
     public func compare(rule: PickRule = .standard, tolerance: Double = Comparison.defaultTolerance) throws -> Comparison {
         let state = try requireSearch()
-        var result = state.comparison(tolerance: tolerance)
-        result.rule = rule
-        guard result.limitation == nil, let (_, _, list) = state.candidates(tolerance: tolerance) else { return result }
         let inputs = state.problem.inputs
-        let eightGenome = QuantizationProblem.homogeneous(8)
-        let eightModel = inputs.quantized(eightGenome)
-        let confirm = try confirmation(rule, eightBit: eightModel, validationEightBit: result.eightBit?.accuracy ?? 0, tolerance: tolerance)
-        result.best = nil
-        for candidate in list {
-            if try confirm(inputs.quantized(candidate.individual.genome)) {
-                let values = candidate.individual.objectives
-                result.best = (candidate.position, Comparison.Pick(size: values[state.problem.index(of: .size) ?? 1],
-                                                                   accuracy: state.problem.accuracy(values)))
-                break
-            }
-            result.rejected += 1
+        // Built on the first candidate, so a search with none (or no size) costs nothing here.
+        var confirm: ((QuantizedGRU) throws -> Bool)?
+        var result = try state.comparison(tolerance: tolerance) { candidate in
+            let check = try confirm ?? confirmation(rule, eightBit: inputs.quantized(QuantizationProblem.homogeneous(8)), tolerance: tolerance)
+            confirm = check
+            return try check(inputs.quantized(candidate.genome))
         }
-        result.eightBit?.testAccuracy = try testAccuracy(of: eightGenome, in: state)
+        result.rule = rule
+        if let eight = result.eightBit {
+            result.eightBit?.testAccuracy = try testAccuracy(of: eight.genome, in: state)
+        }
         if let best = result.best {
-            result.best?.pick.testAccuracy = try testAccuracy(of: state.front[best.position - 1].genome, in: state)
+            result.best?.pick.testAccuracy = try testAccuracy(of: best.pick.genome, in: state)
         }
         return result
     }
 
     /// Test accuracy of a genome under the search's inputs, measured once per search.
-    func testAccuracy(of genome: Genome, in state: QuantizationSearch) throws -> Double {
+    func testAccuracy(of genome: Genome, in state: QuantizationSearch, quantized: QuantizedGRU? = nil) throws -> Double {
         if let known = state.testAccuracy[genome] { return known }
-        let measured = try testEvaluator().accuracy(state.problem.inputs.quantized(genome))
+        let measured = try evaluator(of: .test).accuracy(quantized ?? state.problem.inputs.quantized(genome))
         state.testAccuracy[genome] = measured
         return measured
     }
 
     /// The test a candidate must pass under `rule`, against 8-bit on the same data.
-    private func confirmation(_ rule: PickRule, eightBit: QuantizedGRU, validationEightBit: Double,
-                              tolerance: Double) throws -> (QuantizedGRU) throws -> Bool {
+    private func confirmation(_ rule: PickRule, eightBit: QuantizedGRU, tolerance: Double) throws -> (QuantizedGRU) throws -> Bool {
         switch rule {
         case .validation:
             return { _ in true }
         case .train:
-            let train = try trainEvaluator()
+            let train = try evaluator(of: .train)
             let reference = train.accuracy(eightBit)
             return { candidate in train.accuracy(candidate) >= reference - tolerance }
         case .fidelity:
-            let evaluators = [try trainEvaluator(), try validationEvaluator()]
+            let evaluators = [try evaluator(of: .train), try evaluator(of: .validation)]
             let task = try requireTask()
             let model = try requireModel()
             let float = model.predictions(task.train.sequences) + model.predictions(task.validation.sequences)
@@ -173,7 +167,7 @@ extension Workspace {
             let reference = agreement(eightBit)
             return { candidate in agreement(candidate) >= reference - tolerance }
         case .margin:
-            let validation = try validationEvaluator()
+            let validation = try evaluator(of: .validation)
             let labels = try requireTask().validation.labels
             let eightRight = zip(validation.predictions(eightBit), labels).map { $0 == $1 }
             return { candidate in

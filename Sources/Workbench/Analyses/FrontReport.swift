@@ -37,12 +37,10 @@ extension Workspace {
         let state = try requireSearch()
         let inputs = state.problem.inputs
         let reference = inputs.quantized(QuantizationProblem.homogeneous(8)).size.total
-        let test = try testEvaluator()
-        return state.front.enumerated().map { index, individual in
+        return try state.front.enumerated().map { index, individual in
             let quantized = inputs.quantized(individual.genome)
             let size = quantized.size.total
-            let testAccuracy = state.testAccuracy[individual.genome] ?? test.accuracy(quantized)
-            state.testAccuracy[individual.genome] = testAccuracy
+            let testAccuracy = try testAccuracy(of: individual.genome, in: state, quantized: quantized)
             return FrontRow(position: index + 1, size: size, sizeRatio: Double(size) / Double(reference),
                             validationAccuracy: state.problem.accuracy(individual.objectives), testAccuracy: testAccuracy,
                             genome: individual.genome, bits: inputs.bits(individual.genome))

@@ -45,7 +45,7 @@ extension Workspace {
     public func searchProblem(objectives: [SearchObjective], widths: [Int]) throws -> QuantizationProblem {
         let inputs = try quantizationInputs()
         let searchInputs = SearchInputs(model: inputs.model, calibration: inputs.calibration, options: options, base: bits)
-        return QuantizationProblem(task: inputs.task.name, inputs: searchInputs, validation: try validationEvaluator(),
+        return QuantizationProblem(task: inputs.task.name, inputs: searchInputs, validation: try evaluator(of: .validation),
                                    objectives: objectives, widths: widths)
     }
 
