@@ -67,7 +67,7 @@ public struct QuantizationOptions: Hashable, Codable, Sendable, CustomStringConv
     /// Seeds the choice of calibration sequences.
     public var calibrationSeed: UInt64
 
-    public init(range: RangeMethod = .maxAbs, weights: WeightGranularity = .perChannel,
+    public init(range: RangeMethod = .mse, weights: WeightGranularity = .perChannel,
                 requantization: Requantization = .multiplierShift,
                 calibrationSize: Int = 256, calibrationSeed: UInt64 = 0) {
         self.range = range
@@ -77,7 +77,7 @@ public struct QuantizationOptions: Hashable, Codable, Sendable, CustomStringConv
         self.calibrationSeed = calibrationSeed
     }
 
-    /// `range max-abs, weights per channel, requantization multiplier+shift, calibration 256 sequences (seed 0)`.
+    /// `range mse, weights per channel, requantization multiplier+shift, calibration 256 sequences (seed 0)`.
     public var description: String {
         "range \(range), weights per \(weights == .perChannel ? "channel" : "tensor"), requantization \(requantization == .multiplierShift ? "multiplier+shift" : "power-of-two shift"), calibration \(calibrationSize) sequences (seed \(calibrationSeed))"
     }

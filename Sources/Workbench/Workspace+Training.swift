@@ -111,21 +111,12 @@ extension Workspace {
     public func finetune(_ settings: FineTuningOptions, ranges: FineTuningRanges? = nil,
                          observer: FineTuningObserver = FineTuningObserver()) throws -> FineTuningOutcome {
         let inputs = try quantizationInputs()
-        let task = inputs.task
-        var start = inputs.calibration
-        // Continuing from tuned weights starts from their ranges unless asked otherwise.
-        if (ranges ?? (tuned != nil ? .current : .mse)) == .mse, options.range != .mse {
-            var mse = options
-            mse.range = .mse
-            start = Calibration.calibrate(model: inputs.model, trainingSequences: task.train.sequences, options: mse)
-        }
         let configuration = bits
         let current = try evaluator(of: .validation).accuracy(
             QuantizedGRU(model: inputs.model, calibration: inputs.calibration, bits: configuration, options: options))
-        let result = FineTuning.run(
-            model: inputs.model, calibration: start, bits: configuration, options: options,
-            train: (task.train.sequences, task.train.labels), validation: (task.validation.sequences, task.validation.labels),
-            settings: settings, progress: observer.progress, epochDone: observer.epochDone, shouldStop: shouldStop)
+        // Continuing from tuned weights starts from their ranges unless asked otherwise.
+        let result = try fineTuningRun(model: inputs.model, calibration: inputs.calibration, options: options, bits: configuration,
+                                       settings: settings, ranges: ranges ?? (tuned != nil ? .current : .mse), observer: observer)
         guard result.bestAccuracy >= current else {
             return FineTuningOutcome(startAccuracy: current, result: result, adopted: false)
         }
@@ -133,5 +124,23 @@ extension Workspace {
             : "fine-tuned for \(result.bestEpoch) epoch\(result.bestEpoch == 1 ? "" : "s")"
         adopt(tuned: TunedWeights(model: result.model, calibration: result.calibration, bits: configuration, note: note))
         return FineTuningOutcome(startAccuracy: current, result: result, adopted: true)
+    }
+
+    /// One fine-tuning run of `configuration` from `inputs`' weights, changing nothing in
+    /// the workspace: the step `finetune` and `compare finetune` share, so a pick
+    /// `compare finetune` reports is what `use front K; finetune` gives.
+    func fineTuningRun(model: GRUClassifier, calibration: Calibration, options: QuantizationOptions, bits configuration: BitWidths,
+                       settings: FineTuningOptions, ranges: FineTuningRanges, observer: FineTuningObserver) throws -> FineTuningResult {
+        let task = try requireTask()
+        var start = calibration
+        if ranges == .mse, options.range != .mse {
+            var mse = options
+            mse.range = .mse
+            start = Calibration.calibrate(model: model, trainingSequences: task.train.sequences, options: mse)
+        }
+        return FineTuning.run(
+            model: model, calibration: start, bits: configuration, options: options,
+            train: (task.train.sequences, task.train.labels), validation: (task.validation.sequences, task.validation.labels),
+            settings: settings, progress: observer.progress, epochDone: observer.epochDone, shouldStop: shouldStop)
     }
 }

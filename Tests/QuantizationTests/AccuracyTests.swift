@@ -69,30 +69,33 @@ struct AccuracyTests {
         }
     }
 
-    @Test("MSE ranges keep 4-bit digits far above max-abs ones")
+    @Test("MSE ranges (the default) keep 4-bit digits far above max-abs ones")
     func mseCalibration() {
         let fx = DigitsFixture.shared
-        let maxAbs = fx.validation.accuracy(fx.quantized(BitWidths(uniform: 4)))
-        let mse = fx.validation.accuracy(fx.quantized(BitWidths(uniform: 4), options: QuantizationOptions(range: .mse)))
+        #expect(QuantizationOptions().range == .mse)
+        let maxAbs = fx.validation.accuracy(fx.quantized(BitWidths(uniform: 4), options: QuantizationOptions(range: .maxAbs)))
+        let mse = fx.validation.accuracy(fx.quantized(BitWidths(uniform: 4)))
         #expect(mse > maxAbs + 0.3, "mse \(mse), max-abs \(maxAbs)")
     }
 
-    @Test("finetune at homogeneous 4 bits recovers accuracy over plain post-training quantization")
+    @Test("finetune at homogeneous 4 bits recovers the accuracy max-abs post-training quantization loses")
     func finetune() {
         let fx = DigitsFixture.shared
         let bits = BitWidths(uniform: 4)
-        let ptq = fx.validation.accuracy(fx.quantized(bits))
-        let result = FineTuning.run(model: fx.model, calibration: fx.calibration, bits: bits, options: fx.options,
+        let options = QuantizationOptions(range: .maxAbs)
+        let calibration = Calibration.calibrate(model: fx.model, trainingSequences: fx.task.train.sequences, options: options)
+        let ptq = fx.validation.accuracy(fx.quantized(bits, options: options))
+        let result = FineTuning.run(model: fx.model, calibration: calibration, bits: bits, options: options,
                                     train: (fx.task.train.sequences, fx.task.train.labels),
                                     validation: (fx.task.validation.sequences, fx.task.validation.labels),
                                     settings: FineTuningOptions(epochs: 6))
         #expect(result.startAccuracy == ptq)
-        let tuned = fx.validation.accuracy(QuantizedGRU(model: result.model, calibration: result.calibration, bits: bits, options: fx.options))
+        let tuned = fx.validation.accuracy(QuantizedGRU(model: result.model, calibration: result.calibration, bits: bits, options: options))
         #expect(tuned == result.bestAccuracy)
         #expect(tuned >= ptq + 0.25, "PTQ \(ptq), fine-tuned \(tuned)")
         let test = IntegerEvaluator(sequences: fx.task.test.sequences, labels: fx.task.test.labels, featureCount: 8)
-        #expect(test.accuracy(QuantizedGRU(model: result.model, calibration: result.calibration, bits: bits, options: fx.options))
-                > test.accuracy(fx.quantized(bits)) + 0.15)
+        #expect(test.accuracy(QuantizedGRU(model: result.model, calibration: result.calibration, bits: bits, options: options))
+                > test.accuracy(fx.quantized(bits, options: options)) + 0.15)
     }
 
     @Test("a configuration file rebuilds the same integer model")

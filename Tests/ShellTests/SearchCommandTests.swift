@@ -121,3 +121,27 @@ struct UseFrontTests {
         #expect(error?.message.hasSuffix(", got '999'") == true)
     }
 }
+
+@Suite("compare finetune in the shell")
+struct CompareFineTuneCommandTests {
+    @Test("compare finetune prints each candidate it fine-tuned and sets the pick's variables")
+    func prints() throws {
+        let (text, directory) = setup()
+        let out = try run(text + """
+            evolve 3 gens pop 12 seed 1 checkpoint \(directory.path)/f.json
+            compare finetune epochs 1 rule validation tolerance 20
+            assert best_index >= 1 and best_size > 0 and size_reduction > 0
+            assert test_gap == test_accuracy_8bit - best_test_accuracy
+            """)
+        #expect(out.contains { $0.hasPrefix("  front ") && $0.contains("after fine-tuning: ") })
+        #expect(out.contains { $0.hasPrefix("fine-tuned ") && $0.contains("mixed configurations smaller than 8-bit, bisected by size") })
+        #expect(out.contains { $0.hasPrefix("smallest mixed within 20 points after fine-tuning: front ") })
+    }
+
+    @Test("epochs without finetune is refused before anything runs, naming finetune")
+    func epochsAlone() {
+        let error = failure("echo first\ncompare epochs 3")
+        #expect(error?.location.line == 2)
+        #expect(error?.message == "'epochs' sets the fine-tuning of 'compare finetune'; add 'finetune' or drop it")
+    }
+}

@@ -56,7 +56,7 @@ struct InvalidationTests {
         let kept = workspace.setOptions(options)
         #expect(!kept.recalibrates && !kept.droppedTunedWeights)
         #expect(workspace.tuned != nil)
-        options.range = .mse
+        options.range = .maxAbs
         let dropped = workspace.setOptions(options)
         #expect(dropped.recalibrates && dropped.droppedTunedWeights)
         #expect(workspace.tuned == nil)

@@ -107,3 +107,60 @@ struct WorkbenchSearchTests {
         #expect(narrow.comparison().limitation == .noEightBit)
     }
 }
+
+@Suite("compare finetune: candidates fine-tuned before the rule judges them")
+struct FineTunedComparisonTests {
+    func searched() throws -> (Workspace, QuantizationSearch) {
+        let workspace = try trainedWorkspace()
+        let (search, _) = try workspace.prepareSearch(EvolveRequest(generations: 3, population: 12, seed: 1,
+                                                                    checkpoint: temporaryDirectory().appendingPathComponent("f.json")))
+        _ = try search.advance(shouldStop: { false }, onGeneration: { _ in })
+        return (workspace, search)
+    }
+
+    @Test("the pick is the smallest candidate tried that the rule accepted, and bisection tries about log2 of the candidates")
+    func bisection() throws {
+        let (workspace, _) = try searched()
+        let comparison = try workspace.compareFineTuned(rule: .validation, settings: FineTuningOptions(epochs: 2))
+        let trail = try #require(comparison.fineTuning)
+        #expect(trail.candidateCount > 0)
+        let bound = Int(Foundation.log2(Double(trail.candidateCount)).rounded(.down)) + 1
+        #expect(trail.candidates.count <= bound)
+        #expect(Set(trail.candidates.map(\.position)).count == trail.candidates.count)  // none fine-tuned twice
+        for candidate in trail.candidates { #expect(candidate.accuracy >= candidate.searchedAccuracy) }
+        if let best = comparison.best {
+            let accepted = trail.candidates.filter(\.accepted)
+            #expect(best.position == accepted.min { $0.size < $1.size }?.position)
+            #expect(trail.candidates.filter { $0.size < best.pick.size }.allSatisfy { !$0.accepted })
+            #expect(comparison.rejected == trail.candidates.filter { !$0.accepted }.count)
+            let eight = try #require(comparison.eightBit)
+            #expect(best.pick.accuracy >= eight.accuracy - comparison.tolerance)
+            #expect(trail.pickBefore?.size == best.pick.size)
+        } else {
+            #expect(trail.candidates.allSatisfy { !$0.accepted })
+        }
+    }
+
+    @Test("use front K then finetune with the same settings gives the pick's fine-tuned accuracy exactly")
+    func repeatable() throws {
+        let (workspace, _) = try searched()
+        let settings = FineTuningOptions(epochs: 2, seed: 5)
+        let comparison = try workspace.compareFineTuned(rule: .validation, tolerance: 0.2, settings: settings)
+        let best = try #require(comparison.best)
+        _ = try workspace.useFront(best.position)
+        _ = try workspace.finetune(settings)
+        let score = try workspace.evaluate(workspace.bits)
+        #expect(score.accuracy.validation == best.pick.accuracy)
+        #expect(score.accuracy.test == best.pick.testAccuracy)
+    }
+
+    @Test("compare finetune leaves the bits and weights in use as they were")
+    func leavesState() throws {
+        let (workspace, _) = try searched()
+        let before = try workspace.evaluate(workspace.bits)
+        let bits = workspace.bits
+        _ = try workspace.compareFineTuned(settings: FineTuningOptions(epochs: 1))
+        #expect(workspace.bits == bits)
+        #expect(try workspace.evaluate(workspace.bits) == before)
+    }
+}

@@ -5,8 +5,11 @@ import os
 import statistics
 import sys
 
-out, seconds, gens, pop, finetune = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5] == "1"
-timing_note = sys.argv[6] if len(sys.argv) > 6 else ""
+out, seconds, gens, pop = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+finetune, tuning = sys.argv[5] == "1", sys.argv[6] == "1"
+timing_note = sys.argv[7] if len(sys.argv) > 7 else ""
+times_path = os.path.join(out, "times.csv")
+times = {r["task"]: int(r["seconds"]) for r in csv.DictReader(open(times_path))} if os.path.exists(times_path) else {}
 runs = list(csv.DictReader(open(os.path.join(out, "runs.csv"))))
 homogeneous = list(csv.DictReader(open(os.path.join(out, "homogeneous.csv"))))
 tasks = list(dict.fromkeys(r["task"] for r in runs))
@@ -14,14 +17,14 @@ GENOME = ["r.wx", "r.wh", "z.wx", "z.wh", "n.wx", "n.wh", "r.add", "z.add", "n.a
           "n.mul", "h.mul_n", "h.mul_h", "gate.r", "gate.z", "gate.n"]
 
 
-def values(task, key, scale=100.0, picked_only=False):
+def values(task, key, scale=100.0, picked_only=False, index="best_index"):
     return [float(r[key]) * scale for r in runs
-            if r["task"] == task and (not picked_only or float(r["best_index"]) > 0)]
+            if r["task"] == task and (not picked_only or float(r[index]) > 0)]
 
 
-def picks(task):
+def picks(task, index="best_index"):
     rows = [r for r in runs if r["task"] == task]
-    return f"{sum(float(r['best_index']) > 0 for r in rows)}/{len(rows)}"
+    return f"{sum(float(r[index]) > 0 for r in rows)}/{len(rows)}"
 
 
 def mean_spread(xs, digits=1):
@@ -32,11 +35,15 @@ def mean_spread(xs, digits=1):
     return f"{statistics.mean(xs):.{digits}f} ± {statistics.stdev(xs):.{digits}f}"
 
 
+flags = (" --tuning" if tuning else "") + (" --finetune" if finetune else "")
+per_task = "; per task: " + ", ".join(f"{t} {s // 60} min {s % 60} s" for t, s in times.items()) if times else ""
+test_words = "stand-in test split carved from training (`load task NAME tuning`; the real test split is never loaded)" if tuning else "test split"
 lines = [
-    f"# Results: mixed-precision search against homogeneous precision",
+    "# Results on the tuning protocol" if tuning else "# Results: mixed-precision search against homogeneous precision",
     "",
-    f"Made by `scripts/reproduce{' --finetune' if finetune else ''}` in {seconds // 60} min {seconds % 60} s{timing_note}: "
-    f"for each task, default `train`, homogeneous 2..8-bit, and `evolve {gens} gens pop {pop}` with seeds "
+    f"Made by `scripts/reproduce{flags}` in {seconds // 60} min {seconds % 60} s{per_task}{timing_note}. "
+    + (f"'test' below is the {test_words}. " if tuning else "")
+    + f"For each task, default `train`, homogeneous 2..8-bit, and `evolve {gens} gens pop {pop}` with seeds "
     f"{', '.join(sorted(set(r['seed'] for r in runs)))}, then `compare` (the pick is the smallest mixed "
     "configuration within 0.5 points of homogeneous 8-bit on validation that the default rule confirms; the "
     "test split is only reported). Mean ± standard deviation over seeds; accuracies in %. A seed whose "
@@ -63,12 +70,22 @@ gaps = [statistics.mean(values(t, "test_gap", picked_only=True) or [0]) for t in
 lines += ["", f"Mean test gap over the tasks: {statistics.mean(gaps):+.2f} points; "
           f"mean size reduction: {statistics.mean(statistics.mean(values(t, 'reduction')) for t in tasks):.1f} %."]
 if finetune:
-    lines += ["", "With the pick fine-tuned (`use front K; finetune; eval`):", "",
-              "| task | pick val / test after finetune | gap to 8-bit test (points) |", "| --- | --- | --- |"]
+    lines += ["", "With `compare finetune` (the candidates are fine-tuned, as `finetune` would, before the same rule "
+              "judges them against post-training 8-bit; the test split is measured for the pick only):", "",
+              "| task | picks | pick size (B) | reduction | pick val / test | test gap (points) |",
+              "| --- | --- | --- | --- | --- | --- |"]
     for task in tasks:
-        tuned = values(task, "tuned_test")
-        gap = [e - t for e, t in zip(values(task, "test_8bit"), tuned)]
-        lines.append(f"| {task} | {mean_spread(values(task, 'tuned_val'))} / {mean_spread(tuned)} | {mean_spread(gap)} |")
+        lines.append("| " + " | ".join([
+            task, picks(task, "ft_index"),
+            mean_spread(values(task, "ft_size", 1, True, "ft_index"), 0),
+            mean_spread(values(task, "ft_reduction")) + " %",
+            f"{mean_spread(values(task, 'ft_val', picked_only=True, index='ft_index'))} / "
+            f"{mean_spread(values(task, 'ft_test', picked_only=True, index='ft_index'))}",
+            mean_spread(values(task, "ft_gap", picked_only=True, index="ft_index")),
+        ]) + " |")
+    ft_gaps = [statistics.mean(values(t, "ft_gap", picked_only=True, index="ft_index") or [0]) for t in tasks]
+    lines += ["", f"Mean test gap over the tasks with `compare finetune`: {statistics.mean(ft_gaps):+.2f} points; "
+              f"mean size reduction: {statistics.mean(statistics.mean(values(t, 'ft_reduction')) for t in tasks):.1f} %."]
 
 lines += ["", "## Homogeneous precision", "", "| task | bits | size (B) | val | test |", "| --- | --- | --- | --- | --- |"]
 for row in homogeneous:

@@ -5,7 +5,9 @@ import Workbench
 enum FrontCommands {
     static let rule = Option<PickRule>("rule", "how the pick is confirmed beyond validation (default \(PickRule.standard.rawValue))")
     static let tolerance = Option<Double>("tolerance", 0...100, "how far below 8-bit's accuracy the pick may be, in points (default \(Value.format(Comparison.defaultTolerance * 100)))")
-    static let compareOptions: [any OptionDeclaration] = [rule, tolerance]
+    static let fineTune = Option<Flag>.flag("finetune", "fine-tune the candidates (as 'finetune' would) before the rule judges them")
+    static let epochs = Option<Int>("epochs", 1...100_000, "with finetune: epochs per candidate (default \(FineTuningOptions().epochs))")
+    static let compareOptions: [any OptionDeclaration] = [fineTune, rule, tolerance, epochs]
 
     static var commands: [Command] {
         [
@@ -63,16 +65,29 @@ enum FrontCommands {
                 }
             ),
             Command(
-                name: "compare", usage: "compare [rule validation|train|fidelity|margin] [tolerance X]",
+                name: "compare", usage: "compare [finetune [epochs N]] [rule validation|train|fidelity|margin] [tolerance X]",
                 summary: "Mixed against homogeneous precision: hypervolume and the smallest model near 8-bit accuracy, with test beside",
-                details: "Prints the hypervolume of the mixed-precision front beside that of homogeneous 2..8-bit, then homogeneous 8-bit and the pick: the smallest mixed configuration of the front within the tolerance (default 0.5 points) of 8-bit's validation accuracy that the rule accepts, each with validation and test accuracy, the size reduction and the test gap (8-bit's test accuracy minus the pick's). The pick is chosen without the test split; test is reported only. Rules: validation (what the search optimised), train (also within the tolerance of 8-bit on the training split, which the search never scored), fidelity (also within the tolerance of 8-bit's agreement with the float model over training and validation), margin (validation with one standard error of the paired difference as extra margin). Sets hv, hv_homogeneous, best_index (front position, 0 if none), best_size (bytes, 0 if none), size_reduction (fraction of 8-bit saved), best_accuracy and best_test_accuracy, accuracy_8bit, test_accuracy_8bit and size_8bit (bytes), and test_gap (test_accuracy_8bit − best_test_accuracy).",
-                examples: ["evolve 20 gens; compare", "compare rule train", "compare tolerance 0.01"],
+                details: "Prints the hypervolume of the mixed-precision front beside that of homogeneous 2..8-bit, then homogeneous 8-bit and the pick: the smallest mixed configuration of the front within the tolerance (default 0.5 points) of 8-bit's validation accuracy that the rule accepts, each with validation and test accuracy, the size reduction and the test gap (8-bit's test accuracy minus the pick's). The pick is chosen without the test split; test is reported only. Rules: validation (what the search optimised), train (also within the tolerance of 8-bit on the training split, which the search never scored), fidelity (also within the tolerance of 8-bit's agreement with the float model over training and validation), margin (validation with one standard error of the paired difference as extra margin). With finetune, every mixed configuration smaller than 8-bit is a candidate: each one tried is fine-tuned from the search's weights exactly as 'use front K; finetune' would (seed: the session seed), and the rule judges the fine-tuned model against post-training 8-bit; the candidates are bisected by size, so about log2 of their number are fine-tuned. Ctrl-C stops it with the smallest accepted so far. Sets hv, hv_homogeneous, best_index (front position, 0 if none), best_size (bytes, 0 if none), size_reduction (fraction of 8-bit saved), best_accuracy and best_test_accuracy (after fine-tuning with finetune), accuracy_8bit, test_accuracy_8bit and size_8bit (bytes), and test_gap (test_accuracy_8bit − best_test_accuracy).",
+                examples: ["evolve 20 gens; compare", "compare finetune", "compare rule train", "compare tolerance 0.01"],
                 options: compareOptions,
-                parse: { try $0.options(compareOptions) },
+                parse: { arguments in
+                    let parsed = try arguments.options(compareOptions)
+                    if parsed[epochs] != nil, parsed[fineTune] == nil {
+                        throw CommandError("'epochs' sets the fine-tuning of 'compare finetune'; add 'finetune' or drop it")
+                    }
+                    return parsed
+                },
                 run: { interpreter, parsed in
                     let session = interpreter.session
-                    compare(try session.workspace.compare(rule: parsed[rule] ?? .standard,
-                                                          tolerance: (parsed[tolerance] ?? Comparison.defaultTolerance * 100) / 100),
+                    let chosenRule = parsed[rule] ?? .standard
+                    let chosenTolerance = (parsed[tolerance] ?? Comparison.defaultTolerance * 100) / 100
+                    guard parsed[fineTune] != nil else {
+                        compare(try session.workspace.compare(rule: chosenRule, tolerance: chosenTolerance), session: session)
+                        return
+                    }
+                    var settings = FineTuningOptions(seed: session.seed)
+                    if let n = parsed[epochs] { settings.epochs = n }
+                    compare(try compareFineTuned(rule: chosenRule, tolerance: chosenTolerance, settings: settings, session: session),
                             session: session)
                 }
             ),
@@ -117,6 +132,10 @@ enum FrontCommands {
             io.out(String(format: "smallest homogeneous within %@ points: %d-bit, %.0f bytes: %.1f %% smaller", points, homogeneous.bits, homogeneous.pick.size, (1 - homogeneous.pick.size / eight.size) * 100))
         }
         let confirmed = comparison.rule == .validation ? "" : ", confirmed by rule \(comparison.rule.rawValue)"
+        if let trail = comparison.fineTuning {
+            compareFineTuned(comparison, eight: eight, trail: trail, confirmed: confirmed, session: session)
+            return
+        }
         let turnedDown = comparison.rejected > 0 ? " (\(comparison.rejected) smaller one\(comparison.rejected == 1 ? "" : "s") within \(points) points on validation turned down)" : ""
         guard let best = comparison.best else {
             io.out("no mixed configuration on the front within \(points) points of homogeneous 8-bit (\(percent(eight.accuracy)) validation)\(confirmed)\(turnedDown)")
@@ -127,6 +146,51 @@ enum FrontCommands {
                       points, confirmed, best.position, best.pick.size, percent(best.pick.accuracy), test(best.pick), comparison.sizeReduction * 100, turnedDown))
         let gap = comparison.testGap ?? 0
         io.out(String(format: "test gap     %+.1f points (8-bit test minus the pick's; chosen without the test split)", gap * 100))
+        session.publish([("best_index", Double(best.position)), ("best_size", best.pick.size), ("size_reduction", comparison.sizeReduction),
+                         ("best_accuracy", best.pick.accuracy), ("best_test_accuracy", best.pick.testAccuracy ?? 0), ("test_gap", gap)])
+    }
+}
+
+// MARK: - compare finetune
+
+extension FrontCommands {
+    /// Runs `compare finetune`, printing each candidate as it is judged.
+    static func compareFineTuned(rule: PickRule, tolerance: Double, settings: FineTuningOptions, session: Session) throws -> Comparison {
+        var meter = ProgressMeter(io: session.io)
+        var current = ""
+        let observer = FineTuningObserver(progress: { epoch, batch, batchCount, _ in
+            let fraction = (Double(epoch - 1) + Double(batch) / Double(max(batchCount, 1))) / Double(max(settings.epochs, 1))
+            meter.update(fraction: fraction, label: "finetune", detail: "\(current), epoch \(epoch)/\(settings.epochs)")
+        })
+        return try session.workspace.compareFineTuned(
+            rule: rule, tolerance: tolerance, settings: settings, observer: observer,
+            starting: { position, _ in current = "front \(position)" },
+            finished: { candidate in
+                meter.finish()
+                let verdict = candidate.accepted ? "accepted" : "turned down"
+                session.io.out(String(format: "  front %d: %.0f bytes, validation %@ → %@ after fine-tuning: %@", candidate.position,
+                                      candidate.size, percent(candidate.searchedAccuracy), percent(candidate.accuracy), verdict))
+            })
+    }
+
+    static func compareFineTuned(_ comparison: Comparison, eight: Comparison.Pick, trail: FineTuningTrail, confirmed: String, session: Session) {
+        let io = session.io
+        let points = Value.format(comparison.tolerance * 100)
+        let stopped = trail.interrupted ? " (interrupted: the smallest accepted so far)" : ""
+        io.out("fine-tuned \(trail.candidates.count) of the front's \(trail.candidateCount) mixed configurations smaller than 8-bit, bisected by size\(stopped)")
+        guard let best = comparison.best else {
+            io.out("no fine-tuned mixed configuration within \(points) points of homogeneous 8-bit (\(percent(eight.accuracy)) validation)\(confirmed)")
+            session.publish([("best_index", 0), ("best_size", 0), ("size_reduction", 0), ("best_accuracy", 0), ("best_test_accuracy", 0), ("test_gap", 0)])
+            return
+        }
+        func test(_ pick: Comparison.Pick?) -> String { pick?.testAccuracy.map { percent($0) } ?? "-" }
+        let before = trail.pickBefore
+        io.out(String(format: "smallest mixed within %@ points after fine-tuning%@: front %d, %.0f bytes, validation %@ → %@, test %@ → %@: %.1f %% smaller than 8-bit",
+                      points, confirmed, best.position, best.pick.size, percent(before?.accuracy ?? best.pick.accuracy), percent(best.pick.accuracy),
+                      test(before), test(best.pick), comparison.sizeReduction * 100))
+        let gap = comparison.testGap ?? 0
+        io.out(String(format: "test gap     %+.1f points (8-bit test minus the fine-tuned pick's; chosen without the test split)", gap * 100))
+        io.out("'use front \(best.position); finetune' gives these weights")
         session.publish([("best_index", Double(best.position)), ("best_size", best.pick.size), ("size_reduction", comparison.sizeReduction),
                          ("best_accuracy", best.pick.accuracy), ("best_test_accuracy", best.pick.testAccuracy ?? 0), ("test_gap", gap)])
     }

@@ -61,7 +61,7 @@ enum QuantCommands {
             Command(
                 name: "set quant", usage: "set quant [range max-abs|percentile|mse] [percentile P] [weights channel|tensor] [requant multiplier|pow2] [calibration N] [seed S]",
                 summary: "Choose calibration and integer arithmetic options",
-                details: "Activation ranges come from the float model on a seeded subset of the training split: the largest magnitude (max-abs), a percentile of the magnitudes, or the range with the least squared quantization error at each width (mse). Weights are symmetric, per output channel or per tensor. Rescaling uses an int16 multiplier with a shift, or powers of two (shift only, for hardware without a multiplier). Changing range, percentile, calibration or seed calibrates again and drops fine-tuned weights.",
+                details: "Activation ranges come from the float model on a seeded subset of the training split: the largest magnitude (max-abs), a percentile of the magnitudes, or the range with the least squared quantization error at each width (mse, the default). Weights are symmetric, per output channel or per tensor. Rescaling uses an int16 multiplier with a shift, or powers of two (shift only, for hardware without a multiplier). Changing range, percentile, calibration or seed calibrates again and drops fine-tuned weights.",
                 examples: ["set quant range mse", "set quant percentile 99.9", "set quant requant pow2 weights tensor", "set quant calibration 512 seed 3"],
                 options: quantOptions,
                 parse: parseQuant,

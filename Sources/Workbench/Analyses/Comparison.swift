@@ -54,8 +54,11 @@ public struct Comparison: Sendable {
     public var smallestHomogeneous: (bits: Int, pick: Pick)?
     /// The smallest mixed configuration (at least two widths) of the front the rule accepts.
     public var best: (position: Int, pick: Pick)?
-    /// Mixed configurations within the tolerance on validation that the rule turned down.
+    /// Mixed configurations within the tolerance on validation that the rule turned down
+    /// (with `compare finetune`: fine-tuned candidates it turned down).
     public var rejected = 0
+    /// What `compare finetune` fine-tuned on the way to the pick; nil for a plain `compare`.
+    public var fineTuning: FineTuningTrail?
 
     /// The pick's size reduction against 8-bit (0 when there is none).
     public var sizeReduction: Double {
@@ -71,6 +74,31 @@ public struct Comparison: Sendable {
 
     /// The 0.5-point rule of the paper's comparison.
     public static let defaultTolerance = 0.005
+}
+
+/// The candidates `compare finetune` fine-tuned, in the order it tried them.
+public struct FineTuningTrail: Sendable {
+    public var candidates: [FineTunedCandidate] = []
+    /// The mixed configurations smaller than 8-bit it chose among.
+    public var candidateCount = 0
+    /// The pick as the search measured it, before fine-tuning (test beside, for reporting).
+    public var pickBefore: Comparison.Pick?
+    /// Ctrl-C stopped it: the pick is the smallest accepted so far.
+    public var interrupted = false
+}
+
+/// One front configuration `compare finetune` fine-tuned and judged.
+public struct FineTunedCandidate: Sendable, Equatable {
+    /// Front position, from 1.
+    public var position: Int
+    public var size: Double
+    /// Validation accuracy as the search measured it.
+    public var searchedAccuracy: Double
+    /// Validation accuracy of the weights `finetune` keeps (never below the searched one).
+    public var accuracy: Double
+    /// 0 when no epoch beat the start.
+    public var bestEpoch: Int
+    public var accepted: Bool
 }
 
 extension QuantizationSearch {
@@ -147,7 +175,7 @@ extension Workspace {
     }
 
     /// The test a candidate must pass under `rule`, against 8-bit on the same data.
-    private func confirmation(_ rule: PickRule, eightBit: QuantizedGRU, tolerance: Double) throws -> (QuantizedGRU) throws -> Bool {
+    func confirmation(_ rule: PickRule, eightBit: QuantizedGRU, tolerance: Double) throws -> (QuantizedGRU) throws -> Bool {
         switch rule {
         case .validation:
             return { _ in true }
