@@ -7,6 +7,8 @@ public final class Interpreter {
     public let session: Session
     /// Every command, in the order `help` lists them.
     public private(set) var commands: [Command]
+    /// The file of the command running now, so `source` can find files beside it.
+    public private(set) var runningFile: String?
 
     public init(session: Session, commands: [Command] = StandardCommands.all) {
         self.session = session
@@ -224,12 +226,17 @@ public final class Interpreter {
             throw located(error, shift: 0)
         }
         let arguments = Arguments(Array(values.dropFirst(shift)), command: command.name)
+        let outer = runningFile
+        runningFile = nameWord.location.file
+        defer { runningFile = outer }
         do {
             try command.run(self, arguments)
         } catch let error as CommandError {
             throw located(error, shift: shift)
         } catch let error as ShellError {
-            throw error
+            // Only a script a command ran (`source`) throws located errors out of a command:
+            // say which line ran it.
+            throw ShellError.included(error, from: nameWord.location)
         } catch let request as ExitRequest {
             throw request
         } catch {

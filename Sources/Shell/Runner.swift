@@ -77,10 +77,10 @@ public struct Runner {
                     try interpreter.execute(statements)
                 } catch let request as ExitRequest {
                     return request.status
-                } catch ShellError.interrupted(let location) {
+                } catch let error as ShellError where error.isInterruption {
                     // At a prompt the stopped command has said what it kept; only piped input ends here.
                     interpreter.session.interrupt.clear()
-                    if stopOnError { return report(ShellError.interrupted(location)) }
+                    if stopOnError { return report(error) }
                 } catch {
                     let status = report(error)
                     if stopOnError { return status }
@@ -104,8 +104,9 @@ public struct Runner {
             let label = io.useColor ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
             for single in shellError.all {
                 io.err("\(single.location): \(label) \(single.message)")
+                for line in single.includedFrom { io.err("  included from \(line.file):\(line.line)") }
             }
-            if case .interrupted = shellError { return 130 }
+            if shellError.isInterruption { return 130 }
             return 1
         default:
             io.err("error: \(Interpreter.message(for: error))")

@@ -1,3 +1,4 @@
+import Foundation
 import Shell
 import Testing
 
@@ -66,5 +67,38 @@ struct RunnerTests {
         let status = Runner(interpreter: interpreter).runScript(SourceText(name: "x.gq", text: "echo 1\nset bts"))
         #expect(status == 1)
         #expect(transcript.err == ["x.gq:2:5: error: unknown subject 'bts' for 'set' (did you mean 'bits'?); try 'set bits', 'set quant', 'set seed'"])
+    }
+}
+
+@Suite("source finds files beside the script and says where an error was included from")
+struct SourceIncludeTests {
+    func folder() throws -> URL {
+        let directory = temporaryFolder("source-include")
+        let scripts = directory.appendingPathComponent("s")
+        try FileManager.default.createDirectory(at: scripts, withIntermediateDirectories: true)
+        try "echo outer\nsource inner.gq\necho after\n".write(to: scripts.appendingPathComponent("outer.gq"), atomically: true, encoding: .utf8)
+        try "echo inner\nset bits zz=4\n".write(to: scripts.appendingPathComponent("inner.gq"), atomically: true, encoding: .utf8)
+        return scripts
+    }
+
+    @Test("a relative path in a sourced script resolves beside that script, whatever the working folder")
+    func resolvesBeside() throws {
+        let scripts = try folder()
+        let resolved = ScriptingCommands.resolve("inner.gq", besides: scripts.appendingPathComponent("outer.gq").path)
+        #expect(resolved == scripts.appendingPathComponent("inner.gq").path)
+        #expect(ScriptingCommands.resolve("missing.gq", besides: scripts.appendingPathComponent("outer.gq").path) == "missing.gq")
+        #expect(ScriptingCommands.resolve("/abs/x.gq", besides: scripts.appendingPathComponent("outer.gq").path) == "/abs/x.gq")
+    }
+
+    @Test("an error in a sourced script is at its own line, with an included-from line naming the source line")
+    func includedFrom() throws {
+        let scripts = try folder()
+        let outer = scripts.appendingPathComponent("outer.gq").path
+        let text = try String(contentsOfFile: outer, encoding: .utf8)
+        let error = failure(text, file: outer)
+        #expect(error?.location.file == scripts.appendingPathComponent("inner.gq").path)
+        #expect(error?.location.line == 2)
+        #expect(error?.includedFrom == [SourceLocation(file: outer, line: 2, column: 1)])
+        #expect(error?.formatted.hasSuffix("\n  included from \(outer):2") == true)
     }
 }

@@ -10,7 +10,7 @@ public struct ExitRequest: Error, Equatable {
 }
 
 /// Commands for scripts: `echo`, `append`, `source`, `set seed`, `show vars`, `exit`.
-enum ScriptingCommands {
+public enum ScriptingCommands {
     static var commands: [Command] {
         [
             Command(
@@ -30,7 +30,7 @@ enum ScriptingCommands {
             ),
             Command(
                 name: "source", usage: "source FILE [ARG...]", summary: "Run a script file in this session",
-                details: "The script sees its own $1, $2, ...; variables it sets stay set.",
+                details: "The script sees its own $1, $2, ...; variables it sets stay set. A relative FILE is looked for beside the script that sources it first, then in the working folder, so a folder of scripts runs from anywhere. An error inside it is reported at its own line, with an 'included from' line for each source that led there.",
                 examples: ["source setup.gq", "source sweep.gq gate.z"],
                 completion: .paths,
                 parse: { arguments -> [String] in
@@ -96,7 +96,7 @@ enum ScriptingCommands {
     }
 
     private static func source(_ interpreter: Interpreter, _ arguments: [String]) throws {
-        let path = arguments[0]
+        let path = resolve(arguments[0], besides: interpreter.runningFile)
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -115,6 +115,15 @@ enum ScriptingCommands {
             session.sourceDepth -= 1
         }
         try interpreter.run(SourceText(name: path, text: text))
+    }
+
+    /// A relative path beside the sourcing script when a file is there, else as given
+    /// (the working folder).
+    public static func resolve(_ path: String, besides script: String?) -> String {
+        guard !path.hasPrefix("/"), let script, script.contains("/") else { return path }
+        // Kept as written (not made absolute), so messages name the path a person typed.
+        let beside = (script as NSString).deletingLastPathComponent + "/" + path
+        return FileManager.default.fileExists(atPath: beside) ? beside : path
     }
 
     /// An `append` line, read: the file and the row's columns and values.

@@ -10,12 +10,15 @@ public enum ShellError: Error, Sendable, Equatable {
     case interrupted(SourceLocation)
     /// The check before a script runs found more than one error; each is reported.
     indirect case several([ShellError])
+    /// An error in a file `source` ran, with the line that sourced it.
+    indirect case included(ShellError, from: SourceLocation)
 
     public var message: String {
         switch self {
         case .syntax(let m, _), .incomplete(let m, _), .runtime(let m, _): return m
         case .interrupted: return "interrupted"
         case .several(let errors): return errors.first?.message ?? ""
+        case .included(let error, _): return error.message
         }
     }
 
@@ -23,17 +26,45 @@ public enum ShellError: Error, Sendable, Equatable {
         switch self {
         case .syntax(_, let l), .incomplete(_, let l), .runtime(_, let l), .interrupted(let l): return l
         case .several(let errors): return errors.first?.location ?? SourceLocation(file: "", line: 0, column: 0)
+        case .included(let error, _): return error.location
         }
     }
 
-    /// The single errors inside, in source order.
+    /// The single errors inside, in source order, each still carrying the lines that sourced it.
     public var all: [ShellError] {
-        if case .several(let errors) = self { return errors }
-        return [self]
+        switch self {
+        case .several(let errors): return errors
+        case .included(let error, let from): return error.all.map { .included($0, from: from) }
+        default: return [self]
+        }
     }
 
-    /// `FILE:LINE:COL: error: message`, the form compilers use so editors can jump to it.
-    public var formatted: String { all.map { "\($0.location): error: \($0.message)" }.joined(separator: "\n") }
+    /// The `source` lines that led to this error, innermost first.
+    public var includedFrom: [SourceLocation] {
+        if case .included(let error, let from) = self { return error.includedFrom + [from] }
+        return []
+    }
+
+    /// Ctrl-C, however deep in sourced scripts it stopped.
+    public var isInterruption: Bool {
+        if case .interrupted = root { return true }
+        return false
+    }
+
+    /// The error itself, without the lines that sourced it.
+    public var root: ShellError {
+        if case .included(let error, _) = self { return error.root }
+        return self
+    }
+
+    /// `FILE:LINE:COL: error: message`, the form compilers use so editors can jump to it,
+    /// then an `included from FILE:LINE` line for each `source` that led there.
+    public var formatted: String {
+        all.map { single in
+            (["\(single.location): error: \(single.message)"] + single.includedFrom.map { "  included from \($0.file):\($0.line)" })
+                .joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
 }
 
 /// A failure inside a command, before the interpreter knows where the command stands.
