@@ -90,8 +90,7 @@ public struct Runner {
     }
 
     private func rememberEntry(_ entry: String, _ remember: (String) -> Void) {
-        let trimmed = entry.trimmingWhitespace()
-        if !trimmed.isEmpty { remember(trimmed) }
+        if let line = HistoryEntry.line(for: entry) { remember(line) }
     }
 
     /// Prints an error and returns the exit status it implies.

@@ -22,7 +22,19 @@ struct RunnerTests {
         let result = loop([.line("for b in 1..2 {"), .line("echo $b"), .line("}")], stopOnError: false)
         #expect(result.transcript.out == ["1", "2"])
         #expect(result.prompts == ["gq> ", "...> ", "...> ", "gq> "])
-        #expect(result.remembered == ["for b in 1..2 {\necho $b\n}"])
+        #expect(result.remembered == ["for b in 1..2 { echo $b }"])
+    }
+
+    @Test("a block typed over several lines is remembered as one line that runs the same statements")
+    func blockHistory() {
+        #expect(HistoryEntry.line(for: "for b in 2..4 {\n  set bits all=$b\n  eval\n}") == "for b in 2..4 { set bits all=$b; eval }")
+        #expect(HistoryEntry.line(for: "if x > 1 {\necho a\n}\nelse {\necho b\n}") == "if x > 1 { echo a } else { echo b }")
+        #expect(HistoryEntry.line(for: "  echo a  ") == "echo a")
+        #expect(HistoryEntry.line(for: " \n ") == nil)
+        // A comment would swallow the rest of a joined line: such a block is not kept.
+        #expect(HistoryEntry.line(for: "for b in 1..2 {\necho $b # the width\necho done\n}") == nil)
+        let recalled = loop([.line("for b in 1..2 { echo $b }")], stopOnError: false)
+        #expect(recalled.transcript.out == ["1", "2"])
     }
 
     @Test("the REPL reports an error with its line and carries on")
