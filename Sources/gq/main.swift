@@ -52,7 +52,9 @@ let io = ShellIO(
     },
     showsProgress: showsProgress,
     useColor: useColor,
-    useUnicode: useUnicode
+    useUnicode: useUnicode,
+    columns: { terminalColumns(1, environment: environment) },
+    progressColumns: { terminalColumns(2, environment: environment) }
 )
 
 gq_install_interrupt_handler()
@@ -101,7 +103,7 @@ case .commands(let text, let arguments):
     status = runner.runScript(SourceText(name: "-c", text: text))
 default:
     if isTerminal(0) {
-        writeOut("gq \(version): quantize GRUs for microcontrollers. 'help' lists commands; Ctrl-D leaves.")
+        Banner.lines(version: version, columns: io.columns()).forEach(writeOut)
         let reader = EditLineReader(programName: "gq", historyFile: HistoryLocation.defaultFile(),
                                     completer: ShellCompletion(interpreter: interpreter))
         status = runner.loop(name: "<repl>", stopOnError: false,

@@ -5,12 +5,16 @@ import Shell
 final class Transcript {
     var out: [String] = []
     var err: [String] = []
+    var progress: [String] = []
 }
 
 /// A fresh interpreter with no model cache, writing into a transcript.
-func makeShell(arguments: [String] = ["test.gq"]) -> (Interpreter, Transcript) {
+/// With `columns`, it behaves as if printing to a terminal that wide (progress included).
+func makeShell(arguments: [String] = ["test.gq"], columns: Int? = nil) -> (Interpreter, Transcript) {
     let transcript = Transcript()
-    let io = ShellIO(out: { transcript.out.append($0) }, err: { transcript.err.append($0) })
+    let io = ShellIO(out: { transcript.out.append($0) }, err: { transcript.err.append($0) },
+                     progress: { line in if let line { transcript.progress.append(line) } },
+                     showsProgress: columns != nil, columns: { columns }, progressColumns: { columns })
     let session = Session(io: io, interrupt: .never, modelCache: nil)
     session.scriptArguments = arguments
     return (Interpreter(session: session), transcript)
@@ -18,8 +22,8 @@ func makeShell(arguments: [String] = ["test.gq"]) -> (Interpreter, Transcript) {
 
 /// Runs a script and returns its output lines; throws the first error.
 @discardableResult
-func run(_ text: String, file: String = "test.gq", arguments: [String] = []) throws -> [String] {
-    let (interpreter, transcript) = makeShell(arguments: [file] + arguments)
+func run(_ text: String, file: String = "test.gq", arguments: [String] = [], columns: Int? = nil) throws -> [String] {
+    let (interpreter, transcript) = makeShell(arguments: [file] + arguments, columns: columns)
     try interpreter.run(SourceText(name: file, text: text))
     return transcript.out
 }

@@ -14,12 +14,12 @@ enum FrontCommands {
             Command(
                 name: "show front",
                 summary: "List the Pareto front: size, validation and test accuracy, and the bits of each",
-                details: "The non-dominated configurations over every evaluation of the search, smallest first. Validation accuracy is what the search optimised; test accuracy is measured here for reporting only. Bits are listed in genome order (the header names each column).",
+                details: "The non-dominated configurations over every evaluation of the search, smallest first. Validation accuracy is what the search optimised; test accuracy is measured here for reporting only. Bits are listed in genome order, one column per operator: \(GRUOperator.genome.map { "\($0.shortName)=\($0.name)" }.joined(separator: " ")). In a terminal too narrow for those columns the widths are one digit string per row, in the same order. 'save front' writes every field.",
                 examples: ["show front"],
                 run: { interpreter in
                     let session = interpreter.session
                     let state = try session.workspace.requireSearch()
-                    table(try session.workspace.frontRows(), state: state).forEach(session.io.out)
+                    table(try session.workspace.frontRows(), state: state, columns: session.io.columns()).forEach(session.io.out)
                     EvolveCommand.publish(state, in: session)
                 }
             ),
@@ -94,17 +94,33 @@ enum FrontCommands {
         ]
     }
 
-    static func table(_ rows: [FrontRow], state: QuantizationSearch) -> [String] {
+    /// The front as a table: one column per operator when it fits in `columns` (or
+    /// always, without a terminal), else the compact form with the widths as one digit
+    /// string per row (10 and up as a, b, …) and a legend.
+    static func table(_ rows: [FrontRow], state: QuantizationSearch, columns: Int? = nil) -> [String] {
         let shortNames = GRUOperator.genome.map(\.shortName)
-        var lines = ["  #   size (B)  of 8-bit  val acc  test acc  " + shortNames.map { $0.padding(toLength: 3, withPad: " ", startingAt: 0) }.joined(separator: " ")]
-        for row in rows {
-            let genes = row.genome.map { String($0).leftPadded(3) }.joined(separator: " ")
-            let figures = String(format: "%8.1f %%%7.1f %%%8.1f %%", row.sizeRatio * 100, row.validationAccuracy * 100, row.testAccuracy * 100)
-            lines.append(String(row.position).leftPadded(3) + String(row.size).leftPadded(11) + figures + "  " + genes)
+        let head = "  #   size (B)  of 8-bit  val acc  test acc  "
+        func figures(_ row: FrontRow) -> String {
+            String(row.position).leftPadded(3) + String(row.size).leftPadded(11)
+                + String(format: "%8.1f %%%7.1f %%%8.1f %%", row.sizeRatio * 100, row.validationAccuracy * 100, row.testAccuracy * 100) + "  "
         }
-        lines.append("columns: " + GRUOperator.genome.map { "\($0.shortName)=\($0.name)" }.joined(separator: " ")
-                     + "; input \(state.context.inputBits), fc \(state.context.fcBits) bits")
-        return lines
+        let fixedWidths = "input \(state.context.inputBits), fc \(state.context.fcBits) bits"
+        let full = head + shortNames.map { $0.padding(toLength: 3, withPad: " ", startingAt: 0) }.joined(separator: " ")
+        if let columns, full.count > columns - 1 {
+            let digits = "0123456789abcdefg"
+            func digit(_ bits: Int) -> Character {
+                digits[digits.index(digits.startIndex, offsetBy: min(max(bits, 0), 16))]
+            }
+            var lines = [head + "bits"]
+            lines += rows.map { figures($0) + String($0.genome.map(digit)) }
+            let legend = "bits: one digit per operator, in order " + shortNames.joined(separator: " ")
+                + (rows.contains { $0.genome.contains { $0 >= 10 } } ? " (a = 10, b = 11, …)" : "") + "; \(fixedWidths); 'help show front' names them"
+            return lines + TextWrapping.wrap(legend, width: columns - 1, rest: "  ")
+        }
+        var lines = [full]
+        lines += rows.map { figures($0) + $0.genome.map { String($0).leftPadded(3) }.joined(separator: " ") }
+        let legend = "columns: " + GRUOperator.genome.map { "\($0.shortName)=\($0.name)" }.joined(separator: " ") + "; " + fixedWidths
+        return lines + TextWrapping.wrap(legend, width: columns.map { $0 - 1 }, rest: "  ")
     }
 
     static func compare(_ comparison: Comparison, session: Session) {

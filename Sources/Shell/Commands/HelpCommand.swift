@@ -18,9 +18,9 @@ enum HelpCommand {
         run: { interpreter, topic in
             let io = interpreter.session.io
             if let topic {
-                try page(for: topic, in: interpreter.commands).forEach(io.out)
+                try page(for: topic, in: interpreter.commands, columns: io.columns()).forEach(io.out)
             } else {
-                listing(interpreter.commands).forEach(io.out)
+                listing(interpreter.commands, columns: io.columns()).forEach(io.out)
             }
         }
     ) }
@@ -41,19 +41,26 @@ enum HelpCommand {
                 examples: ["assert accuracy >= 0.95", "assert accuracy >= float_accuracy - 0.01 and size < 4000"], parse: { _ in }, run: { _, _ in }),
     ] }
 
-    static func listing(_ commands: [Command]) -> [String] {
+    /// The command list; with `columns` (a terminal), summaries wrap at word boundaries
+    /// under their own column.
+    static func listing(_ commands: [Command], columns: Int? = nil) -> [String] {
         let width = (commands + topics).map(\.name.count).max() ?? 10
-        func row(_ c: Command) -> String {
-            "  " + c.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + c.summary
+        let hanging = String(repeating: " ", count: width + 4)
+        func row(_ c: Command) -> [String] {
+            TextWrapping.wrap(c.summary, width: columns.map { $0 - 1 },
+                              first: "  " + c.name.padding(toLength: width + 2, withPad: " ", startingAt: 0), rest: hanging)
         }
         return ["Commands ('help NAME' shows syntax and an example):"]
-            + commands.map(row)
+            + commands.flatMap(row)
             + ["", "Language:"]
-            + topics.map(row)
-            + ["", "Statements end at a newline or ';'. '#' starts a comment. Ctrl-C stops a long command; Ctrl-D leaves."]
+            + topics.flatMap(row)
+            + [""] + TextWrapping.wrap("Statements end at a newline or ';'. '#' starts a comment. Ctrl-C stops a long command; Ctrl-D leaves.",
+                                       width: columns.map { $0 - 1 })
     }
 
-    static func page(for name: String, in commands: [Command]) throws -> [String] {
+    /// One command's page; with `columns`, paragraphs wrap at word boundaries.
+    static func page(for name: String, in commands: [Command], columns: Int? = nil) throws -> [String] {
+        let wrapWidth = columns.map { $0 - 1 }
         let matches = (commands + topics).filter { $0.name == name || $0.verb == name }
         guard !matches.isEmpty else {
             let names = (commands + topics).flatMap { [$0.name, $0.verb] }
@@ -62,16 +69,18 @@ enum HelpCommand {
         var lines: [String] = []
         for (index, command) in matches.enumerated() {
             if index > 0 { lines.append("") }
-            lines.append("usage: \(command.usage)")
+            lines += TextWrapping.wrap(command.usage, width: wrapWidth, first: "usage: ", rest: "         ")
             lines.append("")
-            lines.append("  \(command.summary).")
-            if !command.details.isEmpty { lines.append("  \(command.details)") }
+            lines += TextWrapping.wrap(command.summary + ".", width: wrapWidth, first: "  ", rest: "  ")
+            if !command.details.isEmpty { lines += TextWrapping.wrap(command.details, width: wrapWidth, first: "  ", rest: "  ") }
             if !command.options.isEmpty {
                 lines.append("")
                 lines.append("options:")
                 let width = command.options.map(\.placeholder.count).max() ?? 8
                 for option in command.options {
-                    lines.append("  " + option.placeholder.padding(toLength: width + 2, withPad: " ", startingAt: 0) + option.help)
+                    lines += TextWrapping.wrap(option.help, width: wrapWidth,
+                                               first: "  " + option.placeholder.padding(toLength: width + 2, withPad: " ", startingAt: 0),
+                                               rest: String(repeating: " ", count: width + 4))
                 }
             }
             if !command.examples.isEmpty {

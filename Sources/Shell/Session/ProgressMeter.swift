@@ -21,7 +21,8 @@ struct ProgressMeter {
         let now = ContinuousClock.now
         if let last = lastDraw, now - last < .milliseconds(100), fraction < 1 { return }
         lastDraw = now
-        io.progress(ProgressMeter.line(fraction: fraction, label: label, detail: detail, elapsed: elapsedSeconds))
+        io.progress(ProgressMeter.line(fraction: fraction, label: label, detail: detail, elapsed: elapsedSeconds,
+                                       columns: io.progressColumns()))
     }
 
     func finish() {
@@ -29,13 +30,29 @@ struct ProgressMeter {
     }
 
     /// `label [#######.......] 45% detail ETA 0:12`; pure, so it is testable.
-    static func line(fraction: Double, label: String, detail: String, elapsed: Double, width: Int = 20) -> String {
+    ///
+    /// With `columns`, the line fits in one less than that (a full-width line makes some
+    /// terminals wrap, and every redraw would then leave a line behind): the bar shrinks
+    /// to 5 cells, then the detail is cut short.
+    static func line(fraction: Double, label: String, detail: String, elapsed: Double, width: Int = 20, columns: Int? = nil) -> String {
         let f = min(max(fraction, 0), 1)
-        let filled = Int((f * Double(width)).rounded(.down))
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         var eta = "ETA --:--"
         if f > 0.001 { eta = "ETA " + duration(elapsed * (1 - f) / f) }
-        return "\(label) [\(bar)] \(String(format: "%3d", Int(f * 100)))% \(detail) \(eta)"
+        let percent = String(format: "%3d", Int(f * 100)) + "%"
+        func compose(_ bar: Int, _ detail: String) -> String {
+            let filled = Int((f * Double(bar)).rounded(.down))
+            let cells = String(repeating: "#", count: filled) + String(repeating: ".", count: bar - filled)
+            return "\(label) [\(cells)] \(percent)\(detail.isEmpty ? "" : " " + detail) \(eta)"
+        }
+        guard let columns else { return compose(width, detail) }
+        let room = columns - 1
+        let fixed = compose(0, "").count
+        let bar = max(5, min(width, room - fixed - (detail.isEmpty ? 0 : detail.count + 1)))
+        let detailRoom = room - fixed - bar - 1
+        var shown = detail
+        if shown.count > detailRoom { shown = detailRoom > 1 ? String(shown.prefix(detailRoom - 1)) + "…" : "" }
+        let text = compose(bar, shown)
+        return text.count > room ? String(text.prefix(room)) : text
     }
 
     /// `4.2 s` under a minute, then `m:ss`, or `h:mm:ss` past an hour.

@@ -13,16 +13,24 @@ public struct ShellIO {
     public var useColor: Bool
     /// Whether the output may hold non-ASCII characters (braille plots); false falls back to ASCII.
     public var useUnicode: Bool
+    /// The terminal's width for results, asked each time (it may be resized); nil when
+    /// results go to a file or pipe, which get the full, unwrapped form.
+    public var columns: () -> Int?
+    /// The same for the progress line on standard error.
+    public var progressColumns: () -> Int?
 
     public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void,
                 progress: @escaping (String?) -> Void = { _ in },
-                showsProgress: Bool = false, useColor: Bool = false, useUnicode: Bool = true) {
+                showsProgress: Bool = false, useColor: Bool = false, useUnicode: Bool = true,
+                columns: @escaping () -> Int? = { nil }, progressColumns: @escaping () -> Int? = { nil }) {
         self.out = out
         self.err = err
         self.progress = progress
         self.showsProgress = showsProgress
         self.useColor = useColor
         self.useUnicode = useUnicode
+        self.columns = columns
+        self.progressColumns = progressColumns
     }
 }
 

@@ -1,0 +1,58 @@
+import Foundation
+import Shell
+import Testing
+
+/// Lines longer than `limit` that are not a single unbreakable word.
+private func overflowing(_ lines: [String], limit: Int) -> [String] {
+    lines.filter { $0.count > limit && $0.trimmingCharacters(in: .whitespaces).contains(" ") }
+}
+
+@Suite("Everything drawn fits the terminal, down to 80 columns; pipes keep the full form")
+struct TerminalWidthTests {
+    @Test("help and every command's page fit 80 columns, wrapped at word boundaries")
+    func help() throws {
+        let (interpreter, _) = makeShell()
+        var pages = try run("help", columns: 80)
+        for command in interpreter.commands {
+            pages += try run("help \(command.name)", columns: 80)
+        }
+        #expect(overflowing(pages, limit: 79).isEmpty, "\(overflowing(pages, limit: 79))")
+        // Wrapping only moves words: the words of a page are the same at any width.
+        let narrow = try run("help evolve", columns: 80).joined(separator: " ").split(separator: " ")
+        let wide = try run("help evolve").joined(separator: " ").split(separator: " ")
+        #expect(narrow == wide)
+    }
+
+    @Test("the banner fits 80 columns")
+    func banner() {
+        let lines = Banner.lines(version: "1.2.3", columns: 80)
+        #expect(lines.count > 1)
+        #expect(lines.allSatisfy { $0.count <= 79 })
+        #expect(Banner.lines(version: "1.2.3", columns: nil).count == 1)
+    }
+
+    @Test("show front at 80 columns is compact, one digit string per row; without a terminal it keeps a column per operator")
+    func front() throws {
+        let directory = temporaryFolder("front-width")
+        let script = "load task digits\ntrain epochs 2 hidden 8\nevolve 2 gens pop 8 seed 1 checkpoint \(directory.path)/w.json\nshow front\n"
+        let narrow = try run(script, columns: 80)
+        let table = Array(narrow.drop { !$0.hasPrefix("  #   size (B)") })
+        #expect(table.first == "  #   size (B)  of 8-bit  val acc  test acc  bits")
+        #expect(overflowing(table, limit: 79).isEmpty, "\(overflowing(table, limit: 79))")
+        let rows = table.dropFirst().prefix { $0.first == " " && $0.contains("%") }
+        #expect(!rows.isEmpty)
+        #expect(rows.allSatisfy { $0.split(separator: " ").last?.count == 17 })
+        #expect(table.contains { $0.hasPrefix("bits: one digit per operator, in order rx rh zx") })
+        let piped = try run(script)
+        #expect(piped.contains { $0.hasPrefix("  #   size (B)  of 8-bit  val acc  test acc  rx  rh  zx") })
+    }
+
+    @Test("a progress line never reaches the terminal's last column, however long its detail")
+    func progress() throws {
+        let (interpreter, transcript) = makeShell(columns: 60)
+        try interpreter.run(SourceText(name: "t.gq", text: "load task digits\ntrain epochs 2 hidden 8 retrain"))
+        #expect(!transcript.progress.isEmpty)
+        #expect(transcript.progress.allSatisfy { $0.count <= 59 }, "\(transcript.progress.filter { $0.count > 59 })")
+        #expect(transcript.progress.allSatisfy { $0.contains("[") && $0.contains("ETA") })
+    }
+}
