@@ -10,6 +10,23 @@ finetune, tuning = sys.argv[5] == "1", sys.argv[6] == "1"
 timing_note = sys.argv[7] if len(sys.argv) > 7 else ""
 times_path = os.path.join(out, "times.csv")
 times = {r["task"]: int(r["seconds"]) for r in csv.DictReader(open(times_path))} if os.path.exists(times_path) else {}
+
+
+def finetune_seconds(task):
+    """Seconds spent in `compare finetune` over a task's searches, from the stamped logs."""
+    total = 0
+    logs = os.path.join(out, "logs")
+    for name in sorted(os.listdir(logs)) if os.path.isdir(logs) else []:
+        if not name.startswith(task + "-"):
+            continue
+        marks = {}
+        for line in open(os.path.join(logs, name)):
+            stamp, _, text = line.rstrip("\n").partition(" ")
+            if text in ("@finetune-start", "@finetune-end"):
+                marks[text] = int(stamp)
+        if len(marks) == 2:
+            total += marks["@finetune-end"] - marks["@finetune-start"]
+    return total
 runs = list(csv.DictReader(open(os.path.join(out, "runs.csv"))))
 homogeneous = list(csv.DictReader(open(os.path.join(out, "homogeneous.csv"))))
 tasks = list(dict.fromkeys(r["task"] for r in runs))
@@ -36,12 +53,20 @@ def mean_spread(xs, digits=1):
 
 
 flags = (" --tuning" if tuning else "") + (" --finetune" if finetune else "")
-per_task = "; per task: " + ", ".join(f"{t} {s // 60} min {s % 60} s" for t, s in times.items()) if times else ""
+def minutes(s):
+    return f"{s // 60} min {s % 60} s"
+
+
+per_task = "; per task: " + ", ".join(f"{t} {minutes(s)}" for t, s in times.items()) if times else ""
+if finetune and times:
+    spent = sum(finetune_seconds(t) for t in times)
+    per_task += (f"; `compare finetune` took {minutes(spent)} of it, so the study without it took "
+                 f"{minutes(seconds - spent)}")
 test_words = "stand-in test split carved from training (`load task NAME tuning`; the real test split is never loaded)" if tuning else "test split"
 lines = [
     "# Results on the tuning protocol" if tuning else "# Results: mixed-precision search against homogeneous precision",
     "",
-    f"Made by `scripts/reproduce{flags}` in {seconds // 60} min {seconds % 60} s{per_task}{timing_note}. "
+    f"Made by `scripts/reproduce{flags}` in {minutes(seconds)}{per_task}{timing_note}. "
     + (f"'test' below is the {test_words}. " if tuning else "")
     + f"For each task, default `train`, homogeneous 2..8-bit, and `evolve {gens} gens pop {pop}` with seeds "
     f"{', '.join(sorted(set(r['seed'] for r in runs)))}, then `compare` (the pick is the smallest mixed "

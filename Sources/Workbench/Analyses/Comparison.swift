@@ -175,10 +175,7 @@ extension Workspace {
     }
 
     /// The test a candidate must pass under `rule`, against 8-bit on the same data.
-    /// `margins` is how many standard errors `margin` asks for: one for the noise of the
-    /// paired difference, and one more where the candidate's weights were themselves
-    /// chosen on validation (the best epoch of fine-tuning).
-    func confirmation(_ rule: PickRule, eightBit: QuantizedGRU, tolerance: Double, margins: Double = 1) throws -> (QuantizedGRU) throws -> Bool {
+    func confirmation(_ rule: PickRule, eightBit: QuantizedGRU, tolerance: Double) throws -> (QuantizedGRU) throws -> Bool {
         switch rule {
         case .validation:
             return { _ in true }
@@ -208,7 +205,7 @@ extension Workspace {
                 let lost = Double(zip(right, eightRight).filter { !$0 && $1 }.count)
                 // Standard error of a paired difference of proportions (McNemar's variance).
                 let standardError = (gained + lost - (gained - lost) * (gained - lost) / n).squareRoot() / n
-                return (gained - lost) / n >= -tolerance + margins * standardError
+                return (gained - lost) / n >= -tolerance + standardError
             }
         }
     }

@@ -2,12 +2,6 @@ import Foundation
 import Quantization
 import Search
 
-extension FineTuningTrail {
-    /// Standard errors the `margin` rule asks of a fine-tuned candidate: fine-tuning kept
-    /// its best epoch on validation, so validation flatters it once more.
-    public static let margins = 2.0
-}
-
 extension Workspace {
     /// `compare finetune`: the smallest mixed configuration of the front that, once
     /// fine-tuned as `finetune` would, `rule` accepts against post-training 8-bit.
@@ -38,8 +32,7 @@ extension Workspace {
             .filter { Set($0.element.genome).count > 1 && $0.element.objectives[sizeIndex] < eight.size }
             .sorted { $0.element.objectives[sizeIndex] < $1.element.objectives[sizeIndex] }
         trail.candidateCount = candidates.count
-        let confirm = try confirmation(rule, eightBit: inputs.quantized(QuantizationProblem.homogeneous(8)), tolerance: tolerance,
-                                       margins: FineTuningTrail.margins)
+        let confirm = try confirmation(rule, eightBit: inputs.quantized(QuantizationProblem.homogeneous(8)), tolerance: tolerance)
 
         var low = 0, high = candidates.count - 1
         var chosen: (offset: Int, genome: Genome, model: QuantizedGRU, candidate: FineTunedCandidate)?
