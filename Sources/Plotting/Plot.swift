@@ -52,12 +52,15 @@ public struct Series: Sendable, Equatable {
     public var points: [Point]
     public var style: SeriesStyle
     public var color: PlotColor
+    /// One short label per point ("4-bit"), drawn beside its marker in SVG; empty for none.
+    public var labels: [String]
 
-    public init(name: String, points: [Point], style: SeriesStyle, color: PlotColor) {
+    public init(name: String, points: [Point], style: SeriesStyle, color: PlotColor, labels: [String] = []) {
         self.name = name
         self.points = points
         self.style = style
         self.color = color
+        self.labels = labels
     }
 
     public init(name: String, points: [(x: Double, y: Double)], style: SeriesStyle, color: PlotColor) {

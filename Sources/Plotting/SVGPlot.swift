@@ -79,6 +79,10 @@ public enum SVGPlot {
             svg.line("<g fill=\"\(s.color.svg)\" stroke=\"\(s.color.svg)\">")
             for p in visible { svg.line(shape(marker, x: area.px(p.x), y: area.py(p.y), size: 4.5)) }
             svg.line("</g>")
+            // Labels sit above-right of their marker, in the series' colour.
+            for (p, label) in zip(s.points, s.labels) where xRange.contains(p.x) && yRange.contains(p.y) && !label.isEmpty {
+                svg.line("<text x=\"\(n(area.px(p.x) + 7))\" y=\"\(n(area.py(p.y) - 7))\" font-size=\"11\" fill=\"\(s.color.svg)\">\(escape(label))</text>")
+            }
         }
         if plot.isEmpty {
             svg.line("<text x=\"\(n(area.left + area.width / 2))\" y=\"\(n(area.top + area.height / 2))\" text-anchor=\"middle\" fill=\"#999999\">(no data)</text>")

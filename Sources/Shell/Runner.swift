@@ -55,6 +55,7 @@ public struct Runner {
                 pending = ""
                 interpreter.session.interrupt.clear()
             case .line(let text):
+                interpreter.session.logInput(prompt, text)
                 if pending.isEmpty { pendingStart = nextLine }
                 nextLine += 1
                 pending += text + "\n"

@@ -20,6 +20,8 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
     case cannotWrite(path: String, reason: String)
     case cannotRead(path: String, reason: String)
     case emptyFront
+    /// `save model F tuned` with nothing fine-tuned.
+    case noFineTunedWeights
     /// `use front K` with K past the front's end.
     case frontPositionOutOfRange(position: Int, count: Int)
 
@@ -55,6 +57,8 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
             return "cannot read \(path): \(reason)"
         case let .frontPositionOutOfRange(position, count):
             return "expected a front position from 1 to \(count), got '\(position)'"
+        case .noFineTunedWeights:
+            return "there are no fine-tuned weights to save: 'finetune' makes some"
         case .emptyFront:
             return "the front is empty: the search was stopped before its first evaluations finished; run 'evolve N gens'"
         }

@@ -4,8 +4,13 @@ import Quantization
 
 extension Workspace {
     /// Writes the float model as safetensors (temporary file, then rename).
-    public func saveModel(to url: URL) throws -> GRUClassifier {
-        let model = try requireModel()
+    /// With `tuned`, the fine-tuned weights in use instead (their ranges stay behind: `save config` keeps those).
+    public func saveModel(to url: URL, tuned wantsTuned: Bool = false) throws -> GRUClassifier {
+        var model = try requireModel()
+        if wantsTuned {
+            guard let tuned else { throw WorkbenchError.noFineTunedWeights }
+            model = tuned.model
+        }
         try model.write(to: url)
         return model
     }

@@ -23,6 +23,7 @@ struct GQProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["GQ_CACHE_DIR"] = cache.path
         environment["GQ_HISTORY"] = cache.appendingPathComponent("history").path
+        environment["XDG_STATE_HOME"] = cache.appendingPathComponent("state").path
         environment["PATH"] = binary.deletingLastPathComponent().path + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
         return environment
     }

@@ -123,3 +123,15 @@ private final class ElementCounter: NSObject, XMLParserDelegate {
         counts[elementName, default: 0] += 1
     }
 }
+
+@Suite("Point labels in SVG")
+struct PointLabelTests {
+    @Test("each labelled point gets its label beside it; points outside the range get none")
+    func labels() {
+        let series = Series(name: "homogeneous", points: [Point(x: 1, y: 10), Point(x: 2, y: 20), Point(x: 3, y: 99)],
+                            style: .points(.diamond), color: .orange, labels: ["2-bit", "3-bit", "4-bit"])
+        let svg = SVGPlot.render(Plot(series: [series], yRange: 0...50), width: 400, height: 300)
+        #expect(svg.contains(">2-bit</text>") && svg.contains(">3-bit</text>"))
+        #expect(!svg.contains(">4-bit</text>"))
+    }
+}

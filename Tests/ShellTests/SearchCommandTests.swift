@@ -29,7 +29,7 @@ struct SearchCommandTests {
         #expect(out.contains { $0.hasPrefix("columns: rx=r.wx rh=r.wh") })
         #expect(out.contains { $0.hasPrefix("hypervolume  mixed") })
         let csv = try String(contentsOfFile: directory.path + "/front.csv", encoding: .utf8)
-        #expect(csv.hasPrefix("position,size,size_ratio,val_accuracy,test_accuracy,r.wx,r.wh,"))
+        #expect(csv.hasPrefix("position,size,size_ratio,val_accuracy,test_accuracy,configurations,r.wx,r.wh,"))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("front.json"))) as? [[String: Any]]
         #expect((json?.count ?? 0) == csv.split(separator: "\n").count - 1)
         #expect((json?.first?["bits"] as? [String: Int])?.count == 17)
@@ -143,5 +143,51 @@ struct CompareFineTuneCommandTests {
         let error = failure("echo first\ncompare epochs 3")
         #expect(error?.location.line == 2)
         #expect(error?.message == "'epochs' sets the fine-tuning of 'compare finetune'; add 'finetune' or drop it")
+    }
+}
+
+@Suite("show front filters")
+struct ShowFrontFilterTests {
+    @Test("show front above A keeps the points at or above A; positions stay the front's")
+    func above() throws {
+        let (text, directory) = setup()
+        let all = try run(text + "evolve 3 gens pop 12 seed 1 checkpoint \(directory.path)/a.json\nshow front")
+        let some = try run(text + "evolve 3 gens pop 12 seed 1 checkpoint \(directory.path)/b.json\nshow front above 0.5")
+        func rows(_ lines: [String]) -> [[Substring]] {
+            lines.drop { !$0.hasPrefix("  #   size (B)") }.dropFirst().prefix { $0.first == " " && $0.contains("%") }.map { $0.split(separator: " ") }
+        }
+        let kept = rows(some)
+        #expect(kept.allSatisfy { (Double($0[4]) ?? 0) >= 50 })  // the validation column
+        let expected = rows(all).filter { (Double($0[4]) ?? 0) >= 50 }
+        #expect(kept.map { $0[0] } == expected.map { $0[0] })
+        if kept.count < rows(all).count {
+            #expect(some.contains("\(kept.count) of \(rows(all).count) points shown"))
+        }
+    }
+
+    @Test("show front within P of 8-bit on a search without 8-bit says why")
+    func withinWithoutEight() {
+        let (text, directory) = setup()
+        let error = failure(text + "evolve 1 gens pop 8 bits 2..6 checkpoint \(directory.path)/w.json\nshow front within 1")
+        #expect(error?.message == "'within' measures from homogeneous 8-bit, which is outside this search's widths")
+    }
+}
+
+@Suite("plot options")
+struct PlotOptionTests {
+    @Test("plot front y A..B is read before anything runs; a reversed span is named")
+    func ySpan() {
+        let error = failure("echo first\nplot front y 100..90")
+        #expect(error?.location.line == 2)
+        #expect(error?.message.contains("two numbers A..B with A < B") == true)
+    }
+
+    @Test("plot front y 90..100 draws, and the SVG labels the homogeneous points by width")
+    func yAndLabels() throws {
+        let (text, directory) = setup()
+        let out = try run(text + "evolve 2 gens pop 8 seed 1 checkpoint \(directory.path)/p.json\nplot front y 0..100 ascii\nplot front to \(directory.path)/f.svg")
+        #expect(out.contains { $0.contains("100") })
+        let svg = try String(contentsOfFile: directory.path + "/f.svg", encoding: .utf8)
+        #expect((2...8).allSatisfy { svg.contains(">\($0)-bit</text>") })
     }
 }

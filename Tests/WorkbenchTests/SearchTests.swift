@@ -164,3 +164,73 @@ struct FineTunedComparisonTests {
         #expect(try workspace.evaluate(workspace.bits) == before)
     }
 }
+
+@Suite("One checkpoint file per run: no run overwrites another's")
+struct CheckpointPerRunTests {
+    @Test("a new run's default file names task, model, seed, population and time, and never an existing file")
+    func newFile() throws {
+        let state = temporaryDirectory()
+        let environment = ["XDG_STATE_HOME": state.path, "HOME": state.path]
+        let date = Date(timeIntervalSince1970: 1_796_000_000)
+        let first = CheckpointLocation.newRun(task: "digits", fingerprint: "0123456789abcdef", seed: 3, population: 16, date: date, environment: environment)
+        #expect(first.lastPathComponent == "digits-01234567-seed3-pop16-20261130-005320.json")
+        #expect(first.deletingLastPathComponent().path == state.appendingPathComponent("gq/evolve").path)
+        try FileManager.default.createDirectory(at: first.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: first)
+        let second = CheckpointLocation.newRun(task: "digits", fingerprint: "0123456789abcdef", seed: 3, population: 16, date: date, environment: environment)
+        #expect(second != first)
+        #expect(second.lastPathComponent == "digits-01234567-seed3-pop16-20261130-005320-2.json")
+    }
+
+    @Test("saved runs are listed with their generation and target, unfinished ones marked, other files skipped")
+    func listing() throws {
+        let state = temporaryDirectory()
+        let environment = ["XDG_STATE_HOME": state.path, "HOME": state.path]
+        let folder = CheckpointLocation.folder(environment: environment)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("not a checkpoint".utf8).write(to: folder.appendingPathComponent("junk.json"))
+        let workspace = try trainedWorkspace()
+        let file = folder.appendingPathComponent("run.json")
+        let (search, _) = try workspace.prepareSearch(EvolveRequest(generations: 2, population: 8, seed: 4, checkpoint: file))
+        let stop = StopAfterFirst()
+        _ = try search.advance(shouldStop: { stop.isSet }, onGeneration: { _ in stop.set() })
+        let runs = CheckpointLocation.savedRuns(environment: environment)
+        #expect(runs.map(\.url.lastPathComponent) == ["run.json"])
+        let run = try #require(runs.first)
+        #expect(run.task == "digits" && run.population == 8 && run.seed == 4)
+        #expect(run.generation == 1 && run.targetGeneration == 2 && run.isUnfinished)
+        #expect(try workspace.unfinishedRuns(environment: environment).map(\.url) == [run.url])
+        let other = try trainedWorkspace(hidden: 10)
+        #expect(try other.unfinishedRuns(environment: environment).isEmpty)  // another model's run is not offered
+    }
+}
+
+/// A flag set from the search's callback and read from its workers.
+private final class StopAfterFirst: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    var isSet: Bool { lock.withLock { flag } }
+    func set() { lock.withLock { flag = true } }
+}
+
+@Suite("The front as distinct points")
+struct FrontPointTests {
+    @Test("one row per distinct point, standing for every configuration that reaches it, by the fewest bit operations")
+    func distinct() throws {
+        let workspace = try trainedWorkspace()
+        let (search, _) = try workspace.prepareSearch(EvolveRequest(generations: 4, population: 16, seed: 2,
+                                                                    checkpoint: temporaryDirectory().appendingPathComponent("p.json")))
+        _ = try search.advance(shouldStop: { false }, onGeneration: { _ in })
+        let points = search.frontPoints
+        #expect(Set(points.map(\.representative.objectives)).count == points.count)
+        #expect(points.map(\.configurations).reduce(0, +) == search.search.archiveFront.count)
+        let bitOperations = search.bitOperations
+        for point in points {
+            let members = search.search.archiveFront.filter { $0.objectives == point.representative.objectives }
+            #expect(members.count == point.configurations)
+            #expect(members.allSatisfy { bitOperations($0.genome) >= bitOperations(point.representative.genome) })
+        }
+        #expect(search.front == points.map(\.representative))
+        #expect(try workspace.frontRows().map(\.configurations) == points.map(\.configurations))
+    }
+}

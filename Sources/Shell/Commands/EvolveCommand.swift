@@ -41,15 +41,17 @@ enum EvolveCommand {
     enum Request {
         case run(EvolveRequest)
         case resume(path: String)
+        /// `evolve resume` alone: list the saved runs.
+        case listRuns
     }
 
     static var commands: [Command] {
         [
             Command(
                 name: "evolve",
-                usage: "evolve N gens [pop P] [seed S] [objectives error,size] [bits 2..8] [checkpoint F] [fresh]  |  evolve resume FILE",
+                usage: "evolve N gens [pop P] [seed S] [objectives error,size] [bits 2..8] [checkpoint F] [fresh]  |  evolve resume [FILE]",
                 summary: "Search per-operator bit widths with NSGA-II for the size/accuracy Pareto front",
-                details: "Each configuration is the current one ('set bits', 'set quant') with the 17 cell operators' widths chosen by the search; input and fc stay as set. Objectives are minimised on the validation split: error = 1 − accuracy of the bit-exact integer model, size = bytes of the C export, bitops = bit operations per step. Test accuracy is only reported ('show front'). Every evaluation is memoised and the population is evaluated on all cores; the same seed gives the same front at any thread count. The population is written to the checkpoint after every generation (atomically), so a killed run loses at most one generation: 'evolve resume FILE' continues it. 'evolve' again on the same model continues the session's search for N more generations. Ctrl-C stops after the evaluations under way and keeps the population. Sets hv and hv_homogeneous (hypervolume as a fraction of the reference box: error up to 1, each cost up to 1.1 × homogeneous 8-bit, so 8-bit itself counts; for error and size this is pymoo's hypervolume with reference (1, 1.1) on sizes divided by 8-bit's, divided by 1.1) and front_size.",
+                details: "Each configuration is the current one ('set bits', 'set quant') with the 17 cell operators' widths chosen by the search; input and fc stay as set. Objectives are minimised on the validation split: error = 1 − accuracy of the bit-exact integer model, size = bytes of the C export, bitops = bit operations per step. Test accuracy is only reported ('show front'). Every evaluation is memoised and the population is evaluated on all cores; the same seed gives the same front at any thread count. The population is written to the checkpoint after every generation (atomically), so a killed run loses at most one generation: 'evolve resume FILE' continues it. Without 'checkpoint F' each run gets a new file in ~/.local/state/gq/evolve (or $XDG_STATE_HOME/gq/evolve) named by task, model, seed, population and start time, so no run overwrites another's; 'evolve resume' alone lists them, and a new search on a model with an unfinished run says how to continue that run. 'evolve' again on the same model continues the session's search for N more generations. Ctrl-C stops after the evaluations under way and keeps the population. Sets hv and hv_homogeneous (hypervolume as a fraction of the reference box: error up to 1, each cost up to 1.1 × homogeneous 8-bit, so 8-bit itself counts; for error and size this is pymoo's hypervolume with reference (1, 1.1) on sizes divided by 8-bit's, divided by 1.1) and front_size.",
                 examples: ["evolve 20 gens pop 32 seed 1", "evolve 10 gens", "evolve resume evolve-digits.json"],
                 options: options,
                 completion: .words(["resume"]),
@@ -61,8 +63,8 @@ enum EvolveCommand {
 
     static func parse(_ arguments: Arguments) throws -> Request {
         if arguments.count >= 1, arguments[0] == "resume" {
-            try arguments.expectCount(2...2, usage: "evolve resume FILE")
-            return .resume(path: arguments.path(1))
+            try arguments.expectCount(1...2, usage: "evolve resume [FILE]")
+            return arguments.count == 1 ? .listRuns : .resume(path: arguments.path(1))
         }
         guard arguments.count >= 2, let generations = Int(arguments[0]), generations >= 0,
               ["gens", "gen", "generations"].contains(arguments[1]) else {
@@ -104,16 +106,46 @@ enum EvolveCommand {
             }
             session.io.out("resuming \(path) at generation \(search.generation) of \(search.targetGeneration)")
             try drive(search, in: session)
+        case .listRuns:
+            listRuns(session)
         case .run(let evolve):
+            // Looked for before this run's own file exists.
+            let unfinished = evolve.checkpoint == nil ? (try? workspace.unfinishedRuns()) ?? [] : []
             let (search, start) = try workspace.prepareSearch(evolve)
             switch start {
             case .continued(let from):
                 session.io.out("continuing the search from generation \(from) to \(search.targetGeneration)")
             case .started:
+                if let last = unfinished.first {
+                    let others = unfinished.count > 1 ? " (\(unfinished.count - 1) more: 'evolve resume' lists them)" : ""
+                    session.io.out("note: an earlier search of this model stopped at generation \(last.generation) of \(last.targetGeneration); 'evolve resume \(last.url.path)' continues it\(others)")
+                }
                 let widths = evolve.widths
                 session.io.out("evolving \(search.objectives.map(\.name).joined(separator: " and ")) of \(GRUOperator.genome.count) operators at \(widths.first ?? 2)..\(widths.last ?? 8) bits: population \(search.search.options.populationSize), \(evolve.generations) generations, seed \(search.search.options.seed); checkpoint \(search.checkpointURL.path)")
+                if let tuned = workspace.tuned {
+                    session.io.out("note: the search evaluates the fine-tuned weights in use (\(tuned.note), tuned for \(tuned.bits)); 'reset finetune' searches the float model's")
+                }
             }
             try drive(search, in: session)
+        }
+    }
+
+    /// `evolve resume` alone: the saved runs, newest first, unfinished ones marked.
+    private static func listRuns(_ session: Session) {
+        let folder = CheckpointLocation.folder()
+        let runs = CheckpointLocation.savedRuns()
+        guard !runs.isEmpty else {
+            session.io.out("no saved searches in \(folder.path); 'evolve N gens' starts one")
+            return
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        session.io.out("saved searches in \(folder.path), newest first ('evolve resume FILE' continues one):")
+        for run in runs {
+            let state = run.isUnfinished ? "stopped at generation \(run.generation) of \(run.targetGeneration)" : "finished, \(run.generation) generations"
+            session.io.out("  \(run.url.lastPathComponent)")
+            session.io.out("    \(run.task), pop \(run.population), seed \(run.seed), \(state), saved \(formatter.string(from: run.modified))")
         }
     }
 

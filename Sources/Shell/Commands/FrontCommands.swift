@@ -8,18 +8,34 @@ enum FrontCommands {
     static let fineTune = Option<Flag>.flag("finetune", "fine-tune the candidates (as 'finetune' would) before the rule judges them")
     static let epochs = Option<Int>("epochs", 1...100_000, "with finetune: epochs per candidate (default \(FineTuningOptions().epochs))")
     static let compareOptions: [any OptionDeclaration] = [fineTune, rule, tolerance, epochs]
+    static let above = Option<Double>("above", 0...1, "only points with at least this validation accuracy (a fraction, e.g. 0.9)")
+    static let within = Option<Double>("within", 0...100, "only points within this many points of homogeneous 8-bit's validation accuracy")
+    static let frontFilters: [any OptionDeclaration] = [above, within]
 
     static var commands: [Command] {
         [
             Command(
-                name: "show front",
+                name: "show front", usage: "show front [above A] [within P]",
                 summary: "List the Pareto front: size, validation and test accuracy, and the bits of each",
-                details: "The non-dominated configurations over every evaluation of the search, smallest first. Validation accuracy is what the search optimised; test accuracy is measured here for reporting only. Bits are listed in genome order, one column per operator: \(GRUOperator.genome.map { "\($0.shortName)=\($0.name)" }.joined(separator: " ")). In a terminal too narrow for those columns the widths are one digit string per row, in the same order. 'save front' writes every field.",
-                examples: ["show front"],
-                run: { interpreter in
+                details: "The non-dominated points over every evaluation of the search, smallest first, one row per point: configurations that differ only in widths no objective sees reach the same point, and the row shows the one with the fewest bit operations per step (×N says how many share it). Validation accuracy is what the search optimised; test accuracy is measured here for reporting only. 'above A' keeps points with validation accuracy of at least A (a fraction, as 'accuracy' is); 'within P' keeps those within P points of homogeneous 8-bit's validation accuracy; positions stay those of the whole front, so 'use front K' takes them. Bits are listed in genome order, one column per operator: \(GRUOperator.genome.map { "\($0.shortName)=\($0.name)" }.joined(separator: " ")). In a terminal too narrow for those columns the widths are one digit string per row, in the same order. 'save front' writes every point.",
+                examples: ["show front", "show front above 0.9", "show front within 1"],
+                options: frontFilters,
+                parse: { try $0.options(frontFilters) },
+                run: { interpreter, parsed in
                     let session = interpreter.session
                     let state = try session.workspace.requireSearch()
-                    table(try session.workspace.frontRows(), state: state, columns: session.io.columns()).forEach(session.io.out)
+                    var rows = try session.workspace.frontRows()
+                    let total = rows.count
+                    if let floor = parsed[above] { rows = rows.filter { $0.validationAccuracy >= floor } }
+                    if let points = parsed[within] {
+                        guard let eight = state.homogeneous.first(where: { $0.bits == 8 }) else {
+                            throw CommandError("'within' measures from homogeneous 8-bit, which is outside this search's widths", argument: 0)
+                        }
+                        let floor = state.problem.accuracy(eight.objectives) - points / 100
+                        rows = rows.filter { $0.validationAccuracy >= floor - 1e-12 }
+                    }
+                    table(rows, state: state, columns: session.io.columns()).forEach(session.io.out)
+                    if rows.count < total { session.io.out("\(rows.count) of \(total) points shown") }
                     EvolveCommand.publish(state, in: session)
                 }
             ),
@@ -37,7 +53,12 @@ enum FrontCommands {
                 },
                 run: { interpreter, k in
                     do {
-                        interpreter.session.io.out("bits \(try interpreter.session.workspace.useFront(k))")
+                        let session = interpreter.session
+                        let before = session.workspace.bits
+                        let after = try session.workspace.useFront(k)
+                        session.workspace.bits = before
+                        session.changeBits(to: after)
+                        session.io.out("bits \(after)")
                     } catch let error as WorkbenchError {
                         guard case .frontPositionOutOfRange = error else { throw error }
                         throw CommandError(Interpreter.message(for: error), argument: 0)
@@ -105,6 +126,9 @@ enum FrontCommands {
                 + String(format: "%8.1f %%%7.1f %%%8.1f %%", row.sizeRatio * 100, row.validationAccuracy * 100, row.testAccuracy * 100) + "  "
         }
         let fixedWidths = "input \(state.context.inputBits), fc \(state.context.fcBits) bits"
+        func shared(_ row: FrontRow) -> String { row.configurations > 1 ? "  ×\(row.configurations)" : "" }
+        let sharedNote = rows.contains { $0.configurations > 1 }
+            ? "; ×N: N configurations reach that point, the one shown has the fewest bit operations" : ""
         let full = head + shortNames.map { $0.padding(toLength: 3, withPad: " ", startingAt: 0) }.joined(separator: " ")
         if let columns, full.count > columns - 1 {
             let digits = "0123456789abcdefg"
@@ -112,14 +136,14 @@ enum FrontCommands {
                 digits[digits.index(digits.startIndex, offsetBy: min(max(bits, 0), 16))]
             }
             var lines = [head + "bits"]
-            lines += rows.map { figures($0) + String($0.genome.map(digit)) }
+            lines += rows.map { figures($0) + String($0.genome.map(digit)) + shared($0) }
             let legend = "bits: one digit per operator, in order " + shortNames.joined(separator: " ")
-                + (rows.contains { $0.genome.contains { $0 >= 10 } } ? " (a = 10, b = 11, …)" : "") + "; \(fixedWidths); 'help show front' names them"
+                + (rows.contains { $0.genome.contains { $0 >= 10 } } ? " (a = 10, b = 11, …)" : "") + "; \(fixedWidths); 'help show front' names them" + sharedNote
             return lines + TextWrapping.wrap(legend, width: columns - 1, rest: "  ")
         }
         var lines = [full]
-        lines += rows.map { figures($0) + $0.genome.map { String($0).leftPadded(3) }.joined(separator: " ") }
-        let legend = "columns: " + GRUOperator.genome.map { "\($0.shortName)=\($0.name)" }.joined(separator: " ") + "; " + fixedWidths
+        lines += rows.map { figures($0) + $0.genome.map { String($0).leftPadded(3) }.joined(separator: " ") + shared($0) }
+        let legend = "columns: " + GRUOperator.genome.map { "\($0.shortName)=\($0.name)" }.joined(separator: " ") + "; " + fixedWidths + sharedNote
         return lines + TextWrapping.wrap(legend, width: columns.map { $0 - 1 }, rest: "  ")
     }
 

@@ -6,22 +6,34 @@ enum ModelFileCommands {
     static var commands: [Command] {
         [
             Command(
-                name: "save model", usage: "save model FILE",
+                name: "save model", usage: "save model FILE [tuned]",
                 summary: "Save the float model as safetensors (PyTorch nn.GRU names)",
-                details: "Tensors gru.weight_ih_l0, gru.weight_hh_l0, gru.bias_ih_l0, gru.bias_hh_l0, fc.weight and fc.bias, as PyTorch names them, plus input.mean and input.scale for the input standardisation. Written to a temporary file and renamed, so a failure never leaves half a file.",
-                examples: ["save model digits.safetensors"],
+                details: "Tensors gru.weight_ih_l0, gru.weight_hh_l0, gru.bias_ih_l0, gru.bias_hh_l0, fc.weight and fc.bias, as PyTorch names them, plus input.mean and input.scale for the input standardisation. With 'tuned', the fine-tuned weights in use instead of the float model's (without their learned ranges: 'save config' keeps everything). Written to a temporary file and renamed, so a failure never leaves half a file.",
+                examples: ["save model digits.safetensors", "finetune; save model digits-qat.safetensors tuned"],
                 completion: .paths,
-                parse: file(usage: "save model FILE"),
-                run: { interpreter, file in
+                parse: { arguments -> (FileArgument, Bool) in
+                    try arguments.expectCount(1...2, usage: "save model FILE [tuned]")
+                    if arguments.count == 2, arguments[1] != "tuned" {
+                        throw CommandError("expected 'tuned' or nothing after the file, got '\(arguments[1])'", argument: 1)
+                    }
+                    return (FileArgument(word: arguments[0], path: arguments.path(0)), arguments.count == 2)
+                },
+                run: { interpreter, request in
+                    let (file, tuned) = request
+                    let workspace = interpreter.session.workspace
                     let model: GRUClassifier
                     do {
-                        model = try interpreter.session.workspace.saveModel(to: URL(fileURLWithPath: file.path))
+                        model = try workspace.saveModel(to: URL(fileURLWithPath: file.path), tuned: tuned)
                     } catch let error as WorkbenchError {
                         throw error
                     } catch {
                         throw file.failure(error, writing: true, argument: 0)
                     }
-                    interpreter.session.io.out("saved the model (\(model.parameterCount) parameters) to \(file.word)")
+                    let io = interpreter.session.io
+                    io.out("saved the \(tuned ? "fine-tuned" : "float") model (\(model.parameterCount) parameters) to \(file.word)")
+                    if !tuned, workspace.tuned != nil {
+                        io.out("note: 'eval' uses fine-tuned weights, which this file does not hold; 'save model \(file.word) tuned' saves them, 'save config FILE' saves them with their bits and ranges")
+                    }
                 }
             ),
             Command(

@@ -8,15 +8,16 @@ enum PlotCommands {
     static let ascii = Option<Flag>.flag("ascii", "ASCII characters only (no braille)")
     static let width = Option<Int>("width", 30...4000, "columns in the terminal, pixels in SVG (default 72 / 720)")
     static let height = Option<Int>("height", 10...4000, "rows in the terminal, pixels in SVG (default 22 / 440)")
-    static let options: [any OptionDeclaration] = [to, ascii, width, height]
+    static let yRange = Option<ClosedRange<Double>>.span("y", "the vertical axis from A to B, in its unit (e.g. 'y 90..100' for accuracy in %); default: the data's extent")
+    static let options: [any OptionDeclaration] = [to, ascii, width, height, yRange]
 
     static var commands: [Command] {
         [
             Command(
-                name: "plot front", usage: "plot front [to FILE.svg] [ascii] [width W] [height H]",
+                name: "plot front", usage: "plot front [to FILE.svg] [ascii] [width W] [height H] [y A..B]",
                 summary: "Plot size against accuracy: the Pareto front, homogeneous 2..8-bit and the current bits",
                 details: "The front is drawn as a staircase (the region it attains), homogeneous configurations and the current one as their own markers. Accuracy is on the validation split, the one the search optimised.",
-                examples: ["plot front", "plot front to front.svg"],
+                examples: ["plot front", "plot front y 90..100", "plot front to front.svg"],
                 options: options,
                 parse: parse,
                 run: { interpreter, parsed in
@@ -30,7 +31,7 @@ enum PlotCommands {
                         Series(name: "mixed-precision front", points: state.front.map { Point(x: $0.objectives[sizeIndex], y: state.problem.accuracy($0.objectives) * 100) },
                                style: .stepLinePoints(.dot), color: .blue),
                         Series(name: "homogeneous 2..8-bit", points: state.homogeneous.map { Point(x: $0.objectives[sizeIndex], y: state.problem.accuracy($0.objectives) * 100) },
-                               style: .points(.diamond), color: .orange),
+                               style: .points(.diamond), color: .orange, labels: state.homogeneous.map { "\($0.bits)-bit" }),
                     ]
                     let current = try workspace.evaluate(workspace.bits)
                     series.append(Series(name: "current (\(workspace.bits.uniformWidth.map { "\($0)-bit" } ?? "mixed"))",
@@ -41,7 +42,7 @@ enum PlotCommands {
                 }
             ),
             Command(
-                name: "plot sweep", usage: "plot sweep [to FILE.svg] [ascii] [width W] [height H]",
+                name: "plot sweep", usage: "plot sweep [to FILE.svg] [ascii] [width W] [height H] [y A..B]",
                 summary: "Plot the last sweep: accuracy against the swept width, with float accuracy for reference",
                 examples: ["sweep h.add in 2..8; plot sweep"],
                 options: options,
@@ -64,7 +65,7 @@ enum PlotCommands {
                 }
             ),
             Command(
-                name: "plot hv", usage: "plot hv [to FILE.svg] [ascii] [width W] [height H]",
+                name: "plot hv", usage: "plot hv [to FILE.svg] [ascii] [width W] [height H] [y A..B]",
                 summary: "Plot the search's hypervolume per generation",
                 examples: ["evolve 20 gens; plot hv"],
                 options: options,
@@ -104,6 +105,8 @@ enum PlotCommands {
     }
 
     private static func draw(_ plot: Plot, options parsed: ParsedOptions, session: Session) throws {
+        var plot = plot
+        if let span = parsed[yRange] { plot.yRange = span }
         let style: TerminalStyle = parsed.has(ascii) || !session.io.useUnicode ? .ascii : .braille
         func terminal(color: Bool) -> [String] {
             TerminalPlot.render(plot, width: parsed[width] ?? 72, height: parsed[height] ?? 22, style: style, color: color)

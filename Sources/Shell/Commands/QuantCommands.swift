@@ -29,10 +29,9 @@ enum QuantCommands {
                 completion: .assignments(BitWidths.patternWords),
                 parse: parseBits,
                 run: { interpreter, change in
-                    let workspace = interpreter.session.workspace
-                    let old = workspace.bits
-                    workspace.bits = change(old)
-                    interpreter.session.io.out(changes(from: old, to: workspace.bits))
+                    let session = interpreter.session
+                    let old = session.changeBits(to: change(session.workspace.bits))
+                    session.io.out(changes(from: old, to: session.workspace.bits))
                 }
             ),
             Command(
@@ -40,10 +39,24 @@ enum QuantCommands {
                 summary: "Return every operator to 8 bits (homogeneous 8-bit)",
                 examples: ["reset bits"],
                 run: { interpreter in
-                    let workspace = interpreter.session.workspace
-                    let old = workspace.bits
-                    workspace.bits = BitWidths(uniform: 8)
-                    interpreter.session.io.out(changes(from: old, to: workspace.bits))
+                    let session = interpreter.session
+                    let old = session.changeBits(to: BitWidths(uniform: 8))
+                    session.io.out(changes(from: old, to: session.workspace.bits))
+                }
+            ),
+            Command(
+                name: "undo",
+                summary: "Undo the last change of bits (set bits, reset bits, use front)",
+                details: "Steps back through the bit configurations of this session, newest first, up to 100 of them. Only bits are undone: weights, options and searches stay as they are.",
+                examples: ["set bits gate.z=3; eval; undo"],
+                run: { interpreter in
+                    let session = interpreter.session
+                    guard let previous = session.bitsHistory.popLast() else {
+                        throw CommandError("nothing to undo: the bits have not changed in this session")
+                    }
+                    let old = session.workspace.bits
+                    session.workspace.bits = previous
+                    session.io.out(changes(from: old, to: previous))
                 }
             ),
             Command(

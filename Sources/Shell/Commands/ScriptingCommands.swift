@@ -29,6 +29,38 @@ public enum ScriptingCommands {
                 run: append
             ),
             Command(
+                name: "log", usage: "log FILE|off",
+                summary: "Write a transcript of the session (what is typed and what is printed) to FILE",
+                details: "Appends to FILE every line typed at the prompt, after its prompt, and every line printed, results and errors, as they appear; progress bars are left out. 'log off' stops. Unlike piping gq through tee, the prompt, Tab and history keep working.",
+                examples: ["log lesson.txt", "log off"],
+                completion: .paths,
+                parse: { arguments -> String? in
+                    try arguments.expectCount(1...1, usage: "log FILE|off")
+                    return arguments[0] == "off" ? nil : arguments.path(0)
+                },
+                run: { interpreter, path in
+                    let session = interpreter.session
+                    if let current = session.log {
+                        session.io = current.original
+                        current.close()
+                        session.log = nil
+                        if path == nil { session.io.out("stopped writing the transcript to \(current.path)") }
+                    } else if path == nil {
+                        throw CommandError("no transcript is being written; 'log FILE' starts one")
+                    }
+                    guard let path else { return }
+                    let log: SessionLog
+                    do {
+                        log = try SessionLog(path: path, wrapping: session.io)
+                    } catch {
+                        throw CommandError("cannot write \(path): \(FileErrorText.reason(for: error) ?? Interpreter.message(for: error))", argument: 0)
+                    }
+                    session.log = log
+                    session.io = log.teeing(session.io)
+                    session.io.out("writing the transcript to \(path); 'log off' stops")
+                }
+            ),
+            Command(
                 name: "source", usage: "source FILE [ARG...]", summary: "Run a script file in this session",
                 details: "The script sees its own $1, $2, ...; variables it sets stay set. A relative FILE is looked for beside the script that sources it first, then in the working folder, so a folder of scripts runs from anywhere. An error inside it is reported at its own line, with an 'included from' line for each source that led there.",
                 examples: ["source setup.gq", "source sweep.gq gate.z"],

@@ -1,3 +1,4 @@
+import Foundation
 import Workbench
 
 /// A keyword option such as `epochs 30`: its name, the values it accepts and its help,
@@ -13,6 +14,8 @@ public struct OptionSpec: Sendable {
         case word([String])
         /// A file path; a leading `~` is expanded and Tab completes paths.
         case path
+        /// Two numbers `A..B` with A < B: `y 90..100`.
+        case span
     }
 
     public var name: String
@@ -33,6 +36,7 @@ public struct OptionSpec: Sendable {
         case .real: return "\(name) X"
         case .word(let choices): return "\(name) \(choices.joined(separator: "|"))"
         case .path: return "\(name) FILE"
+        case .span: return "\(name) A..B"
         }
     }
 
@@ -47,6 +51,7 @@ public struct OptionSpec: Sendable {
             return "a number from \(Value.format(range.lowerBound)) to \(Value.format(range.upperBound))"
         case .word(let choices): return "one of \(choices.joined(separator: ", "))"
         case .path: return "a file path"
+        case .span: return "two numbers A..B with A < B"
         }
     }
 
@@ -58,7 +63,16 @@ public struct OptionSpec: Sendable {
         case .real(let range): return Double(text).map { $0.isFinite && range.contains($0) } ?? false
         case .word(let choices): return choices.contains(text)
         case .path: return true
+        case .span: return OptionSpec.span(text) != nil
         }
+    }
+
+    /// `A..B` read as numbers, when A < B and both are finite.
+    static func span(_ text: String) -> ClosedRange<Double>? {
+        let parts = text.components(separatedBy: "..")
+        guard parts.count == 2, let low = Double(parts[0]), let high = Double(parts[1]),
+              low.isFinite, high.isFinite, low < high else { return nil }
+        return low...high
     }
 }
 
@@ -103,6 +117,13 @@ extension Option where Value == Float {
 
 /// Marks a flag: present or absent.
 public struct Flag: Sendable {}
+
+extension Option where Value == ClosedRange<Double> {
+    /// A span of numbers written `A..B`.
+    public static func span(_ name: String, _ help: String) -> Option<ClosedRange<Double>> {
+        Option(spec: OptionSpec(name, .span, help)) { OptionSpec.span($0) }
+    }
+}
 
 extension Option where Value == Flag {
     public static func flag(_ name: String, _ help: String) -> Option<Flag> {

@@ -15,6 +15,27 @@ public final class Session {
     public var scriptArguments: [String] = []
     /// How deeply `source` is nested, so a script that sources itself stops with an error.
     var sourceDepth = 0
+    /// Earlier bit configurations, newest last, for `undo`.
+    var bitsHistory: [BitWidths] = []
+    /// The transcript `log FILE` is writing, if any.
+    var log: SessionLog?
+
+    /// Makes `bits` current, remembering the old ones for `undo`; returns the old ones.
+    @discardableResult
+    func changeBits(to bits: BitWidths) -> BitWidths {
+        let old = workspace.bits
+        if old != bits {
+            bitsHistory.append(old)
+            if bitsHistory.count > 100 { bitsHistory.removeFirst() }
+        }
+        workspace.bits = bits
+        return old
+    }
+
+    /// Records a line typed at the prompt in the transcript, when one is being written.
+    public func logInput(_ prompt: String, _ line: String) {
+        log?.write(prompt + line)
+    }
 
     public init(io: ShellIO, interrupt: InterruptSource = .never, modelCache: ModelCache? = ModelCache.standard()) {
         self.io = io

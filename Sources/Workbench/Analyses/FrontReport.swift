@@ -14,9 +14,11 @@ public struct FrontRow: Sendable, Encodable {
     public var genome: [Int]
     /// The full configuration, input and fc included.
     public var bits: BitWidths
+    /// Configurations of the search that reach the same point (this one stands for them).
+    public var configurations: Int = 1
 
     enum CodingKeys: String, CodingKey {
-        case position, size, sizeRatio = "size_ratio", validationAccuracy = "val_accuracy", testAccuracy = "test_accuracy", bits
+        case position, size, sizeRatio = "size_ratio", validationAccuracy = "val_accuracy", testAccuracy = "test_accuracy", configurations, bits
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -26,6 +28,7 @@ public struct FrontRow: Sendable, Encodable {
         try container.encode(sizeRatio, forKey: .sizeRatio)
         try container.encode(validationAccuracy, forKey: .validationAccuracy)
         try container.encode(testAccuracy, forKey: .testAccuracy)
+        try container.encode(configurations, forKey: .configurations)
         try container.encode(Dictionary(uniqueKeysWithValues: zip(GRUOperator.genome.map(\.name), genome)), forKey: .bits)
     }
 }
@@ -37,13 +40,14 @@ extension Workspace {
         let state = try requireSearch()
         let inputs = state.problem.inputs
         let reference = inputs.quantized(QuantizationProblem.homogeneous(8)).size.total
-        return try state.front.enumerated().map { index, individual in
+        return try state.frontPoints.enumerated().map { index, point in
+            let individual = point.representative
             let quantized = inputs.quantized(individual.genome)
             let size = quantized.size.total
             let testAccuracy = try testAccuracy(of: individual.genome, in: state, quantized: quantized)
             return FrontRow(position: index + 1, size: size, sizeRatio: Double(size) / Double(reference),
                             validationAccuracy: state.problem.accuracy(individual.objectives), testAccuracy: testAccuracy,
-                            genome: individual.genome, bits: inputs.bits(individual.genome))
+                            genome: individual.genome, bits: inputs.bits(individual.genome), configurations: point.configurations)
         }
     }
 
@@ -67,11 +71,12 @@ public enum FrontFile {
         case csv, json
     }
 
-    /// One row per configuration: position, size, ratio, accuracies, then each operator's width.
+    /// One row per point: position, size, ratio, accuracies, how many configurations share it, then each operator's width.
     public static func csv(_ rows: [FrontRow]) -> String {
-        var lines = [(["position", "size", "size_ratio", "val_accuracy", "test_accuracy"] + GRUOperator.genome.map(\.name)).joined(separator: ",")]
+        var lines = [(["position", "size", "size_ratio", "val_accuracy", "test_accuracy", "configurations"] + GRUOperator.genome.map(\.name)).joined(separator: ",")]
         for row in rows {
-            let fixed = [String(row.position), String(row.size), number(row.sizeRatio), number(row.validationAccuracy), number(row.testAccuracy)]
+            let fixed = [String(row.position), String(row.size), number(row.sizeRatio), number(row.validationAccuracy), number(row.testAccuracy),
+                         String(row.configurations)]
             lines.append((fixed + row.genome.map(String.init)).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

@@ -1,5 +1,12 @@
 import Foundation
+import Quantization
 import Search
+
+/// One point of the front and how many configurations of the search reach it.
+public struct FrontPoint: Sendable, Equatable {
+    public var representative: Individual
+    public var configurations: Int
+}
 
 /// A homogeneous configuration's objective values: the baseline every mixed front is compared with.
 public struct HomogeneousPoint: Sendable, Equatable {
@@ -37,14 +44,35 @@ public final class QuantizationSearch {
         if let checkpoint { checkpointURL = checkpoint }
     }
 
-    /// The non-dominated configurations over every evaluation: cheapest first (by the
-    /// first cost objective), ties by error.
-    public var front: [Individual] {
+    /// The non-dominated points over every evaluation, one configuration each: cheapest
+    /// first (by the first cost objective), ties by error. See `frontPoints`.
+    public var front: [Individual] { frontPoints.map(\.representative) }
+
+    /// Bit operations per time step of a genome's configuration: what picks a point's representative.
+    public func bitOperations(_ genome: Genome) -> Int {
+        let model = problem.inputs.model
+        return BitOperations.perStep(problem.inputs.bits(genome), features: model.inputSize, hidden: model.hiddenSize)
+    }
+
+    /// The front as distinct points. Configurations that differ only in widths no
+    /// objective sees (an operator without constants changes neither size nor, often,
+    /// accuracy) share a point; the one that stands for it has the fewest bit operations
+    /// per step, then the smallest widths in genome order, so the choice is stated and
+    /// repeatable.
+    public var frontPoints: [FrontPoint] {
         let error = problem.errorIndex
         let cost = problem.objectives.indices.first { $0 != error }
-        return search.archiveFront.sorted { a, b in
-            if let cost, a.objectives[cost] != b.objectives[cost] { return a.objectives[cost] < b.objectives[cost] }
-            return a.objectives[error] < b.objectives[error]
+        let groups = Dictionary(grouping: search.archiveFront, by: \.objectives)
+        let points = groups.values.compactMap { members -> FrontPoint? in
+            let ranked = members.map { ($0, bitOperations($0.genome)) }.min { a, b in
+                a.1 != b.1 ? a.1 < b.1 : a.0.genome.lexicographicallyPrecedes(b.0.genome)
+            }
+            return ranked.map { FrontPoint(representative: $0.0, configurations: members.count) }
+        }
+        return points.sorted { a, b in
+            let x = a.representative.objectives, y = b.representative.objectives
+            if let cost, x[cost] != y[cost] { return x[cost] < y[cost] }
+            return x[error] < y[error]
         }
     }
 

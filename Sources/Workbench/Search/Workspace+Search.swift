@@ -80,7 +80,8 @@ extension Workspace {
         }
         let context = SearchContext(task: problem.task, fingerprint: problem.fingerprint, objectives: problem.objectives.map(\.name),
                                     inputBits: bits[.input], fcBits: bits[.fc], targetGeneration: request.generations, reference: reference)
-        let checkpoint = request.checkpoint ?? CheckpointLocation.default(task: problem.task, fingerprint: problem.fingerprint)
+        let checkpoint = request.checkpoint ?? CheckpointLocation.newRun(task: problem.task, fingerprint: problem.fingerprint,
+                                                                         seed: searchOptions.seed, population: searchOptions.populationSize)
         // Generation 0 holds the homogeneous genomes: their values come from the search's cache.
         _ = nsga.initialize(shouldStop: shouldStop)
         let homogeneous = homogeneousWidths.map { bits in
@@ -132,18 +133,87 @@ extension Workspace {
     }
 }
 
-/// Where `evolve` saves its population when no checkpoint file is named.
+/// Where `evolve` saves its population when no checkpoint file is named: one new file
+/// per run, so a run never overwrites another's checkpoint.
 public enum CheckpointLocation {
-    /// `~/.local/state/gq/evolve/TASK-FINGERPRINT.json` (or under `$XDG_STATE_HOME`).
-    public static func `default`(task: String, fingerprint: String,
-                                 environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+    /// `~/.local/state/gq/evolve` (or `$XDG_STATE_HOME/gq/evolve`).
+    public static func folder(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
         let base: URL
         if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") {
             base = URL(fileURLWithPath: state)
         } else {
             base = HomeDirectory.url(environment: environment).appendingPathComponent(".local/state")
         }
+        return base.appendingPathComponent("gq/evolve")
+    }
+
+    /// `TASK-FINGERPRINT-seedS-popP-YYYYMMDD-HHMMSS.json` in `folder`: what a person needs to
+    /// tell runs apart (which model, which search, when), and a file that does not exist yet.
+    public static func newRun(task: String, fingerprint: String, seed: UInt64, population: Int, date: Date = Date(),
+                              environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        let folder = folder(environment: environment)
         let safeTask = String(task.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" }.prefix(40))
-        return base.appendingPathComponent("gq/evolve/\(safeTask)-\(fingerprint.prefix(8)).json")
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        let stem = "\(safeTask)-\(fingerprint.prefix(8))-seed\(seed)-pop\(population)-\(formatter.string(from: date))"
+        var candidate = folder.appendingPathComponent(stem + ".json")
+        var count = 2
+        while FileManager.default.fileExists(atPath: candidate.path) {
+            candidate = folder.appendingPathComponent("\(stem)-\(count).json")
+            count += 1
+        }
+        return candidate
+    }
+
+    /// The checkpoints in `folder`, newest first; files that are not gq search checkpoints are skipped.
+    public static func savedRuns(environment: [String: String] = ProcessInfo.processInfo.environment) -> [SavedRun] {
+        let folder = folder(environment: environment)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".json") }.compactMap { name in
+            let url = folder.appendingPathComponent(name)
+            return SavedRun(url: url)
+        }.sorted { ($0.modified, $0.url.path) > ($1.modified, $1.url.path) }
+    }
+}
+
+/// A search checkpoint on disk, as `evolve resume` lists it.
+public struct SavedRun: Sendable, Equatable {
+    public var url: URL
+    public var task: String
+    /// Fingerprint of the model, ranges and options it searched.
+    public var fingerprint: String
+    public var generation: Int
+    public var targetGeneration: Int
+    public var population: Int
+    public var seed: UInt64
+    public var modified: Date
+
+    /// Whether it stopped before the generations it was asked for.
+    public var isUnfinished: Bool { generation < targetGeneration }
+
+    /// Reads `url`; nil when it is not a gq search checkpoint.
+    public init?(url: URL) {
+        guard let saved = try? NSGA2Checkpoint.load(from: url),
+              let context = try? SearchContext(checkpoint: saved, path: url.path) else { return nil }
+        self.url = url
+        task = context.task
+        fingerprint = context.fingerprint
+        generation = saved.generation
+        targetGeneration = context.targetGeneration
+        population = saved.options.populationSize
+        seed = saved.options.seed
+        modified = (try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? .distantPast
+    }
+}
+
+extension Workspace {
+    /// Unfinished runs in the checkpoint folder made with the weights, ranges and options
+    /// in use (any objectives), newest first: what `evolve` points to before starting anew.
+    public func unfinishedRuns(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [SavedRun] {
+        let problem = try searchProblem(objectives: SearchObjective.defaultList, widths: QuantizationProblem.defaultWidths)
+        return CheckpointLocation.savedRuns(environment: environment)
+            .filter { $0.isUnfinished && $0.fingerprint == problem.fingerprint }
     }
 }
