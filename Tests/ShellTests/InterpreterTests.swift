@@ -126,7 +126,7 @@ struct InterpreterTests {
         let page = try run("help train")
         #expect(page.first?.hasPrefix("usage: train [epochs N]") == true)
         #expect(page.contains("example:") || page.contains("examples:"))
-        #expect(try run("help show front").first == "usage: show front")
+        #expect(try run("help show front").first == "usage: show front [above A] [within P]")
         let verb = try run("help load")
         #expect(verb.filter { $0.hasPrefix("usage:") }.count == 3)
     }
