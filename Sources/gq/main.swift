@@ -44,8 +44,14 @@ let showsProgress = stderrIsTerminal && !options.quiet
 let locale = [environment["LC_ALL"], environment["LC_CTYPE"], environment["LANG"]].compactMap { $0 }.first { !$0.isEmpty } ?? ""
 let useUnicode = locale.uppercased().contains("UTF-8") || locale.uppercased().contains("UTF8")
 let io = ShellIO(
-    out: writeOut,
-    err: writeErr,
+    out: { line in
+        guard let columns = terminalColumns(1, environment: environment) else { return writeOut(line) }
+        TerminalText.fit(line, columns: columns).forEach(writeOut)
+    },
+    err: { line in
+        guard let columns = terminalColumns(2, environment: environment) else { return writeErr(line) }
+        TerminalText.fit(line, columns: columns).forEach(writeErr)
+    },
     progress: { line in
         // \r and erase-line redraw in place; nil wipes the line before results print.
         standardError.write(Data(("\r\u{1B}[K" + (line ?? "")).utf8))

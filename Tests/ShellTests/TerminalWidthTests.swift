@@ -56,3 +56,22 @@ struct TerminalWidthTests {
         #expect(transcript.progress.allSatisfy { $0.contains("[") && $0.contains("ETA") })
     }
 }
+
+@Suite("Lines bound for a terminal")
+struct TerminalTextTests {
+    @Test("a line past the last column breaks at spaces, continuing under its own indent plus two; a short one is left alone")
+    func fit() {
+        let line = "loaded digits: 1078 train, 360 validation, 359 test sequences; 8 steps × 8 features; 10 classes"
+        let lines = TerminalText.fit(line, columns: 80)
+        #expect(lines.count == 2)
+        #expect(lines.allSatisfy { $0.count <= 79 })
+        #expect(lines[1].hasPrefix("  ") && !lines[1].hasPrefix("   "))
+        #expect(lines.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") == line)
+        #expect(TerminalText.fit("  #  a table row", columns: 80) == ["  #  a table row"])
+        #expect(TerminalText.fit(String(repeating: "x", count: 100), columns: 80).count == 1)  // nothing to break at
+        let aligned = TerminalText.fit("quantized validation 83.9 %   test 84.1 %   (-13.3 points vs float)   bits all=3", columns: 80)
+        #expect(aligned.count == 2 && aligned[0].contains("%   test 84.1 %   (-13.3"))  // spacing inside a line is kept
+        let indented = TerminalText.fit("    " + line, columns: 60)
+        #expect(indented.dropFirst().allSatisfy { $0.hasPrefix("      ") })
+    }
+}

@@ -168,7 +168,7 @@ enum EvolveCommand {
         }
         meter.finish()
         publish(state, in: session)
-        let summary = "front of \(state.front.count) configurations, hypervolume \(String(format: "%.4f", state.hypervolume)) (homogeneous \(String(format: "%.4f", state.homogeneousHypervolume))), \(state.search.cache.count) configurations evaluated in \(ProgressMeter.duration(meter.elapsedSeconds))"
+        let summary = "front of \(state.front.count) points, hypervolume \(String(format: "%.4f", state.hypervolume)) (homogeneous \(String(format: "%.4f", state.homogeneousHypervolume))), \(state.search.cache.count) configurations evaluated in \(ProgressMeter.duration(meter.elapsedSeconds))"
         if finished {
             session.io.out("generation \(state.generation): \(summary); 'show front' lists it")
         } else {

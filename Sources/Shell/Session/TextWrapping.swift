@@ -8,16 +8,41 @@ enum TextWrapping {
         var lines: [String] = []
         var line = first
         var lineHasWord = false
-        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
-            if lineHasWord, line.count + 1 + word.count > width {
+        // Each word with the run of spaces before it, so spacing inside a line is kept.
+        var gap = ""
+        var words: [(gap: String, word: String)] = []
+        var word = ""
+        for character in text {
+            if character == " " {
+                if !word.isEmpty { words.append((gap, word)); word = ""; gap = "" }
+                gap.append(character)
+            } else {
+                word.append(character)
+            }
+        }
+        if !word.isEmpty { words.append((gap, word)) }
+        for (gap, word) in words {
+            let separator = lineHasWord ? gap : ""
+            if lineHasWord, line.count + separator.count + word.count > width {
                 lines.append(line)
                 line = rest
                 lineHasWord = false
             }
-            line += (lineHasWord ? " " : "") + word
+            line += (lineHasWord ? gap : "") + word
             lineHasWord = true
         }
         lines.append(line)
         return lines
+    }
+}
+
+/// What the `gq` executable does to a line bound for a terminal: one that would run past
+/// the last column is broken at spaces, its continuation indented under its own text
+/// plus two, so the terminal never cuts a word in two.
+public enum TerminalText {
+    public static func fit(_ line: String, columns: Int) -> [String] {
+        guard line.count > columns - 1, line.contains(" ") else { return [line] }
+        let indent = String(line.prefix { $0 == " " })
+        return TextWrapping.wrap(String(line.dropFirst(indent.count)), width: columns - 1, first: indent, rest: indent + "  ")
     }
 }
