@@ -47,12 +47,13 @@ struct TerminalWidthTests {
         #expect(piped.contains { $0.hasPrefix("  #   size (B)  of 8-bit  val acc  test acc  rx  rh  zx") })
     }
 
-    @Test("a progress line never reaches the terminal's last column, however long its detail")
+    @Test("a progress line stops short of the terminal's edge, however long its detail")
     func progress() throws {
         let (interpreter, transcript) = makeShell(columns: 60)
         try interpreter.run(SourceText(name: "t.gq", text: "load task digits\ntrain epochs 2 hidden 8 retrain"))
         #expect(!transcript.progress.isEmpty)
-        #expect(transcript.progress.allSatisfy { $0.count <= 59 }, "\(transcript.progress.filter { $0.count > 59 })")
+        // Room for the `^C` a terminal echoes after it, too.
+        #expect(transcript.progress.allSatisfy { $0.count <= 57 }, "\(transcript.progress.filter { $0.count > 57 })")
         #expect(transcript.progress.allSatisfy { $0.contains("[") && $0.contains("ETA") })
     }
 }

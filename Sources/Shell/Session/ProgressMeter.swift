@@ -31,9 +31,9 @@ struct ProgressMeter {
 
     /// `label [#######.......] 45% detail ETA 0:12`; pure, so it is testable.
     ///
-    /// With `columns`, the line fits in one less than that (a full-width line makes some
-    /// terminals wrap, and every redraw would then leave a line behind): the bar shrinks
-    /// to 5 cells, then the detail is cut short.
+    /// With `columns`, the line stops three short of the edge (a full-width line makes some
+    /// terminals wrap, and so does the `^C` the terminal echoes after it; every redraw would
+    /// then leave a line behind): the bar shrinks to 5 cells, then the detail is cut short.
     static func line(fraction: Double, label: String, detail: String, elapsed: Double, width: Int = 20, columns: Int? = nil) -> String {
         let f = min(max(fraction, 0), 1)
         var eta = "ETA --:--"
@@ -45,7 +45,7 @@ struct ProgressMeter {
             return "\(label) [\(cells)] \(percent)\(detail.isEmpty ? "" : " " + detail) \(eta)"
         }
         guard let columns else { return compose(width, detail) }
-        let room = columns - 1
+        let room = columns - 3
         let fixed = compose(0, "").count
         let bar = max(5, min(width, room - fixed - (detail.isEmpty ? 0 : detail.count + 1)))
         let detailRoom = room - fixed - bar - 1
