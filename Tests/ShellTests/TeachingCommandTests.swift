@@ -45,3 +45,14 @@ struct TeachingCommandTests {
         #expect(error?.location.column == 5)
     }
 }
+
+@Suite("show error names the input quantizer when it dominates")
+struct ShowErrorNoteTests {
+    @Test("with the input at 8 bits on digits, every row inherits its error and the note says so; more input bits silence it")
+    func inputNote() throws {
+        let out = try run("load task digits\ntrain epochs 4 hidden 12\nshow error")
+        #expect(out.contains { $0.hasPrefix("note: the input quantizer sets these errors: with a 16-bit input") && $0.contains("'set quant range percentile' clips them") })
+        let wide = try run("load task digits\ntrain epochs 4 hidden 12\nset bits input=16\nshow error")
+        #expect(!wide.contains { $0.hasPrefix("note: the input quantizer") })
+    }
+}

@@ -150,6 +150,25 @@ enum QuantAnalysisCommands {
         }
         session.io.out("error against float on \(report.sequences) validation sequence\(report.sequences == 1 ? "" : "s"), bits \(session.workspace.bits)")
         table(rows, rightAligned: [1, 2, 3]).forEach(session.io.out)
+        if let note = try inputNote(report.rows, sequences: report.sequences, workspace: session.workspace) { session.io.out(note) }
+    }
+
+    /// When the input quantizer's error is what the table shows (with a 16-bit input the
+    /// cell's median SQNR rises by 3 dB or more), say so with its range, rather than let
+    /// the rows blame the cell.
+    static func inputNote(_ rows: [OperatorError], sequences: Int, workspace: Workspace) throws -> String? {
+        let bits = workspace.bits
+        guard bits[.input] < 16 else { return nil }
+        var precise = bits
+        precise[.input] = 16
+        func median(_ rows: [OperatorError]) -> Double? {
+            let values = rows.filter { GRUOperator.genome.contains($0.op) }.compactMap(\.sqnr).sorted()
+            return values.isEmpty ? nil : values[values.count / 2]
+        }
+        guard let now = median(rows), let then = median(try workspace.operatorErrors(sequences: sequences, configuration: precise).rows),
+              then - now >= 3 else { return nil }
+        let range = try workspace.quantizationInputs().calibration.range(.input, bits: bits[.input])
+        return String(format: "note: the input quantizer sets these errors: with a 16-bit input the median operator's SQNR is %.1f dB instead of %.1f. Its range, ±%.4g, is set by the widest standardised input values ('show quant'); 'set quant range percentile' clips them, more input bits ('set bits input=10') keep them.", then, now, range)
     }
 
     // MARK: - trace

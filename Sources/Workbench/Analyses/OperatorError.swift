@@ -15,9 +15,10 @@ extension Workspace {
     /// Per-operator error of the integer model of the current bits against float, over
     /// the first `sequences` validation sequences. Errors accumulate along the cell and
     /// over time, so each figure is what reaches that operator, not its own rounding alone.
-    public func operatorErrors(sequences requested: Int) throws -> (sequences: Int, rows: [OperatorError]) {
+    /// `configuration` measures other bits than the current ones.
+    public func operatorErrors(sequences requested: Int, configuration: BitWidths? = nil) throws -> (sequences: Int, rows: [OperatorError]) {
         let inputs = try quantizationInputs()
-        let quantized = try quantizedModel()
+        let quantized = try quantizedModel(configuration)
         let count = min(requested, inputs.task.validation.count)
         guard count > 0 else { throw WorkbenchError.emptySplit("validation") }
         let ops = GRUOperator.allCases.filter { $0 != .fc }
