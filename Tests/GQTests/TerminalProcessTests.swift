@@ -30,3 +30,22 @@ struct TerminalProcessTests {
         #expect(piped.out.split(separator: "\n").contains { $0.count > 80 })  // a pipe gets the full form
     }
 }
+
+@Suite("Checkpoints across gq runs")
+struct CheckpointProcessTests {
+    @Test("two evolve runs on the same model leave two checkpoints; the second names the first if it stopped early; evolve resume lists both")
+    func twoRuns() throws {
+        let cache = GQProcess.temporaryDirectory()
+        let first = try GQProcess.run(["-c", "load task digits; train epochs 2 hidden 8; evolve 4 gens pop 8 seed 1"], cache: cache)
+        #expect(first.status == 0, "\(first.err)")
+        let second = try GQProcess.run(["-c", "load task digits; train epochs 2 hidden 8; evolve 2 gens pop 8 seed 2"], cache: cache)
+        #expect(second.status == 0, "\(second.err)")
+        let folder = cache.appendingPathComponent("state/gq/evolve")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+        #expect(files.count == 2)
+        #expect(files.contains { $0.hasPrefix("digits-") && $0.contains("-seed1-pop8-") })
+        #expect(files.contains { $0.contains("-seed2-pop8-") })
+        let listing = try GQProcess.run(["-c", "evolve resume"], cache: cache)
+        #expect(listing.out.contains("finished, 4 generations") && listing.out.contains("finished, 2 generations"))
+    }
+}

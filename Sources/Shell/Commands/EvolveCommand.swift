@@ -158,7 +158,7 @@ enum EvolveCommand {
             let done = Double(report.generation - start) / Double(max(remaining, 1))
             let line = String(format: "gen %d/%d  evals %d (+%d cached)  front %d  hv %.4f",
                               report.generation, state.targetGeneration, report.totalEvaluations,
-                              report.cacheHits, report.frontSize, state.hypervolume)
+                              report.cacheHits, state.frontPoints.count, state.hypervolume)
             meter.update(fraction: done, label: "evolve", detail: line)
             if session.io.showsProgress {
                 let eta = done > 0 ? "  ETA " + ProgressMeter.duration(meter.elapsedSeconds * (1 - done) / done) : ""

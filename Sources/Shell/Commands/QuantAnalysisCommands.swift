@@ -27,7 +27,7 @@ enum QuantAnalysisCommands {
             Command(
                 name: "show error", usage: "show error [sequences N]",
                 summary: "Per-operator error of the integer model against float (SQNR, max error)",
-                details: "Runs the first N validation sequences (default 64) through the float model and the integer model of the current bits and compares every operator's output at every step: signal-to-quantization-noise ratio in dB (10·log10 of signal power over error power; higher is better) and the largest absolute error. Errors accumulate along the cell and over time, so each row shows what reaches that operator, not only its own rounding.",
+                details: "Runs the first N validation sequences (default 64) through the float model and the integer model of the current bits and compares every operator's output at every step: signal-to-quantization-noise ratio in dB (10·log10 of signal power over error power; higher is better) and the largest absolute error. Errors accumulate along the cell and over time, so each row shows what reaches that operator, not only its own rounding. When the input quantizer is what sets them (a 16-bit input would raise the median operator's SQNR by 3 dB or more), a note says so, with its range.",
                 examples: ["show error", "set bits gate.z=3; show error sequences 200"],
                 options: [sequences],
                 parse: { try $0.options([sequences]) },
