@@ -3,7 +3,8 @@
 //
 // Module graph (left needs right); docs/architecture.md says what each module owns:
 //   gq → {Shell, LineEditing};  Shell → {Workbench, Plotting, TextMatching}
-//   Workbench → {Quantization, Search, Datasets}: the application without a terminal
+//   Workbench → {Quantization, Export, Search, Datasets}: the application without a terminal
+//   Export → Quantization: a configuration as C for microcontrollers
 //   Quantization → GRU → {Kernels, Randomness};  Search → Randomness (no GRU knowledge)
 //   Datasets → {CZlib, Randomness, TextMatching};  LineEditing → {CEditLine, CSignals}
 //   TextMatching: did-you-mean suggestions, shared by the shell and the task catalog
@@ -54,7 +55,8 @@ let package = Package(
             resources: [.copy("Resources/digits.csv.gz")]
         ),
         .target(name: "LineEditing", dependencies: ["CEditLine", "CSignals"]),
-        .target(name: "Workbench", dependencies: ["GRU", "Datasets", "Randomness", "Quantization", "Search"]),
+        .target(name: "Export", dependencies: ["Quantization"]),
+        .target(name: "Workbench", dependencies: ["GRU", "Datasets", "Randomness", "Quantization", "Export", "Search"]),
         .target(name: "Shell", dependencies: ["Workbench", "Plotting", "TextMatching"]),
         .executableTarget(name: "gq", dependencies: ["Shell", "LineEditing", "CSignals"]),
 
@@ -66,6 +68,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Quantization", "Datasets", "GRU", "Randomness"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell"]),
         .testTarget(name: "GQTests", dependencies: ["gq"]),
     ]

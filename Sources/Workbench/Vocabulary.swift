@@ -1,5 +1,6 @@
 import Datasets
 import GRU
+import Export
 import Quantization
 import Search
 
@@ -9,6 +10,8 @@ import Search
 // `Workspace`, reachable only through it.
 
 public typealias BitWidths = Quantization.BitWidths
+public typealias CExport = Export.CExport
+public typealias CExportError = Export.CExportError
 public typealias BitWidthError = Quantization.BitWidthError
 public typealias GRUOperator = Quantization.GRUOperator
 public typealias QuantizationOptions = Quantization.QuantizationOptions

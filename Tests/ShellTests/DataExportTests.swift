@@ -74,3 +74,27 @@ struct CompareTests {
         #expect(out.contains { $0.contains("tuning: test is 25 % of train (stratified), the real test split is not loaded") })
     }
 }
+
+@Suite("export c in the shell")
+struct ExportCCommandTests {
+    @Test("export c writes NAME.h and NAME.c into a new folder and says how much constant data they hold")
+    func writes() throws {
+        let directory = temporaryFolder("export-c").appendingPathComponent("firmware")
+        let out = try run("load task digits\ntrain epochs 2 hidden 8\nset bits cell=4\nexport c \(directory.path) name kws\neval")
+        let header = try String(contentsOfFile: directory.path + "/kws.h", encoding: .utf8)
+        let source = try String(contentsOfFile: directory.path + "/kws.c", encoding: .utf8)
+        #expect(header.contains("#define KWS_FEATURES 8") && header.contains("#define KWS_HIDDEN 8") && header.contains("#define KWS_CLASSES 10"))
+        #expect(header.contains("void kws_step(kws_state *state, const float *x);"))
+        #expect(source.contains(" * configuration: all=4 input=8 fc=8") && source.contains(" * task: digits"))
+        let size = out.last { $0.hasPrefix("size ") }?.split(separator: " ").dropFirst().first { !$0.isEmpty }
+        #expect(out.contains("wrote \(directory.path)/kws.h and \(directory.path)/kws.c (\(size ?? "?") bytes of constant data)"))
+    }
+
+    @Test("a name that is not a C identifier is refused at the name by the check, before anything runs")
+    func badName() {
+        let error = failure("load task digits\ntrain epochs 1 hidden 8\nexport c /tmp/gq-never name 9lives")
+        #expect(error?.message == "'9lives' is not a C identifier: use letters, digits and '_', not starting with a digit")
+        #expect(error?.location.line == 3 && error?.location.column == 29)
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/gq-never/9lives.h"))
+    }
+}

@@ -1,9 +1,10 @@
 import Foundation
 import Workbench
 
-/// `save split` and `save predictions`: data out of gq, in formats other tools read.
+/// `save split`, `save predictions` and `export c`: data and models out of gq, in formats other tools read.
 enum DataExportCommands {
     static let split = Option<SplitName>("split", "which split (default test)")
+    static let exportName = Option<String>(spec: OptionSpec("name", .text, "base name of the files and prefix of every C symbol (default gq_model)"), convert: { $0 })
 
     /// A split name and a file.
     struct Request {
@@ -13,6 +14,42 @@ enum DataExportCommands {
 
     static var commands: [Command] {
         [
+            Command(
+                name: "export c", usage: "export c DIR [name NAME]",
+                summary: "Write the current configuration as C99 for a microcontroller (NAME.h, NAME.c)",
+                details: "Integer-only inference exactly as gq computes it (docs/quantization.md), with the fine-tuned weights if there are any: bit-packed weights, biases, requantizers and lookup tables as const arrays, no dynamic memory, the state owned by the caller. API: NAME_FEATURES, NAME_HIDDEN, NAME_CLASSES; NAME_state; NAME_reset, NAME_step (raw floats), NAME_input_codes and NAME_step_codes (integer codes), NAME_logits (int32), NAME_logits64, NAME_classify. The constant data is the 'size' eval reports. Build with any C99 compiler and -lm. The folder is made if missing; each file is written to a temporary file and renamed.",
+                examples: ["export c out", "use front 12; export c firmware name kws"],
+                options: [exportName],
+                completion: .paths,
+                parse: { arguments -> (ModelFileCommands.FileArgument, String) in
+                    try arguments.expectCount(1...3, usage: "export c DIR [name NAME]")
+                    let parsed = try arguments.options([exportName], from: 1)
+                    let name = parsed[exportName] ?? "gq_model"
+                    guard CExport.isIdentifier(name) else {
+                        throw CommandError(CExportError.badName(name).errorDescription ?? "", argument: 2)
+                    }
+                    return (ModelFileCommands.FileArgument(word: arguments[0], path: arguments.path(0)), name)
+                },
+                run: { interpreter, request in
+                    let (folder, name) = request
+                    let export: CExport
+                    do {
+                        export = try interpreter.session.workspace.exportC(name: name)
+                    } catch let error as CExportError {
+                        throw CommandError(Interpreter.message(for: error), argument: 2)
+                    }
+                    do {
+                        try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
+                    } catch {
+                        throw folder.failure(error, writing: true, argument: 0)
+                    }
+                    for (suffix, text) in [(".h", export.header), (".c", export.source)] {
+                        let file = ModelFileCommands.FileArgument(word: folder.word + "/" + name + suffix, path: folder.path + "/" + name + suffix)
+                        try file.write(text, argument: 0)
+                    }
+                    interpreter.session.io.out("wrote \(folder.word)/\(name).h and \(folder.word)/\(name).c (\(try interpreter.session.workspace.evaluate(interpreter.session.workspace.bits).size) bytes of constant data)")
+                }
+            ),
             Command(
                 name: "save split", usage: "save split train|validation|test FILE.npz",
                 summary: "Write one split of the task as NumPy .npz (X, lengths, y, class_names)",

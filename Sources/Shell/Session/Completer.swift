@@ -40,7 +40,7 @@ extension Interpreter {
             case .flag: break
             case .word(let choices): return offer(choices)
             case .path: return offer([], paths: true)
-            case .integer, .real, .span: return offer([])
+            case .integer, .real, .span, .text: return offer([])
             }
         }
         let unusedOptions = command.options.map(\.name).filter { !rest.contains($0) }

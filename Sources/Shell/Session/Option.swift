@@ -16,6 +16,8 @@ public struct OptionSpec: Sendable {
         case path
         /// Two numbers `A..B` with A < B: `y 90..100`.
         case span
+        /// Any word, checked by the command: `name kws`.
+        case text
     }
 
     public var name: String
@@ -37,6 +39,7 @@ public struct OptionSpec: Sendable {
         case .word(let choices): return "\(name) \(choices.joined(separator: "|"))"
         case .path: return "\(name) FILE"
         case .span: return "\(name) A..B"
+        case .text: return "\(name) \(name.uppercased())"
         }
     }
 
@@ -52,6 +55,7 @@ public struct OptionSpec: Sendable {
         case .word(let choices): return "one of \(choices.joined(separator: ", "))"
         case .path: return "a file path"
         case .span: return "two numbers A..B with A < B"
+        case .text: return "a word"
         }
     }
 
@@ -64,6 +68,7 @@ public struct OptionSpec: Sendable {
         case .word(let choices): return choices.contains(text)
         case .path: return true
         case .span: return OptionSpec.span(text) != nil
+        case .text: return true
         }
     }
 

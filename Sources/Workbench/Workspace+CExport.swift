@@ -1,0 +1,24 @@
+import Export
+import Foundation
+import Quantization
+
+extension Workspace {
+    /// The current configuration (with its fine-tuned weights, if any) as C99: `NAME.h` and
+    /// `NAME.c`, their comment naming the configuration, the task and both accuracies.
+    public func exportC(name: String) throws -> CExport {
+        let task = try requireTask()
+        let quantized = try quantizedModel()
+        let score = try evaluate(bits)
+        func percent(_ x: Double) -> String { String(format: "%.1f %%", x * 100) }
+        let description = [
+            "configuration: \(bits)",
+            "options: \(options)",
+            "weights: \(tuned.map { "fine-tuned (\($0.note))" } ?? "the float model's, post-training")",
+            "task: \(task.name), \(task.featureCount) features, \(task.classCount) classes (\(task.classNames.joined(separator: ", ")))",
+            "integer accuracy: validation \(percent(score.accuracy.validation)), test \(percent(score.accuracy.test))",
+            "constant data: \(score.size) bytes (docs/quantization.md, \"Model size\"); code and RAM not counted",
+            "RAM: the state, \(4 * quantized.hiddenSize) bytes, plus about \(4 * 13 * quantized.hiddenSize) bytes of stack per step",
+        ]
+        return try CExport(quantized, name: name, description: description)
+    }
+}

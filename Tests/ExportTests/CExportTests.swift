@@ -1,0 +1,221 @@
+import Datasets
+import Export
+import Foundation
+import GRU
+import Quantization
+import Randomness
+import Testing
+
+/// A C compiler for the tests: `cc`, or nil when there is none (the tests then say so and pass).
+private let compiler: String? = ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+/// Runs a program, returning its status and standard output.
+@discardableResult
+private func run(_ path: String, _ arguments: [String], input: String? = nil) throws -> (status: Int32, out: String, err: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe(), stdin = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input == nil ? FileHandle.nullDevice : stdin
+    try process.run()
+    if let input {
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+    }
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// A harness that reads sequences as hexadecimal floats and prints each one's int64 logits and class.
+private func harness(_ name: String) -> String {
+    """
+    #include <stdio.h>
+    #include "\(name).h"
+
+    int main(void) {
+        int count, i;
+        if (scanf("%d", &count) != 1) return 2;
+        for (i = 0; i < count; i++) {
+            int steps, t, f, c;
+            \(name)_state state;
+            int64_t logits[\(name.uppercased())_CLASSES];
+            int32_t narrow[\(name.uppercased())_CLASSES];
+            if (scanf("%d", &steps) != 1) return 2;
+            \(name)_reset(&state);
+            for (t = 0; t < steps; t++) {
+                float x[\(name.uppercased())_FEATURES];
+                for (f = 0; f < \(name.uppercased())_FEATURES; f++) if (scanf("%a", &x[f]) != 1) return 2;
+                \(name)_step(&state, x);
+            }
+            \(name)_logits64(&state, logits);
+            \(name)_logits(&state, narrow);
+            for (c = 0; c < \(name.uppercased())_CLASSES; c++) {
+                if ((int64_t)narrow[c] != logits[c] && logits[c] >= INT32_MIN && logits[c] <= INT32_MAX) return 3;
+                printf("%lld ", (long long)logits[c]);
+            }
+            printf("%d\\n", \(name)_classify(&state));
+        }
+        return 0;
+    }
+
+    """
+}
+
+/// Exports `model`, compiles it with the harness, runs every sequence and returns the C logits and classes.
+private func cLogits(_ model: QuantizedGRU, sequences: [[Float]], sanitize: Bool = false) throws -> [[Int64]] {
+    guard let cc = compiler else { return [] }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gq-cexport-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let export = try CExport(model, name: "net", description: ["test"])
+    try export.header.write(to: folder.appendingPathComponent("net.h"), atomically: true, encoding: .utf8)
+    try export.source.write(to: folder.appendingPathComponent("net.c"), atomically: true, encoding: .utf8)
+    try harness("net").write(to: folder.appendingPathComponent("main.c"), atomically: true, encoding: .utf8)
+    let program = folder.appendingPathComponent("net").path
+    var flags = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-O2"]
+    if sanitize { flags += ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"] }
+    let build = try run(cc, flags + [folder.appendingPathComponent("net.c").path, folder.appendingPathComponent("main.c").path, "-lm", "-o", program])
+    #expect(build.status == 0, "\(build.err)")
+    guard build.status == 0 else { return [] }
+    var input = "\(sequences.count)\n"
+    for sequence in sequences {
+        input += "\(sequence.count / model.inputSize)\n" + sequence.map { String(format: "%a", Double($0)) }.joined(separator: " ") + "\n"
+    }
+    let result = try run(program, [], input: input)
+    #expect(result.status == 0, "\(result.err)")
+    return result.out.split(separator: "\n").map { $0.split(separator: " ").compactMap { Int64($0) } }
+}
+
+/// The engine's logits and class, in the harness's form.
+private func engineLogits(_ model: QuantizedGRU, sequences: [[Float]]) -> [[Int64]] {
+    sequences.map { sequence in
+        let logits = model.referenceLogits(sequence)
+        return logits + [Int64(QuantizedGRU.argmax(logits[...]))]
+    }
+}
+
+private struct Digits: Sendable {
+    let task: Task
+    let model: GRUClassifier
+    static let shared: Digits = {
+        let task = try! DigitsTask.load(seed: 0)
+        var options = TrainingOptions(seed: 0)
+        options.hiddenSize = 24
+        options.epochs = 8
+        let result = GRUTrainer.train(train: (task.train.sequences, task.train.labels),
+                                      validation: (task.validation.sequences, task.validation.labels),
+                                      featureCount: task.featureCount, classCount: task.classCount, options: options)
+        return Digits(task: task, model: result.model)
+    }()
+
+    func quantized(_ bits: BitWidths, options: QuantizationOptions = QuantizationOptions()) -> QuantizedGRU {
+        let calibration = Calibration.calibrate(model: model, trainingSequences: task.train.sequences, options: options)
+        return QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options)
+    }
+}
+
+/// A seeded mixed configuration: every operator, input and fc included, at 2…8 bits.
+private func mixedBits(seed: UInt64) -> BitWidths {
+    var generator = SeededGenerator(seed: seed)
+    var bits = BitWidths(uniform: 8)
+    for op in GRUOperator.allCases { bits[op] = Int.random(in: 2...8, using: &generator) }
+    return bits
+}
+
+@Suite("export c: the C99 export is bit-exact with the engine")
+struct CExportTests {
+    static let configurations: [(String, BitWidths, QuantizationOptions)] = [
+        ("homogeneous 8-bit", BitWidths(uniform: 8), QuantizationOptions()),
+        ("homogeneous 4-bit", BitWidths(uniform: 4), QuantizationOptions()),
+        ("a seeded mixed configuration", mixedBits(seed: 7), QuantizationOptions()),
+        ("power-of-two requantization", mixedBits(seed: 8), QuantizationOptions(requantization: .powerOfTwo)),
+        ("per-tensor weights", mixedBits(seed: 9), QuantizationOptions(weights: .perTensor)),
+        ("max-abs ranges", BitWidths(uniform: 6), QuantizationOptions(range: .maxAbs)),
+        ("16-bit everywhere (wide accumulators)", BitWidths(uniform: 16), QuantizationOptions()),
+    ]
+
+    @Test("every digits test sequence gives the engine's logits and class", arguments: 0..<configurations.count)
+    func digits(_ index: Int) throws {
+        guard compiler != nil else { return }
+        let (_, bits, options) = Self.configurations[index]
+        let fx = Digits.shared
+        let model = fx.quantized(bits, options: options)
+        let sequences = fx.task.test.sequences
+        #expect(try cLogits(model, sequences: sequences) == engineLogits(model, sequences: sequences))
+    }
+
+    @Test("fine-tuned weights and ranges export bit-exactly too")
+    func fineTuned() throws {
+        guard compiler != nil else { return }
+        let fx = Digits.shared
+        let bits = mixedBits(seed: 11)
+        let start = fx.quantized(bits)
+        let options = QuantizationOptions()
+        let calibration = Calibration.calibrate(model: fx.model, trainingSequences: fx.task.train.sequences, options: options)
+        let result = FineTuning.run(model: fx.model, calibration: calibration, bits: bits, options: options,
+                                    train: (fx.task.train.sequences, fx.task.train.labels),
+                                    validation: (fx.task.validation.sequences, fx.task.validation.labels),
+                                    settings: FineTuningOptions(epochs: 1))
+        let tuned = QuantizedGRU(model: result.model, calibration: result.calibration, bits: bits, options: options)
+        #expect(tuned.linear(.rWx).weights != start.linear(.rWx).weights || tuned.scales != start.scales)
+        let sequences = fx.task.test.sequences
+        #expect(try cLogits(tuned, sequences: sequences) == engineLogits(tuned, sequences: sequences))
+    }
+
+    @Test("sequences of different lengths (1 to 40 steps) give the engine's logits, under AddressSanitizer and UBSan")
+    func variableLength() throws {
+        guard compiler != nil else { return }
+        var generator = SeededGenerator(seed: 3)
+        var float = GRUClassifier(inputSize: 5, hiddenSize: 12, classCount: 4, seed: 5)
+        let sequences = (0..<60).map { _ in
+            (0..<(5 * Int.random(in: 1...40, using: &generator))).map { _ in Float.random(in: -3...3, using: &generator) }
+        }
+        float.standardization = Standardization.fit(sequences: sequences, featureCount: 5)
+        let options = QuantizationOptions()
+        let calibration = Calibration.calibrate(model: float, trainingSequences: sequences, options: options)
+        let model = QuantizedGRU(model: float, calibration: calibration, bits: mixedBits(seed: 12), options: options)
+        #expect(try cLogits(model, sequences: sequences, sanitize: true) == engineLogits(model, sequences: sequences))
+    }
+
+    @Test("the object's constant data is gq's size, to within alignment padding")
+    func size() throws {
+        guard let cc = compiler else { return }
+        for (label, bits, options) in Self.configurations {
+            let model = Digits.shared.quantized(bits, options: options)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gq-csize-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let export = try CExport(model, name: "net", description: [])
+            try export.header.write(to: folder.appendingPathComponent("net.h"), atomically: true, encoding: .utf8)
+            try export.source.write(to: folder.appendingPathComponent("net.c"), atomically: true, encoding: .utf8)
+            let object = folder.appendingPathComponent("net.o").path
+            // -O0 keeps every array; an optimiser may fold the small ones into the code.
+            let build = try run(cc, ["-std=c99", "-O0", "-c", folder.appendingPathComponent("net.c").path, "-o", object])
+            #expect(build.status == 0, "\(build.err)")
+            let sections = try run("/usr/bin/size", ["-A", object]).out
+            let rodata = sections.split(separator: "\n").filter { $0.hasPrefix(".rodata") }
+                .compactMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) }.reduce(0, +)
+            let arrays = export.source.components(separatedBy: "static const ").count - 1
+            let size = model.size.total
+            #expect(rodata >= size && rodata - size <= 8 * arrays + 16, "\(label): .rodata \(rodata) bytes, gq's size \(size), \(arrays) arrays")
+        }
+    }
+
+    @Test("packing puts code i at bits i·b … i·b+b−1, little-endian, two's complement")
+    func packing() {
+        #expect(CExport.pack([1, -1, 0, 7], bits: 4) == [0xF1, 0x70])
+        #expect(CExport.pack([-3, 2, 1], bits: 3) == [0x55, 0x00])  // fields 101, 010, 001 from bit 0
+        #expect(CExport.pack([-2, 300], bits: 16) == [0xFE, 0xFF, 0x2C, 0x01])
+        #expect(CExport.pack([-128, 127], bits: 8) == [0x80, 0x7F])
+    }
+
+    @Test("a name that is not a C identifier is refused, naming it")
+    func badName() {
+        let model = Digits.shared.quantized(BitWidths(uniform: 8))
+        #expect(throws: CExportError.badName("9lives")) { try CExport(model, name: "9lives", description: []) }
+        #expect(throws: CExportError.badName("my-net")) { try CExport(model, name: "my-net", description: []) }
+        #expect((try? CExport(model, name: "kws_v2", description: [])) != nil)
+    }
+}
