@@ -11,6 +11,7 @@ import Search
 
 public typealias BitWidths = Quantization.BitWidths
 public typealias CExport = Export.CExport
+public typealias StepCost = Quantization.StepCost
 public typealias CExportError = Export.CExportError
 public typealias BitWidthError = Quantization.BitWidthError
 public typealias GRUOperator = Quantization.GRUOperator

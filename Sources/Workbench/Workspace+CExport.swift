@@ -17,7 +17,7 @@ extension Workspace {
             "task: \(task.name), \(task.featureCount) features, \(task.classCount) classes (\(task.classNames.joined(separator: ", ")))",
             "integer accuracy: validation \(percent(score.accuracy.validation)), test \(percent(score.accuracy.test))",
             "constant data: \(score.size) bytes (docs/quantization.md, \"Model size\"); code and RAM not counted",
-            "RAM: the state, \(4 * quantized.hiddenSize) bytes, plus about \(4 * 13 * quantized.hiddenSize) bytes of stack per step",
+            quantized.stepCost.summary + "; the head adds \(quantized.classCount * quantized.hiddenSize) multiply-accumulates per sequence",
         ]
         return try CExport(quantized, name: name, description: description)
     }

@@ -219,3 +219,16 @@ struct CExportTests {
         #expect((try? CExport(model, name: "kws_v2", description: [])) != nil)
     }
 }
+
+@Suite("The work of one time step")
+struct StepCostTests {
+    @Test("digits' shape (F 8, H 64): MACs, products, table reads, requantizations and RAM as docs/quantization.md's step counts them")
+    func digitsShape() {
+        let cost = StepCost(inputSize: 8, hiddenSize: 64)
+        #expect(cost.multiplyAccumulates == 3 * 64 * 8 + 3 * 64 * 64)
+        #expect(cost.products == 192 && cost.tableReads == 192)
+        #expect(cost.requantizations == 18 * 64)
+        #expect(cost.stateBytes == 256 && cost.scratchBytes == 4 * (13 * 64 + 8))
+        #expect(cost.summary.hasPrefix("per step: 13824 multiply-accumulates, 192 products, 192 table reads, 1152 requantizations; RAM 256 B state"))
+    }
+}

@@ -25,11 +25,12 @@ struct QuantCommandTests {
         #expect(ratios.count == 2 && ratios[0] < 0.8 && ratios[1] == 1)
     }
 
-    @Test("show ops lists the 19 operators with shapes and bits")
+    @Test("show ops lists the 19 operators with shapes and bits, then the work of one time step")
     func showOps() throws {
         let out = try run(setup + "set bits gate.z=4\nshow ops")
-        let rows = out.filter { $0.contains("linear") || $0.contains("addition") || $0.contains("multiplication") || $0.contains("activation") || $0.contains(" input ") || $0.contains(" head ") }
+        let rows = out.filter { !$0.hasPrefix("per step") && ($0.contains("linear") || $0.contains("addition") || $0.contains("multiplication") || $0.contains("activation") || $0.contains(" input ") || $0.contains(" head ")) }
         #expect(rows.count == 19)
+        #expect(out.last?.hasPrefix("per step: ") == true && out.last?.hasSuffix("the head adds 160 multiply-accumulates per sequence") == true)
         #expect(out.contains { $0.contains("gate.z") && $0.contains("  4  ") })
         #expect(out.contains { $0.contains("r.wh") && $0.contains("16×16") && $0.contains("272") })
     }

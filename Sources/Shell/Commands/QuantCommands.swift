@@ -17,7 +17,7 @@ enum QuantCommands {
             Command(
                 name: "show ops",
                 summary: "List the GRU cell's operators with kind, shape, parameters and bits",
-                details: "The 17 operators of the genome in their fixed order, then input and fc, which are set by hand only. Linear operators' widths set their weights and output; σ and tanh are lookup tables whose size grows with the width of the addition feeding them.",
+                details: "The 17 operators of the genome in their fixed order, then input and fc, which are set by hand only. The last line counts the work of one time step (multiply-accumulates, elementwise products, table reads, requantizations) and the RAM of the C export, to estimate latency on a device. Linear operators' widths set their weights and output; σ and tanh are lookup tables whose size grows with the width of the addition feeding them.",
                 examples: ["show ops"],
                 run: showOps
             ),
@@ -111,7 +111,11 @@ enum QuantCommands {
             rows.append([number, op.name, op.kind.rawValue, shape, params, String(bits[op]), op.formula])
         }
         table(rows, rightAligned: [0, 4, 5]).forEach(session.io.out)
-        if model == nil { session.io.out("(shapes and parameter counts appear once there is a model)") }
+        if let f, let h, let c {
+            session.io.out(StepCost(inputSize: f, hiddenSize: h).summary + "; the head adds \(c * h) multiply-accumulates per sequence")
+        } else {
+            session.io.out("(shapes, parameter counts and the work per step appear once there is a model)")
+        }
     }
 
     // MARK: - set bits

@@ -1,0 +1,35 @@
+/// The work of one time step of the integer GRU, counted from docs/quantization.md's
+/// step, so a user can estimate latency on a device from its cycles per operation.
+public struct StepCost: Sendable, Equatable {
+    /// Multiply-accumulates of the six linear operators: 3·H·F + 3·H·H.
+    public var multiplyAccumulates: Int
+    /// Elementwise products of the three multiplications: 3·H.
+    public var products: Int
+    /// σ and tanh lookups: 3·H.
+    public var tableReads: Int
+    /// Requantizations: 6·H linear outputs, 2 per element of each of the 4 additions, H for h.sub, 3·H products.
+    public var requantizations: Int
+    /// Bytes of RAM the C export uses: the state (int32 codes) plus the step's scratch
+    /// (13 int32 vectors of H and the F input codes). The head, once per sequence, adds C·H MACs.
+    public var stateBytes: Int
+    public var scratchBytes: Int
+
+    public init(inputSize f: Int, hiddenSize h: Int) {
+        multiplyAccumulates = 3 * h * f + 3 * h * h
+        products = 3 * h
+        tableReads = 3 * h
+        requantizations = 6 * h + 8 * h + h + 3 * h
+        stateBytes = 4 * h
+        scratchBytes = 4 * (13 * h + f)
+    }
+
+    /// One line: `per step: 13824 MACs, 192 products, 192 table reads, 1152 requantizations; RAM 256 B state + 3360 B scratch`.
+    public var summary: String {
+        "per step: \(multiplyAccumulates) multiply-accumulates, \(products) products, \(tableReads) table reads, \(requantizations) requantizations; RAM \(stateBytes) B state + \(scratchBytes) B scratch"
+    }
+}
+
+extension QuantizedGRU {
+    /// The work of one time step (the head adds `classCount · hiddenSize` MACs once per sequence).
+    public var stepCost: StepCost { StepCost(inputSize: inputSize, hiddenSize: hiddenSize) }
+}
