@@ -163,3 +163,14 @@ struct QuantCommandTests {
         #expect(shell.completions(lineBeforeWord: "show ", word: "").words.contains("ops"))
     }
 }
+
+@Suite("show quant reports the calibration actually used")
+struct CalibrationCountTests {
+    @Test("a calibration count larger than the training split is reported as the count used")
+    func largerThanTraining() throws {
+        let out = try run("load task digits\ntrain epochs 1 hidden 8\nset quant calibration 5000\nshow quant")
+        #expect(out.contains("calibration  1078 training sequences (5000 asked; the training split has 1078), seed 0"))
+        let plain = try run("load task digits\ntrain epochs 1 hidden 8\nshow quant")
+        #expect(plain.contains("calibration  256 training sequences, seed 0"))
+    }
+}

@@ -203,7 +203,13 @@ enum QuantCommands {
         io.out("range        \(options.range) (activations; weights always max-abs)")
         io.out("weights      symmetric, per \(options.weights == .perChannel ? "output channel" : "tensor") (fc always per tensor)")
         io.out("requant      \(options.requantization == .multiplierShift ? "int16 multiplier and shift, round half up" : "power-of-two scales, shift only, round half up")")
-        io.out("calibration  \(options.calibrationSize) training sequences, seed \(options.calibrationSeed)")
+        // The count actually used: a training split smaller than the count asked gives all of itself.
+        let used = workspace.model != nil && workspace.task != nil ? try? workspace.quantizationInputs().calibration.sequenceCount : nil
+        if let used, used != options.calibrationSize {
+            io.out("calibration  \(used) training sequences (\(options.calibrationSize) asked; the training split has \(used)), seed \(options.calibrationSeed)")
+        } else {
+            io.out("calibration  \(options.calibrationSize) training sequences, seed \(options.calibrationSeed)")
+        }
         if let tuned = workspace.tuned {
             io.out("weights      \(tuned.note) (tuned for \(tuned.bits)); 'reset finetune' returns to the float weights")
         } else {
