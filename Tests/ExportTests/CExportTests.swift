@@ -232,3 +232,26 @@ struct StepCostTests {
         #expect(cost.summary.hasPrefix("per step: 13824 multiply-accumulates, 192 products, 192 table reads, 1152 requantizations; RAM 256 B state"))
     }
 }
+
+/// The vowels task (variable-length series) when `scripts/fetch-datasets` has brought it.
+private let vowels: Task? = try? TaskCatalog.load("vowels", seed: 0)
+
+@Suite("export c on a real variable-length task (when fetched)")
+struct CExportVowelsTests {
+    @Test("every vowels test sequence, of its own length, gives the engine's logits at a mixed configuration", .enabled(if: vowels != nil))
+    func vowelsTest() throws {
+        guard compiler != nil else { return }
+        let task = try #require(vowels)
+        #expect(Set(task.test.sequences.map(\.count)).count > 1)  // lengths differ
+        var options = TrainingOptions(seed: 0)
+        options.hiddenSize = 24
+        options.epochs = 5
+        let float = GRUTrainer.train(train: (task.train.sequences, task.train.labels),
+                                     validation: (task.validation.sequences, task.validation.labels),
+                                     featureCount: task.featureCount, classCount: task.classCount, options: options).model
+        let quantization = QuantizationOptions()
+        let calibration = Calibration.calibrate(model: float, trainingSequences: task.train.sequences, options: quantization)
+        let model = QuantizedGRU(model: float, calibration: calibration, bits: mixedBits(seed: 21), options: quantization)
+        #expect(try cLogits(model, sequences: task.test.sequences) == engineLogits(model, sequences: task.test.sequences))
+    }
+}
