@@ -182,7 +182,11 @@ struct CExportTests {
 
     @Test("the object's constant data is gq's size, to within alignment padding")
     func size() throws {
-        guard let cc = compiler else { return }
+        // GNU size's section listing (`size -A`); other platforms' `size` prints another format.
+        guard let cc = compiler, FileManager.default.isExecutableFile(atPath: "/usr/bin/size") else { return }
+        #if !os(Linux)
+        return
+        #endif
         for (label, bits, options) in Self.configurations {
             let model = Digits.shared.quantized(bits, options: options)
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gq-csize-\(UUID().uuidString)")
