@@ -108,9 +108,25 @@ public final class Interpreter {
         case .assignment(let name, let expression):
             session.variables[name] = try evaluator.evaluate(expression)
         case .loop(let variable, let items, let body):
-            for value in try loopValues(items) {
-                session.variables[variable] = value
-                try execute(body)
+            // Ranges are walked, never built: `1..1000000000` costs no memory, and Ctrl-C
+            // stops it between iterations even when the body is empty.
+            for item in try loopItems(items) {
+                switch item {
+                case .value(let value):
+                    session.variables[variable] = value
+                    try execute(body)
+                    try stopIfInterrupted(statement)
+                case .span(let low, let high):
+                    var current = low
+                    let step = low <= high ? 1 : -1
+                    while true {
+                        session.variables[variable] = .number(Double(current))
+                        try execute(body)
+                        try stopIfInterrupted(statement)
+                        if current == high { break }
+                        current += step  // never past `high`, so never past Int's range
+                    }
+                }
             }
         case .conditional(let condition, let then, let otherwise):
             try execute(try evaluator.evaluate(condition).isTrue ? then : otherwise)
@@ -139,23 +155,37 @@ public final class Interpreter {
     }
 
     /// Expands loop items: `2..8` is 2 through 8 inclusive, anything else is one value.
-    private func loopValues(_ items: [Word]) throws -> [Value] {
-        var values: [Value] = []
-        for item in items {
-            let text = try evaluator.interpolate(item)
-            if let range = Interpreter.integerRange(text) {
-                values += range.map { .number(Double($0)) }
-            } else {
-                values.append(Value(parsing: text))
-            }
-        }
-        return values
+    /// One item of a `for` list: a value, or an integer range walked one by one.
+    enum LoopItem {
+        case value(Value)
+        case span(low: Int, high: Int)
     }
 
-    /// `A..B` with integer ends, counting down when A > B; nil for anything else.
-    static func integerRange(_ text: String) -> [Int]? {
+    private func loopItems(_ items: [Word]) throws -> [LoopItem] {
+        try items.map { item in
+            let text = try evaluator.interpolate(item)
+            if let span = Interpreter.integerSpan(text) { return .span(low: span.low, high: span.high) }
+            return .value(Value(parsing: text))
+        }
+    }
+
+    private func stopIfInterrupted(_ statement: Statement) throws {
+        if session.interrupt.isPending() { throw ShellError.interrupted(statement.location) }
+    }
+
+    /// `A..B` with integer ends (A > B counts down); nil for anything else.
+    static func integerSpan(_ text: String) -> (low: Int, high: Int)? {
         let pieces = text.components(separatedBy: "..")
         guard pieces.count == 2, let low = Int(pieces[0]), let high = Int(pieces[1]) else { return nil }
+        return (low, high)
+    }
+
+    /// `A..B` as its integers, for the few commands that take a short list (widths);
+    /// nil when it is not a range or spans more than `limit` values.
+    static func integerRange(_ text: String, limit: Int = 4096) -> [Int]? {
+        guard let (low, high) = integerSpan(text) else { return nil }
+        let (span, overflow) = high.subtractingReportingOverflow(low)
+        guard !overflow, span.magnitude < UInt(limit) else { return nil }
         return low <= high ? Array(low...high) : Array((high...low).reversed())
     }
 

@@ -102,18 +102,19 @@ enum QuantAnalysisCommands {
         var widths: [Int] = []
         for index in 2..<arguments.count {
             let word = arguments[index]
-            let values = Interpreter.integerRange(word) ?? Int(word).map { [$0] }
-            guard let values else {
+            let ends = Interpreter.integerSpan(word) ?? Int(word).map { ($0, $0) }
+            guard let (first, last) = ends else {
                 throw CommandError("expected widths such as 2..8 or 4, got '\(word)': \(usage)", argument: index)
             }
-            // Name the end the user wrote (20 in 2..20), not the first width past the limit.
-            if let high = values.max(), high > BitWidths.allowed.upperBound {
-                throw CommandError("\(high) bits is out of range: widths run from 2 to 16", argument: index)
+            // Name the end the user wrote (20 in 2..20), not the first width past the limit;
+            // the ends are checked before any list is built.
+            if max(first, last) > BitWidths.allowed.upperBound {
+                throw CommandError("\(max(first, last)) bits is out of range: widths run from 2 to 16", argument: index)
             }
-            if let low = values.min(), low < BitWidths.allowed.lowerBound {
-                throw CommandError("\(low) bits is out of range: widths run from 2 to 16", argument: index)
+            if min(first, last) < BitWidths.allowed.lowerBound {
+                throw CommandError("\(min(first, last)) bits is out of range: widths run from 2 to 16", argument: index)
             }
-            widths += values
+            widths += first <= last ? Array(first...last) : Array((last...first).reversed())
         }
         return SweepRequest(pattern: pattern, widths: widths)
     }

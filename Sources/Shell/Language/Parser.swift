@@ -7,6 +7,14 @@
 ///     set bits gate.z=$b            # anything else is a command with words
 public struct Parser {
     private var scanner: Scanner
+    /// Blocks, parentheses, calls and prefix operators open around the current point.
+    private var depth = 0
+
+    /// How deep blocks and expressions may nest, and how many operators may follow one
+    /// another in a row: far beyond any script a person writes, and well inside what the
+    /// recursive parser and evaluator can take without running out of stack.
+    public static let maxDepth = 200
+    public static let maxChain = 1000
 
     public init(_ source: SourceText) {
         scanner = Scanner(source)
@@ -140,7 +148,24 @@ public struct Parser {
         guard case .openBrace(let opening) = try scanner.nextWord() else {
             throw ShellError.syntax("expected '{' after '\(keyword)' on the same line", scanner.location)
         }
-        return try statements(closedBy: opening)
+        return try nested(at: opening, "blocks") { try $0.statements(closedBy: opening) }
+    }
+
+    /// Runs `body` one level deeper, or stops with a located error past `maxDepth`.
+    private mutating func nested<T>(at location: SourceLocation, _ what: String, _ body: (inout Parser) throws -> T) throws -> T {
+        guard depth < Parser.maxDepth else {
+            throw ShellError.syntax("\(what) nest more than \(Parser.maxDepth) deep here; split the script or the expression with 'let'", location)
+        }
+        depth += 1
+        defer { depth -= 1 }
+        return try body(&self)
+    }
+
+    /// Counts the operators of one chain (`a + b + c …`), stopping past `maxChain`.
+    private func checkChain(_ count: Int, at location: SourceLocation) throws {
+        if count > Parser.maxChain {
+            throw ShellError.syntax("more than \(Parser.maxChain) operators in a row here; split the expression with 'let'", location)
+        }
     }
 
     // MARK: - Expressions, by precedence: or < and < not < comparison < sum < product < unary < primary
@@ -159,7 +184,10 @@ public struct Parser {
 
     private mutating func disjunction() throws -> Expression {
         var left = try conjunction()
+        var count = 0
         while let at = try takeOperator(["or", "||"]) {
+            count += 1
+            try checkChain(count, at: at)
             left = .binary("or", left, try conjunction(), at)
         }
         return left
@@ -167,7 +195,10 @@ public struct Parser {
 
     private mutating func conjunction() throws -> Expression {
         var left = try negation()
+        var count = 0
         while let at = try takeOperator(["and", "&&"]) {
+            count += 1
+            try checkChain(count, at: at)
             left = .binary("and", left, try negation(), at)
         }
         return left
@@ -175,7 +206,7 @@ public struct Parser {
 
     private mutating func negation() throws -> Expression {
         if let at = try takeOperator(["not", "!"]) {
-            return .unary("not", try negation(), at)
+            return .unary("not", try nested(at: at, "operators") { try $0.negation() }, at)
         }
         return try comparison()
     }
@@ -196,7 +227,10 @@ public struct Parser {
 
     private mutating func sum() throws -> Expression {
         var left = try product()
+        var count = 0
         while let (op, at) = try takeSymbol(["+", "-"]) {
+            count += 1
+            try checkChain(count, at: at)
             left = .binary(op, left, try product(), at)
         }
         return left
@@ -204,21 +238,24 @@ public struct Parser {
 
     private mutating func product() throws -> Expression {
         var left = try unary()
+        var count = 0
         while let (op, at) = try takeSymbol(["*", "/", "%"]) {
+            count += 1
+            try checkChain(count, at: at)
             left = .binary(op, left, try unary(), at)
         }
         return left
     }
 
     private mutating func unary() throws -> Expression {
-        if let (_, at) = try takeSymbol(["-"]) { return .unary("-", try unary(), at) }
-        if try takeSymbol(["+"]) != nil { return try unary() }
+        if let (_, at) = try takeSymbol(["-"]) { return .unary("-", try nested(at: at, "operators") { try $0.unary() }, at) }
+        if let (_, at) = try takeSymbol(["+"]) { return try nested(at: at, "operators") { try $0.unary() } }
         return try power()
     }
 
     private mutating func power() throws -> Expression {
         let base = try primary()
-        if let (_, at) = try takeSymbol(["**"]) { return .binary("**", base, try unary(), at) }
+        if let (_, at) = try takeSymbol(["**"]) { return .binary("**", base, try nested(at: at, "operators") { try $0.unary() }, at) }
         return base
     }
 
@@ -236,12 +273,12 @@ public struct Parser {
             if name == "false" { return .number(0) }
             let before = scanner.mark
             if case .symbol("(", _) = try scanner.nextExpressionToken() {
-                return .call(name, try callArguments(), at)
+                return .call(name, try nested(at: at, "parentheses") { try $0.callArguments() }, at)
             }
             scanner.reset(to: before)
             return .variable(name, at)
-        case .symbol("(", _):
-            let inner = try expression()
+        case .symbol("(", let at):
+            let inner = try nested(at: at, "parentheses") { try $0.expression() }
             let close = try scanner.nextExpressionToken()
             guard case .symbol(")", _) = close else {
                 throw ShellError.syntax("expected ')' but found \(describe(close))", tokenLocation(close))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A place in a script: the file (or `-c`, `<repl>`, `<stdin>`), line and column, all 1-based.
 public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
     public var file: String
@@ -20,9 +22,11 @@ public struct SourceText: Sendable {
     /// Added to every line number, so a REPL entry reports the session's running line.
     public var firstLine: Int
 
+    /// CRLF line endings (a script saved on Windows) read as LF; to Swift "\r\n" is one
+    /// character, which the scanner would not see as a line break.
     public init(name: String, text: String, firstLine: Int = 1) {
         self.name = name
-        self.text = text
+        self.text = text.contains("\r\n") ? text.replacingOccurrences(of: "\r\n", with: "\n") : text
         self.firstLine = firstLine
     }
 }
