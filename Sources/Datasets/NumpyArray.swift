@@ -100,6 +100,11 @@ public struct NumpyArray: Sendable, Equatable {
             guard let code = text.first, let size = Int(text.dropFirst()), size > 0 else {
                 throw .malformed(place, problem: "unknown dtype '\(dtype)'")
             }
+            // A string item wider than a megabyte is no label; the bound also keeps size · 4 and
+            // the byte count below from overflowing.
+            guard size <= 1 << 20 else {
+                throw .malformed(place, problem: "dtype '\(dtype)' has items of \(size) characters; gq reads at most \(1 << 20)")
+            }
             switch (code, size) {
             case ("f", 4), ("f", 8): kind = .float
             case ("i", 1), ("i", 2), ("i", 4), ("i", 8): kind = .signed

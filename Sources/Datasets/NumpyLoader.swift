@@ -155,8 +155,9 @@ public enum NumpyLoader {
         if let array = try source.array("lengths" + suffix) {
             let place = FileLocation(file: file, array: "lengths" + suffix)
             let raw = try numbers(array, file: file, name: "lengths" + suffix)
-            guard raw.allSatisfy({ $0 >= 1 && $0 == $0.rounded() }) else {
-                throw .malformed(place, problem: "lengths must be whole numbers of at least 1")
+            // Finite and at most 2^31 − 1 before any becomes an Int, so neither the conversion nor their sum can overflow.
+            if let bad = raw.firstIndex(where: { !($0 >= 1 && $0 <= Double(Int32.max) && $0 == $0.rounded()) }) {
+                throw .malformed(place, problem: "lengths must be whole numbers from 1 to \(Int32.max); entry \(bad) is \(raw[bad])")
             }
             guard raw.count == labels.count else {
                 throw .malformed(place, problem: "has \(raw.count) entries, but '\(yName)' has \(labels.count) labels")

@@ -211,3 +211,51 @@ struct NumpyLoaderTests {
             == "\(path): not a zip archive (no end-of-central-directory record; truncated?)")
     }
 }
+
+@Suite("NumPy files that once crashed gq (issue 12)")
+struct NumpyHostileTests {
+    /// The folder is returned too: it is removed when it goes.
+    func lengthsFile(_ lengths: [UInt8], descr: String = "<f8", count: Int = 10) throws -> (ScratchFolder, String) {
+        let folder = try ScratchFolder()
+        return (folder, try folder.write("l.npz", zipArchive([
+            ("X.npy", npy(float32: [Float](repeating: 1, count: count * 5 * 2), shape: [count, 5, 2])),
+            ("y.npy", npy(int64: (0..<count).map { Int64($0 % 2) })),
+            ("lengths.npy", npy(descr, [count], lengths)),
+        ])))
+    }
+
+    func doubles(_ values: [Double]) -> [UInt8] { values.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) } }
+
+    @Test("lengths with Inf, 1e300 or 2^63 are refused naming the entry, not trapped")
+    func hugeLengths() throws {
+        for bad in [Double.infinity, 1e300, 9.3e18] {
+            let (folder, path) = try lengthsFile(doubles([bad] + [Double](repeating: 5, count: 9)))
+            defer { withExtendedLifetime(folder) {} }
+            let message = datasetErrorMessage { _ = try TaskCatalog.load(path) } ?? ""
+            #expect(message.contains("lengths must be whole numbers from 1 to 2147483647; entry 0 is"), "\(message)")
+        }
+    }
+
+    @Test("lengths whose sum would overflow are refused before they are added")
+    func overflowingSum() throws {
+        let folder = try ScratchFolder()
+        let path = try folder.write("s.npz", zipArchive([
+            ("X.npy", npy(float32: [Float](repeating: 1, count: 24), shape: [12, 2])),
+            ("y.npy", npy(int64: (0..<10).map { Int64($0 % 2) })),
+            ("lengths.npy", npy(int64: [1 << 62, 1 << 62] + [Int64](repeating: 1, count: 8))),
+        ]))
+        let message = datasetErrorMessage { _ = try TaskCatalog.load(path) } ?? ""
+        #expect(message.contains("lengths must be whole numbers from 1 to 2147483647; entry 0 is"), "\(message)")
+    }
+
+    @Test("a unicode dtype too wide to be a label is refused, not multiplied into an overflow")
+    func hugeUnicode() throws {
+        let folder = try ScratchFolder()
+        let path = try folder.write("u.npz", zipArchive([
+            ("X.npy", npy(float32: [Float](repeating: 1, count: 8), shape: [2, 2, 2])),
+            ("y.npy", npy("<U4611686018427387904", [2], [])),
+        ]))
+        let message = datasetErrorMessage { _ = try TaskCatalog.load(path) } ?? ""
+        #expect(message.contains("has items of 4611686018427387904 characters; gq reads at most 1048576"), "\(message)")
+    }
+}
