@@ -55,7 +55,39 @@ public struct ConfigurationFile: Sendable, Equatable {
                                      options: try decode(QuantizationOptions.self, "gq.options"),
                                      calibration: try decode(Calibration.self, "gq.calibration"),
                                      tuned: metadata["gq.tuned"] == "true")
+        if let reason = file.problem(with: model) { throw ConfigurationFileError(path: url.path, reason: reason) }
         return (file, model)
+    }
+
+    /// What makes this configuration unusable with `model`, in words naming the field, or nil.
+    /// Every number an integer model is built from is checked, so a hand-edited file can
+    /// neither crash the engine nor quietly give a different model.
+    func problem(with model: GRUClassifier) -> String? {
+        let ops = GRUOperator.allCases.count, widths = BitWidths.allowed.count
+        if calibration.ranges.count != ops {
+            return "calibration 'ranges' has \(calibration.ranges.count) rows; expected \(ops), one per operator"
+        }
+        for (op, row) in zip(GRUOperator.allCases, calibration.ranges) {
+            if row.count != widths { return "calibration range of \(op.name) has \(row.count) entries; expected \(widths), one per width 2…16" }
+            if let bad = row.firstIndex(where: { !($0.isFinite && $0 > 0 && $0 < 1e30) }) {
+                return "calibration range of \(op.name) at \(bad + BitWidths.allowed.lowerBound) bits is \(row[bad]); ranges are positive and finite"
+            }
+        }
+        if calibration.sequenceCount < 0 { return "calibration 'sequenceCount' is \(calibration.sequenceCount)" }
+        if options.calibrationSize < 1 { return "option calibrationSize is \(options.calibrationSize); it is at least 1" }
+        if case .percentile(let p) = options.range, !(p > 0 && p <= 100) { return "option percentile is \(p); it is above 0 and at most 100" }
+        if let bad = model.flatParameters.firstIndex(where: { !$0.isFinite }) {
+            return "weight \(bad) of the model is \(model.flatParameters[bad]); every weight is finite"
+        }
+        if let standardization = model.standardization {
+            if let bad = standardization.scale.firstIndex(where: { !($0.isFinite && $0 > 0) }) {
+                return "input.scale[\(bad)] is \(standardization.scale[bad]); scales are positive and finite"
+            }
+            if let bad = standardization.mean.firstIndex(where: { !$0.isFinite }) {
+                return "input.mean[\(bad)] is \(standardization.mean[bad]); means are finite"
+            }
+        }
+        return nil
     }
 }
 

@@ -115,3 +115,55 @@ struct AccuracyTests {
         #expect(before == after)
     }
 }
+
+@Suite("Configuration files that once crashed or fooled gq (issue 12)")
+struct ConfigurationFileHostileTests {
+    /// The fixture's calibration with its ranges replaced, built through JSON as a hand-edited file would be.
+    func calibration(ranges: [[Double]]) throws -> Calibration {
+        let fx = DigitsFixture.shared
+        var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(fx.calibration)) as? [String: Any] ?? [:]
+        object["ranges"] = ranges
+        return try JSONDecoder().decode(Calibration.self, from: JSONSerialization.data(withJSONObject: object))
+    }
+
+    func readBack(calibration: Calibration? = nil, model: GRUClassifier? = nil) throws -> String? {
+        let fx = DigitsFixture.shared
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gq-badconfig-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ConfigurationFile(bits: BitWidths(uniform: 8), options: fx.options, calibration: calibration ?? fx.calibration, tuned: false)
+            .write(model: model ?? fx.model, to: url)
+        do {
+            _ = try ConfigurationFile.read(url)
+            return nil
+        } catch let error as ConfigurationFileError {
+            return error.reason
+        }
+    }
+
+    @Test("ranges with the wrong number of rows or entries are refused, naming what was expected")
+    func counts() throws {
+        #expect(try readBack(calibration: calibration(ranges: [])) == "calibration 'ranges' has 0 rows; expected 19, one per operator")
+        let three = Array(DigitsFixture.shared.calibration.ranges.prefix(3))
+        #expect(try readBack(calibration: calibration(ranges: three)) == "calibration 'ranges' has 3 rows; expected 19, one per operator")
+        var short = DigitsFixture.shared.calibration.ranges
+        short[4] = [1]
+        #expect(try readBack(calibration: calibration(ranges: short)) == "calibration range of n.wx has 1 entries; expected 15, one per width 2…16")
+    }
+
+    @Test("a range of 0, −1 or 1e308 is refused, naming the operator and width", arguments: [0.0, -1.0, 1e308])
+    func values(_ value: Double) throws {
+        var ranges = DigitsFixture.shared.calibration.ranges
+        ranges[0][6] = value
+        #expect(try readBack(calibration: calibration(ranges: ranges)) == "calibration range of r.wx at 8 bits is \(value); ranges are positive and finite")
+    }
+
+    @Test("NaN weights and a zero input scale are refused")
+    func weights() throws {
+        var nan = DigitsFixture.shared.model
+        nan.weightIH[3] = .nan
+        #expect(try readBack(model: nan) == "weight 3 of the model is nan; every weight is finite")
+        var flat = DigitsFixture.shared.model
+        flat.standardization?.scale[2] = 0
+        #expect(try readBack(model: flat) == "input.scale[2] is 0.0; scales are positive and finite")
+    }
+}
