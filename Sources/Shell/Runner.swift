@@ -36,6 +36,7 @@ public struct Runner {
     /// otherwise the error is printed and the loop carries on, as a REPL should.
     public func loop(name: String, stopOnError: Bool, read: (String) -> InputLine, remember: (String) -> Void = { _ in }) -> Int32 {
         var pending = ""
+        var openBlocks = 0
         var pendingStart = 1
         var nextLine = 1
         while true {
@@ -53,12 +54,20 @@ public struct Runner {
                 return 0
             case .interrupted:
                 pending = ""
+                openBlocks = 0
                 interpreter.session.interrupt.clear()
             case .line(let text):
                 interpreter.session.logInput(prompt, text)
-                if pending.isEmpty { pendingStart = nextLine }
+                if pending.isEmpty { pendingStart = nextLine; openBlocks = 0 }
                 nextLine += 1
                 pending += text + "\n"
+                // While a block is plainly still open, parsing the whole entry again at every
+                // line would make a long piped block quadratic; a count of braces says so in
+                // time linear in the line. Anything less plain (a string left open) parses.
+                if let change = Runner.braceBalance(text) {
+                    openBlocks += change
+                    if openBlocks > 0 { continue }
+                }
                 let statements: [Statement]
                 do {
                     statements = try Parser.parse(SourceText(name: name, text: pending, firstLine: pendingStart))
@@ -88,6 +97,56 @@ public struct Runner {
                 }
             }
         }
+    }
+
+    /// `{` minus `}` on a line as the scanner reads it: not inside quotes, `${name}`, after a
+    /// backslash, or in a `#` comment (which starts a word). Nil when the line leaves
+    /// something the count cannot follow (an open string, a trailing backslash).
+    public static func braceBalance(_ line: String) -> Int? {
+        let characters = Array(line)
+        var balance = 0
+        var index = 0
+        var wordStart = true
+        while index < characters.count {
+            let c = characters[index]
+            if c == " " || c == "\t" || c == "\r" || c == ";" {
+                wordStart = true
+                index += 1
+                continue
+            }
+            if c == "#", wordStart { return balance }
+            wordStart = false
+            switch c {
+            case "\"", "'":
+                var end = index + 1
+                while end < characters.count, characters[end] != c {
+                    end += (c == "\"" && characters[end] == "\\") ? 2 : 1
+                }
+                guard end < characters.count else { return nil }
+                index = end + 1
+            case "\\":
+                guard index + 1 < characters.count else { return nil }
+                index += 2
+            case "$":
+                if index + 1 < characters.count, characters[index + 1] == "{" {
+                    guard let close = characters[(index + 2)...].firstIndex(of: "}") else { return nil }
+                    index = close + 1
+                } else {
+                    index += 1
+                }
+            case "{":
+                balance += 1
+                wordStart = true
+                index += 1
+            case "}":
+                balance -= 1
+                wordStart = true
+                index += 1
+            default:
+                index += 1
+            }
+        }
+        return balance
     }
 
     private func rememberEntry(_ entry: String, _ remember: (String) -> Void) {

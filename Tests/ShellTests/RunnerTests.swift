@@ -114,3 +114,42 @@ struct SourceIncludeTests {
         #expect(error?.formatted.hasSuffix("\n  included from \(outer):2") == true)
     }
 }
+
+@Suite("Reading a long block line by line")
+struct LongBlockTests {
+    @Test("the brace count the loop uses agrees with the parser on what is still open")
+    func agreesWithParser() {
+        let lines = [
+            "for i in 1..3 {", "if x > 1 {", "} else {", "}", "echo '{'", "echo \"}\" {", "echo ${x} {", "echo a#b {",
+            "echo {a} # }", "  # only { a comment", "echo \\{", "set bits all=$b", "let s = \"a\\\"{\"", "for op in r.wx z.wh { echo $op }",
+        ]
+        for line in lines {
+            guard let balance = Runner.braceBalance(line) else { continue }
+            var open = false
+            do {
+                _ = try Parser.parse(SourceText(name: "t", text: line + "\n"))
+            } catch ShellError.incomplete {
+                open = true
+            } catch {
+                continue  // a syntax error: the loop parses such a line whole anyway
+            }
+            #expect(open == (balance > 0), "\(line): balance \(balance), parser says \(open ? "open" : "closed")")
+        }
+        #expect(Runner.braceBalance("echo 'open") == nil)
+    }
+
+    @Test("a block of 4000 lines piped in runs once, whole")
+    func longPipedBlock() {
+        let (interpreter, transcript) = makeShell()
+        var lines: [InputLine] = [.line("let n = 0"), .line("for i in 1 {")]
+        lines += Array(repeating: .line("  let n = n + 1"), count: 4000)
+        lines += [.line("}"), .line("echo $n"), .endOfInput]
+        var next = 0
+        let status = Runner(interpreter: interpreter).loop(name: "<stdin>", stopOnError: true, read: { _ in
+            defer { next += 1 }
+            return lines[next]
+        })
+        #expect(status == 0)
+        #expect(transcript.out == ["4000"])
+    }
+}
