@@ -57,14 +57,35 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
         do { data = try jsonData() } catch {
             throw .checkpointUnwritable(path: url.path, reason: "encoding failed: \(error)")
         }
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        do { try data.write(to: temporary) } catch {
-            throw .checkpointUnwritable(path: url.path, reason: "\(error.localizedDescription)")
+        // A fresh temporary file beside the target, made exclusively (mkstemp: O_CREAT|O_EXCL,
+        // an unpredictable name, so no planted file or symlink is ever written through), then
+        // renamed over the target. Any failure removes it: no empty or partial file stays behind.
+        var template = Array((url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else {
+            throw .checkpointUnwritable(path: url.path, reason: String(cString: strerror(errno)))
         }
-        if rename(temporary.path, url.path) != 0 {
+        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        func fail(_ reason: String) -> SearchError {
+            close(descriptor)
+            unlink(temporary)
+            return .checkpointUnwritable(path: url.path, reason: reason)
+        }
+        var written = 0
+        let total = data.count
+        while written < total {
+            let count = data.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, total - written) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw fail(String(cString: strerror(errno)))
+            }
+            written += count
+        }
+        if fsync(descriptor) != 0 { throw fail(String(cString: strerror(errno))) }
+        close(descriptor)
+        if rename(temporary, url.path) != 0 {
             let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
+            unlink(temporary)
             throw .checkpointUnwritable(path: url.path, reason: reason)
         }
     }

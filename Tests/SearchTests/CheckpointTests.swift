@@ -53,3 +53,37 @@ struct CheckpointTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path) == ["front.json"])
     }
 }
+
+@Suite("Checkpoint writes that cannot be hijacked or left half-done (issue 12)")
+struct CheckpointWriteSafetyTests {
+    func checkpoint() throws -> NSGA2Checkpoint {
+        let problem = DiscreteZDT(kind: .zdt1, genes: 6, levels: 8)
+        let search = try NSGA2(space: problem.space, options: NSGA2Options(populationSize: 8, seed: 1), objectiveCount: 2,
+                               evaluate: { problem.objectives($0) })
+        _ = try search.run(generations: 1, shouldStop: { false }) { _ in }
+        return search.checkpoint
+    }
+
+    @Test("a symlink planted where the old temporary file went is never written through")
+    func plantedLink() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gq-ck-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let victim = folder.appendingPathComponent("victim.txt")
+        try Data("precious".utf8).write(to: victim)
+        let target = folder.appendingPathComponent("ck.json")
+        for pid in [ProcessInfo.processInfo.processIdentifier] {
+            try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent(".ck.json.\(pid).tmp").path, withDestinationPath: victim.path)
+        }
+        try checkpoint().save(to: target)
+        #expect(try String(contentsOf: victim, encoding: .utf8) == "precious")
+        #expect((try? NSGA2Checkpoint.load(from: target)) != nil)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(Set(names) == ["victim.txt", "ck.json", ".ck.json.\(ProcessInfo.processInfo.processIdentifier).tmp"])  // nothing left behind
+    }
+
+    @Test("a folder that cannot be written leaves no temporary file and names the reason")
+    func unwritable() throws {
+        let target = URL(fileURLWithPath: "/nonexistent-gq-folder/ck.json")
+        #expect(throws: SearchError.self) { try checkpoint().save(to: target) }
+    }
+}
