@@ -191,3 +191,15 @@ struct PlotOptionTests {
         #expect((2...8).allSatisfy { svg.contains(">\($0)-bit</text>") })
     }
 }
+
+@Suite("plot y spans for accuracy")
+struct PlotFractionSpanTests {
+    @Test("plot front y 0.9..1 reads accuracy as fractions, the same axis as y 90..100")
+    func fractions() throws {
+        let (text, directory) = setup()
+        let script = text + "evolve 2 gens pop 8 seed 1 checkpoint \(directory.path)/y.json\n"
+        let fraction = try run(script + "plot front y 0.9..1 ascii")
+        let percent = try run(script + "plot front y 90..100 ascii")
+        #expect(fraction.suffix(30) == percent.suffix(30))
+    }
+}

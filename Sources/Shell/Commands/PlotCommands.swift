@@ -8,7 +8,7 @@ enum PlotCommands {
     static let ascii = Option<Flag>.flag("ascii", "ASCII characters only (no braille)")
     static let width = Option<Int>("width", 30...4000, "columns in the terminal, pixels in SVG (default 72 / 720)")
     static let height = Option<Int>("height", 10...4000, "rows in the terminal, pixels in SVG (default 22 / 440)")
-    static let yRange = Option<ClosedRange<Double>>.span("y", "the vertical axis from A to B, in its unit (e.g. 'y 90..100' for accuracy in %); default: the data's extent")
+    static let yRange = Option<ClosedRange<Double>>.span("y", "the vertical axis from A to B: accuracy as a fraction or in % ('y 0.9..1' or 'y 90..100'), hypervolume as a fraction; default: the data's extent")
     static let options: [any OptionDeclaration] = [to, ascii, width, height, yRange]
 
     static var commands: [Command] {
@@ -38,7 +38,7 @@ enum PlotCommands {
                                          points: [Point(x: Double(current.size), y: current.accuracy.validation * 100)], style: .points(.star), color: .red))
                     let plot = Plot(title: "\(state.context.task): size against validation accuracy", xLabel: "model size (bytes)",
                                     yLabel: "validation accuracy (%)", series: series)
-                    try draw(plot, options: parsed, session: session)
+                    try draw(plot, options: parsed, session: session, percentAxis: true)
                 }
             ),
             Command(
@@ -61,7 +61,7 @@ enum PlotCommands {
                             Series(name: "float", points: [Point(x: span.lowerBound, y: sweep.floatAccuracy * 100), Point(x: span.upperBound, y: sweep.floatAccuracy * 100)],
                                    style: .line, color: .gray),
                         ])
-                    try draw(plot, options: parsed, session: session)
+                    try draw(plot, options: parsed, session: session, percentAxis: true)
                 }
             ),
             Command(
@@ -104,9 +104,13 @@ enum PlotCommands {
         return parsed
     }
 
-    private static func draw(_ plot: Plot, options parsed: ParsedOptions, session: Session) throws {
+    /// `percentAxis`: the y axis is accuracy in %, so a span within 0…1 is read as fractions,
+    /// as the language's accuracy variables are.
+    private static func draw(_ plot: Plot, options parsed: ParsedOptions, session: Session, percentAxis: Bool = false) throws {
         var plot = plot
-        if let span = parsed[yRange] { plot.yRange = span }
+        if let span = parsed[yRange] {
+            plot.yRange = percentAxis && span.upperBound <= 1 ? (span.lowerBound * 100)...(span.upperBound * 100) : span
+        }
         let style: TerminalStyle = parsed.has(ascii) || !session.io.useUnicode ? .ascii : .braille
         func terminal(color: Bool) -> [String] {
             TerminalPlot.render(plot, width: parsed[width] ?? 72, height: parsed[height] ?? 22, style: style, color: color)
