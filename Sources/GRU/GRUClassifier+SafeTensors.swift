@@ -35,6 +35,22 @@ extension GRUClassifier {
 
     /// Builds a model from decoded tensors, checking every shape against the others.
     public init(archive: SafeTensors.Archive, file: String) throws {
+        let known: Set<String> = [GRUTensorName.weightIH, GRUTensorName.weightHH, GRUTensorName.biasIH, GRUTensorName.biasHH,
+                                  GRUTensorName.fcWeight, GRUTensorName.fcBias, GRUTensorName.inputMean, GRUTensorName.inputScale]
+        let unused = archive.tensors.keys.filter { !known.contains($0) }.sorted()
+        if !unused.isEmpty {
+            let meaning: String
+            if unused.contains(where: { $0.hasSuffix("_reverse") }) {
+                meaning = "a reverse direction (bidirectional=True)"
+            } else if unused.contains(where: { $0.range(of: #"_l[1-9][0-9]*$"#, options: .regularExpression) != nil }) {
+                meaning = "more than one recurrent layer (num_layers > 1)"
+            } else if unused.contains(where: { $0.lowercased().contains("lstm") }) {
+                meaning = "an LSTM"
+            } else {
+                meaning = "tensors gq does not use"
+            }
+            throw SafeTensorsError.unusedTensors(file: file, tensors: unused, meaning: meaning)
+        }
         func tensor(_ name: String) throws -> SafeTensors.Tensor {
             guard let t = archive.tensors[name] else { throw SafeTensorsError.missingTensor(file: file, tensor: name) }
             return t

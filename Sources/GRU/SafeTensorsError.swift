@@ -18,6 +18,8 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendabl
     case offsetsOutOfRange(file: String, tensor: String, begin: Int, end: Int, dataSize: Int)
     /// Writing or renaming the file failed; any temporary file was removed.
     case writeFailed(file: String, reason: String)
+    /// Tensors gq does not use: running without them would be another model than the file holds.
+    case unusedTensors(file: String, tensors: [String], meaning: String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,9 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendabl
             return "\(file): truncated: \(size) bytes, but a safetensors file starts with an 8-byte header length; is this a safetensors file?"
         case let .headerLengthPastEnd(file, headerLength, fileSize):
             return "\(file): header length \(headerLength) bytes runs past the end of the \(fileSize)-byte file; the file is truncated or not safetensors"
+        case let .unusedTensors(file, tensors, meaning):
+            let shown = tensors.prefix(4).map { "'\($0)'" }.joined(separator: ", ") + (tensors.count > 4 ? " and \(tensors.count - 4) more" : "")
+            return "\(file) holds \(meaning) (\(shown)); gq runs one unidirectional GRU layer and a linear head, so it does not load this model"
         case let .malformedHeader(file, reason):
             return "\(file): malformed safetensors header: \(reason)"
         case let .wrongDType(file, tensor, dtype):

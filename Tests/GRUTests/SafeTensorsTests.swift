@@ -36,7 +36,7 @@ extension SafeTensorsError {
         switch self {
         case let .unreadable(f, _), let .truncated(f, _), let .headerLengthPastEnd(f, _, _), let .malformedHeader(f, _),
              let .wrongDType(f, _, _), let .wrongShape(f, _, _, _), let .missingTensor(f, _),
-             let .offsetsOutOfRange(f, _, _, _, _), let .writeFailed(f, _):
+             let .offsetsOutOfRange(f, _, _, _, _), let .writeFailed(f, _), let .unusedTensors(f, _, _):
             return f
         }
     }
@@ -191,5 +191,38 @@ struct SafeTensorsTests {
         #expect(throws: SafeTensorsError.self) { try model.write(to: target) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["taken"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: target.path) == ["inside"])
+    }
+}
+
+@Suite("Model files gq cannot run are refused, not half-loaded (issue 12)")
+struct UnusedTensorTests {
+    func refusal(adding extra: [String]) -> String? {
+        var archive = GRUClassifier(inputSize: 8, hiddenSize: 32, classCount: 10, seed: 1).archive()
+        for name in extra { archive.tensors[name] = SafeTensors.Tensor(shape: [96, 32], values: [Float](repeating: 0, count: 96 * 32)) }
+        do {
+            _ = try GRUClassifier(archive: archive, file: "m.safetensors")
+            return nil
+        } catch let error as SafeTensorsError {
+            return error.description
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test("a second layer (num_layers=2) is named, not ignored while layer 0 runs alone")
+    func secondLayer() {
+        #expect(refusal(adding: ["gru.weight_ih_l1", "gru.weight_hh_l1", "gru.bias_ih_l1", "gru.bias_hh_l1"])
+                == "m.safetensors holds more than one recurrent layer (num_layers > 1) ('gru.bias_hh_l1', 'gru.bias_ih_l1', 'gru.weight_hh_l1', 'gru.weight_ih_l1'); gq runs one unidirectional GRU layer and a linear head, so it does not load this model")
+    }
+
+    @Test("a reverse direction (bidirectional=True) is named")
+    func bidirectional() {
+        #expect(refusal(adding: ["gru.weight_ih_l0_reverse", "gru.weight_hh_l0_reverse"])?.contains("holds a reverse direction (bidirectional=True)") == true)
+    }
+
+    @Test("any other tensor is named; the model's own tensors load")
+    func other() {
+        #expect(refusal(adding: ["embedding.weight"])?.hasPrefix("m.safetensors holds tensors gq does not use ('embedding.weight')") == true)
+        #expect(refusal(adding: []) == nil)
     }
 }
