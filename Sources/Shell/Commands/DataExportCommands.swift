@@ -47,7 +47,8 @@ enum DataExportCommands {
                         let file = ModelFileCommands.FileArgument(word: folder.word + "/" + name + suffix, path: folder.path + "/" + name + suffix)
                         try file.write(text, argument: 0)
                     }
-                    interpreter.session.io.out("wrote \(folder.word)/\(name).h and \(folder.word)/\(name).c (\(try interpreter.session.workspace.evaluate(interpreter.session.workspace.bits).size) bytes of constant data)")
+                    // The size alone: evaluating accuracy again (exportC did, for the comment) is not needed.
+                    interpreter.session.io.out("wrote \(folder.word)/\(name).h and \(folder.word)/\(name).c (\(try interpreter.session.workspace.quantizedModel().size.total) bytes of constant data)")
                 }
             ),
             Command(

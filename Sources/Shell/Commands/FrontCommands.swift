@@ -54,11 +54,8 @@ enum FrontCommands {
                 run: { interpreter, k in
                     do {
                         let session = interpreter.session
-                        let before = session.workspace.bits
-                        let after = try session.workspace.useFront(k)
-                        session.workspace.bits = before
-                        session.changeBits(to: after)
-                        session.io.out("bits \(after)")
+                        session.changeBits(to: try session.workspace.frontBits(k))
+                        session.io.out("bits \(session.workspace.bits)")
                     } catch let error as WorkbenchError {
                         guard case .frontPositionOutOfRange = error else { throw error }
                         throw CommandError(Interpreter.message(for: error), argument: 0)
@@ -179,15 +176,21 @@ enum FrontCommands {
         let turnedDown = comparison.rejected > 0 ? " (\(comparison.rejected) smaller one\(comparison.rejected == 1 ? "" : "s") within \(points) points on validation turned down)" : ""
         guard let best = comparison.best else {
             io.out("no mixed configuration on the front within \(points) points of homogeneous 8-bit (\(percent(eight.accuracy)) validation)\(confirmed)\(turnedDown)")
-            session.publish([("best_index", 0), ("best_size", 0), ("size_reduction", 0), ("best_accuracy", 0), ("best_test_accuracy", 0), ("test_gap", 0)])
+            publishPick(comparison, session: session)
             return
         }
         io.out(String(format: "smallest mixed within %@ points%@: front %d, %.0f bytes, validation %@, test %@: %.1f %% smaller than 8-bit%@",
                       points, confirmed, best.position, best.pick.size, percent(best.pick.accuracy), test(best.pick), comparison.sizeReduction * 100, turnedDown))
-        let gap = comparison.testGap ?? 0
-        io.out(String(format: "test gap     %+.1f points (8-bit test minus the pick's; chosen without the test split)", gap * 100))
-        session.publish([("best_index", Double(best.position)), ("best_size", best.pick.size), ("size_reduction", comparison.sizeReduction),
-                         ("best_accuracy", best.pick.accuracy), ("best_test_accuracy", best.pick.testAccuracy ?? 0), ("test_gap", gap)])
+        io.out(String(format: "test gap     %+.1f points (8-bit test minus the pick's; chosen without the test split)", (comparison.testGap ?? 0) * 100))
+        publishPick(comparison, session: session)
+    }
+
+    /// The pick's variables, the same for `compare` and `compare finetune`; zeros when there is no pick.
+    static func publishPick(_ comparison: Comparison, session: Session) {
+        let best = comparison.best
+        session.publish([("best_index", Double(best?.position ?? 0)), ("best_size", best?.pick.size ?? 0),
+                         ("size_reduction", comparison.sizeReduction), ("best_accuracy", best?.pick.accuracy ?? 0),
+                         ("best_test_accuracy", best?.pick.testAccuracy ?? 0), ("test_gap", comparison.testGap ?? 0)])
     }
 }
 
@@ -220,7 +223,7 @@ extension FrontCommands {
         io.out("fine-tuned \(trail.candidates.count) of the front's \(trail.candidateCount) mixed configurations smaller than 8-bit, bisected by size\(stopped)")
         guard let best = comparison.best else {
             io.out("no fine-tuned mixed configuration within \(points) points of homogeneous 8-bit (\(percent(eight.accuracy)) validation)\(confirmed)")
-            session.publish([("best_index", 0), ("best_size", 0), ("size_reduction", 0), ("best_accuracy", 0), ("best_test_accuracy", 0), ("test_gap", 0)])
+            publishPick(comparison, session: session)
             return
         }
         func test(_ pick: Comparison.Pick?) -> String { pick?.testAccuracy.map { percent($0) } ?? "-" }
@@ -228,11 +231,9 @@ extension FrontCommands {
         io.out(String(format: "smallest mixed within %@ points after fine-tuning%@: front %d, %.0f bytes, validation %@ → %@, test %@ → %@: %.1f %% smaller than 8-bit",
                       points, confirmed, best.position, best.pick.size, percent(before?.accuracy ?? best.pick.accuracy), percent(best.pick.accuracy),
                       test(before), test(best.pick), comparison.sizeReduction * 100))
-        let gap = comparison.testGap ?? 0
-        io.out(String(format: "test gap     %+.1f points (8-bit test minus the fine-tuned pick's; chosen without the test split)", gap * 100))
+        io.out(String(format: "test gap     %+.1f points (8-bit test minus the fine-tuned pick's; chosen without the test split)", (comparison.testGap ?? 0) * 100))
         io.out("'use front \(best.position); finetune' gives these weights")
-        session.publish([("best_index", Double(best.position)), ("best_size", best.pick.size), ("size_reduction", comparison.sizeReduction),
-                         ("best_accuracy", best.pick.accuracy), ("best_test_accuracy", best.pick.testAccuracy ?? 0), ("test_gap", gap)])
+        publishPick(comparison, session: session)
     }
 }
 

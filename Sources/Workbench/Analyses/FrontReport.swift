@@ -51,15 +51,20 @@ extension Workspace {
         }
     }
 
-    /// Makes front configuration `position` (from 1) the current bits, input and fc as searched.
-    public func useFront(_ position: Int) throws -> BitWidths {
+    /// The full configuration of front point `position` (from 1), input and fc as searched.
+    public func frontBits(_ position: Int) throws -> BitWidths {
         let state = try requireSearch()
         let front = state.front
         guard !front.isEmpty else { throw WorkbenchError.emptyFront }
         guard (1...front.count).contains(position) else {
             throw WorkbenchError.frontPositionOutOfRange(position: position, count: front.count)
         }
-        bits = state.problem.inputs.bits(front[position - 1].genome)
+        return state.problem.inputs.bits(front[position - 1].genome)
+    }
+
+    /// Makes front point `position` the current bits.
+    public func useFront(_ position: Int) throws -> BitWidths {
+        bits = try frontBits(position)
         return bits
     }
 }
