@@ -8,6 +8,8 @@
 //   Quantization → GRU → {Kernels, Randomness};  Search → Randomness (no GRU knowledge)
 //   Datasets → {CZlib, Randomness, TextMatching};  LineEditing → {CEditLine, CSignals}
 //   TextMatching: did-you-mean suggestions, shared by the shell and the task catalog
+//   FileWriting: whole-or-nothing writes (exclusive temporaries, atomic replace, whole-row
+//   append), used by GRU, Search, LineEditing, Workbench and Shell
 import PackageDescription
 
 // Speed flags for the hot loops, kept in this one place.
@@ -43,24 +45,26 @@ let package = Package(
         ),
         .target(name: "CSignals"),
         .target(name: "Randomness"),
+        .target(name: "FileWriting"),
         .target(name: "TextMatching"),
         .target(name: "Kernels", swiftSettings: hotLoopFlags),
-        .target(name: "GRU", dependencies: ["Kernels", "Randomness"], swiftSettings: hotLoopFlags),
+        .target(name: "GRU", dependencies: ["Kernels", "Randomness", "FileWriting"], swiftSettings: hotLoopFlags),
         .target(name: "Quantization", dependencies: ["GRU", "Kernels", "Randomness"], swiftSettings: hotLoopFlags),
-        .target(name: "Search", dependencies: ["Randomness"], swiftSettings: hotLoopFlags),
+        .target(name: "Search", dependencies: ["Randomness", "FileWriting"], swiftSettings: hotLoopFlags),
         .target(name: "Plotting"),
         .target(
             name: "Datasets",
             dependencies: ["CZlib", "Randomness", "TextMatching"],
             resources: [.copy("Resources/digits.csv.gz")]
         ),
-        .target(name: "LineEditing", dependencies: ["CEditLine", "CSignals"]),
+        .target(name: "LineEditing", dependencies: ["CEditLine", "CSignals", "FileWriting"]),
         .target(name: "Export", dependencies: ["Quantization"]),
-        .target(name: "Workbench", dependencies: ["GRU", "Datasets", "Randomness", "Quantization", "Export", "Search"]),
-        .target(name: "Shell", dependencies: ["Workbench", "Plotting", "TextMatching"]),
+        .target(name: "Workbench", dependencies: ["GRU", "Datasets", "Randomness", "Quantization", "Export", "Search", "FileWriting"]),
+        .target(name: "Shell", dependencies: ["Workbench", "Plotting", "TextMatching", "FileWriting"]),
         .executableTarget(name: "gq", dependencies: ["Shell", "LineEditing", "CSignals"]),
 
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "FileWritingTests", dependencies: ["FileWriting"]),
         .testTarget(name: "GRUTests", dependencies: ["GRU", "Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Datasets"]),
         .testTarget(name: "SearchTests", dependencies: ["Search"]),

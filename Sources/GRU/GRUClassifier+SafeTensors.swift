@@ -102,6 +102,23 @@ extension GRUClassifier {
         case (_, nil):
             throw SafeTensorsError.missingTensor(file: file, tensor: GRUTensorName.inputScale)
         }
+        for (name, tensor) in [(GRUTensorName.weightIH, wih), (GRUTensorName.weightHH, whh), (GRUTensorName.biasIH, bih),
+                               (GRUTensorName.biasHH, bhh), (GRUTensorName.fcWeight, fcw), (GRUTensorName.fcBias, fcb)] {
+            if let index = tensor.values.firstIndex(where: { !$0.isFinite }) {
+                throw SafeTensorsError.badValue(file: file, tensor: name, index: index, value: tensor.values[index], expected: "finite numbers")
+            }
+        }
+        if let standardization {
+            if let index = standardization.mean.firstIndex(where: { !$0.isFinite }) {
+                throw SafeTensorsError.badValue(file: file, tensor: GRUTensorName.inputMean, index: index,
+                                                value: standardization.mean[index], expected: "finite numbers")
+            }
+            // Inputs are divided by the scale: 0 or a negative or infinite one is no standardisation.
+            if let index = standardization.scale.firstIndex(where: { !($0.isFinite && $0 > 0) }) {
+                throw SafeTensorsError.badValue(file: file, tensor: GRUTensorName.inputScale, index: index,
+                                                value: standardization.scale[index], expected: "finite positive numbers (the standard deviation of each feature)")
+            }
+        }
         guard let model = GRUClassifier(
             inputSize: f, hiddenSize: h, classCount: c,
             weightIH: wih.values, weightHH: whh.values, biasIH: bih.values, biasHH: bhh.values,

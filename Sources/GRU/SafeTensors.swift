@@ -1,3 +1,4 @@
+import FileWriting
 import Foundation
 
 /// Reading and writing the safetensors format (Hugging Face): 8-byte little-endian header
@@ -70,6 +71,7 @@ public enum SafeTensors {
             throw SafeTensorsError.malformedHeader(file: file, reason: "the header is not a JSON object")
         }
         var archive = Archive()
+        var extents: [(name: String, begin: Int, end: Int)] = []
         for (name, entry) in header {
             if name == "__metadata__" {
                 guard let map = entry as? [String: Any] else {
@@ -115,6 +117,7 @@ public enum SafeTensors {
             guard !overflow, begin >= 0, end >= begin, end <= dataSize, end - begin == count * width else {
                 throw SafeTensorsError.offsetsOutOfRange(file: file, tensor: name, begin: begin, end: end, dataSize: dataSize)
             }
+            extents.append((name, begin, end))
             let base = dataStart + begin
             var values = [Float](repeating: 0, count: count)
             for i in 0..<count {
@@ -132,6 +135,12 @@ public enum SafeTensors {
                 }
             }
             archive.tensors[name] = Tensor(shape: shape, values: values)
+        }
+        // Two tensors sharing bytes is how a crafted file makes one weight alias another;
+        // the format gives each tensor its own range.
+        let ordered = extents.filter { $0.end > $0.begin }.sorted { ($0.begin, $0.name) < ($1.begin, $1.name) }
+        for (first, second) in zip(ordered, ordered.dropFirst()) where second.begin < first.end {
+            throw SafeTensorsError.overlappingTensors(file: file, first: first.name, second: second.name)
         }
         return archive
     }
@@ -174,22 +183,13 @@ public enum SafeTensors {
         return Data(out)
     }
 
-    /// Writes `archive` atomically: a temporary file in the same directory, then a rename,
-    /// so an existing file is either fully replaced or untouched.
+    /// Writes `archive` atomically (`FileWriting.replace`): an existing file is either fully
+    /// replaced or untouched.
     public static func write(_ archive: Archive, to url: URL) throws {
-        let data = encode(archive)
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt64.random(in: 0...UInt64.max)).tmp")
         do {
-            try data.write(to: temporary, options: [])
+            try FileWriting.replace(url.path, with: encode(archive))
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafeTensorsError.writeFailed(file: url.path, reason: reason(error))
-        }
-        if rename(temporary.path, url.path) != 0 {
-            let message = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw SafeTensorsError.writeFailed(file: url.path, reason: message)
+            throw SafeTensorsError.writeFailed(file: url.path, reason: error.reason)
         }
     }
 

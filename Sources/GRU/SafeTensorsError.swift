@@ -20,6 +20,10 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendabl
     case writeFailed(file: String, reason: String)
     /// Tensors gq does not use: running without them would be another model than the file holds.
     case unusedTensors(file: String, tensors: [String], meaning: String)
+    /// Two tensors' data ranges share bytes.
+    case overlappingTensors(file: String, first: String, second: String)
+    /// A value no model can hold: NaN or infinite, or a standardisation scale that is not positive.
+    case badValue(file: String, tensor: String, index: Int, value: Float, expected: String)
 
     public var description: String {
         switch self {
@@ -42,6 +46,10 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendabl
             return "\(file): missing tensor '\(tensor)'; a GRU model needs gru.weight_ih_l0, gru.weight_hh_l0, gru.bias_ih_l0, gru.bias_hh_l0, fc.weight and fc.bias"
         case let .offsetsOutOfRange(file, tensor, begin, end, dataSize):
             return "\(file): tensor '\(tensor)' has data offsets [\(begin), \(end)) that do not fit its shape or the \(dataSize)-byte data section; the file is damaged"
+        case let .overlappingTensors(file, first, second):
+            return "\(file): tensors '\(first)' and '\(second)' have overlapping data offsets; each tensor needs its own bytes, so the file is damaged or crafted"
+        case let .badValue(file, tensor, index, value, expected):
+            return "\(file): tensor '\(tensor)' holds \(value) at index \(index); expected \(expected)"
         case let .writeFailed(file, reason):
             return "\(file): cannot write the model (\(reason)); nothing was changed"
         }

@@ -1,3 +1,4 @@
+import FileWriting
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -116,8 +117,10 @@ public struct HistoryFile: Sendable {
     private func appendToFile(_ line: String) throws {
         let path = writePath
         // Read access too: the last byte is checked below.
-        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw failure("cannot open for appending") }
+        let fd: Int32
+        do { fd = try FileWriting.openForAppending(path, mode: 0o600, read: true) } catch {
+            throw HistoryFileError(path: url.path, reason: "cannot open for appending: \(error.reason)")
+        }
         defer { close(fd) }
         var bytes = Array(line.utf8)
         bytes.append(UInt8(ascii: "\n"))
@@ -129,7 +132,10 @@ public struct HistoryFile: Sendable {
                 bytes.insert(UInt8(ascii: "\n"), at: 0)
             }
         }
-        try writeAll(fd, bytes)
+        // Whole or not at all: on a full disk no truncated entry is left behind.
+        do { try FileWriting.appendWhole(Data(bytes), to: fd, path: path) } catch {
+            throw HistoryFileError(path: url.path, reason: error.reason)
+        }
     }
 
     /// Keeps the newest `capacity` lines, byte for byte (unreadable lines included),
@@ -144,49 +150,16 @@ public struct HistoryFile: Sendable {
             return
         }
         lines.removeFirst(lines.count - capacity)
-        var bytes: [UInt8] = []
+        var bytes = Data()
         bytes.reserveCapacity(data.count)
         for line in lines {
-            bytes.append(contentsOf: line)
+            bytes.append(line)
             bytes.append(UInt8(ascii: "\n"))
         }
-
-        let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        let temporary = (directory as NSString).appendingPathComponent(".\(name).\(getpid()).tmp")
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw failure("cannot create temporary file for compaction") }
-        var renamed = false
-        defer { if !renamed { unlink(temporary) } }
-        do {
-            var original = stat()
-            if stat(path, &original) == 0 { fchmod(fd, original.st_mode & 0o7777) }
-            try writeAll(fd, bytes)
-            // The data must be on disk before the rename makes it the only copy.
-            guard fsync(fd) == 0 else { throw failure("cannot flush temporary file") }
-        } catch {
-            close(fd)
-            throw error
+        do { try FileWriting.replace(path, with: bytes, mode: 0o600) } catch {
+            throw HistoryFileError(path: url.path, reason: "cannot replace with a compacted copy: \(error.reason)")
         }
-        close(fd)
-        guard rename(temporary, path) == 0 else { throw failure("cannot replace with compacted copy") }
-        renamed = true
         lineCount = lines.count
     }
 
-    private func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw failure("write failed")
-            }
-            offset += n
-        }
-    }
-
-    private func failure(_ what: String) -> HistoryFileError {
-        HistoryFileError(path: url.path, reason: "\(what): \(String(cString: strerror(errno)))")
-    }
 }

@@ -76,17 +76,8 @@ public struct ConfigurationFile: Sendable, Equatable {
         if calibration.sequenceCount < 0 { return "calibration 'sequenceCount' is \(calibration.sequenceCount)" }
         if options.calibrationSize < 1 { return "option calibrationSize is \(options.calibrationSize); it is at least 1" }
         if case .percentile(let p) = options.range, !(p > 0 && p <= 100) { return "option percentile is \(p); it is above 0 and at most 100" }
-        if let bad = model.flatParameters.firstIndex(where: { !$0.isFinite }) {
-            return "weight \(bad) of the model is \(model.flatParameters[bad]); every weight is finite"
-        }
-        if let standardization = model.standardization {
-            if let bad = standardization.scale.firstIndex(where: { !($0.isFinite && $0 > 0) }) {
-                return "input.scale[\(bad)] is \(standardization.scale[bad]); scales are positive and finite"
-            }
-            if let bad = standardization.mean.firstIndex(where: { !$0.isFinite }) {
-                return "input.mean[\(bad)] is \(standardization.mean[bad]); means are finite"
-            }
-        }
+        // The model's own values (finite weights, positive input scales) are checked by
+        // `GRUClassifier(archive:file:)` as the file is read.
         return nil
     }
 }

@@ -1,3 +1,4 @@
+import FileWriting
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -57,36 +58,12 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
         do { data = try jsonData() } catch {
             throw .checkpointUnwritable(path: url.path, reason: "encoding failed: \(error)")
         }
-        // A fresh temporary file beside the target, made exclusively (mkstemp: O_CREAT|O_EXCL,
-        // an unpredictable name, so no planted file or symlink is ever written through), then
-        // renamed over the target. Any failure removes it: no empty or partial file stays behind.
-        var template = Array((url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".XXXXXX").utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else {
-            throw .checkpointUnwritable(path: url.path, reason: String(cString: strerror(errno)))
-        }
-        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        func fail(_ reason: String) -> SearchError {
-            close(descriptor)
-            unlink(temporary)
-            return .checkpointUnwritable(path: url.path, reason: reason)
-        }
-        var written = 0
-        let total = data.count
-        while written < total {
-            let count = data.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, total - written) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw fail(String(cString: strerror(errno)))
-            }
-            written += count
-        }
-        if fsync(descriptor) != 0 { throw fail(String(cString: strerror(errno))) }
-        close(descriptor)
-        if rename(temporary, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .checkpointUnwritable(path: url.path, reason: reason)
+        // FileWriting.replace: an exclusive temporary beside the target, renamed over it,
+        // removed on any failure, so no empty or partial file stays behind.
+        do {
+            try FileWriting.replace(url.path, with: data)
+        } catch {
+            throw .checkpointUnwritable(path: url.path, reason: error.reason)
         }
     }
 
@@ -120,6 +97,19 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
     /// Nil when the parts agree with each other, otherwise the first disagreement.
     func inconsistency() -> String? {
         do { try space.validate() } catch { return error.description }
+        guard (1...64).contains(objectiveCount) else { return "the objective count is \(objectiveCount); expected 1 to 64" }
+        do { try options.validate(for: space, objectiveCount: objectiveCount) } catch { return error.description }
+        // A checkpoint is written after each finished generation, so it always holds a
+        // population and one report per generation, 0 included.
+        if population.isEmpty { return "the population is empty" }
+        if population.count > options.populationSize {
+            return "the population holds \(population.count) individuals, more than its size \(options.populationSize)"
+        }
+        guard generation >= 0, history.count == generation + 1,
+              history.enumerated().allSatisfy({ $0.offset == $0.element.generation })
+        else {
+            return "generation \(generation) does not match the \(history.count) generation reports (one per generation from 0)"
+        }
         for individual in population {
             if let why = space.problem(with: individual.genome) { return "a population genome is outside the space: \(why)" }
             if individual.objectives.count != objectiveCount {
@@ -127,6 +117,12 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
             }
         }
         if Set(population.map(\.genome)).count != population.count { return "the population holds a genome twice" }
+        for individual in population where individual.objectives.contains(where: \.isNaN) {
+            return "an individual's objectives hold NaN"
+        }
+        for individual in population where cache.peek(individual.genome) != individual.objectives {
+            return "an individual's objectives differ from the evaluation cache's for its genome"
+        }
         if let reference = referencePoint, reference.count != objectiveCount {
             return "the reference point has \(reference.count) values, expected \(objectiveCount)"
         }

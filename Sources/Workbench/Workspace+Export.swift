@@ -1,4 +1,5 @@
 import Datasets
+import FileWriting
 import Foundation
 import Quantization
 
@@ -8,7 +9,7 @@ extension Workspace {
     public func saveSplit(_ split: SplitName, to url: URL) throws -> Int {
         let task = try requireTask()
         let set = try sequences(of: split)
-        try NpzWriter.archive(set.npzArrays(classNames: task.classNames)).write(to: url, options: .atomic)
+        try FileWriting.replace(url.path, with: NpzWriter.archive(set.npzArrays(classNames: task.classNames)))
         return set.count
     }
 

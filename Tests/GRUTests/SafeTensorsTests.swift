@@ -36,7 +36,8 @@ extension SafeTensorsError {
         switch self {
         case let .unreadable(f, _), let .truncated(f, _), let .headerLengthPastEnd(f, _, _), let .malformedHeader(f, _),
              let .wrongDType(f, _, _), let .wrongShape(f, _, _, _), let .missingTensor(f, _),
-             let .offsetsOutOfRange(f, _, _, _, _), let .writeFailed(f, _), let .unusedTensors(f, _, _):
+             let .offsetsOutOfRange(f, _, _, _, _), let .writeFailed(f, _), let .unusedTensors(f, _, _),
+             let .overlappingTensors(f, _, _), let .badValue(f, _, _, _, _):
             return f
         }
     }
@@ -224,5 +225,49 @@ struct UnusedTensorTests {
     func other() {
         #expect(refusal(adding: ["embedding.weight"])?.hasPrefix("m.safetensors holds tensors gq does not use ('embedding.weight')") == true)
         #expect(refusal(adding: []) == nil)
+    }
+}
+
+@Suite("Model files with values no model can hold are refused, naming the tensor (issue 12)")
+struct ModelValueTests {
+    @Test("tensors whose data offsets overlap (one aliasing another) are refused, naming both")
+    func overlappingOffsets() {
+        let header = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
+        expectError(.overlappingTensors(file: "o.safetensors", first: "a", second: "b")) {
+            _ = try SafeTensors.decode(rawFile(header: header, data: [UInt8](repeating: 0, count: 12)), file: "o.safetensors")
+        }
+        let alias = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#
+        expectError(.overlappingTensors(file: "o.safetensors", first: "a", second: "b")) {
+            _ = try SafeTensors.decode(rawFile(header: alias, data: [UInt8](repeating: 0, count: 8)), file: "o.safetensors")
+        }
+    }
+
+    @Test("a NaN or infinite weight is refused with the tensor and index")
+    func nonFiniteWeights() {
+        let model = GRUClassifier(inputSize: 3, hiddenSize: 4, classCount: 2, seed: 1)
+        var archive = model.archive()
+        archive.tensors["gru.weight_hh_l0"]?.values[5] = .nan
+        // NaN equals nothing, so the message is compared.
+        #expect(throws: SafeTensorsError.self) { _ = try GRUClassifier(archive: archive, file: "w.safetensors") }
+        do { _ = try GRUClassifier(archive: archive, file: "w.safetensors") } catch {
+            #expect("\(error)" == "w.safetensors: tensor 'gru.weight_hh_l0' holds nan at index 5; expected finite numbers")
+        }
+        archive = model.archive()
+        archive.tensors["fc.bias"]?.values[1] = .infinity
+        expectError(.badValue(file: "w.safetensors", tensor: "fc.bias", index: 1, value: .infinity, expected: "finite numbers")) {
+            _ = try GRUClassifier(archive: archive, file: "w.safetensors")
+        }
+    }
+
+    @Test("an input scale of 0 or less is refused: inputs are divided by it")
+    func zeroInputScale() {
+        let model = GRUClassifier(inputSize: 3, hiddenSize: 4, classCount: 2, seed: 1)
+        var archive = model.archive()
+        archive.tensors["input.mean"] = SafeTensors.Tensor(shape: [3], values: [0, 0, 0])
+        archive.tensors["input.scale"] = SafeTensors.Tensor(shape: [3], values: [1, 0, 1])
+        expectError(.badValue(file: "s.safetensors", tensor: "input.scale", index: 1, value: 0,
+                              expected: "finite positive numbers (the standard deviation of each feature)")) {
+            _ = try GRUClassifier(archive: archive, file: "s.safetensors")
+        }
     }
 }

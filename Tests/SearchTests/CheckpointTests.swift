@@ -87,3 +87,53 @@ struct CheckpointWriteSafetyTests {
         #expect(throws: SearchError.self) { try checkpoint().save(to: target) }
     }
 }
+
+@Suite("Checkpoints whose parts disagree are refused on load, naming the disagreement (issue 12)")
+struct CheckpointValidationTests {
+    func loadError(_ change: (inout NSGA2Checkpoint) -> Void) throws -> String? {
+        let problem = DiscreteZDT(kind: .zdt1, genes: 6, levels: 8)
+        let search = try NSGA2(space: problem.space, options: NSGA2Options(populationSize: 8, seed: 1), objectiveCount: 2,
+                               evaluate: { problem.objectives($0) })
+        _ = try search.run(generations: 2, shouldStop: { false }) { _ in }
+        var checkpoint = search.checkpoint
+        change(&checkpoint)
+        let folder = try TemporaryFolder()
+        let file = folder.url.appendingPathComponent("ck.json")
+        try checkpoint.save(to: file)
+        do {
+            _ = try NSGA2Checkpoint.load(from: file)
+            return nil
+        } catch {
+            guard case .checkpointMalformed(let path, let reason) = error, path == file.path else { return "wrong error \(error)" }
+            return reason
+        }
+    }
+
+    @Test("an untouched checkpoint loads")
+    func untouched() throws {
+        #expect(try loadError { _ in } == nil)
+    }
+
+    @Test("an empty population is refused")
+    func emptyPopulation() throws {
+        #expect(try loadError { $0.population = [] } == "the population is empty")
+    }
+
+    @Test("a negative or absurd generation is refused")
+    func absurdGeneration() throws {
+        #expect(try loadError { $0.generation = -3 } == "generation -3 does not match the 3 generation reports (one per generation from 0)")
+        #expect(try loadError { $0.generation = Int.max } == "generation \(Int.max) does not match the 3 generation reports (one per generation from 0)")
+    }
+
+    @Test("objectives that differ from the cache's for the same genome are refused")
+    func mismatchedObjectives() throws {
+        #expect(try loadError { $0.population[0].objectives[0] += 0.25 } == "an individual's objectives differ from the evaluation cache's for its genome")
+        #expect(try loadError { $0.population[1].objectives = [.nan, 1] } == "an individual's objectives hold NaN")
+    }
+
+    @Test("a population larger than its size, or an objective count of 0, is refused")
+    func sizes() throws {
+        #expect(try loadError { $0.options.populationSize = 3 } == "the population holds 8 individuals, more than its size 3")
+        #expect(try loadError { $0.objectiveCount = 0 } == "the objective count is 0; expected 1 to 64")
+    }
+}

@@ -11,7 +11,7 @@ struct FileAndBitsMessageTests {
         let error = failure(setup + "save split test /nonexistent-gq-folder/x.npz")
         #expect(error?.message == "cannot write /nonexistent-gq-folder/x.npz: no such file or folder")
         let model = failure(setup + "save model /nonexistent-gq-folder/m.safetensors")
-        #expect(model?.message == "/nonexistent-gq-folder/m.safetensors: cannot write the model (No such file or directory); nothing was changed")
+        #expect(model?.message == "/nonexistent-gq-folder/m.safetensors: cannot write the model (no such file or folder); nothing was changed")
         #expect(model?.message.contains("NSCocoaErrorDomain") == false)
     }
 

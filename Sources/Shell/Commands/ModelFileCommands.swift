@@ -1,3 +1,4 @@
+import FileWriting
 import Foundation
 import Workbench
 
@@ -80,7 +81,7 @@ enum ModelFileCommands {
         /// at argument `argument` of the command.
         func write(_ text: String, argument: Int?) throws {
             do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                try FileWriting.replace(path, with: Data(text.utf8))
             } catch {
                 throw failure(error, writing: true, argument: argument)
             }

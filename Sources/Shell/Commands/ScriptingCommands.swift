@@ -1,3 +1,4 @@
+import FileWriting
 import Foundation
 
 /// Thrown by `exit`/`quit` to leave the session with a status; the runner catches it.
@@ -183,33 +184,52 @@ public enum ScriptingCommands {
         return Row(path: path, names: names, values: values)
     }
 
+    /// Appends one row, whole or not at all, safe under concurrent writers (a Slurm array's
+    /// tasks appending to one table): a new file appears with its header and first row
+    /// together (`FileWriting.createNew`); an existing one is locked while its header is
+    /// checked and the row written in one `O_APPEND` write, cut back on a full disk.
     private static func append(_ interpreter: Interpreter, _ row: Row) throws {
-        let (path, names, values) = (row.path, row.names, row.values)
-        let header = CSVRow.format(names)
-        let manager = FileManager.default
-        var output = ""
-        if let existing = manager.contents(atPath: path), !existing.isEmpty {
-            let firstLine = String(decoding: existing.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            guard firstLine == header else {
-                throw CommandError("\(path) has the columns \(firstLine), but this row has \(header): write to a new file or use the same columns", argument: 0)
+        let path = row.path
+        let header = CSVRow.format(row.names)
+        let line = CSVRow.format(row.values) + "\n"
+        do {
+            if !FileManager.default.fileExists(atPath: path),
+               try FileWriting.createNew(path, with: Data((header + "\n" + line).utf8)) {
+                return
             }
-            if existing.last != UInt8(ascii: "\n") { output += "\n" }
-        } else {
-            output += header + "\n"
+            let descriptor = try FileWriting.openForAppending(path, read: true)
+            defer { close(descriptor) }
+            // Advisory, and best effort: where the file system has no locks, the row is
+            // still one O_APPEND write.
+            let locked = flock(descriptor, LOCK_EX) == 0
+            defer { if locked { flock(descriptor, LOCK_UN) } }
+            var output = ""
+            let existing = firstLineAndLastByte(descriptor)
+            if let (firstLine, last) = existing {
+                guard firstLine == header else {
+                    throw CommandError("\(path) has the columns \(firstLine), but this row has \(header): write to a new file or use the same columns", argument: 0)
+                }
+                if last != UInt8(ascii: "\n") { output += "\n" }
+            } else {
+                output += header + "\n"
+            }
+            try FileWriting.appendWhole(Data((output + line).utf8), to: descriptor, path: path)
+        } catch let error as FileWriteError {
+            throw CommandError("could not append the row to \(path): \(error.reason)", argument: 0)
         }
-        output += CSVRow.format(values) + "\n"
-        // One write with O_APPEND: a row lands whole or not at all, and concurrent runs never interleave inside a line.
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
-        guard descriptor >= 0 else {
-            throw CommandError("cannot write \(path): \(String(cString: strerror(errno)))", argument: 0)
-        }
-        defer { close(descriptor) }
-        let bytes = Array(output.utf8)
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count else {
-            throw CommandError("could not write the row to \(path): \(String(cString: strerror(errno)))", argument: 0)
-        }
+    }
+
+    /// The first line (trimmed) and the last byte of a non-empty file, or nil when it is empty.
+    private static func firstLineAndLastByte(_ descriptor: Int32) -> (String, UInt8)? {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_size > 0 else { return nil }
+        var head = [UInt8](repeating: 0, count: Int(min(status.st_size, 65536)))
+        let count = pread(descriptor, &head, head.count, 0)
+        var last: UInt8 = 0
+        _ = pread(descriptor, &last, 1, status.st_size - 1)
+        let firstLine = String(decoding: head.prefix(max(count, 0)).prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return (firstLine, last)
     }
 }
 

@@ -1,3 +1,4 @@
+import FileWriting
 import Foundation
 
 /// Plain words for a failed file operation (no such folder, permission denied, disk
@@ -5,6 +6,7 @@ import Foundation
 enum FileErrorText {
     /// The reason in a few words, or nil when the error is not about a file.
     static func reason(for error: Error) -> String? {
+        if let error = error as? FileWriteError { return error.reason }
         let nsError = error as NSError
         if nsError.domain == NSPOSIXErrorDomain { return posix(Int32(nsError.code)) }
         guard nsError.domain == NSCocoaErrorDomain else { return nil }
@@ -21,16 +23,5 @@ enum FileErrorText {
         }
     }
 
-    static func posix(_ code: Int32) -> String {
-        switch code {
-        case ENOENT: return "no such file or folder"
-        case EACCES, EPERM: return "permission denied"
-        case ENOSPC: return "the disk is full"
-        case EROFS: return "the file system is read-only"
-        case EISDIR: return "it is a folder"
-        case ENOTDIR: return "a part of the path is not a folder"
-        case EDQUOT: return "the disk quota is used up"
-        default: return String(cString: strerror(code))
-        }
-    }
+    static func posix(_ code: Int32) -> String { FileWriteError.reason(errno: code) }
 }
