@@ -3,15 +3,25 @@ import Foundation
 /// Reading files into memory with errors that name the path the user typed.
 enum FileInput {
     static func read(_ path: String) throws(DatasetError) -> Data {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .fileNotFound(path: path)
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { throw .fileNotFound(path: path) }
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
         }
-        if isDirectory.boolValue { throw .unreadable(path: path, reason: "is a directory") }
+        // A FIFO would block, /dev/zero never ends, /dev/null is empty: only a regular file is data.
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw .unreadable(path: path, reason: "is a directory")
+        case S_IFIFO: throw .unreadable(path: path, reason: "is a named pipe (FIFO), not a regular file; save the data to a file first")
+        case S_IFCHR, S_IFBLK: throw .unreadable(path: path, reason: "is a device, not a regular file")
+        case S_IFSOCK: throw .unreadable(path: path, reason: "is a socket, not a regular file")
+        default: throw .unreadable(path: path, reason: "is not a regular file")
+        }
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
         } catch {
-            throw .unreadable(path: path, reason: error.localizedDescription)
+            let code = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { Int32($0.code) }
+            throw .unreadable(path: path, reason: code.map { String(cString: strerror($0)) } ?? error.localizedDescription)
         }
     }
 

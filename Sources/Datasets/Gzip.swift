@@ -9,6 +9,8 @@ public enum InflateError: Error, Equatable, Sendable, CustomStringConvertible {
     case truncated
     /// The stream inflated cleanly but to a different size than its container promised.
     case sizeMismatch(expected: Int, actual: Int)
+    /// The stream inflates past `limit` bytes (a decompression bomb, or data larger than allowed).
+    case tooLarge(limit: Int, what: String)
 
     public var description: String {
         switch self {
@@ -16,6 +18,8 @@ public enum InflateError: Error, Equatable, Sendable, CustomStringConvertible {
         case .truncated: return "compressed data ends early (truncated file?)"
         case .sizeMismatch(let expected, let actual):
             return "compressed data inflates to \(actual) bytes, expected \(expected)"
+        case .tooLarge(let limit, let what):
+            return "compressed data inflates past \(limit) bytes, \(what)"
         }
     }
 }
@@ -26,23 +30,57 @@ public func isGzip(_ data: Data) -> Bool {
     data.count >= 2 && data[data.startIndex] == 0x1F && data[data.startIndex + 1] == 0x8B
 }
 
+/// How many bytes a compressed file may inflate to: a bound on what a small hostile file
+/// (a "decompression bomb") can make gq allocate.
+public enum DecompressionLimit {
+    /// 1 GiB, or `GQ_MAX_DECOMPRESSED` (bytes, or with a K, M or G suffix) when set.
+    public static let bytes: Int = parse(ProcessInfo.processInfo.environment["GQ_MAX_DECOMPRESSED"]) ?? (1 << 30)
+
+    /// The words of an error past the limit, saying how to raise it.
+    public static let advice = "the limit for a decompressed file; set GQ_MAX_DECOMPRESSED=BYTES (e.g. 4G) to allow more"
+
+    /// `4G`, `512M`, `100000` as bytes; nil for anything else.
+    public static func parse(_ text: String?) -> Int? {
+        guard var text = text?.trimmingCharacters(in: .whitespaces).uppercased(), !text.isEmpty else { return nil }
+        var factor = 1
+        if let unit = text.last, let shift = ["K": 10, "M": 20, "G": 30, "T": 40][String(unit)] {
+            factor = 1 << shift
+            text.removeLast()
+        }
+        guard let value = Int(text), value > 0 else { return nil }
+        let (bytes, overflow) = value.multipliedReportingOverflow(by: factor)
+        return overflow ? nil : bytes
+    }
+}
+
 /// Inflates a gzip (or zlib) stream; concatenated gzip members are joined, as `gzip -d` does.
-public func gunzip(_ data: Data) throws(InflateError) -> Data {
+/// Past `limit` bytes it stops with `.tooLarge`.
+public func gunzip(_ data: Data, limit: Int = DecompressionLimit.bytes) throws(InflateError) -> Data {
     // 15 + 32: maximum window, and let zlib detect a gzip or zlib header itself.
-    try inflateStream(data, windowBits: 15 + 32, expectedSize: nil, allowMembers: true)
+    try inflateStream(data, windowBits: 15 + 32, expectedSize: nil, allowMembers: true, limit: limit, prefixOnly: false)
 }
 
-/// Inflates a raw deflate stream (no header), as stored in zip members.
-public func inflateRaw(_ data: Data, expectedSize: Int? = nil) throws(InflateError) -> Data {
-    try inflateStream(data, windowBits: -15, expectedSize: expectedSize, allowMembers: false)
+/// Inflates a raw deflate stream (no header), as stored in zip members; past `limit` bytes
+/// it stops with `.tooLarge` (`what` says whose limit it is).
+public func inflateRaw(_ data: Data, expectedSize: Int? = nil, limit: Int = DecompressionLimit.bytes,
+                       what: String = DecompressionLimit.advice) throws(InflateError) -> Data {
+    try inflateStream(data, windowBits: -15, expectedSize: expectedSize, allowMembers: false, limit: limit, prefixOnly: false, what: what)
 }
 
-private func inflateStream(_ data: Data, windowBits: Int32, expectedSize: Int?,
-                           allowMembers: Bool) throws(InflateError) -> Data {
+/// The first `count` bytes a raw deflate stream inflates to (fewer when it is shorter), so
+/// a header can be read before the whole member is inflated.
+public func inflateRawPrefix(_ data: Data, count: Int) throws(InflateError) -> Data {
+    try inflateStream(data, windowBits: -15, expectedSize: nil, allowMembers: false, limit: count, prefixOnly: true)
+}
+
+private func inflateStream(_ data: Data, windowBits: Int32, expectedSize: Int?, allowMembers: Bool,
+                           limit: Int, prefixOnly: Bool, what: String = DecompressionLimit.advice) throws(InflateError) -> Data {
     let input = [UInt8](data)
-    // A container's size claim is untrusted: start from it only up to 64 MiB and grow past that.
-    let guess = min(expectedSize ?? input.count * 4, 1 << 26)
-    var output = [UInt8](repeating: 0, count: max(guess, 256))
+    // A container's size claim is untrusted: start from it only up to 64 MiB and grow past
+    // that, never beyond one byte over the limit (the byte that proves the limit is passed).
+    let ceiling = limit == Int.max ? limit : limit + 1
+    let guess = min(expectedSize ?? input.count * 4, 1 << 26, ceiling)
+    var output = [UInt8](repeating: 0, count: min(max(guess, 256), ceiling))
     var produced = 0
     var stream = z_stream()
     let result: Result<Int, InflateError> = input.withUnsafeBufferPointer { inBuffer in
@@ -53,8 +91,10 @@ private func inflateStream(_ data: Data, windowBits: Int32, expectedSize: Int?,
         stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress)
         stream.avail_in = UInt32(inBuffer.count)
         while true {
+            if produced >= limit, prefixOnly { return .success(limit) }
             if produced == output.count {
-                output.append(contentsOf: repeatElement(0, count: output.count))
+                if produced >= ceiling { return .failure(.tooLarge(limit: limit, what: what)) }
+                output.append(contentsOf: repeatElement(0, count: min(output.count, ceiling - output.count)))
             }
             let code: Int32 = output.withUnsafeMutableBufferPointer { outBuffer in
                 let room = min(outBuffer.count - produced, Int(UInt32.max))
@@ -95,7 +135,8 @@ private func inflateStream(_ data: Data, windowBits: Int32, expectedSize: Int?,
     switch result {
     case .failure(let error): throw error
     case .success(let count):
-        if let expectedSize, expectedSize != count {
+        if !prefixOnly, count > limit { throw .tooLarge(limit: limit, what: what) }
+        if !prefixOnly, let expectedSize, expectedSize != count {
             throw .sizeMismatch(expected: expectedSize, actual: count)
         }
         return Data(output[0 ..< count])

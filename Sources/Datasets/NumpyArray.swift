@@ -20,51 +20,76 @@ public struct NumpyArray: Sendable, Equatable {
     public static func parse(_ data: Data, file: String, name: String) throws(DatasetError) -> NumpyArray {
         let place = FileLocation(file: file, array: name)
         let view = ByteView(bytes: [UInt8](data))
-        guard let magic = view.slice(0, 6), Array(magic) == [0x93] + Array("NUMPY".utf8) else {
-            throw .malformed(place, problem: "not a .npy array (bad magic bytes)")
+        let layout = try Layout(view, place: place)
+        guard let body = view.slice(layout.dataStart, layout.dataBytes) else {
+            let present = max(0, view.count - layout.dataStart)
+            throw .malformed(place, problem: "data ends early: shape \(layout.shape) of \(layout.dtype) needs \(layout.dataBytes) bytes, file has \(present) (truncated?)")
         }
-        guard let major = view.slice(6, 1)?.first else {
-            throw .malformed(place, problem: "header is truncated")
+        var values = layout.type.decode(Array(body), count: layout.dataBytes / layout.type.size)
+        if layout.fortran, layout.shape.count > 1 { values = values.reordered(fromFortran: layout.shape) }
+        return NumpyArray(shape: layout.shape, dtype: layout.dtype, values: values)
+    }
+
+    /// The bytes a whole `.npy` file with this beginning holds (header and data), read from
+    /// its header alone: the bound an `.npz` member may inflate to.
+    public static func declaredSize(ofFileStartingWith prefix: Data, file: String, name: String) throws(DatasetError) -> Int {
+        let layout = try Layout(ByteView(bytes: [UInt8](prefix)), place: FileLocation(file: file, array: name))
+        let (total, overflow) = layout.dataStart.addingReportingOverflow(layout.dataBytes)
+        guard !overflow else {
+            throw .malformed(FileLocation(file: file, array: name), problem: "shape \(layout.shape) is impossibly large (corrupt header?)")
         }
-        let headerStart = major == 1 ? 10 : 12
-        guard let headerLength = major == 1 ? view.u16(8) : view.u32(8),
-              let headerBytes = view.slice(headerStart, headerLength) else {
-            throw .malformed(place, problem: "header is truncated")
-        }
-        let header = String(decoding: headerBytes, as: UTF8.self)
-        let descr = try dictionaryValue("descr", in: header, place: place)
-        guard descr.hasPrefix("'") || descr.hasPrefix("\""), descr.count >= 2 else {
-            throw .malformed(place, problem: "structured dtype \(descr) is not supported; save plain arrays")
-        }
-        let dtype = String(descr.dropFirst().dropLast())
-        let fortran = try dictionaryValue("fortran_order", in: header, place: place) == "True"
-        let shapeText = try dictionaryValue("shape", in: header, place: place)
-        var shape: [Int] = []
-        for part in shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "()")).split(separator: ",") {
-            let trimmed = part.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { continue }
-            guard let dimension = Int(trimmed), dimension >= 0 else {
-                throw .malformed(place, problem: "bad shape \(shapeText)")
+        return total
+    }
+
+    /// What a `.npy` header says: the element type, the shape, and where the data starts.
+    fileprivate struct Layout {
+        var dtype: String
+        var type: ElementType
+        var fortran: Bool
+        var shape: [Int]
+        var dataStart: Int
+        var dataBytes: Int
+
+        init(_ view: ByteView, place: FileLocation) throws(DatasetError) {
+            guard let magic = view.slice(0, 6), Array(magic) == [0x93] + Array("NUMPY".utf8) else {
+                throw .malformed(place, problem: "not a .npy array (bad magic bytes)")
             }
-            shape.append(dimension)
+            guard let major = view.slice(6, 1)?.first else {
+                throw .malformed(place, problem: "header is truncated")
+            }
+            let headerStart = major == 1 ? 10 : 12
+            guard let headerLength = major == 1 ? view.u16(8) : view.u32(8),
+                  let headerBytes = view.slice(headerStart, headerLength) else {
+                throw .malformed(place, problem: "header is truncated")
+            }
+            let header = String(decoding: headerBytes, as: UTF8.self)
+            let descr = try NumpyArray.dictionaryValue("descr", in: header, place: place)
+            guard descr.hasPrefix("'") || descr.hasPrefix("\""), descr.count >= 2 else {
+                throw .malformed(place, problem: "structured dtype \(descr) is not supported; save plain arrays")
+            }
+            dtype = String(descr.dropFirst().dropLast())
+            fortran = try NumpyArray.dictionaryValue("fortran_order", in: header, place: place) == "True"
+            let shapeText = try NumpyArray.dictionaryValue("shape", in: header, place: place)
+            shape = []
+            for part in shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "()")).split(separator: ",") {
+                let trimmed = part.trimmingCharacters(in: .whitespaces)
+                if trimmed.isEmpty { continue }
+                guard let dimension = Int(trimmed), dimension >= 0 else {
+                    throw .malformed(place, problem: "bad shape \(shapeText)")
+                }
+                shape.append(dimension)
+            }
+            type = try ElementType(dtype, place: place)
+            guard let needed = ByteView.byteCount(shape: shape, itemSize: type.size) else {
+                throw .malformed(place, problem: "shape \(shape) is impossibly large (corrupt header?)")
+            }
+            dataBytes = needed
+            dataStart = headerStart + headerLength
         }
-        let type = try ElementType(dtype, place: place)
-        guard let needed = ByteView.byteCount(shape: shape, itemSize: type.size) else {
-            throw .malformed(place, problem: "shape \(shape) is impossibly large (corrupt header?)")
-        }
-        let count = needed / type.size
-        let dataStart = headerStart + headerLength
-        guard let body = view.slice(dataStart, needed) else {
-            let present = max(0, view.count - dataStart)
-            throw .malformed(place, problem: "data ends early: shape \(shape) of \(dtype) needs \(needed) bytes, file has \(present) (truncated?)")
-        }
-        var values = type.decode(Array(body), count: count)
-        if fortran, shape.count > 1 { values = values.reordered(fromFortran: shape) }
-        return NumpyArray(shape: shape, dtype: dtype, values: values)
     }
 
     /// The text of one value in NumPy's header dict (a Python literal).
-    private static func dictionaryValue(_ key: String, in header: String, place: FileLocation) throws(DatasetError) -> String {
+    fileprivate static func dictionaryValue(_ key: String, in header: String, place: FileLocation) throws(DatasetError) -> String {
         guard let keyRange = header.range(of: "'\(key)'") ?? header.range(of: "\"\(key)\""),
               let colon = header[keyRange.upperBound...].firstIndex(of: ":") else {
             throw .malformed(place, problem: "header has no '\(key)'")
@@ -81,7 +106,7 @@ public struct NumpyArray: Sendable, Equatable {
         return String(rest).trimmingCharacters(in: .whitespaces)
     }
 
-    private struct ElementType {
+    fileprivate struct ElementType {
         enum Kind { case float, signed, unsigned, bool, unicode, bytes }
         let kind: Kind
         let size: Int

@@ -55,7 +55,16 @@ public enum NumpyLoader {
 
         func array(_ name: String) throws(DatasetError) -> NumpyArray? {
             guard let member = archive.names.first(where: { $0 == name + ".npy" || $0 == name }) else { return nil }
-            return try NumpyArray.parse(archive.contents(of: member), file: file, name: name)
+            // The member's own header bounds how far it may inflate: a small deflated member
+            // claiming a few bytes of shape cannot expand to gigabytes.
+            let declared = try NumpyArray.declaredSize(ofFileStartingWith: archive.prefix(of: member, count: 1 << 16),
+                                                       file: file, name: name)
+            guard declared <= DecompressionLimit.bytes else {
+                throw .malformed(FileLocation(file: file, array: name),
+                                 problem: "the array's header declares \(declared) bytes, past \(DecompressionLimit.bytes) bytes, \(DecompressionLimit.advice)")
+            }
+            let bytes = try archive.contents(of: member, limit: declared, what: "the size its .npy header declares")
+            return try NumpyArray.parse(bytes, file: file, name: name)
         }
 
         func required(_ name: String) throws(DatasetError) -> NumpyArray {

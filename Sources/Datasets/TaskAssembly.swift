@@ -60,6 +60,23 @@ enum TaskAssembly {
         if let empty = pool.sequences.firstIndex(where: { $0.isEmpty }) {
             throw .malformed(FileLocation(file: pool.file), problem: "sequence \(empty + 1) has no time steps")
         }
+        // Every loader's numbers end here: one NaN trains the whole model to NaN.
+        if let bad = pool.sequences.firstIndex(where: { $0.contains { !$0.isFinite } }) {
+            throw .malformed(FileLocation(file: pool.file), problem: "sequence \(bad + 1) holds a NaN or infinite value (or one too large for a 32-bit float); missing values are not supported")
+        }
+    }
+
+    /// A split that leaves training, validation or test empty cannot be trained or
+    /// scored (validation loss NaN, accuracy 0 %): refused, saying why and what to do.
+    /// Only a split given a share can be empty by mistake (a caller may ask for none).
+    static func checkSplits(_ task: Task, groupCount: Int?, file: String, options: LoadOptions) throws(DatasetError) {
+        let splits = [("training", task.train, 1.0), ("validation", task.validation, options.validationFraction),
+                      ("test", task.test, options.testFraction)]
+        for (name, set, share) in splits where set.count == 0 && share > 0 {
+            let why = groupCount.map { "\($0) group\($0 == 1 ? "" : "s") cannot fill three splits, since each group stays in one; gq needs samples from more groups" }
+                ?? "\(task.train.count + task.validation.count + task.test.count) samples in \(task.classNames.count) classes are too few to give every split a share; gq needs a few samples per class"
+            throw .malformed(FileLocation(file: file), problem: "the \(name) split is empty: \(why)")
+        }
     }
 
     /// One pool, split three ways (by group when the pool has groups).
@@ -75,11 +92,13 @@ enum TaskAssembly {
         let (parts, groupCount) = partition(pool, labels: labels, fractions: fractions, seed: seed)
         let description = groupCount.map { "by group \(shares) from \(pool.sequences.count) samples in \($0) groups, seed \(seed); no group in two splits" }
             ?? "stratified \(shares) from \(pool.sequences.count) samples, seed \(seed)"
-        return Task(name: name, source: source, classNames: names, featureCount: pool.featureCount,
-                    train: subset(pool, labels: labels, parts[0]),
-                    validation: subset(pool, labels: labels, parts[1]),
-                    test: subset(pool, labels: labels, parts[2]),
-                    splitDescription: description)
+        let task = Task(name: name, source: source, classNames: names, featureCount: pool.featureCount,
+                        train: subset(pool, labels: labels, parts[0]),
+                        validation: subset(pool, labels: labels, parts[1]),
+                        test: subset(pool, labels: labels, parts[2]),
+                        splitDescription: description)
+        try checkSplits(task, groupCount: groupCount, file: pool.file, options: options)
+        return task
     }
 
     /// Index sets for the given fractions: by group when the pool names groups (so no
@@ -115,10 +134,12 @@ enum TaskAssembly {
         let carving = groupCount == nil ? "stratified" : "by group"
         let description = "published train/test split (\(train.sequences.count)/\(test.sequences.count) samples); "
             + "validation \(carving) \(percent(options.validationFraction)) % of train, seed \(seed); test untouched"
-        return Task(name: name, source: source, classNames: names, featureCount: train.featureCount,
-                    train: subset(train, labels: trainLabels, parts[0]),
-                    validation: subset(train, labels: trainLabels, parts[1]),
-                    test: subset(test, labels: testLabels, Array(test.sequences.indices)),
-                    splitDescription: description)
+        let task = Task(name: name, source: source, classNames: names, featureCount: train.featureCount,
+                        train: subset(train, labels: trainLabels, parts[0]),
+                        validation: subset(train, labels: trainLabels, parts[1]),
+                        test: subset(test, labels: testLabels, Array(test.sequences.indices)),
+                        splitDescription: description)
+        try checkSplits(task, groupCount: groupCount, file: train.file, options: options)
+        return task
     }
 }

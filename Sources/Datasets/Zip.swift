@@ -31,29 +31,32 @@ public struct ZipArchive: Sendable {
     /// The names of all members.
     public var names: [String] { entries.map(\.name) }
 
-    /// A member's bytes, inflated and checked against its CRC-32.
-    public func contents(of name: String) throws(DatasetError) -> Data {
-        guard let entry = entries.first(where: { $0.name == name }) else {
-            throw .missingArray(file: file, name: name, present: names)
+    /// The first `count` bytes of a member (fewer when it is shorter), inflated no further,
+    /// so its header can bound the rest before it is read.
+    public func prefix(of name: String, count: Int) throws(DatasetError) -> Data {
+        let (entry, stored, place) = try locate(name)
+        switch entry.method {
+        case 0:
+            return Data(stored.prefix(count))
+        case 8:
+            do { return try inflateRawPrefix(Data(stored), count: count) } catch { throw .compression(place, error) }
+        default:
+            throw .malformed(place, problem: "compression method \(entry.method) is not supported (only stored and deflate)")
         }
-        let place = FileLocation(file: file, array: name)
-        if entry.flags & 1 != 0 { throw .malformed(place, problem: "member is encrypted") }
-        guard view.u32(entry.localHeaderOffset) == 0x0403_4B50,
-              let nameLength = view.u16(entry.localHeaderOffset + 26),
-              let extraLength = view.u16(entry.localHeaderOffset + 28) else {
-            throw .malformed(place, problem: "local header missing at offset \(entry.localHeaderOffset) (truncated archive?)")
-        }
-        let start = entry.localHeaderOffset + 30 + nameLength + extraLength
-        guard let stored = view.slice(start, entry.compressedSize) else {
-            throw .malformed(place, problem: "member data runs past the end of the archive (truncated archive?)")
-        }
+    }
+
+    /// A member's bytes, inflated and checked against its CRC-32. Inflating stops with an
+    /// error past `limit` bytes; `what` says whose limit that is.
+    public func contents(of name: String, limit: Int = DecompressionLimit.bytes,
+                         what: String = DecompressionLimit.advice) throws(DatasetError) -> Data {
+        let (entry, stored, place) = try locate(name)
         let contents: Data
         switch entry.method {
         case 0:
             contents = Data(stored)
         case 8:
             do {
-                contents = try inflateRaw(Data(stored), expectedSize: entry.uncompressedSize)
+                contents = try inflateRaw(Data(stored), expectedSize: entry.uncompressedSize, limit: limit, what: what)
             } catch {
                 throw .compression(place, error)
             }
@@ -71,6 +74,25 @@ public struct ZipArchive: Sendable {
             throw .malformed(place, problem: String(format: "CRC-32 mismatch (stored %08x, computed %08x): corrupt archive", entry.crc32, actual))
         }
         return contents
+    }
+
+    /// A member's directory entry and stored (still compressed) bytes.
+    private func locate(_ name: String) throws(DatasetError) -> (Entry, ArraySlice<UInt8>, FileLocation) {
+        guard let entry = entries.first(where: { $0.name == name }) else {
+            throw .missingArray(file: file, name: name, present: names)
+        }
+        let place = FileLocation(file: file, array: name)
+        if entry.flags & 1 != 0 { throw .malformed(place, problem: "member is encrypted") }
+        guard view.u32(entry.localHeaderOffset) == 0x0403_4B50,
+              let nameLength = view.u16(entry.localHeaderOffset + 26),
+              let extraLength = view.u16(entry.localHeaderOffset + 28) else {
+            throw .malformed(place, problem: "local header missing at offset \(entry.localHeaderOffset) (truncated archive?)")
+        }
+        let start = entry.localHeaderOffset + 30 + nameLength + extraLength
+        guard let stored = view.slice(start, entry.compressedSize) else {
+            throw .malformed(place, problem: "member data runs past the end of the archive (truncated archive?)")
+        }
+        return (entry, stored, place)
     }
 
     private static func readDirectory(_ view: ByteView, file: String) throws(DatasetError) -> [Entry] {
