@@ -34,23 +34,11 @@ public func isGzip(_ data: Data) -> Bool {
 /// (a "decompression bomb") can make gq allocate.
 public enum DecompressionLimit {
     /// 1 GiB, or `GQ_MAX_DECOMPRESSED` (bytes, or with a K, M or G suffix) when set.
-    public static let bytes: Int = parse(ProcessInfo.processInfo.environment["GQ_MAX_DECOMPRESSED"]) ?? (1 << 30)
+    public static let bytes: Int = ByteCount.parse(ProcessInfo.processInfo.environment["GQ_MAX_DECOMPRESSED"]) ?? (1 << 30)
 
     /// The words of an error past the limit, saying how to raise it.
     public static let advice = "the limit for a decompressed file; set GQ_MAX_DECOMPRESSED=BYTES (e.g. 4G) to allow more"
 
-    /// `4G`, `512M`, `100000` as bytes; nil for anything else.
-    public static func parse(_ text: String?) -> Int? {
-        guard var text = text?.trimmingCharacters(in: .whitespaces).uppercased(), !text.isEmpty else { return nil }
-        var factor = 1
-        if let unit = text.last, let shift = ["K": 10, "M": 20, "G": 30, "T": 40][String(unit)] {
-            factor = 1 << shift
-            text.removeLast()
-        }
-        guard let value = Int(text), value > 0 else { return nil }
-        let (bytes, overflow) = value.multipliedReportingOverflow(by: factor)
-        return overflow ? nil : bytes
-    }
 }
 
 /// Inflates a gzip (or zlib) stream; concatenated gzip members are joined, as `gzip -d` does.

@@ -11,6 +11,11 @@ public enum GRUTrainer {
     /// on one core or many.
     static let chunkRows = 32
 
+    /// `batchSize`, clamped to the training split (and to at least 1).
+    public static func effectiveBatchSize(_ batchSize: Int, trainingCount: Int) -> Int {
+        max(1, min(batchSize, trainingCount))
+    }
+
     /// Changes whenever training would produce different weights from the same inputs,
     /// so that caches of trained models keyed on it never serve a stale model.
     public static let version = "gru-trainer-2"
@@ -45,6 +50,10 @@ public enum GRUTrainer {
         // Standardise once up front instead of on every pass over the data.
         let trainInputs = train.sequences.map { standardization.apply(to: $0) }
 
+        // A batch larger than the split is the whole split: the same batches, without
+        // buffers (one gradient per 32-row chunk) for rows that never come.
+        var options = options
+        options.batchSize = effectiveBatchSize(options.batchSize, trainingCount: train.sequences.count)
         let stepper = TrainingStepper(layout: model.layout, batchSize: options.batchSize)
         var parameters = model.flatParameters
         var adam = Adam(count: parameters.count, learningRate: options.learningRate)

@@ -1,4 +1,6 @@
+import Datasets
 import Foundation
+import GRU
 
 /// Why the workbench cannot do what was asked, in words a user can act on.
 public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
@@ -24,6 +26,8 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
     case noFineTunedWeights
     /// `use front K` with K past the front's end.
     case frontPositionOutOfRange(position: Int, count: Int)
+    /// A training run whose buffers would pass the memory limit, refused before it starts.
+    case trainingMemory(TrainingMemory, limit: Int, hiddenSize: Int, largestBatch: Int)
 
     public var errorDescription: String? {
         switch self {
@@ -59,6 +63,13 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
             return "expected a front position from 1 to \(count), got '\(position)'"
         case .noFineTunedWeights:
             return "there are no fine-tuned weights to save: 'finetune' makes some"
+        case let .trainingMemory(memory, limit, hidden, largestBatch):
+            let need = "training needs about \(ByteCount.text(memory.bytes)) (batch \(memory.batchSize) × the longest sequence's \(memory.longestSequence) steps × hidden \(hidden), every step kept for back-propagation)"
+            let bound = "more than the limit of \(ByteCount.text(limit)) (GQ_MAX_TRAINING_MEMORY, or half of this machine's memory when unset)"
+            let advice = largestBatch >= 1
+                ? "use a smaller batch ('train batch \(largestBatch)' fits), a smaller 'hidden', or shorter sequences"
+                : "even one sequence does not fit: shorten the sequences (cut or downsample them before loading) or use a smaller 'hidden'"
+            return "\(need), \(bound): \(advice)"
         case .emptyFront:
             return "the front is empty: the search was stopped before its first evaluations finished; run 'evolve N gens'"
         }

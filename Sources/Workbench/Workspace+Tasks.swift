@@ -14,7 +14,11 @@ extension Workspace {
                          tuning: Bool = false) throws -> (task: Task, keptModel: Bool) {
         let seed = splitSeed ?? self.seed
         var task = try TaskCatalog.load(nameOrPath, seed: seed, options: options)
-        if tuning { task = task.tuningSplit(seed: seed) }
+        if tuning {
+            task = task.tuningSplit(seed: seed)
+            // Too few training sequences leave nothing to carve: no stand-in test to tune on.
+            if task.test.count == 0 || task.train.count == 0 { throw WorkbenchError.emptySplit(task.test.count == 0 ? "stand-in test" : "training") }
+        }
         let kept = load(task: task)
         return (task, kept)
     }

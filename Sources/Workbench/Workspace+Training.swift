@@ -70,6 +70,13 @@ extension Workspace {
             try adopt(model: cached, origin: "trained on \(task.name) (\(description)), from the cache")
             return .cached(validationAccuracy: cached.accuracy(task.validation.sequences, labels: task.validation.labels))
         }
+        let memory = TrainingMemory(lengths: task.train.sequences.map { $0.count / task.featureCount },
+                                    featureCount: task.featureCount, options: settings)
+        if memory.bytes > trainingMemoryLimit {
+            throw WorkbenchError.trainingMemory(memory, limit: trainingMemoryLimit, hiddenSize: settings.hiddenSize,
+                                                largestBatch: memory.largestBatch(within: trainingMemoryLimit, featureCount: task.featureCount,
+                                                                                  hiddenSize: settings.hiddenSize))
+        }
         observer.started()
         let result = GRUTrainer.train(
             train: (task.train.sequences, task.train.labels),

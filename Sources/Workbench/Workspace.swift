@@ -68,6 +68,13 @@ public final class Workspace {
     public let modelCache: ModelCache?
     /// Polled by long operations (training, search, sweeps) between units of work; Ctrl-C in the shell.
     public var shouldStop: @Sendable () -> Bool = { false }
+    /// Bytes a training run's buffers may take (`TrainingMemory`); `train` refuses past it.
+    public var trainingMemoryLimit = Workspace.defaultTrainingMemoryLimit
+
+    /// Half of this machine's memory, or `GQ_MAX_TRAINING_MEMORY` (bytes, or with a K, M or G
+    /// suffix) when set: past it `train` refuses to start, instead of swapping or being killed.
+    public static let defaultTrainingMemoryLimit: Int = ByteCount.parse(ProcessInfo.processInfo.environment["GQ_MAX_TRAINING_MEMORY"])
+        ?? Int(clamping: ProcessInfo.processInfo.physicalMemory / 2)
 
     private var calibration: Calibration?
     /// Each split packed for the integer engine, once per task.

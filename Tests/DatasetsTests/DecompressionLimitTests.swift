@@ -21,14 +21,14 @@ struct DecompressionLimitTests {
 
     @Test("the limit reads bytes or K, M, G suffixes and refuses anything else")
     func parsing() {
-        #expect(DecompressionLimit.parse("100000") == 100_000)
-        #expect(DecompressionLimit.parse("512M") == 512 << 20)
-        #expect(DecompressionLimit.parse("4g") == 4 << 30)
-        #expect(DecompressionLimit.parse("0") == nil)
-        #expect(DecompressionLimit.parse("-3G") == nil)
-        #expect(DecompressionLimit.parse("lots") == nil)
-        #expect(DecompressionLimit.parse("99999999999T") == nil)
-        #expect(DecompressionLimit.parse(nil) == nil)
+        #expect(ByteCount.parse("100000") == 100_000)
+        #expect(ByteCount.parse("512M") == 512 << 20)
+        #expect(ByteCount.parse("4g") == 4 << 30)
+        #expect(ByteCount.parse("0") == nil)
+        #expect(ByteCount.parse("-3G") == nil)
+        #expect(ByteCount.parse("lots") == nil)
+        #expect(ByteCount.parse("99999999999T") == nil)
+        #expect(ByteCount.parse(nil) == nil)
         #expect(DecompressionLimit.bytes >= 1 << 20)
     }
 

@@ -1,0 +1,42 @@
+import Foundation
+
+/// What a training run holds in memory, known before it starts, and the most it may hold.
+///
+/// Back-propagation through time keeps every step of a batch: per sequence and step the
+/// activated gates (3H), W_hn·h (H), the hidden state (H), the input projections (3H),
+/// both gate gradients (3H + 3H) and the packed input (F), 14H + F floats in all
+/// (`GRUEngine`'s buffers). Each of a batch's 32-row chunks keeps its buffers at the
+/// largest size it met, so over an epoch a batch costs as if every row were as long as the
+/// longest sequence. Measured on 4,000- and 40,000-step sets, the resident size stays
+/// within this estimate plus ~40 MB of program.
+public struct TrainingMemory: Sendable, Equatable {
+    /// Sequences per batch, after clamping to the training split.
+    public var batchSize: Int
+    /// Steps of the longest training sequence.
+    public var longestSequence: Int
+    /// Bytes the run's buffers take at most.
+    public var bytes: Int
+
+    /// The estimate for `options` on training sequences of these step counts.
+    public init(lengths: [Int], featureCount: Int, options: TrainingOptions) {
+        batchSize = GRUTrainer.effectiveBatchSize(options.batchSize, trainingCount: lengths.count)
+        longestSequence = lengths.max() ?? 0
+        bytes = Self.bytes(batch: batchSize, steps: longestSequence, featureCount: featureCount, hiddenSize: options.hiddenSize)
+    }
+
+    /// Bytes of the buffers for `batch` rows of `steps` steps.
+    public static func bytes(batch: Int, steps: Int, featureCount: Int, hiddenSize: Int) -> Int {
+        // Saturating: a hostile size must give a huge estimate, never a wrapped small one.
+        let perStep = 14 * hiddenSize + featureCount
+        let (a, o1) = batch.multipliedReportingOverflow(by: steps)
+        let (b, o2) = a.multipliedReportingOverflow(by: perStep)
+        let (c, o3) = b.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
+        return o1 || o2 || o3 ? Int.max : c
+    }
+
+    /// The largest batch whose buffers fit in `limit` bytes (0 when even one sequence does not).
+    public func largestBatch(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
+        let one = Self.bytes(batch: 1, steps: longestSequence, featureCount: featureCount, hiddenSize: hiddenSize)
+        return one == 0 ? batchSize : min(batchSize, limit / one)
+    }
+}

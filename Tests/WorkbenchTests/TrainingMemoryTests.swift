@@ -1,0 +1,60 @@
+import Foundation
+import GRU
+import Testing
+import Workbench
+
+/// Training memory is known before a run starts, and a run past the limit never starts (issue 12, item 6).
+@Suite("Training memory: estimated, bounded, and batch clamped to the split")
+struct TrainingMemoryTests {
+    @Test("the estimate is 4 bytes × batch × longest sequence × (14 × hidden + features)")
+    func formula() {
+        var options = TrainingOptions()
+        options.batchSize = 64
+        options.hiddenSize = 64
+        let memory = TrainingMemory(lengths: [40_000, 12, 39_000, 5, 7, 9, 11, 13], featureCount: 2, options: options)
+        #expect(memory.batchSize == 8)
+        #expect(memory.longestSequence == 40_000)
+        #expect(memory.bytes == 4 * 8 * 40_000 * (14 * 64 + 2))
+        #expect(memory.largestBatch(within: 500_000_000, featureCount: 2, hiddenSize: 64) == 3)
+    }
+
+    @Test("a hostile size saturates the estimate instead of wrapping to a small one")
+    func saturates() {
+        #expect(TrainingMemory.bytes(batch: Int.max / 2, steps: 1 << 40, featureCount: 3, hiddenSize: 64) == Int.max)
+    }
+
+    @Test("a batch larger than the training split is clamped to it")
+    func clamp() {
+        #expect(GRUTrainer.effectiveBatchSize(1_000_000, trainingCount: 1078) == 1078)
+        #expect(GRUTrainer.effectiveBatchSize(32, trainingCount: 1078) == 32)
+        #expect(GRUTrainer.effectiveBatchSize(32, trainingCount: 0) == 1)
+    }
+
+    @Test("train past the memory limit is refused before it starts, with the estimate and a batch that fits")
+    func refusedPastLimit() throws {
+        let workspace = Workspace(modelCache: nil)
+        _ = try workspace.loadTask("digits")
+        workspace.trainingMemoryLimit = 1_000_000
+        var settings = TrainingOptions()
+        settings.batchSize = 512
+        settings.hiddenSize = 64
+        #expect(message { _ = try workspace.train(settings) }
+            == "training needs about 15 MB (batch 512 × the longest sequence's 8 steps × hidden 64, every step kept for back-propagation), more than the limit of 1 MB (GQ_MAX_TRAINING_MEMORY, or half of this machine's memory when unset): use a smaller batch ('train batch 34' fits), a smaller 'hidden', or shorter sequences")
+        #expect(workspace.model == nil)
+    }
+
+    @Test("a batch of a million trains the same model as a batch of the whole split")
+    func hugeBatchIsWholeSplit() throws {
+        let workspace = Workspace(modelCache: nil)
+        let task = try workspace.loadTask("digits").task
+        var settings = TrainingOptions()
+        settings.epochs = 2
+        settings.hiddenSize = 8
+        settings.batchSize = 1_000_000
+        _ = try workspace.train(settings)
+        let huge = workspace.model?.flatParameters
+        settings.batchSize = task.train.count
+        _ = try workspace.train(settings)
+        #expect(huge != nil && huge == workspace.model?.flatParameters)
+    }
+}
