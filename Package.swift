@@ -7,6 +7,7 @@
 //   Export → Quantization: a configuration as C for microcontrollers
 //   Quantization → GRU → {Kernels, Randomness};  Search → Randomness (no GRU knowledge)
 //   Datasets → {CZlib, Randomness, TextMatching};  LineEditing → {CEditLine, CSignals}
+//   Fuzzing → {Shell, Datasets, GRU, Quantization, Search}: the input paths as fuzz targets
 //   TextMatching: did-you-mean suggestions, shared by the shell and the task catalog
 //   FileWriting: whole-or-nothing writes (exclusive temporaries, atomic replace, whole-row
 //   append), used by GRU, Search, LineEditing, Workbench and Shell
@@ -32,6 +33,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "gq", targets: ["gq"]),
+        .executable(name: "gq-fuzz", targets: ["GQFuzz"]),
     ],
     targets: [
         .systemLibrary(
@@ -62,6 +64,9 @@ let package = Package(
         .target(name: "Workbench", dependencies: ["GRU", "Datasets", "Randomness", "Quantization", "Export", "Search", "FileWriting"]),
         .target(name: "Shell", dependencies: ["Workbench", "Plotting", "TextMatching", "FileWriting"]),
         .executableTarget(name: "gq", dependencies: ["Shell", "LineEditing", "CSignals"]),
+        // Every input path a user controls, as fuzz targets (scripts/fuzz), and their driver.
+        .target(name: "Fuzzing", dependencies: ["Shell", "Datasets", "GRU", "Quantization", "Search"]),
+        .executableTarget(name: "GQFuzz", dependencies: ["Fuzzing"]),
 
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "FileWritingTests", dependencies: ["FileWriting"]),
@@ -75,5 +80,6 @@ let package = Package(
         .testTarget(name: "ExportTests", dependencies: ["Export", "Quantization", "Datasets", "GRU", "Randomness"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell"]),
         .testTarget(name: "GQTests", dependencies: ["gq"]),
+        .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing"], resources: [.copy("Regressions"), .copy("Seeds")]),
     ]
 )

@@ -43,9 +43,16 @@ public struct NSGA2Options: Sendable, Codable, Equatable {
         self.referencePoint = referencePoint
     }
 
+    /// The largest population a search (or a checkpoint) may ask for.
+    public static let maximumPopulation = 1_000_000
+
     func validate(for space: GenomeSpace, objectiveCount: Int) throws(SearchError) {
         guard populationSize >= 2 else {
             throw .invalidOptions("population size is \(populationSize); it must be at least 2")
+        }
+        // Every generation allocates a population of offspring: a bound a file cannot lift.
+        guard populationSize <= Self.maximumPopulation else {
+            throw .invalidOptions("population size is \(populationSize); it must be at most \(Self.maximumPopulation)")
         }
         guard (0 ... 1).contains(crossoverProbability) else {
             throw .invalidOptions("crossover probability is \(crossoverProbability); it must be between 0 and 1")

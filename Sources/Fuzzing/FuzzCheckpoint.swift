@@ -1,0 +1,20 @@
+import Foundation
+import Search
+
+/// The checkpoint target: a file `evolve resume` accepts must also advance a generation.
+enum FuzzCheckpoint {
+    static func run(_ bytes: Data) throws -> String? {
+        try withFolder { folder in
+            let url = folder.appendingPathComponent("input.json")
+            try bytes.write(to: url)
+            let checkpoint = try NSGA2Checkpoint.load(from: url)
+            let count = checkpoint.objectiveCount
+            // Any deterministic objectives of the right count will do: the search's own state is under test.
+            let search = try NSGA2(resuming: checkpoint, threads: 1) { genome in
+                (0..<count).map { Double(genome[$0 % genome.count] &* ($0 + 1)) }
+            }
+            _ = search.run(generations: 1)
+            return nil
+        }
+    }
+}
