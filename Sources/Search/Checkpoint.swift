@@ -12,8 +12,10 @@ import Darwin
 /// history and generation. The random state is the generation number itself
 /// (each generation draws from its own stream of the seed), so nothing else is needed.
 public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
-    /// Bumped when the file layout changes incompatibly.
-    public static let currentFormatVersion = 1
+    /// Bumped when the file layout changes incompatibly: 2 added the journal lines after
+    /// the first (`CheckpointJournal`); a version-1 file is one line and reads the same.
+    public static let currentFormatVersion = 2
+    static let readableFormatVersions = [1, 2]
 
     public var formatVersion: Int
     public var space: GenomeSpace
@@ -43,12 +45,22 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
         self.history = history
     }
 
-    /// JSON with sorted keys; infinities (crowding at a front's ends) as strings.
+    /// JSON with sorted keys on one line; infinities (crowding at a front's ends) as strings.
     public func jsonData() throws -> Data {
+        try Self.encoder.encode(self)
+    }
+
+    static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try encoder.encode(self)
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
     }
 
     /// Writes the checkpoint to a temporary file beside `url`, then renames it
@@ -74,20 +86,25 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
             let reason = FileManager.default.fileExists(atPath: url.path) ? error.localizedDescription : "no such file"
             throw .checkpointUnreadable(path: url.path, reason: reason)
         }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let decoder = Self.decoder
+        // JSON lines (CheckpointJournal): a whole checkpoint, then what later generations
+        // changed. Bytes after the last newline are an append a kill cut short.
+        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        if lines.count > 1 { lines.removeLast() }
+        let base = Data(lines.first ?? Data())
         struct Version: Decodable { var formatVersion: Int }
-        guard let version = try? decoder.decode(Version.self, from: data) else {
+        guard let version = try? decoder.decode(Version.self, from: base) else {
             throw .checkpointMalformed(path: url.path, reason: "not JSON with a 'formatVersion' field")
         }
-        guard version.formatVersion == currentFormatVersion else {
+        guard readableFormatVersions.contains(version.formatVersion) else {
             throw .checkpointMalformed(path: url.path,
-                                       reason: "format version \(version.formatVersion), this gq reads version \(currentFormatVersion)")
+                                       reason: "format version \(version.formatVersion), this gq reads versions \(readableFormatVersions.map(String.init).joined(separator: " and "))")
         }
-        let checkpoint: NSGA2Checkpoint
-        do { checkpoint = try decoder.decode(NSGA2Checkpoint.self, from: data) } catch {
+        var checkpoint: NSGA2Checkpoint
+        do { checkpoint = try decoder.decode(NSGA2Checkpoint.self, from: base) } catch {
             throw .checkpointMalformed(path: url.path, reason: describe(error))
         }
+        checkpoint = try CheckpointJournal.replay(lines.dropFirst().filter { !$0.isEmpty }.map { Data($0) }, onto: checkpoint, path: url.path)
         if let problem = checkpoint.inconsistency() {
             throw .checkpointMalformed(path: url.path, reason: problem)
         }
@@ -132,7 +149,7 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
         return nil
     }
 
-    private static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error) -> String {
         guard let decoding = error as? DecodingError else { return "\(error)" }
         func path(_ context: DecodingError.Context) -> String {
             context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")

@@ -13,6 +13,10 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
     private var values: [Genome: [Double]] = [:]
     /// Genomes in the order they were first evaluated, so that the saved form is deterministic.
     private var order: [Genome] = []
+    /// Positions in `order` of the evaluations no other one dominates, sorted by objectives
+    /// (then position): kept up to date on every store, so the archive front costs
+    /// O(front) per new evaluation instead of a pass over every evaluation.
+    private var archive: [Int] = []
     /// Lookups answered from the cache.
     public private(set) var hits = 0
 
@@ -35,12 +39,39 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
     public mutating func countHits(_ count: Int) { hits += count }
 
     public mutating func store(_ genome: Genome, _ objectives: [Double]) {
-        if values.updateValue(objectives, forKey: genome) == nil { order.append(genome) }
+        guard values.updateValue(objectives, forKey: genome) == nil else { return }
+        order.append(genome)
+        addToArchive(order.count - 1, objectives)
     }
 
     /// Every evaluation, oldest first.
-    public var entries: [Entry] {
-        order.map { Entry(genome: $0, objectives: values[$0] ?? []) }
+    public var entries: [Entry] { entries(from: 0) }
+
+    /// The evaluations from position `start` on (what a checkpoint journal has not written yet).
+    public func entries(from start: Int) -> [Entry] {
+        order[min(start, order.count)...].map { Entry(genome: $0, objectives: values[$0] ?? []) }
+    }
+
+    /// The evaluations no other one dominates (equal ones all kept), sorted by the first
+    /// objective, then the next, then age: `Pareto.front` of `entries`, without the pass.
+    public var nondominated: [Entry] {
+        archive.map { Entry(genome: order[$0], objectives: values[order[$0]] ?? []) }
+    }
+
+    private mutating func addToArchive(_ position: Int, _ objectives: [Double]) {
+        let values = self.values, order = self.order
+        func objectivesAt(_ p: Int) -> [Double] { values[order[p]] ?? [] }
+        if archive.contains(where: { Pareto.dominates(objectivesAt($0), objectives) }) { return }
+        archive.removeAll { Pareto.dominates(objectives, objectivesAt($0)) }
+        // Binary search for the slot that keeps (objectives, position) ascending.
+        var low = 0, high = archive.count
+        while low < high {
+            let middle = (low + high) / 2
+            let other = objectivesAt(archive[middle])
+            let before = Pareto.lexicographicallyLess(other, objectives) || (other == objectives && archive[middle] < position)
+            if before { low = middle + 1 } else { high = middle }
+        }
+        archive.insert(position, at: low)
     }
 
     private enum CodingKeys: String, CodingKey { case hits, entries }

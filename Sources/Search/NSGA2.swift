@@ -99,7 +99,7 @@ public final class NSGA2 {
     /// first objective. Can hold more than `front` when survival had to thin a
     /// front larger than the population.
     public var archiveFront: [Individual] {
-        Pareto.front(of: cache.entries.map { Individual(genome: $0.genome, objectives: $0.objectives) })
+        cache.nondominated.map { Individual(genome: $0.genome, objectives: $0.objectives) }
     }
 
     /// Hypervolume of the current front against `referencePoint` (0 before initialization).

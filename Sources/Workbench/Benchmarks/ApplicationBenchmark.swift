@@ -16,6 +16,7 @@ public enum ApplicationBenchmark {
             figures["search_" + key] = value
         }
         figures.merge(EvolveBenchmark.run(quick: quick)) { _, new in new }
+        figures.merge(GenerationCostBenchmark.run(quick: quick)) { _, new in new }
         figures.merge(TaskTrainingBenchmark.run(quick: quick)) { _, new in new }
         return figures
     }

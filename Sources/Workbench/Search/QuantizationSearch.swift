@@ -20,7 +20,11 @@ public final class QuantizationSearch {
     public let search: NSGA2
     public private(set) var context: SearchContext
     public let problem: QuantizationProblem
-    public private(set) var checkpointURL: URL
+    public private(set) var checkpointURL: URL {
+        didSet { if checkpointURL != oldValue { journal = CheckpointJournal(url: checkpointURL) } }
+    }
+    /// Writes `checkpointURL`; a new file starts with a whole base.
+    private var journal: CheckpointJournal
     /// Homogeneous 2…8-bit (those inside the search's widths), for plots and `compare`.
     public let homogeneous: [HomogeneousPoint]
     /// Test accuracy of genomes reported so far: measured for reporting, never optimised.
@@ -31,6 +35,7 @@ public final class QuantizationSearch {
         self.context = context
         self.problem = problem
         self.checkpointURL = checkpointURL
+        journal = CheckpointJournal(url: checkpointURL)
         self.homogeneous = homogeneous
     }
 
@@ -92,10 +97,11 @@ public final class QuantizationSearch {
         return search.history.map { ($0.generation, box > 0 ? $0.hypervolume / box : 0) }
     }
 
-    /// Writes the population, cache and context to the checkpoint file, atomically.
+    /// Writes the population, cache and context to the checkpoint file: one journal line
+    /// per generation, the whole state now and then (`CheckpointJournal`).
     func save() throws {
         try FileManager.default.createDirectory(at: checkpointURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try context.checkpoint(of: search).save(to: checkpointURL)
+        try journal.save(context.checkpoint(of: search))
     }
 
     /// Runs generations up to the target, saving after each and reporting it.
