@@ -62,37 +62,46 @@ final class PreparedIntegerGRU: @unchecked Sendable {
 
         func build(_ ops: [GRUOperator], depth: Int, depthPadded: Int, mode: ProductMode)
             -> (packed: [Int16], bias: [Int32], wide: [Int64], wideBias: [Int64], rq: [RequantizerS64], low: [Int64], high: [Int64]) {
-            func weight(_ c: Int, _ k: Int) -> Int16 {
-                let gate = c / hp, j = c % hp
-                guard j < h, k < depth else { return 0 }
-                let layer = q.linear(ops[gate])
-                return layer.weights[j * layer.columns + k]
+            // The three layers' weights gathered once as a dense g × depth matrix: reading
+            // them through `q.linear(op)` per element copied the layer (and retained its
+            // arrays) 12,000 times per configuration, a third of a search's time on vowels.
+            var dense = [Int16](repeating: 0, count: g * depth)
+            for (gate, op) in ops.enumerated() {
+                let layer = q.linear(op)
+                layer.weights.withUnsafeBufferPointer { w in
+                    for j in 0..<h {
+                        for k in 0..<depth { dense[(gate * hp + j) * depth + k] = w[j * layer.columns + k] }
+                    }
+                }
             }
             var bias = [Int32](repeating: 0, count: g), wideBias = [Int64](repeating: 0, count: g)
             var rq = [RequantizerS64](repeating: RequantizerS64(), count: g)
             var low = [Int64](repeating: 0, count: g), high = [Int64](repeating: 0, count: g)
-            for c in 0..<g {
-                let gate = c / hp, j = c % hp
-                let layer = q.linear(ops[gate])
-                let (lo, hi) = q.bounds(ops[gate])
-                low[c] = lo; high[c] = hi
-                guard j < h else { continue }
-                rq[c] = RequantizerS64(layer.requantizer(row: j))
-                wideBias[c] = layer.bias[j]
-                var b = layer.bias[j]
-                if mode == .offset {
-                    var sum: Int64 = 0
-                    for k in 0..<depth { sum += Int64(layer.weights[j * layer.columns + k]) }
-                    b -= Int64(IntegerKernels.offset) * sum
+            for (gate, op) in ops.enumerated() {
+                let layer = q.linear(op)
+                let (lo, hi) = q.bounds(op)
+                for j in 0..<hp {
+                    let c = gate * hp + j
+                    low[c] = lo; high[c] = hi
+                    guard j < h else { continue }
+                    rq[c] = RequantizerS64(layer.requantizer(row: j))
+                    wideBias[c] = layer.bias[j]
+                    var b = layer.bias[j]
+                    if mode == .offset {
+                        var sum: Int64 = 0
+                        for k in 0..<depth { sum += Int64(dense[c * depth + k]) }
+                        b -= Int64(IntegerKernels.offset) * sum
+                    }
+                    bias[c] = Int32(truncatingIfNeeded: b)
                 }
-                bias[c] = Int32(truncatingIfNeeded: b)
             }
             var packed: [Int16] = [], wide: [Int64] = []
-            if mode == .wide {
-                wide = [Int64](repeating: 0, count: g * depth)
-                for c in 0..<g { for k in 0..<depth { wide[c * depth + k] = Int64(weight(c, k)) } }
-            } else {
-                packed = IntegerKernels.pack(weights: weight, columns: g, depth: depth, columnsPadded: g, depthPadded: depthPadded)
+            dense.withUnsafeBufferPointer { d in
+                if mode == .wide {
+                    wide = d.map(Int64.init)
+                } else {
+                    packed = IntegerKernels.pack(weights: { d[$0 * depth + $1] }, columns: g, depth: depth, columnsPadded: g, depthPadded: depthPadded)
+                }
             }
             return (packed, bias, wide, wideBias, rq, low, high)
         }
@@ -124,6 +133,8 @@ final class PreparedIntegerGRU: @unchecked Sendable {
                                                 inputRequant: inputRequant, stateRequant: stateRequant,
                                                 inputLow: inputLow, inputHigh: inputHigh, stateLow: stateLow, stateHigh: stateHigh)
     }
+
+    deinit { fast?.deallocate() }
 }
 
 /// Buffers one worker reuses across chunks.
@@ -181,11 +192,12 @@ extension PreparedIntegerGRU {
                                     } else {
                                         IntegerKernels.productPlain(rows: m, pairs: hp / 2, vectors: g / 16, a: ws.state16, lda: hp, w: wh.baseAddress!, c: ws.stateAcc, ldc: g)
                                     }
-                                    requantizeFast(rows: m, sums: ws.inputAcc, input: true, k)
-                                    requantizeFast(rows: m, sums: ws.stateAcc, input: false, k)
+                                    requantizeFast(rows: m, sums: ws.inputAcc, side: k.input)
+                                    requantizeFast(rows: m, sums: ws.stateAcc, side: k.state)
                                     for row in 0..<m {
                                         cellFast(x: ws.inputAcc + row * g, h: ws.stateAcc + row * g, state: ws.state32 + row * hp,
-                                                 state16: ws.state16 + row * hp, stateOffset: Int32(stateOffset), k, scratch: ws.lanes, tables: tables)
+                                                 state16: ws.state16 + row * hp, stateOffset: Int32(stateOffset), k, hiddenPadded: hp,
+                                                 scratch: ws.lanes, tables: tables)
                                     }
                                 }
                             }
