@@ -75,4 +75,14 @@ struct TerminalTextTests {
         let indented = TerminalText.fit("    " + line, columns: 60)
         #expect(indented.dropFirst().allSatisfy { $0.hasPrefix("      ") })
     }
+
+    @Test("colour codes take no columns: a coloured error line fills the line as a plain one does")
+    func colourCodesTakeNoColumns() {
+        let message = " training needs about 15 MB (batch 512 × the longest sequence's 8 steps × hidden 64, every step kept for back-propagation)"
+        let plain = TerminalText.fit("<repl>:3:1: error:" + message, columns: 80)
+        let coloured = TerminalText.fit("<repl>:3:1: \u{1B}[1;31merror:\u{1B}[0m" + message, columns: 80)
+        #expect(coloured.count == plain.count)
+        #expect(coloured.map { TerminalText.width($0) } == plain.map(\.count))
+        #expect(TerminalText.width("\u{1B}[1;31merror:\u{1B}[0m x") == 8)
+    }
 }

@@ -23,7 +23,7 @@ enum TextWrapping {
         if !word.isEmpty { words.append((gap, word)) }
         for (gap, word) in words {
             let separator = lineHasWord ? gap : ""
-            if lineHasWord, line.count + separator.count + word.count > width {
+            if lineHasWord, TerminalText.width(line) + separator.count + TerminalText.width(word) > width {
                 lines.append(line)
                 line = rest
                 lineHasWord = false
@@ -41,8 +41,26 @@ enum TextWrapping {
 /// plus two, so the terminal never cuts a word in two.
 public enum TerminalText {
     public static func fit(_ line: String, columns: Int) -> [String] {
-        guard line.count > columns - 1, line.contains(" ") else { return [line] }
+        guard width(line) > columns - 1, line.contains(" ") else { return [line] }
         let indent = String(line.prefix { $0 == " " })
         return TextWrapping.wrap(String(line.dropFirst(indent.count)), width: columns - 1, first: indent, rest: indent + "  ")
+    }
+
+    /// Columns `text` takes on a terminal: ANSI escape sequences (the colour of `error:`)
+    /// take none.
+    public static func width(_ text: String) -> Int {
+        var width = 0
+        var inEscape = false
+        for character in text {
+            if inEscape {
+                // A CSI sequence ends at its final byte, a letter.
+                if character.isLetter { inEscape = false }
+            } else if character == "\u{1B}" {
+                inEscape = true
+            } else {
+                width += 1
+            }
+        }
+        return width
     }
 }

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""PyTorch peer for `gq bench scaling`: the same shapes, measured the same way.
+
+For hidden 32, 64, 128, 256 and lengths 28, 100, 400 (28 features, 10 classes, one
+thread): nn.GRU + nn.Linear training samples per second (batch 64: forward,
+cross-entropy, backward, clipping, Adam), float inference (batched, no_grad) and a
+fake-quantized GRU: the cell written out step by step with each of its 17 operators'
+outputs rounded to 8-bit codes (torch.fake_quantize_per_tensor_affine), the way one
+simulates an integer GRU in PyTorch. Keys match gq's: h{H}_t{T}_<figure>. Medians of
+REPEATS trials. torch is not a dependency of gq; scripts/bench runs this when present.
+"""
+import json
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+
+QUICK = "--quick" in sys.argv
+REPEATS = 1 if QUICK else 3
+FEATURES, CLASSES, BATCH = 28, 10, 64
+torch.set_num_threads(1)
+torch.manual_seed(1)
+
+
+class Classifier(nn.Module):
+    def __init__(self, hidden):
+        super().__init__()
+        self.gru = nn.GRU(FEATURES, hidden, batch_first=True)
+        self.fc = nn.Linear(hidden, CLASSES)
+
+    def forward(self, x):
+        out, _ = self.gru(x)
+        return self.fc(out[:, -1, :])
+
+
+def fake(x, scale):
+    return torch.fake_quantize_per_tensor_affine(x, scale, 0, -128, 127)
+
+
+def fake_quant_logits(model, x):
+    """The GRU cell with its 17 operators fake-quantized to 8 bits (scales from the tensors' ranges)."""
+    w_ih, w_hh = model.gru.weight_ih_l0, model.gru.weight_hh_l0
+    b_ih, b_hh = model.gru.bias_ih_l0, model.gru.bias_hh_l0
+    hidden = w_hh.shape[1]
+    s = lambda t: float(t.abs().max()) / 127 + 1e-12
+    wr, wz, wn = (fake(w, s(w)) for w in w_ih.chunk(3))
+    ur, uz, un = (fake(w, s(w)) for w in w_hh.chunk(3))
+    br, bz, bn = b_ih.chunk(3)
+    cr, cz, cn = b_hh.chunk(3)
+    h = torch.zeros(x.shape[0], hidden)
+    act = 4 / 127
+    for t in range(x.shape[1]):
+        xt = fake(x[:, t], 1 / 127)
+        r = torch.sigmoid(fake(fake(xt @ wr.T + br, act) + fake(h @ ur.T + cr, act), act))
+        z = torch.sigmoid(fake(fake(xt @ wz.T + bz, act) + fake(h @ uz.T + cz, act), act))
+        n = torch.tanh(fake(fake(xt @ wn.T + bn, act) + fake(r * fake(h @ un.T + cn, act), act), act))
+        r, z, n = fake(r, 1 / 127), fake(z, 1 / 127), fake(n, 1 / 127)
+        h = fake(fake((1 - z) * n, 1 / 127) + fake(z * h, 1 / 127), 1 / 127)
+    return model.fc(h)
+
+
+figures = {"peer": f"pytorch {torch.__version__}"}
+for hidden in (32, 64, 128, 256):
+    for steps in (28, 100, 400):
+        prefix = f"h{hidden}_t{steps}_"
+        macs = steps * 3 * hidden * (FEATURES + hidden) + hidden * CLASSES
+        iterations = 1 if QUICK else max(1, min(10, int(4e8 / (macs * 64 * 3))))
+        model = Classifier(hidden)
+        optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
+        loss_function = nn.CrossEntropyLoss()
+        training, inference, fakes = [], [], []
+        for trial in range(REPEATS):
+            x = torch.rand(BATCH, steps, FEATURES) - 0.5
+            y = torch.arange(BATCH) % CLASSES
+            start = time.perf_counter()
+            for _ in range(iterations):
+                optimiser.zero_grad()
+                loss = loss_function(model(x), y)
+                loss.backward()
+                nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                optimiser.step()
+            training.append(BATCH * iterations / (time.perf_counter() - start))
+            with torch.no_grad():
+                start = time.perf_counter()
+                for _ in range(iterations):
+                    model(x)
+                inference.append(BATCH * iterations / (time.perf_counter() - start))
+                start = time.perf_counter()
+                fake_quant_logits(model, x)
+                fakes.append(BATCH / (time.perf_counter() - start))
+        figures[prefix + "training_samples_per_second"] = statistics.median(training)
+        figures[prefix + "float_inference_gmacs_per_second"] = statistics.median(inference) * macs / 1e9
+        figures[prefix + "float_inference_sequences_per_second"] = statistics.median(inference)
+        figures[prefix + "fake_quant_sequences_per_second"] = statistics.median(fakes)
+print(json.dumps(figures, indent=2, sort_keys=True))
