@@ -10,29 +10,18 @@ simulates an integer GRU in PyTorch. Keys match gq's: h{H}_t{T}_<figure>. Median
 REPEATS trials. torch is not a dependency of gq; scripts/bench runs this when present.
 """
 import json
-import statistics
+import os
 import sys
-import time
 
 import torch
-import torch.nn as nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_peer import CLASSES, FEATURES, Classifier, speed  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 REPEATS = 1 if QUICK else 3
-FEATURES, CLASSES, BATCH = 28, 10, 64
 torch.set_num_threads(1)
 torch.manual_seed(1)
-
-
-class Classifier(nn.Module):
-    def __init__(self, hidden):
-        super().__init__()
-        self.gru = nn.GRU(FEATURES, hidden, batch_first=True)
-        self.fc = nn.Linear(hidden, CLASSES)
-
-    def forward(self, x):
-        out, _ = self.gru(x)
-        return self.fc(out[:, -1, :])
 
 
 def fake(x, scale):
@@ -67,31 +56,9 @@ for hidden in (32, 64, 128, 256):
         prefix = f"h{hidden}_t{steps}_"
         macs = steps * 3 * hidden * (FEATURES + hidden) + hidden * CLASSES
         iterations = 1 if QUICK else max(1, min(10, int(4e8 / (macs * 64 * 3))))
-        model = Classifier(hidden)
-        optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
-        loss_function = nn.CrossEntropyLoss()
-        training, inference, fakes = [], [], []
-        for trial in range(REPEATS):
-            x = torch.rand(BATCH, steps, FEATURES) - 0.5
-            y = torch.arange(BATCH) % CLASSES
-            start = time.perf_counter()
-            for _ in range(iterations):
-                optimiser.zero_grad()
-                loss = loss_function(model(x), y)
-                loss.backward()
-                nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                optimiser.step()
-            training.append(BATCH * iterations / (time.perf_counter() - start))
-            with torch.no_grad():
-                start = time.perf_counter()
-                for _ in range(iterations):
-                    model(x)
-                inference.append(BATCH * iterations / (time.perf_counter() - start))
-                start = time.perf_counter()
-                fake_quant_logits(model, x)
-                fakes.append(BATCH / (time.perf_counter() - start))
-        figures[prefix + "training_samples_per_second"] = statistics.median(training)
-        figures[prefix + "float_inference_gmacs_per_second"] = statistics.median(inference) * macs / 1e9
-        figures[prefix + "float_inference_sequences_per_second"] = statistics.median(inference)
-        figures[prefix + "fake_quant_sequences_per_second"] = statistics.median(fakes)
+        training, inference, fakes = speed(Classifier(hidden), steps, REPEATS, iterations, extra=fake_quant_logits)
+        figures[prefix + "training_samples_per_second"] = training
+        figures[prefix + "float_inference_gmacs_per_second"] = inference * macs / 1e9
+        figures[prefix + "float_inference_sequences_per_second"] = inference
+        figures[prefix + "fake_quant_sequences_per_second"] = fakes
 print(json.dumps(figures, indent=2, sort_keys=True))
