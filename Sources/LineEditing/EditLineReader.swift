@@ -86,7 +86,7 @@ public final class EditLineReader: LineReader {
         } catch {
             if !warnedAboutHistory {
                 warnedAboutHistory = true
-                FileHandle.standardError.write(Data("\(programName): warning: \(error); history is not being saved\n".utf8))
+                FileHandle.standardError.write(Data("\(programName): warning: \(error); commands that cannot be written are left out of the history (warned once)\n".utf8))
             }
         }
         history = file
