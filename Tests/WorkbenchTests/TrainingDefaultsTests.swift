@@ -14,11 +14,13 @@ struct TrainingDefaultsTests {
         let vowels = TrainingDefaults.options(trainCount: 216, validationCount: 54)
         #expect(vowels.batchSize == 16 && vowels.learningRate == 0.003)
         #expect(vowels.epochs == 179)  // 14 batches an epoch, 2500 steps
-        #expect(vowels.patience == vowels.epochs)  // 54 validation sequences cannot rank epochs
+        #expect(vowels.patience == vowels.epochs)  // 54 validation sequences cannot rank epochs by loss
+        #expect(vowels.selection == .accuracy)
         let tiny = TrainingDefaults.options(trainCount: 16, validationCount: 4)
         #expect(tiny.epochs == 300)  // capped
         let middling = TrainingDefaults.options(trainCount: 480, validationCount: 120)
         #expect(middling.epochs == 84 && middling.patience == TrainingOptions().patience)
+        #expect(middling.selection == TrainingOptions().selection)
     }
 
     @Test("the workspace's defaults follow the loaded task and the seed")
