@@ -5,6 +5,8 @@ public enum ByteCount {
     /// The bytes `text` names; nil for anything else (zero, negative, overflowing, words).
     public static func parse(_ text: String?) -> Int? {
         guard var text = text?.trimmingCharacters(in: .whitespaces).uppercased(), !text.isEmpty else { return nil }
+        // 4G, 4GB and 4GiB all mean 4 × 2^30 bytes here.
+        if text.hasSuffix("IB") { text.removeLast(2) } else if text.hasSuffix("B"), text.count > 1 { text.removeLast() }
         var factor = 1
         if let unit = text.last, let shift = ["K": 10, "M": 20, "G": 30, "T": 40][String(unit)] {
             factor = 1 << shift

@@ -127,6 +127,6 @@ private func inflateStream(_ data: Data, windowBits: Int32, expectedSize: Int?, 
         if !prefixOnly, let expectedSize, expectedSize != count {
             throw .sizeMismatch(expected: expectedSize, actual: count)
         }
-        return Data(output[0 ..< count])
+        return Data(output[0 ..< (prefixOnly ? min(count, limit) : count)])
     }
 }

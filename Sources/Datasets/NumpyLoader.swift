@@ -59,11 +59,13 @@ public enum NumpyLoader {
             // claiming a few bytes of shape cannot expand to gigabytes.
             let declared = try NumpyArray.declaredSize(ofFileStartingWith: archive.prefix(of: member, count: 1 << 16),
                                                        file: file, name: name)
-            guard declared <= DecompressionLimit.bytes else {
+            // The limit is for inflating; a stored member (np.savez's default) is read as it is.
+            let deflated = archive.entries.first { $0.name == member }?.method == 8
+            guard declared <= DecompressionLimit.bytes || !deflated else {
                 throw .malformed(FileLocation(file: file, array: name),
                                  problem: "the array's header declares \(declared) bytes, past \(DecompressionLimit.bytes) bytes, \(DecompressionLimit.advice)")
             }
-            let bytes = try archive.contents(of: member, limit: declared, what: "the size its .npy header declares")
+            let bytes = try archive.contents(of: member, limit: deflated ? declared : Int.max, what: "the size its .npy header declares")
             return try NumpyArray.parse(bytes, file: file, name: name)
         }
 

@@ -45,6 +45,14 @@ public struct FileWriteError: Error, Equatable, Sendable, CustomStringConvertibl
 /// the link (the link is replaced, its target untouched) and `append` writes through it,
 /// as a user who linked `results.csv` somewhere would expect (README, "Files").
 public enum FileWriting {
+    /// The process's umask, read once (reading it means setting it): new files get
+    /// `mode & ~umask`, as `open` would give them.
+    static let umaskBits: mode_t = {
+        let mask = umask(0o022)
+        umask(mask)
+        return mask
+    }()
+
     /// Replaces the file at `path` with `data`: a temporary file beside it, flushed to
     /// disk, then renamed over it. `mode` applies to a new file; an existing file keeps its own.
     public static func replace(_ path: String, with data: Data, mode: mode_t = 0o644) throws(FileWriteError) {
@@ -55,7 +63,7 @@ public enum FileWriting {
             return FileWriteError(path: path, reason: FileWriteError.reason(errno: code))
         }
         var existing = stat()
-        let permissions = lstat(path, &existing) == 0 && (existing.st_mode & S_IFMT) == S_IFREG ? existing.st_mode & 0o7777 : mode
+        let permissions = lstat(path, &existing) == 0 && (existing.st_mode & S_IFMT) == S_IFREG ? existing.st_mode & 0o7777 : mode & ~umaskBits
         if fchmod(descriptor, permissions) != 0 { throw fail(errno) }
         if let code = writeAll(descriptor, data).failure { throw fail(code) }
         // The data must be on disk before the rename makes it the only copy.
@@ -70,7 +78,9 @@ public enum FileWriting {
 
     /// Creates `path` holding `data` if no file is there, atomically: other processes see
     /// no file or the whole of it, never an empty or partial one. Returns false, writing
-    /// nothing, when the path already exists.
+    /// nothing, when the path already exists, or when the file system has no hard links
+    /// (FAT, some network and FUSE mounts) to make a file appear whole; the caller then
+    /// appends under a lock instead.
     public static func createNew(_ path: String, with data: Data, mode: mode_t = 0o644) throws(FileWriteError) -> Bool {
         let (descriptor, temporary) = try makeTemporary(beside: path)
         defer { unlink(temporary) }
@@ -78,44 +88,59 @@ public enum FileWriting {
             close(descriptor)
             return FileWriteError(path: path, reason: FileWriteError.reason(errno: code))
         }
-        if fchmod(descriptor, mode) != 0 { throw fail(errno) }
+        if fchmod(descriptor, mode & ~umaskBits) != 0 { throw fail(errno) }
         if let code = writeAll(descriptor, data).failure { throw fail(code) }
         if fsync(descriptor) != 0 { throw fail(errno) }
         close(descriptor)
         // link() fails with EEXIST instead of replacing: the exclusive create of a whole file.
         if link(temporary, path) == 0 { return true }
-        if errno == EEXIST { return false }
+        if [EEXIST, EPERM, ENOTSUP, EOPNOTSUPP, EMLINK].contains(errno) { return false }
         throw FileWriteError(path: path, reason: FileWriteError.reason(errno: errno))
     }
 
     /// Appends `data` to the open file `descriptor` (opened with `O_APPEND`) in one write, or
     /// leaves the file as it was: a short write (a full disk) is cut off again, so no
-    /// partial line stays behind. `path` names the file in the error.
+    /// partial line stays behind. The write and the cut are made under an exclusive
+    /// `flock` (advisory, best effort), so a cooperating writer's line is never cut.
+    /// `path` names the file in the error.
     public static func appendWhole(_ data: Data, to descriptor: Int32, path: String) throws(FileWriteError) {
+        let locked = flock(descriptor, LOCK_EX) == 0
+        defer { if locked { flock(descriptor, LOCK_UN) } }
         var before = stat()
         let knownSize = fstat(descriptor, &before) == 0
         let (written, failure) = writeAll(descriptor, data)
         guard let failure else { return }
-        if written > 0, knownSize {
+        var whole = written == 0
+        if !whole, knownSize {
             // Cut back only our own bytes: when the file is exactly as long as before plus
             // them, nobody appended after us.
             var after = stat()
             if fstat(descriptor, &after) == 0, after.st_size == before.st_size + off_t(written) {
-                _ = ftruncate(descriptor, before.st_size)
+                whole = ftruncate(descriptor, before.st_size) == 0
             }
         }
-        throw FileWriteError(path: path, reason: FileWriteError.reason(errno: failure) + "; nothing was written")
+        let outcome = whole ? "; nothing was written" : "; \(written) of \(data.count) bytes were written and could not be taken back"
+        throw FileWriteError(path: path, reason: FileWriteError.reason(errno: failure) + outcome)
     }
 
-    /// Opens `path` for appending (created with `mode` if missing), following a symlink.
-    public static func openForAppending(_ path: String, mode: mode_t = 0o644, read: Bool = false) throws(FileWriteError) -> Int32 {
-        let descriptor = open(path, (read ? O_RDWR : O_WRONLY) | O_APPEND | O_CREAT | O_CLOEXEC, mode)
-        guard descriptor >= 0 else { throw FileWriteError(path: path, reason: FileWriteError.reason(errno: errno)) }
+    /// Opens `path` for appending (created with `mode` if missing and `create`), following
+    /// a symlink; anything but a regular file (a FIFO, a device) is refused without blocking.
+    public static func openForAppending(_ path: String, mode: mode_t = 0o644, read: Bool = false,
+                                        create: Bool = true) throws(FileWriteError) -> Int32 {
+        // O_NONBLOCK: opening a FIFO for writing would wait for a reader before the check below.
+        let flags = (read ? O_RDWR : O_WRONLY) | O_APPEND | O_CLOEXEC | O_NONBLOCK | (create ? O_CREAT : 0)
+        let descriptor = open(path, flags, mode)
+        guard descriptor >= 0 else {
+            // ENXIO: a FIFO without a reader, refused by O_NONBLOCK.
+            let code = errno
+            throw FileWriteError(path: path, reason: code == ENXIO ? "not a regular file" : FileWriteError.reason(errno: code))
+        }
         var status = stat()
         if fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) != S_IFREG {
             close(descriptor)
             throw FileWriteError(path: path, reason: "not a regular file")
         }
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
         return descriptor
     }
 

@@ -91,8 +91,13 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
         // changed. Bytes after the last newline are an append a kill cut short.
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         if lines.count > 1 { lines.removeLast() }
-        let base = Data(lines.first ?? Data())
+        var base = Data(lines.first ?? Data())
         struct Version: Decodable { var formatVersion: Int }
+        // A version-1 file formatted by hand spans many lines and has no journal.
+        if (try? decoder.decode(Version.self, from: base)) == nil, (try? decoder.decode(Version.self, from: data)) != nil {
+            base = data
+            lines = Array(lines.prefix(1))
+        }
         guard let version = try? decoder.decode(Version.self, from: base) else {
             throw .checkpointMalformed(path: url.path, reason: "not JSON with a 'formatVersion' field")
         }

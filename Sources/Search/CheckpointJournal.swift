@@ -27,8 +27,10 @@ public final class CheckpointJournal {
 
     /// The file written.
     public let url: URL
-    /// What the file holds: the generation, cache entries and reports on disk.
-    private var saved: (generation: Int, evaluations: Int, reports: Int)?
+    /// What the file holds: the generation, cache entries and reports on disk, and the
+    /// file's identity and length after the last write, so a file deleted or replaced
+    /// between saves gets a whole base instead of a line it cannot be read with.
+    private var saved: (generation: Int, evaluations: Int, reports: Int, device: UInt64, inode: UInt64, size: Int64)?
     private var baseBytes = 0
     private var journalBytes = 0
 
@@ -41,8 +43,14 @@ public final class CheckpointJournal {
     /// a whole new base otherwise (the first save, after a resume, or when the lines
     /// outgrow the base).
     public func save(_ checkpoint: NSGA2Checkpoint) throws(SearchError) {
-        if let saved, checkpoint.generation > saved.generation, journalBytes < baseBytes,
-           checkpoint.cache.count >= saved.evaluations, checkpoint.history.count >= saved.reports {
+        // Any failure leaves the file's state unknown: the next save writes a whole base.
+        let previous = saved
+        saved = nil
+        if let saved = previous, checkpoint.generation > saved.generation, journalBytes < baseBytes,
+           checkpoint.cache.count >= saved.evaluations, checkpoint.history.count >= saved.reports,
+           let descriptor = try? FileWriting.openForAppending(url.path, create: false),
+           Self.identity(descriptor).map({ $0 == (saved.device, saved.inode, saved.size) }) == true {
+            defer { close(descriptor) }
             let line = Line(generation: checkpoint.generation, population: checkpoint.population,
                             reports: Array(checkpoint.history[saved.reports...]),
                             evaluations: checkpoint.cache.entries(from: saved.evaluations),
@@ -53,8 +61,14 @@ public final class CheckpointJournal {
                 throw .checkpointUnwritable(path: url.path, reason: "encoding failed: \(error)")
             }
             data.append(UInt8(ascii: "\n"))
-            try append(data)
+            do { try FileWriting.appendWhole(data, to: descriptor, path: url.path) } catch {
+                throw .checkpointUnwritable(path: url.path, reason: error.reason)
+            }
+            if fsync(descriptor) != 0 {
+                throw .checkpointUnwritable(path: url.path, reason: FileWriteError.reason(errno: errno))
+            }
             journalBytes += data.count
+            try record(checkpoint, descriptor: descriptor)
         } else {
             var data: Data
             do { data = try checkpoint.jsonData() } catch {
@@ -66,22 +80,23 @@ public final class CheckpointJournal {
             }
             baseBytes = data.count
             journalBytes = 0
+            guard let descriptor = try? FileWriting.openForAppending(url.path, create: false) else { return }
+            defer { close(descriptor) }
+            try record(checkpoint, descriptor: descriptor)
         }
-        saved = (checkpoint.generation, checkpoint.cache.count, checkpoint.history.count)
     }
 
-    private func append(_ data: Data) throws(SearchError) {
-        let descriptor: Int32
-        do { descriptor = try FileWriting.openForAppending(url.path) } catch {
-            throw .checkpointUnwritable(path: url.path, reason: error.reason)
-        }
-        defer { close(descriptor) }
-        do { try FileWriting.appendWhole(data, to: descriptor, path: url.path) } catch {
-            throw .checkpointUnwritable(path: url.path, reason: error.reason)
-        }
-        if fsync(descriptor) != 0 {
-            throw .checkpointUnwritable(path: url.path, reason: FileWriteError.reason(errno: errno))
-        }
+    /// Notes what the file now holds, for the next save's check.
+    private func record(_ checkpoint: NSGA2Checkpoint, descriptor: Int32) throws(SearchError) {
+        guard let (device, inode, size) = Self.identity(descriptor) else { return }
+        saved = (checkpoint.generation, checkpoint.cache.count, checkpoint.history.count, device, inode, size)
+    }
+
+    /// The device, inode and length of an open file.
+    private static func identity(_ descriptor: Int32) -> (UInt64, UInt64, Int64)? {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return nil }
+        return (UInt64(status.st_dev), UInt64(status.st_ino), Int64(status.st_size))
     }
 
     /// `base` with every complete line of `lines` applied in order; the bytes after the
@@ -95,6 +110,9 @@ public final class CheckpointJournal {
             }
             guard line.generation > state.generation, line.cacheHits >= state.cache.hits else {
                 throw .checkpointMalformed(path: path, reason: "journal line \(index + 2) is for generation \(line.generation), after generation \(state.generation)")
+            }
+            if let problem = EvaluationCache.problem(with: line.evaluations, objectiveCount: state.objectiveCount, known: { state.cache.peek($0) != nil }) {
+                throw .checkpointMalformed(path: path, reason: "journal line \(index + 2): \(problem)")
             }
             state.generation = line.generation
             state.population = line.population

@@ -38,8 +38,11 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
     /// Adds `count` to the hit counter (the search counts a generation's hits only once it completes).
     public mutating func countHits(_ count: Int) { hits += count }
 
+    /// Stores the first evaluation of `genome`; a genome is a pure function's input, so a
+    /// second store of it changes nothing.
     public mutating func store(_ genome: Genome, _ objectives: [Double]) {
-        guard values.updateValue(objectives, forKey: genome) == nil else { return }
+        guard values[genome] == nil else { return }
+        values[genome] = objectives
         order.append(genome)
         addToArchive(order.count - 1, objectives)
     }
@@ -79,9 +82,25 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         hits = try container.decode(Int.self, forKey: .hits)
-        for entry in try container.decode([Entry].self, forKey: .entries) {
-            store(entry.genome, entry.objectives)
+        let entries = try container.decode([Entry].self, forKey: .entries)
+        // Checked before any is stored: the archive compares objective vectors lane by lane.
+        if let problem = Self.problem(with: entries, objectiveCount: entries.first?.objectives.count) {
+            throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath + [CodingKeys.entries], debugDescription: problem))
         }
+        for entry in entries { store(entry.genome, entry.objectives) }
+    }
+
+    /// What makes `entries` unfit to store: objective vectors of another length than
+    /// `objectiveCount`, or a genome given twice; nil when they are fine.
+    public static func problem(with entries: [Entry], objectiveCount: Int?, known: (Genome) -> Bool = { _ in false }) -> String? {
+        var seen = Set<Genome>()
+        for (index, entry) in entries.enumerated() {
+            if let objectiveCount, entry.objectives.count != objectiveCount {
+                return "evaluation \(index) has \(entry.objectives.count) objectives, expected \(objectiveCount)"
+            }
+            if known(entry.genome) || !seen.insert(entry.genome).inserted { return "evaluation \(index) repeats a genome" }
+        }
+        return nil
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -19,11 +19,19 @@ struct DecompressionLimitTests {
         #expect(try gunzip(Data(gzipped(bytes)), limit: 5000) == Data(bytes))
     }
 
+    @Test("a prefix is exactly the bytes asked for, even when the stream is one byte longer")
+    func prefixLength() throws {
+        let bytes = (0..<256).map { UInt8($0) }
+        #expect(try inflateRawPrefix(Data(storedDeflate(bytes)), count: 255) == Data(bytes.prefix(255)))
+        #expect(try inflateRawPrefix(Data(storedDeflate(bytes)), count: 1000) == Data(bytes))
+    }
+
     @Test("the limit reads bytes or K, M, G suffixes and refuses anything else")
     func parsing() {
         #expect(ByteCount.parse("100000") == 100_000)
         #expect(ByteCount.parse("512M") == 512 << 20)
         #expect(ByteCount.parse("4g") == 4 << 30)
+        #expect(ByteCount.parse("4GB") == 4 << 30 && ByteCount.parse("4GiB") == 4 << 30 && ByteCount.parse("100B") == 100)
         #expect(ByteCount.parse("0") == nil)
         #expect(ByteCount.parse("-3G") == nil)
         #expect(ByteCount.parse("lots") == nil)

@@ -99,14 +99,26 @@ struct FileWritingTests {
         }
     }
 
-    @Test("openForAppending refuses a FIFO instead of blocking on it")
+    @Test("openForAppending refuses a FIFO instead of blocking on it, for writing alone too")
     func openForAppendingRefusesFIFO() throws {
         let folder = Folder()
         let fifo = folder.file("pipe")
         try #require(mkfifo(fifo, 0o600) == 0)
-        #expect(throws: FileWriteError(path: fifo, reason: "not a regular file")) {
-            _ = try FileWriting.openForAppending(fifo, read: true)
+        for read in [true, false] {
+            #expect(throws: FileWriteError(path: fifo, reason: "not a regular file")) {
+                _ = try FileWriting.openForAppending(fifo, read: read)
+            }
         }
+    }
+
+    @Test("a new file's mode honours the umask, as open would")
+    func umaskHonoured() throws {
+        let folder = Folder()
+        let mask = umask(0o022)
+        umask(mask)
+        try FileWriting.replace(folder.file("a"), with: Data("a".utf8), mode: 0o666)
+        let mode = ((try? FileManager.default.attributesOfItem(atPath: folder.file("a"))[.posixPermissions]) as? Int) ?? -1
+        #expect(mode == Int(0o666 & ~mask))
     }
 
     @Test("the reasons are plain words")

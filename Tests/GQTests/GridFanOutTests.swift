@@ -1,8 +1,15 @@
 import Foundation
 import Testing
 
+/// Whether the `bash` scripts/grid runs under is 5.1 or later (macOS ships 3.2).
+private let bashIsNewEnough: Bool = {
+    let result = try? GQProcess.run(["bash", "-c", "((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1)))"],
+                                    executable: URL(fileURLWithPath: "/usr/bin/env"))
+    return result?.status == 0
+}()
+
 /// scripts/grid, as a study on a batch scheduler uses it, run with plain background processes.
-@Suite("Grid fan-out")
+@Suite("Grid fan-out", .enabled(if: bashIsNewEnough, "scripts/grid needs bash 5.1 or later"))
 struct GridFanOutTests {
     /// scripts/grid in this checkout.
     static let grid = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -50,6 +57,7 @@ struct GridFanOutTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         _ = try GQProcess.write("echo $1 $2\n", to: "point.gq", in: folder)
         #expect(try run(["point", "4", "point.gq", "a=x,y", "b=1,2,3"], in: folder).out == "y 2\n")
+        #expect(try run(["point", "04", "point.gq", "a=x,y", "b=1,2,3"], in: folder).out == "y 2\n")  // not octal
         let past = try run(["point", "6", "point.gq", "a=x,y", "b=1,2,3"], in: folder)
         #expect(past.status == 2 && past.err == "grid: point 6 is past the grid's 6 points (0 to 5)\n")
     }

@@ -125,4 +125,47 @@ struct CheckpointJournalTests {
             return reason == "format version 9, this gq reads versions 1 and 2"
         }
     }
+
+    @Test("a checkpoint file deleted between saves gets a whole base at the next save, never a lone journal line")
+    func deletedBetweenSaves() throws {
+        let folder = try TemporaryFolder()
+        let url = folder.url.appendingPathComponent("run.json")
+        let journal = CheckpointJournal(url: url)
+        let search = try search()
+        var generation = 0
+        _ = try search.run(generations: 4, shouldStop: { false }) { (_: GenerationReport) throws(SearchError) in
+            if generation == 2 { unlink(url.path) }
+            generation += 1
+            try journal.save(search.checkpoint)
+        }
+        #expect(try NSGA2Checkpoint.load(from: url) == search.checkpoint)
+    }
+
+    @Test("cache entries of different lengths or repeated genomes are refused, not stored (they once trapped)")
+    func crookedCache() throws {
+        let folder = try TemporaryFolder()
+        let url = folder.url.appendingPathComponent("run.json")
+        let search = try search()
+        search.run(generations: 1)
+        var object = try JSONSerialization.jsonObject(with: search.checkpoint.jsonData()) as? [String: Any] ?? [:]
+        var cache = object["cache"] as? [String: Any] ?? [:]
+        var entries = cache["entries"] as? [[String: Any]] ?? []
+        try #require(entries.count >= 2)
+        entries[1]["objectives"] = [1.0, 2.0, 3.0]
+        cache["entries"] = entries
+        object["cache"] = cache
+        try JSONSerialization.data(withJSONObject: object).write(to: url)
+        #expect { try NSGA2Checkpoint.load(from: url) } throws: { error in
+            guard case .checkpointMalformed(_, let reason)? = error as? SearchError else { return false }
+            return reason.contains("evaluation 1 has 3 objectives, expected 2")
+        }
+        entries[1] = entries[0]
+        cache["entries"] = entries
+        object["cache"] = cache
+        try JSONSerialization.data(withJSONObject: object).write(to: url)
+        #expect { try NSGA2Checkpoint.load(from: url) } throws: { error in
+            guard case .checkpointMalformed(_, let reason)? = error as? SearchError else { return false }
+            return reason.contains("evaluation 1 repeats a genome")
+        }
+    }
 }
