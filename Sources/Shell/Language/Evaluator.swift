@@ -33,15 +33,27 @@ struct Evaluator {
             let value = try evaluate(operand)
             if op == "not" { return .number(value.isTrue ? 0 : 1) }
             return .number(-(try number(value, for: op, at: at)))
-        case .binary(let op, let left, let right, let at):
-            return try binary(op, left, right, at: at)
+        case .binary:
+            // A chain `a + b + c …` parses as a tree as deep as it is long; walking down its
+            // left spine and folding back keeps evaluation off the stack.
+            var spine: [(op: String, right: Expression, at: SourceLocation)] = []
+            var node = expression
+            while case .binary(let op, let left, let right, let at) = node {
+                spine.append((op, right, at))
+                node = left
+            }
+            var value = try evaluate(node)
+            for step in spine.reversed() {
+                value = try apply(step.op, value, step.right, at: step.at)
+            }
+            return value
         case .call(let name, let arguments, let at):
             return try call(name, arguments.map(evaluate), at: at)
         }
     }
 
-    private func binary(_ op: String, _ leftExpression: Expression, _ rightExpression: Expression, at: SourceLocation) throws -> Value {
-        let left = try evaluate(leftExpression)
+    /// `left op right`, evaluating `right` only when it is needed.
+    private func apply(_ op: String, _ left: Value, _ rightExpression: Expression, at: SourceLocation) throws -> Value {
         // `and`/`or` short-circuit so `x > 0 and 1 / x < 2` is safe.
         if op == "and" { return left.isTrue ? .number(try evaluate(rightExpression).isTrue ? 1 : 0) : .number(0) }
         if op == "or" { return left.isTrue ? .number(1) : .number(try evaluate(rightExpression).isTrue ? 1 : 0) }
