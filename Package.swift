@@ -80,6 +80,6 @@ let package = Package(
         .testTarget(name: "ExportTests", dependencies: ["Export", "Quantization", "Datasets", "GRU", "Randomness"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell"]),
         .testTarget(name: "GQTests", dependencies: ["gq"]),
-        .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing"], resources: [.copy("Regressions"), .copy("Seeds")]),
+        .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing"], exclude: ["script.dict"], resources: [.copy("Regressions"), .copy("Seeds")]),
     ]
 )

@@ -63,13 +63,16 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
         return decoder
     }
 
-    /// Writes the checkpoint to a temporary file beside `url`, then renames it
-    /// over `url`, so a reader (or a crash) never sees a half-written file.
-    public func save(to url: URL) throws(SearchError) {
-        let data: Data
+    /// Writes the checkpoint as one JSON line to a temporary file beside `url`, then
+    /// renames it over `url`, so a reader (or a crash) never sees a half-written file.
+    /// Returns the bytes written. `CheckpointJournal` appends its lines after this one.
+    @discardableResult
+    public func save(to url: URL) throws(SearchError) -> Int {
+        var data: Data
         do { data = try jsonData() } catch {
             throw .checkpointUnwritable(path: url.path, reason: "encoding failed: \(error)")
         }
+        data.append(UInt8(ascii: "\n"))
         // FileWriting.replace: an exclusive temporary beside the target, renamed over it,
         // removed on any failure, so no empty or partial file stays behind.
         do {
@@ -77,6 +80,7 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
         } catch {
             throw .checkpointUnwritable(path: url.path, reason: error.reason)
         }
+        return data.count
     }
 
     /// Reads and checks a checkpoint written by `save`.

@@ -49,7 +49,7 @@ public final class CheckpointJournal {
         if let saved = previous, checkpoint.generation > saved.generation, journalBytes < baseBytes,
            checkpoint.cache.count >= saved.evaluations, checkpoint.history.count >= saved.reports,
            let descriptor = try? FileWriting.openForAppending(url.path, create: false),
-           Self.identity(descriptor).map({ $0 == (saved.device, saved.inode, saved.size) }) == true {
+           Self.identity { fstat(descriptor, &$0) }.map({ $0 == (saved.device, saved.inode, saved.size) }) == true {
             defer { close(descriptor) }
             let line = Line(generation: checkpoint.generation, population: checkpoint.population,
                             reports: Array(checkpoint.history[saved.reports...]),
@@ -68,34 +68,24 @@ public final class CheckpointJournal {
                 throw .checkpointUnwritable(path: url.path, reason: FileWriteError.reason(errno: errno))
             }
             journalBytes += data.count
-            try record(checkpoint, descriptor: descriptor)
+            record(checkpoint, Self.identity { fstat(descriptor, &$0) })
         } else {
-            var data: Data
-            do { data = try checkpoint.jsonData() } catch {
-                throw .checkpointUnwritable(path: url.path, reason: "encoding failed: \(error)")
-            }
-            data.append(UInt8(ascii: "\n"))
-            do { try FileWriting.replace(url.path, with: data) } catch {
-                throw .checkpointUnwritable(path: url.path, reason: error.reason)
-            }
-            baseBytes = data.count
+            baseBytes = try checkpoint.save(to: url)
             journalBytes = 0
-            guard let descriptor = try? FileWriting.openForAppending(url.path, create: false) else { return }
-            defer { close(descriptor) }
-            try record(checkpoint, descriptor: descriptor)
+            record(checkpoint, Self.identity { stat(url.path, &$0) })
         }
     }
 
     /// Notes what the file now holds, for the next save's check.
-    private func record(_ checkpoint: NSGA2Checkpoint, descriptor: Int32) throws(SearchError) {
-        guard let (device, inode, size) = Self.identity(descriptor) else { return }
+    private func record(_ checkpoint: NSGA2Checkpoint, _ identity: (UInt64, UInt64, Int64)?) {
+        guard let (device, inode, size) = identity else { return }
         saved = (checkpoint.generation, checkpoint.cache.count, checkpoint.history.count, device, inode, size)
     }
 
-    /// The device, inode and length of an open file.
-    private static func identity(_ descriptor: Int32) -> (UInt64, UInt64, Int64)? {
+    /// The device, inode and length `statting` reports (an `fstat` or a `stat`), or nil when it fails.
+    private static func identity(_ statting: (inout stat) -> Int32) -> (UInt64, UInt64, Int64)? {
         var status = stat()
-        guard fstat(descriptor, &status) == 0 else { return nil }
+        guard statting(&status) == 0 else { return nil }
         return (UInt64(status.st_dev), UInt64(status.st_ino), Int64(status.st_size))
     }
 

@@ -29,11 +29,12 @@ struct GQProcess {
     }
 
     static func run(_ arguments: [String], stdin: String? = nil, executable: URL = binary,
-                    cache: URL = temporaryDirectory()) throws -> Result {
+                    cache: URL = temporaryDirectory(), directory: URL? = nil, extraEnvironment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        process.environment = environment(cache: cache)
+        process.environment = environment(cache: cache).merging(extraEnvironment) { _, new in new }
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -16,22 +16,8 @@ struct GridFanOutTests {
         .deletingLastPathComponent().appendingPathComponent("scripts/grid")
 
     func run(_ arguments: [String], in folder: URL) throws -> GQProcess.Result {
-        let process = Process()
-        process.executableURL = Self.grid
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        var environment = GQProcess.environment(cache: folder)
-        environment["GQ"] = GQProcess.binary.path
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return GQProcess.Result(status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self),
-                                err: String(decoding: errData, as: UTF8.self))
+        try GQProcess.run(arguments, executable: Self.grid, cache: folder, directory: folder,
+                          extraEnvironment: ["GQ": GQProcess.binary.path])
     }
 
     @Test("a grid fanned out over background processes fills one table with one header")

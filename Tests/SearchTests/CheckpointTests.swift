@@ -60,7 +60,7 @@ struct CheckpointWriteSafetyTests {
         let problem = DiscreteZDT(kind: .zdt1, genes: 6, levels: 8)
         let search = try NSGA2(space: problem.space, options: NSGA2Options(populationSize: 8, seed: 1), objectiveCount: 2,
                                evaluate: { problem.objectives($0) })
-        _ = try search.run(generations: 1, shouldStop: { false }) { _ in }
+        _ = search.run(generations: 1, shouldStop: { false }) { _ in }
         return search.checkpoint
     }
 
@@ -94,7 +94,7 @@ struct CheckpointValidationTests {
         let problem = DiscreteZDT(kind: .zdt1, genes: 6, levels: 8)
         let search = try NSGA2(space: problem.space, options: NSGA2Options(populationSize: 8, seed: 1), objectiveCount: 2,
                                evaluate: { problem.objectives($0) })
-        _ = try search.run(generations: 2, shouldStop: { false }) { _ in }
+        _ = search.run(generations: 2, shouldStop: { false }) { _ in }
         var checkpoint = search.checkpoint
         change(&checkpoint)
         let folder = try TemporaryFolder()
