@@ -5,7 +5,9 @@
 //   gq → {Shell, LineEditing};  Shell → {Workbench, Plotting, TextMatching}
 //   Workbench → {Quantization, Export, Search, Datasets}: the application without a terminal
 //   Export → Quantization: a configuration as C for microcontrollers
-//   Quantization → GRU → {Kernels, Randomness};  Search → Randomness (no GRU knowledge)
+//   Quantization → {GRU, CIntegerKernels};  GRU → {Kernels, Randomness}
+//   CIntegerKernels: the integer step on AVX-512 in C, chosen at run time
+//   Search → Randomness (no GRU knowledge)
 //   Datasets → {CZlib, Randomness, TextMatching};  LineEditing → {CEditLine, CSignals}
 //   Fuzzing → {Shell, Datasets, GRU, Quantization, Search}: the input paths as fuzz targets
 //   TextMatching: did-you-mean suggestions, shared by the shell and the task catalog
@@ -51,7 +53,10 @@ let package = Package(
         .target(name: "TextMatching"),
         .target(name: "Kernels", swiftSettings: hotLoopFlags),
         .target(name: "GRU", dependencies: ["Kernels", "Randomness", "FileWriting"], swiftSettings: hotLoopFlags),
-        .target(name: "Quantization", dependencies: ["GRU", "Kernels", "Randomness"], swiftSettings: hotLoopFlags),
+        // The integer engine's AVX-512 step in C (intrinsics Swift cannot express), chosen at
+        // run time; per-function target attributes, so no flag here.
+        .target(name: "CIntegerKernels"),
+        .target(name: "Quantization", dependencies: ["GRU", "Kernels", "Randomness", "CIntegerKernels"], swiftSettings: hotLoopFlags),
         .target(name: "Search", dependencies: ["Randomness", "FileWriting"], swiftSettings: hotLoopFlags),
         .target(name: "Plotting"),
         .target(

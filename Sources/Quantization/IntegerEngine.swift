@@ -1,3 +1,4 @@
+import CIntegerKernels
 import Dispatch
 import Foundation
 
@@ -12,7 +13,9 @@ final class PreparedIntegerGRU: @unchecked Sendable {
     /// 3 · hiddenPadded: the r, z, n blocks side by side.
     var gateColumns: Int { 3 * hiddenPadded }
 
-    enum ProductMode { case offset, plain, wide }
+    /// How a side's products run: on bytes (AVX-512 VNNI, codes + 128), on int16 codes
+    /// offset by 2^14, on plain int16 codes, or in int64 when the sums outgrow int32.
+    enum ProductMode { case bytes, offset, plain, wide }
     let inputMode: ProductMode
     let stateMode: ProductMode
 
@@ -40,13 +43,21 @@ final class PreparedIntegerGRU: @unchecked Sendable {
     /// Tables with the index offset folded in: `table[code + half]`.
     let tableR: [Int32], tableZ: [Int32], tableN: [Int32]
     let halfR: Int64, halfZ: Int64, halfN: Int64
-    /// Constants of the vectorised elementwise path; nil when it would overflow 32 bits.
+    /// Constants of the vectorised elementwise path in Swift; nil when it would overflow
+    /// 32 bits or when the AVX-512 step runs instead.
     let fast: FastCellConstants?
+    /// Constants of the AVX-512 step (products and cell in C); nil on other CPUs, with
+    /// `.portable` kernels, or when the cell's rescales need 64 bits.
+    let avx512: AVX512Step?
 
-    init(_ q: QuantizedGRU) {
+    init(_ q: QuantizedGRU, kernels: IntegerKernelSet = .automatic) {
         model = q
+        let rescalers = CellRescalers(q)
+        let anyWide = [GRUOperator.rWx, .zWx, .nWx, .rWh, .zWh, .nWh].contains { q.linear($0).wideAccumulator }
+        let useAVX512 = kernels == .automatic && IntegerKernelSet.avx512Available && rescalers != nil && !anyWide
+        let bytes = useAVX512 && AVX512Step.bytesFit(q)
         features = q.inputSize
-        featuresPadded = (q.inputSize + 1) / 2 * 2
+        featuresPadded = bytes ? (q.inputSize + 3) / 4 * 4 : (q.inputSize + 1) / 2 * 2
         hidden = q.hiddenSize
         hiddenPadded = (q.hiddenSize + 15) / 16 * 16
         classes = q.classCount
@@ -54,6 +65,7 @@ final class PreparedIntegerGRU: @unchecked Sendable {
 
         let inputOps: [GRUOperator] = [.rWx, .zWx, .nWx], stateOps: [GRUOperator] = [.rWh, .zWh, .nWh]
         func mode(_ ops: [GRUOperator], inputBits: Int) -> ProductMode {
+            if bytes { return .bytes }
             if ops.contains(where: { q.linear($0).wideAccumulator }) { return .wide }
             return inputBits <= 15 ? .offset : .plain
         }
@@ -61,7 +73,7 @@ final class PreparedIntegerGRU: @unchecked Sendable {
         stateMode = mode(stateOps, inputBits: q.bits[.hAdd])
 
         func build(_ ops: [GRUOperator], depth: Int, depthPadded: Int, mode: ProductMode)
-            -> (packed: [Int16], bias: [Int32], wide: [Int64], wideBias: [Int64], rq: [RequantizerS64], low: [Int64], high: [Int64]) {
+            -> (packed: [Int16], bytes: [Int8]?, bias: [Int32], wide: [Int64], wideBias: [Int64], rq: [RequantizerS64], low: [Int64], high: [Int64]) {
             // The three layers' weights gathered once as a dense g × depth matrix: reading
             // them through `q.linear(op)` per element copied the layer (and retained its
             // arrays) 12,000 times per configuration, a third of a search's time on vowels.
@@ -87,23 +99,26 @@ final class PreparedIntegerGRU: @unchecked Sendable {
                     rq[c] = RequantizerS64(layer.requantizer(row: j))
                     wideBias[c] = layer.bias[j]
                     var b = layer.bias[j]
-                    if mode == .offset {
+                    if mode == .offset || mode == .bytes {
+                        // The inputs carry an offset; its share of the sum moves into the bias.
                         var sum: Int64 = 0
                         for k in 0..<depth { sum += Int64(dense[c * depth + k]) }
-                        b -= Int64(IntegerKernels.offset) * sum
+                        b -= Int64(mode == .bytes ? 128 : IntegerKernels.offset) * sum
                     }
                     bias[c] = Int32(truncatingIfNeeded: b)
                 }
             }
-            var packed: [Int16] = [], wide: [Int64] = []
+            var packed: [Int16] = [], wide: [Int64] = [], bytes: [Int8]?
             dense.withUnsafeBufferPointer { d in
                 if mode == .wide {
                     wide = d.map(Int64.init)
+                } else if mode == .bytes {
+                    bytes = AVX512Step.packBytes(weights: { d[$0 * depth + $1] }, columns: g, depth: depth, columnsPadded: g, depthPadded: depthPadded)
                 } else {
                     packed = IntegerKernels.pack(weights: { d[$0 * depth + $1] }, columns: g, depth: depth, columnsPadded: g, depthPadded: depthPadded)
                 }
             }
-            return (packed, bias, wide, wideBias, rq, low, high)
+            return (packed, bytes, bias, wide, wideBias, rq, low, high)
         }
         let x = build(inputOps, depth: features, depthPadded: featuresPadded, mode: inputMode)
         let s = build(stateOps, depth: h, depthPadded: hp, mode: stateMode)
@@ -129,12 +144,24 @@ final class PreparedIntegerGRU: @unchecked Sendable {
         tableR = q.tables[.gateR]!.entries; halfR = Int64(1) << (q.bits[.rAdd] - 1)
         tableZ = q.tables[.gateZ]!.entries; halfZ = Int64(1) << (q.bits[.zAdd] - 1)
         tableN = q.tables[.gateN]!.entries; halfN = Int64(1) << (q.bits[.nAdd] - 1)
-        fast = PreparedIntegerGRU.fastConstants(q, hiddenPadded: hp, inputBias: inputBias, stateBias: stateBias,
-                                                inputRequant: inputRequant, stateRequant: stateRequant,
-                                                inputLow: inputLow, inputHigh: inputHigh, stateLow: stateLow, stateHigh: stateHigh)
+        if useAVX512, let c = rescalers {
+            avx512 = AVX512Step(q, rescalers: c, hiddenPadded: hp,
+                                input: (x.bias, x.rq, x.low, x.high, x.bytes), state: (s.bias, s.rq, s.low, s.high, s.bytes))
+            fast = nil
+        } else {
+            avx512 = nil
+            fast = rescalers.map {
+                PreparedIntegerGRU.fastConstants(q, rescalers: $0, hiddenPadded: hp, inputBias: x.bias, stateBias: s.bias,
+                                                 inputRequant: x.rq, stateRequant: s.rq,
+                                                 inputLow: x.low, inputHigh: x.high, stateLow: s.low, stateHigh: s.high)
+            }
+        }
     }
 
-    deinit { fast?.deallocate() }
+    deinit {
+        fast?.deallocate()
+        avx512?.deallocate()
+    }
 }
 
 /// Buffers one worker reuses across chunks.
@@ -142,6 +169,8 @@ final class IntegerWorkspace {
     var inputAcc: UnsafeMutablePointer<Int32>
     var stateAcc: UnsafeMutablePointer<Int32>
     var state16: UnsafeMutablePointer<Int16>
+    /// The state as bytes (code + 128) for the AVX-512 byte products.
+    var state8: UnsafeMutablePointer<UInt8>
     var state32: UnsafeMutablePointer<Int32>
     /// 32 int32 for lane lookups.
     var lanes: UnsafeMutablePointer<Int32>
@@ -152,12 +181,13 @@ final class IntegerWorkspace {
         inputAcc = .allocate(capacity: rows * gateColumns)
         stateAcc = .allocate(capacity: rows * gateColumns)
         state16 = .allocate(capacity: rows * hiddenPadded)
+        state8 = .allocate(capacity: rows * hiddenPadded)
         state32 = .allocate(capacity: rows * hiddenPadded)
         lanes = .allocate(capacity: 32)
     }
 
     deinit {
-        inputAcc.deallocate(); stateAcc.deallocate(); state16.deallocate(); state32.deallocate(); lanes.deallocate()
+        inputAcc.deallocate(); stateAcc.deallocate(); state16.deallocate(); state8.deallocate(); state32.deallocate(); lanes.deallocate()
     }
 }
 
@@ -165,13 +195,17 @@ extension PreparedIntegerGRU {
     /// Runs one chunk: `codes` holds the input codes time-major (steps × rows × featuresPadded,
     /// offset added in offset mode), `active[t]` rows run at step t (a prefix: rows are sorted
     /// by length, longest first). Writes rows × classes logits.
-    func run(chunkRows rows: Int, steps: Int, active: [Int], codes: UnsafePointer<Int16>,
+    func run(chunkRows rows: Int, steps: Int, active: [Int], codes raw: UnsafeRawPointer,
              workspace ws: IntegerWorkspace, logits: UnsafeMutablePointer<Int64>) {
         let hp = hiddenPadded, g = gateColumns, fp = featuresPadded
         let stateOffset: Int16 = stateMode == .offset ? Int16(IntegerKernels.offset) : 0
         ws.state16.initialize(repeating: stateOffset, count: rows * hp)
+        ws.state8.initialize(repeating: 128, count: rows * hp)
         ws.state32.initialize(repeating: 0, count: rows * hp)
-        if let k = fast, inputMode != .wide, stateMode != .wide {
+        let codes = raw.assumingMemoryBound(to: Int16.self)
+        if let a = avx512 {
+            runAVX512(a, rows: rows, steps: steps, active: active, codes: raw, workspace: ws, stateOffset: Int32(stateOffset))
+        } else if let k = fast, inputMode != .wide, stateMode != .wide {
             tableR.withUnsafeBufferPointer { tr in
                 tableZ.withUnsafeBufferPointer { tz in
                     tableN.withUnsafeBufferPointer { tn in
@@ -181,17 +215,7 @@ extension PreparedIntegerGRU {
                                 for t in 0..<steps {
                                     let m = active[t]
                                     guard m > 0 else { break }
-                                    let x = codes + t * rows * fp
-                                    if inputMode == .offset {
-                                        IntegerKernels.productOffset(rows: m, pairs: fp / 2, vectors: g / 16, a: x, lda: fp, w: wx.baseAddress!, c: ws.inputAcc, ldc: g)
-                                    } else {
-                                        IntegerKernels.productPlain(rows: m, pairs: fp / 2, vectors: g / 16, a: x, lda: fp, w: wx.baseAddress!, c: ws.inputAcc, ldc: g)
-                                    }
-                                    if stateMode == .offset {
-                                        IntegerKernels.productOffset(rows: m, pairs: hp / 2, vectors: g / 16, a: ws.state16, lda: hp, w: wh.baseAddress!, c: ws.stateAcc, ldc: g)
-                                    } else {
-                                        IntegerKernels.productPlain(rows: m, pairs: hp / 2, vectors: g / 16, a: ws.state16, lda: hp, w: wh.baseAddress!, c: ws.stateAcc, ldc: g)
-                                    }
+                                    products16(rows: m, x: codes + t * rows * fp, wx: wx.baseAddress!, wh: wh.baseAddress!, workspace: ws)
                                     requantizeFast(rows: m, sums: ws.inputAcc, side: k.input)
                                     requantizeFast(rows: m, sums: ws.stateAcc, side: k.state)
                                     for row in 0..<m {
@@ -236,6 +260,48 @@ extension PreparedIntegerGRU {
         }
     }
 
+    /// One step's x and h products on int16 codes (offset or plain) into the workspace sums.
+    @inline(__always)
+    private func products16(rows m: Int, x: UnsafePointer<Int16>, wx: UnsafePointer<Int16>, wh: UnsafePointer<Int16>,
+                            workspace ws: IntegerWorkspace) {
+        let hp = hiddenPadded, g = gateColumns, fp = featuresPadded
+        if inputMode == .offset {
+            IntegerKernels.productOffset(rows: m, pairs: fp / 2, vectors: g / 16, a: x, lda: fp, w: wx, c: ws.inputAcc, ldc: g)
+        } else {
+            IntegerKernels.productPlain(rows: m, pairs: fp / 2, vectors: g / 16, a: x, lda: fp, w: wx, c: ws.inputAcc, ldc: g)
+        }
+        if stateMode == .offset {
+            IntegerKernels.productOffset(rows: m, pairs: hp / 2, vectors: g / 16, a: ws.state16, lda: hp, w: wh, c: ws.stateAcc, ldc: g)
+        } else {
+            IntegerKernels.productPlain(rows: m, pairs: hp / 2, vectors: g / 16, a: ws.state16, lda: hp, w: wh, c: ws.stateAcc, ldc: g)
+        }
+    }
+
+    /// The recurrence on the AVX-512 kernels: byte or int16 products, then the C cell.
+    private func runAVX512(_ a: AVX512Step, rows: Int, steps: Int, active: [Int], codes: UnsafeRawPointer,
+                           workspace ws: IntegerWorkspace, stateOffset: Int32) {
+        let hp = hiddenPadded, g = gateColumns, fp = featuresPadded
+        let bytes = inputMode == .bytes
+        inputWeights.withUnsafeBufferPointer { wx in
+            stateWeights.withUnsafeBufferPointer { wh in
+                for t in 0..<steps {
+                    let m = active[t]
+                    guard m > 0 else { break }
+                    if bytes, let bx = a.inputBytes, let bh = a.stateBytes {
+                        let x = codes.assumingMemoryBound(to: UInt8.self) + t * rows * fp
+                        gq_product_u8s8(Int32(m), Int32(fp / 4), Int32(g / 16), x, Int32(fp), bx, ws.inputAcc, Int32(g))
+                        gq_product_u8s8(Int32(m), Int32(hp / 4), Int32(g / 16), ws.state8, Int32(hp), bh, ws.stateAcc, Int32(g))
+                    } else {
+                        products16(rows: m, x: codes.assumingMemoryBound(to: Int16.self) + t * rows * fp,
+                                   wx: wx.baseAddress!, wh: wh.baseAddress!, workspace: ws)
+                    }
+                    gq_cell_rows(Int32(m), ws.inputAcc, ws.stateAcc, ws.state32, bytes ? ws.state8 : nil, bytes ? nil : ws.state16,
+                                 stateOffset, a.constants)
+                }
+            }
+        }
+    }
+
     /// The three linear operators of one side (x or h): products, bias, requantization, saturation.
     /// `out` receives rows × 3Hp codes.
     @inline(__always)
@@ -244,6 +310,8 @@ extension PreparedIntegerGRU {
                              requant: [RequantizerS64], low: [Int64], high: [Int64], out: UnsafeMutablePointer<Int32>) {
         let g = gateColumns
         switch mode {
+        case .bytes:
+            preconditionFailure("byte products run only in the AVX-512 step")
         case .offset, .plain:
             packed.withUnsafeBufferPointer { w in
                 if mode == .offset {

@@ -43,11 +43,13 @@ struct FastCellConstants {
     }
 }
 
-extension PreparedIntegerGRU {
-    /// Constants for the vectorised path, or nil when an operand rescale needs 64 bits.
-    static func fastConstants(_ q: QuantizedGRU, hiddenPadded hp: Int, inputBias: [Int32], stateBias: [Int32],
-                              inputRequant: [RequantizerS64], stateRequant: [RequantizerS64],
-                              inputLow: [Int64], inputHigh: [Int64], stateLow: [Int64], stateHigh: [Int64]) -> FastCellConstants? {
+/// The operand rescales of the elementwise cell in 32-bit arithmetic, when every one fits
+/// (and the 64-bit product requantizations stay below 2^61); shared by the Swift and the
+/// AVX-512 kernels, which take the scalar path otherwise.
+struct CellRescalers {
+    var rA, rB, zA, zB, nA, nB, hA, hB, subZ: RequantizerS32
+
+    init?(_ q: QuantizedGRU) {
         func narrow(_ r: Requantizer, _ from: GRUOperator) -> RequantizerS32? {
             let (low, high) = q.bounds(from)
             return RequantizerS32(r, maxInput: max(-low, high))
@@ -72,13 +74,22 @@ extension PreparedIntegerGRU {
                   (0..<layer.rows).allSatisfy { fits(layer.requantizer(row: $0), maxInput: Foundation.exp2(31)) }
               })
         else { return nil }
+        (self.rA, self.rB, self.zA, self.zB, self.nA, self.nB, self.hA, self.hB, self.subZ) = (rA, rB, zA, zB, nA, nB, hA, hB, subZ)
+    }
+}
+
+extension PreparedIntegerGRU {
+    /// Constants for the vectorised Swift path, given rescales that fit 32 bits.
+    static func fastConstants(_ q: QuantizedGRU, rescalers c: CellRescalers, hiddenPadded hp: Int, inputBias: [Int32], stateBias: [Int32],
+                              inputRequant: [RequantizerS64], stateRequant: [RequantizerS64],
+                              inputLow: [Int64], inputHigh: [Int64], stateLow: [Int64], stateHigh: [Int64]) -> FastCellConstants {
         let blocks = 3 * hp / 16
         func bounds32(_ op: GRUOperator) -> (low: Int32, high: Int32) {
             let b = q.bounds(op)
             return (Int32(b.low), Int32(b.high))
         }
         let k = FastCellConstants(input: .init(blocks: blocks), state: .init(blocks: blocks),
-                                  rA: rA, rB: rB, zA: zA, zB: zB, nA: nA, nB: nB, hA: hA, hB: hB, subZ: subZ,
+                                  rA: c.rA, rB: c.rB, zA: c.zA, zB: c.zB, nA: c.nA, nB: c.nB, hA: c.hA, hB: c.hB, subZ: c.subZ,
                                   nMul: RequantizerS64(q.mulRequantizers[.nMul]!), hMulN: RequantizerS64(q.mulRequantizers[.hMulN]!),
                                   hMulH: RequantizerS64(q.mulRequantizers[.hMulH]!), hSubOne: Int32(q.hSubOne),
                                   boundR: bounds32(.rAdd), boundZ: bounds32(.zAdd), boundN: bounds32(.nAdd),

@@ -16,6 +16,8 @@ public final class IntegerEvaluator: @unchecked Sendable {
     public let featureCount: Int
     public let labels: [Int]?
     let chunkRows: Int
+    /// The kernels every evaluation uses (`.automatic` unless a test or benchmark asks).
+    public let kernels: IntegerKernelSet
 
     struct Chunk {
         var indices: [Int]      // caller's index of each row
@@ -27,16 +29,18 @@ public final class IntegerEvaluator: @unchecked Sendable {
     let chunks: [Chunk]
 
     private let lock = NSLock()
-    private var codeCache: [CodeKey: [[Int16]]] = [:]
+    private var codeCache: [CodeKey: [[UInt8]]] = [:]
     private var cacheOrder: [CodeKey] = []
 
     struct CodeKey: Hashable {
-        var mean: [Float], factor: [Float], bits: Int, offset: Bool, featuresPadded: Int
+        var mean: [Float], factor: [Float], bits: Int, mode: PreparedIntegerGRU.ProductMode, featuresPadded: Int
     }
 
     /// Packs `sequences` (raw, steps × features each); `labels` are optional (for `accuracy`).
-    public init(sequences: [[Float]], labels: [Int]? = nil, featureCount: Int, chunkRows: Int = 32) {
+    public init(sequences: [[Float]], labels: [Int]? = nil, featureCount: Int, chunkRows: Int = 32,
+                kernels: IntegerKernelSet = .automatic) {
         precondition(featureCount > 0 && chunkRows > 0)
+        self.kernels = kernels
         if let labels { precondition(labels.count == sequences.count, "IntegerEvaluator: one label per sequence") }
         count = sequences.count
         self.featureCount = featureCount
@@ -65,20 +69,22 @@ public final class IntegerEvaluator: @unchecked Sendable {
         self.chunks = chunks
     }
 
-    /// Input codes of every chunk for a prepared model (cached; at most four quantizers kept).
-    func inputCodes(for prepared: PreparedIntegerGRU) -> [[Int16]] {
+    /// Input codes of every chunk for a prepared model, as the raw bytes of its product mode:
+    /// one byte per code (code + 128) for byte products, else int16 (plus 2^14 in offset mode).
+    /// Cached; at most four quantizers kept.
+    func inputCodes(for prepared: PreparedIntegerGRU) -> [[UInt8]] {
         let q = prepared.model
-        let offset = prepared.inputMode == .offset
-        let key = CodeKey(mean: q.inputMean, factor: q.inputFactor, bits: q.bits[.input], offset: offset,
+        let mode = prepared.inputMode
+        let key = CodeKey(mean: q.inputMean, factor: q.inputFactor, bits: q.bits[.input], mode: mode,
                           featuresPadded: prepared.featuresPadded)
         lock.lock()
         if let cached = codeCache[key] { lock.unlock(); return cached }
         lock.unlock()
         let f = featureCount, fp = prepared.featuresPadded
         let qmax = Float(CodeRange.signedMax(q.bits[.input]))
-        let add: Int16 = offset ? Int16(IntegerKernels.offset) : 0
+        let add: Int16 = mode == .bytes ? 128 : mode == .offset ? Int16(IntegerKernels.offset) : 0
         let mean = q.inputMean, factor = q.inputFactor
-        let codes = chunks.map { chunk -> [Int16] in
+        let codes = chunks.map { chunk -> [UInt8] in
             let rows = chunk.indices.count
             var out = [Int16](repeating: add, count: max(chunk.steps * rows * fp, 1))
             for t in 0..<chunk.steps {
@@ -91,7 +97,8 @@ public final class IntegerEvaluator: @unchecked Sendable {
                     }
                 }
             }
-            return out
+            if mode == .bytes { return out.map { UInt8(truncatingIfNeeded: $0) } }
+            return out.withUnsafeBytes { Array($0) }
         }
         lock.lock()
         if codeCache[key] == nil {
@@ -106,7 +113,7 @@ public final class IntegerEvaluator: @unchecked Sendable {
     /// Integer logits, count × classes row-major in the caller's order.
     public func logits(_ model: QuantizedGRU, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Int64] {
         precondition(model.inputSize == featureCount, "IntegerEvaluator: the model has \(model.inputSize) features, the data \(featureCount)")
-        let prepared = PreparedIntegerGRU(model)
+        let prepared = PreparedIntegerGRU(model, kernels: kernels)
         let codes = inputCodes(for: prepared)
         let classes = model.classCount
         var result = [Int64](repeating: 0, count: count * classes)
@@ -120,7 +127,7 @@ public final class IntegerEvaluator: @unchecked Sendable {
                 var index = worker
                 while index < chunks.count {
                     let chunk = chunks[index]
-                    codes[index].withUnsafeBufferPointer { c in
+                    codes[index].withUnsafeBytes { c in
                         local.withUnsafeMutableBufferPointer { l in
                             prepared.run(chunkRows: chunk.indices.count, steps: chunk.steps, active: chunk.active,
                                          codes: c.baseAddress!, workspace: workspace, logits: l.baseAddress!)

@@ -11,7 +11,9 @@ public enum QuantizationBenchmark {
     /// Keys: `evaluation_ms` (median of `repeats` trials, building the model included),
     /// `evaluation_ms_1_thread`, `integer_macs_per_second` and `integer_gmacs_per_second`
     /// (cell and head multiply-accumulates, `steps · 3H(F + H) + H·C` per sequence, over the
-    /// median time), `prepare_ms` (building the integer model alone), `fake_quant_ms` (the
+    /// median time), `integer_gmacs_per_second_per_thread` (the same over the one-thread time),
+    /// `integer_gmacs_per_second_per_thread_portable` (the same with the portable Swift kernels,
+    /// for comparison where the AVX-512 ones run), `avx512` (1 when they do), `prepare_ms` (building the integer model alone), `fake_quant_ms` (the
     /// fake-quant float engine on the same data, one thread), `float_ms` (the float GRU, one
     /// thread), and the shape.
     public static func run(sequences count: Int = 1000, steps: Int = 28, features: Int = 28, hidden: Int = 64, classes: Int = 10,
@@ -28,6 +30,7 @@ public enum QuantizationBenchmark {
         let calibration = Calibration.calibrate(model: model, sequences: Array(data.prefix(64)), method: .maxAbs)
         let options = QuantizationOptions()
         let evaluator = IntegerEvaluator(sequences: data, featureCount: features)
+        let portable = IntegerEvaluator(sequences: data, featureCount: features, kernels: .portable)
         var mixed = BitWidths(uniform: 6)
         mixed[.gateZ] = 4; mixed[.hAdd] = 8; mixed[.rWh] = 5
         func configuration(_ trial: Int) -> BitWidths { trial % 2 == 0 ? BitWidths(uniform: 8) : mixed }
@@ -43,7 +46,8 @@ public enum QuantizationBenchmark {
         }
         var sink: Int64 = 0
         _ = evaluator.logits(QuantizedGRU(model: model, calibration: calibration, bits: configuration(0), options: options), threads: threads)
-        var parallel: [Double] = [], single: [Double] = [], prepare: [Double] = []
+        _ = portable.logits(QuantizedGRU(model: model, calibration: calibration, bits: configuration(0), options: options), threads: 1)
+        var parallel: [Double] = [], single: [Double] = [], prepare: [Double] = [], singlePortable: [Double] = []
         for trial in 0..<repeats {
             let bits = configuration(trial)
             parallel.append(milliseconds {
@@ -53,6 +57,10 @@ public enum QuantizationBenchmark {
             single.append(milliseconds {
                 let q = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options)
                 sink &+= evaluator.logits(q, threads: 1)[trial % 10]
+            })
+            singlePortable.append(milliseconds {
+                let q = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options)
+                sink &+= portable.logits(q, threads: 1)[trial % 10]
             })
             prepare.append(milliseconds {
                 sink &+= Int64(QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options).size.total)
@@ -74,6 +82,9 @@ public enum QuantizationBenchmark {
             "prepare_ms": median(prepare),
             "integer_macs_per_second": macs / (ms / 1000),
             "integer_gmacs_per_second": macs / (ms / 1000) / 1e9,
+            "integer_gmacs_per_second_per_thread": macs / (median(single) / 1000) / 1e9,
+            "integer_gmacs_per_second_per_thread_portable": macs / (median(singlePortable) / 1000) / 1e9,
+            "avx512": IntegerKernelSet.avx512Available ? 1 : 0,
             "fake_quant_ms": median(fake),
             "float_ms": median(float),
             "threads": Double(threads),

@@ -14,6 +14,10 @@ struct EngineTests {
         var plainState = BitWidths(uniform: 6)
         plainState[.hAdd] = 16
         plainState[.input] = 16
+        // σ at 16 bits reaches 65,535 and n.wh ±32,767: the largest product a multiplication
+        // operator meets, which the vector paths form in 32 bits.
+        var wideGateProduct = BitWidths(uniform: 8)
+        wideGateProduct[.gateR] = 16; wideGateProduct[.nWh] = 16
         return [
             ("8-bit", BitWidths(uniform: 8), QuantizationOptions()),
             ("mixed", mixed, QuantizationOptions()),
@@ -21,23 +25,55 @@ struct EngineTests {
             ("16-bit (int64 accumulators)", BitWidths(uniform: 16), QuantizationOptions()),
             ("16-bit state, wide products", wideState, QuantizationOptions()),
             ("16-bit inputs to the products", plainState, QuantizationOptions()),
+            ("16-bit σ times a 16-bit code", wideGateProduct, QuantizationOptions()),
             ("power of two, per tensor", mixed, QuantizationOptions(weights: .perTensor, requantization: .powerOfTwo)),
         ]
     }()
 
-    @Test("the batched engine matches the reference bit for bit, at any thread count",
-          arguments: [(features: 5, hidden: 20, classes: 3), (features: 8, hidden: 64, classes: 10), (features: 13, hidden: 33, classes: 4)])
-    func fastEqualsReference(shape: (features: Int, hidden: Int, classes: Int)) {
+    @Test("the batched engine matches the reference bit for bit, at any thread count, on either kernel set",
+          arguments: [(features: 5, hidden: 20, classes: 3), (features: 8, hidden: 64, classes: 10), (features: 13, hidden: 33, classes: 4)],
+          [IntegerKernelSet.automatic, .portable])
+    func fastEqualsReference(shape: (features: Int, hidden: Int, classes: Int), kernels: IntegerKernelSet) {
         let model = randomModel(features: shape.features, hidden: shape.hidden, classes: shape.classes, seed: 3)
         let sequences = randomSequences(count: 45, features: shape.features, lengths: 1...12, seed: 9)
         let calibration = Calibration.calibrate(model: model, sequences: Array(sequences.prefix(20)), method: .maxAbs)
-        let evaluator = IntegerEvaluator(sequences: sequences, featureCount: shape.features, chunkRows: 8)
+        let evaluator = IntegerEvaluator(sequences: sequences, featureCount: shape.features, chunkRows: 8, kernels: kernels)
         for (name, bits, options) in EngineTests.configurations {
             let q = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options)
             let reference = sequences.flatMap { q.referenceLogits($0) }
             #expect(evaluator.logits(q, threads: 1) == reference, "\(name)")
             #expect(evaluator.logits(q, threads: 2) == reference, "\(name), 2 threads")
             #expect(evaluator.logits(q, threads: 5) == reference, "\(name), 5 threads")
+        }
+    }
+
+    @Test("every uniform width from 2 to 16 and 60 random mixed configurations match the reference on either kernel set",
+          arguments: [IntegerKernelSet.automatic, .portable])
+    func everyWidth(kernels: IntegerKernelSet) {
+        // The row-wise MNIST shape (28 features, hidden 64) with ragged lengths, so the
+        // byte-packed depths (28 = 7 quads) and partial row tiles are both exercised.
+        let model = randomModel(features: 28, hidden: 64, classes: 10, seed: 11)
+        let sequences = randomSequences(count: 37, features: 28, lengths: 1...9, seed: 5)
+        // Calibrated on three sequences, so the others saturate often.
+        let calibration = Calibration.calibrate(model: model, sequences: Array(sequences.prefix(3)), method: .maxAbs)
+        let evaluator = IntegerEvaluator(sequences: sequences, featureCount: 28, kernels: kernels)
+        var configurations = (2...16).map { ("uniform \($0)", BitWidths(uniform: $0), QuantizationOptions()) }
+        var state: UInt64 = 0x5EED
+        func draw(_ range: ClosedRange<Int>) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return range.lowerBound + Int((state >> 33) % UInt64(range.count))
+        }
+        for trial in 0..<60 {
+            var bits = BitWidths()
+            // Mostly the search's 2–8 bits, with a wider operator now and then.
+            for op in GRUOperator.allCases { bits[op] = draw(0...9) == 0 ? draw(9...16) : draw(2...8) }
+            let options = trial % 3 == 2 ? QuantizationOptions(weights: .perTensor, requantization: .powerOfTwo) : QuantizationOptions()
+            configurations.append(("mixed \(trial): \(bits)", bits, options))
+        }
+        for (name, bits, options) in configurations {
+            let q = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options)
+            let reference = sequences.flatMap { q.referenceLogits($0) }
+            #expect(evaluator.logits(q, threads: 2) == reference, "\(name)")
         }
     }
 

@@ -8,16 +8,23 @@ public enum ApplicationBenchmark {
     /// `quick` runs fewer trials on fewer sequences, for a smoke test.
     public static func run(quick: Bool) -> [String: Double] {
         var figures = GRUBenchmark.run(quick: quick)
-        let quant = QuantizationBenchmark.run(sequences: quick ? 200 : 1000, repeats: quick ? 2 : 7)
-        for (key, value) in quant where !["steps", "features", "hidden"].contains(key) {
-            figures["quant_" + key] = value
-        }
+        figures.merge(integer(quick: quick)) { _, new in new }
         for (key, value) in SearchBenchmark.run(generations: quick ? 10 : 50, repeats: quick ? 2 : 7) {
             figures["search_" + key] = value
         }
         figures.merge(EvolveBenchmark.run(quick: quick)) { _, new in new }
         figures.merge(GenerationCostBenchmark.run(quick: quick)) { _, new in new }
         figures.merge(TaskTrainingBenchmark.run(quick: quick)) { _, new in new }
+        return figures
+    }
+
+    /// The integer engine's figures alone (`bench integer`), keyed `quant_…` as in `run`.
+    public static func integer(quick: Bool) -> [String: Double] {
+        let quant = QuantizationBenchmark.run(sequences: quick ? 200 : 1000, repeats: quick ? 2 : 7)
+        var figures: [String: Double] = [:]
+        for (key, value) in quant where !["steps", "features", "hidden"].contains(key) {
+            figures["quant_" + key] = value
+        }
         return figures
     }
 }

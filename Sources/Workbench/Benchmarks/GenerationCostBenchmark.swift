@@ -42,7 +42,7 @@ enum GenerationCostBenchmark {
             "evolve_generation_seconds_at_\(last)": median(around: seconds.count - 5),
             "evolve_generation_total_seconds": Double(stamps[stamps.count - 1] - stamps[0]) / 1e9,
             "evolve_generation_front_size": Double(frontSize),
-            "evolve_generation_checkpoint_bytes": Double(bytes ?? 0),
+            "evolve_generation_checkpoint_bytes": Double(bytes),
             "evolve_generation_on_vowels": onVowels ? 1 : 0,
         ]
     }

@@ -1,0 +1,82 @@
+#ifndef GQ_CINTEGERKERNELS_H
+#define GQ_CINTEGERKERNELS_H
+
+// The batched integer engine's step on AVX-512 (F, BW, DQ, VNNI), written with intrinsics
+// because Swift cannot express a gather, a byte dot product or a narrowing store.
+// Bit for bit the arithmetic of docs/quantization.md; the Swift engine
+// (Sources/Quantization/IntegerEngineFast.swift) is the portable path and the
+// specification these kernels are tested against. Every function is compiled for
+// AVX-512 alone and called only after gq_avx512_available() said yes, so one binary runs
+// on any x86-64; on other machines the functions are absent and the check says no.
+
+#include <stdint.h>
+
+/// 1 when this CPU and OS run AVX-512 F/BW/DQ/VL with VNNI and VBMI (the kernels below), else 0.
+int gq_avx512_available(void);
+
+/// Requantization constants of 16 linear output columns, split as the kernels need them:
+/// index 0 holds the even columns, index 1 the odd ones (each in a 64-bit lane).
+/// y = clamp((((acc + bias) · m) << left + round) >> right, low, high).
+///
+/// When every column's factor m · 2^left / 2^right is at most 1 (`clamp_sums`), y steps by
+/// at most 1 as the sum grows, so saturating the output equals saturating the sum to the
+/// widest range that maps inside [low, high], [sum_low, sum_high]: one 32-bit clamp instead
+/// of two 64-bit ones (left is then 0).
+typedef struct {
+    int64_t m[2][8], left[2][8], right[2][8], round[2][8];
+    int32_t bias[16];
+    int32_t sum_low[16], sum_high[16];
+    int64_t low, high;
+    int32_t clamp_sums;
+} gq_column_block;
+
+/// One rescale y = (x · m + round) >> right in 32-bit lanes, the left shift folded into m
+/// (bounds checked in Swift).
+typedef struct { int32_t m, round, right; } gq_rescale32;
+
+/// The requantized product of two codes, y = clamp(((a · b · m) << left + round) >> right,
+/// low, high), in 64-bit lanes; with `clamp_products` (factor at most 1, left 0) the
+/// product is saturated to [product_low, product_high] in 32 bits instead, as above.
+typedef struct {
+    int64_t m, left, round, right, low, high;
+    int32_t product_low, product_high, clamp_products;
+} gq_rescale64;
+
+/// Everything the elementwise part of one step needs; the column blocks cover 3·hp columns
+/// (r, z, n side by side), hp a multiple of 16.
+typedef struct {
+    const gq_column_block *input_blocks, *state_blocks;
+    gq_rescale32 r_a, r_b, z_a, z_b, n_a, n_b, h_a, h_b, sub_z;
+    /// Every rescale's operand and multiplier fit int16, so one vpmaddwd forms the product.
+    int32_t rescale_int16;
+    gq_rescale64 n_mul, h_mul_n, h_mul_h;
+    int32_t h_sub_one;
+    int32_t r_low, r_high, z_low, z_high, n_low, n_high, sub_low, sub_high, h_low, h_high;
+    /// σ(r), σ(z), tanh(n) tables, each pointing at the entry of code 0.
+    const int32_t *table_r, *table_z, *table_n;
+    /// The same as 256 bytes each, indexed by code + 2^(b−1), when every table has at most
+    /// 256 entries whose values fit a byte (σ unsigned, tanh signed): looked up in
+    /// registers (vpermi2b) instead of by a gather, which costs ~11 cycles here.
+    const uint8_t *bytes_r, *bytes_z, *bytes_n;
+    int32_t half_r, half_z, half_n;
+    int32_t byte_tables;
+    int32_t hidden_padded;
+} gq_cell_constants;
+
+/// C[r][16v + l] = Σ_k A[r][k] · W[16v + l][k] for `rows` rows: A holds unsigned bytes
+/// (code + 128; the offset's share, 128 · Σ_k W[c][k], belongs in the column's bias), W
+/// signed bytes packed per block of 16 columns and per quad of depths as 16 × 4 bytes;
+/// `quads` quads of depth, `vectors` blocks of 16 columns. Sums wrap modulo 2^32, exact
+/// when the true sum fits in int32.
+void gq_product_u8s8(int rows, int quads, int vectors, const uint8_t *a, int lda,
+                     const int8_t *w, int32_t *c, int ldc);
+
+/// The elementwise part of one step for `rows` rows: requantizes the x and h sums
+/// (rows × 3hp, stride 3hp), runs the cell, writes the new state as
+/// int32 codes (rows × hp) and as the next product's input: bytes (code + 128) into
+/// `codes8` when it is not NULL, else int16 (code + `code_offset`) into `codes16`.
+void gq_cell_rows(int rows, const int32_t *x_sums, const int32_t *h_sums, int32_t *state,
+                  uint8_t *codes8, int16_t *codes16, int32_t code_offset,
+                  const gq_cell_constants *k);
+
+#endif

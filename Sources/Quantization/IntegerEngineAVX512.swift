@@ -1,0 +1,193 @@
+import CIntegerKernels
+
+/// Which kernels the batched engine may use: the AVX-512 ones (C, Sources/CIntegerKernels)
+/// where the CPU has them, or the portable Swift ones everywhere. Both are bit-exact with
+/// the reference engine; `.portable` exists so the Swift path is tested and measured on
+/// machines that would otherwise never run it.
+public enum IntegerKernelSet: Sendable, Equatable {
+    case automatic, portable
+
+    /// This CPU runs the AVX-512 kernels (F, BW, DQ, VL, VNNI and VBMI).
+    public static let avx512Available = gq_avx512_available() != 0
+}
+
+/// The AVX-512 step's constants in memory C reads directly: byte-packed weights for the
+/// products (when every code fits a byte) and the cell's requantizers, bounds and tables.
+/// Owned by one `PreparedIntegerGRU`, which frees it.
+struct AVX512Step {
+    let constants: UnsafeMutablePointer<gq_cell_constants>
+    private let blocks: UnsafeMutablePointer<gq_column_block>
+    private let tables: UnsafeMutablePointer<Int32>
+    /// The three tables as 256 bytes each (zero-filled past each table's end).
+    private let byteTables: UnsafeMutablePointer<UInt8>
+    /// Signed-byte weights in `gq_product_u8s8`'s layout, or nil when products stay int16.
+    let inputBytes: UnsafeMutablePointer<Int8>?, stateBytes: UnsafeMutablePointer<Int8>?
+
+    /// Both products run on bytes: inputs and state of at most 8 bits (|code| ≤ 127, so
+    /// code + 128 is an unsigned byte) and weights of at most 8 bits.
+    static func bytesFit(_ q: QuantizedGRU) -> Bool {
+        q.bits[.input] <= 8 && q.bits[.hAdd] <= 8
+            && [GRUOperator.rWx, .zWx, .nWx, .rWh, .zWh, .nWh].allSatisfy {
+                let layer = q.linear($0)
+                return layer.weightBits <= 8 && !layer.wideAccumulator
+            }
+    }
+
+    init(_ q: QuantizedGRU, rescalers c: CellRescalers, hiddenPadded hp: Int,
+         input: (bias: [Int32], requant: [RequantizerS64], low: [Int64], high: [Int64], bytes: [Int8]?),
+         state: (bias: [Int32], requant: [RequantizerS64], low: [Int64], high: [Int64], bytes: [Int8]?)) {
+        let g = 3 * hp, perSide = g / 16
+        let blocks = UnsafeMutablePointer<gq_column_block>.allocate(capacity: 2 * perSide)
+        func fill(_ first: Int, _ side: (bias: [Int32], requant: [RequantizerS64], low: [Int64], high: [Int64], bytes: [Int8]?)) {
+            for block in 0..<perSide {
+                var b = gq_column_block()
+                withUnsafeMutableBytes(of: &b.m) { m in
+                    withUnsafeMutableBytes(of: &b.left) { left in
+                        withUnsafeMutableBytes(of: &b.right) { right in
+                            withUnsafeMutableBytes(of: &b.round) { round in
+                                let (m, left, right, round) = (m.bindMemory(to: Int64.self), left.bindMemory(to: Int64.self),
+                                                               right.bindMemory(to: Int64.self), round.bindMemory(to: Int64.self))
+                                for lane in 0..<16 {
+                                    // Index parity · 8 + lane / 2: even columns first, then odd.
+                                    let r = side.requant[block * 16 + lane], slot = (lane % 2) * 8 + lane / 2
+                                    m[slot] = r.m; left[slot] = r.left; right[slot] = r.right; round[slot] = r.round
+                                }
+                            }
+                        }
+                    }
+                }
+                withUnsafeMutableBytes(of: &b.bias) { bias in
+                    let bias = bias.bindMemory(to: Int32.self)
+                    for lane in 0..<16 { bias[lane] = side.bias[block * 16 + lane] }
+                }
+                b.low = side.low[block * 16]
+                b.high = side.high[block * 16]
+                let preimages = (0..<16).map { AVX512Step.preimage(side.requant[block * 16 + $0], low: b.low, high: b.high) }
+                if preimages.allSatisfy({ $0 != nil }) {
+                    b.clamp_sums = 1
+                    withUnsafeMutableBytes(of: &b.sum_low) { low in
+                        withUnsafeMutableBytes(of: &b.sum_high) { high in
+                            let (low, high) = (low.bindMemory(to: Int32.self), high.bindMemory(to: Int32.self))
+                            for lane in 0..<16 { (low[lane], high[lane]) = preimages[lane]! }
+                        }
+                    }
+                }
+                (blocks + first + block).initialize(to: b)
+            }
+        }
+        fill(0, input)
+        fill(perSide, state)
+
+        func copy(_ bytes: [Int8]?) -> UnsafeMutablePointer<Int8>? {
+            guard let bytes else { return nil }
+            let p = UnsafeMutablePointer<Int8>.allocate(capacity: bytes.count)
+            p.initialize(from: bytes, count: bytes.count)
+            return p
+        }
+        let inputBytes = copy(input.bytes), stateBytes = copy(state.bytes)
+
+        let entries = [q.tables[.gateR]!.entries, q.tables[.gateZ]!.entries, q.tables[.gateN]!.entries]
+        let tables = UnsafeMutablePointer<Int32>.allocate(capacity: entries.reduce(0) { $0 + $1.count })
+        var starts: [Int] = [], at = 0
+        for table in entries {
+            (tables + at).initialize(from: table, count: table.count)
+            starts.append(at)
+            at += table.count
+        }
+        func half(_ op: GRUOperator) -> Int32 { Int32(1) << (q.bits[op] - 1) }
+        let byteTables = UnsafeMutablePointer<UInt8>.allocate(capacity: 3 * 256)
+        byteTables.initialize(repeating: 0, count: 3 * 256)
+        // σ's codes are unsigned, tanh's signed; each must fit a byte of that kind.
+        let fitsBytes = zip(entries, [0...255, 0...255, -128...127] as [ClosedRange<Int32>]).allSatisfy { table, range in
+            table.count <= 256 && table.allSatisfy { range ~= $0 }
+        }
+        if fitsBytes {
+            for (t, table) in entries.enumerated() {
+                for (i, value) in table.enumerated() { byteTables[t * 256 + i] = UInt8(truncatingIfNeeded: value) }
+            }
+        }
+        // CellRescalers bounds |x| · m · 2^left below 2^29, so m · 2^left fits as one multiplier.
+        func r32(_ r: RequantizerS32) -> gq_rescale32 { gq_rescale32(m: r.m << r.left, round: r.round, right: r.right) }
+        func r64(_ op: GRUOperator) -> gq_rescale64 {
+            let l = RequantizerS64(q.mulRequantizers[op]!), (low, high) = q.bounds(op)
+            var r = gq_rescale64(m: l.m, left: l.left, round: l.round, right: l.right, low: low, high: high,
+                                 product_low: 0, product_high: 0, clamp_products: 0)
+            if let (pl, ph) = AVX512Step.preimage(l, low: low, high: high) {
+                (r.product_low, r.product_high, r.clamp_products) = (pl, ph, 1)
+            }
+            return r
+        }
+        func b32(_ op: GRUOperator) -> (Int32, Int32) { let b = q.bounds(op); return (Int32(b.low), Int32(b.high)) }
+        var k = gq_cell_constants()
+        k.input_blocks = UnsafePointer(blocks)
+        k.state_blocks = UnsafePointer(blocks + perSide)
+        (k.r_a, k.r_b, k.z_a, k.z_b) = (r32(c.rA), r32(c.rB), r32(c.zA), r32(c.zB))
+        (k.n_a, k.n_b, k.h_a, k.h_b, k.sub_z) = (r32(c.nA), r32(c.nB), r32(c.hA), r32(c.hB), r32(c.subZ))
+        // vpmaddwd needs each rescale's operand (the code feeding it) and multiplier in int16.
+        let operands: [GRUOperator] = [.rWx, .rWh, .zWx, .zWh, .nWx, .nMul, .hMulN, .hMulH, .gateZ]
+        let multipliers = [k.r_a, k.r_b, k.z_a, k.z_b, k.n_a, k.n_b, k.h_a, k.h_b, k.sub_z].map(\.m)
+        k.rescale_int16 = operands.allSatisfy({ max(-q.bounds($0).low, q.bounds($0).high) <= 32767 })
+            && multipliers.allSatisfy({ 0...32767 ~= $0 }) ? 1 : 0
+        k.n_mul = r64(.nMul)
+        k.h_mul_n = r64(.hMulN)
+        k.h_mul_h = r64(.hMulH)
+        k.h_sub_one = Int32(q.hSubOne)
+        (k.r_low, k.r_high) = b32(.rAdd)
+        (k.z_low, k.z_high) = b32(.zAdd)
+        (k.n_low, k.n_high) = b32(.nAdd)
+        (k.sub_low, k.sub_high) = b32(.hSub)
+        (k.h_low, k.h_high) = b32(.hAdd)
+        k.table_r = UnsafePointer(tables + starts[0] + Int(half(.rAdd)))
+        k.table_z = UnsafePointer(tables + starts[1] + Int(half(.zAdd)))
+        k.table_n = UnsafePointer(tables + starts[2] + Int(half(.nAdd)))
+        k.bytes_r = UnsafePointer(byteTables)
+        k.bytes_z = UnsafePointer(byteTables + 256)
+        k.bytes_n = UnsafePointer(byteTables + 512)
+        (k.half_r, k.half_z, k.half_n) = (half(.rAdd), half(.zAdd), half(.nAdd))
+        k.byte_tables = fitsBytes ? 1 : 0
+        k.hidden_padded = Int32(hp)
+        let constants = UnsafeMutablePointer<gq_cell_constants>.allocate(capacity: 1)
+        constants.initialize(to: k)
+        (self.constants, self.blocks, self.tables, self.inputBytes, self.stateBytes) = (constants, blocks, tables, inputBytes, stateBytes)
+        self.byteTables = byteTables
+    }
+
+    func deallocate() {
+        constants.deallocate(); blocks.deallocate(); tables.deallocate(); byteTables.deallocate()
+        inputBytes?.deallocate(); stateBytes?.deallocate()
+    }
+
+    /// The int32 inputs [a, b] whose requantized values lie in [low, high], when saturating
+    /// the input there equals saturating the output: the factor m · 2^left / 2^right is at
+    /// most 1, so the output rises by at most 1 per input step and meets both bounds (or the
+    /// int32 range ends first), and 0 maps inside. Nil otherwise.
+    static func preimage(_ r: RequantizerS64, low: Int64, high: Int64) -> (Int32, Int32)? {
+        guard r.left == 0, r.right < 62, r.m >= 0, r.m <= Int64(1) << r.right, low...high ~= r.apply(0) else { return nil }
+        var lo = Int64(Int32.min), hi: Int64 = 0            // smallest input reaching low
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            if r.apply(mid) >= low { hi = mid } else { lo = mid + 1 }
+        }
+        let a = lo
+        lo = 0; hi = Int64(Int32.max)                       // largest input staying at most high
+        while lo < hi {
+            let mid = lo + (hi - lo + 1) / 2
+            if r.apply(mid) <= high { lo = mid } else { hi = mid - 1 }
+        }
+        return (Int32(a), Int32(lo))
+    }
+
+    /// Packs a `columns × depth` matrix for `gq_product_u8s8`: per block of 16 columns and
+    /// per quad of depths, 16 × 4 signed bytes, zero beyond `depth` and `columns`.
+    static func packBytes(weights: (Int, Int) -> Int16, columns: Int, depth: Int, columnsPadded: Int, depthPadded: Int) -> [Int8] {
+        let quads = depthPadded / 4
+        var packed = [Int8](repeating: 0, count: columnsPadded / 16 * quads * 64)
+        for c in 0..<columns {
+            let v = c / 16, lane = c % 16
+            for k in 0..<depth {
+                packed[v * quads * 64 + (k / 4) * 64 + lane * 4 + k % 4] = Int8(truncatingIfNeeded: weights(c, k))
+            }
+        }
+        return packed
+    }
+}
