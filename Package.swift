@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // gq: mixed-precision, sub-8-bit, integer-only quantization of GRU networks.
 //
 // Module graph (left needs right); docs/architecture.md says what each module owns:
@@ -37,6 +37,12 @@ let package = Package(
         .executable(name: "gq", targets: ["gq"]),
         .executable(name: "gq-fuzz", targets: ["GQFuzz"]),
     ],
+    // `swift build --traits MPI` (scripts/build-mpi): gq runs under mpirun, sharing each
+    // generation's evaluations between ranks (docs/cluster.md). Off by default, so the
+    // default build needs no MPI.
+    traits: [
+        .trait(name: "MPI", description: "evolve over Open MPI ranks (needs libopenmpi-dev)"),
+    ],
     targets: [
         .systemLibrary(
             name: "CEditLine",
@@ -68,7 +74,12 @@ let package = Package(
         .target(name: "Export", dependencies: ["Quantization"]),
         .target(name: "Workbench", dependencies: ["GRU", "Datasets", "Randomness", "Quantization", "Export", "Search", "FileWriting"]),
         .target(name: "Shell", dependencies: ["Workbench", "Plotting", "TextMatching", "FileWriting"]),
-        .executableTarget(name: "gq", dependencies: ["Shell", "LineEditing", "CSignals"]),
+        .executableTarget(name: "gq", dependencies: ["Shell", "LineEditing", "CSignals",
+                                                     .target(name: "Cluster", condition: .when(traits: ["MPI"]))]),
+        // Open MPI through pkg-config, its calls as plain C, and the ranks as a BatchPartition.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .target(name: "MPIBridge", dependencies: ["CMPI"]),
+        .target(name: "Cluster", dependencies: ["MPIBridge", "Search", "FileWriting"]),
         // Every input path a user controls, as fuzz targets (scripts/fuzz), and their driver.
         .target(name: "Fuzzing", dependencies: ["Shell", "Datasets", "GRU", "Quantization", "Search"]),
         .executableTarget(name: "GQFuzz", dependencies: ["Fuzzing"]),

@@ -45,6 +45,11 @@ public struct FileWriteError: Error, Equatable, Sendable, CustomStringConvertibl
 /// the link (the link is replaced, its target untouched) and `append` writes through it,
 /// as a user who linked `results.csv` somewhere would expect (README, "Files").
 public enum FileWriting {
+    /// When true every write is silently skipped (`replace`, `createNew`) or lands in
+    /// /dev/null (`openForAppending`): the mode of an MPI rank other than 0, which runs the
+    /// same script but leaves the files to rank 0. Set once at startup, before any thread.
+    nonisolated(unsafe) public static var observer = false
+
     /// The process's umask, read once (reading it means setting it): new files get
     /// `mode & ~umask`, as `open` would give them.
     static let umaskBits: mode_t = {
@@ -56,6 +61,7 @@ public enum FileWriting {
     /// Replaces the file at `path` with `data`: a temporary file beside it, flushed to
     /// disk, then renamed over it. `mode` applies to a new file; an existing file keeps its own.
     public static func replace(_ path: String, with data: Data, mode: mode_t = 0o644) throws(FileWriteError) {
+        if observer { return }
         let (descriptor, temporary) = try makeTemporary(beside: path)
         func fail(_ code: Int32) -> FileWriteError {
             close(descriptor)
@@ -82,6 +88,7 @@ public enum FileWriting {
     /// (FAT, some network and FUSE mounts) to make a file appear whole; the caller then
     /// appends under a lock instead.
     public static func createNew(_ path: String, with data: Data, mode: mode_t = 0o644) throws(FileWriteError) -> Bool {
+        if observer { return true }
         let (descriptor, temporary) = try makeTemporary(beside: path)
         defer { unlink(temporary) }
         func fail(_ code: Int32) -> FileWriteError {
@@ -129,7 +136,8 @@ public enum FileWriting {
                                         create: Bool = true) throws(FileWriteError) -> Int32 {
         // O_NONBLOCK: opening a FIFO for writing would wait for a reader before the check below.
         let flags = (read ? O_RDWR : O_WRONLY) | O_APPEND | O_CLOEXEC | O_NONBLOCK | (create ? O_CREAT : 0)
-        let descriptor = open(path, flags, mode)
+        let descriptor = observer ? open("/dev/null", O_RDWR | O_CLOEXEC) : open(path, flags, mode)
+        if observer, descriptor >= 0 { return descriptor }
         guard descriptor >= 0 else {
             // ENXIO: a FIFO without a reader, refused by O_NONBLOCK.
             let code = errno

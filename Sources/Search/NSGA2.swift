@@ -31,6 +31,9 @@ public final class NSGA2 {
     public let objectiveCount: Int
     /// Evaluation workers; may be changed between generations. Results do not depend on it.
     public var threads: Int
+    /// Processes sharing each generation's evaluations (MPI ranks); nil for one process.
+    /// Results do not depend on it either.
+    public var partition: BatchPartition?
     /// The current population, after survival; every genome distinct, each with rank and crowding.
     public private(set) var population: [Individual] = []
     /// One report per completed generation, generation 0 first.
@@ -246,7 +249,7 @@ public final class NSGA2 {
             if let known = cache.peek(genome) { objectives[i] = known } else { missing.append(i) }
         }
         let hits = genomes.count - missing.count
-        let results = ParallelEvaluation.evaluate(missing.map { genomes[$0] }, threads: threads,
+        let results = ParallelEvaluation.evaluate(missing.map { genomes[$0] }, threads: threads, partition: partition,
                                                   evaluate: evaluate, shouldStop: shouldStop)
         var complete = true
         for (slot, i) in missing.enumerated() {

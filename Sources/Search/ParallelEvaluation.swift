@@ -6,12 +6,21 @@ enum ParallelEvaluation {
     /// Results per genome; nil for genomes not evaluated because `shouldStop`
     /// turned true. `shouldStop` is polled before each evaluation starts, and
     /// evaluations already running are allowed to finish.
+    ///
+    /// With a `partition` of more than one process, each evaluates its slice and all
+    /// results are exchanged; Ctrl-C is not polled then (mpirun ends every rank at once).
     static func evaluate(
         _ genomes: [Genome],
         threads: Int,
+        partition: BatchPartition? = nil,
         evaluate: @escaping @Sendable (Genome) -> [Double],
         shouldStop: @escaping @Sendable () -> Bool
     ) -> [[Double]?] {
+        if let partition, partition.count > 1 {
+            return partition.share(genomes) { slice in
+                Self.evaluate(slice, threads: threads, evaluate: evaluate, shouldStop: { false }).map { $0 ?? [] }
+            }
+        }
         let workers = max(1, min(threads, genomes.count))
         if workers == 1 {
             var results = [[Double]?](repeating: nil, count: genomes.count)

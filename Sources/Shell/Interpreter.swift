@@ -10,6 +10,9 @@ public final class Interpreter {
     /// The file of the command running now, so `source` can find files beside it.
     public private(set) var runningFile: String?
 
+    /// Runs after every statement that completes (the MPI build waits there for the other ranks).
+    public var afterStatement: (() -> Void)?
+
     public init(session: Session, commands: [Command] = StandardCommands.all) {
         self.session = session
         self.commands = commands
@@ -91,6 +94,7 @@ public final class Interpreter {
     func execute(_ statements: [Statement]) throws {
         for statement in statements {
             try execute(statement)
+            afterStatement?()
             if session.interrupt.isPending() {
                 throw ShellError.interrupted(statement.location)
             }

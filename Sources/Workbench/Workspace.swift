@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import GRU
 import Quantization
+import Search
 
 /// Weights and ranges from `finetune` (or `load config`), used instead of the float model's.
 public struct TunedWeights: Sendable {
@@ -68,6 +69,8 @@ public final class Workspace {
     public let modelCache: ModelCache?
     /// Polled by long operations (training, search, sweeps) between units of work; Ctrl-C in the shell.
     public var shouldStop: @Sendable () -> Bool = { false }
+    /// Processes sharing a search's evaluations (the MPI ranks of `mpirun -n N gq`); nil in one process.
+    public var partition: BatchPartition?
     /// Bytes a training run's buffers may take (`TrainingMemory`); `train` refuses past it.
     public var trainingMemoryLimit = Workspace.defaultTrainingMemoryLimit
 

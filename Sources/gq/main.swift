@@ -2,6 +2,9 @@ import CSignals
 import Foundation
 import LineEditing
 import Shell
+#if MPI
+import Cluster
+#endif
 
 // The gq executable: wires the shell to the terminal, files and signals.
 
@@ -36,6 +39,18 @@ default:
     break
 }
 
+#if MPI
+// `mpirun -n N gq script.gq`: every rank runs the script (SPMD); each generation's
+// evaluations are split over the ranks and gathered, so every rank holds the same search.
+// Only rank 0 prints and writes files (docs/cluster.md).
+guard let partition = MPIPartition.start() else {
+    writeErr("gq: MPI did not start (run under mpirun, or use a gq built without the MPI trait)")
+    exit(1)
+}
+let isQuietRank = partition.rank != 0
+if isQuietRank { MPIPartition.leaveFilesToRankZero() }
+#endif
+
 let environment = ProcessInfo.processInfo.environment
 let stderrIsTerminal = isTerminal(2)
 let useColor = stderrIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty
@@ -43,7 +58,7 @@ let showsProgress = stderrIsTerminal && !options.quiet
 // The C locale (or none) means no UTF-8: plots fall back to ASCII there.
 let locale = [environment["LC_ALL"], environment["LC_CTYPE"], environment["LANG"]].compactMap { $0 }.first { !$0.isEmpty } ?? ""
 let useUnicode = locale.uppercased().contains("UTF-8") || locale.uppercased().contains("UTF8")
-let io = ShellIO(
+let terminalIO = ShellIO(
     out: { line in
         guard let columns = terminalColumns(1, environment: environment) else { return writeOut(line) }
         TerminalText.fit(line, columns: columns).forEach(writeOut)
@@ -63,11 +78,24 @@ let io = ShellIO(
     progressColumns: { terminalColumns(2, environment: environment) }
 )
 
+#if MPI
+let io = isQuietRank ? ShellIO(out: { _ in }, err: { _ in }, progress: { _ in }, showsProgress: false, useColor: false,
+                               useUnicode: false, columns: { nil }, progressColumns: { nil }) : terminalIO
+#else
+let io = terminalIO
+#endif
+
 gq_install_interrupt_handler()
 let interrupt = InterruptSource(isPending: { gq_interrupt_pending() != 0 }, clear: { gq_clear_interrupt() })
 let session = Session(io: io, interrupt: interrupt)
 let interpreter = Interpreter(session: session)
 let runner = Runner(interpreter: interpreter)
+#if MPI
+session.workspace.partition = partition
+// After each statement every rank waits for the others: a file rank 0 just wrote is
+// then there for the next statement on every rank.
+interpreter.afterStatement = { partition.barrier() }
+#endif
 
 /// Tab completion: the shell's grammar-aware words plus file paths where they fit.
 struct ShellCompletion: CompletionProvider, @unchecked Sendable {
@@ -120,4 +148,13 @@ default:
         status = runner.loop(name: "<stdin>", stopOnError: true, read: { _ in InputLine(reader.readLine(prompt: "")) })
     }
 }
+#if MPI
+// Any rank that fails ends the job at once, naming itself, instead of leaving the others
+// waiting in a collective; a clean finish ends MPI on every rank.
+if status != 0 {
+    if isQuietRank { writeErr("gq: rank \(partition.rank) of \(partition.count) failed (status \(status)); ending the job") }
+    partition.abort(status)
+}
+partition.finish()
+#endif
 exit(status)

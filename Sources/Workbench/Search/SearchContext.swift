@@ -34,7 +34,10 @@ extension SearchContext {
     /// A checkpoint of `search` that carries this context, ready to save.
     func checkpoint(of search: NSGA2) throws -> NSGA2Checkpoint {
         var checkpoint = search.checkpoint
-        checkpoint.context[SearchContext.checkpointKey] = String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
+        // Sorted keys: the same search writes the same bytes in any process (and any MPI rank count).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        checkpoint.context[SearchContext.checkpointKey] = String(decoding: try encoder.encode(self), as: UTF8.self)
         return checkpoint
     }
 }

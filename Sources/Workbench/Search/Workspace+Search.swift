@@ -78,6 +78,7 @@ extension Workspace {
         } catch {
             throw WorkbenchError.searchSetup(error.description)
         }
+        nsga.partition = partition
         let context = SearchContext(task: problem.task, fingerprint: problem.fingerprint, objectives: problem.objectives.map(\.name),
                                     inputBits: bits[.input], fcBits: bits[.fc], targetGeneration: request.generations, reference: reference)
         let checkpoint = request.checkpoint ?? CheckpointLocation.newRun(task: problem.task, fingerprint: problem.fingerprint,
@@ -123,6 +124,7 @@ extension Workspace {
         } catch {
             throw WorkbenchError.checkpoint(path: url.path, reason: error.description)
         }
+        nsga.partition = partition
         let homogeneous = (2...8).filter { saved.space.allowedValues.first?.contains($0) ?? false }.map { bits in
             let genome = QuantizationProblem.homogeneous(bits)
             return HomogeneousPoint(bits: bits, objectives: nsga.cache.peek(genome) ?? problem.evaluate(genome))
