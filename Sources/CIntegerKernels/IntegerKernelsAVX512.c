@@ -243,6 +243,132 @@ GQ_INLINE void cell_rows(int rows, const int32_t *x_sums, const int32_t *h_sums,
 #undef GQ_LOOKUP
 }
 
+// ---- The narrow cell: 32 int16 lanes ----------------------------------------------------
+
+// 16 + 16 int32 lanes (values within int16) as 32 int16 lanes in order: vpackssdw
+// interleaves them per 128-bit lane, and one 64-bit permute restores the order.
+GQ_INLINE __m512i pack16(__m512i a, __m512i b) {
+    return _mm512_permutexvar_epi64(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7), _mm512_packs_epi32(a, b));
+}
+
+GQ_INLINE __m512i clamp16(__m512i v, __m512i low, __m512i high) {
+    return _mm512_min_epi16(_mm512_max_epi16(v, low), high);
+}
+
+typedef struct { __m512i m, c, shift; int mode; } rescale16_lanes;
+
+GQ_INLINE rescale16_lanes lanes16(gq_rescale16 r) {
+    return (rescale16_lanes){ _mm512_set1_epi16(r.m), _mm512_set1_epi16(r.c), _mm512_set1_epi16(r.shift), r.mode };
+}
+
+// The three exact forms of gq_rescale16 (vpsravw fills with the sign past 15, which is
+// the floor of a value below 2^15 in magnitude).
+GQ_INLINE __m512i rescale16(__m512i x, const rescale16_lanes *r) {
+    switch (r->mode) {
+    case 3: return _mm512_mulhrs_epi16(x, r->c);
+    case 1: return _mm512_srav_epi16(_mm512_add_epi16(_mm512_mulhi_epi16(x, r->m), r->c), r->shift);
+    case 0: return _mm512_add_epi16(_mm512_mullo_epi16(x, r->m), _mm512_mulhrs_epi16(x, r->c));
+    default: return _mm512_add_epi16(_mm512_mulhi_epi16(x, r->m), _mm512_srli_epi16(_mm512_mullo_epi16(x, r->m), 15));
+    }
+}
+
+// A product of two codes (it fits int16), rescaled, then saturated.
+GQ_INLINE __m512i product16(__m512i a, __m512i b, const rescale16_lanes *r, __m512i low, __m512i high) {
+    return clamp16(rescale16(_mm512_mullo_epi16(a, b), r), low, high);
+}
+
+GQ_INLINE __m512i lookup16(const byte_table *t, __m512i half, __m512i code, const int is_signed) {
+    const __m512i index = _mm512_castsi256_si512(_mm512_cvtepi16_epi8(_mm512_add_epi16(code, half)));
+    const __m512i low = _mm512_permutex2var_epi8(t->t0, index, t->t1);
+    const __m512i high = _mm512_permutex2var_epi8(t->t2, index, t->t3);
+    const __m256i picked = _mm512_castsi512_si256(_mm512_mask_blend_epi8(_mm512_movepi8_mask(index), low, high));
+    return is_signed ? _mm512_cvtepi8_epi16(picked) : _mm512_cvtepu8_epi16(picked);
+}
+
+// A block's linear outputs by the split form of gq_column_block.split16: exact, but not yet
+// saturated (vpackssdw and the clamp after it do that).
+GQ_INLINE __m512i requantize_split(__m512i sums, const gq_column_block *b) {
+    const __m512i acc = _mm512_add_epi32(sums, _mm512_loadu_si512(b->bias));
+    const __m512i m = _mm512_loadu_si512(b->split_m);
+    const __m512i high = _mm512_madd_epi16(_mm512_srai_epi32(acc, 15), m);
+    const __m512i low = _mm512_srli_epi32(_mm512_madd_epi16(_mm512_and_si512(acc, _mm512_set1_epi32(0x7FFF)), m), 15);
+    const __m512i sum = _mm512_add_epi32(_mm512_add_epi32(high, _mm512_loadu_si512(b->split_c)), low);
+    return _mm512_srav_epi32(sum, _mm512_loadu_si512(b->split_shift));
+}
+
+GQ_INLINE __m512i requantize_half(const int32_t *sums, const gq_column_block *b) {
+    const __m512i v = _mm512_loadu_si512(sums);
+    return b->split16 ? requantize_split(v, b) : requantize_columns(v, b, 1);
+}
+
+// The linear output of 32 columns starting at `sums`, as int16 lanes, saturated.
+GQ_INLINE __m512i requantize32(const int32_t *sums, const gq_column_block *b) {
+    const __m512i low = _mm512_set1_epi16((int16_t)b->low), high = _mm512_set1_epi16((int16_t)b->high);
+    return clamp16(pack16(requantize_half(sums, b), requantize_half(sums + 16, b + 1)), low, high);
+}
+
+static GQ_AVX512 void cell_rows16(int rows, const int32_t *x_sums, const int32_t *h_sums, int32_t *state,
+                                  uint8_t *codes8, int16_t *codes16, int32_t code_offset,
+                                  const gq_cell_constants *k) {
+    const gq_narrow_cell *c = &k->narrow;
+    const int hp = k->hidden_padded, g = 3 * hp, nb = hp / 16;
+    const rescale16_lanes rA = lanes16(c->r_a), rB = lanes16(c->r_b), zA = lanes16(c->z_a), zB = lanes16(c->z_b);
+    const rescale16_lanes nA = lanes16(c->n_a), nB = lanes16(c->n_b), hA = lanes16(c->h_a), hB = lanes16(c->h_b);
+    const rescale16_lanes subZ = lanes16(c->sub_z), nMul = lanes16(c->n_mul), hMulN = lanes16(c->h_mul_n), hMulH = lanes16(c->h_mul_h);
+    const __m512i mLow = _mm512_set1_epi16(c->mul_low), mHigh = _mm512_set1_epi16(c->mul_high);
+    const __m512i mnLow = _mm512_set1_epi16(c->mul_n_low), mnHigh = _mm512_set1_epi16(c->mul_n_high);
+    const __m512i mhLow = _mm512_set1_epi16(c->mul_h_low), mhHigh = _mm512_set1_epi16(c->mul_h_high);
+    const __m512i rLow = _mm512_set1_epi16(c->r_low), rHigh = _mm512_set1_epi16(c->r_high);
+    const __m512i zLow = _mm512_set1_epi16(c->z_low), zHigh = _mm512_set1_epi16(c->z_high);
+    const __m512i nLow = _mm512_set1_epi16(c->n_low), nHigh = _mm512_set1_epi16(c->n_high);
+    const __m512i sLow = _mm512_set1_epi16(c->sub_low), sHigh = _mm512_set1_epi16(c->sub_high);
+    const __m512i hLow = _mm512_set1_epi16(c->h_low), hHigh = _mm512_set1_epi16(c->h_high);
+    const __m512i one = _mm512_set1_epi16(c->h_sub_one);
+    const __m512i halfR = _mm512_set1_epi16(c->half_r), halfZ = _mm512_set1_epi16(c->half_z), halfN = _mm512_set1_epi16(c->half_n);
+    const __m512i offset = _mm512_set1_epi16((int16_t)(codes8 ? 128 : code_offset));
+    const byte_table tr = load_byte_table(k->bytes_r, 0), tz = load_byte_table(k->bytes_z, 0), tn = load_byte_table(k->bytes_n, 0);
+    const gq_column_block *xb = k->input_blocks, *hb = k->state_blocks;
+
+    // Three passes per row, split at the lookups, as in cell_rows.
+    enum { span = 512 };
+    int16_t radds[span], zadds[span], nwxs[span], nwhs[span], nadds[span], zs[span];
+    for (int row = 0; row < rows; row++) {
+        const int32_t *x = x_sums + row * g, *h = h_sums + row * g;
+        int32_t *s = state + row * hp;
+        for (int j0 = 0; j0 < hp; j0 += span) {
+            const int end = hp < j0 + span ? hp : j0 + span;
+            for (int j = j0, blk = j0 / 16; j < end; j += 32, blk += 2) {
+                const __m512i rwx = requantize32(x + j, xb + blk), rwh = requantize32(h + j, hb + blk);
+                const __m512i zwx = requantize32(x + hp + j, xb + nb + blk), zwh = requantize32(h + hp + j, hb + nb + blk);
+                _mm512_storeu_si512(radds + j - j0, clamp16(_mm512_adds_epi16(rescale16(rwx, &rA), rescale16(rwh, &rB)), rLow, rHigh));
+                _mm512_storeu_si512(zadds + j - j0, clamp16(_mm512_adds_epi16(rescale16(zwx, &zA), rescale16(zwh, &zB)), zLow, zHigh));
+                _mm512_storeu_si512(nwxs + j - j0, rescale16(requantize32(x + 2 * hp + j, xb + 2 * nb + blk), &nA));
+                _mm512_storeu_si512(nwhs + j - j0, requantize32(h + 2 * hp + j, hb + 2 * nb + blk));
+            }
+            for (int j = j0; j < end; j += 32) {
+                const __m512i r = lookup16(&tr, halfR, _mm512_loadu_si512(radds + j - j0), 0);
+                const __m512i nmul = product16(r, _mm512_loadu_si512(nwhs + j - j0), &nMul, mLow, mHigh);
+                _mm512_storeu_si512(nadds + j - j0, clamp16(_mm512_adds_epi16(_mm512_loadu_si512(nwxs + j - j0), rescale16(nmul, &nB)), nLow, nHigh));
+                _mm512_storeu_si512(zs + j - j0, lookup16(&tz, halfZ, _mm512_loadu_si512(zadds + j - j0), 0));
+            }
+            for (int j = j0; j < end; j += 32) {
+                const __m512i z = _mm512_loadu_si512(zs + j - j0);
+                const __m512i old = pack16(_mm512_loadu_si512(s + j), _mm512_loadu_si512(s + j + 16));
+                const __m512i n = lookup16(&tn, halfN, _mm512_loadu_si512(nadds + j - j0), 1);
+                const __m512i hsub = clamp16(_mm512_subs_epi16(one, rescale16(z, &subZ)), sLow, sHigh);
+                const __m512i hmn = product16(hsub, n, &hMulN, mnLow, mnHigh);
+                const __m512i hmh = product16(z, old, &hMulH, mhLow, mhHigh);
+                const __m512i next = clamp16(_mm512_adds_epi16(rescale16(hmn, &hA), rescale16(hmh, &hB)), hLow, hHigh);
+                _mm512_storeu_si512(s + j, _mm512_cvtepi16_epi32(_mm512_castsi512_si256(next)));
+                _mm512_storeu_si512(s + j + 16, _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(next, 1)));
+                const __m512i code = _mm512_add_epi16(next, offset);
+                if (codes8) _mm256_storeu_si256((__m256i *)(codes8 + row * hp + j), _mm512_cvtepi16_epi8(code));
+                else _mm512_storeu_si512(codes16 + row * hp + j, code);
+            }
+        }
+    }
+}
+
 GQ_AVX512 void gq_cell_rows(int rows, const int32_t *x_sums, const int32_t *h_sums, int32_t *state,
                             uint8_t *codes8, int16_t *codes16, int32_t code_offset,
                             const gq_cell_constants *k) {
@@ -250,9 +376,11 @@ GQ_AVX512 void gq_cell_rows(int rows, const int32_t *x_sums, const int32_t *h_su
     int sums = 1;
     for (int b = 0; b < blocks; b++) sums &= k->input_blocks[b].clamp_sums & k->state_blocks[b].clamp_sums;
     const int products = k->n_mul.clamp_products & k->h_mul_n.clamp_products & k->h_mul_h.clamp_products;
-    // The common case (every width at most 8 bits) gets its own loop; the rest share one
-    // with run-time choices, which costs a few percent.
-    if (k->rescale_int16 && sums && products && k->byte_tables)
+    // The narrow cell when it applies (every width at most 8 bits, in practice); then the
+    // common 32-bit case in its own loop; the rest share one with run-time choices.
+    if (k->narrow.usable)
+        cell_rows16(rows, x_sums, h_sums, state, codes8, codes16, code_offset, k);
+    else if (k->rescale_int16 && sums && products && k->byte_tables)
         cell_rows(rows, x_sums, h_sums, state, codes8, codes16, code_offset, k, 1, 1, 1, 1);
     else
         cell_rows(rows, x_sums, h_sums, state, codes8, codes16, code_offset, k,

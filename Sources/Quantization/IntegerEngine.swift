@@ -59,7 +59,8 @@ final class PreparedIntegerGRU: @unchecked Sendable {
         features = q.inputSize
         featuresPadded = bytes ? (q.inputSize + 3) / 4 * 4 : (q.inputSize + 1) / 2 * 2
         hidden = q.hiddenSize
-        hiddenPadded = (q.hiddenSize + 15) / 16 * 16
+        // The AVX-512 narrow cell takes 32 units at a time.
+        hiddenPadded = useAVX512 ? (q.hiddenSize + 31) / 32 * 32 : (q.hiddenSize + 15) / 16 * 16
         classes = q.classCount
         let h = hidden, hp = hiddenPadded, g = 3 * hp
 
@@ -72,8 +73,9 @@ final class PreparedIntegerGRU: @unchecked Sendable {
         inputMode = mode(inputOps, inputBits: q.bits[.input])
         stateMode = mode(stateOps, inputBits: q.bits[.hAdd])
 
-        func build(_ ops: [GRUOperator], depth: Int, depthPadded: Int, mode: ProductMode)
-            -> (packed: [Int16], bytes: [Int8]?, bias: [Int32], wide: [Int64], wideBias: [Int64], rq: [RequantizerS64], low: [Int64], high: [Int64]) {
+        func build(_ ops: [GRUOperator], depth: Int, depthPadded: Int, mode: ProductMode, inputMax: Int64)
+            -> (packed: [Int16], bytes: [Int8]?, bias: [Int32], wide: [Int64], wideBias: [Int64], rq: [RequantizerS64], low: [Int64], high: [Int64],
+                sumBound: [Int64]) {
             // The three layers' weights gathered once as a dense g × depth matrix: reading
             // them through `q.linear(op)` per element copied the layer (and retained its
             // arrays) 12,000 times per configuration, a third of a search's time on vowels.
@@ -89,6 +91,7 @@ final class PreparedIntegerGRU: @unchecked Sendable {
             var bias = [Int32](repeating: 0, count: g), wideBias = [Int64](repeating: 0, count: g)
             var rq = [RequantizerS64](repeating: RequantizerS64(), count: g)
             var low = [Int64](repeating: 0, count: g), high = [Int64](repeating: 0, count: g)
+            var sumBound = [Int64](repeating: 0, count: g)
             for (gate, op) in ops.enumerated() {
                 let layer = q.linear(op)
                 let (lo, hi) = q.bounds(op)
@@ -118,10 +121,16 @@ final class PreparedIntegerGRU: @unchecked Sendable {
                     packed = IntegerKernels.pack(weights: { d[$0 * depth + $1] }, columns: g, depth: depth, columnsPadded: g, depthPadded: depthPadded)
                 }
             }
-            return (packed, bytes, bias, wide, wideBias, rq, low, high)
+            for c in 0..<g {
+                var total: Int64 = 0
+                for k in 0..<depth { total += Int64(abs(Int32(dense[c * depth + k]))) }
+                sumBound[c] = total * inputMax + abs(wideBias[c])
+            }
+            return (packed, bytes, bias, wide, wideBias, rq, low, high, sumBound)
         }
-        let x = build(inputOps, depth: features, depthPadded: featuresPadded, mode: inputMode)
-        let s = build(stateOps, depth: h, depthPadded: hp, mode: stateMode)
+        func maxCode(_ op: GRUOperator) -> Int64 { let b = q.bounds(op); return max(-b.low, b.high) }
+        let x = build(inputOps, depth: features, depthPadded: featuresPadded, mode: inputMode, inputMax: maxCode(.input))
+        let s = build(stateOps, depth: h, depthPadded: hp, mode: stateMode, inputMax: maxCode(.hAdd))
         inputWeights = x.packed; inputBias = x.bias; inputWeightsWide = x.wide; inputBiasWide = x.wideBias
         inputRequant = x.rq; inputLow = x.low; inputHigh = x.high
         stateWeights = s.packed; stateBias = s.bias; stateWeightsWide = s.wide; stateBiasWide = s.wideBias
@@ -146,7 +155,8 @@ final class PreparedIntegerGRU: @unchecked Sendable {
         tableN = q.tables[.gateN]!.entries; halfN = Int64(1) << (q.bits[.nAdd] - 1)
         if useAVX512, let c = rescalers {
             avx512 = AVX512Step(q, rescalers: c, hiddenPadded: hp,
-                                input: (x.bias, x.rq, x.low, x.high, x.bytes), state: (s.bias, s.rq, s.low, s.high, s.bytes))
+                                input: .init(bias: x.bias, requant: x.rq, low: x.low, high: x.high, bytes: x.bytes, sumBound: x.sumBound),
+                                state: .init(bias: s.bias, requant: s.rq, low: s.low, high: s.high, bytes: s.bytes, sumBound: s.sumBound))
             fast = nil
         } else {
             avx512 = nil

@@ -34,11 +34,11 @@ struct AVX512Step {
     }
 
     init(_ q: QuantizedGRU, rescalers c: CellRescalers, hiddenPadded hp: Int,
-         input: (bias: [Int32], requant: [RequantizerS64], low: [Int64], high: [Int64], bytes: [Int8]?),
-         state: (bias: [Int32], requant: [RequantizerS64], low: [Int64], high: [Int64], bytes: [Int8]?)) {
+         input: Side, state: Side) {
         let g = 3 * hp, perSide = g / 16
         let blocks = UnsafeMutablePointer<gq_column_block>.allocate(capacity: 2 * perSide)
-        func fill(_ first: Int, _ side: (bias: [Int32], requant: [RequantizerS64], low: [Int64], high: [Int64], bytes: [Int8]?)) {
+        var everyBlockClampsSums = true
+        func fill(_ first: Int, _ side: Side) {
             for block in 0..<perSide {
                 var b = gq_column_block()
                 withUnsafeMutableBytes(of: &b.m) { m in
@@ -63,6 +63,18 @@ struct AVX512Step {
                 b.low = side.low[block * 16]
                 b.high = side.high[block * 16]
                 let preimages = (0..<16).map { AVX512Step.preimage(side.requant[block * 16 + $0], low: b.low, high: b.high) }
+                let split = (0..<16).map { AVX512Step.split16(side.requant[block * 16 + $0], sumBound: side.sumBound[block * 16 + $0]) }
+                if split.allSatisfy({ $0 != nil }) {
+                    b.split16 = 1
+                    for (name, values) in [(\gq_column_block.split_m, split.map { $0!.m }), (\.split_c, split.map { $0!.c }),
+                                           (\.split_shift, split.map { $0!.shift })] as [(WritableKeyPath<gq_column_block, (Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32)>, [Int32])] {
+                        withUnsafeMutableBytes(of: &b[keyPath: name]) { lanes in
+                            let lanes = lanes.bindMemory(to: Int32.self)
+                            for lane in 0..<16 { lanes[lane] = values[lane] }
+                        }
+                    }
+                }
+                everyBlockClampsSums = everyBlockClampsSums && (b.split16 == 1 || preimages.allSatisfy { $0 != nil })
                 if preimages.allSatisfy({ $0 != nil }) {
                     b.clamp_sums = 1
                     withUnsafeMutableBytes(of: &b.sum_low) { low in
@@ -145,6 +157,9 @@ struct AVX512Step {
         k.bytes_n = UnsafePointer(byteTables + 512)
         (k.half_r, k.half_z, k.half_n) = (half(.rAdd), half(.zAdd), half(.nAdd))
         k.byte_tables = fitsBytes ? 1 : 0
+        if fitsBytes, everyBlockClampsSums, hp % 32 == 0, let narrow = AVX512Step.narrowCell(q) {
+            k.narrow = narrow
+        }
         k.hidden_padded = Int32(hp)
         let constants = UnsafeMutablePointer<gq_cell_constants>.allocate(capacity: 1)
         constants.initialize(to: k)
@@ -175,6 +190,89 @@ struct AVX512Step {
             if r.apply(mid) <= high { lo = mid } else { hi = mid - 1 }
         }
         return (Int32(a), Int32(lo))
+    }
+
+    /// The side of a step's products (x or h) as the AVX-512 constants need it.
+    struct Side {
+        var bias: [Int32], requant: [RequantizerS64], low: [Int64], high: [Int64], bytes: [Int8]?
+        /// Largest |sum + bias| a column can reach: Σ|w| · the input's largest code + |bias|.
+        var sumBound: [Int64]
+    }
+
+    /// A linear output's requantization on int32 lanes without 64-bit products (see
+    /// gq_column_block.split16), or nil when the shift or the sums do not allow it.
+    static func split16(_ r: RequantizerS64, sumBound: Int64) -> (m: Int32, c: Int32, shift: Int32)? {
+        guard r.left == 0, r.m >= 0, r.m <= 32767, sumBound < Int64(1) << 30 else { return nil }
+        // m = 0 (a padded column): every output is 0, which shift 1 of 1 gives.
+        if r.m == 0 { return (0, 1, 1) }
+        guard (16...31).contains(r.right) else { return nil }
+        return (Int32(r.m), Int32(1) << Int32(r.right - 16), Int32(r.right - 15))
+    }
+
+    /// The cell's constants on int16 lanes, or nil when a code, a product of two codes or
+    /// a rescale's intermediate could leave int16 (then the 32-bit cell runs).
+    static func narrowCell(_ q: QuantizedGRU) -> gq_narrow_cell? {
+        func maxCode(_ op: GRUOperator) -> Int64 { let b = q.bounds(op); return max(-b.low, b.high) }
+        func add(_ op: GRUOperator, _ side: Int, from: GRUOperator) -> gq_rescale16? {
+            let pair = q.addRescalers[op]!
+            return rescale16(side == 0 ? pair.0 : pair.1, maxInput: maxCode(from))
+        }
+        // The three products of two codes, each rescaled and then saturated to its bounds.
+        func product(_ op: GRUOperator, _ a: GRUOperator, _ b: GRUOperator) -> (gq_rescale16, Int16, Int16)? {
+            let most = maxCode(a) * maxCode(b)
+            let (low, high) = q.bounds(op)
+            guard most <= 32767, let rescale = rescale16(q.mulRequantizers[op]!, maxInput: most) else { return nil }
+            return (rescale, Int16(low), Int16(high))
+        }
+        guard [GRUOperator.gateR, .gateZ, .gateN, .hSub, .hAdd].allSatisfy({ maxCode($0) <= 32767 }),
+              let rA = add(.rAdd, 0, from: .rWx), let rB = add(.rAdd, 1, from: .rWh),
+              let zA = add(.zAdd, 0, from: .zWx), let zB = add(.zAdd, 1, from: .zWh),
+              let nA = add(.nAdd, 0, from: .nWx), let nB = add(.nAdd, 1, from: .nMul),
+              let hA = add(.hAdd, 0, from: .hMulN), let hB = add(.hAdd, 1, from: .hMulH),
+              let subZ = rescale16(q.hSubRescaler, maxInput: maxCode(.gateZ)),
+              let nMul = product(.nMul, .gateR, .nWh), let hMulN = product(.hMulN, .hSub, .gateN),
+              let hMulH = product(.hMulH, .gateZ, .hAdd)
+        else { return nil }
+        func b16(_ op: GRUOperator) -> (Int16, Int16) { let b = q.bounds(op); return (Int16(b.low), Int16(b.high)) }
+        var c = gq_narrow_cell()
+        (c.r_a, c.r_b, c.z_a, c.z_b, c.n_a, c.n_b, c.h_a, c.h_b, c.sub_z) = (rA, rB, zA, zB, nA, nB, hA, hB, subZ)
+        (c.n_mul, c.mul_low, c.mul_high) = nMul
+        (c.h_mul_n, c.mul_n_low, c.mul_n_high) = hMulN
+        (c.h_mul_h, c.mul_h_low, c.mul_h_high) = hMulH
+        (c.r_low, c.r_high) = b16(.rAdd)
+        (c.z_low, c.z_high) = b16(.zAdd)
+        (c.n_low, c.n_high) = b16(.nAdd)
+        (c.sub_low, c.sub_high) = b16(.hSub)
+        (c.h_low, c.h_high) = b16(.hAdd)
+        c.h_sub_one = Int16(q.hSubOne)
+        func half(_ op: GRUOperator) -> Int16 { Int16(1 << (q.bits[op] - 1)) }
+        (c.half_r, c.half_z, c.half_n) = (half(.rAdd), half(.zAdd), half(.nAdd))
+        c.usable = 1
+        return c
+    }
+
+    /// `r` as an exact rescale on int16 lanes for |x| ≤ maxInput (see gq_rescale16), or nil.
+    static func rescale16(_ r: Requantizer, maxInput: Int64) -> gq_rescale16? {
+        let l = RequantizerS64(r)
+        guard l.left < 31, l.m >= 0, maxInput <= 32767 else { return nil }
+        let m = l.m << l.left
+        let most = maxInput * m
+        if l.right <= 15 {
+            // m = q · 2^r + rest: x · q exactly, plus vpmulhrsw's (x · rest · 2^(15−r) + 2^14) >> 15.
+            guard most >> l.right + 1 < 32768, m >> l.right <= 32767 else { return nil }
+            let q = m >> l.right, rest = (m - q << l.right) << (15 - l.right)
+            return gq_rescale16(m: Int16(q), c: Int16(rest), shift: 0, mode: q == 0 ? 3 : 0)
+        }
+        // |x · m| < 2^30 ≤ 2^(r−2): the result is 0 for every input.
+        guard m <= 32767 else { return nil }
+        if l.right >= 32 { return gq_rescale16(m: 0, c: 0, shift: 0, mode: 3) }
+        if l.right >= 17 {
+            let c = Int64(1) << (l.right - 17)
+            guard most / 65536 + 1 + c < 32768 else { return nil }
+            return gq_rescale16(m: Int16(m), c: Int16(c), shift: Int16(l.right - 16), mode: 1)
+        }
+        if l.right == 16 { return gq_rescale16(m: Int16(m), c: 0, shift: 0, mode: 2) }
+        return nil
     }
 
     /// Packs a `columns × depth` matrix for `gq_product_u8s8`: per block of 16 columns and

@@ -110,6 +110,17 @@ public final class IntegerEvaluator: @unchecked Sendable {
         return codes
     }
 
+    /// Which kernels evaluate `model` here: "avx512 narrow" (bytes products, the cell on
+    /// int16 lanes), "avx512" (the cell on int32 lanes), "portable" (Swift 16-lane
+    /// cell) or "scalar" (64-bit rescales); all are bit-exact, this is for benchmarks and tests.
+    public func kernelPath(for model: QuantizedGRU) -> String {
+        let prepared = PreparedIntegerGRU(model, kernels: kernels)
+        if let a = prepared.avx512 {
+            return a.constants.pointee.narrow.usable != 0 ? "avx512 narrow" : "avx512"
+        }
+        return prepared.fast != nil && prepared.inputMode != .wide && prepared.stateMode != .wide ? "portable" : "scalar"
+    }
+
     /// Integer logits, count × classes row-major in the caller's order.
     public func logits(_ model: QuantizedGRU, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Int64] {
         precondition(model.inputSize == featureCount, "IntegerEvaluator: the model has \(model.inputSize) features, the data \(featureCount)")

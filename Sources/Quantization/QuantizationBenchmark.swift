@@ -13,7 +13,7 @@ public enum QuantizationBenchmark {
     /// (cell and head multiply-accumulates, `steps · 3H(F + H) + H·C` per sequence, over the
     /// median time), `integer_gmacs_per_second_per_thread` (the same over the one-thread time),
     /// `integer_gmacs_per_second_per_thread_portable` (the same with the portable Swift kernels,
-    /// for comparison where the AVX-512 ones run), `avx512` (1 when they do), `prepare_ms` (building the integer model alone), `fake_quant_ms` (the
+    /// for comparison where the AVX-512 ones run), `avx512` (1 when they do), `narrow_cell` (1 when both configurations run the AVX-512 cell on int16 lanes), `prepare_ms` (building the integer model alone), `fake_quant_ms` (the
     /// fake-quant float engine on the same data, one thread), `float_ms` (the float GRU, one
     /// thread), and the shape.
     public static func run(sequences count: Int = 1000, steps: Int = 28, features: Int = 28, hidden: Int = 64, classes: Int = 10,
@@ -85,6 +85,9 @@ public enum QuantizationBenchmark {
             "integer_gmacs_per_second_per_thread": macs / (median(single) / 1000) / 1e9,
             "integer_gmacs_per_second_per_thread_portable": macs / (median(singlePortable) / 1000) / 1e9,
             "avx512": IntegerKernelSet.avx512Available ? 1 : 0,
+            "narrow_cell": (0..<2).allSatisfy {
+                evaluator.kernelPath(for: QuantizedGRU(model: model, calibration: calibration, bits: configuration($0), options: options)) == "avx512 narrow"
+            } ? 1 : 0,
             "fake_quant_ms": median(fake),
             "float_ms": median(float),
             "threads": Double(threads),

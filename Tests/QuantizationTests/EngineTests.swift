@@ -65,15 +65,36 @@ struct EngineTests {
         }
         for trial in 0..<60 {
             var bits = BitWidths()
-            // Mostly the search's 2–8 bits, with a wider operator now and then.
-            for op in GRUOperator.allCases { bits[op] = draw(0...9) == 0 ? draw(9...16) : draw(2...8) }
+            // Half in the search's 2–8 bits, half with a wider operator now and then.
+            for op in GRUOperator.allCases { bits[op] = trial >= 30 && draw(0...9) == 0 ? draw(9...16) : draw(2...8) }
             let options = trial % 3 == 2 ? QuantizationOptions(weights: .perTensor, requantization: .powerOfTwo) : QuantizationOptions()
             configurations.append(("mixed \(trial): \(bits)", bits, options))
         }
+        var paths: [String: Int] = [:]
         for (name, bits, options) in configurations {
             let q = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options)
             let reference = sequences.flatMap { q.referenceLogits($0) }
             #expect(evaluator.logits(q, threads: 2) == reference, "\(name)")
+            paths[evaluator.kernelPath(for: q), default: 0] += 1
+        }
+        // The comparison above must have run the paths it is meant to check.
+        if kernels == .portable {
+            #expect(paths["portable", default: 0] >= 30 && paths.keys.allSatisfy { $0 == "portable" || $0 == "scalar" }, "\(paths)")
+        } else if IntegerKernelSet.avx512Available {
+            #expect(paths["avx512 narrow", default: 0] >= 35 && paths["avx512", default: 0] >= 3, "\(paths)")
+        }
+    }
+
+    @Test("on an AVX-512 machine every uniform width from 2 to 8 runs the cell on int16 lanes")
+    func narrowCellCoversTheSearchWidths() throws {
+        try #require(IntegerKernelSet.avx512Available)
+        let model = randomModel(features: 28, hidden: 64, classes: 10, seed: 11)
+        let sequences = randomSequences(count: 16, features: 28, lengths: 1...9, seed: 5)
+        let calibration = Calibration.calibrate(model: model, sequences: sequences, method: .maxAbs)
+        let evaluator = IntegerEvaluator(sequences: sequences, featureCount: 28)
+        for bits in 2...8 {
+            let q = QuantizedGRU(model: model, calibration: calibration, bits: BitWidths(uniform: bits), options: QuantizationOptions())
+            #expect(evaluator.kernelPath(for: q) == "avx512 narrow", "\(bits) bits")
         }
     }
 

@@ -22,12 +22,19 @@ int gq_avx512_available(void);
 /// at most 1 as the sum grows, so saturating the output equals saturating the sum to the
 /// widest range that maps inside [low, high], [sum_low, sum_high]: one 32-bit clamp instead
 /// of two 64-bit ones (left is then 0).
+///
+/// `split16` (the narrow cell): every |sum + bias| is below 2^30, every M below 2^15 and every
+/// right shift r in 16…31, so with acc = a · 2^15 + b (0 ≤ b < 2^15) the result is
+/// (a · M + 2^(r−16) + ((b · M) >> 15)) >> (r − 15), all in 32 bits with two vpmaddwd;
+/// split_m, split_c, split_shift hold M, 2^(r−16) and r − 15 per column. The output is
+/// saturated after packing to int16 lanes.
 typedef struct {
     int64_t m[2][8], left[2][8], right[2][8], round[2][8];
     int32_t bias[16];
     int32_t sum_low[16], sum_high[16];
+    int32_t split_m[16], split_c[16], split_shift[16];
     int64_t low, high;
-    int32_t clamp_sums;
+    int32_t clamp_sums, split16;
 } gq_column_block;
 
 /// One rescale y = (x · m + round) >> right in 32-bit lanes, the left shift folded into m
@@ -41,6 +48,28 @@ typedef struct {
     int64_t m, left, round, right, low, high;
     int32_t product_low, product_high, clamp_products;
 } gq_rescale64;
+
+/// A rescale on int16 lanes, y = floor((x · M + 2^(r−1)) / 2^r) for a right shift r (or
+/// x · M for a left shift folded into M), by one of four exact forms chosen in Swift:
+/// r ≤ 15, with M = q · 2^r + rest: mode 0, x · q + mulhrs(x, rest · 2^(15−r)) (m = q,
+/// c = rest · 2^(15−r); vpmulhrsw rounds exactly as (· + 2^14) >> 15), or mode 3, the same
+/// with q = 0; mode 1, 17 ≤ r ≤ 31: (mulhi(x, M) + 2^(r−17)) >> (r − 16), since the
+/// product's low 16 bits cannot carry into the result; mode 2, r = 16:
+/// mulhi(x, M) + (mullo(x, M) >>> 15). r ≥ 32 gives 0 for every int16 product (mode 3, c 0).
+typedef struct { int16_t m, c, shift, mode; } gq_rescale16;
+
+/// The narrow cell: every code of the cell and every product of two codes fits int16, so
+/// the cell runs on 32 int16 lanes instead of 16 int32 ones. The linear outputs are still
+/// requantized in 32-bit lanes (`clamp_sums` must hold) and packed.
+typedef struct {
+    gq_rescale16 r_a, r_b, z_a, z_b, n_a, n_b, h_a, h_b, sub_z;
+    gq_rescale16 n_mul, h_mul_n, h_mul_h;
+    /// Saturation bounds of the three products' outputs.
+    int16_t mul_low, mul_high, mul_n_low, mul_n_high, mul_h_low, mul_h_high;
+    int16_t r_low, r_high, z_low, z_high, n_low, n_high, sub_low, sub_high, h_low, h_high;
+    int16_t h_sub_one, half_r, half_z, half_n;
+    int32_t usable;
+} gq_narrow_cell;
 
 /// Everything the elementwise part of one step needs; the column blocks cover 3·hp columns
 /// (r, z, n side by side), hp a multiple of 16.
@@ -60,6 +89,9 @@ typedef struct {
     const uint8_t *bytes_r, *bytes_z, *bytes_n;
     int32_t half_r, half_z, half_n;
     int32_t byte_tables;
+    /// The cell on int16 lanes (hp a multiple of 32, byte tables and saturation of the
+    /// sums required), when `narrow.usable`.
+    gq_narrow_cell narrow;
     int32_t hidden_padded;
 } gq_cell_constants;
 
