@@ -263,7 +263,11 @@ GQ_INLINE rescale16_lanes lanes16(gq_rescale16 r) {
 
 // The three exact forms of gq_rescale16 (vpsravw fills with the sign past 15, which is
 // the floor of a value below 2^15 in magnitude).
-GQ_INLINE __m512i rescale16(__m512i x, const rescale16_lanes *r) {
+// `form` is a constant at each call: 1 for the r ≤ 15 forms (modes 0 and 3, mode 3's q
+// being 0), 2 for mode 1, 0 to decide by the mode at run time.
+GQ_INLINE __m512i rescale16(__m512i x, const rescale16_lanes *r, const int form) {
+    if (form == 1) return _mm512_add_epi16(_mm512_mullo_epi16(x, r->m), _mm512_mulhrs_epi16(x, r->c));
+    if (form == 2) return _mm512_srav_epi16(_mm512_add_epi16(_mm512_mulhi_epi16(x, r->m), r->c), r->shift);
     switch (r->mode) {
     case 3: return _mm512_mulhrs_epi16(x, r->c);
     case 1: return _mm512_srav_epi16(_mm512_add_epi16(_mm512_mulhi_epi16(x, r->m), r->c), r->shift);
@@ -273,8 +277,8 @@ GQ_INLINE __m512i rescale16(__m512i x, const rescale16_lanes *r) {
 }
 
 // A product of two codes (it fits int16), rescaled, then saturated.
-GQ_INLINE __m512i product16(__m512i a, __m512i b, const rescale16_lanes *r, __m512i low, __m512i high) {
-    return clamp16(rescale16(_mm512_mullo_epi16(a, b), r), low, high);
+GQ_INLINE __m512i product16(__m512i a, __m512i b, const rescale16_lanes *r, __m512i low, __m512i high, const int form) {
+    return clamp16(rescale16(_mm512_mullo_epi16(a, b), r, form), low, high);
 }
 
 GQ_INLINE __m512i lookup16(const byte_table *t, __m512i half, __m512i code, const int is_signed) {
@@ -307,9 +311,10 @@ GQ_INLINE __m512i requantize32(const int32_t *sums, const gq_column_block *b) {
     return clamp16(pack16(requantize_half(sums, b), requantize_half(sums + 16, b + 1)), low, high);
 }
 
-static GQ_AVX512 void cell_rows16(int rows, const int32_t *x_sums, const int32_t *h_sums, int32_t *state,
-                                  uint8_t *codes8, int16_t *codes16, int32_t code_offset,
-                                  const gq_cell_constants *k) {
+// `adds` and `products` are the rescales' forms (see rescale16), constants at each call.
+GQ_INLINE void cell_rows16(int rows, const int32_t *x_sums, const int32_t *h_sums, int32_t *state,
+                           uint8_t *codes8, int16_t *codes16, int32_t code_offset,
+                           const gq_cell_constants *k, const int adds, const int products) {
     const gq_narrow_cell *c = &k->narrow;
     const int hp = k->hidden_padded, g = 3 * hp, nb = hp / 16;
     const rescale16_lanes rA = lanes16(c->r_a), rB = lanes16(c->r_b), zA = lanes16(c->z_a), zB = lanes16(c->z_b);
@@ -340,25 +345,25 @@ static GQ_AVX512 void cell_rows16(int rows, const int32_t *x_sums, const int32_t
             for (int j = j0, blk = j0 / 16; j < end; j += 32, blk += 2) {
                 const __m512i rwx = requantize32(x + j, xb + blk), rwh = requantize32(h + j, hb + blk);
                 const __m512i zwx = requantize32(x + hp + j, xb + nb + blk), zwh = requantize32(h + hp + j, hb + nb + blk);
-                _mm512_storeu_si512(radds + j - j0, clamp16(_mm512_adds_epi16(rescale16(rwx, &rA), rescale16(rwh, &rB)), rLow, rHigh));
-                _mm512_storeu_si512(zadds + j - j0, clamp16(_mm512_adds_epi16(rescale16(zwx, &zA), rescale16(zwh, &zB)), zLow, zHigh));
-                _mm512_storeu_si512(nwxs + j - j0, rescale16(requantize32(x + 2 * hp + j, xb + 2 * nb + blk), &nA));
+                _mm512_storeu_si512(radds + j - j0, clamp16(_mm512_adds_epi16(rescale16(rwx, &rA, adds), rescale16(rwh, &rB, adds)), rLow, rHigh));
+                _mm512_storeu_si512(zadds + j - j0, clamp16(_mm512_adds_epi16(rescale16(zwx, &zA, adds), rescale16(zwh, &zB, adds)), zLow, zHigh));
+                _mm512_storeu_si512(nwxs + j - j0, rescale16(requantize32(x + 2 * hp + j, xb + 2 * nb + blk), &nA, adds));
                 _mm512_storeu_si512(nwhs + j - j0, requantize32(h + 2 * hp + j, hb + 2 * nb + blk));
             }
             for (int j = j0; j < end; j += 32) {
                 const __m512i r = lookup16(&tr, halfR, _mm512_loadu_si512(radds + j - j0), 0);
-                const __m512i nmul = product16(r, _mm512_loadu_si512(nwhs + j - j0), &nMul, mLow, mHigh);
-                _mm512_storeu_si512(nadds + j - j0, clamp16(_mm512_adds_epi16(_mm512_loadu_si512(nwxs + j - j0), rescale16(nmul, &nB)), nLow, nHigh));
+                const __m512i nmul = product16(r, _mm512_loadu_si512(nwhs + j - j0), &nMul, mLow, mHigh, products);
+                _mm512_storeu_si512(nadds + j - j0, clamp16(_mm512_adds_epi16(_mm512_loadu_si512(nwxs + j - j0), rescale16(nmul, &nB, adds)), nLow, nHigh));
                 _mm512_storeu_si512(zs + j - j0, lookup16(&tz, halfZ, _mm512_loadu_si512(zadds + j - j0), 0));
             }
             for (int j = j0; j < end; j += 32) {
                 const __m512i z = _mm512_loadu_si512(zs + j - j0);
                 const __m512i old = pack16(_mm512_loadu_si512(s + j), _mm512_loadu_si512(s + j + 16));
                 const __m512i n = lookup16(&tn, halfN, _mm512_loadu_si512(nadds + j - j0), 1);
-                const __m512i hsub = clamp16(_mm512_subs_epi16(one, rescale16(z, &subZ)), sLow, sHigh);
-                const __m512i hmn = product16(hsub, n, &hMulN, mnLow, mnHigh);
-                const __m512i hmh = product16(z, old, &hMulH, mhLow, mhHigh);
-                const __m512i next = clamp16(_mm512_adds_epi16(rescale16(hmn, &hA), rescale16(hmh, &hB)), hLow, hHigh);
+                const __m512i hsub = clamp16(_mm512_subs_epi16(one, rescale16(z, &subZ, adds)), sLow, sHigh);
+                const __m512i hmn = product16(hsub, n, &hMulN, mnLow, mnHigh, products);
+                const __m512i hmh = product16(z, old, &hMulH, mhLow, mhHigh, products);
+                const __m512i next = clamp16(_mm512_adds_epi16(rescale16(hmn, &hA, adds), rescale16(hmh, &hB, adds)), hLow, hHigh);
                 _mm512_storeu_si512(s + j, _mm512_cvtepi16_epi32(_mm512_castsi512_si256(next)));
                 _mm512_storeu_si512(s + j + 16, _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(next, 1)));
                 const __m512i code = _mm512_add_epi16(next, offset);
@@ -378,8 +383,16 @@ GQ_AVX512 void gq_cell_rows(int rows, const int32_t *x_sums, const int32_t *h_su
     const int products = k->n_mul.clamp_products & k->h_mul_n.clamp_products & k->h_mul_h.clamp_products;
     // The narrow cell when it applies (every width at most 8 bits, in practice); then the
     // common 32-bit case in its own loop; the rest share one with run-time choices.
-    if (k->narrow.usable)
-        cell_rows16(rows, x_sums, h_sums, state, codes8, codes16, code_offset, k);
+    if (k->narrow.usable) {
+        // The usual narrow case, every add's rescale with r ≤ 15 and every product's with
+        // r in 17…31, gets a loop without a branch on the forms.
+        const gq_narrow_cell *c = &k->narrow;
+        const gq_rescale16 adds[] = { c->r_a, c->r_b, c->z_a, c->z_b, c->n_a, c->n_b, c->h_a, c->h_b, c->sub_z };
+        int usual = c->n_mul.mode == 1 && c->h_mul_n.mode == 1 && c->h_mul_h.mode == 1;
+        for (int i = 0; i < 9; i++) usual &= adds[i].mode == 0 || adds[i].mode == 3;
+        if (usual) cell_rows16(rows, x_sums, h_sums, state, codes8, codes16, code_offset, k, 1, 2);
+        else cell_rows16(rows, x_sums, h_sums, state, codes8, codes16, code_offset, k, 0, 0);
+    }
     else if (k->rescale_int16 && sums && products && k->byte_tables)
         cell_rows(rows, x_sums, h_sums, state, codes8, codes16, code_offset, k, 1, 1, 1, 1);
     else

@@ -256,16 +256,19 @@ extension PreparedIntegerGRU {
             }
         }
         }
-        let head = model.head
-        for row in 0..<rows {
-            let state = ws.state32 + row * hp
-            for c in 0..<classes {
-                var acc = head.bias[c]
-                head.weights.withUnsafeBufferPointer { w in
-                    let base = c * hidden
-                    for k in 0..<hidden { acc &+= Int64(w[base + k]) &* Int64(state[k]) }
+        // The head, its arrays opened once per chunk (not per row and class).
+        let head = model.head, hidden = self.hidden, classes = self.classes
+        head.weights.withUnsafeBufferPointer { w in
+            head.bias.withUnsafeBufferPointer { bias in
+                for row in 0..<rows {
+                    let state = ws.state32 + row * hp
+                    for c in 0..<classes {
+                        var acc = bias[c]
+                        let weights = w.baseAddress! + c * hidden
+                        for k in 0..<hidden { acc &+= Int64(weights[k]) &* Int64(state[k]) }
+                        logits[row * classes + c] = acc
+                    }
                 }
-                logits[row * classes + c] = acc
             }
         }
     }

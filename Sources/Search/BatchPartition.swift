@@ -17,10 +17,12 @@ extension BatchPartition {
 
     /// `evaluate` over `items`, each process taking its slice, every process returning all
     /// results in order. Each result travels as its length and its values.
-    public func share<Item>(_ items: [Item], evaluate: ([Item]) -> [[Double]]) -> [[Double]] {
+    /// A rank whose `evaluate` throws leaves the others waiting in the exchange; under
+    /// mpirun its failure ends the job (the executable calls MPI_Abort on any error).
+    public func share<Item>(_ items: [Item], evaluate: ([Item]) throws -> [[Double]]) rethrows -> [[Double]] {
         let mine = slice(of: items.count)
         var flat: [Double] = []
-        for values in evaluate(Array(items[mine])) {
+        for values in try evaluate(Array(items[mine])) {
             flat.append(Double(values.count))
             flat.append(contentsOf: values)
         }

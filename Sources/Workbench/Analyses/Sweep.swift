@@ -1,4 +1,5 @@
 import Quantization
+import Search
 
 /// One width's outcome in a `sweep`.
 public struct SweepPoint: Sendable, Equatable {
@@ -30,14 +31,36 @@ extension Workspace {
         let floatValidation = try floatAccuracy().validation
         let base = bits
         var points: [SweepPoint] = []
-        for width in widths {
-            var configuration = base
-            try configuration.set(pattern, to: width)
-            let score = try evaluate(configuration)
-            let point = SweepPoint(bits: width, accuracy: score.accuracy, size: score.size, sizeRatio: score.sizeRatio)
-            points.append(point)
-            onPoint(point, points.count)
-            if shouldStop() { break }
+        if let partition, partition.count > 1 {
+            // Over MPI ranks: each rank measures its share of the widths, all ranks get all
+            // points (in order, so the result is the one-process result); no Ctrl-C here.
+            let configurations = try widths.map { width -> BitWidths in
+                var configuration = base
+                try configuration.set(pattern, to: width)
+                return configuration
+            }
+            let measured = try partition.share(configurations) { slice in
+                try slice.map { configuration in
+                    let score = try evaluate(configuration)
+                    return [score.accuracy.validation, score.accuracy.test, Double(score.size), score.sizeRatio]
+                }
+            }
+            for (width, values) in zip(widths, measured) {
+                let point = SweepPoint(bits: width, accuracy: SplitAccuracy(validation: values[0], test: values[1]),
+                                       size: Int(values[2]), sizeRatio: values[3])
+                points.append(point)
+                onPoint(point, points.count)
+            }
+        } else {
+            for width in widths {
+                var configuration = base
+                try configuration.set(pattern, to: width)
+                let score = try evaluate(configuration)
+                let point = SweepPoint(bits: width, accuracy: score.accuracy, size: score.size, sizeRatio: score.sizeRatio)
+                points.append(point)
+                onPoint(point, points.count)
+                if shouldStop() { break }
+            }
         }
         let result = SweepResult(pattern: pattern, base: base, points: points, floatAccuracy: floatValidation, requestedWidths: widths)
         lastSweep = result
