@@ -111,6 +111,12 @@ extension QuantizationSearch {
 
     /// `comparison(tolerance:)` with the pick confirmed by `accepts`, asked smallest candidate first.
     public func comparison(tolerance: Double, accepts: (Individual) throws -> Bool) rethrows -> Comparison {
+        try comparison(tolerance: tolerance, firstAccepted: { candidates in try candidates.firstIndex(where: accepts) })
+    }
+
+    /// The same with the confirmation given as "the index of the first candidate that
+    /// passes, smallest first", so it may check several candidates at once (MPI ranks).
+    public func comparison(tolerance: Double, firstAccepted: ([Individual]) throws -> Int?) rethrows -> Comparison {
         var result = Comparison(hypervolume: hypervolume, homogeneousHypervolume: homogeneousHypervolume, tolerance: tolerance)
         guard let eight = homogeneous.first(where: { $0.bits == 8 }) else {
             result.limitation = .noEightBit
@@ -132,12 +138,12 @@ extension QuantizationSearch {
         let candidates = front.enumerated()
             .filter { problem.accuracy($0.element.objectives) >= target && Set($0.element.genome).count > 1 }
             .sorted { $0.element.objectives[sizeIndex] < $1.element.objectives[sizeIndex] }
-        for (offset, individual) in candidates {
-            if try accepts(individual) {
-                result.best = (offset + 1, pick(individual.genome, individual.objectives))
-                break
-            }
-            result.rejected += 1
+        if let first = try firstAccepted(candidates.map(\.element)) {
+            let (offset, individual) = candidates[first]
+            result.best = (offset + 1, pick(individual.genome, individual.objectives))
+            result.rejected = first
+        } else {
+            result.rejected = candidates.count
         }
         return result
     }
@@ -151,10 +157,25 @@ extension Workspace {
         let inputs = state.problem.inputs
         // Built on the first candidate, so a search with none (or no size) costs nothing here.
         var confirm: ((QuantizedGRU) throws -> Bool)?
-        var result = try state.comparison(tolerance: tolerance) { candidate in
+        func accepts(_ candidate: Individual) throws -> Bool {
             let check = try confirm ?? confirmation(rule, eightBit: inputs.quantized(QuantizationProblem.homogeneous(8)), tolerance: tolerance)
             confirm = check
             return try check(inputs.quantized(candidate.genome))
+        }
+        var result = try state.comparison(tolerance: tolerance) { candidates in
+            guard let partition, partition.count > 1, !candidates.isEmpty, rule != .validation else {
+                return try candidates.firstIndex(where: accepts)
+            }
+            // Over MPI ranks: as many candidates at a time as there are ranks, each rank
+            // confirming one; the first that passes is the one a single process would pick.
+            var start = 0
+            while start < candidates.count {
+                let batch = Array(candidates[start..<min(candidates.count, start + partition.count)])
+                let passed = try partition.share(batch) { slice in try slice.map { [try accepts($0) ? 1 : 0] } }
+                if let hit = passed.firstIndex(where: { $0 == [1] }) { return start + hit }
+                start += batch.count
+            }
+            return nil
         }
         result.rule = rule
         if let eight = result.eightBit {
