@@ -261,7 +261,7 @@ GQ_INLINE rescale16_lanes lanes16(gq_rescale16 r) {
     return (rescale16_lanes){ _mm512_set1_epi16(r.m), _mm512_set1_epi16(r.c), _mm512_set1_epi16(r.shift), r.mode };
 }
 
-// The three exact forms of gq_rescale16 (vpsravw fills with the sign past 15, which is
+// The four exact forms of gq_rescale16 (vpsravw fills with the sign past 15, which is
 // the floor of a value below 2^15 in magnitude).
 // `form` is a constant at each call: 1 for the r ≤ 15 forms (modes 0 and 3, mode 3's q
 // being 0), 2 for mode 1, 0 to decide by the mode at run time.

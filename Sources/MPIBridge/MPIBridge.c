@@ -6,7 +6,10 @@
 
 int gq_mpi_init(void) {
     int provided = 0;
-    return MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) == MPI_SUCCESS ? 0 : 1;
+    if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) return 1;
+    // gq's worker threads never call MPI, but the main thread must be allowed to while they run.
+    if (provided < MPI_THREAD_FUNNELED) { MPI_Finalize(); return 1; }
+    return 0;
 }
 
 int gq_mpi_rank(void) { int r = 0; MPI_Comm_rank(MPI_COMM_WORLD, &r); return r; }
@@ -19,6 +22,7 @@ void gq_mpi_allgather_count(int count, int *counts) {
 void gq_mpi_allgather_doubles(const double *local, int count, double *all, const int *counts) {
     int size = gq_mpi_size();
     int *displacements = malloc(sizeof(int) * (size_t)size);
+    if (!displacements) MPI_Abort(MPI_COMM_WORLD, 1);
     int at = 0;
     for (int r = 0; r < size; r++) { displacements[r] = at; at += counts[r]; }
     MPI_Allgatherv(local, count, MPI_DOUBLE, all, counts, displacements, MPI_DOUBLE, MPI_COMM_WORLD);

@@ -300,7 +300,9 @@ extension PreparedIntegerGRU {
                 for t in 0..<steps {
                     let m = active[t]
                     guard m > 0 else { break }
-                    if bytes, let bx = a.inputBytes, let bh = a.stateBytes {
+                    if bytes {
+                        // Byte mode always packs both sides' weights as bytes (init).
+                        guard let bx = a.inputBytes, let bh = a.stateBytes else { preconditionFailure("byte products without byte weights") }
                         let x = codes.assumingMemoryBound(to: UInt8.self) + t * rows * fp
                         gq_product_u8s8(Int32(m), Int32(fp / 4), Int32(g / 16), x, Int32(fp), bx, ws.inputAcc, Int32(g))
                         gq_product_u8s8(Int32(m), Int32(hp / 4), Int32(g / 16), ws.state8, Int32(hp), bh, ws.stateAcc, Int32(g))

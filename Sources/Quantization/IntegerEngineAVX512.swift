@@ -1,16 +1,5 @@
 import CIntegerKernels
 
-/// Which kernels the batched engine may use: the AVX-512 ones (C, Sources/CIntegerKernels)
-/// where the CPU has them, or the portable Swift ones everywhere. Both are bit-exact with
-/// the reference engine; `.portable` exists so the Swift path is tested and measured on
-/// machines that would otherwise never run it.
-public enum IntegerKernelSet: Sendable, Equatable {
-    case automatic, portable
-
-    /// This CPU runs the AVX-512 kernels (F, BW, DQ, VL, VNNI and VBMI).
-    public static let avx512Available = gq_avx512_available() != 0
-}
-
 /// The AVX-512 step's constants in memory C reads directly: byte-packed weights for the
 /// products (when every code fits a byte) and the cell's requantizers, bounds and tables.
 /// Owned by one `PreparedIntegerGRU`, which frees it.
@@ -41,49 +30,30 @@ struct AVX512Step {
         func fill(_ first: Int, _ side: Side) {
             for block in 0..<perSide {
                 var b = gq_column_block()
-                withUnsafeMutableBytes(of: &b.m) { m in
-                    withUnsafeMutableBytes(of: &b.left) { left in
-                        withUnsafeMutableBytes(of: &b.right) { right in
-                            withUnsafeMutableBytes(of: &b.round) { round in
-                                let (m, left, right, round) = (m.bindMemory(to: Int64.self), left.bindMemory(to: Int64.self),
-                                                               right.bindMemory(to: Int64.self), round.bindMemory(to: Int64.self))
-                                for lane in 0..<16 {
-                                    // Index parity · 8 + lane / 2: even columns first, then odd.
-                                    let r = side.requant[block * 16 + lane], slot = (lane % 2) * 8 + lane / 2
-                                    m[slot] = r.m; left[slot] = r.left; right[slot] = r.right; round[slot] = r.round
-                                }
-                            }
-                        }
-                    }
-                }
-                withUnsafeMutableBytes(of: &b.bias) { bias in
-                    let bias = bias.bindMemory(to: Int32.self)
-                    for lane in 0..<16 { bias[lane] = side.bias[block * 16 + lane] }
-                }
+                // m, left, right, round: the even columns' lanes first, then the odd ones'.
+                let evenThenOdd = (0..<8).map { side.requant[block * 16 + 2 * $0] } + (0..<8).map { side.requant[block * 16 + 2 * $0 + 1] }
+                AVX512Step.setLanes(&b.m, evenThenOdd.map(\.m))
+                AVX512Step.setLanes(&b.left, evenThenOdd.map(\.left))
+                AVX512Step.setLanes(&b.right, evenThenOdd.map(\.right))
+                AVX512Step.setLanes(&b.round, evenThenOdd.map(\.round))
+                AVX512Step.setLanes(&b.bias, (0..<16).map { side.bias[block * 16 + $0] })
                 b.low = side.low[block * 16]
                 b.high = side.high[block * 16]
-                let preimages = (0..<16).map { AVX512Step.preimage(side.requant[block * 16 + $0], low: b.low, high: b.high) }
-                let split = (0..<16).map { AVX512Step.split16(side.requant[block * 16 + $0], sumBound: side.sumBound[block * 16 + $0]) }
-                if split.allSatisfy({ $0 != nil }) {
+                let columns = (0..<16).map { block * 16 + $0 }
+                let split = columns.compactMap { AVX512Step.split16(side.requant[$0], sumBound: side.sumBound[$0]) }
+                if split.count == 16 {
                     b.split16 = 1
-                    for (name, values) in [(\gq_column_block.split_m, split.map { $0!.m }), (\.split_c, split.map { $0!.c }),
-                                           (\.split_shift, split.map { $0!.shift })] as [(WritableKeyPath<gq_column_block, (Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32)>, [Int32])] {
-                        withUnsafeMutableBytes(of: &b[keyPath: name]) { lanes in
-                            let lanes = lanes.bindMemory(to: Int32.self)
-                            for lane in 0..<16 { lanes[lane] = values[lane] }
-                        }
-                    }
+                    AVX512Step.setLanes(&b.split_m, split.map(\.m))
+                    AVX512Step.setLanes(&b.split_c, split.map(\.c))
+                    AVX512Step.setLanes(&b.split_shift, split.map(\.shift))
                 }
-                everyBlockClampsSums = everyBlockClampsSums && (b.split16 == 1 || preimages.allSatisfy { $0 != nil })
-                if preimages.allSatisfy({ $0 != nil }) {
+                let preimages = columns.compactMap { AVX512Step.preimage(side.requant[$0], low: b.low, high: b.high) }
+                if preimages.count == 16 {
                     b.clamp_sums = 1
-                    withUnsafeMutableBytes(of: &b.sum_low) { low in
-                        withUnsafeMutableBytes(of: &b.sum_high) { high in
-                            let (low, high) = (low.bindMemory(to: Int32.self), high.bindMemory(to: Int32.self))
-                            for lane in 0..<16 { (low[lane], high[lane]) = preimages[lane]! }
-                        }
-                    }
+                    AVX512Step.setLanes(&b.sum_low, preimages.map(\.0))
+                    AVX512Step.setLanes(&b.sum_high, preimages.map(\.1))
                 }
+                everyBlockClampsSums = everyBlockClampsSums && (b.split16 == 1 || b.clamp_sums == 1)
                 (blocks + first + block).initialize(to: b)
             }
         }
@@ -192,6 +162,15 @@ struct AVX512Step {
         return (Int32(a), Int32(lo))
     }
 
+    /// Writes values into a C array (`int32_t[16]`, `int64_t[2][8]`), which Swift imports as a tuple.
+    static func setLanes<Lanes, Element>(_ lanes: inout Lanes, _ values: [Element]) {
+        withUnsafeMutableBytes(of: &lanes) { raw in
+            let lanes = raw.bindMemory(to: Element.self)
+            precondition(lanes.count == values.count, "setLanes: \(values.count) values for \(lanes.count) lanes")
+            for (lane, value) in values.enumerated() { lanes[lane] = value }
+        }
+    }
+
     /// The side of a step's products (x or h) as the AVX-512 constants need it.
     struct Side {
         var bias: [Int32], requant: [RequantizerS64], low: [Int64], high: [Int64], bytes: [Int8]?
@@ -224,7 +203,8 @@ struct AVX512Step {
             guard most <= 32767, let rescale = rescale16(q.mulRequantizers[op]!, maxInput: most) else { return nil }
             return (rescale, Int16(low), Int16(high))
         }
-        guard [GRUOperator.gateR, .gateZ, .gateN, .hSub, .hAdd].allSatisfy({ maxCode($0) <= 32767 }),
+        // h.sub's one is 2^b in power-of-two mode, which may be 32,768.
+        guard [GRUOperator.gateR, .gateZ, .gateN, .hSub, .hAdd].allSatisfy({ maxCode($0) <= 32767 }), q.hSubOne <= 32767,
               let rA = add(.rAdd, 0, from: .rWx), let rB = add(.rAdd, 1, from: .rWh),
               let zA = add(.zAdd, 0, from: .zWx), let zB = add(.zAdd, 1, from: .zWh),
               let nA = add(.nAdd, 0, from: .nWx), let nB = add(.nAdd, 1, from: .nMul),
@@ -263,8 +243,8 @@ struct AVX512Step {
             let q = m >> l.right, rest = (m - q << l.right) << (15 - l.right)
             return gq_rescale16(m: Int16(q), c: Int16(rest), shift: 0, mode: q == 0 ? 3 : 0)
         }
-        // |x · m| < 2^30 ≤ 2^(r−2): the result is 0 for every input.
         guard m <= 32767 else { return nil }
+        // r ≥ 32: |x · m| < 2^30 ≤ 2^(r−2), so the result is 0 for every input.
         if l.right >= 32 { return gq_rescale16(m: 0, c: 0, shift: 0, mode: 3) }
         if l.right >= 17 {
             let c = Int64(1) << (l.right - 17)

@@ -29,8 +29,24 @@ public final class IntegerEvaluator: @unchecked Sendable {
     let chunks: [Chunk]
 
     private let lock = NSLock()
-    private var codeCache: [CodeKey: [[UInt8]]] = [:]
+    private var codeCache: [CodeKey: ChunkCodes] = [:]
     private var cacheOrder: [CodeKey] = []
+
+    /// Every chunk's input codes, typed as the product mode reads them.
+    enum ChunkCodes {
+        /// Code + 128 as one byte each (byte products).
+        case bytes([[UInt8]])
+        /// Int16 codes (plus 2^14 in offset mode).
+        case halfwords([[Int16]])
+
+        /// Chunk `index`'s codes as raw memory of their own type, for the engine.
+        func withChunk<R>(_ index: Int, _ body: (UnsafeRawPointer) -> R) -> R {
+            switch self {
+            case .bytes(let chunks): return chunks[index].withUnsafeBytes { body($0.baseAddress!) }
+            case .halfwords(let chunks): return chunks[index].withUnsafeBytes { body($0.baseAddress!) }
+            }
+        }
+    }
 
     struct CodeKey: Hashable {
         var mean: [Float], factor: [Float], bits: Int, mode: PreparedIntegerGRU.ProductMode, featuresPadded: Int
@@ -69,10 +85,9 @@ public final class IntegerEvaluator: @unchecked Sendable {
         self.chunks = chunks
     }
 
-    /// Input codes of every chunk for a prepared model, as the raw bytes of its product mode:
-    /// one byte per code (code + 128) for byte products, else int16 (plus 2^14 in offset mode).
+    /// Input codes of every chunk for a prepared model, as its product mode reads them.
     /// Cached; at most four quantizers kept.
-    func inputCodes(for prepared: PreparedIntegerGRU) -> [[UInt8]] {
+    func inputCodes(for prepared: PreparedIntegerGRU) -> ChunkCodes {
         let q = prepared.model
         let mode = prepared.inputMode
         let key = CodeKey(mean: q.inputMean, factor: q.inputFactor, bits: q.bits[.input], mode: mode,
@@ -84,7 +99,7 @@ public final class IntegerEvaluator: @unchecked Sendable {
         let qmax = Float(CodeRange.signedMax(q.bits[.input]))
         let add: Int16 = mode == .bytes ? 128 : mode == .offset ? Int16(IntegerKernels.offset) : 0
         let mean = q.inputMean, factor = q.inputFactor
-        let codes = chunks.map { chunk -> [UInt8] in
+        let halfwords = chunks.map { chunk -> [Int16] in
             let rows = chunk.indices.count
             var out = [Int16](repeating: add, count: max(chunk.steps * rows * fp, 1))
             for t in 0..<chunk.steps {
@@ -97,9 +112,9 @@ public final class IntegerEvaluator: @unchecked Sendable {
                     }
                 }
             }
-            if mode == .bytes { return out.map { UInt8(truncatingIfNeeded: $0) } }
-            return out.withUnsafeBytes { Array($0) }
+            return out
         }
+        let codes: ChunkCodes = mode == .bytes ? .bytes(halfwords.map { $0.map { UInt8(truncatingIfNeeded: $0) } }) : .halfwords(halfwords)
         lock.lock()
         if codeCache[key] == nil {
             codeCache[key] = codes
@@ -110,8 +125,8 @@ public final class IntegerEvaluator: @unchecked Sendable {
         return codes
     }
 
-    /// Which kernels evaluate `model` here: "avx512 narrow" (bytes products, the cell on
-    /// int16 lanes), "avx512" (the cell on int32 lanes), "portable" (Swift 16-lane
+    /// Which kernels evaluate `model` here: "avx512 narrow" (the AVX-512 cell on int16
+    /// lanes), "avx512" (the AVX-512 cell on int32 lanes), "portable" (the Swift 16-lane
     /// cell) or "scalar" (64-bit rescales); all are bit-exact, this is for benchmarks and tests.
     public func kernelPath(for model: QuantizedGRU) -> String {
         let prepared = PreparedIntegerGRU(model, kernels: kernels)
@@ -138,10 +153,10 @@ public final class IntegerEvaluator: @unchecked Sendable {
                 var index = worker
                 while index < chunks.count {
                     let chunk = chunks[index]
-                    codes[index].withUnsafeBytes { c in
+                    codes.withChunk(index) { c in
                         local.withUnsafeMutableBufferPointer { l in
                             prepared.run(chunkRows: chunk.indices.count, steps: chunk.steps, active: chunk.active,
-                                         codes: c.baseAddress!, workspace: workspace, logits: l.baseAddress!)
+                                         codes: c, workspace: workspace, logits: l.baseAddress!)
                         }
                     }
                     for (r, i) in chunk.indices.enumerated() {

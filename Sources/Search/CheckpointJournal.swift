@@ -43,13 +43,23 @@ public final class CheckpointJournal {
     /// a whole new base otherwise (the first save, after a resume, or when the lines
     /// outgrow the base).
     public func save(_ checkpoint: NSGA2Checkpoint) throws(SearchError) {
+        // An MPI rank other than 0 writes no files: encoding the state would only cost time.
+        if FileWriting.observer { return }
         // Any failure leaves the file's state unknown: the next save writes a whole base.
         let previous = saved
         saved = nil
+        var appendable: Int32?
         if let saved = previous, checkpoint.generation > saved.generation, journalBytes < baseBytes,
            checkpoint.cache.count >= saved.evaluations, checkpoint.history.count >= saved.reports,
-           let descriptor = try? FileWriting.openForAppending(url.path, create: false),
-           Self.identity { fstat(descriptor, &$0) }.map({ $0 == (saved.device, saved.inode, saved.size) }) == true {
+           let descriptor = try? FileWriting.openForAppending(url.path, create: false) {
+            // Append only to the very file the last save left (not a replaced or grown one).
+            if Self.identity({ fstat(descriptor, &$0) }).map({ $0 == (saved.device, saved.inode, saved.size) }) == true {
+                appendable = descriptor
+            } else {
+                close(descriptor)
+            }
+        }
+        if let descriptor = appendable, let saved = previous {
             defer { close(descriptor) }
             let line = Line(generation: checkpoint.generation, population: checkpoint.population,
                             reports: Array(checkpoint.history[saved.reports...]),

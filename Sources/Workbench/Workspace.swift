@@ -269,10 +269,22 @@ public final class Workspace {
         if let known = floatAccuracyCache { return known }
         let task = try requireTask()
         let model = try requireModel()
-        let measured = SplitAccuracy(validation: model.accuracy(task.validation.sequences, labels: task.validation.labels),
-                                     test: model.accuracy(task.test.sequences, labels: task.test.labels))
+        func accuracy(_ split: SequenceSet) -> Double {
+            guard !split.sequences.isEmpty else { return 0 }
+            let right = zip(floatPredictions(model, split.sequences), split.labels).filter { $0 == $1 }.count
+            return Double(right) / Double(split.sequences.count)
+        }
+        let measured = SplitAccuracy(validation: accuracy(task.validation), test: accuracy(task.test))
         floatAccuracyCache = measured
         return measured
+    }
+
+    /// The float model's predictions, each MPI rank (when there are several) taking a slice:
+    /// a sequence's logits do not depend on the batch it is in (GRUTests checks it bit for
+    /// bit), so every rank gets the one-process predictions.
+    func floatPredictions(_ model: GRUClassifier, _ sequences: [[Float]]) -> [Int] {
+        guard let partition, partition.count > 1 else { return model.predictions(sequences) }
+        return partition.share(sequences) { slice in model.predictions(slice).map { [Double($0)] } }.map { Int($0[0]) }
     }
 
     /// Bytes of homogeneous 8-bit with the weights and options in use: the 100 % of size ratios.

@@ -49,7 +49,35 @@ guard let partition = MPIPartition.start() else {
 }
 let isQuietRank = partition.rank != 0
 if isQuietRank { MPIPartition.leaveFilesToRankZero() }
+// Open MPI hands stdin to rank 0 alone: the other ranks would read nothing and leave
+// rank 0 waiting for them, so a job runs a script file or -c commands.
+switch options.invocation {
+case .script, .commands: break
+default:
+    if partition.count > 1 {
+        if !isQuietRank { writeErr("gq: under mpirun, give a script (gq FILE.gq) or -c COMMANDS: stdin and the prompt reach rank 0 only") }
+        partition.finish()
+        exit(2)
+    }
+}
+/// A quiet rank's last error, for the message that ends the job when this rank fails.
+nonisolated(unsafe) var lastQuietError = ""
 #endif
+
+/// Ends gq with `status`; under MPI a failure ends every rank of the job (naming this
+/// one when it is not rank 0), so none waits forever in a collective.
+func finish(_ status: Int32) -> Never {
+    #if MPI
+    if status != 0 {
+        if isQuietRank {
+            writeErr("gq: rank \(partition.rank) of \(partition.count) failed (status \(status))\(lastQuietError.isEmpty ? "" : ": " + lastQuietError); ending the job")
+        }
+        partition.abort(status)
+    }
+    partition.finish()
+    #endif
+    exit(status)
+}
 
 let environment = ProcessInfo.processInfo.environment
 let stderrIsTerminal = isTerminal(2)
@@ -79,13 +107,19 @@ let terminalIO = ShellIO(
 )
 
 #if MPI
-let io = isQuietRank ? ShellIO(out: { _ in }, err: { _ in }, progress: { _ in }, showsProgress: false, useColor: false,
+let io = isQuietRank ? ShellIO(out: { _ in }, err: { lastQuietError = $0 }, progress: { _ in }, showsProgress: false, useColor: false,
                                useUnicode: false, columns: { nil }, progressColumns: { nil }) : terminalIO
 #else
 let io = terminalIO
 #endif
 
+#if MPI
+// Ctrl-C under mpirun ends the job (mpirun stops every rank); a handler here could stop
+// ranks at different points, with one waiting in a collective the others never reach.
+if partition.count == 1 { gq_install_interrupt_handler() }
+#else
 gq_install_interrupt_handler()
+#endif
 let interrupt = InterruptSource(isPending: { gq_interrupt_pending() != 0 }, clear: { gq_clear_interrupt() })
 let session = Session(io: io, interrupt: interrupt)
 let interpreter = Interpreter(session: session)
@@ -128,7 +162,7 @@ case .script(let path, let arguments):
     } catch {
         let reason = FileManager.default.fileExists(atPath: path) ? "cannot read it as UTF-8 text" : "no such file"
         writeErr("gq: \(path): \(reason)")
-        exit(2)
+        finish(2)
     }
     session.scriptArguments = [path] + arguments
     status = runner.runScript(SourceText(name: path, text: text))
@@ -148,13 +182,4 @@ default:
         status = runner.loop(name: "<stdin>", stopOnError: true, read: { _ in InputLine(reader.readLine(prompt: "")) })
     }
 }
-#if MPI
-// Any rank that fails ends the job at once, naming itself, instead of leaving the others
-// waiting in a collective; a clean finish ends MPI on every rank.
-if status != 0 {
-    if isQuietRank { writeErr("gq: rank \(partition.rank) of \(partition.count) failed (status \(status)); ending the job") }
-    partition.abort(status)
-}
-partition.finish()
-#endif
-exit(status)
+finish(status)

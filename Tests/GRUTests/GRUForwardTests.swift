@@ -48,6 +48,22 @@ struct GRUForwardTests {
         #expect(predictions == batch.map { model.predictions([$0])[0] })
     }
 
+    @Test("a sequence's logits are the same bit for bit in any slice of a large set, so MPI ranks may share the float predictions")
+    func sliceInvariance() {
+        var model = GRUClassifier(inputSize: 28, hiddenSize: 64, classCount: 10, seed: 5)
+        model.standardization = Standardization(mean: (0..<28).map { Float($0) * 0.01 }, scale: (0..<28).map { 1 + Float($0) * 0.03 })
+        // More than one 256-row chunk, with mixed lengths, cut as 1, 2 and 3 ranks would cut it.
+        let sequences = randomSequences(lengths: (0..<600).map { 1 + ($0 * 7919) % 28 }, features: 28, seed: 12)
+        let whole = model.logits(sequences)
+        for ranks in [2, 3] {
+            var sliced: [Float] = []
+            for rank in 0..<ranks {
+                sliced += model.logits(Array(sequences[(600 * rank / ranks)..<(600 * (rank + 1) / ranks)]))
+            }
+            #expect(sliced == whole, "\(ranks) slices")
+        }
+    }
+
     @Test("a model without standardisation runs on raw inputs; with one, inputs are standardised first")
     func standardisation() {
         var model = GRUClassifier(inputSize: 2, hiddenSize: 3, classCount: 2, seed: 1)

@@ -1,11 +1,11 @@
 #ifndef GQ_CINTEGERKERNELS_H
 #define GQ_CINTEGERKERNELS_H
 
-// The batched integer engine's step on AVX-512 (F, BW, DQ, VNNI), written with intrinsics
-// because Swift cannot express a gather, a byte dot product or a narrowing store.
-// Bit for bit the arithmetic of docs/quantization.md; the Swift engine
-// (Sources/Quantization/IntegerEngineFast.swift) is the portable path and the
-// specification these kernels are tested against. Every function is compiled for
+// The batched integer engine's step on AVX-512 (F, BW, DQ, VL, VNNI and VBMI), written with
+// intrinsics because Swift cannot express a gather, a byte dot product or a narrowing
+// store. Bit for bit the arithmetic of docs/quantization.md: the tests compare it with the
+// reference engine (Sources/Quantization/ReferenceEngine.swift) at every width; the Swift
+// engine (IntegerEngineFast.swift) is the portable path. Every function is compiled for
 // AVX-512 alone and called only after gq_avx512_available() said yes, so one binary runs
 // on any x86-64; on other machines the functions are absent and the check says no.
 

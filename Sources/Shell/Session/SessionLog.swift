@@ -1,3 +1,4 @@
+import FileWriting
 import Foundation
 
 /// The transcript `log FILE` writes: every line typed at the prompt, with its prompt,
@@ -10,12 +11,14 @@ final class SessionLog {
     let original: ShellIO
 
     init(path: String, wrapping io: ShellIO) throws {
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+        // An MPI rank other than 0 keeps no transcript: the file is rank 0's.
+        let target = FileWriting.observer ? "/dev/null" : path
+        if !FileManager.default.fileExists(atPath: target) {
+            guard FileManager.default.createFile(atPath: target, contents: nil) else {
                 throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
             }
         }
-        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        handle = try FileHandle(forWritingTo: URL(fileURLWithPath: target))
         try handle.seekToEnd()
         self.path = path
         original = io

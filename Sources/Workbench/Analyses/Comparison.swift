@@ -168,6 +168,10 @@ extension Workspace {
             }
             // Over MPI ranks: as many candidates at a time as there are ranks, each rank
             // confirming one; the first that passes is the one a single process would pick.
+            // The confirmation is built first on every rank: building it may share work
+            // between the ranks too (the fidelity rule's float predictions), which a rank
+            // with no candidate in a round would otherwise never join.
+            confirm = try confirmation(rule, eightBit: inputs.quantized(QuantizationProblem.homogeneous(8)), tolerance: tolerance)
             var start = 0
             while start < candidates.count {
                 let batch = Array(candidates[start..<min(candidates.count, start + partition.count)])
@@ -208,7 +212,7 @@ extension Workspace {
             let evaluators = [try evaluator(of: .train), try evaluator(of: .validation)]
             let task = try requireTask()
             let model = try requireModel()
-            let float = model.predictions(task.train.sequences) + model.predictions(task.validation.sequences)
+            let float = floatPredictions(model, task.train.sequences) + floatPredictions(model, task.validation.sequences)
             func agreement(_ q: QuantizedGRU) -> Double {
                 let predicted = evaluators.flatMap { $0.predictions(q) }
                 return Double(zip(predicted, float).filter { $0 == $1 }.count) / Double(max(float.count, 1))
