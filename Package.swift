@@ -76,9 +76,10 @@ let package = Package(
         .target(name: "Shell", dependencies: ["Workbench", "Plotting", "TextMatching", "FileWriting"]),
         .executableTarget(name: "gq", dependencies: ["Shell", "LineEditing", "CSignals",
                                                      .target(name: "Cluster", condition: .when(traits: ["MPI"]))]),
-        // Open MPI through pkg-config, its calls as plain C, and the ranks as a BatchPartition.
+        // Open MPI through pkg-config, its calls as plain C, and the ranks as a BatchPartition;
+        // CMPI only with the trait, so a default build never looks for Open MPI.
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
-        .target(name: "MPIBridge", dependencies: ["CMPI"]),
+        .target(name: "MPIBridge", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
         .target(name: "Cluster", dependencies: ["MPIBridge", "Search", "FileWriting"]),
         // Every input path a user controls, as fuzz targets (scripts/fuzz), and their driver.
         .target(name: "Fuzzing", dependencies: ["Shell", "Datasets", "GRU", "Quantization", "Search"]),
