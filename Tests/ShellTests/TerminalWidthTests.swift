@@ -76,6 +76,15 @@ struct TerminalTextTests {
         #expect(indented.dropFirst().allSatisfy { $0.hasPrefix("      ") })
     }
 
+    @Test("a result of several lines is fitted line by line: short lines stay whole, and no blank line appears")
+    func severalLines() {
+        let json = "{\n  \"quant_integer_gmacs_per_second_per_thread_portable\": 11.534941311742273,\n  \"quant_narrow_cell\": 1\n}"
+        #expect(TerminalText.fit(json, columns: 80) == json.split(separator: "\n").map(String.init))
+        let long = "short\n" + String(repeating: "word ", count: 30)
+        let lines = TerminalText.fit(long, columns: 40)
+        #expect(lines.first == "short" && lines.count > 2 && lines.allSatisfy { $0.count <= 39 })
+    }
+
     @Test("colour codes take no columns: a coloured error line fills the line as a plain one does")
     func colourCodesTakeNoColumns() {
         let message = " training needs about 15 MB (batch 512 × the longest sequence's 8 steps × hidden 64, every step kept for back-propagation)"

@@ -41,6 +41,10 @@ enum TextWrapping {
 /// plus two, so the terminal never cuts a word in two.
 public enum TerminalText {
     public static func fit(_ line: String, columns: Int) -> [String] {
+        // A result of several lines (bench's JSON) is fitted line by line.
+        if line.contains("\n") {
+            return line.split(separator: "\n", omittingEmptySubsequences: false).flatMap { fit(String($0), columns: columns) }
+        }
         guard width(line) > columns - 1, line.contains(" ") else { return [line] }
         let indent = String(line.prefix { $0 == " " })
         return TextWrapping.wrap(String(line.dropFirst(indent.count)), width: columns - 1, first: indent, rest: indent + "  ")
