@@ -85,6 +85,8 @@ let package = Package(
         .target(name: "Fuzzing", dependencies: ["Shell", "Datasets", "GRU", "Quantization", "Search"]),
         .executableTarget(name: "GQFuzz", dependencies: ["Fuzzing"]),
 
+        // The process runner the test targets share; not part of any product.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "FileWritingTests", dependencies: ["FileWriting"]),
         .testTarget(name: "GRUTests", dependencies: ["GRU", "Datasets"], resources: [.copy("Fixtures")]),
@@ -94,9 +96,9 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "Quantization", "Datasets", "GRU", "Randomness"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Quantization", "Datasets", "GRU", "Randomness", "TestSupport"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell"]),
-        .testTarget(name: "GQTests", dependencies: ["gq"]),
+        .testTarget(name: "GQTests", dependencies: ["gq", "TestSupport"]),
         .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing"], exclude: ["script.dict"], resources: [.copy("Regressions"), .copy("Seeds")]),
     ]
 )

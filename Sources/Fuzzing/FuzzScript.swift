@@ -19,10 +19,12 @@ enum FuzzScript {
         let session = Session(io: ShellIO(out: { _ in }, err: { _ in }),
                               interrupt: InterruptSource(isPending: { budget.spend() }, clear: {}), modelCache: nil)
         let interpreter = Interpreter(session: session)
-        try interpreter.check(statements)
-        guard statements.allSatisfy(staysInSession) else { return nil }
+        guard statements.allSatisfy(staysInSession) else {
+            try interpreter.check(statements)
+            return nil
+        }
         do {
-            try interpreter.run(source)
+            try interpreter.run(checked: statements)
         } catch is ExitRequest {
             return nil
         }

@@ -20,7 +20,11 @@ public final class Interpreter {
 
     /// Parses, checks and runs a whole source text; stops at the first error.
     public func run(_ source: SourceText) throws {
-        let statements = try Parser.parse(source)
+        try run(checked: Parser.parse(source))
+    }
+
+    /// Checks and runs statements already parsed (a caller that looked at them first).
+    public func run(checked statements: [Statement]) throws {
         try check(statements)
         try execute(statements)
     }

@@ -4,30 +4,17 @@ import Foundation
 import GRU
 import Quantization
 import Randomness
+import TestSupport
 import Testing
 
 /// A C compiler for the tests: `cc`, or nil when there is none (the tests then say so and pass).
 private let compiler: String? = ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
-/// Runs a program, returning its status and standard output.
+/// Runs a program, returning its status and both outputs.
 @discardableResult
 private func run(_ path: String, _ arguments: [String], input: String? = nil) throws -> (status: Int32, out: String, err: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    let out = Pipe(), err = Pipe(), stdin = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-    try process.run()
-    if let input {
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-    }
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    let finished = try ChildProcess.run(URL(fileURLWithPath: path), arguments, stdin: input)
+    return (finished.status, finished.out, finished.err)
 }
 
 /// A harness that reads sequences as hexadecimal floats and prints each one's int64 logits and class.

@@ -1,12 +1,9 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `gq` binary the way a user would, and captures what it prints.
 struct GQProcess {
-    struct Result {
-        var status: Int32
-        var out: String
-        var err: String
-    }
+    typealias Result = ChildProcess.Result
 
     /// The `gq` next to the test bundle (SwiftPM builds it because the tests depend on it).
     static var binary: URL {
@@ -30,27 +27,8 @@ struct GQProcess {
 
     static func run(_ arguments: [String], stdin: String? = nil, executable: URL = binary,
                     cache: URL = temporaryDirectory(), directory: URL? = nil, extraEnvironment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = environment(cache: cache).merging(extraEnvironment) { _, new in new }
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        try process.run()
-        if let stdin {
-            input.fileHandleForWriting.write(Data(stdin.utf8))
-            try input.fileHandleForWriting.close()
-        }
-        // Read both pipes before waiting so a chatty child never blocks on a full pipe.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      out: String(decoding: outData, as: UTF8.self),
-                      err: String(decoding: errData, as: UTF8.self))
+        try ChildProcess.run(executable, arguments, stdin: stdin,
+                             environment: environment(cache: cache).merging(extraEnvironment) { _, new in new }, directory: directory)
     }
 
     static func temporaryDirectory() -> URL {
