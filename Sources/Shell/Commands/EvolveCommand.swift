@@ -149,18 +149,22 @@ enum EvolveCommand {
         }
     }
 
-    /// Runs generations up to the target with a progress line per generation.
+    /// Runs generations up to the target. On a terminal the progress line is redrawn every
+    /// generation and kept on screen about twenty times a run (and at the last generation),
+    /// so a long search leaves a readable log instead of a line per generation.
     private static func drive(_ state: QuantizationSearch, in session: Session) throws {
         var meter = ProgressMeter(io: session.io)
         let start = state.generation
         let remaining = max(0, state.targetGeneration - start)
+        let stride = max(1, remaining / 20)
         let finished = try state.advance(shouldStop: session.interrupt.isPending) { report in
             let done = Double(report.generation - start) / Double(max(remaining, 1))
             let line = String(format: "gen %d/%d  evals %d (+%d cached)  front %d  hv %.4f",
                               report.generation, state.targetGeneration, report.totalEvaluations,
                               report.cacheHits, state.frontPoints.count, state.hypervolume)
             meter.update(fraction: done, label: "evolve", detail: line)
-            if session.io.showsProgress {
+            let kept = (report.generation - start) % stride == 0 || report.generation == state.targetGeneration
+            if session.io.showsProgress, kept {
                 let eta = done > 0 ? "  ETA " + ProgressMeter.duration(meter.elapsedSeconds * (1 - done) / done) : ""
                 session.io.progress(nil)
                 session.io.out(line + eta)
