@@ -47,6 +47,17 @@ struct TerminalWidthTests {
         #expect(piped.contains { $0.hasPrefix("  #   size (B)  of 8-bit  val acc  test acc  rx  rh  zx") })
     }
 
+    @Test("a long evolve on a terminal keeps about twenty generation lines, the last among them; a short one keeps each")
+    func evolveLog() throws {
+        let directory = temporaryFolder("evolve-log")
+        let long = try run("load task digits\ntrain epochs 2 hidden 8\nevolve 60 gens pop 8 seed 1 checkpoint \(directory.path)/l.json\n", columns: 80)
+        let kept = long.filter { $0.hasPrefix("gen ") }
+        #expect(kept.count == 20, "\(kept)")
+        #expect(kept.last?.hasPrefix("gen 60/60") == true)
+        let short = try run("load task digits\ntrain epochs 2 hidden 8\nevolve 5 gens pop 8 seed 1 checkpoint \(directory.path)/s.json\n", columns: 80)
+        #expect(short.filter { $0.hasPrefix("gen ") }.count == 5)
+    }
+
     @Test("a progress line stops short of the terminal's edge, however long its detail")
     func progress() throws {
         let (interpreter, transcript) = makeShell(columns: 60)
