@@ -108,10 +108,11 @@ public enum FileWriting {
     /// Appends `data` to the open file `descriptor` (opened with `O_APPEND`) in one write, or
     /// leaves the file as it was: a short write (a full disk) is cut off again, so no
     /// partial line stays behind. The write and the cut are made under an exclusive
-    /// `flock` (advisory, best effort), so a cooperating writer's line is never cut.
+    /// `flock` (advisory, best effort), so a cooperating writer's line is never cut; a
+    /// caller that already holds the lock (to read the file first) passes `locking: false`.
     /// `path` names the file in the error.
-    public static func appendWhole(_ data: Data, to descriptor: Int32, path: String) throws(FileWriteError) {
-        let locked = flock(descriptor, LOCK_EX) == 0
+    public static func appendWhole(_ data: Data, to descriptor: Int32, path: String, locking: Bool = true) throws(FileWriteError) {
+        let locked = locking && flock(descriptor, LOCK_EX) == 0
         defer { if locked { flock(descriptor, LOCK_UN) } }
         var before = stat()
         let knownSize = fstat(descriptor, &before) == 0

@@ -213,7 +213,7 @@ public enum ScriptingCommands {
             } else {
                 output += header + "\n"
             }
-            try FileWriting.appendWhole(Data((output + line).utf8), to: descriptor, path: path)
+            try FileWriting.appendWhole(Data((output + line).utf8), to: descriptor, path: path, locking: !locked)
         } catch let error as FileWriteError {
             throw CommandError("could not append the row to \(path): \(error.reason)", argument: 0)
         }
