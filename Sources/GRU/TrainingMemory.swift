@@ -26,17 +26,27 @@ public struct TrainingMemory: Sendable, Equatable {
 
     /// Bytes of the buffers for `batch` rows of `steps` steps.
     public static func bytes(batch: Int, steps: Int, featureCount: Int, hiddenSize: Int) -> Int {
-        // Saturating: a hostile size must give a huge estimate, never a wrapped small one.
-        let perStep = 14 * hiddenSize + featureCount
+        bytes(batch: batch, steps: steps, floatsPerStep: 14 * hiddenSize + featureCount)
+    }
+
+    /// 4 bytes × batch × steps × floats per row and step; saturating, so a hostile size
+    /// gives a huge estimate, never a wrapped small one. Shared with fine-tuning's estimate.
+    public static func bytes(batch: Int, steps: Int, floatsPerStep: Int) -> Int {
         let (a, o1) = batch.multipliedReportingOverflow(by: steps)
-        let (b, o2) = a.multipliedReportingOverflow(by: perStep)
+        let (b, o2) = a.multipliedReportingOverflow(by: floatsPerStep)
         let (c, o3) = b.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
         return o1 || o2 || o3 ? Int.max : c
     }
 
+    /// The largest batch up to `batchSize` whose buffers fit in `limit` bytes, when one
+    /// sequence takes `perSequence` (0 when even one does not fit).
+    public static func largestBatch(_ batchSize: Int, within limit: Int, perSequence: Int) -> Int {
+        perSequence == 0 ? batchSize : min(batchSize, limit / perSequence)
+    }
+
     /// The largest batch whose buffers fit in `limit` bytes (0 when even one sequence does not).
     public func largestBatch(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
-        let one = Self.bytes(batch: 1, steps: longestSequence, featureCount: featureCount, hiddenSize: hiddenSize)
-        return one == 0 ? batchSize : min(batchSize, limit / one)
+        Self.largestBatch(batchSize, within: limit,
+                          perSequence: Self.bytes(batch: 1, steps: longestSequence, featureCount: featureCount, hiddenSize: hiddenSize))
     }
 }

@@ -12,6 +12,7 @@ import Search
 public typealias BitWidths = Quantization.BitWidths
 public typealias CExport = Export.CExport
 public typealias StepCost = Quantization.StepCost
+public typealias FineTuningMemory = Quantization.FineTuningMemory
 public typealias CExportError = Export.CExportError
 public typealias BitWidthError = Quantization.BitWidthError
 public typealias GRUOperator = Quantization.GRUOperator

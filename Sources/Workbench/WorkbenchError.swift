@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import GRU
+import Quantization
 
 /// Why the workbench cannot do what was asked, in words a user can act on.
 public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
@@ -28,6 +29,17 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
     case frontPositionOutOfRange(position: Int, count: Int)
     /// A training run whose buffers would pass the memory limit, refused before it starts.
     case trainingMemory(TrainingMemory, limit: Int, hiddenSize: Int, largestBatch: Int)
+    case fineTuningMemory(FineTuningMemory, limit: Int, hiddenSize: Int, largestBatch: Int)
+
+    /// A run past the memory limit: what it needs, the limit, and what would fit.
+    private static func memoryMessage(run: String, bytes: Int, batch: Int, steps: Int, hidden: Int, kept: String,
+                                      limit: Int, smaller: String, fits: Bool) -> String {
+        let need = "\(run) needs about \(ByteCount.text(bytes)) (batch \(batch) × the longest sequence's \(steps) steps × hidden \(hidden), \(kept) for back-propagation)"
+        let bound = "more than the limit of \(ByteCount.text(limit)) (GQ_MAX_TRAINING_MEMORY, or half of this machine's memory when unset)"
+        let advice = fits ? smaller
+            : "even one sequence does not fit: shorten the sequences (cut or downsample them before loading) or use a smaller 'hidden'"
+        return "\(need), \(bound): \(advice)"
+    }
 
     public var errorDescription: String? {
         switch self {
@@ -64,12 +76,15 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
         case .noFineTunedWeights:
             return "there are no fine-tuned weights to save: 'finetune' makes some"
         case let .trainingMemory(memory, limit, hidden, largestBatch):
-            let need = "training needs about \(ByteCount.text(memory.bytes)) (batch \(memory.batchSize) × the longest sequence's \(memory.longestSequence) steps × hidden \(hidden), every step kept for back-propagation)"
-            let bound = "more than the limit of \(ByteCount.text(limit)) (GQ_MAX_TRAINING_MEMORY, or half of this machine's memory when unset)"
-            let advice = largestBatch >= 1
-                ? "use a smaller batch ('train batch \(largestBatch)' fits), a smaller 'hidden', or shorter sequences"
-                : "even one sequence does not fit: shorten the sequences (cut or downsample them before loading) or use a smaller 'hidden'"
-            return "\(need), \(bound): \(advice)"
+            return Self.memoryMessage(run: "training", bytes: memory.bytes, batch: memory.batchSize, steps: memory.longestSequence,
+                                      hidden: hidden, kept: "every step kept", limit: limit,
+                                      smaller: "use a smaller batch ('train batch \(largestBatch)' fits), a smaller 'hidden', or shorter sequences",
+                                      fits: largestBatch >= 1)
+        case let .fineTuningMemory(memory, limit, hidden, largestBatch):
+            return Self.memoryMessage(run: "fine-tuning", bytes: memory.bytes, batch: memory.batchSize, steps: memory.longestSequence,
+                                      hidden: hidden, kept: "every step's quantized values kept", limit: limit,
+                                      smaller: "use a smaller batch ('finetune batch \(largestBatch)' fits) or shorter sequences",
+                                      fits: largestBatch >= 1)
         case .emptyFront:
             return "the front is empty: the search was stopped before its first evaluations finished; run 'evolve N gens'"
         }

@@ -139,6 +139,13 @@ extension Workspace {
     func fineTuningRun(model: GRUClassifier, calibration: Calibration, options: QuantizationOptions, bits configuration: BitWidths,
                        settings: FineTuningOptions, ranges: FineTuningRanges, observer: FineTuningObserver) throws -> FineTuningResult {
         let task = try requireTask()
+        let memory = FineTuningMemory(lengths: task.train.sequences.map { $0.count / task.featureCount }, featureCount: task.featureCount,
+                                      hiddenSize: model.hiddenSize, batchSize: settings.batchSize)
+        if memory.bytes > trainingMemoryLimit {
+            throw WorkbenchError.fineTuningMemory(memory, limit: trainingMemoryLimit, hiddenSize: model.hiddenSize,
+                                                  largestBatch: memory.largestBatch(within: trainingMemoryLimit, featureCount: task.featureCount,
+                                                                                    hiddenSize: model.hiddenSize))
+        }
         var start = calibration
         if ranges == .mse, options.range != .mse {
             var mse = options

@@ -71,7 +71,8 @@ public final class Workspace {
     public var shouldStop: @Sendable () -> Bool = { false }
     /// Processes sharing a search's evaluations (the MPI ranks of `mpirun -n N gq`); nil in one process.
     public var partition: BatchPartition?
-    /// Bytes a training run's buffers may take (`TrainingMemory`); `train` refuses past it.
+    /// Bytes a training run's buffers may take (`TrainingMemory`, `FineTuningMemory`); `train`
+    /// and `finetune` refuse past it.
     public var trainingMemoryLimit = Workspace.defaultTrainingMemoryLimit
 
     /// Half of this machine's memory, or `GQ_MAX_TRAINING_MEMORY` (bytes, or with a K, M or G

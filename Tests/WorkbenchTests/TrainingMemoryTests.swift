@@ -58,3 +58,33 @@ struct TrainingMemoryTests {
         #expect(huge != nil && huge == workspace.model?.flatParameters)
     }
 }
+
+/// Fine-tuning's memory is known before it starts too, and a run past the limit never starts.
+@Suite("Fine-tuning memory: estimated and bounded")
+struct FineTuningMemoryTests {
+    @Test("the estimate is 4 bytes × batch × longest sequence × (2 × features + 30 × hidden), the batch clamped to the split")
+    func formula() {
+        let memory = FineTuningMemory(lengths: [1460, 12, 1400, 5], featureCount: 1, hiddenSize: 32, batchSize: 32)
+        #expect(memory.batchSize == 4)
+        #expect(memory.longestSequence == 1460)
+        #expect(memory.bytes == 4 * 4 * 1460 * (2 + 30 * 32))
+        #expect(memory.largestBatch(within: 12_000_000, featureCount: 1, hiddenSize: 32) == 2)
+        #expect(FineTuningMemory.bytes(batch: Int.max / 2, steps: 1 << 40, featureCount: 1, hiddenSize: 64) == Int.max)
+    }
+
+    @Test("finetune past the memory limit is refused before it starts, with the estimate and a batch that fits")
+    func refusedPastLimit() throws {
+        let workspace = Workspace(modelCache: nil)
+        _ = try workspace.loadTask("digits")
+        var settings = TrainingOptions()
+        settings.epochs = 1
+        settings.hiddenSize = 8
+        _ = try workspace.train(settings)
+        workspace.trainingMemoryLimit = 100_000
+        var tuning = FineTuningOptions()
+        tuning.batchSize = 64
+        #expect(message { _ = try workspace.finetune(tuning) }
+            == "fine-tuning needs about 524 kB (batch 64 × the longest sequence's 8 steps × hidden 8, every step's quantized values kept for back-propagation), more than the limit of 100 kB (GQ_MAX_TRAINING_MEMORY, or half of this machine's memory when unset): use a smaller batch ('finetune batch 12' fits) or shorter sequences")
+        #expect(workspace.tuned == nil)
+    }
+}
