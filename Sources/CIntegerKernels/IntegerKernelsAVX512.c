@@ -170,6 +170,18 @@ GQ_INLINE __m512i lookup_bytes(const byte_table *t, __m512i code, const int is_s
     return is_signed ? _mm512_cvtepi8_epi32(picked) : _mm512_cvtepu8_epi32(picked);
 }
 
+// The cell's saturation bounds, ONE and the state codes' offset, broadcast to 32-bit
+// lanes or, for the narrow cell, 16-bit ones (they all fit int16 there).
+typedef struct { __m512i rLow, rHigh, zLow, zHigh, nLow, nHigh, sLow, sHigh, hLow, hHigh, one, offset; } cell_bounds;
+
+GQ_INLINE cell_bounds broadcast_bounds(const gq_cell_constants *k, int32_t offset, const int narrow) {
+#define GQ_SET(value) (narrow ? _mm512_set1_epi16((int16_t)(value)) : _mm512_set1_epi32(value))
+    return (cell_bounds){ GQ_SET(k->r_low), GQ_SET(k->r_high), GQ_SET(k->z_low), GQ_SET(k->z_high),
+                          GQ_SET(k->n_low), GQ_SET(k->n_high), GQ_SET(k->sub_low), GQ_SET(k->sub_high),
+                          GQ_SET(k->h_low), GQ_SET(k->h_high), GQ_SET(k->h_sub_one), GQ_SET(offset) };
+#undef GQ_SET
+}
+
 // The cell for `rows` rows. The flags are constants at each call (one compiled loop per
 // combination), so the loop has no branch: `int16` picks the rescales' multiply, `sums`
 // saturation before the linear requantization (every block allows it), `products` the
@@ -190,13 +202,7 @@ GQ_INLINE void cell_rows(int rows, const int32_t *x_sums, const int32_t *h_sums,
     const rescale32_lanes nA = lanes32(k->n_a), nB = lanes32(k->n_b), hA = lanes32(k->h_a), hB = lanes32(k->h_b);
     const rescale32_lanes subZ = lanes32(k->sub_z);
     const rescale64_lanes nMul = lanes64(k->n_mul), hMulN = lanes64(k->h_mul_n), hMulH = lanes64(k->h_mul_h);
-    const __m512i rLow = _mm512_set1_epi32(k->r_low), rHigh = _mm512_set1_epi32(k->r_high);
-    const __m512i zLow = _mm512_set1_epi32(k->z_low), zHigh = _mm512_set1_epi32(k->z_high);
-    const __m512i nLow = _mm512_set1_epi32(k->n_low), nHigh = _mm512_set1_epi32(k->n_high);
-    const __m512i sLow = _mm512_set1_epi32(k->sub_low), sHigh = _mm512_set1_epi32(k->sub_high);
-    const __m512i hLow = _mm512_set1_epi32(k->h_low), hHigh = _mm512_set1_epi32(k->h_high);
-    const __m512i one = _mm512_set1_epi32(k->h_sub_one);
-    const __m512i offset = _mm512_set1_epi32(codes8 ? 128 : code_offset);
+    const cell_bounds bound = broadcast_bounds(k, codes8 ? 128 : code_offset, 0);
     const gq_column_block *xb = k->input_blocks, *hb = k->state_blocks;
 
     // The cell's dependency chain is long (three requantizations, two gathers, two products
@@ -215,26 +221,26 @@ GQ_INLINE void cell_rows(int rows, const int32_t *x_sums, const int32_t *h_sums,
                 const __m512i zwx = requantize_columns(_mm512_loadu_si512(x + hp + j), xb + nb + blk, sums);
                 const __m512i rwh = requantize_columns(_mm512_loadu_si512(h + j), hb + blk, sums);
                 const __m512i zwh = requantize_columns(_mm512_loadu_si512(h + hp + j), hb + nb + blk, sums);
-                _mm512_storeu_si512(radds + j - j0, clamp32(_mm512_add_epi32(rescale32(rwx, rA, int16), rescale32(rwh, rB, int16)), rLow, rHigh));
-                _mm512_storeu_si512(zadds + j - j0, clamp32(_mm512_add_epi32(rescale32(zwx, zA, int16), rescale32(zwh, zB, int16)), zLow, zHigh));
+                _mm512_storeu_si512(radds + j - j0, clamp32(_mm512_add_epi32(rescale32(rwx, rA, int16), rescale32(rwh, rB, int16)), bound.rLow, bound.rHigh));
+                _mm512_storeu_si512(zadds + j - j0, clamp32(_mm512_add_epi32(rescale32(zwx, zA, int16), rescale32(zwh, zB, int16)), bound.zLow, bound.zHigh));
                 _mm512_storeu_si512(nwxs + j - j0, rescale32(requantize_columns(_mm512_loadu_si512(x + 2 * hp + j), xb + 2 * nb + blk, sums), nA, int16));
                 _mm512_storeu_si512(nwhs + j - j0, requantize_columns(_mm512_loadu_si512(h + 2 * hp + j), hb + 2 * nb + blk, sums));
             }
             for (int j = j0; j < end; j += 16) {
                 const __m512i r = GQ_LOOKUP(r, _mm512_loadu_si512(radds + j - j0), 0);
                 const __m512i nmul = requantize_product(r, _mm512_loadu_si512(nwhs + j - j0), &nMul, products);
-                _mm512_storeu_si512(nadds + j - j0, clamp32(_mm512_add_epi32(_mm512_loadu_si512(nwxs + j - j0), rescale32(nmul, nB, int16)), nLow, nHigh));
+                _mm512_storeu_si512(nadds + j - j0, clamp32(_mm512_add_epi32(_mm512_loadu_si512(nwxs + j - j0), rescale32(nmul, nB, int16)), bound.nLow, bound.nHigh));
                 _mm512_storeu_si512(zs + j - j0, GQ_LOOKUP(z, _mm512_loadu_si512(zadds + j - j0), 0));
             }
             for (int j = j0; j < end; j += 16) {
                 const __m512i z = _mm512_loadu_si512(zs + j - j0), old = _mm512_loadu_si512(s + j);
                 const __m512i n = GQ_LOOKUP(n, _mm512_loadu_si512(nadds + j - j0), 1);
-                const __m512i hsub = clamp32(_mm512_sub_epi32(one, rescale32(z, subZ, int16)), sLow, sHigh);
+                const __m512i hsub = clamp32(_mm512_sub_epi32(bound.one, rescale32(z, subZ, int16)), bound.sLow, bound.sHigh);
                 const __m512i hmn = requantize_product(hsub, n, &hMulN, products);
                 const __m512i hmh = requantize_product(z, old, &hMulH, products);
-                const __m512i next = clamp32(_mm512_add_epi32(rescale32(hmn, hA, int16), rescale32(hmh, hB, int16)), hLow, hHigh);
+                const __m512i next = clamp32(_mm512_add_epi32(rescale32(hmn, hA, int16), rescale32(hmh, hB, int16)), bound.hLow, bound.hHigh);
                 _mm512_storeu_si512(s + j, next);
-                const __m512i code = _mm512_add_epi32(next, offset);
+                const __m512i code = _mm512_add_epi32(next, bound.offset);
                 if (codes8) _mm_storeu_si128((__m128i *)(codes8 + row * hp + j), _mm512_cvtepi32_epi8(code));
                 else _mm256_storeu_si256((__m256i *)(codes16 + row * hp + j), _mm512_cvtepi32_epi16(code));
             }
@@ -320,17 +326,14 @@ GQ_INLINE void cell_rows16(int rows, const int32_t *x_sums, const int32_t *h_sum
     const rescale16_lanes rA = lanes16(c->r_a), rB = lanes16(c->r_b), zA = lanes16(c->z_a), zB = lanes16(c->z_b);
     const rescale16_lanes nA = lanes16(c->n_a), nB = lanes16(c->n_b), hA = lanes16(c->h_a), hB = lanes16(c->h_b);
     const rescale16_lanes subZ = lanes16(c->sub_z), nMul = lanes16(c->n_mul), hMulN = lanes16(c->h_mul_n), hMulH = lanes16(c->h_mul_h);
-    const __m512i mLow = _mm512_set1_epi16(c->mul_low), mHigh = _mm512_set1_epi16(c->mul_high);
-    const __m512i mnLow = _mm512_set1_epi16(c->mul_n_low), mnHigh = _mm512_set1_epi16(c->mul_n_high);
-    const __m512i mhLow = _mm512_set1_epi16(c->mul_h_low), mhHigh = _mm512_set1_epi16(c->mul_h_high);
-    const __m512i rLow = _mm512_set1_epi16(c->r_low), rHigh = _mm512_set1_epi16(c->r_high);
-    const __m512i zLow = _mm512_set1_epi16(c->z_low), zHigh = _mm512_set1_epi16(c->z_high);
-    const __m512i nLow = _mm512_set1_epi16(c->n_low), nHigh = _mm512_set1_epi16(c->n_high);
-    const __m512i sLow = _mm512_set1_epi16(c->sub_low), sHigh = _mm512_set1_epi16(c->sub_high);
-    const __m512i hLow = _mm512_set1_epi16(c->h_low), hHigh = _mm512_set1_epi16(c->h_high);
-    const __m512i one = _mm512_set1_epi16(c->h_sub_one);
-    const __m512i halfR = _mm512_set1_epi16(c->half_r), halfZ = _mm512_set1_epi16(c->half_z), halfN = _mm512_set1_epi16(c->half_n);
-    const __m512i offset = _mm512_set1_epi16((int16_t)(codes8 ? 128 : code_offset));
+    // The 32-bit cell's constants, which fit int16 whenever the narrow cell is usable.
+#define GQ_SET16(value) _mm512_set1_epi16((int16_t)(value))
+    const __m512i mLow = GQ_SET16(k->n_mul.low), mHigh = GQ_SET16(k->n_mul.high);
+    const __m512i mnLow = GQ_SET16(k->h_mul_n.low), mnHigh = GQ_SET16(k->h_mul_n.high);
+    const __m512i mhLow = GQ_SET16(k->h_mul_h.low), mhHigh = GQ_SET16(k->h_mul_h.high);
+    const __m512i halfR = GQ_SET16(k->half_r), halfZ = GQ_SET16(k->half_z), halfN = GQ_SET16(k->half_n);
+#undef GQ_SET16
+    const cell_bounds bound = broadcast_bounds(k, codes8 ? 128 : code_offset, 1);
     const byte_table tr = load_byte_table(k->bytes_r, 0), tz = load_byte_table(k->bytes_z, 0), tn = load_byte_table(k->bytes_n, 0);
     const gq_column_block *xb = k->input_blocks, *hb = k->state_blocks;
 
@@ -345,28 +348,28 @@ GQ_INLINE void cell_rows16(int rows, const int32_t *x_sums, const int32_t *h_sum
             for (int j = j0, blk = j0 / 16; j < end; j += 32, blk += 2) {
                 const __m512i rwx = requantize32(x + j, xb + blk), rwh = requantize32(h + j, hb + blk);
                 const __m512i zwx = requantize32(x + hp + j, xb + nb + blk), zwh = requantize32(h + hp + j, hb + nb + blk);
-                _mm512_storeu_si512(radds + j - j0, clamp16(_mm512_adds_epi16(rescale16(rwx, &rA, adds), rescale16(rwh, &rB, adds)), rLow, rHigh));
-                _mm512_storeu_si512(zadds + j - j0, clamp16(_mm512_adds_epi16(rescale16(zwx, &zA, adds), rescale16(zwh, &zB, adds)), zLow, zHigh));
+                _mm512_storeu_si512(radds + j - j0, clamp16(_mm512_adds_epi16(rescale16(rwx, &rA, adds), rescale16(rwh, &rB, adds)), bound.rLow, bound.rHigh));
+                _mm512_storeu_si512(zadds + j - j0, clamp16(_mm512_adds_epi16(rescale16(zwx, &zA, adds), rescale16(zwh, &zB, adds)), bound.zLow, bound.zHigh));
                 _mm512_storeu_si512(nwxs + j - j0, rescale16(requantize32(x + 2 * hp + j, xb + 2 * nb + blk), &nA, adds));
                 _mm512_storeu_si512(nwhs + j - j0, requantize32(h + 2 * hp + j, hb + 2 * nb + blk));
             }
             for (int j = j0; j < end; j += 32) {
                 const __m512i r = lookup16(&tr, halfR, _mm512_loadu_si512(radds + j - j0), 0);
                 const __m512i nmul = product16(r, _mm512_loadu_si512(nwhs + j - j0), &nMul, mLow, mHigh, products);
-                _mm512_storeu_si512(nadds + j - j0, clamp16(_mm512_adds_epi16(_mm512_loadu_si512(nwxs + j - j0), rescale16(nmul, &nB, adds)), nLow, nHigh));
+                _mm512_storeu_si512(nadds + j - j0, clamp16(_mm512_adds_epi16(_mm512_loadu_si512(nwxs + j - j0), rescale16(nmul, &nB, adds)), bound.nLow, bound.nHigh));
                 _mm512_storeu_si512(zs + j - j0, lookup16(&tz, halfZ, _mm512_loadu_si512(zadds + j - j0), 0));
             }
             for (int j = j0; j < end; j += 32) {
                 const __m512i z = _mm512_loadu_si512(zs + j - j0);
                 const __m512i old = pack16(_mm512_loadu_si512(s + j), _mm512_loadu_si512(s + j + 16));
                 const __m512i n = lookup16(&tn, halfN, _mm512_loadu_si512(nadds + j - j0), 1);
-                const __m512i hsub = clamp16(_mm512_subs_epi16(one, rescale16(z, &subZ, adds)), sLow, sHigh);
+                const __m512i hsub = clamp16(_mm512_subs_epi16(bound.one, rescale16(z, &subZ, adds)), bound.sLow, bound.sHigh);
                 const __m512i hmn = product16(hsub, n, &hMulN, mnLow, mnHigh, products);
                 const __m512i hmh = product16(z, old, &hMulH, mhLow, mhHigh, products);
-                const __m512i next = clamp16(_mm512_adds_epi16(rescale16(hmn, &hA, adds), rescale16(hmh, &hB, adds)), hLow, hHigh);
+                const __m512i next = clamp16(_mm512_adds_epi16(rescale16(hmn, &hA, adds), rescale16(hmh, &hB, adds)), bound.hLow, bound.hHigh);
                 _mm512_storeu_si512(s + j, _mm512_cvtepi16_epi32(_mm512_castsi512_si256(next)));
                 _mm512_storeu_si512(s + j + 16, _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(next, 1)));
-                const __m512i code = _mm512_add_epi16(next, offset);
+                const __m512i code = _mm512_add_epi16(next, bound.offset);
                 if (codes8) _mm256_storeu_si256((__m256i *)(codes8 + row * hp + j), _mm512_cvtepi16_epi8(code));
                 else _mm512_storeu_si512(codes16 + row * hp + j, code);
             }
@@ -377,20 +380,12 @@ GQ_INLINE void cell_rows16(int rows, const int32_t *x_sums, const int32_t *h_sum
 GQ_AVX512 void gq_cell_rows(int rows, const int32_t *x_sums, const int32_t *h_sums, int32_t *state,
                             uint8_t *codes8, int16_t *codes16, int32_t code_offset,
                             const gq_cell_constants *k) {
-    const int hp = k->hidden_padded, blocks = 3 * hp / 16;
-    int sums = 1;
-    for (int b = 0; b < blocks; b++) sums &= k->input_blocks[b].clamp_sums & k->state_blocks[b].clamp_sums;
-    const int products = k->n_mul.clamp_products & k->h_mul_n.clamp_products & k->h_mul_h.clamp_products;
-    // The narrow cell when it applies (every width at most 8 bits, in practice); then the
-    // common 32-bit case in its own loop; the rest share one with run-time choices.
+    // The narrow cell when it applies (every width at most 8 bits, in practice), its usual
+    // case in a loop of its own; then the common 32-bit case in its own loop; the rest
+    // share one with run-time choices. The choice was made when the constants were built.
+    const int sums = k->all_sums_clamped, products = k->all_products_clamped;
     if (k->narrow.usable) {
-        // The usual narrow case, every add's rescale with r ≤ 15 and every product's with
-        // r in 17…31, gets a loop without a branch on the forms.
-        const gq_narrow_cell *c = &k->narrow;
-        const gq_rescale16 adds[] = { c->r_a, c->r_b, c->z_a, c->z_b, c->n_a, c->n_b, c->h_a, c->h_b, c->sub_z };
-        int usual = c->n_mul.mode == 1 && c->h_mul_n.mode == 1 && c->h_mul_h.mode == 1;
-        for (int i = 0; i < 9; i++) usual &= adds[i].mode == 0 || adds[i].mode == 3;
-        if (usual) cell_rows16(rows, x_sums, h_sums, state, codes8, codes16, code_offset, k, 1, 2);
+        if (k->narrow.usual) cell_rows16(rows, x_sums, h_sums, state, codes8, codes16, code_offset, k, 1, 2);
         else cell_rows16(rows, x_sums, h_sums, state, codes8, codes16, code_offset, k, 0, 0);
     }
     else if (k->rescale_int16 && sums && products && k->byte_tables)

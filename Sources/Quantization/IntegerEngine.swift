@@ -116,7 +116,8 @@ final class PreparedIntegerGRU: @unchecked Sendable {
                 if mode == .wide {
                     wide = d.map(Int64.init)
                 } else if mode == .bytes {
-                    bytes = AVX512Step.packBytes(weights: { d[$0 * depth + $1] }, columns: g, depth: depth, columnsPadded: g, depthPadded: depthPadded)
+                    bytes = IntegerKernels.pack(weights: { d[$0 * depth + $1] }, columns: g, depth: depth, columnsPadded: g,
+                                                depthPadded: depthPadded, group: 4, as: Int8.self)
                 } else {
                     packed = IntegerKernels.pack(weights: { d[$0 * depth + $1] }, columns: g, depth: depth, columnsPadded: g, depthPadded: depthPadded)
                 }

@@ -26,7 +26,7 @@ struct AVX512Step {
          input: Side, state: Side) {
         let g = 3 * hp, perSide = g / 16
         let blocks = UnsafeMutablePointer<gq_column_block>.allocate(capacity: 2 * perSide)
-        var everyBlockClampsSums = true
+        var everyBlockClampsSums = true, everyBlockNarrows = true
         func fill(_ first: Int, _ side: Side) {
             for block in 0..<perSide {
                 var b = gq_column_block()
@@ -53,7 +53,8 @@ struct AVX512Step {
                     AVX512Step.setLanes(&b.sum_low, preimages.map(\.0))
                     AVX512Step.setLanes(&b.sum_high, preimages.map(\.1))
                 }
-                everyBlockClampsSums = everyBlockClampsSums && (b.split16 == 1 || b.clamp_sums == 1)
+                everyBlockClampsSums = everyBlockClampsSums && b.clamp_sums == 1
+                everyBlockNarrows = everyBlockNarrows && (b.split16 == 1 || b.clamp_sums == 1)
                 (blocks + first + block).initialize(to: b)
             }
         }
@@ -113,6 +114,8 @@ struct AVX512Step {
         k.n_mul = r64(.nMul)
         k.h_mul_n = r64(.hMulN)
         k.h_mul_h = r64(.hMulH)
+        k.all_sums_clamped = everyBlockClampsSums ? 1 : 0
+        k.all_products_clamped = k.n_mul.clamp_products & k.h_mul_n.clamp_products & k.h_mul_h.clamp_products
         k.h_sub_one = Int32(q.hSubOne)
         (k.r_low, k.r_high) = b32(.rAdd)
         (k.z_low, k.z_high) = b32(.zAdd)
@@ -127,7 +130,7 @@ struct AVX512Step {
         k.bytes_n = UnsafePointer(byteTables + 512)
         (k.half_r, k.half_z, k.half_n) = (half(.rAdd), half(.zAdd), half(.nAdd))
         k.byte_tables = fitsBytes ? 1 : 0
-        if fitsBytes, everyBlockClampsSums, hp % 32 == 0, let narrow = AVX512Step.narrowCell(q) {
+        if fitsBytes, everyBlockNarrows, hp % 32 == 0, let narrow = AVX512Step.narrowCell(q) {
             k.narrow = narrow
         }
         k.hidden_padded = Int32(hp)
@@ -197,13 +200,13 @@ struct AVX512Step {
             return rescale16(side == 0 ? pair.0 : pair.1, maxInput: maxCode(from))
         }
         // The three products of two codes, each rescaled and then saturated to its bounds.
-        func product(_ op: GRUOperator, _ a: GRUOperator, _ b: GRUOperator) -> (gq_rescale16, Int16, Int16)? {
+        func product(_ op: GRUOperator, _ a: GRUOperator, _ b: GRUOperator) -> gq_rescale16? {
             let most = maxCode(a) * maxCode(b)
-            let (low, high) = q.bounds(op)
-            guard most <= 32767, let rescale = rescale16(q.mulRequantizers[op]!, maxInput: most) else { return nil }
-            return (rescale, Int16(low), Int16(high))
+            return most <= 32767 ? rescale16(q.mulRequantizers[op]!, maxInput: most) : nil
         }
-        // h.sub's one is 2^b in power-of-two mode, which may be 32,768.
+        // The cell's bounds, ONE and tables' halves are read as int16 too: every operator's
+        // codes fit (widths at most 16), and h.sub's one is 2^b in power-of-two mode, which
+        // may be 32,768.
         guard [GRUOperator.gateR, .gateZ, .gateN, .hSub, .hAdd].allSatisfy({ maxCode($0) <= 32767 }), q.hSubOne <= 32767,
               let rA = add(.rAdd, 0, from: .rWx), let rB = add(.rAdd, 1, from: .rWh),
               let zA = add(.zAdd, 0, from: .zWx), let zB = add(.zAdd, 1, from: .zWh),
@@ -213,21 +216,13 @@ struct AVX512Step {
               let nMul = product(.nMul, .gateR, .nWh), let hMulN = product(.hMulN, .hSub, .gateN),
               let hMulH = product(.hMulH, .gateZ, .hAdd)
         else { return nil }
-        func b16(_ op: GRUOperator) -> (Int16, Int16) { let b = q.bounds(op); return (Int16(b.low), Int16(b.high)) }
         var c = gq_narrow_cell()
         (c.r_a, c.r_b, c.z_a, c.z_b, c.n_a, c.n_b, c.h_a, c.h_b, c.sub_z) = (rA, rB, zA, zB, nA, nB, hA, hB, subZ)
-        (c.n_mul, c.mul_low, c.mul_high) = nMul
-        (c.h_mul_n, c.mul_n_low, c.mul_n_high) = hMulN
-        (c.h_mul_h, c.mul_h_low, c.mul_h_high) = hMulH
-        (c.r_low, c.r_high) = b16(.rAdd)
-        (c.z_low, c.z_high) = b16(.zAdd)
-        (c.n_low, c.n_high) = b16(.nAdd)
-        (c.sub_low, c.sub_high) = b16(.hSub)
-        (c.h_low, c.h_high) = b16(.hAdd)
-        c.h_sub_one = Int16(q.hSubOne)
-        func half(_ op: GRUOperator) -> Int16 { Int16(1 << (q.bits[op] - 1)) }
-        (c.half_r, c.half_z, c.half_n) = (half(.rAdd), half(.zAdd), half(.nAdd))
+        (c.n_mul, c.h_mul_n, c.h_mul_h) = (nMul, hMulN, hMulH)
         c.usable = 1
+        let usual = [rA, rB, zA, zB, nA, nB, hA, hB, subZ].allSatisfy { $0.mode == 0 || $0.mode == 3 }
+            && [nMul, hMulN, hMulH].allSatisfy { $0.mode == 1 }
+        c.usual = usual ? 1 : 0
         return c
     }
 
@@ -253,19 +248,5 @@ struct AVX512Step {
         }
         if l.right == 16 { return gq_rescale16(m: Int16(m), c: 0, shift: 0, mode: 2) }
         return nil
-    }
-
-    /// Packs a `columns × depth` matrix for `gq_product_u8s8`: per block of 16 columns and
-    /// per quad of depths, 16 × 4 signed bytes, zero beyond `depth` and `columns`.
-    static func packBytes(weights: (Int, Int) -> Int16, columns: Int, depth: Int, columnsPadded: Int, depthPadded: Int) -> [Int8] {
-        let quads = depthPadded / 4
-        var packed = [Int8](repeating: 0, count: columnsPadded / 16 * quads * 64)
-        for c in 0..<columns {
-            let v = c / 16, lane = c % 16
-            for k in 0..<depth {
-                packed[v * quads * 64 + (k / 4) * 64 + lane * 4 + k % 4] = Int8(truncatingIfNeeded: weights(c, k))
-            }
-        }
-        return packed
     }
 }

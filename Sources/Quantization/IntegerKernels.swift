@@ -135,14 +135,16 @@ enum IntegerKernels {
 
     /// Packs a `columns × depth` weight matrix (row c = output column c, row-major with stride
     /// `depth`) into the layout above, with `columnsPadded` (a multiple of 16) and `depthPadded`
-    /// (even) zero-filled.
-    static func pack(weights: (Int, Int) -> Int16, columns: Int, depth: Int, columnsPadded: Int, depthPadded: Int) -> [Int16] {
-        let pairs = depthPadded / 2, vectors = columnsPadded / 16
-        var packed = [Int16](repeating: 0, count: vectors * pairs * 32)
+    /// (a multiple of `group`) zero-filled. `group` depths sit side by side per column: 2
+    /// for the int16 pairs here, 4 for the byte quads of `gq_product_u8s8`.
+    static func pack<Code: FixedWidthInteger>(weights: (Int, Int) -> Int16, columns: Int, depth: Int, columnsPadded: Int,
+                                             depthPadded: Int, group: Int = 2, as _: Code.Type = Int16.self) -> [Code] {
+        let groups = depthPadded / group, vectors = columnsPadded / 16, panel = 16 * group
+        var packed = [Code](repeating: 0, count: vectors * groups * panel)
         for c in 0..<columns {
             let v = c / 16, lane = c % 16
             for k in 0..<depth {
-                packed[v * pairs * 32 + (k / 2) * 32 + lane * 2 + (k % 2)] = weights(c, k)
+                packed[v * groups * panel + (k / group) * panel + lane * group + k % group] = Code(truncatingIfNeeded: weights(c, k))
             }
         }
         return packed

@@ -60,15 +60,15 @@ typedef struct { int16_t m, c, shift, mode; } gq_rescale16;
 
 /// The narrow cell: every code of the cell and every product of two codes fits int16, so
 /// the cell runs on 32 int16 lanes instead of 16 int32 ones. The linear outputs are still
-/// requantized in 32-bit lanes (`clamp_sums` must hold) and packed.
+/// requantized in 32-bit lanes (`split16` or `clamp_sums` per block) and packed. Bounds,
+/// ONE and the tables' halves are gq_cell_constants' own, which all fit int16 then.
 typedef struct {
     gq_rescale16 r_a, r_b, z_a, z_b, n_a, n_b, h_a, h_b, sub_z;
     gq_rescale16 n_mul, h_mul_n, h_mul_h;
-    /// Saturation bounds of the three products' outputs.
-    int16_t mul_low, mul_high, mul_n_low, mul_n_high, mul_h_low, mul_h_high;
-    int16_t r_low, r_high, z_low, z_high, n_low, n_high, sub_low, sub_high, h_low, h_high;
-    int16_t h_sub_one, half_r, half_z, half_n;
     int32_t usable;
+    /// Every add's rescale has r ≤ 15 (modes 0, 3) and every product's r in 17…31 (mode 1):
+    /// the case with a loop of its own, without a branch on the forms.
+    int32_t usual;
 } gq_narrow_cell;
 
 /// Everything the elementwise part of one step needs; the column blocks cover 3·hp columns
@@ -79,6 +79,8 @@ typedef struct {
     /// Every rescale's operand and multiplier fit int16, so one vpmaddwd forms the product.
     int32_t rescale_int16;
     gq_rescale64 n_mul, h_mul_n, h_mul_h;
+    /// Every block has `clamp_sums`, and every multiplication `clamp_products`.
+    int32_t all_sums_clamped, all_products_clamped;
     int32_t h_sub_one;
     int32_t r_low, r_high, z_low, z_high, n_low, n_high, sub_low, sub_high, h_low, h_high;
     /// σ(r), σ(z), tanh(n) tables, each pointing at the entry of code 0.
