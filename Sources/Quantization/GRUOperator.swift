@@ -142,7 +142,7 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
     }
 
     /// Linear operators reading the input x (not the state h).
-    var readsInput: Bool { self == .rWx || self == .zWx || self == .nWx }
+    public var readsInput: Bool { self == .rWx || self == .zWx || self == .nWx }
 
     /// The operator whose output a lookup table is indexed by.
     public var tableInput: GRUOperator? {
@@ -150,6 +150,21 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
         case .gateR: return .rAdd
         case .gateZ: return .zAdd
         case .gateN: return .nAdd
+        default: return nil
+        }
+    }
+
+    /// The two operands of an addition or a multiplication, in the order the step uses them
+    /// (`h.mul_h`'s second is the previous state, whose codes are `h.add`'s); nil for the rest.
+    public var operands: (GRUOperator, GRUOperator)? {
+        switch self {
+        case .rAdd: return (.rWx, .rWh)
+        case .zAdd: return (.zWx, .zWh)
+        case .nAdd: return (.nWx, .nMul)
+        case .hAdd: return (.hMulN, .hMulH)
+        case .nMul: return (.gateR, .nWh)
+        case .hMulN: return (.hSub, .gateN)
+        case .hMulH: return (.gateZ, .hAdd)
         default: return nil
         }
     }

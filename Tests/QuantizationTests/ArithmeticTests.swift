@@ -54,15 +54,26 @@ struct ArithmeticTests {
         #expect(CodeRange.bounds(of: .hSub, bits: 16) == (0, 65535))
     }
 
-    @Test("codes pack into a little-endian bit stream and unpack again")
+    @Test("weights pack into words the DSP kernels unpack: bytes, nibble pairs, 2-bit fields, halfword pairs")
     func packing() {
-        let codes: [Int64] = [-1, 1, 0, -2, 1]
-        let packed = CodePacking.pack(codes, bits: 2)
-        // fields 11 01 00 10 | 01 → byte 0 = 0b10_00_01_11, byte 1 = 0b01
-        #expect(packed == [0b1000_0111, 0b01])
-        #expect(CodePacking.unpack(packed, count: 5, bits: 2, signed: true) == codes)
-        let wide: [Int64] = [-300, 1200, 7, -1]
-        #expect(CodePacking.unpack(CodePacking.pack(wide, bits: 12), count: 4, bits: 12, signed: true) == wide)
-        #expect(CodePacking.pack([Int64(-128), 127], bits: 8) == [0x80, 0x7F])
+        // 8 bits: byte i is column i; a short row is padded with zero codes to a word.
+        #expect(WeightPacking.pack([-128, 127, 1], rows: 1, columns: 3, container: 8) == [0x80, 0x7F, 0x01, 0x00])
+        // 4 bits: byte i holds column i in its low nibble and column 4 + i in its high nibble.
+        let four: [Int16] = [1, 2, 3, 4, -1, -2, -3, -4]
+        #expect(WeightPacking.pack(four, rows: 1, columns: 8, container: 4) == [0xF1, 0xE2, 0xD3, 0xC4])
+        // 2 bits: byte i holds columns i, 4 + i, 8 + i, 12 + i in bits 0-1, 2-3, 4-5, 6-7.
+        var two = [Int16](repeating: 0, count: 16)
+        two[0] = -1; two[4] = 1; two[13] = 1
+        #expect(WeightPacking.pack(two, rows: 1, columns: 16, container: 2) == [0b0000_0111, 0b0100_0000, 0, 0])
+        // 16 bits: a group of four is (w0, w2) then (w1, w3).
+        #expect(WeightPacking.pack([1, 2, 3, -1], rows: 1, columns: 4, container: 16) == [1, 0, 3, 0, 2, 0, 0xFF, 0xFF])
+        for container in [2, 4, 8, 16] {
+            let bits = container == 2 ? 2 : container - 1
+            let q = Int16((1 << (bits - 1)) - 1)
+            let codes = (0..<(3 * 21)).map { Int16($0 % Int(2 * q + 1)) - q }
+            let packed = WeightPacking.pack(codes, rows: 3, columns: 21, container: container)
+            #expect(packed.count % 12 == 0, "\(container)-bit rows are whole words")
+            #expect(WeightPacking.unpack(packed, rows: 3, columns: 21, container: container) == codes, "\(container)-bit round trip")
+        }
     }
 }

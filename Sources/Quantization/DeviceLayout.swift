@@ -1,0 +1,325 @@
+/// How the C export lays out one configuration on a microcontroller: the container each
+/// weight matrix and table is stored in, the accumulator each linear operator needs, and
+/// the exact form each rescale takes. `ModelSize` counts these bytes and the export emits
+/// them, so the two cannot drift apart (docs/quantization.md, "On the device").
+///
+/// Weights are stored in word-wide containers of 2, 4, 8 or 16 bits, so the device
+/// unpacks a 32-bit word of weights in a few instructions instead of one bit at a time:
+/// 2 bits hold 2-bit codes, 4 bits hold 3- and 4-bit codes, a byte holds 5- to 8-bit codes,
+/// and 16 bits hold the rest. The words pair with the inputs as `SXTB16` and `SMLAD`
+/// want them (see `WeightPacking`).
+public struct DeviceLayout: Sendable, Equatable {
+    /// One linear operator (or the head) as the device stores and computes it.
+    public struct Linear: Sendable, Equatable {
+        public let op: GRUOperator
+        public let rows: Int
+        public let columns: Int
+        /// Bits per stored weight: 2, 4, 8 or 16.
+        public let container: Int
+        /// Columns rounded up to a whole number of weight words (the pad weights are 0).
+        public let paddedColumns: Int
+        /// The sum needs 64 bits on some path: the bias or the container-scaled sum can pass
+        /// 2^31 (`scaledSumBound`), or the model says the accumulator is wide.
+        public let accumulates64: Bool
+        /// Biases stored as int64 (the model's wide accumulator) instead of int32.
+        public let bias64: Bool
+        /// How the output is rescaled; nil for the head.
+        public let rescale: ChannelRescale?
+
+        /// Bytes of one row of packed weights (a whole number of 32-bit words).
+        public var rowBytes: Int { paddedColumns * container / 8 }
+        public var weightBytes: Int { rows * rowBytes }
+        public var biasBytes: Int { rows * (bias64 ? 8 : 4) }
+        /// 32-bit words of weights per row.
+        public var wordsPerRow: Int { rowBytes / 4 }
+        /// Columns per 32-bit word of weights.
+        public var columnsPerWord: Int { 32 / container }
+        /// The DSP path's sum carries each product shifted left by this (weights read from
+        /// the top of their byte); 0 for 8- and 16-bit containers.
+        public var scaleShift: Int { container < 8 ? 8 - container : 0 }
+    }
+
+    /// Bits each weight takes on the device for a code of `bits` bits.
+    public static func container(bits: Int) -> Int {
+        switch bits {
+        case ...2: return 2
+        case 3...4: return 4
+        case 5...8: return 8
+        default: return 16
+        }
+    }
+
+    /// Bytes per table entry: a byte up to 8 output bits, two bytes beyond.
+    public static func tableEntryBytes(outputBits: Int) -> Int { outputBits <= 8 ? 1 : 2 }
+
+    /// Columns are padded to a multiple of this (one weight word, and at least one group
+    /// of four: the input pairs come in fours).
+    public static func columnAlignment(container: Int) -> Int { max(4, 32 / container) }
+
+    /// Input vectors are padded to this many columns: every container's alignment divides it.
+    public static let inputAlignment = 16
+
+    public let linear: [Linear]
+    public let head: Linear
+    /// Bytes per state code (int8 for 8 bits or fewer) and per input code.
+    public let stateCodeBytes: Int
+    public let inputCodeBytes: Int
+    /// Rescales of the additions' operands (first, second), of h.sub and of the products,
+    /// each for the operand's whole code range.
+    public let addRescales: [GRUOperator: (Rescale, Rescale)]
+    public let hSubRescale: Rescale
+    public let mulRescales: [GRUOperator: Rescale]
+
+    public static func == (a: DeviceLayout, b: DeviceLayout) -> Bool {
+        a.linear == b.linear && a.head == b.head && a.stateCodeBytes == b.stateCodeBytes
+            && a.inputCodeBytes == b.inputCodeBytes && a.hSubRescale == b.hSubRescale && a.mulRescales == b.mulRescales
+            && a.addRescales.keys == b.addRescales.keys
+            && a.addRescales.allSatisfy { key, value in b.addRescales[key].map { $0 == value } ?? false }
+    }
+
+    public init(_ model: QuantizedGRU) {
+        let bits = model.bits
+        func largest(_ op: GRUOperator) -> Int64 {
+            let (low, high) = CodeRange.bounds(of: op, bits: bits[op])
+            return max(abs(low), abs(high))
+        }
+        func describe(_ layer: QuantizedLinear) -> Linear {
+            let container = DeviceLayout.container(bits: layer.weightBits)
+            let align = DeviceLayout.columnAlignment(container: container)
+            let padded = (layer.columns + align - 1) / align * align
+            let inputLargest = layer.op.readsInput ? largest(.input) : largest(.hAdd)
+            let weightLargest = Int64(CodeRange.signedMax(layer.weightBits))
+            let scale = Int64(1) << (container < 8 ? 8 - container : 0)
+            // The DSP kernel sums products scaled by 2^(8 − container); the bias is added after.
+            let scaledSumBound = Int64(padded) * weightLargest * inputLargest * scale
+            let biasLargest = layer.bias.map { $0 == Int64.min ? Int64.max : abs($0) }.max() ?? 0
+            let sumBound = Int64(layer.columns) * weightLargest * inputLargest
+            let narrow = !layer.wideAccumulator && scaledSumBound < Int64(1) << 31
+                && sumBound + biasLargest < Int64(1) << 31
+            let rescale: ChannelRescale? = layer.requantizers.isEmpty ? nil
+                : ChannelRescale(layer.requantizers, operandBound: narrow ? sumBound + biasLargest : nil)
+            return Linear(op: layer.op, rows: layer.rows, columns: layer.columns, container: container,
+                          paddedColumns: padded, accumulates64: !narrow, bias64: layer.wideAccumulator, rescale: rescale)
+        }
+        linear = model.linear.map(describe)
+        head = describe(model.head)
+        stateCodeBytes = bits[.hAdd] <= 8 ? 1 : 2
+        inputCodeBytes = bits[.input] <= 8 ? 1 : 2
+        var adds: [GRUOperator: (Rescale, Rescale)] = [:]
+        for op in [GRUOperator.rAdd, .zAdd, .nAdd, .hAdd] {
+            let (first, second) = op.operands!
+            let (a, b) = model.addRescalers[op]!
+            adds[op] = (Rescale(a, operandBound: largest(first)), Rescale(b, operandBound: largest(second)))
+        }
+        addRescales = adds
+        hSubRescale = Rescale(model.hSubRescaler, operandBound: largest(.gateZ))
+        var muls: [GRUOperator: Rescale] = [:]
+        for op in [GRUOperator.nMul, .hMulN, .hMulH] {
+            let (first, second) = op.operands!
+            muls[op] = Rescale(model.mulRequantizers[op]!, operandBound: largest(first) * largest(second))
+        }
+        mulRescales = muls
+    }
+
+    public func linear(_ op: GRUOperator) -> Linear {
+        op == .fc ? head : linear[op.rawValue]
+    }
+}
+
+// MARK: - Rescales
+
+/// One requantizer `(M, s)` rewritten, exactly, into the cheapest form for an int32 operand
+/// whose magnitude is at most a known bound. Every form equals `Requantizer.apply` on that
+/// whole range (docs/quantization.md, "On the device").
+public enum Rescale: Sendable, Hashable {
+    /// M = 0: always 0.
+    case zero
+    /// `(x · M + 2^(s−1)) >> s` in 32 bits (s ≥ 1), or `x · M << −s` (s ≤ 0): the bound keeps it inside int32.
+    case narrow(multiplier: Int32, shift: Int32)
+    /// `(hi32(x · M) + 2^(k−1)) >> k` with M = M₀ · 2^(32 + k − s₀), k ≥ 1: a 32 × 32 → high-word
+    /// multiply, an add and a shift.
+    case high(multiplier: Int32, k: Int32)
+    /// The rule as written, in 64 bits (a result that may leave int32 is saturated in 64 bits).
+    case wide(multiplier: Int32, shift: Int32)
+
+    public init(_ r: Requantizer, operandBound x: Int64) {
+        let m = Int64(r.multiplier), s = Int64(r.shift)
+        if m == 0 { self = .zero; return }
+        if s > 0, x * m + (Int64(1) << (s - 1)) < Int64(1) << 31 {
+            self = .narrow(multiplier: r.multiplier, shift: r.shift)
+        } else if s <= 0, s > -31, (x * m) << -s < Int64(1) << 31 {
+            self = .narrow(multiplier: r.multiplier, shift: r.shift)
+        } else if let (multiplier, k) = Rescale.high(m, s, operandBound: x) {
+            self = .high(multiplier: multiplier, k: k)
+        } else {
+            self = .wide(multiplier: r.multiplier, shift: r.shift)
+        }
+    }
+
+    /// The high-word form of (m, s), when the pre-shifted multiplier fits int32 and the
+    /// operand fits int32: with T = max(33, s), M' = m · 2^(T − s), k = T − 32.
+    static func high(_ m: Int64, _ s: Int64, operandBound x: Int64) -> (Int32, Int32)? {
+        guard s >= 1, x < Int64(1) << 31 else { return nil }
+        let t = max(33, s)
+        guard t - s < 32 else { return nil }
+        let shifted = m << (t - s)
+        guard shifted < Int64(1) << 31 else { return nil }
+        return (Int32(shifted), Int32(t - 32))
+    }
+
+    /// Applies the form (the device's arithmetic, for tests against `Requantizer.apply`).
+    public func apply(_ x: Int32) -> Int64 {
+        switch self {
+        case .zero: return 0
+        case .narrow(let m, let s):
+            if s > 0 { return Int64((x &* m &+ (Int32(1) << (s - 1))) >> s) }
+            return Int64((x &* m) << -s)
+        case .high(let m, let k):
+            let high = Int32(truncatingIfNeeded: (Int64(x) * Int64(m)) >> 32)
+            return Int64((high &+ (Int32(1) << (k - 1))) >> k)
+        case .wide(let m, let s):
+            return Requantizer(multiplier: m, shift: s).apply(Int64(x))
+        }
+    }
+}
+
+/// The rescale of a linear operator's rows: one shared form (per tensor), or per channel.
+public enum ChannelRescale: Sendable, Hashable {
+    /// One requantizer for every row, its constants in the code.
+    case shared(Rescale)
+    /// Per channel, the high-word form with a shared k: one int32 multiplier per row.
+    case highPerRow(multipliers: [Int32], k: Int32)
+    /// Per channel, anything else: an int16 multiplier and an int8 shift per row, applied in 64 bits.
+    case widePerRow(multipliers: [Int16], shifts: [Int8])
+    /// Power-of-two per channel: an int8 shift per row, `(x + 2^(s−1)) >> s` or `x << −s`, in 32 bits
+    /// (a shift of 0 or less is allowed only where the bound keeps the result inside int32).
+    case shiftPerRow(shifts: [Int8])
+
+    /// `operandBound` is the largest |sum + bias| when it fits int32, nil when the sum is 64-bit.
+    init(_ list: [Requantizer], operandBound: Int64?) {
+        if list.count == 1 {
+            self = .shared(operandBound.map { Rescale(list[0], operandBound: $0) }
+                           ?? .wide(multiplier: list[0].multiplier, shift: list[0].shift))
+            return
+        }
+        if let x = operandBound {
+            if list.allSatisfy({ $0.multiplier == 1 }),
+               list.allSatisfy({ r in r.shift > 0 ? x + (Int64(1) << (r.shift - 1)) < Int64(1) << 31
+                                               : r.shift > -31 && x << Int64(-r.shift) < Int64(1) << 31 }) {
+                self = .shiftPerRow(shifts: list.map { Int8($0.shift) })
+                return
+            }
+            if list.allSatisfy({ $0.multiplier > 0 && $0.shift >= 1 }) {
+                let t = max(33, Int64(list.map(\.shift).max() ?? 33))
+                let shifted = list.map { Int64($0.multiplier) << (t - Int64($0.shift)) }
+                if list.allSatisfy({ t - Int64($0.shift) < 32 }), shifted.allSatisfy({ $0 < Int64(1) << 31 }) {
+                    self = .highPerRow(multipliers: shifted.map(Int32.init), k: Int32(t - 32))
+                    return
+                }
+            }
+        }
+        self = .widePerRow(multipliers: list.map { Int16($0.multiplier) }, shifts: list.map { Int8($0.shift) })
+    }
+
+    /// Bytes of constant data per row (0 when shared: the constants are immediates).
+    public var storedBytes: Int {
+        switch self {
+        case .shared: return 0
+        case .highPerRow(let m, _): return 4 * m.count
+        case .widePerRow(let m, _): return 3 * m.count
+        case .shiftPerRow(let s): return s.count
+        }
+    }
+}
+
+// MARK: - Weight words
+
+/// The one packer of weight codes: row by row, each row padded with zero codes to a whole
+/// number of 32-bit little-endian words, the words laid out for the DSP kernels.
+///
+/// The inputs are stored in groups of four columns as the halfword pairs (x0, x2), (x1, x3),
+/// which is how `SXTB16` splits a word's bytes 0, 2 and 1, 3. So:
+///
+/// - 8 bits: byte i of a word is column i of its group of four.
+/// - 4 bits: a word holds two groups, byte i holding column i of the first group in its low
+///   nibble and column i of the second in its high nibble.
+/// - 2 bits: a word holds four groups, byte i holding column i of group f in bits 2f, 2f + 1.
+/// - 16 bits: a group takes two words, (w0, w2) then (w1, w3), each the low halfword first.
+///
+/// Each field is the code's low bits, two's complement.
+public enum WeightPacking {
+    public static func pack(_ codes: [Int16], rows: Int, columns: Int, container: Int) -> [UInt8] {
+        let align = DeviceLayout.columnAlignment(container: container)
+        let padded = (columns + align - 1) / align * align
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(rows * padded * container / 8)
+        let mask = (UInt32(1) << container) &- 1
+        for row in 0..<rows {
+            func code(_ k: Int) -> UInt32 {
+                k < columns ? UInt32(truncatingIfNeeded: Int32(codes[row * columns + k])) & mask : 0
+            }
+            var words: [UInt32] = []
+            switch container {
+            case 16:
+                for g in stride(from: 0, to: padded, by: 4) {
+                    words.append(code(g) | code(g + 2) << 16)
+                    words.append(code(g + 1) | code(g + 3) << 16)
+                }
+            default:
+                let groups = 8 / container       // groups of four columns per word
+                for base in stride(from: 0, to: padded, by: 4 * groups) {
+                    var word: UInt32 = 0
+                    for i in 0..<4 {
+                        for f in 0..<groups {
+                            word |= code(base + 4 * f + i) << UInt32(8 * i + container * f)
+                        }
+                    }
+                    words.append(word)
+                }
+            }
+            for word in words {
+                for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: word >> UInt32(8 * i))) }
+            }
+        }
+        return bytes
+    }
+
+    /// The inverse of `pack`: the codes of a packed matrix, sign-extended (for tests and tools).
+    public static func unpack(_ bytes: [UInt8], rows: Int, columns: Int, container: Int) -> [Int16] {
+        let align = DeviceLayout.columnAlignment(container: container)
+        let padded = (columns + align - 1) / align * align
+        let rowBytes = padded * container / 8
+        func word(_ row: Int, _ w: Int) -> UInt32 {
+            let at = row * rowBytes + 4 * w
+            return (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[at + $1]) << UInt32(8 * $1) }
+        }
+        func signed(_ field: UInt32) -> Int16 {
+            let shift = 32 - container
+            return Int16(truncatingIfNeeded: Int32(bitPattern: field << UInt32(shift)) >> Int32(shift))
+        }
+        var codes: [Int16] = []
+        codes.reserveCapacity(rows * columns)
+        for row in 0..<rows {
+            for k in 0..<columns {
+                let field: UInt32
+                if container == 16 {
+                    let g = k / 4, i = k % 4
+                    let w = word(row, 2 * g + (i & 1))
+                    field = i < 2 ? w & 0xFFFF : w >> 16
+                } else {
+                    let groups = 8 / container
+                    let w = word(row, k / (4 * groups))
+                    let within = k % (4 * groups)
+                    field = (w >> UInt32(8 * (within % 4) + container * (within / 4))) & ((1 << UInt32(container)) - 1)
+                }
+                codes.append(signed(field))
+            }
+        }
+        return codes
+    }
+}
+
+extension QuantizedGRU {
+    /// How the C export stores and computes this configuration.
+    public var deviceLayout: DeviceLayout { DeviceLayout(self) }
+}
