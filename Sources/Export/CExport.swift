@@ -16,11 +16,12 @@ public enum CExportError: Error, Equatable, Sendable, LocalizedError {
 
 /// One configuration as C99 for a microcontroller: `NAME.h` and `NAME.c`.
 ///
-/// The constant data is exactly what docs/quantization.md ("Model size") counts, in that
-/// order, as `static const` arrays; everything else (widths, shapes, code ranges) is an
-/// immediate in the code, so the object's `.rodata` is gq's `size` plus alignment. The
-/// arithmetic is that page's, step for step, so the logits equal
-/// `QuantizedGRU.referenceLogits` bit for bit. No dynamic memory; the caller owns the state.
+/// The constant data is what `DeviceLayout` lays out and `ModelSize` counts, as `static const`
+/// arrays; everything else (widths, shapes, code ranges, shared requantizers) is an immediate
+/// in the code, so the object's `.rodata` is gq's `size` plus alignment. The arithmetic is
+/// docs/quantization.md's, in the exact forms `DeviceLayout` chose, so the logits equal
+/// `QuantizedGRU.referenceLogits` bit for bit on either kernel path (`CKernels`). No dynamic
+/// memory, no libm; the caller owns the state.
 public struct CExport: Sendable {
     public let name: String
     public let header: String
@@ -30,9 +31,12 @@ public struct CExport: Sendable {
     public init(_ model: QuantizedGRU, name: String, description: [String]) throws {
         guard CExport.isIdentifier(name) else { throw CExportError.badName(name) }
         self.name = name
-        let comment = CExport.comment(name: name, description: description)
-        header = CExport.header(model, name: name, comment: comment)
-        source = CExport.source(model, name: name, comment: comment)
+        let layout = model.deviceLayout
+        let costs = TargetCore.allCases.map { (core: $0, cost: DeviceCostModel(core: $0).cost(of: model, layout: layout)) }
+        let estimate = costs.map { "\($0.core.label): about \($0.cost.instructionsPerStep) instructions per step (-O2), \($0.cost.stateBytes) B state + \($0.cost.scratchBytes) B scratch" }
+        let comment = CExport.comment(name: name, description: description + ["cost model (instructions, not cycles; docs/quantization.md, \"On the device\"):"] + estimate.map { "  " + $0 })
+        header = CExport.header(model, layout: layout, name: name, comment: comment)
+        source = CSource(model: model, layout: layout, name: name).text(comment: comment)
     }
 
     /// Whether `name` can prefix C symbols: ASCII letters, digits and `_`, not starting with a digit.
@@ -41,24 +45,6 @@ public struct CExport: Sendable {
         return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }
     }
 
-    // MARK: - Packing
-
-    /// Codes as one little-endian bit stream, `bits` each (docs/quantization.md, "Packing").
-    public static func pack(_ codes: [Int64], bits: Int) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: (codes.count * bits + 7) / 8)
-        let mask = (Int64(1) << bits) - 1
-        for (i, code) in codes.enumerated() {
-            let field = code & mask
-            for k in 0..<bits where (field >> k) & 1 == 1 {
-                let bit = i * bits + k
-                bytes[bit / 8] |= UInt8(1) << UInt8(bit % 8)
-            }
-        }
-        return bytes
-    }
-
-    // MARK: - Files
-
     static func comment(name: String, description: [String]) -> String {
         (["/* \(name): a GRU classifier quantized by gq, integer-only inference.", " *"]
          + description.map { " * " + $0.replacingOccurrences(of: "*/", with: "* /") }
@@ -66,7 +52,9 @@ public struct CExport: Sendable {
             .joined(separator: "\n")
     }
 
-    static func header(_ model: QuantizedGRU, name: String, comment: String) -> String {
+    static func codeType(bytes: Int) -> String { bytes == 1 ? "int8_t" : "int16_t" }
+
+    static func header(_ model: QuantizedGRU, layout: DeviceLayout, name: String, comment: String) -> String {
         let upper = name.uppercased()
         return """
         \(comment)
@@ -79,20 +67,24 @@ public struct CExport: Sendable {
         #define \(upper)_HIDDEN \(model.hiddenSize)
         #define \(upper)_CLASSES \(model.classCount)
 
-        /* The hidden state, as integer codes; the caller owns it (no dynamic memory). */
+        /* One input code (\(model.bits[.input]) bits). */
+        typedef \(codeType(bytes: layout.inputCodeBytes)) \(name)_input_code;
+
+        /* The hidden state, as integer codes (\(model.bits[.hAdd]) bits); the caller owns it (no dynamic memory). */
         typedef struct {
-            int32_t h[\(upper)_HIDDEN];
+            \(codeType(bytes: layout.stateCodeBytes)) h[\(upper)_HIDDEN];
         } \(name)_state;
 
         /* Zero state: call before each sequence. */
         void \(name)_reset(\(name)_state *state);
         /* One time step of \(upper)_FEATURES raw values, as the task gives them
-           (standardised and quantized inside). */
+           (standardised and quantized inside, in float32: no libm, the compiler's
+           float support only). */
         void \(name)_step(\(name)_state *state, const float *x);
         /* The input quantizer alone: \(upper)_FEATURES raw values to their codes. */
-        void \(name)_input_codes(const float *x, int32_t *codes);
-        /* One time step from input codes (what \(name)_input_codes gives). */
-        void \(name)_step_codes(\(name)_state *state, const int32_t *codes);
+        void \(name)_input_codes(const float *x, \(name)_input_code *codes);
+        /* One time step from input codes (what \(name)_input_codes gives): integers only. */
+        void \(name)_step_codes(\(name)_state *state, const \(name)_input_code *codes);
         /* The integer logits of the state (scale: the head's; compare by size only). \(model.head.wideAccumulator ? "\n   This configuration's head is wide: these are saturated to int32; use \(name)_logits64." : "")*/
         void \(name)_logits(const \(name)_state *state, int32_t *out);
         /* The same, exact in 64 bits for any configuration. */
@@ -104,17 +96,49 @@ public struct CExport: Sendable {
 
         """
     }
+}
+
+/// The source file: the constant data, the kernels this configuration uses, and the step.
+struct CSource {
+    let model: QuantizedGRU
+    let layout: DeviceLayout
+    let name: String
+
+    var upper: String { name.uppercased() }
 
     /// The C name of an operator's arrays: `r.wx` → `rwx`, `gate.r` → `gate_r`.
     static func symbol(_ op: GRUOperator) -> String {
         op.name.replacingOccurrences(of: ".", with: op.name.hasPrefix("gate") ? "_" : "")
     }
 
-    static func source(_ model: QuantizedGRU, name: String, comment: String) -> String {
-        let upper = name.uppercased()
-        let pow2 = model.options.requantization == .powerOfTwo
-        var data: [String] = []
+    static func padded(_ n: Int) -> Int {
+        (n + DeviceLayout.inputAlignment - 1) / DeviceLayout.inputAlignment * DeviceLayout.inputAlignment
+    }
 
+    // MARK: - Data
+
+    /// The six linear operators in the order the step reads them for each unit.
+    static let stepOrder: [GRUOperator] = [.rWx, .rWh, .zWx, .zWh, .nWx, .nWh]
+
+    /// Where unit j's constants sit in its record of `NAME_rows`, by operator: the bias
+    /// (two words, low first, when 64-bit) and, per channel, the pre-shifted multiplier.
+    var recordOffsets: (bias: [GRUOperator: Int], multiplier: [GRUOperator: Int], words: Int) {
+        var bias: [GRUOperator: Int] = [:], multiplier: [GRUOperator: Int] = [:]
+        var next = 0
+        for op in Self.stepOrder {
+            let plan = layout.linear(op)
+            bias[op] = next
+            next += plan.bias64 ? 2 : 1
+            if case .highPerRow? = plan.rescale {
+                multiplier[op] = next
+                next += 1
+            }
+        }
+        return (bias, multiplier, next)
+    }
+
+    func data() -> [String] {
+        var arrays: [String] = []
         func array(_ type: String, _ symbol: String, _ values: [String]) {
             var lines: [String] = []
             var line = "   "
@@ -126,7 +150,7 @@ public struct CExport: Sendable {
                 line += " " + value + ","
             }
             if line != "   " { lines.append(line) }
-            data.append("static const \(type) \(name)_\(symbol)[\(values.count)] = {\n" + lines.joined(separator: "\n") + "\n};")
+            arrays.append("static const \(type) \(name)_\(symbol)[\(values.count)] = {\n" + lines.joined(separator: "\n") + "\n};")
         }
         func floats(_ values: [Float]) -> [String] {
             values.map { value in
@@ -134,166 +158,258 @@ public struct CExport: Sendable {
                 value == 0 ? "0.0f" : String(format: "%af", Double(value))
             }
         }
-        func requantizers(_ symbol: String, _ list: [Requantizer]) {
-            if !pow2 { array("int16_t", symbol + "_m", list.map { String($0.multiplier) }) }
-            array("int8_t", symbol + "_s", list.map { String($0.shift) })
-        }
-        func linear(_ layer: QuantizedLinear, _ symbol: String) {
-            array("uint8_t", symbol + "_w", pack(layer.weights.map(Int64.init), bits: layer.weightBits).map { String($0) })
-            if layer.wideAccumulator {
-                array("int64_t", symbol + "_b", layer.bias.map { $0 == Int64.min ? "INT64_MIN" : "INT64_C(\($0))" })
-            } else {
-                array("int32_t", symbol + "_b", layer.bias.map { String($0) })
+        func words(_ layer: QuantizedLinear, _ plan: DeviceLayout.Linear) -> [UInt32] {
+            let bytes = WeightPacking.pack(layer.weights, rows: layer.rows, columns: layer.columns, container: plan.container)
+            return stride(from: 0, to: bytes.count, by: 4).map { at in
+                (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[at + $1]) << UInt32(8 * $1) }
             }
-            if !layer.requantizers.isEmpty { requantizers(symbol, layer.requantizers) }
         }
+        func hex(_ word: UInt32) -> String { String(format: "0x%08Xu", word) }
 
-        // The data, in docs/quantization.md's order.
         array("float", "in_mean", floats(model.inputMean))
         array("float", "in_factor", floats(model.inputFactor))
-        for layer in model.linear { linear(layer, symbol(layer.op)) }
-        for op in [GRUOperator.rAdd, .zAdd, .nAdd, .hAdd] {
-            let (a, b) = model.addRescalers[op]!
-            requantizers(symbol(op), [a, b])
+        // One stream of weights: for each unit, its row of r.wx, r.wh, z.wx, z.wh, n.wx, n.wh, so
+        // the step walks a single pointer; and one record of that unit's biases and multipliers.
+        let packed = Self.stepOrder.map { words(model.linear($0), layout.linear($0)) }
+        var stream: [UInt32] = [], records: [String] = []
+        for j in 0..<model.hiddenSize {
+            for (index, op) in Self.stepOrder.enumerated() {
+                let plan = layout.linear(op)
+                stream += packed[index][(j * plan.wordsPerRow)..<((j + 1) * plan.wordsPerRow)]
+                let bias = model.linear(op).bias[j]
+                if plan.bias64 {
+                    let bits = UInt64(bitPattern: bias)
+                    records += [hex(UInt32(truncatingIfNeeded: bits)), hex(UInt32(truncatingIfNeeded: bits >> 32))].map { "(int32_t)\($0)" }
+                } else {
+                    records.append(String(bias))
+                }
+                if case .highPerRow(let m, _)? = plan.rescale { records.append(String(m[j])) }
+            }
         }
-        requantizers("hsub", [model.hSubRescaler])
-        data.append("static const int32_t \(name)_hsub_one = \(model.hSubOne);")
-        for op in [GRUOperator.nMul, .hMulN, .hMulH] { requantizers(symbol(op), [model.mulRequantizers[op]!]) }
+        array("uint32_t", "w", stream.map(hex))
+        array("int32_t", "rows", records)
+        for op in Self.stepOrder {
+            let symbol = Self.symbol(op)
+            switch layout.linear(op).rescale {
+            case .widePerRow(let m, let s)?:
+                array("int16_t", symbol + "_m", m.map { String($0) })
+                array("int8_t", symbol + "_s", s.map { String($0) })
+            case .shiftPerRow(let s)?:
+                array("int8_t", symbol + "_s", s.map { String($0) })
+            case .shared?, .highPerRow?, nil:
+                break
+            }
+        }
         for op in [GRUOperator.gateR, .gateZ, .gateN] {
             let table = model.tables[op]!
-            array("uint8_t", symbol(op), pack(table.entries.map(Int64.init), bits: table.outputBits).map { String($0) })
+            let wide = DeviceLayout.tableEntryBytes(outputBits: table.outputBits) == 2
+            let type = (op.isUnsigned ? "uint" : "int") + (wide ? "16_t" : "8_t")
+            array(type, Self.symbol(op), table.entries.map { String($0) })
         }
-        linear(model.head, "fc")
+        array("uint32_t", "fc_w", words(model.head, layout.head).map(hex))
+        if layout.head.bias64 {
+            array("int64_t", "fc_b", model.head.bias.map { $0 == Int64.min ? "INT64_MIN" : "INT64_C(\($0))" })
+        } else {
+            array("int32_t", "fc_b", model.head.bias.map { String($0) })
+        }
+        return arrays
+    }
 
-        func bounds(_ op: GRUOperator) -> String {
-            let (low, high) = model.bounds(op)
-            return "\(low), \(high)"
+    // MARK: - Kernels
+
+    /// Every (container, accumulator) pair some linear operator or the head uses, in a fixed order.
+    var kernels: [(container: Int, wide: Bool)] {
+        var seen: [(Int, Bool)] = []
+        for plan in layout.linear + [layout.head] where !seen.contains(where: { $0 == (plan.container, plan.accumulates64) }) {
+            seen.append((plan.container, plan.accumulates64))
         }
-        func m(_ symbol: String, _ index: String = "0") -> String { pow2 ? "1" : "\(name)_\(symbol)_m[\(index)]" }
-        func s(_ symbol: String, _ index: String = "0") -> String { "\(name)_\(symbol)_s[\(index)]" }
-        func linearCall(_ op: GRUOperator, into out: String, from input: String) -> String {
-            let layer = model.linear(op)
-            let sym = symbol(op)
-            let perChannel = layer.requantizers.count > 1 ? 1 : 0
-            return "\(name)_linear(\(out), \(input), \(layer.columns), \(name)_\(sym)_w, \(layer.weightBits), "
-                + (layer.wideAccumulator ? "0, \(name)_\(sym)_b, " : "\(name)_\(sym)_b, 0, ")
-                + (pow2 ? "0, " : "\(name)_\(sym)_m, ") + "\(name)_\(sym)_s, \(perChannel), \(bounds(op)));"
+        return seen.sorted { ($0.0, $0.1 ? 1 : 0) < ($1.0, $1.1 ? 1 : 0) }.map { (container: $0.0, wide: $0.1) }
+    }
+
+    // MARK: - Expressions
+
+    /// An int32 expression (or int64 when `wide`) for `form` applied to `x`.
+    func rescale(_ x: String, _ form: Rescale) -> (text: String, wide: Bool) {
+        switch form {
+        case .zero:
+            return ("0", false)
+        case .narrow(let m, let s):
+            if s > 0 {
+                let product = m == 1 ? "(\(x))" : "(\(x)) * \(m)"
+                return ("((\(product) + \(Int64(1) << (s - 1))) >> \(s))", false)
+            }
+            let factor = Int64(m) << Int64(-s)
+            return (factor == 1 ? "(\(x))" : "((\(x)) * \(factor))", false)
+        case .high(let m, let k):
+            return ("((\(name)_hi32(\(x), \(m)) + \(Int64(1) << (k - 1))) >> \(k))", false)
+        case .wide(let m, let s):
+            return ("\(name)_rq64((int64_t)(\(x)), \(m), \(s))", true)
         }
-        func add(_ op: GRUOperator, _ a: String, _ b: String) -> String {
-            let sym = symbol(op)
-            return "\(sym)[j] = \(name)_sat(\(name)_rq(\(a), \(m(sym, "0")), \(s(sym, "0"))) + \(name)_rq(\(b), \(m(sym, "1")), \(s(sym, "1"))), \(bounds(op)));"
+    }
+
+    func rescale(_ x: String, row: ChannelRescale, op: GRUOperator) -> (text: String, wide: Bool) {
+        let symbol = Self.symbol(op)
+        switch row {
+        case .shared(let form):
+            return rescale(x, form)
+        case .highPerRow(_, let k):
+            let at = recordOffsets.multiplier[op]!
+            return ("((\(name)_hi32(\(x), row[\(at)]) + \(Int64(1) << (k - 1))) >> \(k))", false)
+        case .widePerRow:
+            return ("\(name)_rq64((int64_t)(\(x)), \(name)_\(symbol)_m[j], \(name)_\(symbol)_s[j])", true)
+        case .shiftPerRow:
+            return ("\(name)_rqs(\(x), \(name)_\(symbol)_s[j])", false)
         }
-        func multiply(_ op: GRUOperator, _ a: String, _ b: String) -> String {
-            let sym = symbol(op)
-            return "\(sym)[j] = \(name)_sat(\(name)_rq((int64_t)\(a) * \(b), \(m(sym)), \(s(sym))), \(bounds(op)));"
+    }
+
+    func saturate(_ value: (text: String, wide: Bool), _ op: GRUOperator) -> String {
+        let (low, high) = model.bounds(op)
+        if value.wide { return "\(name)_sat64(\(value.text), \(low), \(high))" }
+        return "\(upper)_SAT\(op.isUnsigned ? "U" : "S")(\(value.text), \(model.bits[op]))"
+    }
+
+    /// The statements that compute linear operator `op`'s row j into `out`, reading its weights
+    /// at `w` (then past them) and its bias and multiplier from unit j's record `row`.
+    func linear(_ op: GRUOperator, into out: String) -> String {
+        let plan = layout.linear(op)
+        let source = op.readsInput ? "xs" : "hs"
+        let kernel = CKernels.dotName(name, container: plan.container, wide: plan.accumulates64)
+        let at = recordOffsets.bias[op]!
+        let bias = plan.bias64 ? "((int64_t)row[\(at + 1)] * 4294967296 + (uint32_t)row[\(at)])" : "row[\(at)]"
+        let acc = plan.accumulates64
+            ? "int64_t acc = \(plan.bias64 ? bias : "(int64_t)" + bias) + \(kernel)(w, \(source), \(plan.wordsPerRow)u);"
+            : "int32_t acc = \(bias) + \(kernel)(w, \(source), \(plan.wordsPerRow)u);"
+        let value = plan.accumulates64
+            ? (plan.rescale.map { rescaleWide("acc", $0, symbol: Self.symbol(op)) } ?? ("acc", true))
+            : rescale("acc", row: plan.rescale!, op: op)
+        return "{ \(acc) \(out) = \(saturate(value, op)); w += \(plan.wordsPerRow); }"
+    }
+
+    /// A 64-bit sum's rescale: always the rule as written.
+    func rescaleWide(_ x: String, _ row: ChannelRescale, symbol: String) -> (text: String, wide: Bool) {
+        switch row {
+        case .shared(.zero):
+            return ("0", false)
+        case .shared(.narrow(let m, let s)), .shared(.wide(let m, let s)):
+            return ("\(name)_rq64(\(x), \(m), \(s))", true)
+        case .shared(.high):
+            preconditionFailure("a 64-bit sum never takes the high-word form")
+        case .widePerRow:
+            return ("\(name)_rq64(\(x), \(name)_\(symbol)_m[j], \(name)_\(symbol)_s[j])", true)
+        case .highPerRow, .shiftPerRow:
+            preconditionFailure("a 64-bit sum is rescaled by the rule as written")
         }
-        func lookup(_ op: GRUOperator, _ code: String) -> String {
-            let table = model.tables[op]!
-            return "\(name)_code(\(name)_\(symbol(op)), (uint32_t)(\(code) + \(1 << (table.inputBits - 1))), \(table.outputBits), \(op.isUnsigned ? 0 : 1))"
-        }
+    }
+
+    func add(_ op: GRUOperator, _ a: String, _ b: String) -> String {
+        let (ra, rb) = layout.addRescales[op]!
+        let x = rescale(a, ra), y = rescale(b, rb)
+        let wide = x.wide || y.wide
+        let sum = wide ? "(int64_t)\(x.text) + \(y.text)" : "\(x.text) + \(y.text)"
+        return "\(Self.symbol(op)) = \(saturate((sum, wide), op));"
+    }
+
+    func multiply(_ op: GRUOperator, _ a: String, _ b: String) -> String {
+        "\(Self.symbol(op)) = \(saturate(rescale("\(a) * \(b)", layout.mulRescales[op]!), op));"
+    }
+
+    func lookup(_ op: GRUOperator, _ code: String) -> String {
+        let table = model.tables[op]!
+        return "(int32_t)\(name)_\(Self.symbol(op))[\(code) + \(1 << (table.inputBits - 1))]"
+    }
+
+    // MARK: - The file
+
+    func text(comment: String) -> String {
+        let f = model.inputSize, h = model.hiddenSize
+        let inputType = CExport.codeType(bytes: layout.inputCodeBytes)
+        let stateType = CExport.codeType(bytes: layout.stateCodeBytes)
         let inputHigh = CodeRange.signedMax(model.bits[.input])
-        let head = model.head
-
+        let head = layout.head
+        let headKernel = CKernels.dotName(name, container: head.container, wide: head.accumulates64)
+        let hSub = layout.hSubRescale
+        let hSubValue = rescale("z", hSub)
+        let hSubText = saturate((hSubValue.wide ? "(int64_t)\(model.hSubOne) - \(hSubValue.text)" : "\(model.hSubOne) - \(hSubValue.text)", hSubValue.wide), .hSub)
         return """
         \(comment)
         #include "\(name).h"
 
-        #include <math.h>
+        \(data().joined(separator: "\n"))
 
-        \(data.joined(separator: "\n"))
+        \(CKernels.preamble(name))
 
-        /* Code i of a bit-packed stream of `bits`-wide fields, sign-extended when `is_signed`. */
-        static int32_t \(name)_code(const uint8_t *stream, uint32_t i, unsigned bits, int is_signed) {
-            uint32_t bit = i * bits, value = 0;
-            unsigned k;
-            for (k = 0; k < bits; k++, bit++) value |= (uint32_t)((stream[bit >> 3] >> (bit & 7u)) & 1u) << k;
-            if (is_signed && (value >> (bits - 1)) != 0u) return (int32_t)value - (int32_t)(1u << bits);
-            return (int32_t)value;
-        }
+        \(kernels.map { CKernels.dot(name, container: $0.container, wide: $0.wide) }.joined(separator: "\n\n"))
 
-        /* The one rounding rule: x * m * 2^-s, nearest, ties toward +infinity (64-bit;
-           >> on a negative value is the arithmetic shift every C99 compiler for these targets does). */
-        static int64_t \(name)_rq(int64_t x, int32_t m, int32_t s) {
-            int64_t product = x * (int64_t)m;
-            if (s > 0) return (product + ((int64_t)1 << (s - 1))) >> s;
-            return product * ((int64_t)1 << (-s));
-        }
+        \(CKernels.load(name, function: "load_input", codeType: inputType, count: f, padded: Self.padded(f)))
 
-        static int32_t \(name)_sat(int64_t v, int32_t low, int32_t high) {
-            return v < low ? low : (v > high ? high : (int32_t)v);
-        }
-
-        /* out[j] = sat(rq_j(bias[j] + sum_k w[j][k] * in[k])), the sum exact in 64 bits. */
-        static void \(name)_linear(int32_t *out, const int32_t *in, unsigned columns, const uint8_t *w, unsigned wbits,
-                                   const int32_t *bias32, const int64_t *bias64, const int16_t *m, const int8_t *s,
-                                   int per_channel, int32_t low, int32_t high) {
-            unsigned j, k;
-            for (j = 0; j < \(upper)_HIDDEN; j++) {
-                int64_t acc = bias32 ? (int64_t)bias32[j] : bias64[j];
-                unsigned r = per_channel ? j : 0u;
-                for (k = 0; k < columns; k++) acc += (int64_t)\(name)_code(w, j * columns + k, wbits, 1) * in[k];
-                out[j] = \(name)_sat(\(name)_rq(acc, m ? m[r] : 1, s[r]), low, high);
-            }
-        }
+        \(CKernels.load(name, function: "load_state", codeType: stateType, count: h, padded: Self.padded(h)))
 
         void \(name)_reset(\(name)_state *state) {
             unsigned j;
             for (j = 0; j < \(upper)_HIDDEN; j++) state->h[j] = 0;
         }
 
-        void \(name)_input_codes(const float *x, int32_t *codes) {
+        void \(name)_input_codes(const float *x, \(name)_input_code *codes) {
             unsigned f;
             for (f = 0; f < \(upper)_FEATURES; f++) {
                 float d = x[f] - \(name)_in_mean[f];
                 float p = d * \(name)_in_factor[f];
-                float r = roundf(p);  /* half away from zero */
-                if (!(r >= -\(inputHigh).0f)) r = -\(inputHigh).0f;
-                if (r > \(inputHigh).0f) r = \(inputHigh).0f;
-                codes[f] = (int32_t)r;
+                float rest;
+                int32_t i;
+                /* Saturate, then round half away from zero without libm: p − trunc(p) is exact. */
+                if (!(p >= -\(inputHigh).0f)) p = -\(inputHigh).0f;
+                if (p > \(inputHigh).0f) p = \(inputHigh).0f;
+                i = (int32_t)p;
+                rest = p - (float)i;
+                if (rest >= 0.5f) i += 1;
+                else if (rest <= -0.5f) i -= 1;
+                codes[f] = (\(name)_input_code)i;
             }
         }
 
-        void \(name)_step_codes(\(name)_state *state, const int32_t *x) {
-            int32_t rwx[\(upper)_HIDDEN], rwh[\(upper)_HIDDEN], zwx[\(upper)_HIDDEN], zwh[\(upper)_HIDDEN];
-            int32_t nwx[\(upper)_HIDDEN], nwh[\(upper)_HIDDEN], radd[\(upper)_HIDDEN], zadd[\(upper)_HIDDEN];
-            int32_t nadd[\(upper)_HIDDEN], nmul[\(upper)_HIDDEN], hmul_n[\(upper)_HIDDEN], hmul_h[\(upper)_HIDDEN];
-            int32_t hadd[\(upper)_HIDDEN];
+        void \(name)_step_codes(\(name)_state *state, const \(name)_input_code *x) {
+            \(name)_operand xs[\(upper)_OPERANDS(\(Self.padded(f)))], hs[\(upper)_OPERANDS(\(Self.padded(h)))];
+            const uint32_t *w = \(name)_w;
+            const int32_t *row = \(name)_rows;
             unsigned j;
-            \(linearCall(.rWx, into: "rwx", from: "x"))
-            \(linearCall(.rWh, into: "rwh", from: "state->h"))
-            \(linearCall(.zWx, into: "zwx", from: "x"))
-            \(linearCall(.zWh, into: "zwh", from: "state->h"))
-            \(linearCall(.nWx, into: "nwx", from: "x"))
-            \(linearCall(.nWh, into: "nwh", from: "state->h"))
-            for (j = 0; j < \(upper)_HIDDEN; j++) {
-                int32_t r, z, n, hsub;
-                \(add(.rAdd, "rwx[j]", "rwh[j]"))
-                \(add(.zAdd, "zwx[j]", "zwh[j]"))
-                r = \(lookup(.gateR, "radd[j]"));
-                z = \(lookup(.gateZ, "zadd[j]"));
-                \(multiply(.nMul, "r", "nwh[j]"))
-                \(add(.nAdd, "nwx[j]", "nmul[j]"))
-                n = \(lookup(.gateN, "nadd[j]"));
-                hsub = \(name)_sat((int64_t)\(name)_hsub_one - \(name)_rq(z, \(m("hsub")), \(s("hsub"))), \(bounds(.hSub)));
+            \(name)_load_input(xs, x);
+            \(name)_load_state(hs, state->h);
+            for (j = 0; j < \(upper)_HIDDEN; j++, row += \(recordOffsets.words)) {
+                int32_t rwx, rwh, zwx, zwh, nwx, nwh, radd, zadd, nadd, hadd, nmul, hmul_n, hmul_h, r, z, n, hsub;
+                int32_t h = state->h[j];
+                \(linear(.rWx, into: "rwx"))
+                \(linear(.rWh, into: "rwh"))
+                \(linear(.zWx, into: "zwx"))
+                \(linear(.zWh, into: "zwh"))
+                \(linear(.nWx, into: "nwx"))
+                \(linear(.nWh, into: "nwh"))
+                \(add(.rAdd, "rwx", "rwh"))
+                \(add(.zAdd, "zwx", "zwh"))
+                r = \(lookup(.gateR, "radd"));
+                z = \(lookup(.gateZ, "zadd"));
+                \(multiply(.nMul, "r", "nwh"))
+                \(add(.nAdd, "nwx", "nmul"))
+                n = \(lookup(.gateN, "nadd"));
+                hsub = \(hSubText);
                 \(multiply(.hMulN, "hsub", "n"))
-                \(multiply(.hMulH, "z", "state->h[j]"))
-                \(add(.hAdd, "hmul_n[j]", "hmul_h[j]"))
+                \(multiply(.hMulH, "z", "h"))
+                \(add(.hAdd, "hmul_n", "hmul_h"))
+                state->h[j] = (\(stateType))hadd;
             }
-            for (j = 0; j < \(upper)_HIDDEN; j++) state->h[j] = hadd[j];
         }
 
         void \(name)_step(\(name)_state *state, const float *x) {
-            int32_t codes[\(upper)_FEATURES];
+            \(name)_input_code codes[\(upper)_FEATURES];
             \(name)_input_codes(x, codes);
             \(name)_step_codes(state, codes);
         }
 
         void \(name)_logits64(const \(name)_state *state, int64_t *out) {
-            unsigned c, k;
+            \(name)_operand hs[\(upper)_OPERANDS(\(Self.padded(h)))];
+            unsigned c;
+            \(name)_load_state(hs, state->h);
             for (c = 0; c < \(upper)_CLASSES; c++) {
-                int64_t acc = \(head.wideAccumulator ? "\(name)_fc_b[c]" : "(int64_t)\(name)_fc_b[c]");
-                for (k = 0; k < \(upper)_HIDDEN; k++) acc += (int64_t)\(name)_code(\(name)_fc_w, c * \(upper)_HIDDEN + k, \(head.weightBits), 1) * state->h[k];
-                out[c] = acc;
+                out[c] = (int64_t)\(name)_fc_b[c] + \(headKernel)(\(name)_fc_w + c * \(head.wordsPerRow)u, hs, \(head.wordsPerRow)u);
             }
         }
 
@@ -301,7 +417,7 @@ public struct CExport: Sendable {
             int64_t wide[\(upper)_CLASSES];
             unsigned c;
             \(name)_logits64(state, wide);
-            for (c = 0; c < \(upper)_CLASSES; c++) out[c] = \(name)_sat(wide[c], INT32_MIN, INT32_MAX);
+            for (c = 0; c < \(upper)_CLASSES; c++) out[c] = wide[c] < INT32_MIN ? INT32_MIN : (wide[c] > INT32_MAX ? INT32_MAX : (int32_t)wide[c]);
         }
 
         int \(name)_classify(const \(name)_state *state) {

@@ -134,7 +134,8 @@ public struct DeviceLayout: Sendable, Equatable {
 public enum Rescale: Sendable, Hashable {
     /// M = 0: always 0.
     case zero
-    /// `(x · M + 2^(s−1)) >> s` in 32 bits (s ≥ 1), or `x · M << −s` (s ≤ 0): the bound keeps it inside int32.
+    /// `(x · M + 2^(s−1)) >> s` in 32 bits (s ≥ 1), or `x · (M · 2^−s)` (s ≤ 0): the bound keeps the
+    /// product inside int32 and the result below 2^30, so two results add without overflow.
     case narrow(multiplier: Int32, shift: Int32)
     /// `(hi32(x · M) + 2^(k−1)) >> k` with M = M₀ · 2^(32 + k − s₀), k ≥ 1: a 32 × 32 → high-word
     /// multiply, an add and a shift.
@@ -147,7 +148,7 @@ public enum Rescale: Sendable, Hashable {
         if m == 0 { self = .zero; return }
         if s > 0, x * m + (Int64(1) << (s - 1)) < Int64(1) << 31 {
             self = .narrow(multiplier: r.multiplier, shift: r.shift)
-        } else if s <= 0, s > -31, (x * m) << -s < Int64(1) << 31 {
+        } else if s <= 0, s > -31, (x * m) << -s < Int64(1) << 30 {
             self = .narrow(multiplier: r.multiplier, shift: r.shift)
         } else if let (multiplier, k) = Rescale.high(m, s, operandBound: x) {
             self = .high(multiplier: multiplier, k: k)
@@ -205,7 +206,7 @@ public enum ChannelRescale: Sendable, Hashable {
         if let x = operandBound {
             if list.allSatisfy({ $0.multiplier == 1 }),
                list.allSatisfy({ r in r.shift > 0 ? x + (Int64(1) << (r.shift - 1)) < Int64(1) << 31
-                                               : r.shift > -31 && x << Int64(-r.shift) < Int64(1) << 31 }) {
+                                               : r.shift > -31 && x << Int64(-r.shift) < Int64(1) << 30 }) {
                 self = .shiftPerRow(shifts: list.map { Int8($0.shift) })
                 return
             }

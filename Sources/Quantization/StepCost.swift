@@ -8,24 +8,19 @@ public struct StepCost: Sendable, Equatable {
     /// σ and tanh lookups: 3·H.
     public var tableReads: Int
     /// Requantizations: 6·H linear outputs, 2 per element of each of the 4 additions, H for h.sub, 3·H products.
+    /// (The instructions and RAM the C export needs come from its cost model, `DeviceCost` in Export.)
     public var requantizations: Int
-    /// Bytes of RAM the C export uses: the state (int32 codes) plus the step's scratch
-    /// (13 int32 vectors of H and the F input codes). The head, once per sequence, adds C·H MACs.
-    public var stateBytes: Int
-    public var scratchBytes: Int
 
     public init(inputSize f: Int, hiddenSize h: Int) {
         multiplyAccumulates = 3 * h * f + 3 * h * h
         products = 3 * h
         tableReads = 3 * h
         requantizations = 6 * h + 8 * h + h + 3 * h
-        stateBytes = 4 * h
-        scratchBytes = 4 * (13 * h + f)
     }
 
-    /// One line: `per step: 13824 MACs, 192 products, 192 table reads, 1152 requantizations; RAM 256 B state + 3360 B scratch`.
+    /// One line: `per step: 13824 multiply-accumulates, 192 products, 192 table reads, 1152 requantizations`.
     public var summary: String {
-        "per step: \(multiplyAccumulates) multiply-accumulates, \(products) products, \(tableReads) table reads, \(requantizations) requantizations; RAM \(stateBytes) B state + \(scratchBytes) B scratch"
+        "per step: \(multiplyAccumulates) multiply-accumulates, \(products) products, \(tableReads) table reads, \(requantizations) requantizations"
     }
 }
 
