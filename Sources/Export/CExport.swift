@@ -129,9 +129,12 @@ struct CSource {
             let plan = layout.linear(op)
             bias[op] = next
             next += plan.bias64 ? 2 : 1
-            if case .highPerRow? = plan.rescale {
+            switch plan.rescale {
+            case .highPerRow?, .productPerRow?:
                 multiplier[op] = next
                 next += 1
+            default:
+                break
             }
         }
         return (bias, multiplier, next)
@@ -183,7 +186,10 @@ struct CSource {
                 } else {
                     records.append(String(bias))
                 }
-                if case .highPerRow(let m, _)? = plan.rescale { records.append(String(m[j])) }
+                switch plan.rescale {
+                case .highPerRow(let m, _)?, .productPerRow(let m, _)?: records.append(String(m[j]))
+                default: break
+                }
             }
         }
         array("uint32_t", "w", stream.map(hex))
@@ -196,7 +202,7 @@ struct CSource {
                 array("int8_t", symbol + "_s", s.map { String($0) })
             case .shiftPerRow(let s)?:
                 array("int8_t", symbol + "_s", s.map { String($0) })
-            case .shared?, .highPerRow?, nil:
+            case .shared?, .highPerRow?, .productPerRow?, nil:
                 break
             }
         }
@@ -242,6 +248,8 @@ struct CSource {
             return (factor == 1 ? "(\(x))" : "((\(x)) * \(factor))", false)
         case .high(let m, let k):
             return ("((\(name)_hi32(\(x), \(m)) + \(Int64(1) << (k - 1))) >> \(k))", false)
+        case .product(let m, let s):
+            return ("(int32_t)(((int64_t)(\(x)) * \(m) + INT64_C(\(Int64(1) << (s - 1)))) >> \(s))", false)
         case .wide(let m, let s):
             return ("\(name)_rq64((int64_t)(\(x)), \(m), \(s))", true)
         }
@@ -255,6 +263,9 @@ struct CSource {
         case .highPerRow(_, let k):
             let at = recordOffsets.multiplier[op]!
             return ("((\(name)_hi32(\(x), row[\(at)]) + \(Int64(1) << (k - 1))) >> \(k))", false)
+        case .productPerRow(_, let s):
+            let at = recordOffsets.multiplier[op]!
+            return ("(int32_t)(((int64_t)(\(x)) * row[\(at)] + INT64_C(\(Int64(1) << (s - 1)))) >> \(s))", false)
         case .widePerRow:
             return ("\(name)_rq64((int64_t)(\(x)), \(name)_\(symbol)_m[j], \(name)_\(symbol)_s[j])", true)
         case .shiftPerRow:
@@ -290,13 +301,12 @@ struct CSource {
         switch row {
         case .shared(.zero):
             return ("0", false)
-        case .shared(.narrow(let m, let s)), .shared(.wide(let m, let s)):
+        case .shared(.narrow(let m, let s)), .shared(.wide(let m, let s)), .shared(.product(let m, let s)):
             return ("\(name)_rq64(\(x), \(m), \(s))", true)
-        case .shared(.high):
-            preconditionFailure("a 64-bit sum never takes the high-word form")
         case .widePerRow:
             return ("\(name)_rq64(\(x), \(name)_\(symbol)_m[j], \(name)_\(symbol)_s[j])", true)
-        case .highPerRow, .shiftPerRow:
+        case .shared(.high), .highPerRow, .productPerRow, .shiftPerRow:
+            // DeviceLayout gives a 64-bit sum only the rule as written (`wide`, `widePerRow`).
             preconditionFailure("a 64-bit sum is rescaled by the rule as written")
         }
     }

@@ -33,34 +33,108 @@ extension QuantizedGRU {
     }
 }
 
-/// Instructions per piece of the exported step, counted under QEMU at -O2 (docs/quantization.md,
-/// "On the device"); the estimate adds them up over the kernels the export emits.
+/// The cost model of the exported step: instructions per piece of the code the export emits,
+/// added up over the kernels `DeviceLayout` chose for a configuration.
+///
+/// The pieces are what the C of `CExport` is made of: for each linear row, its dot product's
+/// unrolled iterations (two weight words at a time) and leftover word by container, whether it
+/// loops, and its rescale's form; for each unit, the rescale forms of its additions and
+/// products; the operand loads. Their costs were fitted (non-negative least squares on
+/// relative error) to exact counts of 128 configurations on eight task shapes (F 6–28,
+/// H 16–96, 2–16 bits, per-channel and per-tensor weights, power-of-two requantization)
+/// under QEMU with `-icount shift=0`, built by arm-none-eabi-gcc 12.2 at -O2:
+/// `scripts/mcu-calibrate` repeats the fit. Residuals: 2.2 % RMS; within 5 % at H ≥ 32
+/// and up to 12 % at H = 16. Instructions are not cycles (docs/quantization.md, "On the device").
 public struct DeviceCostModel: Sendable {
     public let core: TargetCore
 
     public init(core: TargetCore) { self.core = core }
 
-    /// Instructions per 32-bit word of weights in the inner loop, by container.
-    func perWord(container: Int, wide: Bool) -> Double {
-        switch (core, container) {
-        case (.m4, 16): return 4
-        case (.m4, 8): return 6
-        case (.m4, 4): return 12
-        case (.m4, _): return 24
-        case (.m3, 16): return 6
-        case (.m3, let c): return Double(32 / c) * 3 + 1
+    /// The pieces, counted per step for a configuration.
+    public enum Piece: String, CaseIterable, Sendable {
+        case pair2, pair4, pair8, pair16, tail2, tail4, tail8, tail16, pair64, tail64, loops, rows
+        case rowHigh, rowProduct, rowWide, rowWidePerRow, rowShift, rowSaturate64
+        case elementHigh, elementProduct, elementWide, elementSaturate64
+        case inputs, one
+    }
+
+    /// Instructions per piece at -O2. Pieces no calibration configuration exercised (rare forms)
+    /// carry costs read from their code instead.
+    public var coefficients: [Piece: Double] {
+        switch core {
+        case .m4:
+            return [.pair2: 60.91, .pair4: 33.26, .pair8: 16.10, .pair16: 15.64, .tail2: 36.25, .tail4: 19.91,
+                    .tail8: 4.31, .tail16: 8.20, .pair64: 0, .tail64: 7.03, .loops: 11.45, .rows: 20.94,
+                    .rowHigh: 4.28, .rowProduct: 4, .rowWide: 41.21, .rowWidePerRow: 41.21, .rowShift: 6, .rowSaturate64: 0,
+                    .elementHigh: 0, .elementProduct: 3, .elementWide: 15, .elementSaturate64: 6,
+                    .inputs: 30.21, .one: -372.36]
+        case .m3:
+            return [.pair2: 104.17, .pair4: 54.69, .pair8: 31.47, .pair16: 34.41, .tail2: 44.84, .tail4: 30.35,
+                    .tail8: 14.29, .tail16: 17.43, .pair64: 16.39, .tail64: 5.05, .loops: 14.30, .rows: 14.65,
+                    .rowHigh: 3.92, .rowProduct: 4, .rowWide: 37.33, .rowWidePerRow: 37.33, .rowShift: 6, .rowSaturate64: 0,
+                    .elementHigh: 0.39, .elementProduct: 3, .elementWide: 15, .elementSaturate64: 6,
+                    .inputs: 41.10, .one: -56.89]
         }
     }
 
-    public func cost(of model: QuantizedGRU, layout: DeviceLayout) -> DeviceCost {
+    /// How many of each piece one step runs.
+    public static func pieces(of model: QuantizedGRU, layout: DeviceLayout) -> [Piece: Int] {
         let h = model.hiddenSize
-        var instructions = 0.0
-        for layer in layout.linear {
-            instructions += Double(layer.rows) * (Double(layer.wordsPerRow) * perWord(container: layer.container, wide: layer.accumulates64) + 16)
+        var count: [Piece: Int] = [:]
+        func add(_ piece: Piece, _ n: Int) { count[piece, default: 0] += n }
+        for plan in layout.linear {
+            let units = plan.wordsPerRow / (plan.container == 16 ? 2 : 1)
+            let pairs = units / 2, tail = units % 2
+            let pair: [Int: Piece] = [2: .pair2, 4: .pair4, 8: .pair8, 16: .pair16]
+            let leftover: [Int: Piece] = [2: .tail2, 4: .tail4, 8: .tail8, 16: .tail16]
+            add(pair[plan.container]!, pairs * h)
+            add(leftover[plan.container]!, tail * h)
+            if plan.accumulates64 {
+                add(.pair64, pairs * h)
+                add(.tail64, tail * h)
+            }
+            if pairs >= 2 { add(.loops, h) }
+            add(.rows, h)
+            switch plan.rescale {
+            case .shared(.high)?, .highPerRow?: add(.rowHigh, h)
+            case .shared(.product)?, .productPerRow?: add(.rowProduct, h)
+            case .widePerRow?: add(.rowWidePerRow, h); add(.rowSaturate64, h)
+            case .shared(.wide)?: add(.rowWide, h); add(.rowSaturate64, h)
+            case .shiftPerRow?: add(.rowShift, h)
+            case .shared(.narrow)?, .shared(.zero)?, nil: break
+            }
+            if plan.accumulates64, case .shared(.narrow)? = plan.rescale { add(.rowWide, h); add(.rowSaturate64, h) }
         }
-        instructions += Double(h) * 100
+        func element(_ forms: [Rescale]) {
+            var wide = false
+            for form in forms {
+                switch form {
+                case .high: add(.elementHigh, h)
+                case .product: add(.elementProduct, h)
+                case .wide: add(.elementWide, h); wide = true
+                case .narrow, .zero: break
+                }
+            }
+            if wide { add(.elementSaturate64, h) }
+        }
+        for op in [GRUOperator.rAdd, .zAdd, .nAdd, .hAdd] {
+            let (a, b) = layout.addRescales[op]!
+            element([a, b])
+        }
+        for op in [GRUOperator.nMul, .hMulN, .hMulH] { element([layout.mulRescales[op]!]) }
+        element([layout.hSubRescale])
+        add(.inputs, model.inputSize)
+        add(.one, 1)
+        return count
+    }
+
+    public func cost(of model: QuantizedGRU, layout: DeviceLayout) -> DeviceCost {
+        let weights = coefficients
+        let total = DeviceCostModel.pieces(of: model, layout: layout).reduce(0.0) { $0 + Double($1.value) * (weights[$1.key] ?? 0) }
+        // The operand buffers, on the stack: int16 codes padded to 16 (pairs of them on the DSP path).
         let padded = { (n: Int) in (n + DeviceLayout.inputAlignment - 1) / DeviceLayout.inputAlignment * DeviceLayout.inputAlignment }
-        let scratch = 2 * (padded(model.inputSize) + padded(h))
-        return DeviceCost(instructionsPerStep: Int(instructions.rounded()), stateBytes: layout.stateCodeBytes * h, scratchBytes: scratch)
+        let scratch = 2 * (padded(model.inputSize) + padded(model.hiddenSize))
+        return DeviceCost(instructionsPerStep: max(0, Int(total.rounded())), stateBytes: layout.stateCodeBytes * model.hiddenSize,
+                          scratchBytes: scratch)
     }
 }

@@ -140,6 +140,8 @@ public enum Rescale: Sendable, Hashable {
     /// `(hi32(x · M) + 2^(k−1)) >> k` with M = M₀ · 2^(32 + k − s₀), k ≥ 1: a 32 × 32 → high-word
     /// multiply, an add and a shift.
     case high(multiplier: Int32, k: Int32)
+    /// `(x · M + 2^(s−1)) >> s` with a 64-bit product (1 ≤ s ≤ 32), the result inside int32 (below 2^30).
+    case product(multiplier: Int32, shift: Int32)
     /// The rule as written, in 64 bits (a result that may leave int32 is saturated in 64 bits).
     case wide(multiplier: Int32, shift: Int32)
 
@@ -150,22 +152,31 @@ public enum Rescale: Sendable, Hashable {
             self = .narrow(multiplier: r.multiplier, shift: r.shift)
         } else if s <= 0, s > -31, (x * m) << -s < Int64(1) << 30 {
             self = .narrow(multiplier: r.multiplier, shift: r.shift)
-        } else if let (multiplier, k) = Rescale.high(m, s, operandBound: x) {
-            self = .high(multiplier: multiplier, k: k)
+        } else if let (multiplier, k) = Rescale.high([m], [s], operandBound: x) {
+            self = .high(multiplier: multiplier[0], k: k)
+        } else if s >= 1, s <= 32, x < Int64(1) << 31, Rescale.fitsResult(x, m, s) {
+            self = .product(multiplier: r.multiplier, shift: r.shift)
         } else {
             self = .wide(multiplier: r.multiplier, shift: r.shift)
         }
     }
 
-    /// The high-word form of (m, s), when the pre-shifted multiplier fits int32 and the
-    /// operand fits int32: with T = max(33, s), M' = m · 2^(T − s), k = T − 32.
-    static func high(_ m: Int64, _ s: Int64, operandBound x: Int64) -> (Int32, Int32)? {
-        guard s >= 1, x < Int64(1) << 31 else { return nil }
-        let t = max(33, s)
-        guard t - s < 32 else { return nil }
-        let shifted = m << (t - s)
-        guard shifted < Int64(1) << 31 else { return nil }
-        return (Int32(shifted), Int32(t - 32))
+    /// Whether `rq(x)` stays below 2^30 in magnitude for every |x| ≤ bound (so it fits int32 and two add).
+    static func fitsResult(_ bound: Int64, _ m: Int64, _ s: Int64) -> Bool {
+        let product = bound.multipliedReportingOverflow(by: m)
+        guard !product.overflow, s >= 1 else { return false }
+        return (product.partialValue + (Int64(1) << (s - 1))) >> s < Int64(1) << 30
+    }
+
+    /// The high-word form of rows (m, s), when every pre-shifted multiplier fits int32 and the
+    /// operand fits int32: with T = max(33, max s), M' = m · 2^(T − s), k = T − 32.
+    static func high(_ m: [Int64], _ s: [Int64], operandBound x: Int64) -> ([Int32], Int32)? {
+        guard let top = s.max(), s.allSatisfy({ $0 >= 1 }), x < Int64(1) << 31 else { return nil }
+        let t = max(33, top)
+        guard s.allSatisfy({ t - $0 < 32 }) else { return nil }
+        let shifted = zip(m, s).map { $0 << (t - $1) }
+        guard shifted.allSatisfy({ $0 > 0 && $0 < Int64(1) << 31 }) else { return nil }
+        return (shifted.map(Int32.init), Int32(t - 32))
     }
 
     /// Applies the form (the device's arithmetic, for tests against `Requantizer.apply`).
@@ -174,13 +185,19 @@ public enum Rescale: Sendable, Hashable {
         case .zero: return 0
         case .narrow(let m, let s):
             if s > 0 { return Int64((x &* m &+ (Int32(1) << (s - 1))) >> s) }
-            return Int64((x &* m) << -s)
+            return Int64(x &* (m << -s))
         case .high(let m, let k):
-            let high = Int32(truncatingIfNeeded: (Int64(x) * Int64(m)) >> 32)
-            return Int64((high &+ (Int32(1) << (k - 1))) >> k)
+            return Rescale.highWord(x, m, k)
+        case .product(let m, let s):
+            return Int64(Int32(truncatingIfNeeded: (Int64(x) * Int64(m) + (Int64(1) << (s - 1))) >> Int64(s)))
         case .wide(let m, let s):
             return Requantizer(multiplier: m, shift: s).apply(Int64(x))
         }
+    }
+
+    static func highWord(_ x: Int32, _ m: Int32, _ k: Int32) -> Int64 {
+        let high = Int32(truncatingIfNeeded: (Int64(x) * Int64(m)) >> 32)
+        return Int64((high &+ (Int32(1) << (k - 1))) >> k)
     }
 }
 
@@ -190,10 +207,13 @@ public enum ChannelRescale: Sendable, Hashable {
     case shared(Rescale)
     /// Per channel, the high-word form with a shared k: one int32 multiplier per row.
     case highPerRow(multipliers: [Int32], k: Int32)
+    /// Per channel, a 64-bit product and one shared shift T (1 … 32): M' = M · 2^(T − s), one
+    /// int32 multiplier per row, the result inside int32.
+    case productPerRow(multipliers: [Int32], shift: Int32)
     /// Per channel, anything else: an int16 multiplier and an int8 shift per row, applied in 64 bits.
     case widePerRow(multipliers: [Int16], shifts: [Int8])
-    /// Power-of-two per channel: an int8 shift per row, `(x + 2^(s−1)) >> s` or `x << −s`, in 32 bits
-    /// (a shift of 0 or less is allowed only where the bound keeps the result inside int32).
+    /// Power-of-two per channel: an int8 shift per row, `(x + 2^(s−1)) >> s` or `x · 2^−s`, in 32 bits
+    /// (allowed only where the bound keeps the result inside int32).
     case shiftPerRow(shifts: [Int8])
 
     /// `operandBound` is the largest |sum + bias| when it fits int32, nil when the sum is 64-bit.
@@ -204,19 +224,20 @@ public enum ChannelRescale: Sendable, Hashable {
             return
         }
         if let x = operandBound {
-            if list.allSatisfy({ $0.multiplier == 1 }),
-               list.allSatisfy({ r in r.shift > 0 ? x + (Int64(1) << (r.shift - 1)) < Int64(1) << 31
-                                               : r.shift > -31 && x << Int64(-r.shift) < Int64(1) << 30 }) {
+            let m = list.map { Int64($0.multiplier) }, s = list.map { Int64($0.shift) }
+            if m.allSatisfy({ $0 == 1 }),
+               s.allSatisfy({ $0 > 0 ? x + (Int64(1) << ($0 - 1)) < Int64(1) << 31 : $0 > -31 && x << -$0 < Int64(1) << 30 }) {
                 self = .shiftPerRow(shifts: list.map { Int8($0.shift) })
                 return
             }
-            if list.allSatisfy({ $0.multiplier > 0 && $0.shift >= 1 }) {
-                let t = max(33, Int64(list.map(\.shift).max() ?? 33))
-                let shifted = list.map { Int64($0.multiplier) << (t - Int64($0.shift)) }
-                if list.allSatisfy({ t - Int64($0.shift) < 32 }), shifted.allSatisfy({ $0 < Int64(1) << 31 }) {
-                    self = .highPerRow(multipliers: shifted.map(Int32.init), k: Int32(t - 32))
-                    return
-                }
+            if let (multipliers, k) = Rescale.high(m, s, operandBound: x) {
+                self = .highPerRow(multipliers: multipliers, k: k)
+                return
+            }
+            if let top = s.max(), top <= 32, s.allSatisfy({ $0 >= 1 && top - $0 <= 16 }), x < Int64(1) << 31,
+               zip(m, s).allSatisfy({ Rescale.fitsResult(x, $0 << (top - $1), top) }) {
+                self = .productPerRow(multipliers: zip(m, s).map { Int32($0 << (top - $1)) }, shift: Int32(top))
+                return
             }
         }
         self = .widePerRow(multipliers: list.map { Int16($0.multiplier) }, shifts: list.map { Int8($0.shift) })
@@ -226,9 +247,20 @@ public enum ChannelRescale: Sendable, Hashable {
     public var storedBytes: Int {
         switch self {
         case .shared: return 0
-        case .highPerRow(let m, _): return 4 * m.count
+        case .highPerRow(let m, _), .productPerRow(let m, _): return 4 * m.count
         case .widePerRow(let m, _): return 3 * m.count
         case .shiftPerRow(let s): return s.count
+        }
+    }
+
+    /// Row j's form, as one `Rescale` (for tests against `Requantizer.apply`).
+    public func row(_ j: Int) -> Rescale {
+        switch self {
+        case .shared(let form): return form
+        case .highPerRow(let m, let k): return .high(multiplier: m[j], k: k)
+        case .productPerRow(let m, let s): return .product(multiplier: m[j], shift: s)
+        case .widePerRow(let m, let s): return .wide(multiplier: Int32(m[j]), shift: Int32(s[j]))
+        case .shiftPerRow(let s): return s[j] > 0 ? .narrow(multiplier: 1, shift: Int32(s[j])) : .narrow(multiplier: 1, shift: Int32(s[j]))
         }
     }
 }

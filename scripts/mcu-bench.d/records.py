@@ -189,7 +189,7 @@ METHOD = (
     "Predictions and logits are compared with gq's save predictions. Compiled with arm-none-eabi-gcc "
     "-mcpu=cortex-m4 (or cortex-m3) -mthumb -mfloat-abi=soft at the given -O level. CMSIS-NN peer records "
     "use pseudo-random int8 weights (fixed seed): its kernels' instruction counts depend on the shapes, "
-    "not on the values.")
+    "hardly on the values (three seeds agree within 0.05 %).")
 
 
 def report(path, keys):
