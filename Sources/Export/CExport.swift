@@ -359,21 +359,28 @@ struct CSource {
             for (j = 0; j < \(upper)_HIDDEN; j++) state->h[j] = 0;
         }
 
+        /* round(p), half away from zero, saturated to ±high, read off the float's bits: with
+           soft float a compare or a conversion is a library call, a shift is one instruction.
+           NaN gives −high (as !(p >= −high) would). */
+        \(upper)_INLINE int32_t \(name)_round_sat(float p, int32_t high) {
+            union { float f; uint32_t u; } v;
+            int32_t e, r;
+            v.f = p;
+            e = (int32_t)((v.u >> 23) & 0xFFu) - 127;
+            if (e == 128 && (v.u & 0x7FFFFFu) != 0u) return -high;
+            if (e < -1) r = 0;
+            else if (e >= 15) r = high;  /* |p| ≥ 2^15 > high, infinities too */
+            else r = (int32_t)((((v.u & 0x7FFFFFu) | 0x800000u) + (1u << (22 - e))) >> (23 - e));
+            if (r > high) r = high;
+            return (v.u >> 31) ? -r : r;
+        }
+
         void \(name)_input_codes(const float *x, \(name)_input_code *codes) {
             unsigned f;
             for (f = 0; f < \(upper)_FEATURES; f++) {
                 float d = x[f] - \(name)_in_mean[f];
                 float p = d * \(name)_in_factor[f];
-                float rest;
-                int32_t i;
-                /* Saturate, then round half away from zero without libm: p − trunc(p) is exact. */
-                if (!(p >= -\(inputHigh).0f)) p = -\(inputHigh).0f;
-                if (p > \(inputHigh).0f) p = \(inputHigh).0f;
-                i = (int32_t)p;
-                rest = p - (float)i;
-                if (rest >= 0.5f) i += 1;
-                else if (rest <= -0.5f) i -= 1;
-                codes[f] = (\(name)_input_code)i;
+                codes[f] = (\(name)_input_code)\(name)_round_sat(p, \(inputHigh));
             }
         }
 

@@ -194,6 +194,43 @@ struct CExportTests {
         }
     }
 
+    @Test("the input quantizer rounds half away from zero and saturates as the engine does: at halves, near the bounds, at infinities",
+          .enabled(if: compiler != nil, "needs a C compiler (cc, gcc or clang)"))
+    func inputQuantizer() throws {
+        let cc = try #require(compiler)
+        var float = GRUClassifier(inputSize: 1, hiddenSize: 2, classCount: 2, seed: 1)
+        float.standardization = Standardization(mean: [0], scale: [1])
+        let options = QuantizationOptions(range: .maxAbs)
+        // One calibration sequence whose largest value is 127 · 0.5, so the input scale is 0.5 at 8 bits.
+        let calibration = Calibration.calibrate(model: float, trainingSequences: [[63.5, -1, 2]], options: options)
+        let model = QuantizedGRU(model: float, calibration: calibration, bits: BitWidths(uniform: 8), options: options)
+        var values: [Float] = [0, 0.2499, 0.25, -0.25, 0.75, -0.75, 1.25, 63.25, 63.5, 63.75, -63.75, 1e30, -1e30, .infinity, -.infinity,
+                               .leastNonzeroMagnitude, -0.0, 0.24999999, 0.25000003]
+        values += (0..<200).map { Float($0) * 0.6543 - 65 }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gq-cquant-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let export = try CExport(model, name: "net", description: [])
+        try export.header.write(to: folder.appendingPathComponent("net.h"), atomically: true, encoding: .utf8)
+        try export.source.write(to: folder.appendingPathComponent("net.c"), atomically: true, encoding: .utf8)
+        try """
+        #include <stdio.h>
+        #include "net.h"
+        int main(void) {
+            float x;
+            net_input_code code;
+            while (scanf("%a", &x) == 1) { net_input_codes(&x, &code); printf("%d\\n", (int)code); }
+            return 0;
+        }
+        """.write(to: folder.appendingPathComponent("main.c"), atomically: true, encoding: .utf8)
+        let program = folder.appendingPathComponent("quantize").path
+        let build = try run(cc, ["-std=c99", "-Wall", "-Wextra", "-Werror", "-O2", folder.appendingPathComponent("net.c").path,
+                                 folder.appendingPathComponent("main.c").path, "-o", program])
+        try #require(build.status == 0, "\(build.err)")
+        let result = try run(program, [], input: values.map { String(format: "%a", Double($0)) }.joined(separator: "\n") + "\n")
+        #expect(result.out.split(separator: "\n").compactMap { Int32($0) } == model.inputCodes(values))
+    }
+
     @Test("a name that is not a C identifier is refused, naming it")
     func badName() {
         let model = Digits.shared.quantized(BitWidths(uniform: 8))
