@@ -22,3 +22,12 @@ extension Workspace {
         return try CExport(quantized, name: name, description: description)
     }
 }
+
+extension Workspace {
+    /// What one step of the exported C costs on each core the cost model knows, for the current
+    /// configuration (or `configuration`): instructions per step at -O2 and RAM.
+    public func deviceCosts(_ configuration: BitWidths? = nil) throws -> [(core: TargetCore, cost: DeviceCost)] {
+        let quantized = try quantizedModel(configuration)
+        return TargetCore.allCases.map { ($0, quantized.deviceCost(core: $0)) }
+    }
+}

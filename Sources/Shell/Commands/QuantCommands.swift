@@ -17,7 +17,7 @@ enum QuantCommands {
             Command(
                 name: "show ops",
                 summary: "List the GRU cell's operators with kind, shape, parameters and bits",
-                details: "The 17 operators of the genome in their fixed order, then input and fc, which are set by hand only. The last line counts the work of one time step (multiply-accumulates, elementwise products, table reads, requantizations) and the RAM of the C export, to estimate latency on a device. Linear operators' widths set their weights and output; σ and tanh are lookup tables whose size grows with the width of the addition feeding them.",
+                details: "The 17 operators of the genome in their fixed order, then input and fc, which are set by hand only. Below them: the work of one time step (multiply-accumulates, elementwise products, table reads, requantizations), and, once there is a model, what the C export of the current configuration costs on a microcontroller: instructions per step on a Cortex-M4 (the DSP path) and on a core without DSP (Cortex-M3, the portable path) from the export's cost model (-O2; instructions, not cycles: at f MHz and about one instruction per cycle a step takes instructions / f µs), the RAM of its state and scratch, and its flash. docs/quantization.md, "On the device", says what each kernel costs. Linear operators' widths set their weights and output; σ and tanh are lookup tables whose size grows with the width of the addition feeding them.",
                 examples: ["show ops"],
                 run: showOps
             ),
@@ -112,7 +112,15 @@ enum QuantCommands {
         }
         table(rows, rightAligned: [0, 4, 5]).forEach(session.io.out)
         if let f, let h, let c {
-            session.io.out(StepCost(inputSize: f, hiddenSize: h).summary + "; the head adds \(c * h) multiply-accumulates per sequence")
+            let work = StepCost(inputSize: f, hiddenSize: h)
+            session.io.out(work.summary + "; the head adds \(c * h) multiply-accumulates per sequence")
+            if let costs = try? workspace.deviceCosts(), let size = try? workspace.quantizedModel().size.total {
+                let cores = costs.map { core, cost in
+                    "\(core.label) \(cost.instructionsPerStep) (\(String(format: "%.2f", Double(cost.instructionsPerStep) / Double(work.multiplyAccumulates))) per MAC)"
+                }
+                let ram = costs.first.map { "\($0.cost.stateBytes) B state + \($0.cost.scratchBytes) B scratch" } ?? ""
+                session.io.out("on the device (the C export's cost model at -O2; instructions, not cycles): \(cores.joined(separator: ", ")) instructions per step; RAM \(ram); flash \(size) B of constant data")
+            }
         } else {
             session.io.out("(shapes, parameter counts and the work per step appear once there is a model)")
         }
