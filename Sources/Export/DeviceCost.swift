@@ -43,8 +43,9 @@ extension QuantizedGRU {
 /// relative error) to exact counts of 128 configurations on eight task shapes (F 6–28,
 /// H 16–96, 2–16 bits, per-channel and per-tensor weights, power-of-two requantization)
 /// under QEMU with `-icount shift=0`, built by arm-none-eabi-gcc 12.2 at -O2:
-/// `scripts/mcu-calibrate` repeats the fit. Residuals: 2.2 % RMS; within 5 % at H ≥ 32
-/// and up to 12 % at H = 16. Instructions are not cycles (docs/quantization.md, "On the device").
+/// `scripts/mcu-calibrate` repeats the fit. Residuals: 1.5 % RMS on the M4 (largest 5.2 %),
+/// 2.1 % on the M3 (largest 13 %, at H = 16). Instructions are not cycles (docs/quantization.md,
+/// "On the device").
 public struct DeviceCostModel: Sendable {
     public let core: TargetCore
 
@@ -58,22 +59,23 @@ public struct DeviceCostModel: Sendable {
         case inputs, one
     }
 
-    /// Instructions per piece at -O2. Pieces no calibration configuration exercised (rare forms)
-    /// carry costs read from their code instead.
+    /// Instructions per piece at -O2, as `scripts/mcu-calibrate` fitted them (seed 1). The pieces
+    /// no calibration configuration ran (the product form, a 64-bit shared rescale, wide
+    /// elementwise rescales) carry costs read from their instructions instead.
     public var coefficients: [Piece: Double] {
         switch core {
         case .m4:
-            return [.pair2: 60.91, .pair4: 33.26, .pair8: 16.10, .pair16: 15.64, .tail2: 36.25, .tail4: 19.91,
-                    .tail8: 4.31, .tail16: 8.20, .pair64: 0, .tail64: 7.03, .loops: 11.45, .rows: 20.94,
-                    .rowHigh: 4.28, .rowProduct: 4, .rowWide: 41.21, .rowWidePerRow: 41.21, .rowShift: 6, .rowSaturate64: 0,
+            return [.pair2: 59.21, .pair4: 32.89, .pair8: 16.08, .pair16: 15.57, .tail2: 32.70, .tail4: 19.22,
+                    .tail8: 3.90, .tail16: 8.15, .pair64: 0, .tail64: 6.73, .loops: 10.86, .rows: 26.13,
+                    .rowHigh: 0, .rowProduct: 4, .rowWide: 36.98, .rowWidePerRow: 36.98, .rowShift: 4.18, .rowSaturate64: 0,
                     .elementHigh: 0, .elementProduct: 3, .elementWide: 15, .elementSaturate64: 6,
-                    .inputs: 30.21, .one: -372.36]
+                    .inputs: 34.17, .one: -465.32]
         case .m3:
-            return [.pair2: 104.17, .pair4: 54.69, .pair8: 31.47, .pair16: 34.41, .tail2: 44.84, .tail4: 30.35,
-                    .tail8: 14.29, .tail16: 17.43, .pair64: 16.39, .tail64: 5.05, .loops: 14.30, .rows: 14.65,
-                    .rowHigh: 3.92, .rowProduct: 4, .rowWide: 37.33, .rowWidePerRow: 37.33, .rowShift: 6, .rowSaturate64: 0,
-                    .elementHigh: 0.39, .elementProduct: 3, .elementWide: 15, .elementSaturate64: 6,
-                    .inputs: 41.10, .one: -56.89]
+            return [.pair2: 103.17, .pair4: 54.49, .pair8: 31.48, .pair16: 34.34, .tail2: 42.60, .tail4: 29.95,
+                    .tail8: 13.90, .tail16: 17.33, .pair64: 16.38, .tail64: 4.89, .loops: 13.96, .rows: 17.85,
+                    .rowHigh: 1.31, .rowProduct: 4, .rowWide: 34.77, .rowWidePerRow: 34.77, .rowShift: 6.04, .rowSaturate64: 0,
+                    .elementHigh: 0.71, .elementProduct: 3, .elementWide: 15, .elementSaturate64: 6,
+                    .inputs: 43.04, .one: -128.21]
         }
     }
 

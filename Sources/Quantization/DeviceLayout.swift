@@ -217,7 +217,7 @@ public enum ChannelRescale: Sendable, Hashable {
     case shiftPerRow(shifts: [Int8])
 
     /// `operandBound` is the largest |sum + bias| when it fits int32, nil when the sum is 64-bit.
-    init(_ list: [Requantizer], operandBound: Int64?) {
+    public init(_ list: [Requantizer], operandBound: Int64?) {
         if list.count == 1 {
             self = .shared(operandBound.map { Rescale(list[0], operandBound: $0) }
                            ?? .wide(multiplier: list[0].multiplier, shift: list[0].shift))
@@ -260,7 +260,7 @@ public enum ChannelRescale: Sendable, Hashable {
         case .highPerRow(let m, let k): return .high(multiplier: m[j], k: k)
         case .productPerRow(let m, let s): return .product(multiplier: m[j], shift: s)
         case .widePerRow(let m, let s): return .wide(multiplier: Int32(m[j]), shift: Int32(s[j]))
-        case .shiftPerRow(let s): return s[j] > 0 ? .narrow(multiplier: 1, shift: Int32(s[j])) : .narrow(multiplier: 1, shift: Int32(s[j]))
+        case .shiftPerRow(let s): return .narrow(multiplier: 1, shift: Int32(s[j]))
         }
     }
 }

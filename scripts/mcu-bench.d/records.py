@@ -121,6 +121,7 @@ def gq_record(run1, run2, predictions, keys):
         "opt": keys["opt"],
         "instructions_per_step": round(instructions),
         "instructions_per_mac": round(instructions / macs, 3),
+        "estimated_instructions_per_step": keys.get("estimated_instructions_per_step"),
         "quantizer_instructions_per_step": round(per_call(first["quantizer"])),
         "head_instructions_per_sequence": round(per_call(first["head"])),
         "flash_bytes": keys["flash_bytes"],
