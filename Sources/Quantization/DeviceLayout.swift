@@ -9,6 +9,9 @@
 /// and 16 bits hold the rest. The words pair with the inputs as `SXTB16` and `SMLAD`
 /// want them (see `WeightPacking`).
 public struct DeviceLayout: Sendable, Equatable {
+    /// Changes whenever the layout (and so `size`) changes, so cached evaluations are not reused.
+    public static let version = "gq-layout-2 (word containers)"
+
     /// One linear operator (or the head) as the device stores and computes it.
     public struct Linear: Sendable, Equatable {
         public let op: GRUOperator

@@ -54,7 +54,9 @@ public struct QuantizationProblem: Sendable {
         for tensor in [model.weightIH, model.weightHH, model.biasIH, model.biasHH, model.fcWeight, model.fcBias] {
             fingerprint.add(tensor)
         }
-        fingerprint.add("\(inputs.options)|\(inputs.calibration.ranges)|\(inputs.base[.input])|\(inputs.base[.fc])")
+        // The arithmetic and the device layout (what `size` counts) are part of what an evaluation
+        // measured: a checkpoint cached under another version is not reused.
+        fingerprint.add("\(QuantizedGRU.engineVersion)|\(DeviceLayout.version)|\(inputs.options)|\(inputs.calibration.ranges)|\(inputs.base[.input])|\(inputs.base[.fc])")
         return fingerprint.hex
     }
 
