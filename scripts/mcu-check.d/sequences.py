@@ -1,5 +1,10 @@
 #!/usr/bin/env python3
-"""Writes sequences.h for the Cortex-M harness from a split saved by `save split` (standard library only)."""
+"""Writes sequences.h for the Cortex-M harnesses from a split saved by `save split` (standard
+library only): the first test sequences, whole, at most COUNT of them and, when STEPS is given,
+only until they hold at least STEPS time steps (scripts/mcu-bench: a similar number of steps on
+every task).
+
+usage: sequences.py SPLIT.npz COUNT [STEPS] > sequences.h     (the count taken goes to stderr)"""
 import ast
 import struct
 import sys
@@ -7,11 +12,10 @@ import zipfile
 
 
 def npy(data):
-    """A .npy member as (shape, dtype descr, little-endian values)."""
+    """A .npy member as (shape, little-endian values)."""
     if data[:6] != b"\x93NUMPY":
         raise SystemExit("sequences.py: not a .npy array")
-    major = data[6]
-    length_size = 2 if major == 1 else 4
+    length_size = 2 if data[6] == 1 else 4
     header_length = int.from_bytes(data[8:8 + length_size], "little")
     start = 8 + length_size
     header = ast.literal_eval(data[start:start + header_length].decode("latin1"))
@@ -24,22 +28,25 @@ def npy(data):
 
 
 path, limit = sys.argv[1], int(sys.argv[2])
+budget = int(sys.argv[3]) if len(sys.argv) > 3 else None
 with zipfile.ZipFile(path) as archive:
     (n, t, f), x = npy(archive.read("X.npy"))
     _, lengths = npy(archive.read("lengths.npy"))
-n = min(n, limit)
-offsets, values, steps = [], [], []
-for i in range(n):
-    offsets.append(len(values))
+steps, values = [], []
+for i in range(min(n, limit)):
+    if budget is not None and sum(steps) >= budget:
+        break
     steps.append(lengths[i])
     for step in range(lengths[i]):
         base = (i * t + step) * f
         values.extend(x[base:base + f])
-print("/* %d sequences of %s, written by scripts/mcu-check. */" % (n, path.rsplit("/", 1)[-1]))
-print("#define SEQUENCE_COUNT %d" % n)
-print("static const int sequence_steps[%d] = {%s};" % (n, ", ".join(map(str, steps))))
-print("static const long sequence_offsets[%d] = {%s};" % (n, ", ".join(map(str, offsets))))
+print("/* The first %d sequences of %s (%d steps), written by scripts/mcu-check.d/sequences.py. */"
+      % (len(steps), path.rsplit("/", 1)[-1], sum(steps)))
+print("#define SEQUENCE_COUNT %d" % len(steps))
+print("#define SEQUENCE_TOTAL_STEPS %dL" % sum(steps))
+print("static const int sequence_steps[%d] = {%s};" % (len(steps), ", ".join(map(str, steps))))
 print("static const float sequence_values[%d] = {" % len(values))
 for i in range(0, len(values), 8):
     print("    " + " ".join(float.hex(v) + "f," for v in values[i:i + 8]))
 print("};")
+print("%d sequences (%d steps)" % (len(steps), sum(steps)), file=sys.stderr)
