@@ -293,7 +293,7 @@ struct CSource {
         let value = plan.accumulates64
             ? (plan.rescale.map { rescaleWide("acc", $0, symbol: Self.symbol(op)) } ?? ("acc", true))
             : rescale("acc", row: plan.rescale!, op: op)
-        return "{ \(acc) \(out) = \(saturate(value, op)); w += \(plan.wordsPerRow); }"
+        return "{ \(acc) \(out) = \(saturate(value, op)); w += \(plan.wordsPerRow); }  /* \(op.name): \(model.bits[op])-bit weights in \(plan.container)-bit containers */"
     }
 
     /// A 64-bit sum's rescale: always the rule as written.
