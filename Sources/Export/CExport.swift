@@ -208,9 +208,18 @@ struct CSource {
         }
         for op in [GRUOperator.gateR, .gateZ, .gateN] {
             let table = model.tables[op]!
-            let wide = DeviceLayout.tableEntryBytes(outputBits: table.outputBits) == 2
-            let type = (op.isUnsigned ? "uint" : "int") + (wide ? "16_t" : "8_t")
-            array(type, Self.symbol(op), table.entries.map { String($0) })
+            switch DeviceLayout.tableEntryBits(outputBits: table.outputBits) {
+            case 4:
+                // Two entries a byte, the even one in the low nibble.
+                let nibbles = stride(from: 0, to: table.entries.count, by: 2).map { i -> String in
+                    let low = UInt8(truncatingIfNeeded: table.entries[i]) & 0xF
+                    let high = i + 1 < table.entries.count ? UInt8(truncatingIfNeeded: table.entries[i + 1]) & 0xF : 0
+                    return String(low | high << 4)
+                }
+                array("uint8_t", Self.symbol(op), nibbles)
+            case let bits:
+                array((op.isUnsigned ? "uint" : "int") + (bits == 16 ? "16_t" : "8_t"), Self.symbol(op), table.entries.map { String($0) })
+            }
         }
         array("uint32_t", "fc_w", words(model.head, layout.head).map(hex))
         if layout.head.bias64 {
@@ -325,7 +334,11 @@ struct CSource {
 
     func lookup(_ op: GRUOperator, _ code: String) -> String {
         let table = model.tables[op]!
-        return "(int32_t)\(name)_\(Self.symbol(op))[\(code) + \(1 << (table.inputBits - 1))]"
+        let index = "\(code) + \(1 << (table.inputBits - 1))"
+        if DeviceLayout.tableEntryBits(outputBits: table.outputBits) == 4 {
+            return "\(name)_nibble\(op.isUnsigned ? "u" : "s")(\(name)_\(Self.symbol(op)), \(index))"
+        }
+        return "(int32_t)\(name)_\(Self.symbol(op))[\(index)]"
     }
 
     // MARK: - The file

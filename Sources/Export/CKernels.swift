@@ -95,6 +95,14 @@ enum CKernels {
         #define \(upper)_SATU(v, b) \(name)_sat((v), 0, (1 << (b)) - 1)
         #endif
 
+        /* Entry i of a table of nibbles (the even entry in the low nibble), unsigned or sign-extended. */
+        \(upper)_INLINE int32_t \(name)_nibbleu(const uint8_t *table, int32_t i) {
+            return (table[i >> 1] >> ((i & 1) << 2)) & 15;
+        }
+        \(upper)_INLINE int32_t \(name)_nibbles(const uint8_t *table, int32_t i) {
+            return (int32_t)((uint32_t)table[i >> 1] << (28 - ((i & 1) << 2))) >> 28;
+        }
+
         \(upper)_INLINE int32_t \(name)_sat64(int64_t v, int32_t low, int32_t high) {
             return v < low ? low : (v > high ? high : (int32_t)v);
         }

@@ -55,7 +55,7 @@ public struct DeviceCostModel: Sendable {
     public enum Piece: String, CaseIterable, Sendable {
         case pair2, pair4, pair8, pair16, tail2, tail4, tail8, tail16, pair64, tail64, loops, rows
         case rowHigh, rowProduct, rowWide, rowWidePerRow, rowShift, rowSaturate64
-        case elementHigh, elementProduct, elementWide, elementSaturate64
+        case elementHigh, elementProduct, elementWide, elementSaturate64, nibbleLookup
         case inputs, one
     }
 
@@ -68,13 +68,13 @@ public struct DeviceCostModel: Sendable {
             return [.pair2: 59.21, .pair4: 32.89, .pair8: 16.08, .pair16: 15.57, .tail2: 32.70, .tail4: 19.22,
                     .tail8: 3.90, .tail16: 8.15, .pair64: 0, .tail64: 6.73, .loops: 10.86, .rows: 26.13,
                     .rowHigh: 0, .rowProduct: 4, .rowWide: 36.98, .rowWidePerRow: 36.98, .rowShift: 4.18, .rowSaturate64: 0,
-                    .elementHigh: 0, .elementProduct: 3, .elementWide: 15, .elementSaturate64: 6,
+                    .elementHigh: 0, .elementProduct: 3, .elementWide: 15, .elementSaturate64: 6, .nibbleLookup: 4,
                     .inputs: 34.17, .one: -465.32]
         case .m3:
             return [.pair2: 103.17, .pair4: 54.49, .pair8: 31.48, .pair16: 34.34, .tail2: 42.60, .tail4: 29.95,
                     .tail8: 13.90, .tail16: 17.33, .pair64: 16.38, .tail64: 4.89, .loops: 13.96, .rows: 17.85,
                     .rowHigh: 1.31, .rowProduct: 4, .rowWide: 34.77, .rowWidePerRow: 34.77, .rowShift: 6.04, .rowSaturate64: 0,
-                    .elementHigh: 0.71, .elementProduct: 3, .elementWide: 15, .elementSaturate64: 6,
+                    .elementHigh: 0.71, .elementProduct: 3, .elementWide: 15, .elementSaturate64: 6, .nibbleLookup: 4,
                     .inputs: 43.04, .one: -128.21]
         }
     }
@@ -125,6 +125,9 @@ public struct DeviceCostModel: Sendable {
         }
         for op in [GRUOperator.nMul, .hMulN, .hMulH] { element([layout.mulRescales[op]!]) }
         element([layout.hSubRescale])
+        for table in model.tables.values where DeviceLayout.tableEntryBits(outputBits: table.outputBits) == 4 {
+            add(.nibbleLookup, h)
+        }
         add(.inputs, model.inputSize)
         add(.one, 1)
         return count

@@ -52,8 +52,12 @@ public struct DeviceLayout: Sendable, Equatable {
         }
     }
 
-    /// Bytes per table entry: a byte up to 8 output bits, two bytes beyond.
-    public static func tableEntryBytes(outputBits: Int) -> Int { outputBits <= 8 ? 1 : 2 }
+    /// Bits per table entry: a nibble up to 4 output bits (two entries a byte, the even one in
+    /// the low nibble), a byte up to 8, two bytes beyond.
+    public static func tableEntryBits(outputBits: Int) -> Int { outputBits <= 4 ? 4 : outputBits <= 8 ? 8 : 16 }
+
+    /// Bytes of a table of `entries` entries at `outputBits`.
+    public static func tableBytes(entries: Int, outputBits: Int) -> Int { (entries * tableEntryBits(outputBits: outputBits) + 7) / 8 }
 
     /// Columns are padded to a multiple of this (one weight word, and at least one group
     /// of four: the input pairs come in fours).

@@ -50,10 +50,11 @@ struct DeviceLayoutTests {
         }
     }
 
-    @Test("weights take 2-, 4-, 8- or 16-bit containers, and 3, 5, 6 and 7 bits cost their container's flash")
+    @Test("weights take 2-, 4-, 8- or 16-bit containers, 3, 5, 6 and 7 bits cost their container's flash, and tables take nibbles up to 4 bits")
     func containers() {
         #expect([2, 3, 4, 5, 6, 7, 8, 9, 12, 16].map(DeviceLayout.container(bits:)) == [2, 4, 4, 8, 8, 8, 8, 16, 16, 16])
-        #expect(DeviceLayout.tableEntryBytes(outputBits: 8) == 1 && DeviceLayout.tableEntryBytes(outputBits: 9) == 2)
+        #expect([2, 4, 5, 8, 9, 16].map(DeviceLayout.tableEntryBits(outputBits:)) == [4, 4, 8, 8, 16, 16])
+        #expect(DeviceLayout.tableBytes(entries: 4, outputBits: 3) == 2 && DeviceLayout.tableBytes(entries: 256, outputBits: 8) == 256)
     }
 }
 

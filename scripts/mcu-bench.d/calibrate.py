@@ -19,7 +19,7 @@ MODELS = [("digits", 16), ("digits", 48), ("digits", 96), ("vowels", 64), ("vowe
           ("smnist", 64), ("har", 40), ("fsdd", 64)]
 PIECES = ["pair2", "pair4", "pair8", "pair16", "tail2", "tail4", "tail8", "tail16", "pair64", "tail64",
           "loops", "rows", "rowHigh", "rowProduct", "rowWide", "rowWidePerRow", "rowShift", "rowSaturate64",
-          "elementHigh", "elementProduct", "elementWide", "elementSaturate64", "inputs", "one"]
+          "elementHigh", "elementProduct", "elementWide", "elementSaturate64", "nibbleLookup", "inputs", "one"]
 
 
 def script(seed, out):
@@ -79,6 +79,8 @@ def pieces(c_path):
             count["elementProduct"] += hidden * len(re.findall(r"\(int32_t\)\(\(\(int64_t\)", line))
             count["elementWide"] += hidden * line.count("rq64(")
             count["elementSaturate64"] += hidden * ("sat64" in line)
+        if re.match(r"[rzn] = net_nibble", line):
+            count["nibbleLookup"] += hidden
     count["inputs"] += features
     count["one"] += 1
     return count
