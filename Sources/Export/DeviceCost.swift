@@ -43,8 +43,8 @@ extension QuantizedGRU {
 /// relative error) to exact counts of 128 configurations on eight task shapes (F 6–28,
 /// H 16–96, 2–16 bits, per-channel and per-tensor weights, power-of-two requantization)
 /// under QEMU with `-icount shift=0`, built by arm-none-eabi-gcc 12.2 at -O2:
-/// `scripts/mcu-calibrate` repeats the fit. Residuals: 1.5 % RMS on the M4 (largest 5.2 %),
-/// 2.1 % on the M3 (largest 13 %, at H = 16). Instructions are not cycles (docs/quantization.md,
+/// `scripts/mcu-calibrate` repeats the fit. Residuals: 1.5 % RMS on the M4 (largest 4.7 %),
+/// 2.4 % on the M3 (largest 16 %, at H = 16). Instructions are not cycles (docs/quantization.md,
 /// "On the device").
 public struct DeviceCostModel: Sendable {
     public let core: TargetCore
@@ -65,17 +65,17 @@ public struct DeviceCostModel: Sendable {
     public var coefficients: [Piece: Double] {
         switch core {
         case .m4:
-            return [.pair2: 59.21, .pair4: 32.89, .pair8: 16.08, .pair16: 15.57, .tail2: 32.70, .tail4: 19.22,
-                    .tail8: 3.90, .tail16: 8.15, .pair64: 0, .tail64: 6.73, .loops: 10.86, .rows: 26.13,
-                    .rowHigh: 0, .rowProduct: 4, .rowWide: 36.98, .rowWidePerRow: 36.98, .rowShift: 4.18, .rowSaturate64: 0,
-                    .elementHigh: 0, .elementProduct: 3, .elementWide: 15, .elementSaturate64: 6, .nibbleLookup: 4,
-                    .inputs: 34.17, .one: -465.32]
+            return [.pair2: 59.41, .pair4: 33.22, .pair8: 16.21, .pair16: 15.68, .tail2: 31.91, .tail4: 18.97,
+                    .tail8: 4.84, .tail16: 9.01, .pair64: 0, .tail64: 6.74, .loops: 11.31, .rows: 25.14,
+                    .rowHigh: 0, .rowProduct: 4, .rowWide: 36.98, .rowWidePerRow: 36.98, .rowShift: 4.35, .rowSaturate64: 0,
+                    .elementHigh: 0, .elementProduct: 3, .elementWide: 15, .elementSaturate64: 6, .nibbleLookup: 4.96,
+                    .inputs: 18.84, .one: -279.32]
         case .m3:
-            return [.pair2: 103.17, .pair4: 54.49, .pair8: 31.48, .pair16: 34.34, .tail2: 42.60, .tail4: 29.95,
-                    .tail8: 13.90, .tail16: 17.33, .pair64: 16.38, .tail64: 4.89, .loops: 13.96, .rows: 17.85,
-                    .rowHigh: 1.31, .rowProduct: 4, .rowWide: 34.77, .rowWidePerRow: 34.77, .rowShift: 6.04, .rowSaturate64: 0,
-                    .elementHigh: 0.71, .elementProduct: 3, .elementWide: 15, .elementSaturate64: 6, .nibbleLookup: 4,
-                    .inputs: 43.04, .one: -128.21]
+            return [.pair2: 102.22, .pair4: 53.64, .pair8: 31.19, .pair16: 34.02, .tail2: 41.03, .tail4: 29.48,
+                    .tail8: 12.45, .tail16: 15.44, .pair64: 16.37, .tail64: 5.19, .loops: 12.21, .rows: 21.25,
+                    .rowHigh: 0.88, .rowProduct: 4, .rowWide: 34.25, .rowWidePerRow: 34.25, .rowShift: 5.72, .rowSaturate64: 0,
+                    .elementHigh: 1.43, .elementProduct: 3, .elementWide: 15, .elementSaturate64: 6, .nibbleLookup: 5.45,
+                    .inputs: 66.65, .one: -523.69]
         }
     }
 
