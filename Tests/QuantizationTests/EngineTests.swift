@@ -128,19 +128,22 @@ struct EngineTests {
         let model = randomModel(features: 2, hidden: 3, classes: 2, seed: 4)
         let calibration = Calibration.calibrate(model: model, sequences: randomSequences(count: 4, features: 2, lengths: 2...3, seed: 2), method: .maxAbs)
         let eight = QuantizedGRU(model: model, calibration: calibration, bits: BitWidths(uniform: 8), options: QuantizationOptions())
-        // input 2·2·4 = 16; x linear 3·(6 weights + 12 bias + 3·3 requant) = 81; h linear 3·(9 + 12 + 9) = 90;
-        // additions 4·2·3 = 24; h.sub 3 + 4 = 7; multiplications 3·3 = 9; tables 3·256 = 768; fc 4·2 = 8 weights + 8 bias = 16... 6 weights (2×3) + 8 = 14.
-        #expect(eight.size.total == 16 + 81 + 90 + 24 + 7 + 9 + 768 + 14)
+        // input 2·2·4 = 16; each linear operator 3 rows padded to a word of 4 bytes (12) + 12 bias
+        // + 3 pre-shifted int32 multipliers (12): 6·36 = 216; additions, h.sub and products are
+        // immediates (0); tables 3·256 = 768; fc 2 rows of 4 bytes + 8 bias = 16.
+        #expect(eight.deviceLayout.linear.allSatisfy { $0.rescale?.storedBytes == 12 })
+        #expect(eight.size.total == 16 + 216 + 768 + 16)
         var bits = BitWidths(uniform: 8)
         bits[.rWx] = 3; bits[.zAdd] = 4; bits[.gateZ] = 4
         let mixed = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: QuantizationOptions())
-        // r.wx weights 6·3 bits = 3 bytes (was 6); gate.z table 16 entries · 4 bits = 8 bytes (was 256).
-        #expect(mixed.size.total == eight.size.total - 3 - 248)
-        #expect(mixed.size[.gateZ] == 8 && mixed.size[.rWx] == 3 + 12 + 9)
+        // r.wx's 3-bit weights take 4-bit containers, a row of 2 padded to a word of 8: 3 · 4 bytes,
+        // as at 8 bits; gate.z's table is 16 entries of a nibble = 8 bytes (was 256).
+        #expect(mixed.size.total == eight.size.total - 248)
+        #expect(mixed.size[.gateZ] == 8 && mixed.size[.rWx] == 12 + 12 + 12)
         let pow2 = QuantizedGRU(model: model, calibration: calibration, bits: BitWidths(uniform: 8),
                                 options: QuantizationOptions(weights: .perTensor, requantization: .powerOfTwo))
-        // Requantizers shrink to a 1-byte shift, and per tensor there is one per linear operator.
-        #expect(pow2.size.total == eight.size.total - 6 * 9 + 6 * 1 - 4 * 2 * 2 - 2 - 3 * 2)
+        // Per tensor, a linear operator's one requantizer is an immediate: no multipliers stored.
+        #expect(pow2.size.total == eight.size.total - 6 * 12)
     }
 
     @Test("16-bit widths need 64-bit accumulators; 8-bit ones fit in 32 bits")

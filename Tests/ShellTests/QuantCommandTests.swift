@@ -25,12 +25,17 @@ struct QuantCommandTests {
         #expect(ratios.count == 2 && ratios[0] < 0.8 && ratios[1] == 1)
     }
 
-    @Test("show ops lists the 19 operators with shapes and bits, then the work of one time step")
+    @Test("show ops lists the 19 operators with shapes and bits, then the work of one time step and its cost on a Cortex-M")
     func showOps() throws {
         let out = try run(setup + "set bits gate.z=4\nshow ops")
         let rows = out.filter { !$0.hasPrefix("per step") && ($0.contains("linear") || $0.contains("addition") || $0.contains("multiplication") || $0.contains("activation") || $0.contains(" input ") || $0.contains(" head ")) }
         #expect(rows.count == 19)
-        #expect(out.last?.hasPrefix("per step: ") == true && out.last?.hasSuffix("the head adds 160 multiply-accumulates per sequence") == true)
+        let work = try #require(out.first { $0.hasPrefix("per step: ") })
+        #expect(work.hasSuffix("the head adds 160 multiply-accumulates per sequence"))
+        // Then the C export's cost on both kinds of core.
+        let device = try #require(out.last)
+        #expect(device.hasPrefix("on the device (the C export's cost model at -O2; instructions, not cycles): Cortex-M4 (DSP) "))
+        #expect(device.contains("Cortex-M3 (no DSP)") && device.contains(" B state + ") && device.contains("B of constant data"))
         #expect(out.contains { $0.contains("gate.z") && $0.contains("  4  ") })
         #expect(out.contains { $0.contains("r.wh") && $0.contains("16×16") && $0.contains("272") })
     }
