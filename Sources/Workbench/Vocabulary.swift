@@ -14,6 +14,7 @@ public typealias CExport = Export.CExport
 public typealias StepCost = Quantization.StepCost
 public typealias FineTuningMemory = Quantization.FineTuningMemory
 public typealias CExportError = Export.CExportError
+public typealias TargetCore = Export.TargetCore
 public typealias BitWidthError = Quantization.BitWidthError
 public typealias GRUOperator = Quantization.GRUOperator
 public typealias QuantizationOptions = Quantization.QuantizationOptions
