@@ -14,13 +14,19 @@ import Darwin
 public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
     /// Bumped when the file layout changes incompatibly: 2 added the journal lines after
     /// the first (`CheckpointJournal`); a version-1 file is one line and reads the same.
+    /// 3 added constraint values, and is written only for a constrained search, so a gq
+    /// that knows nothing of constraints refuses such a file instead of resuming it
+    /// without them; an unconstrained search still writes version 2.
     public static let currentFormatVersion = 2
-    static let readableFormatVersions = [1, 2]
+    public static let constrainedFormatVersion = 3
+    static let readableFormatVersions = [1, 2, 3]
 
     public var formatVersion: Int
     public var space: GenomeSpace
     public var options: NSGA2Options
     public var objectiveCount: Int
+    /// Constraint values per evaluation; 0 (or absent, in files from before constraints) without.
+    public var constraintCount: Int
     public var generation: Int
     public var referencePoint: [Double]?
     public var population: [Individual]
@@ -30,19 +36,55 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
     /// and loaded with the rest so one file holds everything needed to resume.
     public var context: [String: String]
 
-    public init(space: GenomeSpace, options: NSGA2Options, objectiveCount: Int, generation: Int,
+    public init(space: GenomeSpace, options: NSGA2Options, objectiveCount: Int, constraintCount: Int = 0, generation: Int,
                 referencePoint: [Double]?, population: [Individual], cache: EvaluationCache,
                 history: [GenerationReport], context: [String: String] = [:]) {
-        formatVersion = Self.currentFormatVersion
+        formatVersion = constraintCount > 0 ? Self.constrainedFormatVersion : Self.currentFormatVersion
         self.space = space
         self.options = options
         self.objectiveCount = objectiveCount
+        self.constraintCount = constraintCount
         self.generation = generation
         self.referencePoint = referencePoint
         self.population = population
         self.cache = cache
         self.context = context
         self.history = history
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case formatVersion, space, options, objectiveCount, constraintCount, generation, referencePoint, population, cache, history, context
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        formatVersion = try container.decode(Int.self, forKey: .formatVersion)
+        space = try container.decode(GenomeSpace.self, forKey: .space)
+        options = try container.decode(NSGA2Options.self, forKey: .options)
+        objectiveCount = try container.decode(Int.self, forKey: .objectiveCount)
+        constraintCount = try container.decodeIfPresent(Int.self, forKey: .constraintCount) ?? 0
+        generation = try container.decode(Int.self, forKey: .generation)
+        referencePoint = try container.decodeIfPresent([Double].self, forKey: .referencePoint)
+        population = try container.decode([Individual].self, forKey: .population)
+        cache = try container.decode(EvaluationCache.self, forKey: .cache)
+        history = try container.decode([GenerationReport].self, forKey: .history)
+        context = try container.decode([String: String].self, forKey: .context)
+    }
+
+    // Written only for a constrained search, so an unconstrained one's file is as before.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(formatVersion, forKey: .formatVersion)
+        try container.encode(space, forKey: .space)
+        try container.encode(options, forKey: .options)
+        try container.encode(objectiveCount, forKey: .objectiveCount)
+        if constraintCount != 0 { try container.encode(constraintCount, forKey: .constraintCount) }
+        try container.encode(generation, forKey: .generation)
+        try container.encodeIfPresent(referencePoint, forKey: .referencePoint)
+        try container.encode(population, forKey: .population)
+        try container.encode(cache, forKey: .cache)
+        try container.encode(history, forKey: .history)
+        try container.encode(context, forKey: .context)
     }
 
     /// JSON with sorted keys on one line; infinities (crowding at a front's ends) as strings.
@@ -107,7 +149,7 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
         }
         guard readableFormatVersions.contains(version.formatVersion) else {
             throw .checkpointMalformed(path: url.path,
-                                       reason: "format version \(version.formatVersion), this gq reads versions \(readableFormatVersions.map(String.init).joined(separator: " and "))")
+                                       reason: "format version \(version.formatVersion), this gq reads versions \(readableFormatVersions.dropLast().map(String.init).joined(separator: ", ")) and \(readableFormatVersions.last ?? 0)")
         }
         var checkpoint: NSGA2Checkpoint
         do { checkpoint = try decoder.decode(NSGA2Checkpoint.self, from: base) } catch {
@@ -124,6 +166,10 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
     func inconsistency() -> String? {
         do { try space.validate() } catch { return error.description }
         guard (1...64).contains(objectiveCount) else { return "the objective count is \(objectiveCount); expected 1 to 64" }
+        guard (0...64).contains(constraintCount) else { return "the constraint count is \(constraintCount); expected 0 to 64" }
+        if constraintCount > 0, formatVersion < Self.constrainedFormatVersion {
+            return "it has \(constraintCount) constraints but format version \(formatVersion), which has none"
+        }
         do { try options.validate(for: space, objectiveCount: objectiveCount) } catch { return error.description }
         // A checkpoint is written after each finished generation, so it always holds a
         // population and one report per generation, 0 included.
@@ -141,19 +187,31 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
             if individual.objectives.count != objectiveCount {
                 return "an individual has \(individual.objectives.count) objectives, expected \(objectiveCount)"
             }
+            if individual.constraints.count != constraintCount {
+                return "an individual has \(individual.constraints.count) constraint values, expected \(constraintCount)"
+            }
         }
         if Set(population.map(\.genome)).count != population.count { return "the population holds a genome twice" }
         for individual in population where individual.objectives.contains(where: \.isNaN) {
             return "an individual's objectives hold NaN"
         }
+        for individual in population where individual.constraints.contains(where: \.isNaN) {
+            return "an individual's constraint values hold NaN"
+        }
         for individual in population where cache.peek(individual.genome) != individual.objectives {
             return "an individual's objectives differ from the evaluation cache's for its genome"
+        }
+        for individual in population where cache.evaluation(of: individual.genome)?.constraints != individual.constraints {
+            return "an individual's constraint values differ from the evaluation cache's for its genome"
         }
         if let reference = referencePoint, reference.count != objectiveCount {
             return "the reference point has \(reference.count) values, expected \(objectiveCount)"
         }
         for entry in cache.entries where entry.objectives.count != objectiveCount || entry.genome.count != space.geneCount {
             return "a cache entry does not match the space or the objective count"
+        }
+        for entry in cache.entries where entry.constraints.count != constraintCount {
+            return "a cache entry has \(entry.constraints.count) constraint values, expected \(constraintCount)"
         }
         return nil
     }

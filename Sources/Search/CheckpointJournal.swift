@@ -111,13 +111,14 @@ public final class CheckpointJournal {
             guard line.generation > state.generation, line.cacheHits >= state.cache.hits else {
                 throw .checkpointMalformed(path: path, reason: "journal line \(index + 2) is for generation \(line.generation), after generation \(state.generation)")
             }
-            if let problem = EvaluationCache.problem(with: line.evaluations, objectiveCount: state.objectiveCount, known: { state.cache.peek($0) != nil }) {
+            if let problem = EvaluationCache.problem(with: line.evaluations, objectiveCount: state.objectiveCount,
+                                                     constraintCount: state.constraintCount, known: { state.cache.peek($0) != nil }) {
                 throw .checkpointMalformed(path: path, reason: "journal line \(index + 2): \(problem)")
             }
             state.generation = line.generation
             state.population = line.population
             state.history += line.reports
-            for entry in line.evaluations { state.cache.store(entry.genome, entry.objectives) }
+            for entry in line.evaluations { state.cache.store(entry.genome, entry.evaluation) }
             state.cache.countHits(line.cacheHits - state.cache.hits)
             state.referencePoint = line.referencePoint
             state.context = line.context

@@ -1,4 +1,4 @@
-/// Memoised objective values, keyed by genome.
+/// Memoised evaluations (objectives and constraint values), keyed by genome.
 ///
 /// Evaluation (quantize, run the integer model on the validation set) is the
 /// expensive part of a search and a pure function of the genome, so no genome
@@ -8,15 +8,50 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
     public struct Entry: Sendable, Codable, Equatable {
         public var genome: Genome
         public var objectives: [Double]
+        /// Empty without constraints.
+        public var constraints: [Double]
+
+        public init(genome: Genome, objectives: [Double], constraints: [Double] = []) {
+            self.genome = genome
+            self.objectives = objectives
+            self.constraints = constraints
+        }
+
+        public var evaluation: Evaluation { Evaluation(objectives: objectives, constraints: constraints) }
+        public var violation: Double { Pareto.violation(of: constraints) }
+        public var isFeasible: Bool { violation == 0 }
+
+        private enum CodingKeys: String, CodingKey { case genome, objectives, constraints }
+
+        // As `Individual`: constraints only when there are some, so older files load.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            genome = try container.decode(Genome.self, forKey: .genome)
+            objectives = try container.decode([Double].self, forKey: .objectives)
+            constraints = try container.decodeIfPresent([Double].self, forKey: .constraints) ?? []
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(genome, forKey: .genome)
+            try container.encode(objectives, forKey: .objectives)
+            if !constraints.isEmpty { try container.encode(constraints, forKey: .constraints) }
+        }
     }
 
-    private var values: [Genome: [Double]] = [:]
+    private var values: [Genome: Evaluation] = [:]
     /// Genomes in the order they were first evaluated, so that the saved form is deterministic.
     private var order: [Genome] = []
-    /// Positions in `order` of the evaluations no other one dominates, sorted by objectives
-    /// (then position): kept up to date on every store, so the archive front costs
-    /// O(front) per new evaluation instead of a pass over every evaluation.
+    /// Positions in `order` of the feasible evaluations no other feasible one dominates,
+    /// sorted by objectives (then position): kept up to date on every store, so the archive
+    /// front costs O(front) per new evaluation instead of a pass over every evaluation.
+    /// Infeasible evaluations never enter it: a front is what can be used.
     private var archive: [Int] = []
+    /// The position of the first evaluation with the smallest violation among the infeasible
+    /// ones: what to report when nothing is feasible yet.
+    private var nearest: Int?
+    /// Evaluations that meet every constraint.
+    public private(set) var feasibleCount = 0
     /// Lookups answered from the cache.
     public private(set) var hits = 0
 
@@ -29,22 +64,38 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
     public mutating func lookUp(_ genome: Genome) -> [Double]? {
         guard let found = values[genome] else { return nil }
         hits += 1
-        return found
+        return found.objectives
     }
 
     /// The objectives of `genome` if it was evaluated, without counting a hit.
-    public func peek(_ genome: Genome) -> [Double]? { values[genome] }
+    public func peek(_ genome: Genome) -> [Double]? { values[genome]?.objectives }
+
+    /// The whole evaluation of `genome` (objectives and constraints) if it was evaluated,
+    /// without counting a hit.
+    public func evaluation(of genome: Genome) -> Evaluation? { values[genome] }
 
     /// Adds `count` to the hit counter (the search counts a generation's hits only once it completes).
     public mutating func countHits(_ count: Int) { hits += count }
 
+    /// Stores the first evaluation of `genome`, without constraints.
+    public mutating func store(_ genome: Genome, _ objectives: [Double]) {
+        store(genome, Evaluation(objectives: objectives))
+    }
+
     /// Stores the first evaluation of `genome`; a genome is a pure function's input, so a
     /// second store of it changes nothing.
-    public mutating func store(_ genome: Genome, _ objectives: [Double]) {
+    public mutating func store(_ genome: Genome, _ evaluation: Evaluation) {
         guard values[genome] == nil else { return }
-        values[genome] = objectives
+        values[genome] = evaluation
         order.append(genome)
-        addToArchive(order.count - 1, objectives)
+        let position = order.count - 1
+        let violation = evaluation.violation
+        if violation == 0 {
+            feasibleCount += 1
+            addToArchive(position, evaluation.objectives)
+        } else if nearest.map({ violation < (values[order[$0]]?.violation ?? .infinity) }) ?? true {
+            nearest = position
+        }
     }
 
     /// Every evaluation, oldest first.
@@ -52,18 +103,32 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
 
     /// The evaluations from position `start` on (what a checkpoint journal has not written yet).
     public func entries(from start: Int) -> [Entry] {
-        order[min(start, order.count)...].map { Entry(genome: $0, objectives: values[$0] ?? []) }
+        order[min(start, order.count)...].map(entry)
     }
 
-    /// The evaluations no other one dominates (equal ones all kept), sorted by the first
-    /// objective, then the next, then age: `Pareto.front` of `entries`, without the pass.
+    private func entry(_ genome: Genome) -> Entry {
+        let evaluation = values[genome] ?? Evaluation(objectives: [])
+        return Entry(genome: genome, objectives: evaluation.objectives, constraints: evaluation.constraints)
+    }
+
+    /// The feasible evaluations no other feasible one dominates (equal ones all kept), sorted
+    /// by the first objective, then the next, then age: `Pareto.front` of the feasible
+    /// `entries`, without the pass. Empty while nothing feasible has been evaluated; without
+    /// constraints every evaluation is feasible.
     public var nondominated: [Entry] {
-        archive.map { Entry(genome: order[$0], objectives: values[order[$0]] ?? []) }
+        archive.map { entry(order[$0]) }
+    }
+
+    /// While nothing is feasible, the evaluation nearest to feasible (the smallest violation,
+    /// the oldest on ties); nil once something is feasible or before any evaluation.
+    public var nearestInfeasible: Entry? {
+        guard feasibleCount == 0, let nearest else { return nil }
+        return entry(order[nearest])
     }
 
     private mutating func addToArchive(_ position: Int, _ objectives: [Double]) {
         let values = self.values, order = self.order
-        func objectivesAt(_ p: Int) -> [Double] { values[order[p]] ?? [] }
+        func objectivesAt(_ p: Int) -> [Double] { values[order[p]]?.objectives ?? [] }
         if archive.contains(where: { Pareto.dominates(objectivesAt($0), objectives) }) { return }
         archive.removeAll { Pareto.dominates(objectives, objectivesAt($0)) }
         // Binary search for the slot that keeps (objectives, position) ascending.
@@ -84,19 +149,25 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
         hits = try container.decode(Int.self, forKey: .hits)
         let entries = try container.decode([Entry].self, forKey: .entries)
         // Checked before any is stored: the archive compares objective vectors lane by lane.
-        if let problem = Self.problem(with: entries, objectiveCount: entries.first?.objectives.count) {
+        if let problem = Self.problem(with: entries, objectiveCount: entries.first?.objectives.count,
+                                      constraintCount: entries.first?.constraints.count) {
             throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath + [CodingKeys.entries], debugDescription: problem))
         }
-        for entry in entries { store(entry.genome, entry.objectives) }
+        for entry in entries { store(entry.genome, entry.evaluation) }
     }
 
-    /// What makes `entries` unfit to store: objective vectors of another length than
-    /// `objectiveCount`, or a genome given twice; nil when they are fine.
-    public static func problem(with entries: [Entry], objectiveCount: Int?, known: (Genome) -> Bool = { _ in false }) -> String? {
+    /// What makes `entries` unfit to store: objective (or constraint) vectors of another
+    /// length than `objectiveCount` (`constraintCount`), or a genome given twice; nil when
+    /// they are fine.
+    public static func problem(with entries: [Entry], objectiveCount: Int?, constraintCount: Int? = nil,
+                               known: (Genome) -> Bool = { _ in false }) -> String? {
         var seen = Set<Genome>()
         for (index, entry) in entries.enumerated() {
             if let objectiveCount, entry.objectives.count != objectiveCount {
                 return "evaluation \(index) has \(entry.objectives.count) objectives, expected \(objectiveCount)"
+            }
+            if let constraintCount, entry.constraints.count != constraintCount {
+                return "evaluation \(index) has \(entry.constraints.count) constraint values, expected \(constraintCount)"
             }
             if known(entry.genome) || !seen.insert(entry.genome).inserted { return "evaluation \(index) repeats a genome" }
         }

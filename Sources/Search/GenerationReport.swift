@@ -10,9 +10,12 @@ public struct GenerationReport: Sendable, Codable, Equatable {
     public var totalEvaluations: Int
     /// Cache hits since the search began.
     public var totalCacheHits: Int
-    /// Individuals of rank 0 in the population after survival.
+    /// Feasible individuals of rank 0 in the population after survival.
     public var frontSize: Int
-    /// Hypervolume of that front against the search's reference point.
+    /// With constraints, the individuals of the population that meet them all; nil for an
+    /// unconstrained search (and in reports saved before constraints existed).
+    public var feasible: Int?
+    /// Hypervolume of that front against the search's reference point (0 while none is feasible).
     public var hypervolume: Double
 
     public init(generation: Int, evaluations: Int, cacheHits: Int, totalEvaluations: Int,

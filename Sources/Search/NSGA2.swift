@@ -5,6 +5,13 @@ import Foundation
 /// duplicate elimination, elitist (μ+λ) survival — plus memoised and parallel
 /// evaluation.
 ///
+/// Constraints (`constraintCount` > 0, the evaluation returning an `Evaluation` with one
+/// value per constraint, met when ≤ 0) are handled by Deb's constrained domination as
+/// pymoo applies it: a feasible solution beats an infeasible one, of two infeasible ones
+/// the smaller total violation wins, and two feasible ones compare by Pareto dominance —
+/// in the non-dominated sorting, the binary tournament and survival. `front`,
+/// `archiveFront` and the hypervolume hold feasible solutions only.
+///
 /// Typical use by a command such as `evolve N gens`:
 ///
 ///     let search = try NSGA2(space: space, options: options, objectiveCount: 2) { genome in
@@ -29,6 +36,8 @@ public final class NSGA2 {
     public let space: GenomeSpace
     public let options: NSGA2Options
     public let objectiveCount: Int
+    /// Constraint values per evaluation; 0 for an unconstrained problem.
+    public let constraintCount: Int
     /// Evaluation workers; may be changed between generations. Results do not depend on it.
     public var threads: Int
     /// Processes sharing each generation's evaluations (MPI ranks); nil for one process.
@@ -45,6 +54,8 @@ public final class NSGA2 {
     /// The hypervolume reference point; nil until initialization when not given in the options.
     public private(set) var referencePoint: [Double]?
 
+    /// Objectives then constraint values, as one vector: what travels between workers and
+    /// between the processes of a `BatchPartition`.
     private let evaluate: @Sendable (Genome) -> [Double]
     private let mutation: Mutation
 
@@ -52,32 +63,74 @@ public final class NSGA2 {
     /// duplicates leave the offspring short (pymoo's `n_max_iterations`).
     private static let maxMatingRounds = 100
 
-    /// A new search; nothing is evaluated until `initialize` (or `run`).
-    public init(
+    /// A new unconstrained search; nothing is evaluated until `initialize` (or `run`).
+    public convenience init(
         space: GenomeSpace,
         options: NSGA2Options = NSGA2Options(),
         objectiveCount: Int,
         evaluate: @escaping @Sendable (Genome) -> [Double]
     ) throws(SearchError) {
+        try self.init(space: space, options: options, objectiveCount: objectiveCount, constraintCount: 0, flat: evaluate)
+    }
+
+    /// A new search under `constraintCount` constraints: `evaluate` returns the objectives
+    /// and one value per constraint (met when ≤ 0).
+    public convenience init(
+        space: GenomeSpace,
+        options: NSGA2Options = NSGA2Options(),
+        objectiveCount: Int,
+        constraintCount: Int,
+        evaluate: @escaping @Sendable (Genome) -> Evaluation
+    ) throws(SearchError) {
+        try self.init(space: space, options: options, objectiveCount: objectiveCount, constraintCount: constraintCount,
+                      flat: { genome in let e = evaluate(genome); return e.objectives + e.constraints })
+    }
+
+    private init(space: GenomeSpace, options: NSGA2Options, objectiveCount: Int, constraintCount: Int,
+                 flat evaluate: @escaping @Sendable (Genome) -> [Double]) throws(SearchError) {
         try space.validate()
         try options.validate(for: space, objectiveCount: objectiveCount)
+        guard (0...64).contains(constraintCount) else {
+            throw .invalidOptions("constraint count is \(constraintCount); it must be from 0 to 64")
+        }
         self.space = space
         self.options = options
         self.objectiveCount = objectiveCount
+        self.constraintCount = constraintCount
         self.evaluate = evaluate
         self.threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
         self.referencePoint = options.referencePoint
         mutation = Mutation(space: space, rate: options.mutationRate ?? 1 / Double(space.geneCount), kind: options.mutation)
     }
 
-    /// Continues a saved search. `threads` overrides the saved thread count (results do not depend on it).
+    /// Continues a saved unconstrained search. `threads` overrides the saved thread count
+    /// (results do not depend on it). A checkpoint of a constrained search is refused: its
+    /// evaluations need constraint values this function cannot give.
     public convenience init(
         resuming checkpoint: NSGA2Checkpoint,
         threads: Int? = nil,
         evaluate: @escaping @Sendable (Genome) -> [Double]
     ) throws(SearchError) {
-        try self.init(space: checkpoint.space, options: checkpoint.options,
-                      objectiveCount: checkpoint.objectiveCount, evaluate: evaluate)
+        guard checkpoint.constraintCount == 0 else {
+            throw .invalidOptions("the checkpoint's search has \(checkpoint.constraintCount) constraints; resume it with an evaluation that returns their values")
+        }
+        try self.init(resuming: checkpoint, threads: threads, flat: evaluate)
+    }
+
+    /// Continues a saved search, constrained or not: `evaluate` returns the objectives and
+    /// the checkpoint's number of constraint values.
+    public convenience init(
+        resuming checkpoint: NSGA2Checkpoint,
+        threads: Int? = nil,
+        evaluate: @escaping @Sendable (Genome) -> Evaluation
+    ) throws(SearchError) {
+        try self.init(resuming: checkpoint, threads: threads, flat: { genome in let e = evaluate(genome); return e.objectives + e.constraints })
+    }
+
+    private convenience init(resuming checkpoint: NSGA2Checkpoint, threads: Int?,
+                             flat evaluate: @escaping @Sendable (Genome) -> [Double]) throws(SearchError) {
+        try self.init(space: checkpoint.space, options: checkpoint.options, objectiveCount: checkpoint.objectiveCount,
+                      constraintCount: checkpoint.constraintCount, flat: evaluate)
         if let problem = checkpoint.inconsistency() {
             throw .invalidOptions("the checkpoint is inconsistent: \(problem)")
         }
@@ -92,17 +145,19 @@ public final class NSGA2 {
     /// True once generation 0 has been evaluated.
     public var isInitialized: Bool { !population.isEmpty }
 
-    /// The population's first front (rank 0), sorted by the first objective.
+    /// The population's first front (rank 0), feasible members only, sorted by the first
+    /// objective. Empty while no member of the population meets the constraints.
     public var front: [Individual] {
-        population.filter { $0.rank == 0 }
+        population.filter { $0.rank == 0 && $0.isFeasible }
             .sorted { Pareto.lexicographicallyLess($0.objectives, $1.objectives) }
     }
 
-    /// The non-dominated genomes among every evaluation so far, sorted by the
+    /// The non-dominated feasible genomes among every evaluation so far, sorted by the
     /// first objective. Can hold more than `front` when survival had to thin a
-    /// front larger than the population.
+    /// front larger than the population. Empty while nothing evaluated is feasible
+    /// (`cache.nearestInfeasible` then says how near the search came).
     public var archiveFront: [Individual] {
-        cache.nondominated.map { Individual(genome: $0.genome, objectives: $0.objectives) }
+        cache.nondominated.map { Individual(genome: $0.genome, objectives: $0.objectives, constraints: $0.constraints) }
     }
 
     /// Hypervolume of the current front against `referencePoint` (0 before initialization).
@@ -200,8 +255,8 @@ public final class NSGA2 {
 
     /// The whole state, for `save` or for the caller to store elsewhere.
     public var checkpoint: NSGA2Checkpoint {
-        NSGA2Checkpoint(space: space, options: options, objectiveCount: objectiveCount, generation: generation,
-                        referencePoint: referencePoint, population: population, cache: cache, history: history)
+        NSGA2Checkpoint(space: space, options: options, objectiveCount: objectiveCount, constraintCount: constraintCount,
+                        generation: generation, referencePoint: referencePoint, population: population, cache: cache, history: history)
     }
 
     /// Writes the checkpoint as JSON, atomically (a temporary file renamed over `url`).
@@ -243,10 +298,10 @@ public final class NSGA2 {
     /// Objectives for `genomes` from the cache or by evaluation; nil when stopped early.
     private func evaluateAll(_ genomes: [Genome], shouldStop: @escaping @Sendable () -> Bool)
         -> (individuals: [Individual], evaluations: Int, cacheHits: Int)? {
-        var objectives = [[Double]?](repeating: nil, count: genomes.count)
+        var evaluations = [Evaluation?](repeating: nil, count: genomes.count)
         var missing: [Int] = []
         for (i, genome) in genomes.enumerated() {
-            if let known = cache.peek(genome) { objectives[i] = known } else { missing.append(i) }
+            if let known = cache.evaluation(of: genome) { evaluations[i] = known } else { missing.append(i) }
         }
         let hits = genomes.count - missing.count
         let results = ParallelEvaluation.evaluate(missing.map { genomes[$0] }, threads: threads, partition: partition,
@@ -256,26 +311,29 @@ public final class NSGA2 {
             guard let result = results[slot] else { complete = false; continue }
             let clean = sanitize(result, genome: genomes[i])
             cache.store(genomes[i], clean)
-            objectives[i] = clean
+            evaluations[i] = clean
         }
         guard complete else { return nil }
         cache.countHits(hits)
-        let individuals = genomes.indices.map { Individual(genome: genomes[$0], objectives: objectives[$0] ?? []) }
+        let individuals = genomes.indices.map { Individual(genome: genomes[$0], evaluation: evaluations[$0] ?? Evaluation(objectives: [])) }
         return (individuals, missing.count, hits)
     }
 
-    /// NaN would break dominance comparisons; an evaluation that failed is simply the worst.
-    private func sanitize(_ values: [Double], genome: Genome) -> [Double] {
-        precondition(values.count == objectiveCount,
-                     "the objective function returned \(values.count) values for genome \(genome); the search expects \(objectiveCount)")
-        return values.map { $0.isNaN ? .infinity : $0 }
+    /// NaN would break dominance comparisons; an evaluation that failed is simply the worst
+    /// (and, with constraints, infinitely far from feasible).
+    private func sanitize(_ values: [Double], genome: Genome) -> Evaluation {
+        precondition(values.count == objectiveCount + constraintCount,
+                     "the evaluation returned \(values.count) values for genome \(genome); the search expects \(objectiveCount) objectives and \(constraintCount) constraint values")
+        let clean = values.map { $0.isNaN ? .infinity : $0 }
+        return Evaluation(objectives: Array(clean[..<objectiveCount]), constraints: Array(clean[objectiveCount...]))
     }
 
     private func record(evaluations: Int, cacheHits: Int) -> GenerationReport {
-        let report = GenerationReport(
+        var report = GenerationReport(
             generation: generation, evaluations: evaluations, cacheHits: cacheHits,
             totalEvaluations: cache.count, totalCacheHits: cache.hits,
-            frontSize: population.reduce(0) { $0 + ($1.rank == 0 ? 1 : 0) }, hypervolume: hypervolume)
+            frontSize: population.reduce(0) { $0 + ($1.rank == 0 && $1.isFeasible ? 1 : 0) }, hypervolume: hypervolume)
+        if constraintCount > 0 { report.feasible = population.reduce(0) { $0 + ($1.isFeasible ? 1 : 0) } }
         history.append(report)
         return report
     }

@@ -2,10 +2,17 @@
 public enum NonDominatedSorting {
     /// The fronts, best first; each front lists point indices in ascending order.
     ///
+    /// With `violations` (one total constraint violation per point, 0 when feasible),
+    /// points are compared by constrained domination (`Pareto.dominates(_:violation:_:violation:)`):
+    /// every feasible point ranks before every infeasible one, and infeasible ones rank by
+    /// violation, smallest first. Without them, or with all zero, this is plain Pareto sorting.
+    ///
     /// Equal points never dominate each other and so share a front. O(M·N²).
-    public static func fronts(_ points: [[Double]]) -> [[Int]] {
+    public static func fronts(_ points: [[Double]], violations: [Double] = []) -> [[Int]] {
         let n = points.count
         guard n > 0 else { return [] }
+        precondition(violations.isEmpty || violations.count == n, "one violation per point, or none")
+        let constrained = violations.contains { $0 != 0 }
         // Flat adjacency (who each point dominates) avoids N small array allocations.
         var dominatedCount = [Int](repeating: 0, count: n)
         var dominatesList = [Int]()
@@ -16,6 +23,15 @@ public enum NonDominatedSorting {
         let m = points[0].count
         for i in 0 ..< n {
             for j in (i + 1) ..< n {
+                if constrained, violations[i] != violations[j] {
+                    // The one nearer to feasible dominates, whatever the objectives say.
+                    if violations[i] < violations[j] {
+                        pairs.append((i, j)); dominatedCount[j] += 1
+                    } else {
+                        pairs.append((j, i)); dominatedCount[i] += 1
+                    }
+                    continue
+                }
                 var iBetter = false, jBetter = false
                 for k in 0 ..< m {
                     let a = points[i][k], b = points[j][k]
@@ -57,9 +73,9 @@ public enum NonDominatedSorting {
     }
 
     /// The rank (front number, 0 = best) of every point.
-    public static func ranks(_ points: [[Double]]) -> [Int] {
+    public static func ranks(_ points: [[Double]], violations: [Double] = []) -> [Int] {
         var ranks = [Int](repeating: 0, count: points.count)
-        for (r, front) in fronts(points).enumerated() {
+        for (r, front) in fronts(points, violations: violations).enumerated() {
             for i in front { ranks[i] = r }
         }
         return ranks

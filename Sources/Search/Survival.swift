@@ -1,4 +1,5 @@
-/// Elitist (μ+λ) survival on rank and crowding distance (pymoo's `RankAndCrowding`).
+/// Elitist (μ+λ) survival on rank and crowding distance (pymoo's `RankAndCrowding`), the
+/// ranks taken under constrained domination.
 enum Survival {
     /// Keeps the best `size` of `candidates` (parents and offspring together) and
     /// sets their rank and crowding distance.
@@ -7,8 +8,13 @@ enum Survival {
     /// crowding distance, largest first. Ties in crowding go to the earlier
     /// candidate (parents come before offspring), which keeps the result
     /// deterministic without spending random draws.
+    ///
+    /// With constraints, the feasible fronts come first and the infeasible candidates after
+    /// them in order of violation, so survival fills the population as pymoo does (feasible
+    /// ones by rank and crowding, the rest nearest-to-feasible first); without, the
+    /// violations are all 0 and the sort is plain Pareto.
     static func survivors(of candidates: [Individual], size: Int) -> [Individual] {
-        let fronts = NonDominatedSorting.fronts(candidates.map(\.objectives))
+        let fronts = NonDominatedSorting.fronts(candidates.map(\.objectives), violations: candidates.map(\.violation))
         var kept: [Individual] = []
         kept.reserveCapacity(min(size, candidates.count))
         for (rank, front) in fronts.enumerated() {

@@ -23,6 +23,14 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
     case cannotWrite(path: String, reason: String)
     case cannotRead(path: String, reason: String)
     case emptyFront
+    /// A constrained search with no feasible configuration yet (`Infeasibility.message`).
+    case noFeasibleConfiguration(String)
+    /// `evolve ... NAME X` on a cost that cannot be bounded.
+    case notLimitable(String, limitable: [String])
+    /// A bound that is not a positive number.
+    case badLimit(String, Double)
+    /// `compare by NAME` (or `plot front NAME`) on a quantity the search cannot report.
+    case notMinimised(String, minimised: [String])
     /// `save model F tuned` with nothing fine-tuned.
     case noFineTunedWeights
     /// `use front K` with K past the front's end.
@@ -85,6 +93,14 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
                                       hidden: hidden, kept: "every step's quantized values kept", limit: limit,
                                       smaller: "use a smaller batch ('finetune batch \(largestBatch)' fits) or shorter sequences",
                                       fits: largestBatch >= 1)
+        case .noFeasibleConfiguration(let message):
+            return message
+        case let .notLimitable(name, limitable):
+            return "'\(name)' cannot be bounded; bounds exist for \(limitable.joined(separator: ", "))"
+        case let .badLimit(keyword, bound):
+            return "'\(keyword)' must be a positive bound, got \(bound)"
+        case let .notMinimised(name, minimised):
+            return "this search did not minimise \(name); it minimised \(minimised.joined(separator: ", "))"
         case .emptyFront:
             return "the front is empty: the search was stopped before its first evaluations finished; run 'evolve N gens'"
         }

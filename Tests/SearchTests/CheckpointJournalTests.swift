@@ -122,7 +122,7 @@ struct CheckpointJournalTests {
         try Data("{\"formatVersion\": 9}\n".utf8).write(to: url)
         #expect { try NSGA2Checkpoint.load(from: url) } throws: { error in
             guard case .checkpointMalformed(_, let reason)? = error as? SearchError else { return false }
-            return reason == "format version 9, this gq reads versions 1 and 2"
+            return reason == "format version 9, this gq reads versions 1, 2 and 3"
         }
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 import Workbench
 
-/// `evolve`: NSGA-II over the 17 operators' widths, minimising validation error and size.
+/// `evolve`: NSGA-II over the 17 operators' widths, minimising validation error and size
+/// (or any objectives of `SearchObjective.catalog`), optionally under limits on its costs.
 enum EvolveCommand {
     /// The width ranges `evolve bits` offers.
     enum WidthRange: String, CaseIterable, Sendable {
@@ -18,23 +19,33 @@ enum EvolveCommand {
     static let pop = Option<Int>("pop", 4...10_000, "population size (default \(EvolveRequest.defaultPopulation))")
     static let seed = Option<UInt64>.seed("seed of the search (default: the session seed)")
     static let objectives = Option<String>(
-        spec: OptionSpec("objectives", .word(objectiveLists), "what to minimise, a comma-separated list with error in it (default \(SearchObjective.defaultList.map(\.name).joined(separator: ","))): \(SearchObjective.catalog.map { "\($0.name) = \($0.label)" }.joined(separator: "; "))"),
+        spec: OptionSpec("objectives", .list(SearchObjective.catalog.map(\.name)), "what to minimise, a comma-separated list with error in it, in any combination (default \(SearchObjective.defaultList.map(\.name).joined(separator: ","))): \(SearchObjective.catalog.map { "\($0.name) = \($0.label)" }.joined(separator: "; "))"),
         convert: { $0 })
+    static let core = Option<TargetCore>("core", "the microcontroller core latency and RAM are estimated for (default \(EvolveRequest.defaultCore.rawValue)): \(TargetCore.allCases.map { "\($0.rawValue) = \($0.label)" }.joined(separator: ", "))")
+    /// One bound per cost that declares a limit keyword (`flash`, `ram`, `latency`), in catalog order.
+    static let limits: [(quantity: SearchObjective, option: Option<Int>)] = SearchObjective.limited.compactMap { quantity in
+        guard let limit = quantity.limit else { return nil }
+        let help = "keep every front member's \(quantity.label) at or under this"
+        switch limit.amount {
+        case .bytes: return (quantity, Option<Int>.bytes(limit.keyword, 1...Int.max, help + " many bytes (k = 1024, M = 1024 × 1024), minimised or not"))
+        case .count: return (quantity, Option<Int>(limit.keyword, 1...Int.max, help + " many \(quantity.unit), minimised or not"))
+        }
+    }
     static let bits = Option<WidthRange>("bits", "widths each operator may take (default 2..8)")
     static let checkpoint = Option<FilePath>.path("checkpoint", "file the population is saved to after every generation")
     static let fresh = Option<Flag>.flag("fresh", "start a new search even when one can be continued")
     static let homogeneous = Option<Answer>("homogeneous", "seed the first population with homogeneous 2..8-bit (default yes)")
-    static let options: [any OptionDeclaration] = [pop, seed, objectives, bits, checkpoint, fresh, homogeneous]
+    static let options: [any OptionDeclaration] = [pop, seed, objectives, core] + limits.map(\.option) + [bits, checkpoint, fresh, homogeneous]
 
-    /// Every list of objectives `evolve` accepts: error first, then any choice of the costs, in catalog order.
-    static var objectiveLists: [String] {
-        let costs = SearchObjective.catalog.filter { $0 != .error }
-        var lists: [String] = []
-        for mask in 1..<(1 << costs.count) {
-            let chosen = costs.enumerated().filter { mask & (1 << $0.offset) != 0 }.map(\.element.name)
-            lists.append((["error"] + chosen).joined(separator: ","))
-        }
-        return lists.sorted { $0.count == $1.count ? $0 < $1 : $0.count < $1.count }
+    /// The usage line, its limits and cores from the declarations.
+    static var usage: String {
+        let bounds = limits.map { "[\($0.option.spec.placeholder)]" }.joined(separator: " ")
+        return "evolve N gens [pop P] [seed S] [objectives error,size,...] [\(core.spec.placeholder)] \(bounds) [bits 2..8] [checkpoint F] [fresh]  |  evolve resume [FILE]"
+    }
+
+    /// The limits as help's sentence: "'flash BYTES' (model size), ...".
+    static var limitSentence: String {
+        limits.map { "'\($0.option.spec.placeholder)' (\($0.quantity.label))" }.joined(separator: ", ")
     }
 
     /// An `evolve` line, read.
@@ -49,10 +60,11 @@ enum EvolveCommand {
         [
             Command(
                 name: "evolve",
-                usage: "evolve N gens [pop P] [seed S] [objectives error,size] [bits 2..8] [checkpoint F] [fresh]  |  evolve resume [FILE]",
-                summary: "Search per-operator bit widths with NSGA-II for the size/accuracy Pareto front",
-                details: "Each configuration is the current one ('set bits', 'set quant') with the 17 cell operators' widths chosen by the search; input and fc stay as set. Objectives are minimised on the validation split: error = 1 − accuracy of the bit-exact integer model, size = bytes of the C export, bitops = bit operations per step. Test accuracy is only reported ('show front'). Every evaluation is memoised and the population is evaluated on all cores; the same seed gives the same front at any thread count. After every generation the checkpoint gets one line with what the generation changed (population and new evaluations), and now and then the whole state, written atomically; a killed run loses at most one generation: 'evolve resume FILE' continues it. Without 'checkpoint F' each run gets a new file in ~/.local/state/gq/evolve (or $XDG_STATE_HOME/gq/evolve) named by task, model, seed, population and start time, so no run overwrites another's; 'evolve resume' alone lists them, and a new search on a model with an unfinished run says how to continue that run. 'evolve' again on the same model continues the session's search for N more generations. Ctrl-C stops after the evaluations under way and keeps the population. Sets hv and hv_homogeneous (hypervolume as a fraction of the reference box: error up to 1, each cost up to 1.1 × homogeneous 8-bit, so 8-bit itself counts; for error and size this is pymoo's hypervolume with reference (1, 1.1) on sizes divided by 8-bit's, divided by 1.1) and front_size.",
-                examples: ["evolve 20 gens pop 32 seed 1", "evolve 10 gens", "evolve resume evolve-digits.json"],
+                usage: usage,
+                summary: "Search per-operator bit widths with NSGA-II for the size/accuracy Pareto front, or any objectives and limits",
+                details: "Each configuration is the current one ('set bits', 'set quant') with the 17 cell operators' widths chosen by the search; input and fc stay as set. Objectives are minimised on the validation split, in any combination that includes error: error = 1 − accuracy of the bit-exact integer model, size = bytes of the C export, bitops = bit operations per step, latency = instructions of one time step of the exported C on the core named by 'core' (default \(EvolveRequest.defaultCore.rawValue)), from the device cost model (instructions, not cycles; an estimate), ram = bytes of that step's state plus scratch. Limits bound every front member, whether or not the limited cost is an objective: \(limitSentence); bytes take k (1024) and M (1024 × 1024). A configuration over a limit is infeasible. NSGA-II ranks by Deb's constrained domination, as pymoo does: a feasible configuration beats an infeasible one, of two infeasible ones the smaller total violation wins, and two feasible ones compare by Pareto dominance; each limit's violation is max(0, value / limit − 1), a fraction of the limit, so the sum mixes bytes and instructions sensibly. The front holds feasible configurations only; while none is, 'show front' and 'compare' say so and how near the search came. Test accuracy is only reported ('show front'). Every evaluation is memoised and the population is evaluated on all cores; the same seed gives the same front at any thread count. After every generation the checkpoint gets one line with what the generation changed (population and new evaluations), and now and then the whole state, written atomically; a killed run loses at most one generation: 'evolve resume FILE' continues it. Without 'checkpoint F' each run gets a new file in ~/.local/state/gq/evolve (or $XDG_STATE_HOME/gq/evolve) named by task, model, seed, population and start time, so no run overwrites another's; 'evolve resume' alone lists them, and a new search on a model with an unfinished run says how to continue that run. 'evolve' again on the same model continues the session's search for N more generations. Ctrl-C stops after the evaluations under way and keeps the population. The core, like the objectives and limits, is part of the search: it is saved with the checkpoint, and 'evolve' with another core (for latency or ram) starts a new search. Sets hv and hv_homogeneous (hypervolume as a fraction of the reference box: error up to 1, each cost up to 1.1 × homogeneous 8-bit, so 8-bit itself counts; for error and size this is pymoo's hypervolume with reference (1, 1.1) on sizes divided by 8-bit's, divided by 1.1) and front_size.",
+                examples: ["evolve 20 gens pop 32 seed 1", "evolve 10 gens", "evolve 40 gens objectives error,size,latency core m3",
+                           "evolve 40 gens flash 16k ram 1k latency 40000", "evolve resume evolve-digits.json"],
                 options: options,
                 completion: .words(["resume"]),
                 parse: parse,
@@ -86,11 +98,21 @@ enum EvolveCommand {
         } catch {
             throw CommandError(Interpreter.message(for: error))
         }
+        var constraints: [SearchConstraint] = []
+        for (quantity, option) in limits {
+            guard let bound = parsed[option] else { continue }
+            do {
+                constraints.append(try SearchConstraint(quantity, atMost: Double(bound)))
+            } catch {
+                throw CommandError(Interpreter.message(for: error))
+            }
+        }
         return .run(EvolveRequest(
             generations: generations, population: parsed[pop], seed: parsed[seed], objectives: list,
             widths: parsed[bits]?.widths ?? QuantizationProblem.defaultWidths,
             checkpoint: parsed[checkpoint].map { URL(fileURLWithPath: $0.path) },
-            fresh: parsed.has(fresh), homogeneousStart: parsed[homogeneous] != .no))
+            fresh: parsed.has(fresh), homogeneousStart: parsed[homogeneous] != .no,
+            constraints: constraints, core: parsed[core] ?? EvolveRequest.defaultCore))
     }
 
     private static func run(_ interpreter: Interpreter, _ request: Request) throws {
@@ -121,13 +143,25 @@ enum EvolveCommand {
                     session.io.out("note: an earlier search of this model stopped at generation \(last.generation) of \(last.targetGeneration); 'evolve resume \(last.url.path)' continues it\(others)")
                 }
                 let widths = evolve.widths
-                session.io.out("evolving \(search.objectives.map(\.name).joined(separator: " and ")) of \(GRUOperator.genome.count) operators at \(widths.first ?? 2)..\(widths.last ?? 8) bits: population \(search.search.options.populationSize), \(evolve.generations) generations, seed \(search.search.options.seed); checkpoint \(search.checkpointURL.path)")
+                session.io.out("evolving \(search.objectives.map(\.name).joined(separator: " and ")) of \(GRUOperator.genome.count) operators at \(widths.first ?? 2)..\(widths.last ?? 8) bits\(problemNote(search)): population \(search.search.options.populationSize), \(evolve.generations) generations, seed \(search.search.options.seed); checkpoint \(search.checkpointURL.path)")
                 if let tuned = workspace.tuned {
                     session.io.out("note: the search evaluates the fine-tuned weights in use (\(tuned.note), tuned for \(tuned.bits)); 'reset finetune' searches the float model's")
                 }
             }
             try drive(search, in: session)
         }
+    }
+
+    /// " under flash ≤ 16384 bytes, latency on Cortex-M4 (DSP)": the limits and the core,
+    /// when the search has them.
+    static func problemNote(_ search: QuantizationSearch) -> String {
+        var note = ""
+        if !search.constraints.isEmpty { note += " under " + SearchConstraint.list(search.constraints) }
+        if let core = search.problem.deviceCore {
+            let device = search.problem.quantities.filter(\.dependsOnCore).map(\.name).joined(separator: " and ")
+            note += ", \(device) on \(core.label)"
+        }
+        return note
     }
 
     /// `evolve resume` alone: the saved runs, newest first, unfinished ones marked.
@@ -159,9 +193,12 @@ enum EvolveCommand {
         let stride = max(1, remaining / 20)
         let finished = try state.advance(shouldStop: session.interrupt.isPending) { report in
             let done = Double(report.generation - start) / Double(max(remaining, 1))
-            let line = String(format: "gen %d/%d  evals %d (+%d cached)  front %d  hv %.4f",
+            var line = String(format: "gen %d/%d  evals %d (+%d cached)  front %d  hv %.4f",
                               report.generation, state.targetGeneration, report.totalEvaluations,
                               report.cacheHits, state.frontPoints.count, state.hypervolume)
+            if let feasible = report.feasible {
+                line += "  feasible \(feasible)/\(state.search.population.count)"
+            }
             meter.update(fraction: done, label: "evolve", detail: line)
             let kept = (report.generation - start) % stride == 0 || report.generation == state.targetGeneration
             if session.io.showsProgress, kept {
@@ -172,9 +209,15 @@ enum EvolveCommand {
         }
         meter.finish()
         publish(state, in: session)
-        let summary = "front of \(state.front.count) points, hypervolume \(String(format: "%.4f", state.hypervolume)) (homogeneous \(String(format: "%.4f", state.homogeneousHypervolume))), \(state.search.cache.count) configurations evaluated in \(ProgressMeter.duration(meter.elapsedSeconds))"
+        let front = state.infeasibility == nil ? "front of \(state.front.count) points" : "no feasible configuration yet"
+        let summary = "\(front), hypervolume \(String(format: "%.4f", state.hypervolume)) (homogeneous \(String(format: "%.4f", state.homogeneousHypervolume))), \(state.search.cache.count) configurations evaluated in \(ProgressMeter.duration(meter.elapsedSeconds))"
         if finished {
-            session.io.out("generation \(state.generation): \(summary); 'show front' lists it")
+            if let infeasibility = state.infeasibility {
+                session.io.out("generation \(state.generation): \(summary)")
+                session.io.out(infeasibility.message)
+            } else {
+                session.io.out("generation \(state.generation): \(summary); 'show front' lists it")
+            }
         } else {
             session.io.out("interrupted at generation \(state.generation): \(summary); 'evolve \(remaining - (state.generation - start)) gens' continues")
         }

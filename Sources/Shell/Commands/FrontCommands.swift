@@ -7,7 +7,11 @@ enum FrontCommands {
     static let tolerance = Option<Double>("tolerance", 0...100, "how far below 8-bit's accuracy the pick may be, in points (default \(Value.format(Comparison.defaultTolerance * 100)))")
     static let fineTune = Option<Flag>.flag("finetune", "fine-tune the candidates (as 'finetune' would) before the rule judges them")
     static let epochs = Option<Int>("epochs", 1...100_000, "with finetune: epochs per candidate (default \(FineTuningOptions().epochs))")
-    static let compareOptions: [any OptionDeclaration] = [fineTune, rule, tolerance, epochs]
+    static let by = Option<SearchObjective>(
+        spec: OptionSpec("by", .word(SearchObjective.catalog.filter { $0.role == .cost }.map(\.name)),
+                         "the cost the pick minimises, one the search minimised (default: size, or latency for a search that minimised latency and not size)"),
+        convert: { SearchObjective.named($0) })
+    static let compareOptions: [any OptionDeclaration] = [fineTune, rule, tolerance, by, epochs]
     static let above = Option<Double>("above", 0...1, "only points with at least this validation accuracy (a fraction, e.g. 0.9)")
     static let within = Option<Double>("within", 0...100, "only points within this many points of homogeneous 8-bit's validation accuracy")
     static let frontFilters: [any OptionDeclaration] = [above, within]
@@ -17,7 +21,7 @@ enum FrontCommands {
             Command(
                 name: "show front", usage: "show front [above A] [within P]",
                 summary: "List the Pareto front: size, validation and test accuracy, and the bits of each",
-                details: "The non-dominated points over every evaluation of the search, smallest first, one row per point: configurations that differ only in widths no objective sees reach the same point, and the row shows the one with the fewest bit operations per step (×N says how many share it). Validation accuracy is what the search optimised; test accuracy is measured here for reporting only. 'above A' keeps points with validation accuracy of at least A (a fraction, as 'accuracy' is); 'within P' keeps those within P points of homogeneous 8-bit's validation accuracy; positions stay those of the whole front, so 'use front K' takes them. Bits are listed in genome order, one column per operator: \(GRUOperator.genome.map { "\($0.shortName)=\($0.name)" }.joined(separator: " ")). In a terminal too narrow for those columns the widths are one digit string per row, in the same order. 'save front' writes every point.",
+                details: "The non-dominated points over every evaluation of the search, smallest first, one row per point, with a column for each other cost the search minimised or bounded (bit operations, latency in instructions per step, RAM in bytes; latency and RAM for the search's core, from the device cost model). Under limits ('evolve ... flash 16k') every point meets them all; while no configuration does, it says so, and how near the search came, instead of listing any: configurations that differ only in widths no objective sees reach the same point, and the row shows the one with the fewest bit operations per step (×N says how many share it). Validation accuracy is what the search optimised; test accuracy is measured here for reporting only. 'above A' keeps points with validation accuracy of at least A (a fraction, as 'accuracy' is); 'within P' keeps those within P points of homogeneous 8-bit's validation accuracy; positions stay those of the whole front, so 'use front K' takes them. Bits are listed in genome order, one column per operator: \(GRUOperator.genome.map { "\($0.shortName)=\($0.name)" }.joined(separator: " ")). In a terminal too narrow for those columns the widths are one digit string per row, in the same order. 'save front' writes every point.",
                 examples: ["show front", "show front above 0.9", "show front within 1"],
                 options: frontFilters,
                 parse: { try $0.options(frontFilters) },
@@ -25,6 +29,11 @@ enum FrontCommands {
                     let session = interpreter.session
                     let state = try session.workspace.requireSearch()
                     var rows = try session.workspace.frontRows()
+                    if rows.isEmpty, let infeasibility = state.infeasibility {
+                        session.io.out(infeasibility.message)
+                        EvolveCommand.publish(state, in: session)
+                        return
+                    }
                     let total = rows.count
                     if let floor = parsed[above] { rows = rows.filter { $0.validationAccuracy >= floor } }
                     if let points = parsed[within] {
@@ -65,7 +74,7 @@ enum FrontCommands {
             Command(
                 name: "save front", usage: "save front FILE.csv|FILE.json",
                 summary: "Write the Pareto front as CSV or JSON",
-                details: "One row (or object) per configuration: size in bytes and as a fraction of 8-bit, validation and test accuracy, and each operator's width. Written to a temporary file and renamed.",
+                details: "One row (or object) per configuration: size in bytes and as a fraction of 8-bit, each other cost the search minimised or bounded under its objective name (bitops, latency in instructions per step, ram in bytes) and, with latency or ram, the core they were estimated for (core), validation and test accuracy, and each operator's width. Under limits every row meets them; with none feasible it writes nothing and says why. Written to a temporary file and renamed.",
                 examples: ["save front front.csv", "save front front.json"],
                 completion: .paths,
                 parse: { arguments -> (ModelFileCommands.FileArgument, FrontFile.Format) in
@@ -78,15 +87,18 @@ enum FrontCommands {
                 run: { interpreter, request in
                     let (file, format) = request
                     let rows = try interpreter.session.workspace.frontRows()
+                    if rows.isEmpty, let infeasibility = try interpreter.session.workspace.requireSearch().infeasibility {
+                        throw CommandError(infeasibility.message)
+                    }
                     try file.write(try FrontFile.render(rows, as: format), argument: 0)
                     interpreter.session.io.out("wrote \(rows.count) configurations to \(file.path)")
                 }
             ),
             Command(
-                name: "compare", usage: "compare [finetune [epochs N]] [rule validation|train|fidelity|margin] [tolerance X]",
+                name: "compare", usage: "compare [finetune [epochs N]] [rule validation|train|fidelity|margin] [tolerance X] [by size|latency|...]",
                 summary: "Mixed against homogeneous precision: hypervolume and the smallest model near 8-bit accuracy, with test beside",
-                details: "Prints the hypervolume of the mixed-precision front beside that of homogeneous 2..8-bit, then homogeneous 8-bit and the pick: the smallest mixed configuration of the front within the tolerance (default 0.5 points) of 8-bit's validation accuracy that the rule accepts, each with validation and test accuracy, the size reduction and the test gap (8-bit's test accuracy minus the pick's). The pick is chosen without the test split; test is reported only. Rules: validation (what the search optimised), train (also within the tolerance of 8-bit on the training split, which the search never scored), fidelity (also within the tolerance of 8-bit's agreement with the float model over training and validation), margin (validation with one standard error of the paired difference as extra margin). With finetune, every mixed configuration smaller than 8-bit is a candidate: each one tried is fine-tuned from the search's weights exactly as 'use front K; finetune' would (seed: the session seed), and the rule judges the fine-tuned model against post-training 8-bit; the candidates are bisected by size, so about log2 of their number are fine-tuned. Ctrl-C stops it with the smallest accepted so far. Sets hv, hv_homogeneous, best_index (front position, 0 if none), best_size (bytes, 0 if none), size_reduction (fraction of 8-bit saved), best_accuracy and best_test_accuracy (after fine-tuning with finetune), accuracy_8bit, test_accuracy_8bit and size_8bit (bytes), and test_gap (test_accuracy_8bit − best_test_accuracy).",
-                examples: ["evolve 20 gens; compare", "compare finetune", "compare rule train", "compare tolerance 0.01"],
+                details: "Prints the hypervolume of the mixed-precision front beside that of homogeneous 2..8-bit, then homogeneous 8-bit and the pick: the smallest mixed configuration of the front within the tolerance (default 0.5 points) of 8-bit's validation accuracy that the rule accepts, each with validation and test accuracy, the size reduction and the test gap (8-bit's test accuracy minus the pick's). 'by COST' picks the configuration with the least of another cost the search minimised instead of the smallest (by default size; for a search that minimised latency and not size, latency): 'compare by latency' after 'evolve ... objectives error,size,latency' picks the fewest instructions per step. Costs the search minimised or bounded besides are printed beside; under limits every candidate meets them. The pick is chosen without the test split; test is reported only. Rules: validation (what the search optimised), train (also within the tolerance of 8-bit on the training split, which the search never scored), fidelity (also within the tolerance of 8-bit's agreement with the float model over training and validation), margin (validation with one standard error of the paired difference as extra margin). With finetune, every mixed configuration smaller than 8-bit is a candidate: each one tried is fine-tuned from the search's weights exactly as 'use front K; finetune' would (seed: the session seed), and the rule judges the fine-tuned model against post-training 8-bit; the candidates are bisected by size, so about log2 of their number are fine-tuned. Ctrl-C stops it with the smallest accepted so far. Sets hv, hv_homogeneous, best_index (front position, 0 if none), best_size (bytes, 0 if none), size_reduction (fraction of 8-bit saved), best_accuracy and best_test_accuracy (after fine-tuning with finetune), accuracy_8bit, test_accuracy_8bit and size_8bit (bytes), and test_gap (test_accuracy_8bit − best_test_accuracy); for each other cost the search used, best_COST, COST_8bit and COST_reduction (best_latency, latency_8bit, latency_reduction, ...).",
+                examples: ["evolve 20 gens; compare", "compare finetune", "compare rule train", "compare tolerance 0.01", "compare by latency"],
                 options: compareOptions,
                 parse: { arguments in
                     let parsed = try arguments.options(compareOptions)
@@ -99,13 +111,14 @@ enum FrontCommands {
                     let session = interpreter.session
                     let chosenRule = parsed[rule] ?? .standard
                     let chosenTolerance = (parsed[tolerance] ?? Comparison.defaultTolerance * 100) / 100
+                    let cost = parsed[by]
                     guard parsed[fineTune] != nil else {
-                        compare(try session.workspace.compare(rule: chosenRule, tolerance: chosenTolerance), session: session)
+                        compare(try session.workspace.compare(rule: chosenRule, tolerance: chosenTolerance, by: cost), session: session)
                         return
                     }
                     var settings = FineTuningOptions(seed: session.seed)
                     if let n = parsed[epochs] { settings.epochs = n }
-                    compare(try compareFineTuned(rule: chosenRule, tolerance: chosenTolerance, settings: settings, session: session),
+                    compare(try compareFineTuned(rule: chosenRule, tolerance: chosenTolerance, by: cost, settings: settings, session: session),
                             session: session)
                 }
             ),
@@ -114,34 +127,61 @@ enum FrontCommands {
 
     /// The front as a table: one column per operator when it fits in `columns` (or
     /// always, without a terminal), else the compact form with the widths as one digit
-    /// string per row (10 and up as a, b, …) and a legend.
+    /// string per row (10 and up as a, b, …) and a legend. Each other cost the search used
+    /// (bit operations, latency, RAM) gets a column after the size's.
     static func table(_ rows: [FrontRow], state: QuantizationSearch, columns: Int? = nil) -> [String] {
         let shortNames = GRUOperator.genome.map(\.shortName)
-        let head = "  #   size (B)  of 8-bit  val acc  test acc  "
-        func figures(_ row: FrontRow) -> String {
-            String(row.position).leftPadded(3) + String(row.size).leftPadded(11)
-                + String(format: "%8.1f %%%7.1f %%%8.1f %%", row.sizeRatio * 100, row.validationAccuracy * 100, row.testAccuracy * 100) + "  "
+        let extra = state.problem.quantities.filter { $0 != .size }
+        let widths = extra.map { max($0.column.count, 8) }
+        func head(ratio: Bool) -> String {
+            "  #   size (B)" + (ratio ? "  of 8-bit" : "") + zip(extra, widths).map { "  " + $0.column.leftPadded($1) }.joined()
+                + "  val acc  test acc  "
         }
-        let fixedWidths = "input \(state.context.inputBits), fc \(state.context.fcBits) bits"
+        func figures(_ row: FrontRow, ratio: Bool) -> String {
+            var line = String(row.position).leftPadded(3) + String(row.size).leftPadded(11)
+            if ratio { line += String(format: "%8.1f %%", row.sizeRatio * 100) }
+            for (quantity, width) in zip(extra, widths) {
+                line += "  " + (row.cost(quantity).map { String(Int64($0.rounded())) } ?? "-").leftPadded(width)
+            }
+            return line + String(format: "%7.1f %%%8.1f %%", row.validationAccuracy * 100, row.testAccuracy * 100) + "  "
+        }
+        var fixedWidths = "input \(state.context.inputBits), fc \(state.context.fcBits) bits"
+        if let core = state.problem.deviceCore {
+            fixedWidths += "; \(extra.filter(\.dependsOnCore).map(\.name).joined(separator: " and ")) on \(core.label), from the device cost model"
+        }
+        if !state.constraints.isEmpty {
+            fixedWidths += "; every point meets " + SearchConstraint.list(state.constraints)
+        }
         func shared(_ row: FrontRow) -> String { row.configurations > 1 ? "  ×\(row.configurations)" : "" }
         let sharedNote = rows.contains { $0.configurations > 1 }
             ? "; ×N: N configurations reach that point, the one shown has the fewest bit operations" : ""
-        let full = head + shortNames.map { $0.padding(toLength: 3, withPad: " ", startingAt: 0) }.joined(separator: " ")
+        let full = head(ratio: true) + shortNames.map { $0.padding(toLength: 3, withPad: " ", startingAt: 0) }.joined(separator: " ")
         if let columns, full.count > columns - 1 {
             let digits = "0123456789abcdefg"
             func digit(_ bits: Int) -> Character {
                 digits[digits.index(digits.startIndex, offsetBy: min(max(bits, 0), 16))]
             }
-            var lines = [head + "bits"]
-            lines += rows.map { figures($0) + String($0.genome.map(digit)) + shared($0) }
+            // With cost columns the compact row may still not fit: the ratio to 8-bit goes first.
+            let ratio = head(ratio: true).count + shortNames.count <= columns - 1
+            var lines = [head(ratio: ratio) + "bits"]
+            lines += rows.map { figures($0, ratio: ratio) + String($0.genome.map(digit)) + shared($0) }
             let legend = "bits: one digit per operator, in order " + shortNames.joined(separator: " ")
                 + (rows.contains { $0.genome.contains { $0 >= 10 } } ? " (a = 10, b = 11, …)" : "") + "; \(fixedWidths); 'help show front' names them" + sharedNote
             return lines + TextWrapping.wrap(legend, width: columns - 1, rest: "  ")
         }
         var lines = [full]
-        lines += rows.map { figures($0) + $0.genome.map { String($0).leftPadded(3) }.joined(separator: " ") + shared($0) }
+        lines += rows.map { figures($0, ratio: true) + $0.genome.map { String($0).leftPadded(3) }.joined(separator: " ") + shared($0) }
         let legend = "columns: " + GRUOperator.genome.map { "\($0.shortName)=\($0.name)" }.joined(separator: " ") + "; " + fixedWidths + sharedNote
         return lines + TextWrapping.wrap(legend, width: columns.map { $0 - 1 }, rest: "  ")
+    }
+
+    /// `4321 bytes, 41234 instructions, 320 bytes of RAM`: a pick's costs, size first, then
+    /// the others the search used in catalog order.
+    static func costs(_ pick: Comparison.Pick) -> String {
+        let others = SearchObjective.catalog.filter { $0 != .size && pick.costs[$0] != nil }
+        return ([String(format: "%.0f bytes", pick.size)] + others.map { quantity in
+            String(format: "%.0f %@", pick.costs[quantity] ?? 0, quantity == .ram ? "bytes of RAM" : quantity.unit)
+        }).joined(separator: ", ")
     }
 
     static func compare(_ comparison: Comparison, session: Session) {
@@ -154,43 +194,82 @@ enum FrontCommands {
         case .noEightBit:
             io.out("homogeneous 8-bit is outside this search's widths: no size comparison")
             return
-        case .sizeNotMinimised:
+        case .notMinimised(let cost) where cost == .size:
             io.out("this search did not minimise size ('evolve ... objectives error,size'): no size comparison")
+            return
+        case .notMinimised(let cost):
+            io.out("this search did not minimise \(cost.name) ('evolve ... objectives error,\(cost.name)'): no \(cost.name) comparison")
+            return
+        case .noFeasibleConfiguration(let infeasibility):
+            io.out(infeasibility.message)
+            publishPick(comparison, session: session)
             return
         case nil:
             break
         }
         guard let eight = comparison.eightBit else { return }
         let points = Value.format(comparison.tolerance * 100)
+        let cost = comparison.cost
+        let bySize = cost == .size
         func test(_ pick: Comparison.Pick) -> String { pick.testAccuracy.map { percent($0) } ?? "-" }
-        io.out(String(format: "homogeneous 8-bit: %.0f bytes, validation %@, test %@", eight.size, percent(eight.accuracy), test(eight)))
+        func reduction(_ pick: Comparison.Pick) -> Double { eight.cost > 0 ? 1 - pick.cost / eight.cost : 0 }
+        if bySize, eight.costs.count <= 1 {
+            io.out(String(format: "homogeneous 8-bit: %.0f bytes, validation %@, test %@", eight.size, percent(eight.accuracy), test(eight)))
+        } else {
+            io.out("homogeneous 8-bit: \(costs(eight)), validation \(percent(eight.accuracy)), test \(test(eight))")
+        }
+        if let core = comparison.core {
+            let device = SearchObjective.catalog.filter { $0.dependsOnCore && eight.costs[$0] != nil }.map(\.name).joined(separator: " and ")
+            io.out("\(device) for \(core.label), from the device cost model (instructions, not cycles)")
+        }
         session.publish([("accuracy_8bit", eight.accuracy), ("test_accuracy_8bit", eight.testAccuracy ?? 0), ("size_8bit", eight.size)])
         if let homogeneous = comparison.smallestHomogeneous {
-            io.out(String(format: "smallest homogeneous within %@ points: %d-bit, %.0f bytes: %.1f %% smaller", points, homogeneous.bits, homogeneous.pick.size, (1 - homogeneous.pick.size / eight.size) * 100))
+            if bySize {
+                io.out(String(format: "smallest homogeneous within %@ points: %d-bit, %.0f bytes: %.1f %% smaller", points, homogeneous.bits, homogeneous.pick.size, (1 - homogeneous.pick.size / eight.size) * 100))
+            } else {
+                io.out(String(format: "least %@ of the homogeneous within %@ points: %d-bit, %.0f %@: %.1f %% less", cost.name, points, homogeneous.bits,
+                              homogeneous.pick.cost, cost.unit, reduction(homogeneous.pick) * 100))
+            }
         }
         let confirmed = comparison.rule == .validation ? "" : ", confirmed by rule \(comparison.rule.rawValue)"
         if let trail = comparison.fineTuning {
             compareFineTuned(comparison, eight: eight, trail: trail, confirmed: confirmed, session: session)
             return
         }
-        let turnedDown = comparison.rejected > 0 ? " (\(comparison.rejected) smaller one\(comparison.rejected == 1 ? "" : "s") within \(points) points on validation turned down)" : ""
+        let cheaper = bySize ? "smaller" : "cheaper"
+        let turnedDown = comparison.rejected > 0 ? " (\(comparison.rejected) \(cheaper) one\(comparison.rejected == 1 ? "" : "s") within \(points) points on validation turned down)" : ""
         guard let best = comparison.best else {
             io.out("no mixed configuration on the front within \(points) points of homogeneous 8-bit (\(percent(eight.accuracy)) validation)\(confirmed)\(turnedDown)")
             publishPick(comparison, session: session)
             return
         }
-        io.out(String(format: "smallest mixed within %@ points%@: front %d, %.0f bytes, validation %@, test %@: %.1f %% smaller than 8-bit%@",
-                      points, confirmed, best.position, best.pick.size, percent(best.pick.accuracy), test(best.pick), comparison.sizeReduction * 100, turnedDown))
+        if bySize, best.pick.costs.count <= 1 {
+            io.out(String(format: "smallest mixed within %@ points%@: front %d, %.0f bytes, validation %@, test %@: %.1f %% smaller than 8-bit%@",
+                          points, confirmed, best.position, best.pick.size, percent(best.pick.accuracy), test(best.pick), comparison.sizeReduction * 100, turnedDown))
+        } else if bySize {
+            io.out(String(format: "smallest mixed within %@ points%@: front %d, %@, validation %@, test %@: %.1f %% smaller than 8-bit%@",
+                          points, confirmed, best.position, costs(best.pick), percent(best.pick.accuracy), test(best.pick), comparison.sizeReduction * 100, turnedDown))
+        } else {
+            io.out(String(format: "least %@ of the mixed within %@ points%@: front %d, %@, validation %@, test %@: %.1f %% less %@ than 8-bit, %.1f %% smaller%@",
+                          cost.name, points, confirmed, best.position, costs(best.pick), percent(best.pick.accuracy), test(best.pick),
+                          reduction(best.pick) * 100, cost.name, comparison.sizeReduction * 100, turnedDown))
+        }
         io.out(String(format: "test gap     %+.1f points (8-bit test minus the pick's; chosen without the test split)", (comparison.testGap ?? 0) * 100))
         publishPick(comparison, session: session)
     }
 
-    /// The pick's variables, the same for `compare` and `compare finetune`; zeros when there is no pick.
+    /// The pick's variables, the same for `compare` and `compare finetune`; zeros when there
+    /// is no pick. Each cost besides size the search used gets best_COST, COST_8bit and COST_reduction.
     static func publishPick(_ comparison: Comparison, session: Session) {
         let best = comparison.best
         session.publish([("best_index", Double(best?.position ?? 0)), ("best_size", best?.pick.size ?? 0),
                          ("size_reduction", comparison.sizeReduction), ("best_accuracy", best?.pick.accuracy ?? 0),
                          ("best_test_accuracy", best?.pick.testAccuracy ?? 0), ("test_gap", comparison.testGap ?? 0)])
+        let others = SearchObjective.catalog.filter { $0 != .size && comparison.eightBit?.costs[$0] != nil }
+        session.publish(others.flatMap { quantity in
+            [("best_\(quantity.name)", best?.pick.costs[quantity] ?? 0), ("\(quantity.name)_8bit", comparison.eightBit?.costs[quantity] ?? 0),
+             ("\(quantity.name)_reduction", comparison.reduction(of: quantity))]
+        })
     }
 }
 
@@ -198,7 +277,7 @@ enum FrontCommands {
 
 extension FrontCommands {
     /// Runs `compare finetune`, printing each candidate as it is judged.
-    static func compareFineTuned(rule: PickRule, tolerance: Double, settings: FineTuningOptions, session: Session) throws -> Comparison {
+    static func compareFineTuned(rule: PickRule, tolerance: Double, by cost: SearchObjective?, settings: FineTuningOptions, session: Session) throws -> Comparison {
         var meter = ProgressMeter(io: session.io)
         var current = ""
         let observer = FineTuningObserver(progress: { epoch, batch, batchCount, _ in
@@ -206,21 +285,24 @@ extension FrontCommands {
             meter.update(fraction: fraction, label: "finetune", detail: "\(current), epoch \(epoch)/\(settings.epochs)")
         })
         return try session.workspace.compareFineTuned(
-            rule: rule, tolerance: tolerance, settings: settings, observer: observer,
+            rule: rule, tolerance: tolerance, by: cost, settings: settings, observer: observer,
             starting: { position, _ in current = "front \(position)" },
             finished: { candidate in
                 meter.finish()
                 let verdict = candidate.accepted ? "accepted" : "turned down"
-                session.io.out(String(format: "  front %d: %.0f bytes, validation %@ → %@ after fine-tuning: %@", candidate.position,
-                                      candidate.size, percent(candidate.searchedAccuracy), percent(candidate.accuracy), verdict))
+                let other = candidate.cost != candidate.size ? String(format: " (%.0f by the compared cost)", candidate.cost) : ""
+                session.io.out(String(format: "  front %d: %.0f bytes%@, validation %@ → %@ after fine-tuning: %@", candidate.position,
+                                      candidate.size, other, percent(candidate.searchedAccuracy), percent(candidate.accuracy), verdict))
             })
     }
 
     static func compareFineTuned(_ comparison: Comparison, eight: Comparison.Pick, trail: FineTuningTrail, confirmed: String, session: Session) {
         let io = session.io
         let points = Value.format(comparison.tolerance * 100)
+        let bySize = comparison.cost == .size
         let stopped = trail.interrupted ? " (interrupted: the smallest accepted so far)" : ""
-        io.out("fine-tuned \(trail.candidates.count) of the front's \(trail.candidateCount) mixed configurations smaller than 8-bit, bisected by size\(stopped)")
+        let cheaper = bySize ? "smaller than 8-bit, bisected by size" : "with less \(comparison.cost.name) than 8-bit, bisected by \(comparison.cost.name)"
+        io.out("fine-tuned \(trail.candidates.count) of the front's \(trail.candidateCount) mixed configurations \(cheaper)\(stopped)")
         guard let best = comparison.best else {
             io.out("no fine-tuned mixed configuration within \(points) points of homogeneous 8-bit (\(percent(eight.accuracy)) validation)\(confirmed)")
             publishPick(comparison, session: session)
@@ -228,9 +310,13 @@ extension FrontCommands {
         }
         func test(_ pick: Comparison.Pick?) -> String { pick?.testAccuracy.map { percent($0) } ?? "-" }
         let before = trail.pickBefore
-        io.out(String(format: "smallest mixed within %@ points after fine-tuning%@: front %d, %.0f bytes, validation %@ → %@, test %@ → %@: %.1f %% smaller than 8-bit",
-                      points, confirmed, best.position, best.pick.size, percent(before?.accuracy ?? best.pick.accuracy), percent(best.pick.accuracy),
-                      test(before), test(best.pick), comparison.sizeReduction * 100))
+        let figures = bySize && best.pick.costs.count <= 1 ? String(format: "%.0f bytes", best.pick.size) : costs(best.pick)
+        let saving = bySize ? String(format: "%.1f %% smaller than 8-bit", comparison.sizeReduction * 100)
+            : String(format: "%.1f %% less %@ than 8-bit, %.1f %% smaller", comparison.reduction(of: comparison.cost) * 100, comparison.cost.name, comparison.sizeReduction * 100)
+        let what = bySize ? "smallest mixed" : "least \(comparison.cost.name) of the mixed"
+        io.out(String(format: "%@ within %@ points after fine-tuning%@: front %d, %@, validation %@ → %@, test %@ → %@: %@",
+                      what, points, confirmed, best.position, figures, percent(before?.accuracy ?? best.pick.accuracy), percent(best.pick.accuracy),
+                      test(before), test(best.pick), saving))
         io.out(String(format: "test gap     %+.1f points (8-bit test minus the fine-tuned pick's; chosen without the test split)", (comparison.testGap ?? 0) * 100))
         io.out("'use front \(best.position); finetune' gives these weights")
         publishPick(comparison, session: session)

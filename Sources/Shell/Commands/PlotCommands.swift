@@ -1,5 +1,6 @@
 import Foundation
 import Plotting
+import TextMatching
 import Workbench
 
 /// `plot front`, `plot sweep` and `plot hv`: in the terminal, or to an SVG file.
@@ -14,31 +15,64 @@ enum PlotCommands {
     static var commands: [Command] {
         [
             Command(
-                name: "plot front", usage: "plot front [to FILE.svg] [ascii] [width W] [height H] [y A..B]",
-                summary: "Plot size against accuracy: the Pareto front, homogeneous 2..8-bit and the current bits",
-                details: "The front is drawn as a staircase (the region it attains), homogeneous configurations and the current one as their own markers. Accuracy is on the validation split, the one the search optimised.",
-                examples: ["plot front", "plot front y 90..100", "plot front to front.svg"],
+                name: "plot front", usage: "plot front [X [Y]] [to FILE.svg] [ascii] [width W] [height H] [y A..B]",
+                summary: "Plot the Pareto front, homogeneous 2..8-bit and the current bits: size (or any cost) against accuracy",
+                details: "X and Y name the axes: \(FrontAxis.names.joined(separator: ", ")) (accuracy and error on the validation split, the one the search optimised; costs as 'show front' reports them, latency and ram for the search's core from the device cost model). By default X is the cost 'compare' minimises (size, or latency for a search that minimised latency and not size) and Y is accuracy: 'plot front latency' draws latency against accuracy, 'plot front size latency' size against latency. The front of a two-objective search drawn on its own two axes is a staircase (the region it attains); any other view of it, or a front of more objectives, is drawn as points, since a point that looks dominated there is better in an objective off the plot. Homogeneous configurations and the current one have their own markers. Under limits the front holds only configurations that meet them.",
+                examples: ["plot front", "plot front y 90..100", "plot front latency accuracy", "plot front to front.svg"],
                 options: options,
-                parse: parse,
-                run: { interpreter, parsed in
+                parse: parseFront,
+                run: { interpreter, request in
                     let session = interpreter.session
                     let workspace = session.workspace
                     let state = try workspace.requireSearch()
-                    guard let sizeIndex = state.problem.index(of: .size) else {
-                        throw CommandError("this search did not minimise size; 'plot front' draws size against accuracy")
+                    let problem = state.problem
+                    if state.front.isEmpty, let infeasibility = state.infeasibility {
+                        session.io.out(infeasibility.message)
+                        return
                     }
+                    guard let defaultCost = Comparison.defaultCost(for: problem.objectives) ?? problem.objectives.first(where: { $0.role == .cost }) else {
+                        throw CommandError("this search minimised no cost; 'plot front' draws a cost against accuracy")
+                    }
+                    let x = request.x ?? .cost(defaultCost), y = request.y ?? .accuracy
+                    func value(_ axis: FrontAxis, _ genome: [Int], _ objectives: [Double]) -> Double {
+                        switch axis {
+                        case .accuracy: return problem.accuracy(objectives) * 100
+                        case .error: return (1 - problem.accuracy(objectives)) * 100
+                        case .cost(let quantity): return problem.value(of: quantity, genome: genome, objectives: objectives)
+                        }
+                    }
+                    // The staircase is the attained region only on the search's own two axes, cost across.
+                    let own: Bool
+                    if case .cost(let quantity) = x, y != x, y.isValidation, problem.objectives.count == 2, problem.index(of: quantity) != nil {
+                        own = true
+                    } else {
+                        own = false
+                    }
+                    let frontName = own || problem.objectives.count <= 2 ? "mixed-precision front" : "mixed-precision front (\(problem.objectives.count) objectives)"
                     var series = [
-                        Series(name: "mixed-precision front", points: state.front.map { Point(x: $0.objectives[sizeIndex], y: state.problem.accuracy($0.objectives) * 100) },
-                               style: .stepLinePoints(.dot), color: .blue),
-                        Series(name: "homogeneous 2..8-bit", points: state.homogeneous.map { Point(x: $0.objectives[sizeIndex], y: state.problem.accuracy($0.objectives) * 100) },
+                        Series(name: frontName, points: state.front.map { Point(x: value(x, $0.genome, $0.objectives), y: value(y, $0.genome, $0.objectives)) },
+                               style: own ? .stepLinePoints(.dot) : .points(.dot), color: .blue),
+                        Series(name: "homogeneous 2..8-bit", points: state.homogeneous.map {
+                                   let genome = [Int](repeating: $0.bits, count: GRUOperator.genome.count)
+                                   return Point(x: value(x, genome, $0.objectives), y: value(y, genome, $0.objectives))
+                               },
                                style: .points(.diamond), color: .orange, labels: state.homogeneous.map { "\($0.bits)-bit" }),
                     ]
                     let current = try workspace.evaluate(workspace.bits)
+                    func currentValue(_ axis: FrontAxis) throws -> Double {
+                        switch axis {
+                        case .accuracy: return current.accuracy.validation * 100
+                        case .error: return (1 - current.accuracy.validation) * 100
+                        case .cost(let quantity) where quantity == .size: return Double(current.size)
+                        case .cost(let quantity): return try workspace.cost(quantity, of: workspace.bits, core: problem.core)
+                        }
+                    }
                     series.append(Series(name: "current (\(workspace.bits.uniformWidth.map { "\($0)-bit" } ?? "mixed"))",
-                                         points: [Point(x: Double(current.size), y: current.accuracy.validation * 100)], style: .points(.star), color: .red))
-                    let plot = Plot(title: "\(state.context.task): size against validation accuracy", xLabel: "model size (bytes)",
-                                    yLabel: "validation accuracy (%)", series: series)
-                    try draw(plot, options: parsed, session: session, percentAxis: true)
+                                         points: [Point(x: try currentValue(x), y: try currentValue(y))], style: .points(.star), color: .red))
+                    var title = "\(state.context.task): \(x.title) against \(y.title)"
+                    if x.dependsOnCore || y.dependsOnCore { title += " on \(problem.core.label)" }
+                    let plot = Plot(title: title, xLabel: x.axisLabel, yLabel: y.axisLabel, series: series)
+                    try draw(plot, options: request.options, session: session, percentAxis: y.isValidation)
                 }
             ),
             Command(
@@ -86,6 +120,77 @@ enum PlotCommands {
         ]
     }
 
+    /// A quantity `plot front` puts on an axis: validation accuracy or error, or a cost.
+    enum FrontAxis: Equatable {
+        case accuracy, error
+        case cost(SearchObjective)
+
+        static var names: [String] { ["accuracy", "error"] + SearchObjective.catalog.filter { $0.role == .cost }.map(\.name) }
+
+        init?(_ word: String) {
+            switch word {
+            case "accuracy": self = .accuracy
+            case "error": self = .error
+            default:
+                guard let quantity = SearchObjective.named(word), quantity.role == .cost else { return nil }
+                self = .cost(quantity)
+            }
+        }
+
+        /// Accuracy or error in %, on the validation split.
+        var isValidation: Bool {
+            if case .cost = self { return false }
+            return true
+        }
+
+        var dependsOnCore: Bool {
+            if case .cost(let quantity) = self { return quantity.dependsOnCore }
+            return false
+        }
+
+        var axisLabel: String {
+            switch self {
+            case .accuracy: return "validation accuracy (%)"
+            case .error: return "validation error (%)"
+            case .cost(let quantity): return quantity.axis
+            }
+        }
+
+        /// The plot title's word: "size against validation accuracy".
+        var title: String {
+            switch self {
+            case .accuracy: return "validation accuracy"
+            case .error: return "validation error"
+            case .cost(let quantity): return quantity.name
+            }
+        }
+    }
+
+    /// `plot front`'s line: up to two axis names, then the plot options.
+    struct FrontRequest {
+        var x: FrontAxis?
+        var y: FrontAxis?
+        var options: ParsedOptions
+    }
+
+    static func parseFront(_ arguments: Arguments) throws -> FrontRequest {
+        var axes: [FrontAxis] = []
+        while axes.count < 2, axes.count < arguments.count, let axis = FrontAxis(arguments[axes.count]) {
+            axes.append(axis)
+        }
+        if axes.count == 2, axes[0] == axes[1] || (axes[0].isValidation && axes[1].isValidation) {
+            throw CommandError("'plot front' needs two different quantities, one across and one up, got '\(arguments[0])' and '\(arguments[1])'", argument: 1)
+        }
+        let names = options.map(\.spec.name)
+        if axes.count < arguments.count, axes.count < 2, !names.contains(arguments[axes.count]) {
+            let word = arguments[axes.count]
+            throw CommandError("'\(word)' is neither a quantity to plot (\(FrontAxis.names.joined(separator: ", "))) nor an option of 'plot front'\(Suggestion.didYouMean(word, among: FrontAxis.names + names))",
+                               argument: axes.count)
+        }
+        let parsed = try parse(arguments, from: axes.count)
+        return FrontRequest(x: axes.first, y: axes.count > 1 ? axes[1] : nil, options: parsed)
+    }
+
     /// The file kinds `plot ... to` writes, by extension.
     enum FileKind: String, CaseIterable {
         case svg, txt
@@ -93,7 +198,11 @@ enum PlotCommands {
 
     /// Reads the options; a `to` file of a kind gq does not write is refused before anything runs.
     static func parse(_ arguments: Arguments) throws -> ParsedOptions {
-        let parsed = try arguments.options(options)
+        try parse(arguments, from: 0)
+    }
+
+    static func parse(_ arguments: Arguments, from start: Int) throws -> ParsedOptions {
+        let parsed = try arguments.options(options, from: start)
         if let file = parsed[to] {
             let kind = URL(fileURLWithPath: file.path).pathExtension.lowercased()
             guard FileKind(rawValue: kind) != nil else {

@@ -64,6 +64,10 @@ public struct Arguments {
             guard spec.accepts(text) else {
                 var hint = ""
                 if case .word(let choices) = spec.kind { hint = Suggestion.didYouMean(text, among: choices) }
+                if case .list(let choices) = spec.kind,
+                   let unknown = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init).first(where: { !choices.contains($0) }) {
+                    hint = Suggestion.didYouMean(unknown, among: choices)
+                }
                 throw CommandError("option '\(word)' expects \(spec.expectation), got '\(text)'\(hint)", argument: index + 1)
             }
             parsed.values[word] = text

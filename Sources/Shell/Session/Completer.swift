@@ -39,8 +39,13 @@ extension Interpreter {
             switch option.kind {
             case .flag: break
             case .word(let choices): return offer(choices)
+            case .list(let choices):
+                // The names not yet in the list, after what is typed up to the last comma.
+                let typed = word.split(separator: ",", omittingEmptySubsequences: false).dropLast().map(String.init)
+                let head = typed.isEmpty ? "" : typed.joined(separator: ",") + ","
+                return offer(choices.filter { !typed.contains($0) }.map { head + $0 })
             case .path: return offer([], paths: true)
-            case .integer, .real, .span, .text: return offer([])
+            case .integer, .real, .span, .text, .bytes: return offer([])
             }
         }
         let unusedOptions = command.options.map(\.name).filter { !rest.contains($0) }

@@ -12,6 +12,11 @@ public struct OptionSpec: Sendable {
         case flag
         /// One of fixed spellings; Tab offers them.
         case word([String])
+        /// Some of fixed spellings, comma-separated, none twice: `objectives error,size`;
+        /// Tab offers the ones not yet in the list.
+        case list([String])
+        /// A number of bytes, whole or with k (1024) or M (1024²) after it: `flash 16k`.
+        case bytes(ClosedRange<Int>)
         /// A file path; a leading `~` is expanded and Tab completes paths.
         case path
         /// Two numbers `A..B` with A < B: `y 90..100`.
@@ -37,6 +42,8 @@ public struct OptionSpec: Sendable {
         case .integer: return "\(name) N"
         case .real: return "\(name) X"
         case .word(let choices): return "\(name) \(choices.joined(separator: "|"))"
+        case .list: return "\(name) A,B,..."
+        case .bytes: return "\(name) BYTES"
         case .path: return "\(name) FILE"
         case .span: return "\(name) A..B"
         case .text: return "\(name) \(name.uppercased())"
@@ -53,6 +60,10 @@ public struct OptionSpec: Sendable {
             if range.upperBound == .infinity { return range.lowerBound > 0 ? "a positive number" : "a number ≥ \(Value.format(range.lowerBound))" }
             return "a number from \(Value.format(range.lowerBound)) to \(Value.format(range.upperBound))"
         case .word(let choices): return "one of \(choices.joined(separator: ", "))"
+        case .list(let choices): return "a comma-separated list of \(choices.joined(separator: ", ")), each once"
+        case .bytes(let range):
+            let most = range.upperBound == Int.max ? "" : " up to \(range.upperBound)"
+            return "a number of bytes\(most), as 2048, 16k or 1M (k = 1024, M = 1024 × 1024)"
         case .path: return "a file path"
         case .span: return "two numbers A..B with A < B"
         case .text: return "a word"
@@ -66,10 +77,30 @@ public struct OptionSpec: Sendable {
         case .integer(let range): return Int(text).map(range.contains) ?? false
         case .real(let range): return Double(text).map { $0.isFinite && range.contains($0) } ?? false
         case .word(let choices): return choices.contains(text)
+        case .list(let choices):
+            let names = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            return names.allSatisfy(choices.contains) && Set(names).count == names.count
+        case .bytes(let range): return OptionSpec.bytes(text).map(range.contains) ?? false
         case .path: return true
         case .span: return OptionSpec.span(text) != nil
         case .text: return true
         }
+    }
+
+    /// `2048`, `16k`, `16K` or `1M` as bytes (k = 1024, M = 1024²); nil for anything else
+    /// or a count past `Int.max`.
+    static func bytes(_ text: String) -> Int? {
+        var digits = Substring(text)
+        var factor = 1
+        switch digits.last {
+        case "k", "K": factor = 1 << 10
+        case "M": factor = 1 << 20
+        default: break
+        }
+        if factor > 1 { digits = digits.dropLast() }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(digits) else { return nil }
+        let (bytes, overflow) = value.multipliedReportingOverflow(by: factor)
+        return overflow ? nil : bytes
     }
 
     /// `A..B` read as numbers, when A < B and both are finite.
@@ -98,6 +129,13 @@ public struct Option<Value>: Sendable {
 extension Option where Value == Int {
     public init(_ name: String, _ range: ClosedRange<Int>, _ help: String) {
         self.init(spec: OptionSpec(name, .integer(range), help)) { Int($0) }
+    }
+}
+
+extension Option where Value == Int {
+    /// A number of bytes: `2048`, `16k`, `1M`.
+    public static func bytes(_ name: String, _ range: ClosedRange<Int>, _ help: String) -> Option<Int> {
+        Option(spec: OptionSpec(name, .bytes(range), help)) { OptionSpec.bytes($0) }
     }
 }
 

@@ -1,3 +1,4 @@
+import Export
 import Foundation
 import Quantization
 import Search
@@ -25,22 +26,43 @@ public enum PickRule: String, CaseIterable, Sendable {
 }
 
 /// Mixed against homogeneous precision, as `compare` reports it: hypervolumes, and the
-/// smallest configurations within a tolerance of homogeneous 8-bit's accuracy, with
-/// their test accuracy beside (measured for reporting, never used to choose).
+/// cheapest configurations (by `cost`: the model size unless told otherwise) within a
+/// tolerance of homogeneous 8-bit's accuracy, with their test accuracy beside (measured
+/// for reporting, never used to choose).
 public struct Comparison: Sendable {
-    /// One configuration's size and accuracy.
+    /// One configuration's costs and accuracy.
     public struct Pick: Sendable, Equatable {
         public var genome: Genome
+        /// Bytes of the model, whatever the comparison minimised.
         public var size: Double
+        /// The value of the cost the comparison minimised (`Comparison.cost`).
+        public var cost: Double
+        /// Every cost the search minimised or bounded, and the size: for reporting.
+        public var costs: [SearchObjective: Double]
         public var accuracy: Double
         /// Filled in by `Workspace.compare`; nil from `QuantizationSearch.comparison`.
         public var testAccuracy: Double?
+
+        public init(genome: Genome, size: Double, cost: Double, costs: [SearchObjective: Double] = [:], accuracy: Double, testAccuracy: Double? = nil) {
+            self.genome = genome
+            self.size = size
+            self.cost = cost
+            self.costs = costs
+            self.accuracy = accuracy
+            self.testAccuracy = testAccuracy
+        }
     }
 
-    /// Why no size comparison could be made.
+    /// Why no comparison could be made.
     public enum Limitation: Sendable, Equatable {
         case noEightBit
-        case sizeNotMinimised
+        /// The cost to compare by is not one the search minimised.
+        case notMinimised(SearchObjective)
+        /// A constrained search with no feasible configuration: no front to pick from.
+        case noFeasibleConfiguration(Infeasibility)
+
+        /// No size comparison: the search did not minimise size (and was given no other cost to compare by).
+        public static var sizeNotMinimised: Limitation { .notMinimised(.size) }
     }
 
     public var hypervolume: Double
@@ -48,11 +70,15 @@ public struct Comparison: Sendable {
     /// How far below 8-bit accuracy a pick may be (0.005 = half a point).
     public var tolerance: Double
     public var rule: PickRule = .standard
+    /// What the pick minimises among the candidates: size, or another cost the search minimised.
+    public var cost: SearchObjective = .size
+    /// The target core, when a cost the search used depends on it.
+    public var core: TargetCore?
     public var limitation: Limitation?
     public var eightBit: Pick?
-    /// The smallest homogeneous configuration below 8 bits within the tolerance.
+    /// The cheapest homogeneous configuration below 8 bits within the tolerance that meets the constraints.
     public var smallestHomogeneous: (bits: Int, pick: Pick)?
-    /// The smallest mixed configuration (at least two widths) of the front the rule accepts.
+    /// The cheapest mixed configuration (at least two widths) of the front the rule accepts.
     public var best: (position: Int, pick: Pick)?
     /// Mixed configurations within the tolerance on validation that the rule turned down
     /// (with `compare finetune`: fine-tuned candidates it turned down).
@@ -64,6 +90,19 @@ public struct Comparison: Sendable {
     public var sizeReduction: Double {
         guard let best, let eightBit, eightBit.size > 0 else { return 0 }
         return 1 - best.pick.size / eightBit.size
+    }
+
+    /// The pick's reduction of `quantity` against 8-bit (0 when there is no pick or no figure).
+    public func reduction(of quantity: SearchObjective) -> Double {
+        guard let best, let eightBit, let mine = best.pick.costs[quantity], let theirs = eightBit.costs[quantity], theirs > 0 else { return 0 }
+        return 1 - mine / theirs
+    }
+
+    /// The cost `compare` minimises by default among `objectives`: size when the search
+    /// minimised it (the paper's question), else latency; nil for neither, where the cost
+    /// must be named (`compare by bitops`).
+    public static func defaultCost(for objectives: [SearchObjective]) -> SearchObjective? {
+        [SearchObjective.size, .latency].first(where: objectives.contains)
     }
 
     /// 8-bit's test accuracy minus the pick's: how much the promise missed by on unseen data.
@@ -91,7 +130,10 @@ public struct FineTuningTrail: Sendable {
 public struct FineTunedCandidate: Sendable, Equatable {
     /// Front position, from 1.
     public var position: Int
+    /// Bytes of the model.
     public var size: Double
+    /// The cost the comparison minimises (`Comparison.cost`; the size, by default).
+    public var cost: Double
     /// Validation accuracy as the search measured it.
     public var searchedAccuracy: Double
     /// Validation accuracy of the weights `finetune` keeps (never below the searched one).
@@ -102,45 +144,79 @@ public struct FineTunedCandidate: Sendable, Equatable {
 }
 
 extension QuantizationSearch {
-    /// Compares the front with homogeneous precision. The candidates are the front's mixed
-    /// configurations (at least two widths) within `tolerance` of 8-bit on validation,
-    /// smallest first; the pick is the smallest.
-    public func comparison(tolerance: Double = Comparison.defaultTolerance) -> Comparison {
-        comparison(tolerance: tolerance, accepts: { _ in true })
+    /// Where the comparison stands before any candidate is judged: the cost it minimises,
+    /// 8-bit's pick and the candidates (the front's mixed configurations, at least two
+    /// widths, within `tolerance` of 8-bit on validation, cheapest first, ties by front
+    /// position), or why there can be none. With `withinTolerance` false the candidates are
+    /// every mixed configuration: `compare finetune` asks for the tolerance after fine-tuning.
+    struct ComparisonSetup {
+        var result: Comparison
+        var candidates: [(offset: Int, element: Individual)] = []
+        var costIndex = 0
     }
 
-    /// `comparison(tolerance:)` with the pick confirmed by `accepts`, asked smallest candidate first.
-    public func comparison(tolerance: Double, accepts: (Individual) throws -> Bool) rethrows -> Comparison {
-        try comparison(tolerance: tolerance, firstAccepted: { candidates in try candidates.firstIndex(where: accepts) })
+    func comparisonSetup(tolerance: Double, by requested: SearchObjective?, withinTolerance: Bool = true) -> ComparisonSetup {
+        var result = Comparison(hypervolume: hypervolume, homogeneousHypervolume: homogeneousHypervolume, tolerance: tolerance)
+        result.core = problem.deviceCore
+        let cost = requested ?? Comparison.defaultCost(for: objectives) ?? .size
+        result.cost = cost
+        guard let eight = homogeneous.first(where: { $0.bits == 8 }) else {
+            result.limitation = .noEightBit
+            return ComparisonSetup(result: result)
+        }
+        guard let costIndex = problem.index(of: cost), cost.role == .cost else {
+            result.limitation = .notMinimised(cost)
+            return ComparisonSetup(result: result)
+        }
+        result.eightBit = pick(QuantizationProblem.homogeneous(8), eight.objectives, costIndex: costIndex)
+        if let infeasibility {
+            result.limitation = .noFeasibleConfiguration(infeasibility)
+            return ComparisonSetup(result: result, costIndex: costIndex)
+        }
+        let target = problem.accuracy(eight.objectives) - tolerance
+        if let cheapest = homogeneous.filter({ $0.isFeasible && problem.accuracy($0.objectives) >= target })
+            .min(by: { ($0.objectives[costIndex], $0.bits) < ($1.objectives[costIndex], $1.bits) }), cheapest.bits < 8 {
+            result.smallestHomogeneous = (cheapest.bits, pick(QuantizationProblem.homogeneous(cheapest.bits), cheapest.objectives, costIndex: costIndex))
+        }
+        let candidates = front.enumerated()
+            .filter { (!withinTolerance || problem.accuracy($0.element.objectives) >= target) && Set($0.element.genome).count > 1 }
+            .sorted { ($0.element.objectives[costIndex], $0.offset) < ($1.element.objectives[costIndex], $1.offset) }
+        return ComparisonSetup(result: result, candidates: candidates, costIndex: costIndex)
+    }
+
+    /// One configuration as the comparison reports it: accuracy, the minimised cost, the
+    /// size and every other cost the search used.
+    func pick(_ genome: Genome, _ values: [Double], costIndex: Int) -> Comparison.Pick {
+        var costs: [SearchObjective: Double] = [:]
+        for quantity in [SearchObjective.size] + problem.quantities {
+            costs[quantity] = problem.value(of: quantity, genome: genome, objectives: values)
+        }
+        return Comparison.Pick(genome: genome, size: costs[.size] ?? 0, cost: values[costIndex], costs: costs, accuracy: problem.accuracy(values))
+    }
+
+    /// Compares the front with homogeneous precision. The candidates are the front's mixed
+    /// configurations (at least two widths) within `tolerance` of 8-bit on validation,
+    /// cheapest first by `cost` (size, or latency for a search that minimised latency and
+    /// not size, when nil); the pick is the cheapest.
+    public func comparison(tolerance: Double = Comparison.defaultTolerance, by cost: SearchObjective? = nil) -> Comparison {
+        comparison(tolerance: tolerance, by: cost, accepts: { _ in true })
+    }
+
+    /// `comparison(tolerance:by:)` with the pick confirmed by `accepts`, asked cheapest candidate first.
+    public func comparison(tolerance: Double, by cost: SearchObjective? = nil, accepts: (Individual) throws -> Bool) rethrows -> Comparison {
+        try comparison(tolerance: tolerance, by: cost, firstAccepted: { candidates in try candidates.firstIndex(where: accepts) })
     }
 
     /// The same with the confirmation given as "the index of the first candidate that
-    /// passes, smallest first", so it may check several candidates at once (MPI ranks).
-    public func comparison(tolerance: Double, firstAccepted: ([Individual]) throws -> Int?) rethrows -> Comparison {
-        var result = Comparison(hypervolume: hypervolume, homogeneousHypervolume: homogeneousHypervolume, tolerance: tolerance)
-        guard let eight = homogeneous.first(where: { $0.bits == 8 }) else {
-            result.limitation = .noEightBit
-            return result
-        }
-        guard let sizeIndex = problem.index(of: .size) else {
-            result.limitation = .sizeNotMinimised
-            return result
-        }
-        func pick(_ genome: Genome, _ values: [Double]) -> Comparison.Pick {
-            Comparison.Pick(genome: genome, size: values[sizeIndex], accuracy: problem.accuracy(values))
-        }
-        result.eightBit = pick(QuantizationProblem.homogeneous(8), eight.objectives)
-        let target = problem.accuracy(eight.objectives) - tolerance
-        if let smallest = homogeneous.filter({ problem.accuracy($0.objectives) >= target }).min(by: { $0.objectives[sizeIndex] < $1.objectives[sizeIndex] }),
-           smallest.bits < 8 {
-            result.smallestHomogeneous = (smallest.bits, pick(QuantizationProblem.homogeneous(smallest.bits), smallest.objectives))
-        }
-        let candidates = front.enumerated()
-            .filter { problem.accuracy($0.element.objectives) >= target && Set($0.element.genome).count > 1 }
-            .sorted { $0.element.objectives[sizeIndex] < $1.element.objectives[sizeIndex] }
+    /// passes, cheapest first", so it may check several candidates at once (MPI ranks).
+    public func comparison(tolerance: Double, by cost: SearchObjective? = nil, firstAccepted: ([Individual]) throws -> Int?) rethrows -> Comparison {
+        let setup = comparisonSetup(tolerance: tolerance, by: cost)
+        var result = setup.result
+        guard result.limitation == nil else { return result }
+        let candidates = setup.candidates
         if let first = try firstAccepted(candidates.map(\.element)) {
             let (offset, individual) = candidates[first]
-            result.best = (offset + 1, pick(individual.genome, individual.objectives))
+            result.best = (offset + 1, pick(individual.genome, individual.objectives, costIndex: setup.costIndex))
             result.rejected = first
         } else {
             result.rejected = candidates.count
@@ -152,7 +228,7 @@ extension QuantizationSearch {
 extension Workspace {
     /// `compare`: the search's comparison with the pick confirmed by `rule`, and the test
     /// accuracy of 8-bit and of the pick reported beside (never used to choose).
-    public func compare(rule: PickRule = .standard, tolerance: Double = Comparison.defaultTolerance) throws -> Comparison {
+    public func compare(rule: PickRule = .standard, tolerance: Double = Comparison.defaultTolerance, by cost: SearchObjective? = nil) throws -> Comparison {
         let state = try requireSearch()
         let inputs = state.problem.inputs
         // Built on the first candidate, so a search with none (or no size) costs nothing here.
@@ -162,7 +238,7 @@ extension Workspace {
             confirm = check
             return try check(inputs.quantized(candidate.genome))
         }
-        var result = try state.comparison(tolerance: tolerance) { candidates in
+        var result = try state.comparison(tolerance: tolerance, by: cost) { candidates in
             guard let partition, partition.count > 1, !candidates.isEmpty, rule != .validation else {
                 return try candidates.firstIndex(where: accepts)
             }

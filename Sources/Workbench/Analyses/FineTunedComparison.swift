@@ -3,34 +3,36 @@ import Quantization
 import Search
 
 extension Workspace {
-    /// `compare finetune`: the smallest mixed configuration of the front that, once
-    /// fine-tuned as `finetune` would, `rule` accepts against post-training 8-bit.
+    /// `compare finetune`: the smallest (by `cost`, as for `compare`) mixed configuration
+    /// of the front that, once fine-tuned as `finetune` would, `rule` accepts against
+    /// post-training 8-bit.
     ///
     /// Fine-tuning moves accuracy far more than the front's small steps do, so every
-    /// mixed configuration smaller than 8-bit is a candidate, not only those already
-    /// within the tolerance. Along the front accuracy rises with size, so the smallest
-    /// accepted one is found by bisection: about log2(candidates) fine-tuning runs
-    /// instead of one per candidate. Each run starts from the search's weights, so
+    /// mixed configuration cheaper than 8-bit is a candidate, not only those already
+    /// within the tolerance. Along a two-objective front accuracy rises with the cost, so
+    /// the cheapest accepted one is found by bisection: about log2(candidates) fine-tuning
+    /// runs instead of one per candidate. (On a front of three or more objectives accuracy
+    /// need not rise with any one cost, and bisection finds an accepted candidate that is
+    /// cheap, not always the cheapest.) Each run starts from the search's weights, so
     /// `use front K; finetune` with the same settings gives the pick's weights exactly.
     /// The test split is measured for the pick alone, after it is chosen.
-    public func compareFineTuned(rule: PickRule = .standard, tolerance: Double = Comparison.defaultTolerance,
+    public func compareFineTuned(rule: PickRule = .standard, tolerance: Double = Comparison.defaultTolerance, by cost: SearchObjective? = nil,
                                  settings: FineTuningOptions, observer: FineTuningObserver = FineTuningObserver(),
-                                 starting: (_ position: Int, _ size: Double) -> Void = { _, _ in },
+                                 starting: (_ position: Int, _ cost: Double) -> Void = { _, _ in },
                                  finished: (FineTunedCandidate) -> Void = { _ in }) throws -> Comparison {
         let state = try requireSearch()
         let inputs = state.problem.inputs
-        var result = state.comparison(tolerance: tolerance, accepts: { _ in false })
+        let setup = state.comparisonSetup(tolerance: tolerance, by: cost, withinTolerance: false)
+        var result = setup.result
         result.rule = rule
-        result.rejected = 0
         var trail = FineTuningTrail()
-        guard result.limitation == nil, let eight = result.eightBit, let sizeIndex = state.problem.index(of: .size) else {
+        guard result.limitation == nil, let eight = result.eightBit else {
             result.fineTuning = trail
             return result
         }
+        let costIndex = setup.costIndex
         result.eightBit?.testAccuracy = try testAccuracy(of: eight.genome, in: state)
-        let candidates = state.front.enumerated()
-            .filter { Set($0.element.genome).count > 1 && $0.element.objectives[sizeIndex] < eight.size }
-            .sorted { $0.element.objectives[sizeIndex] < $1.element.objectives[sizeIndex] }
+        let candidates = setup.candidates.filter { $0.element.objectives[costIndex] < eight.cost }
         trail.candidateCount = candidates.count
         let confirm = try confirmation(rule, eightBit: inputs.quantized(QuantizationProblem.homogeneous(8)), tolerance: tolerance)
 
@@ -39,8 +41,8 @@ extension Workspace {
         while low <= high {
             let middle = (low + high) / 2
             let (offset, individual) = candidates[middle]
-            let size = individual.objectives[sizeIndex]
-            starting(offset + 1, size)
+            let value = individual.objectives[costIndex]
+            starting(offset + 1, value)
             let bits = inputs.bits(individual.genome)
             let searched = state.problem.accuracy(individual.objectives)
             let run = try fineTuningRun(model: inputs.model, calibration: inputs.calibration, options: inputs.options,
@@ -57,7 +59,8 @@ extension Workspace {
             // The plain comparison's candidates are within the tolerance before any rule is
             // asked; here that test comes after fine-tuning, so it is part of accepting.
             let accepted = try accuracy >= eight.accuracy - tolerance && confirm(model)
-            let candidate = FineTunedCandidate(position: offset + 1, size: size, searchedAccuracy: searched, accuracy: accuracy,
+            let size = state.problem.value(of: .size, genome: individual.genome, objectives: individual.objectives)
+            let candidate = FineTunedCandidate(position: offset + 1, size: size, cost: value, searchedAccuracy: searched, accuracy: accuracy,
                                                bestEpoch: adopted ? run.bestEpoch : 0, accepted: accepted)
             trail.candidates.append(candidate)
             finished(candidate)
@@ -74,10 +77,14 @@ extension Workspace {
             return result
         }
         let genome = chosen.genome
-        trail.pickBefore = Comparison.Pick(genome: genome, size: chosen.candidate.size, accuracy: chosen.candidate.searchedAccuracy,
-                                           testAccuracy: try testAccuracy(of: genome, in: state))
-        result.best = (chosen.offset + 1, Comparison.Pick(genome: genome, size: chosen.candidate.size, accuracy: chosen.candidate.accuracy,
-                                                          testAccuracy: try evaluator(of: .test).accuracy(chosen.model)))
+        let searched = state.pick(genome, candidates.first { $0.offset == chosen.offset }?.element.objectives ?? [], costIndex: costIndex)
+        var before = searched
+        before.testAccuracy = try testAccuracy(of: genome, in: state)
+        trail.pickBefore = before
+        var after = searched
+        after.accuracy = chosen.candidate.accuracy
+        after.testAccuracy = try evaluator(of: .test).accuracy(chosen.model)
+        result.best = (chosen.offset + 1, after)
         result.fineTuning = trail
         return result
     }

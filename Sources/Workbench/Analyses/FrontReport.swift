@@ -1,13 +1,25 @@
+import Export
 import Foundation
 import Quantization
 import Search
 
 /// One configuration of the front with the figures reported for it.
 public struct FrontRow: Sendable, Encodable {
+    /// One cost of the configuration besides its size: one the search minimised or bounded.
+    public struct Cost: Sendable, Equatable {
+        public var quantity: SearchObjective
+        public var value: Double
+    }
+
     /// Counts from 1, as `show front` and `use front` number them.
     public var position: Int
     public var size: Int
     public var sizeRatio: Double
+    /// The other costs the search minimised or bounded (bit operations, latency, RAM), in
+    /// catalog order; empty for a search of error and size alone.
+    public var costs: [Cost] = []
+    /// The core latency and RAM were estimated for, when the search used them.
+    public var core: TargetCore?
     public var validationAccuracy: Double
     /// Measured for reporting; the search never sees it.
     public var testAccuracy: Double
@@ -18,7 +30,20 @@ public struct FrontRow: Sendable, Encodable {
     public var configurations: Int = 1
 
     enum CodingKeys: String, CodingKey {
-        case position, size, sizeRatio = "size_ratio", validationAccuracy = "val_accuracy", testAccuracy = "test_accuracy", configurations, bits
+        case position, size, sizeRatio = "size_ratio", validationAccuracy = "val_accuracy", testAccuracy = "test_accuracy", configurations, bits, core
+    }
+
+    /// A cost's key: its objective name (`latency`, `ram`, `bitops`).
+    struct CostKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// The value of `quantity` in this row, nil when the search did not use it.
+    public func cost(_ quantity: SearchObjective) -> Double? {
+        quantity == .size ? Double(size) : costs.first { $0.quantity == quantity }?.value
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -26,6 +51,12 @@ public struct FrontRow: Sendable, Encodable {
         try container.encode(position, forKey: .position)
         try container.encode(size, forKey: .size)
         try container.encode(sizeRatio, forKey: .sizeRatio)
+        var extra = encoder.container(keyedBy: CostKey.self)
+        for cost in costs {
+            // Every cost is a whole number (bytes, instructions, operations): written as one.
+            try extra.encode(Int64(cost.value.rounded()), forKey: CostKey(stringValue: cost.quantity.name))
+        }
+        try container.encodeIfPresent(core?.rawValue, forKey: .core)
         try container.encode(validationAccuracy, forKey: .validationAccuracy)
         try container.encode(testAccuracy, forKey: .testAccuracy)
         try container.encode(configurations, forKey: .configurations)
@@ -36,18 +67,25 @@ public struct FrontRow: Sendable, Encodable {
 extension Workspace {
     /// The search's front with size and test accuracy, every figure from the inputs the
     /// search used, not from settings changed since.
+    /// Under constraints, every row meets them; with none feasible yet the rows are empty
+    /// (`QuantizationSearch.infeasibility` says why).
     public func frontRows() throws -> [FrontRow] {
         let state = try requireSearch()
-        let inputs = state.problem.inputs
+        let problem = state.problem
+        let inputs = problem.inputs
         let reference = inputs.quantized(QuantizationProblem.homogeneous(8)).size.total
+        let others = problem.quantities.filter { $0 != .size }
         return try state.frontPoints.enumerated().map { index, point in
             let individual = point.representative
             let quantized = inputs.quantized(individual.genome)
             let size = quantized.size.total
             let testAccuracy = try testAccuracy(of: individual.genome, in: state, quantized: quantized)
-            return FrontRow(position: index + 1, size: size, sizeRatio: Double(size) / Double(reference),
-                            validationAccuracy: state.problem.accuracy(individual.objectives), testAccuracy: testAccuracy,
-                            genome: individual.genome, bits: inputs.bits(individual.genome), configurations: point.configurations)
+            var row = FrontRow(position: index + 1, size: size, sizeRatio: Double(size) / Double(reference),
+                               validationAccuracy: problem.accuracy(individual.objectives), testAccuracy: testAccuracy,
+                               genome: individual.genome, bits: inputs.bits(individual.genome), configurations: point.configurations)
+            row.costs = others.map { FrontRow.Cost(quantity: $0, value: problem.value(of: $0, genome: individual.genome, objectives: individual.objectives)) }
+            row.core = problem.deviceCore
+            return row
         }
     }
 
@@ -55,6 +93,7 @@ extension Workspace {
     public func frontBits(_ position: Int) throws -> BitWidths {
         let state = try requireSearch()
         let front = state.front
+        if front.isEmpty, let infeasibility = state.infeasibility { throw WorkbenchError.noFeasibleConfiguration(infeasibility.message) }
         guard !front.isEmpty else { throw WorkbenchError.emptyFront }
         guard (1...front.count).contains(position) else {
             throw WorkbenchError.frontPositionOutOfRange(position: position, count: front.count)
@@ -76,12 +115,20 @@ public enum FrontFile {
         case csv, json
     }
 
-    /// One row per point: position, size, ratio, accuracies, how many configurations share it, then each operator's width.
+    /// One row per point: position, size, ratio, the other costs the search used (by
+    /// objective name: `bitops`, `latency`, `ram`) and the core they were estimated for,
+    /// accuracies, how many configurations share it, then each operator's width.
     public static func csv(_ rows: [FrontRow]) -> String {
-        var lines = [(["position", "size", "size_ratio", "val_accuracy", "test_accuracy", "configurations"] + GRUOperator.genome.map(\.name)).joined(separator: ",")]
+        let quantities = rows.first?.costs.map(\.quantity) ?? []
+        let core = rows.first?.core
+        var header = ["position", "size", "size_ratio"] + quantities.map(\.name)
+        if core != nil { header.append("core") }
+        header += ["val_accuracy", "test_accuracy", "configurations"]
+        var lines = [(header + GRUOperator.genome.map(\.name)).joined(separator: ",")]
         for row in rows {
-            let fixed = [String(row.position), String(row.size), number(row.sizeRatio), number(row.validationAccuracy), number(row.testAccuracy),
-                         String(row.configurations)]
+            var fixed = [String(row.position), String(row.size), number(row.sizeRatio)] + row.costs.map { number($0.value) }
+            if let core = row.core { fixed.append(core.rawValue) }
+            fixed += [number(row.validationAccuracy), number(row.testAccuracy), String(row.configurations)]
             lines.append((fixed + row.genome.map(String.init)).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

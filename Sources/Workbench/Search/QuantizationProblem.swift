@@ -1,3 +1,4 @@
+import Export
 import GRU
 import Quantization
 import Search
@@ -20,16 +21,21 @@ public struct SearchInputs: Sendable {
 }
 
 /// The mixed-precision search as a problem, in pymoo's sense: the genome space (one
-/// width per cell operator), the objectives, how a genome is evaluated, and the
-/// hypervolume reference. The generic NSGA-II in `Search` knows none of this.
+/// width per cell operator), the objectives, the constraints, how a genome is evaluated,
+/// and the hypervolume reference. The generic NSGA-II in `Search` knows none of this.
 public struct QuantizationProblem: Sendable {
     public let objectives: [SearchObjective]
+    /// Bounds every front member must meet; empty for an unconstrained search.
+    public let constraints: [SearchConstraint]
+    /// The core device costs are estimated for; it matters only when `usesCore`.
+    public let core: TargetCore
     public let space: GenomeSpace
     public let inputs: SearchInputs
     /// The task the validation split belongs to.
     public let task: String
     /// Fingerprint of the weights, calibration, options and fixed widths: a checkpoint
-    /// made under another fingerprint evaluated other models.
+    /// made under another fingerprint evaluated other models. (The core is not in it: a
+    /// checkpoint's context names the core its device costs were estimated for.)
     public let fingerprint: String
     private let validation: IntegerEvaluator
 
@@ -38,11 +44,14 @@ public struct QuantizationProblem: Sendable {
     /// The genome of homogeneous `bits`-bit.
     public static func homogeneous(_ bits: Int) -> Genome { [Int](repeating: bits, count: GRUOperator.genome.count) }
 
-    init(task: String, inputs: SearchInputs, validation: IntegerEvaluator, objectives: [SearchObjective], widths: [Int]) {
+    init(task: String, inputs: SearchInputs, validation: IntegerEvaluator, objectives: [SearchObjective], widths: [Int],
+         constraints: [SearchConstraint] = [], core: TargetCore = .m4) {
         self.task = task
         self.inputs = inputs
         self.validation = validation
         self.objectives = objectives
+        self.constraints = constraints
+        self.core = core
         space = GenomeSpace(geneNames: GRUOperator.genome.map(\.name),
                             allowedValues: Array(repeating: widths, count: GRUOperator.genome.count))
         fingerprint = QuantizationProblem.fingerprint(inputs)
@@ -60,10 +69,50 @@ public struct QuantizationProblem: Sendable {
         return fingerprint.hex
     }
 
+    /// Whether any objective or constraint depends on the target core.
+    public var usesCore: Bool { quantities.contains(where: \.dependsOnCore) }
+
+    /// The core when it matters to this problem's values, else nil.
+    public var deviceCore: TargetCore? { usesCore ? core : nil }
+
+    /// Every cost the search minimises or bounds, in catalog order: what the front reports.
+    public var quantities: [SearchObjective] {
+        SearchObjective.catalog.filter { q in q.role == .cost && (objectives.contains(q) || constraints.contains { $0.quantity == q }) }
+    }
+
+    /// One genome's input to the objectives.
+    func input(_ genome: Genome) -> ObjectiveInput {
+        ObjectiveInput(bits: inputs.bits(genome), quantized: inputs.quantized(genome), core: core, validation: validation)
+    }
+
+    /// The objective values and constraint values of one genome, in `objectives` and
+    /// `constraints` order. A bounded cost that is also an objective is measured once.
+    public func evaluation(_ genome: Genome) -> Evaluation {
+        let input = input(genome)
+        let values = objectives.map { $0.value(for: input) }
+        let limits = constraints.map { constraint in
+            constraint.value(objectives.firstIndex(of: constraint.quantity).map { values[$0] } ?? constraint.quantity.value(for: input))
+        }
+        return Evaluation(objectives: values, constraints: limits)
+    }
+
     /// The objective values of one genome, in `objectives` order.
     public func evaluate(_ genome: Genome) -> [Double] {
-        let input = ObjectiveInput(bits: inputs.bits(genome), quantized: inputs.quantized(genome), validation: validation)
+        let input = input(genome)
         return objectives.map { $0.value(for: input) }
+    }
+
+    /// A cost of one genome, minimised by the search or not (costs are cheap to measure:
+    /// none of them runs the model).
+    public func measure(_ quantity: SearchObjective, _ genome: Genome) -> Double {
+        quantity.value(for: input(genome))
+    }
+
+    /// `quantity`'s value for a genome with objective values `values`: read from them when
+    /// the search minimised it, else measured.
+    public func value(of quantity: SearchObjective, genome: Genome, objectives values: [Double]) -> Double {
+        if let k = objectives.firstIndex(of: quantity), k < values.count { return values[k] }
+        return measure(quantity, genome)
     }
 
     /// The hypervolume reference, from homogeneous 8-bit's values.
@@ -79,4 +128,10 @@ public struct QuantizationProblem: Sendable {
 
     /// Validation accuracy from a genome's objective values.
     public func accuracy(_ values: [Double]) -> Double { 1 - values[errorIndex] }
+
+    /// The constraints `values` (one per constraint, as `evaluation` gives them) fail,
+    /// with the fraction by which each is exceeded.
+    public func exceeded(_ values: [Double]) -> [SearchConstraint.Excess] {
+        zip(constraints, values).filter { $0.1 > 0 }.map { SearchConstraint.Excess(constraint: $0.0, fraction: $0.1) }
+    }
 }

@@ -12,6 +12,37 @@ public struct FrontPoint: Sendable, Equatable {
 public struct HomogeneousPoint: Sendable, Equatable {
     public var bits: Int
     public var objectives: [Double]
+    /// Its constraint values; empty for an unconstrained search.
+    public var constraints: [Double]
+
+    public init(bits: Int, evaluation: Evaluation) {
+        self.bits = bits
+        objectives = evaluation.objectives
+        constraints = evaluation.constraints
+    }
+
+    /// Meets every constraint of the search (always, without constraints).
+    public var isFeasible: Bool { Evaluation(objectives: objectives, constraints: constraints).isFeasible }
+}
+
+/// Why a constrained search has no front yet: nothing it evaluated meets every bound.
+public struct Infeasibility: Sendable, Equatable {
+    /// The search's bounds, as `evolve` was given them.
+    public var constraints: [SearchConstraint]
+    /// Configurations evaluated so far, none of them feasible.
+    public var evaluated: Int
+    /// The nearest to feasible (the smallest total violation): each bound it exceeds and
+    /// by what fraction of the bound.
+    public var nearest: [SearchConstraint.Excess]
+
+    /// "no configuration meets flash ≤ 2048 bytes and latency ≤ 900 instructions: none of the
+    /// 96 evaluated does (the nearest exceeds flash by 31.2 %) …", for any report of the front.
+    public var message: String {
+        let bounds = SearchConstraint.list(constraints)
+        let misses = nearest.map { String(format: "%@ by %.1f %%", $0.constraint.keyword, $0.fraction * 100) }.joined(separator: " and ")
+        let closest = misses.isEmpty ? "" : " (the nearest exceeds \(misses))"
+        return "no configuration meets \(bounds): none of the \(evaluated) evaluated does\(closest), so there is no front; loosen a bound or run more generations"
+    }
 }
 
 /// The workspace's search: the NSGA-II run `evolve` continues, the problem it solves,
@@ -40,6 +71,14 @@ public final class QuantizationSearch {
     }
 
     public var objectives: [SearchObjective] { problem.objectives }
+    public var constraints: [SearchConstraint] { problem.constraints }
+
+    /// Why there is no front, when the search is constrained and nothing it evaluated is
+    /// feasible; nil when there is a front (or nothing evaluated yet).
+    public var infeasibility: Infeasibility? {
+        guard !constraints.isEmpty, let nearest = search.cache.nearestInfeasible else { return nil }
+        return Infeasibility(constraints: constraints, evaluated: search.cache.count, nearest: problem.exceeded(nearest.constraints))
+    }
     public var generation: Int { search.generation }
     public var targetGeneration: Int { context.targetGeneration }
 
@@ -63,7 +102,8 @@ public final class QuantizationSearch {
     /// objective sees (an operator without constants changes neither size nor, often,
     /// accuracy) share a point; the one that stands for it has the fewest bit operations
     /// per step, then the smallest widths in genome order, so the choice is stated and
-    /// repeatable.
+    /// repeatable. Under constraints every point meets them all; empty while none does
+    /// (`infeasibility` says how near the search came).
     public var frontPoints: [FrontPoint] {
         let error = problem.errorIndex
         let cost = problem.objectives.indices.first { $0 != error }
@@ -89,7 +129,8 @@ public final class QuantizationSearch {
     }
 
     public var hypervolume: Double { normalizedHypervolume(search.archiveFront.map(\.objectives)) }
-    public var homogeneousHypervolume: Double { normalizedHypervolume(homogeneous.map(\.objectives)) }
+    /// Of the homogeneous configurations that meet the constraints, as the front holds only those.
+    public var homogeneousHypervolume: Double { normalizedHypervolume(homogeneous.filter(\.isFeasible).map(\.objectives)) }
 
     /// Hypervolume after each generation, as a fraction of the reference box.
     public var hypervolumeHistory: [(generation: Int, hypervolume: Double)] {

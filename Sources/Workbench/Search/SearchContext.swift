@@ -16,6 +16,36 @@ public struct SearchContext: Codable, Equatable, Sendable {
     public var targetGeneration: Int
     /// The hypervolume reference: 1 for errors, 1.1 × homogeneous 8-bit for costs.
     public var reference: [Double]
+    /// The core device costs were estimated for (`TargetCore`'s raw value), when an
+    /// objective or constraint depends on it; absent otherwise and in older checkpoints.
+    public var core: String?
+    /// The bounds the search was held to, in the order of the constraint values; absent
+    /// for an unconstrained search and in older checkpoints.
+    public var constraints: [Limit]?
+
+    /// One saved bound: the cost's objective name and its largest allowed value.
+    public struct Limit: Codable, Equatable, Sendable {
+        public var quantity: String
+        public var bound: Double
+
+        public init(quantity: String, bound: Double) {
+            self.quantity = quantity
+            self.bound = bound
+        }
+    }
+
+    public init(task: String, fingerprint: String, objectives: [String], inputBits: Int, fcBits: Int, targetGeneration: Int,
+                reference: [Double], core: String? = nil, constraints: [Limit]? = nil) {
+        self.task = task
+        self.fingerprint = fingerprint
+        self.objectives = objectives
+        self.inputBits = inputBits
+        self.fcBits = fcBits
+        self.targetGeneration = targetGeneration
+        self.reference = reference
+        self.core = core
+        self.constraints = constraints
+    }
 }
 
 extension SearchContext {

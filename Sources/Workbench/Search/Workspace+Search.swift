@@ -1,3 +1,4 @@
+import Export
 import Foundation
 import Quantization
 import Search
@@ -14,10 +15,15 @@ public struct EvolveRequest: Sendable {
     public var fresh: Bool
     /// Seed the first population with homogeneous 2..8-bit.
     public var homogeneousStart: Bool
+    /// Bounds every front member must meet (`flash 16k`, `latency 40000`).
+    public var constraints: [SearchConstraint]
+    /// The core latency and RAM are estimated for.
+    public var core: TargetCore
 
     public init(generations: Int, population: Int? = nil, seed: UInt64? = nil,
                 objectives: [SearchObjective] = SearchObjective.defaultList, widths: [Int] = QuantizationProblem.defaultWidths,
-                checkpoint: URL? = nil, fresh: Bool = false, homogeneousStart: Bool = true) {
+                checkpoint: URL? = nil, fresh: Bool = false, homogeneousStart: Bool = true,
+                constraints: [SearchConstraint] = [], core: TargetCore = EvolveRequest.defaultCore) {
         self.generations = generations
         self.population = population
         self.seed = seed
@@ -26,7 +32,12 @@ public struct EvolveRequest: Sendable {
         self.checkpoint = checkpoint
         self.fresh = fresh
         self.homogeneousStart = homogeneousStart
+        self.constraints = constraints
+        self.core = core
     }
+
+    /// A Cortex-M4: the DSP path, the usual target of the C export.
+    public static let defaultCore = TargetCore.m4
 
     public static let defaultPopulation = 32
 }
@@ -42,20 +53,31 @@ public enum SearchStart: Sendable, Equatable {
 extension Workspace {
     /// The search problem over the current configuration: the weights in use, their
     /// ranges and options, and the current bits for the operators outside the genome.
-    public func searchProblem(objectives: [SearchObjective], widths: [Int]) throws -> QuantizationProblem {
+    public func searchProblem(objectives: [SearchObjective], widths: [Int], constraints: [SearchConstraint] = [],
+                              core: TargetCore = EvolveRequest.defaultCore) throws -> QuantizationProblem {
         let inputs = try quantizationInputs()
         let searchInputs = SearchInputs(model: inputs.model, calibration: inputs.calibration, options: options, base: bits)
         return QuantizationProblem(task: inputs.task.name, inputs: searchInputs, validation: try evaluator(of: .validation),
-                                   objectives: objectives, widths: widths)
+                                   objectives: objectives, widths: widths, constraints: constraints, core: core)
+    }
+
+    /// A cost of a configuration outside any search (the current bits, say), on `core`.
+    public func cost(_ quantity: SearchObjective, of configuration: BitWidths, core: TargetCore = EvolveRequest.defaultCore) throws -> Double {
+        let input = ObjectiveInput(bits: configuration, quantized: try quantizedModel(configuration), core: core,
+                                   validation: try evaluator(of: .validation))
+        return quantity.value(for: input)
     }
 
     /// Prepares `evolve`: continues the workspace's search when nothing that defines it
-    /// has changed (same weights, ranges, options, objectives, widths, population and
-    /// seed), else starts a new one and evaluates its first generation.
+    /// has changed (same weights, ranges, options, objectives, constraints, core when a
+    /// cost depends on it, widths, population and seed), else starts a new one and
+    /// evaluates its first generation.
     public func prepareSearch(_ request: EvolveRequest) throws -> (QuantizationSearch, SearchStart) {
-        let problem = try searchProblem(objectives: request.objectives, widths: request.widths)
+        let problem = try searchProblem(objectives: request.objectives, widths: request.widths,
+                                        constraints: request.constraints, core: request.core)
         if !request.fresh, let current = search,
            current.problem.fingerprint == problem.fingerprint, current.objectives == problem.objectives,
+           current.problem.constraints == problem.constraints, current.problem.deviceCore == problem.deviceCore,
            current.search.space == problem.space,
            request.population.map({ $0 == current.search.options.populationSize }) ?? true,
            request.seed.map({ $0 == current.search.options.seed }) ?? true {
@@ -74,20 +96,23 @@ extension Workspace {
         let nsga: NSGA2
         do {
             nsga = try NSGA2(space: problem.space, options: searchOptions, objectiveCount: problem.objectives.count,
-                             evaluate: { problem.evaluate($0) })
+                             constraintCount: problem.constraints.count, evaluate: { problem.evaluation($0) })
         } catch {
             throw WorkbenchError.searchSetup(error.description)
         }
         nsga.partition = partition
         let context = SearchContext(task: problem.task, fingerprint: problem.fingerprint, objectives: problem.objectives.map(\.name),
-                                    inputBits: bits[.input], fcBits: bits[.fc], targetGeneration: request.generations, reference: reference)
+                                    inputBits: bits[.input], fcBits: bits[.fc], targetGeneration: request.generations, reference: reference,
+                                    core: problem.deviceCore?.rawValue,
+                                    constraints: problem.constraints.isEmpty ? nil
+                                        : problem.constraints.map { SearchContext.Limit(quantity: $0.quantity.name, bound: $0.bound) })
         let checkpoint = request.checkpoint ?? CheckpointLocation.newRun(task: problem.task, fingerprint: problem.fingerprint,
                                                                          seed: searchOptions.seed, population: searchOptions.populationSize)
         // Generation 0 holds the homogeneous genomes: their values come from the search's cache.
         _ = nsga.initialize(shouldStop: shouldStop)
         let homogeneous = homogeneousWidths.map { bits in
-            HomogeneousPoint(bits: bits, objectives: nsga.cache.peek(QuantizationProblem.homogeneous(bits))
-                                 ?? problem.evaluate(QuantizationProblem.homogeneous(bits)))
+            let genome = QuantizationProblem.homogeneous(bits)
+            return HomogeneousPoint(bits: bits, evaluation: nsga.cache.evaluation(of: genome) ?? problem.evaluation(genome))
         }
         let made = QuantizationSearch(search: nsga, context: context, problem: problem, checkpointURL: checkpoint, homogeneous: homogeneous)
         search = made
@@ -111,27 +136,65 @@ extension Workspace {
             }
             objectives.append(objective)
         }
-        let problem = try searchProblem(objectives: objectives, widths: saved.space.allowedValues.first ?? QuantizationProblem.defaultWidths)
+        var constraints: [SearchConstraint] = []
+        for limit in context.constraints ?? [] {
+            guard let quantity = SearchObjective.named(limit.quantity), let constraint = try? SearchConstraint(quantity, atMost: limit.bound) else {
+                throw WorkbenchError.checkpoint(path: url.path, reason: "bounds '\(limit.quantity)' by \(limit.bound), which this gq cannot (bounds: \(SearchObjective.limited.map(\.name).joined(separator: ", ")))")
+            }
+            constraints.append(constraint)
+        }
+        guard constraints.count == saved.constraintCount else {
+            throw WorkbenchError.checkpoint(path: url.path, reason: "names \(constraints.count) bounds but holds \(saved.constraintCount) constraint values per evaluation")
+        }
+        var core = EvolveRequest.defaultCore
+        if let name = context.core {
+            guard let known = TargetCore(rawValue: name) else {
+                throw WorkbenchError.checkpoint(path: url.path, reason: "estimated its device costs for core '\(name)', which this gq does not know (cores: \(TargetCore.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            core = known
+        }
+        let problem = try searchProblem(objectives: objectives, widths: saved.space.allowedValues.first ?? QuantizationProblem.defaultWidths,
+                                        constraints: constraints, core: core)
         guard saved.space == problem.space else {
             throw WorkbenchError.checkpoint(path: url.path, reason: "searches another genome space (\(saved.space.geneCount) genes) than gq's 17 operators at one range of widths")
         }
         guard problem.fingerprint == context.fingerprint else {
             throw WorkbenchError.checkpoint(path: url.path, reason: "was made with another model, calibration or input/fc widths (task \(context.task)); load that model and settings first")
         }
+        if let stale = staleDeviceCosts(in: saved, problem: problem) {
+            throw WorkbenchError.checkpoint(path: url.path, reason: stale)
+        }
         let nsga: NSGA2
         do {
-            nsga = try NSGA2(resuming: saved, evaluate: { problem.evaluate($0) })
+            nsga = try NSGA2(resuming: saved, evaluate: { problem.evaluation($0) })
         } catch {
             throw WorkbenchError.checkpoint(path: url.path, reason: error.description)
         }
         nsga.partition = partition
         let homogeneous = (2...8).filter { saved.space.allowedValues.first?.contains($0) ?? false }.map { bits in
             let genome = QuantizationProblem.homogeneous(bits)
-            return HomogeneousPoint(bits: bits, objectives: nsga.cache.peek(genome) ?? problem.evaluate(genome))
+            return HomogeneousPoint(bits: bits, evaluation: nsga.cache.evaluation(of: genome) ?? problem.evaluation(genome))
         }
         let made = QuantizationSearch(search: nsga, context: context, problem: problem, checkpointURL: url, homogeneous: homogeneous)
         search = made
         return made
+    }
+}
+
+extension Workspace {
+    /// Why a checkpoint's latency and RAM figures cannot be trusted any more, or nil. They
+    /// come from Export's cost model, which may have changed since they were saved: the
+    /// oldest evaluation's device costs are measured again (cheap: nothing runs the model)
+    /// and must match what the file holds.
+    func staleDeviceCosts(in saved: NSGA2Checkpoint, problem: QuantizationProblem) -> String? {
+        guard problem.usesCore, let oldest = saved.cache.entries(from: 0).first else { return nil }
+        let fresh = problem.evaluation(oldest.genome)
+        let device = problem.objectives.indices.filter { problem.objectives[$0].dependsOnCore }
+        let bounded = problem.constraints.indices.filter { problem.constraints[$0].quantity.dependsOnCore }
+        let same = device.allSatisfy { fresh.objectives[$0] == oldest.objectives[$0] }
+            && bounded.allSatisfy { fresh.constraints[$0] == oldest.constraints[$0] }
+        return same ? nil
+            : "holds latency or RAM figures from another version of the device cost model than this gq's; start the search anew ('evolve N gens fresh' with the same objectives and limits)"
     }
 }
 
