@@ -45,7 +45,7 @@ func runOnBoard(_ model: QuantizedGRU, main: String, board: Board, optimisation:
     for (source, include) in [(folder.appendingPathComponent("net.c"), false), (folder.appendingPathComponent("main.c"), true),
                               (mcuFiles.appendingPathComponent("startup.c"), false)] {
         let object = folder.appendingPathComponent(source.deletingPathExtension().lastPathComponent + ".o").path
-        let build = try ChildProcess.run(gcc, flags + (include ? ["-I", folder.path] : []) + ["-c", source.path, "-o", object])
+        let build = try ChildProcess.run(gcc, flags + (include ? ["-I", folder.path, "-I", mcuFiles.path] : []) + ["-c", source.path, "-o", object])
         #expect(build.status == 0, "\(build.err)")
         objects.append(object)
     }

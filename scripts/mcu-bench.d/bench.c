@@ -21,7 +21,7 @@
 #include <string.h>
 #include "net.h"
 #include "sequences.h"
-#include "systick.h"
+#include "known.h"
 
 #ifndef NET_INPUT_CODE
 #error "compile with -DNET_INPUT_CODE=<the export's input code type>"
@@ -31,16 +31,11 @@ typedef NET_INPUT_CODE code_t;
 typedef void quantizer_fn(const float *x, code_t *codes);
 typedef void step_fn(net_state *state, const code_t *codes);
 typedef void head_fn(const net_state *state, int64_t *out);
-typedef void known_fn(void);
 
 /* empty.c and known.S: separate objects, so every call is a real call. */
 void empty_input_codes(const float *x, code_t *codes);
 void empty_step_codes(net_state *state, const code_t *codes);
 void empty_logits64(const net_state *state, int64_t *out);
-void known_nops_0(void);
-void known_nops_400(void);
-#define KNOWN_INSTRUCTIONS 400
-#define KNOWN_CALLS 200
 
 static code_t codes[SEQUENCE_TOTAL_STEPS * NET_FEATURES];  /* every step's input codes */
 static net_state finals[SEQUENCE_COUNT];                    /* each sequence's last state */
@@ -86,18 +81,6 @@ static uint64_t __attribute__((noipa)) run_head(head_fn *head) {
     timer_begin(&t);
     for (i = 0; i < SEQUENCE_COUNT; i++) {
         head(&finals[i], logits[i]);
-        timer_lap(&t);
-    }
-    return t.ticks;
-}
-
-/* Checks the method itself: a routine of exactly KNOWN_INSTRUCTIONS more than the empty one. */
-static uint64_t __attribute__((noipa)) run_known(known_fn *known) {
-    timer_laps t;
-    int i;
-    timer_begin(&t);
-    for (i = 0; i < KNOWN_CALLS; i++) {
-        known();
         timer_lap(&t);
     }
     return t.ticks;

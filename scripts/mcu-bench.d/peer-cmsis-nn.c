@@ -19,7 +19,7 @@
 #include <string.h>
 #include "arm_nnfunctions.h"
 #include "arm_nnsupportfunctions.h"
-#include "systick.h"
+#include "known.h"
 
 #define F PEER_FEATURES
 #define H PEER_HIDDEN
@@ -39,7 +39,6 @@ typedef arm_cmsis_nn_status vec_mat_fn(const int8_t *lhs, const int8_t *rhs, con
                                        const int32_t dst_shift, const int32_t rhs_cols, const int32_t rhs_rows,
                                        const int32_t activation_min, const int32_t activation_max,
                                        const int32_t address_offset, const int32_t rhs_offset);
-typedef void known_fn(void);
 
 /* peer-empty.c and known.S: separate objects, so every call is a real call. */
 arm_cmsis_nn_status empty_lstm(const int8_t *input, int8_t *output, const cmsis_nn_lstm_params *params,
@@ -50,10 +49,6 @@ arm_cmsis_nn_status empty_vec_mat(const int8_t *lhs, const int8_t *rhs, const in
                                   const int32_t rhs_cols, const int32_t rhs_rows, const int32_t activation_min,
                                   const int32_t activation_max, const int32_t address_offset,
                                   const int32_t rhs_offset);
-void known_nops_0(void);
-void known_nops_400(void);
-#define KNOWN_INSTRUCTIONS 400
-#define KNOWN_CALLS 200
 
 /* LSTM gates in CMSIS-NN's order of use: forget, input, cell, output. */
 static int8_t input_weights[4][H * F], hidden_weights[4][H * H];
@@ -100,17 +95,6 @@ static uint64_t __attribute__((noipa)) run_gru_products(vec_mat_fn *product) {
         for (g = 0; g < 3; g++)
             product(gru_h, hidden_weights[g], hidden_sums[g], biases[g], gru_out[3 + g], -OUTPUT_ZERO_POINT, 0,
                     1584295680, -2, H, H, -128, 127, 1, 0);
-        timer_lap(&t);
-    }
-    return t.ticks;
-}
-
-static uint64_t __attribute__((noipa)) run_known(known_fn *known) {
-    timer_laps t;
-    int i;
-    timer_begin(&t);
-    for (i = 0; i < KNOWN_CALLS; i++) {
-        known();
         timer_lap(&t);
     }
     return t.ticks;

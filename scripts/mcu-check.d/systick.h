@@ -1,4 +1,4 @@
-/* SysTick as an instruction counter under `qemu-system-arm -icount shift=0` (scripts/mcu-bench).
+/* SysTick as an instruction counter under `qemu-system-arm -icount shift=0` (scripts/mcu-bench, scripts/mcu-check.d/count.c).
  *
  * With icount shift=0 QEMU advances virtual time by 1 ns per executed instruction; the MPS2
  * boards clock the CPU at 25 MHz, so SysTick on the processor clock (CLKSOURCE = 1) ticks once
