@@ -206,8 +206,13 @@ struct CSource {
                 break
             }
         }
+        let sharedTables = DeviceLayout.sharesGateTables(model)
         for op in [GRUOperator.gateR, .gateZ, .gateN] {
             let table = model.tables[op]!
+            if sharedTables && op == .gateZ {
+                arrays.append("#define \(name)_gate_z \(name)_gate_r  /* the same entries: stored once */")
+                continue
+            }
             switch DeviceLayout.tableEntryBits(outputBits: table.outputBits) {
             case 4:
                 // Two entries a byte, the even one in the low nibble.

@@ -56,6 +56,13 @@ public struct DeviceLayout: Sendable, Equatable {
     /// the low nibble), a byte up to 8, two bytes beyond.
     public static func tableEntryBits(outputBits: Int) -> Int { outputBits <= 4 ? 4 : outputBits <= 8 ? 8 : 16 }
 
+    /// Whether gate.z's table is gate.r's, entry for entry: the export then emits it once (a
+    /// compiler would merge the two identical arrays anyway) and `size` counts it once.
+    public static func sharesGateTables(_ model: QuantizedGRU) -> Bool {
+        guard let r = model.tables[.gateR], let z = model.tables[.gateZ] else { return false }
+        return r.inputBits == z.inputBits && r.outputBits == z.outputBits && r.entries == z.entries
+    }
+
     /// Bytes of a table of `entries` entries at `outputBits`.
     public static func tableBytes(entries: Int, outputBits: Int) -> Int { (entries * tableEntryBits(outputBits: outputBits) + 7) / 8 }
 
@@ -155,9 +162,10 @@ public enum Rescale: Sendable, Hashable {
     public init(_ r: Requantizer, operandBound x: Int64) {
         let m = Int64(r.multiplier), s = Int64(r.shift)
         if m == 0 { self = .zero; return }
-        if s > 0, x * m + (Int64(1) << (s - 1)) < Int64(1) << 31 {
+        if s > 0, s <= 62, x * m + (Int64(1) << (s - 1)) < Int64(1) << 31 {
             self = .narrow(multiplier: r.multiplier, shift: r.shift)
-        } else if s <= 0, s > -31, (x * m) << -s < Int64(1) << 30 {
+        } else if s <= 0, s > -31, let product = Optional(x.multipliedReportingOverflow(by: m << -s)),
+                  !product.overflow, product.partialValue < Int64(1) << 30 {
             self = .narrow(multiplier: r.multiplier, shift: r.shift)
         } else if let (multiplier, k) = Rescale.high([m], [s], operandBound: x) {
             self = .high(multiplier: multiplier[0], k: k)
@@ -233,7 +241,8 @@ public enum ChannelRescale: Sendable, Hashable {
         if let x = operandBound {
             let m = list.map { Int64($0.multiplier) }, s = list.map { Int64($0.shift) }
             if m.allSatisfy({ $0 == 1 }),
-               s.allSatisfy({ $0 > 0 ? x + (Int64(1) << ($0 - 1)) < Int64(1) << 31 : $0 > -31 && x << -$0 < Int64(1) << 30 }) {
+               s.allSatisfy({ $0 > 0 ? $0 <= 62 && x + (Int64(1) << ($0 - 1)) < Int64(1) << 31
+                                     : $0 > -31 && x < (Int64(1) << 30) >> -$0 }) {
                 self = .shiftPerRow(shifts: list.map { Int8($0.shift) })
                 return
             }

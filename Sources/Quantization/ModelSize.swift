@@ -4,7 +4,8 @@
 /// "Model size"): the input quantizer (mean and factor, float32 per feature); per linear
 /// operator its weights in their 2-, 4-, 8- or 16-bit containers, rows padded to whole
 /// words, int32 biases (int64 with a wide accumulator) and, per channel, its multipliers
-/// or shifts; the three lookup tables at a nibble per entry up to 4 output bits, a byte up to 8, two bytes beyond; the
+/// or shifts; the three lookup tables at a nibble per entry up to 4 output bits, a byte up to 8, two bytes beyond
+/// (gate.z's counted once with gate.r's when the two are identical); the
 /// head's weights and biases. Requantizers shared by a whole operator, and h.sub's one,
 /// are immediates in the code, not data.
 public struct ModelSize: Sendable, Equatable {
@@ -31,7 +32,8 @@ public struct ModelSize: Sendable, Equatable {
             weightBytes += layer.weightBytes
             bytes[layer.op.rawValue] = layer.weightBytes + layer.biasBytes + (layer.rescale?.storedBytes ?? 0)
         }
-        for (op, table) in model.tables {
+        let shared = DeviceLayout.sharesGateTables(model)
+        for (op, table) in model.tables where !(shared && op == .gateZ) {
             let t = DeviceLayout.tableBytes(entries: table.entries.count, outputBits: table.outputBits)
             tableBytes += t
             bytes[op.rawValue] = t

@@ -28,7 +28,8 @@ public struct Requantizer: Hashable, Sendable, CustomStringConvertible {
     /// Multiplier mode: m = f · 2^e with f in [0.5, 1); M = round(f · 2^15) (half away from
     /// zero), s = 15 − e; when rounding gives 2^15, M = 2^14 and s − 1. A factor so small
     /// that s > 62 becomes M = 0, s = 0 (everything maps to 0, as the exact rule would for
-    /// |x| < 2^47). Power-of-two mode: m must be 2^k; M = 1, s = −k.
+    /// |x| < 2^47). Power-of-two mode: m must be 2^k; M = 1, s = −k (again M = 0, s = 0 when
+    /// s > 62).
     public init(factor m: Double, mode: QuantizationOptions.Requantization) {
         precondition(m.isFinite && m >= 0, "Requantizer: factor \(m) must be finite and ≥ 0")
         guard m > 0 else { self.init(multiplier: 0, shift: 0); return }
@@ -36,6 +37,8 @@ public struct Requantizer: Hashable, Sendable, CustomStringConvertible {
         case .powerOfTwo:
             let k = Foundation.log2(m).rounded()
             precondition(abs(Foundation.exp2(k) - m) <= m * 1e-12, "Requantizer: \(m) is not a power of two")
+            // As in multiplier mode, a factor so small that s > 62 maps everything to 0.
+            if -k > 62 { self.init(multiplier: 0, shift: 0); return }
             self.init(multiplier: 1, shift: Int32(-k))
         case .multiplierShift:
             let e = m.exponent + 1          // m = f · 2^e, f in [0.5, 1)

@@ -122,7 +122,19 @@ struct CExportTests {
         ("per-tensor weights", mixedBits(seed: 9), QuantizationOptions(weights: .perTensor)),
         ("max-abs ranges", BitWidths(uniform: 6), QuantizationOptions(range: .maxAbs)),
         ("16-bit everywhere (wide accumulators)", BitWidths(uniform: 16), QuantizationOptions()),
+        ("4-bit power-of-two per tensor (gate.r and gate.z share one table)", BitWidths(uniform: 4),
+         QuantizationOptions(weights: .perTensor, requantization: .powerOfTwo)),
     ]
+
+    @Test("identical gate.r and gate.z tables are stored once and counted once")
+    func sharedTables() throws {
+        let (_, bits, options) = Self.configurations[Self.configurations.count - 1]
+        let model = Digits.shared.quantized(bits, options: options)
+        try #require(DeviceLayout.sharesGateTables(model), "this configuration's σ tables are identical")
+        let export = try CExport(model, name: "net", description: [])
+        #expect(export.source.contains("#define net_gate_z net_gate_r"))
+        #expect(model.size[.gateZ] == 0 && model.size[.gateR] == 16 / 2)
+    }
 
     @Test("every digits test sequence gives the engine's logits and class", .enabled(if: compiler != nil, "needs a C compiler (cc, gcc or clang)"), arguments: 0..<configurations.count)
     func digits(_ index: Int) throws {

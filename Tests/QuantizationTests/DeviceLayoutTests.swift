@@ -58,3 +58,19 @@ struct DeviceLayoutTests {
     }
 }
 
+
+@Suite("Rescale forms at the edges found in review")
+struct RescaleEdgeTests {
+    @Test("a left shift whose product passes 2^63 is not taken for a 32-bit form")
+    func leftShiftOverflow() {
+        let r = Requantizer(multiplier: 16384, shift: -19)
+        let form = Rescale(r, operandBound: 2_147_418_112)
+        #expect(form.apply(1) == r.apply(1) && form.apply(2_147_418_112) == r.apply(2_147_418_112))
+    }
+
+    @Test("power-of-two factors below 2^-62 map to 0, as in multiplier mode")
+    func tinyPowerOfTwo() {
+        #expect(Requantizer(factor: exp2(-64), mode: .powerOfTwo) == Requantizer(multiplier: 0, shift: 0))
+        #expect(Requantizer(factor: exp2(-62), mode: .powerOfTwo) == Requantizer(multiplier: 1, shift: 62))
+    }
+}
