@@ -103,6 +103,16 @@ struct CSource {
     let model: QuantizedGRU
     let layout: DeviceLayout
     let name: String
+    /// Where unit j's constants sit in its record of `NAME_rows`: the one description that both
+    /// the data and the step read.
+    let record: Record
+
+    init(model: QuantizedGRU, layout: DeviceLayout, name: String) {
+        self.model = model
+        self.layout = layout
+        self.name = name
+        record = Record(layout)
+    }
 
     var upper: String { name.uppercased() }
 
@@ -111,33 +121,32 @@ struct CSource {
         op.name.replacingOccurrences(of: ".", with: op.name.hasPrefix("gate") ? "_" : "")
     }
 
-    static func padded(_ n: Int) -> Int {
-        (n + DeviceLayout.inputAlignment - 1) / DeviceLayout.inputAlignment * DeviceLayout.inputAlignment
-    }
-
     // MARK: - Data
 
     /// The six linear operators in the order the step reads them for each unit.
     static let stepOrder: [GRUOperator] = [.rWx, .rWh, .zWx, .zWh, .nWx, .nWh]
 
-    /// Where unit j's constants sit in its record of `NAME_rows`, by operator: the bias
-    /// (two words, low first, when 64-bit) and, per channel, the pre-shifted multiplier.
-    var recordOffsets: (bias: [GRUOperator: Int], multiplier: [GRUOperator: Int], words: Int) {
-        var bias: [GRUOperator: Int] = [:], multiplier: [GRUOperator: Int] = [:]
-        var next = 0
-        for op in Self.stepOrder {
-            let plan = layout.linear(op)
-            bias[op] = next
-            next += plan.bias64 ? 2 : 1
-            switch plan.rescale {
-            case .highPerRow?, .productPerRow?:
-                multiplier[op] = next
-                next += 1
-            default:
-                break
+    /// A unit's record in `NAME_rows`, by operator in step order: the bias (two words, low
+    /// first, when 64-bit) and, per channel, the pre-shifted multiplier.
+    struct Record {
+        var bias: [GRUOperator: Int] = [:]
+        var multiplier: [GRUOperator: Int] = [:]
+        var words = 0
+
+        init(_ layout: DeviceLayout) {
+            for op in CSource.stepOrder {
+                let plan = layout.linear(op)
+                bias[op] = words
+                words += plan.bias64 ? 2 : 1
+                switch plan.rescale {
+                case .highPerRow?, .productPerRow?:
+                    multiplier[op] = words
+                    words += 1
+                default:
+                    break
+                }
             }
         }
-        return (bias, multiplier, next)
     }
 
     func data() -> [String] {
@@ -176,21 +185,24 @@ struct CSource {
         let packed = Self.stepOrder.map { words(model.linear($0), layout.linear($0)) }
         var stream: [UInt32] = [], records: [String] = []
         for j in 0..<model.hiddenSize {
+            var unit = [String](repeating: "", count: record.words)
             for (index, op) in Self.stepOrder.enumerated() {
                 let plan = layout.linear(op)
                 stream += packed[index][(j * plan.wordsPerRow)..<((j + 1) * plan.wordsPerRow)]
-                let bias = model.linear(op).bias[j]
+                let bias = model.linear(op).bias[j], at = record.bias[op]!
                 if plan.bias64 {
                     let bits = UInt64(bitPattern: bias)
-                    records += [hex(UInt32(truncatingIfNeeded: bits)), hex(UInt32(truncatingIfNeeded: bits >> 32))].map { "(int32_t)\($0)" }
+                    unit[at] = "(int32_t)" + hex(UInt32(truncatingIfNeeded: bits))
+                    unit[at + 1] = "(int32_t)" + hex(UInt32(truncatingIfNeeded: bits >> 32))
                 } else {
-                    records.append(String(bias))
+                    unit[at] = String(bias)
                 }
                 switch plan.rescale {
-                case .highPerRow(let m, _)?, .productPerRow(let m, _)?: records.append(String(m[j]))
+                case .highPerRow(let m, _)?, .productPerRow(let m, _)?: unit[record.multiplier[op]!] = String(m[j])
                 default: break
                 }
             }
+            records += unit
         }
         array("uint32_t", "w", stream.map(hex))
         array("int32_t", "rows", records)
@@ -275,10 +287,10 @@ struct CSource {
         case .shared(let form):
             return rescale(x, form)
         case .highPerRow(_, let k):
-            let at = recordOffsets.multiplier[op]!
+            let at = record.multiplier[op]!
             return ("((\(name)_hi32(\(x), row[\(at)]) + \(Int64(1) << (k - 1))) >> \(k))", false)
         case .productPerRow(_, let s):
-            let at = recordOffsets.multiplier[op]!
+            let at = record.multiplier[op]!
             return ("(int32_t)(((int64_t)(\(x)) * row[\(at)] + INT64_C(\(Int64(1) << (s - 1)))) >> \(s))", false)
         case .widePerRow:
             return ("\(name)_rq64((int64_t)(\(x)), \(name)_\(symbol)_m[j], \(name)_\(symbol)_s[j])", true)
@@ -299,7 +311,7 @@ struct CSource {
         let plan = layout.linear(op)
         let source = op.readsInput ? "xs" : "hs"
         let kernel = CKernels.dotName(name, container: plan.container, wide: plan.accumulates64)
-        let at = recordOffsets.bias[op]!
+        let at = record.bias[op]!
         let bias = plan.bias64 ? "((int64_t)row[\(at + 1)] * 4294967296 + (uint32_t)row[\(at)])" : "row[\(at)]"
         let acc = plan.accumulates64
             ? "int64_t acc = \(plan.bias64 ? bias : "(int64_t)" + bias) + \(kernel)(w, \(source), \(plan.wordsPerRow)u);"
@@ -313,14 +325,12 @@ struct CSource {
     /// A 64-bit sum's rescale: always the rule as written.
     func rescaleWide(_ x: String, _ row: ChannelRescale, symbol: String) -> (text: String, wide: Bool) {
         switch row {
-        case .shared(.zero):
-            return ("0", false)
-        case .shared(.narrow(let m, let s)), .shared(.wide(let m, let s)), .shared(.product(let m, let s)):
+        case .shared(.wide(let m, let s)):
             return ("\(name)_rq64(\(x), \(m), \(s))", true)
         case .widePerRow:
             return ("\(name)_rq64(\(x), \(name)_\(symbol)_m[j], \(name)_\(symbol)_s[j])", true)
-        case .shared(.high), .highPerRow, .productPerRow, .shiftPerRow:
-            // DeviceLayout gives a 64-bit sum only the rule as written (`wide`, `widePerRow`).
+        default:
+            // ChannelRescale gives a sum without a 32-bit bound only these two forms.
             preconditionFailure("a 64-bit sum is rescaled by the rule as written")
         }
     }
@@ -368,9 +378,9 @@ struct CSource {
 
         \(kernels.map { CKernels.dot(name, container: $0.container, wide: $0.wide) }.joined(separator: "\n\n"))
 
-        \(CKernels.load(name, function: "load_input", codeType: inputType, count: f, padded: Self.padded(f)))
+        \(CKernels.load(name, function: "load_input", codeType: inputType, count: f, padded: DeviceLayout.paddedOperands(f)))
 
-        \(CKernels.load(name, function: "load_state", codeType: stateType, count: h, padded: Self.padded(h)))
+        \(CKernels.load(name, function: "load_state", codeType: stateType, count: h, padded: DeviceLayout.paddedOperands(h)))
 
         void \(name)_reset(\(name)_state *state) {
             unsigned j;
@@ -403,13 +413,13 @@ struct CSource {
         }
 
         void \(name)_step_codes(\(name)_state *state, const \(name)_input_code *x) {
-            \(name)_operand xs[\(upper)_OPERANDS(\(Self.padded(f)))], hs[\(upper)_OPERANDS(\(Self.padded(h)))];
+            \(name)_operand xs[\(upper)_OPERANDS(\(DeviceLayout.paddedOperands(f)))], hs[\(upper)_OPERANDS(\(DeviceLayout.paddedOperands(h)))];
             const uint32_t *w = \(name)_w;
             const int32_t *row = \(name)_rows;
             unsigned j;
             \(name)_load_input(xs, x);
             \(name)_load_state(hs, state->h);
-            for (j = 0; j < \(upper)_HIDDEN; j++, row += \(recordOffsets.words)) {
+            for (j = 0; j < \(upper)_HIDDEN; j++, row += \(record.words)) {
                 int32_t rwx, rwh, zwx, zwh, nwx, nwh, radd, zadd, nadd, hadd, nmul, hmul_n, hmul_h, r, z, n, hsub;
                 int32_t h = state->h[j];
                 \(linear(.rWx, into: "rwx"))
@@ -440,7 +450,7 @@ struct CSource {
         }
 
         void \(name)_logits64(const \(name)_state *state, int64_t *out) {
-            \(name)_operand hs[\(upper)_OPERANDS(\(Self.padded(h)))];
+            \(name)_operand hs[\(upper)_OPERANDS(\(DeviceLayout.paddedOperands(h)))];
             unsigned c;
             \(name)_load_state(hs, state->h);
             for (c = 0; c < \(upper)_CLASSES; c++) {

@@ -119,7 +119,7 @@ enum CKernels {
         // One unit of weights: the words read at once and the operands they consume on each path.
         let unitWords = container == 16 ? 2 : 1
         let groups = container == 16 ? 1 : 8 / container     // groups of four columns per unit
-        let shift = container < 8 ? 8 - container : 0
+        let shift = DeviceLayout.scaleShift(container: container)
         func dspUnit(_ u: Int) -> [String] {
             let w = "w[\(u * unitWords)]", base = u * 2 * groups
             if container == 16 {
@@ -185,12 +185,11 @@ enum CKernels {
     static func load(_ name: String, function: String, codeType: String, count: Int, padded: Int) -> String {
         let upper = name.uppercased()
         let whole = count / 4
-        var dsp = ["unsigned g;",
-                   "for (g = 0; g < \(whole)u; g++, v += 4) {",
-                   "    out[2 * g] = (uint16_t)v[0] | (uint32_t)(uint16_t)v[2] << 16;",
-                   "    out[2 * g + 1] = (uint16_t)v[1] | (uint32_t)(uint16_t)v[3] << 16;",
-                   "}"]
-        if whole == 0 { dsp = [] }
+        var dsp = whole == 0 ? [] : ["unsigned g;",
+                                     "for (g = 0; g < \(whole)u; g++, v += 4) {",
+                                     "    out[2 * g] = (uint16_t)v[0] | (uint32_t)(uint16_t)v[2] << 16;",
+                                     "    out[2 * g + 1] = (uint16_t)v[1] | (uint32_t)(uint16_t)v[3] << 16;",
+                                     "}"]
         var next = 2 * whole
         if count % 4 != 0 {
             let rest = count % 4
@@ -205,9 +204,6 @@ enum CKernels {
         let portable = ["unsigned k;",
                         "for (k = 0; k < \(count)u; k++) out[k] = v[k];",
                         count < padded ? "for (; k < \(padded)u; k++) out[k] = 0;" : nil].compactMap { $0 }
-        if whole == 0 && count % 4 != 0 && !dsp.isEmpty {
-            // No loop: the variable g is not declared, so nothing is left unused.
-        }
         func body(_ lines: [String]) -> String { lines.map { "    " + $0 }.joined(separator: "\n") }
         return """
         #if \(upper)_DSP

@@ -105,7 +105,6 @@ public struct DeviceCostModel: Sendable {
             case .shiftPerRow?: add(.rowShift, h)
             case .shared(.narrow)?, .shared(.zero)?, nil: break
             }
-            if plan.accumulates64, case .shared(.narrow)? = plan.rescale { add(.rowWide, h); add(.rowSaturate64, h) }
         }
         func element(_ forms: [Rescale]) {
             var wide = false
@@ -136,10 +135,7 @@ public struct DeviceCostModel: Sendable {
     public func cost(of model: QuantizedGRU, layout: DeviceLayout) -> DeviceCost {
         let weights = coefficients
         let total = DeviceCostModel.pieces(of: model, layout: layout).reduce(0.0) { $0 + Double($1.value) * (weights[$1.key] ?? 0) }
-        // The operand buffers, on the stack: int16 codes padded to 16 (pairs of them on the DSP path).
-        let padded = { (n: Int) in (n + DeviceLayout.inputAlignment - 1) / DeviceLayout.inputAlignment * DeviceLayout.inputAlignment }
-        let scratch = 2 * (padded(model.inputSize) + padded(model.hiddenSize))
         return DeviceCost(instructionsPerStep: max(0, Int(total.rounded())), stateBytes: layout.stateCodeBytes * model.hiddenSize,
-                          scratchBytes: scratch)
+                          scratchBytes: layout.scratchBytes)
     }
 }

@@ -35,12 +35,11 @@ public struct DeviceLayout: Sendable, Equatable {
         public var biasBytes: Int { rows * (bias64 ? 8 : 4) }
         /// 32-bit words of weights per row.
         public var wordsPerRow: Int { rowBytes / 4 }
-        /// Columns per 32-bit word of weights.
-        public var columnsPerWord: Int { 32 / container }
-        /// The DSP path's sum carries each product shifted left by this (weights read from
-        /// the top of their byte); 0 for 8- and 16-bit containers.
-        public var scaleShift: Int { container < 8 ? 8 - container : 0 }
     }
+
+    /// The DSP path's sum carries each product shifted left by this (sub-byte weights are read
+    /// from the top of their byte); 0 for 8- and 16-bit containers.
+    public static func scaleShift(container: Int) -> Int { container < 8 ? 8 - container : 0 }
 
     /// Bits each weight takes on the device for a code of `bits` bits.
     public static func container(bits: Int) -> Int {
@@ -66,18 +65,25 @@ public struct DeviceLayout: Sendable, Equatable {
     /// Bytes of a table of `entries` entries at `outputBits`.
     public static func tableBytes(entries: Int, outputBits: Int) -> Int { (entries * tableEntryBits(outputBits: outputBits) + 7) / 8 }
 
-    /// Columns are padded to a multiple of this (one weight word, and at least one group
-    /// of four: the input pairs come in fours).
-    public static func columnAlignment(container: Int) -> Int { max(4, 32 / container) }
+    /// A row's columns rounded up to whole weight words, and to at least a group of four
+    /// (the operand pairs come in fours); the pad weights are 0.
+    public static func paddedColumns(_ columns: Int, container: Int) -> Int {
+        let align = max(4, 32 / container)
+        return (columns + align - 1) / align * align
+    }
 
-    /// Input vectors are padded to this many columns: every container's alignment divides it.
-    public static let inputAlignment = 16
+    /// An operand vector's length in the step's buffers: rounded up to 16, which every
+    /// container's padding divides, so a row never reads past its operands.
+    public static func paddedOperands(_ count: Int) -> Int { (count + 15) / 16 * 16 }
 
     public let linear: [Linear]
     public let head: Linear
     /// Bytes per state code (int8 for 8 bits or fewer) and per input code.
     public let stateCodeBytes: Int
     public let inputCodeBytes: Int
+    /// Bytes of the step's scratch, on the stack: the two operand buffers (x and h) as int16
+    /// codes (in pairs on the DSP path), padded.
+    public let scratchBytes: Int
     /// Rescales of the additions' operands (first, second), of h.sub and of the products,
     /// each for the operand's whole code range.
     public let addRescales: [GRUOperator: (Rescale, Rescale)]
@@ -86,7 +92,7 @@ public struct DeviceLayout: Sendable, Equatable {
 
     public static func == (a: DeviceLayout, b: DeviceLayout) -> Bool {
         a.linear == b.linear && a.head == b.head && a.stateCodeBytes == b.stateCodeBytes
-            && a.inputCodeBytes == b.inputCodeBytes && a.hSubRescale == b.hSubRescale && a.mulRescales == b.mulRescales
+            && a.inputCodeBytes == b.inputCodeBytes && a.scratchBytes == b.scratchBytes && a.hSubRescale == b.hSubRescale && a.mulRescales == b.mulRescales
             && a.addRescales.keys == b.addRescales.keys
             && a.addRescales.allSatisfy { key, value in b.addRescales[key].map { $0 == value } ?? false }
     }
@@ -99,11 +105,10 @@ public struct DeviceLayout: Sendable, Equatable {
         }
         func describe(_ layer: QuantizedLinear) -> Linear {
             let container = DeviceLayout.container(bits: layer.weightBits)
-            let align = DeviceLayout.columnAlignment(container: container)
-            let padded = (layer.columns + align - 1) / align * align
+            let padded = DeviceLayout.paddedColumns(layer.columns, container: container)
             let inputLargest = layer.op.readsInput ? largest(.input) : largest(.hAdd)
             let weightLargest = Int64(CodeRange.signedMax(layer.weightBits))
-            let scale = Int64(1) << (container < 8 ? 8 - container : 0)
+            let scale = Int64(1) << DeviceLayout.scaleShift(container: container)
             // The DSP kernel sums products scaled by 2^(8 − container); the bias is added after.
             let scaledSumBound = Int64(padded) * weightLargest * inputLargest * scale
             let biasLargest = layer.bias.map { $0 == Int64.min ? Int64.max : abs($0) }.max() ?? 0
@@ -119,6 +124,7 @@ public struct DeviceLayout: Sendable, Equatable {
         head = describe(model.head)
         stateCodeBytes = bits[.hAdd] <= 8 ? 1 : 2
         inputCodeBytes = bits[.input] <= 8 ? 1 : 2
+        scratchBytes = 2 * (DeviceLayout.paddedOperands(model.inputSize) + DeviceLayout.paddedOperands(model.hiddenSize))
         var adds: [GRUOperator: (Rescale, Rescale)] = [:]
         for op in [GRUOperator.rAdd, .zAdd, .nAdd, .hAdd] {
             let (first, second) = op.operands!
@@ -298,8 +304,7 @@ public enum ChannelRescale: Sendable, Hashable {
 /// Each field is the code's low bits, two's complement.
 public enum WeightPacking {
     public static func pack(_ codes: [Int16], rows: Int, columns: Int, container: Int) -> [UInt8] {
-        let align = DeviceLayout.columnAlignment(container: container)
-        let padded = (columns + align - 1) / align * align
+        let padded = DeviceLayout.paddedColumns(columns, container: container)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(rows * padded * container / 8)
         let mask = (UInt32(1) << container) &- 1
@@ -335,8 +340,7 @@ public enum WeightPacking {
 
     /// The inverse of `pack`: the codes of a packed matrix, sign-extended (for tests and tools).
     public static func unpack(_ bytes: [UInt8], rows: Int, columns: Int, container: Int) -> [Int16] {
-        let align = DeviceLayout.columnAlignment(container: container)
-        let padded = (columns + align - 1) / align * align
+        let padded = DeviceLayout.paddedColumns(columns, container: container)
         let rowBytes = padded * container / 8
         func word(_ row: Int, _ w: Int) -> UInt32 {
             let at = row * rowBytes + 4 * w

@@ -24,10 +24,13 @@ extension Workspace {
 }
 
 extension Workspace {
-    /// What one step of the exported C costs on each core the cost model knows, for the current
-    /// configuration (or `configuration`): instructions per step at -O2 and RAM.
-    public func deviceCosts(_ configuration: BitWidths? = nil) throws -> [(core: TargetCore, cost: DeviceCost)] {
+    /// What the exported C of the current configuration (or `configuration`) costs: one step's
+    /// instructions at -O2 and RAM on each core the cost model knows, and its flash (`size`),
+    /// all from one device layout.
+    public func deviceCosts(_ configuration: BitWidths? = nil) throws -> (cores: [(core: TargetCore, cost: DeviceCost)], flash: Int) {
         let quantized = try quantizedModel(configuration)
-        return TargetCore.allCases.map { ($0, quantized.deviceCost(core: $0)) }
+        let layout = quantized.deviceLayout
+        let cores = TargetCore.allCases.map { ($0, DeviceCostModel(core: $0).cost(of: quantized, layout: layout)) }
+        return (cores, ModelSize(quantized, layout: layout).total)
     }
 }

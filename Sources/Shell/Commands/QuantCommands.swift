@@ -114,7 +114,7 @@ enum QuantCommands {
         if let f, let h, let c {
             let work = StepCost(inputSize: f, hiddenSize: h)
             session.io.out(work.summary + "; the head adds \(c * h) multiply-accumulates per sequence")
-            if let costs = try? workspace.deviceCosts(), let size = try? workspace.quantizedModel().size.total {
+            if let (costs, size) = try? workspace.deviceCosts() {
                 let cores = costs.map { core, cost in
                     "\(core.label) \(cost.instructionsPerStep) (\(String(format: "%.2f", Double(cost.instructionsPerStep) / Double(work.multiplyAccumulates))) per MAC)"
                 }
