@@ -29,67 +29,24 @@ public final class Interpreter {
         try execute(statements)
     }
 
-    /// The check before anything runs, as a compiler's resolver does: every command is
-    /// resolved and, when its words hold no variables, its arguments are read by the same
-    /// code that reads them when it runs. Both branches of an `if` and every loop body
-    /// are checked. Throws every error found (`ShellError.several` for more than one).
+    /// The check before anything runs (`Resolver`): every command, option, function and
+    /// variable of every branch and loop body. Throws every error found
+    /// (`ShellError.several` for more than one).
     public func check(_ statements: [Statement]) throws {
-        var errors: [ShellError] = []
-        collectErrors(statements, into: &errors)
+        var resolver = Resolver(interpreter: self)
+        resolver.check(statements)
+        let errors = resolver.errors
         if errors.count == 1 { throw errors[0] }
         if errors.count > 1 { throw ShellError.several(errors) }
     }
 
-    private func collectErrors(_ statements: [Statement], into errors: inout [ShellError]) {
-        for statement in statements {
-            switch statement.kind {
-            case .command(let nameWord, let argumentWords):
-                // A name built from variables is known only when it runs.
-                guard let name = nameWord.literalText else { continue }
-                var shift = 0
-                do {
-                    try checkCommand(name, argumentWords, shift: &shift)
-                } catch let error as CommandError {
-                    errors.append(locate(error, shift: shift, name: nameWord, arguments: argumentWords))
-                } catch {
-                    errors.append(.runtime(Interpreter.message(for: error), nameWord.location))
-                }
-            case .loop(_, _, let body):
-                collectErrors(body, into: &errors)
-            case .conditional(_, let then, let otherwise):
-                collectErrors(then, into: &errors)
-                collectErrors(otherwise, into: &errors)
-            case .assignment, .assertion:
-                break
-            }
-        }
-    }
-
-    /// Resolves one command statement and reads its arguments as running it would; words
-    /// built from variables are checked when they run. `shift` is set to 1 once a subject
-    /// word is consumed, so errors point at the argument they name.
-    private func checkCommand(_ name: String, _ argumentWords: [Word], shift: inout Int) throws {
-        let literal = argumentWords.compactMap(\.literalText)
-        guard literal.count == argumentWords.count else {
-            // Only the verb, and the subject when it is written out, can be checked.
-            if argumentWords.first?.literalText == nil {
-                if !commands.contains(where: { $0.verb == name }) { _ = try resolve(name, []) }
-            } else {
-                _ = try resolve(name, Array(literal.prefix(1)))
-            }
-            return
-        }
-        let (command, subjectConsumed) = try resolve(name, literal)
-        shift = subjectConsumed ? 1 : 0
-        try command.check(Arguments(Array(literal.dropFirst(shift)), command: command.name))
-    }
-
     /// A command's error at the argument it names, or at the command.
-    private func locate(_ error: CommandError, shift: Int, name: Word, arguments: [Word]) -> ShellError {
+    func locate(_ error: CommandError, shift: Int, name: Word, arguments: [Word],
+                as kind: (String, SourceLocation) -> ShellError = ShellError.runtime) -> ShellError {
         if let index = error.argument, index >= 0, index + shift < arguments.count {
-            return .runtime(error.message, arguments[index + shift].location)
+            return kind(error.message, arguments[index + shift].location)
         }
-        return .runtime(error.message, name.location)
+        return kind(error.message, name.location)
     }
 
     /// The words of the language that are not commands, for help and completion.
@@ -199,15 +156,15 @@ public final class Interpreter {
 
     // MARK: - Variables
 
-    /// Variables set by commands, so a missing one can say which command sets it.
-    static let publishedBy: [String: String] = [
-        "accuracy": "eval", "test_accuracy": "eval", "float_accuracy": "eval", "float_test_accuracy": "eval",
-        "size": "eval", "size_ratio": "eval", "finetune_accuracy": "finetune",
-        "train_epochs": "train", "val_accuracy": "train",
-        "hv": "evolve", "hv_homogeneous": "evolve", "front_size": "evolve",
-        "best_size": "compare", "size_reduction": "compare", "best_index": "compare", "best_accuracy": "compare",
-        "best_test_accuracy": "compare", "accuracy_8bit": "compare", "test_accuracy_8bit": "compare", "size_8bit": "compare", "test_gap": "compare",
-    ]
+    /// The command that sets each variable commands set (the first to declare it), so a
+    /// missing one can say which command to run.
+    lazy var publishedBy: [String: String] = {
+        var table: [String: String] = [:]
+        for command in commands {
+            for name in command.publishes where table[name] == nil { table[name] = command.name }
+        }
+        return table
+    }()
 
     func variable(_ name: String, at location: SourceLocation) throws -> Value {
         if let index = Int(name) {
@@ -219,11 +176,16 @@ public final class Interpreter {
         }
         if name == "#" { return .number(Double(max(0, session.scriptArguments.count - 1))) }
         if let value = session.variables[name] { return value }
-        if let command = Interpreter.publishedBy[name] {
-            throw ShellError.runtime("'\(name)' is not set yet: run '\(command)' first", location)
+        throw ShellError.runtime(unsetVariableMessage(name, among: Array(session.variables.keys)), location)
+    }
+
+    /// Why `name` has no value: the command that sets it, or the nearest name that has one.
+    func unsetVariableMessage(_ name: String, among known: [String]) -> String {
+        if let command = publishedBy[name] {
+            return "'\(name)' is not set yet: run '\(command)' first"
         }
-        let hint = Suggestion.didYouMean(name, among: Array(session.variables.keys) + Array(Interpreter.publishedBy.keys))
-        throw ShellError.runtime("undefined variable '\(name)'\(hint)", location)
+        let hint = Suggestion.didYouMean(name, among: known + Array(publishedBy.keys))
+        return "undefined variable '\(name)'\(hint)"
     }
 
     // MARK: - Commands
@@ -263,7 +225,7 @@ public final class Interpreter {
         } catch let error as CommandError {
             throw located(error, shift: 0)
         }
-        let arguments = Arguments(Array(values.dropFirst(shift)), command: command.name)
+        let arguments = command.arguments(Array(values.dropFirst(shift)))
         let outer = runningFile
         runningFile = nameWord.location.file
         defer { runningFile = outer }

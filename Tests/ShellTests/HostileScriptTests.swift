@@ -22,6 +22,26 @@ struct HostileScriptTests {
                     .hasPrefix("parentheses nest more than") == true)
     }
 
+    @Test("7000 nested for, else and else-if blocks each stop with a located error instead of overflowing the stack", arguments: [
+        ("for", String(repeating: "for i in 1 {\n", count: 7000) + "echo deep\n" + String(repeating: "}\n", count: 7000)),
+        ("else", String(repeating: "if 0 { echo a } else {\n", count: 7000) + "echo deep\n" + String(repeating: "}\n", count: 7000)),
+        ("else if", "if 0 { echo a }" + String(repeating: " else if 0 { echo b }", count: 100_000)),
+        ("mixed", String(repeating: "for i in 1 { if 1 {\n", count: 3500) + "echo deep\n" + String(repeating: "} }\n", count: 3500)),
+    ])
+    func everyBlockForm(_ form: String, _ text: String) {
+        let error = failure(text)
+        #expect(error?.message.hasPrefix("blocks nest more than \(Parser.maxDepth) deep") == true, "\(form)")
+        #expect(error?.all.count == 1, "\(form): one error, not one per level")
+    }
+
+    @Test("for, else and else-if blocks nested within the limit run")
+    func blocksWithinLimit() throws {
+        let depth = Parser.maxDepth - 1
+        #expect(try run(String(repeating: "for i in 1 {\n", count: depth) + "echo deep\n" + String(repeating: "}\n", count: depth)) == ["deep"])
+        let ladder = "let x = 150\nif x == 0 { echo 0 }" + (1..<150).map { " else if x == \($0) { echo \($0) }" }.joined() + " else { echo last }"
+        #expect(try run(ladder) == ["last"])
+    }
+
     @Test("a chain of 22000 terms runs (evaluated in a loop); one past the limit is refused at the operator past it")
     func chains() throws {
         let long = try run("let x = 1" + String(repeating: " + 1", count: 22000) + "\necho $x")

@@ -25,7 +25,7 @@ struct RuntimeErrorTests {
     @Test("a misspelt option suggests the right one and lists the options")
     func unknownOption() throws {
         let error = try #require(failure("load task digits\ntrain epoch 3"))
-        #expect(error.message.hasPrefix("unknown option 'epoch' for 'train' (did you mean 'epochs'?); options: epochs N, hidden N"))
+        #expect(error.message.hasPrefix("unknown option 'epoch' for 'train' (did you mean 'epochs'?); options: epochs N, hidden H"))
         #expect(error.location.line == 2 && error.location.column == 7)
     }
 

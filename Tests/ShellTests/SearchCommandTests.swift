@@ -142,7 +142,7 @@ struct CompareFineTuneCommandTests {
     func epochsAlone() {
         let error = failure("echo first\ncompare epochs 3")
         #expect(error?.location.line == 2)
-        #expect(error?.message == "'epochs' sets the fine-tuning of 'compare finetune'; add 'finetune' or drop it")
+        #expect(error?.message == "'epochs' goes with 'finetune': add 'finetune' or drop 'epochs'")
     }
 }
 

@@ -15,15 +15,15 @@ enum DataExportCommands {
     static var commands: [Command] {
         [
             Command(
-                name: "export c", usage: "export c DIR [name NAME]",
+                name: "export c", operands: "DIR",
                 summary: "Write the current configuration as C99 for a microcontroller (NAME.h, NAME.c)",
                 details: "Integer-only inference exactly as gq computes it (docs/quantization.md), with the fine-tuned weights if there are any: weights in 2-, 4-, 8- or 16-bit word containers, biases, per-channel multipliers and lookup tables as const arrays, no dynamic memory, no libm, the state owned by the caller (int8_t codes up to 8 bits). The dot products use SXTB16 and SMLAD where the compiler targets a core with the DSP extension (Cortex-M4, M7, M33) and portable C99 elsewhere (Cortex-M0+, M3, a host; -DNAME_PORTABLE forces it). API: NAME_FEATURES, NAME_HIDDEN, NAME_CLASSES; NAME_input_code, NAME_state; NAME_reset, NAME_step (raw floats), NAME_input_codes and NAME_step_codes (integer codes), NAME_logits (int32), NAME_logits64, NAME_classify. The constant data is the 'size' eval reports; the header's comment gives the cost model's instructions per step on a Cortex-M4 and on a core without DSP. Build with any C99 compiler. The folder is made if missing; each file is written to a temporary file and renamed.",
                 examples: ["export c out", "use front 12; export c firmware name kws"],
                 options: [exportName],
                 completion: .paths,
                 parse: { arguments -> (ModelFileCommands.FileArgument, String) in
-                    try arguments.expectCount(1...3, usage: "export c DIR [name NAME]")
-                    let parsed = try arguments.options([exportName], from: 1)
+                    try arguments.expectCount(1...3)
+                    let parsed = try arguments.options(from: 1)
                     let name = parsed[exportName] ?? "gq_model"
                     guard CExport.isIdentifier(name) else {
                         throw CommandError(CExportError.badName(name).errorDescription ?? "", argument: 2)
@@ -52,13 +52,13 @@ enum DataExportCommands {
                 }
             ),
             Command(
-                name: "save split", usage: "save split train|validation|test FILE.npz",
+                name: "save split", operands: "train|validation|test FILE.npz",
                 summary: "Write one split of the task as NumPy .npz (X, lengths, y, class_names)",
                 details: "X is float32 [N, T, F] as loaded, before standardisation, zero-padded to the longest sequence; lengths int32 [N]; y int64 [N]; class_names. numpy.load reads it; so do scripts that compare gq with another tool on exactly the same split. Written to a temporary file and renamed.",
                 examples: ["save split test test.npz", "save split train train.npz"],
                 completion: .words(SplitName.allCases.map(\.rawValue)),
                 parse: { arguments -> Request in
-                    try arguments.expectCount(2...2, usage: "save split train|validation|test FILE.npz")
+                    try arguments.expectCount(2...2)
                     guard let name = SplitName(rawValue: arguments[0]) else {
                         throw CommandError("expected a split, one of train, validation, test, got '\(arguments[0])'", argument: 0)
                     }
@@ -77,7 +77,7 @@ enum DataExportCommands {
                 }
             ),
             Command(
-                name: "save predictions", usage: "save predictions FILE.csv [split train|validation|test]",
+                name: "save predictions", operands: "FILE.csv",
                 summary: "Write the integer model's prediction and logits for every sequence of a split as CSV",
                 details: "Columns index, label, predicted, logit0 … logitC-1, the logits being the head's integer codes from the bit-exact engine with the current bits (and fine-tuned weights, if any). The default split is test. Written to a temporary file and renamed.",
                 examples: ["save predictions test.csv", "save predictions val.csv split validation"],
@@ -85,7 +85,7 @@ enum DataExportCommands {
                 completion: .paths,
                 parse: { arguments -> Request in
                     guard arguments.count >= 1 else { throw CommandError("'save predictions' needs a file: save predictions FILE.csv [split S]") }
-                    let parsed = try arguments.options([split], from: 1)
+                    let parsed = try arguments.options(from: 1)
                     return Request(split: parsed[split] ?? .test, file: ModelFileCommands.FileArgument(word: arguments[0], path: arguments.path(0)))
                 },
                 run: { interpreter, request in

@@ -9,6 +9,7 @@ enum EvalCommand {
                 summary: "Measure float and quantized accuracy and the model size of the current bits",
                 details: "Runs the bit-exact integer model of the current configuration ('set bits') on the validation split (used for every choice gq makes) and the test split (reported only), next to the float model. Size is the bytes of constant data 'export c' emits (packed weights, biases, requantizers, lookup tables, the input quantizer's constants), also as a percentage of homogeneous 8-bit; it leaves out code (a few KB of .text, the same for every configuration) and RAM (the state and one step's scratch: 'show ops' counts them). Sets accuracy and test_accuracy (quantized), float_accuracy and float_test_accuracy, all fractions from 0 to 1, size (bytes) and size_ratio (of 8-bit, 1 = the same).",
                 examples: ["eval", "set bits gate.z=4; eval; assert accuracy >= float_accuracy - 0.01"],
+                publishes: ["accuracy", "test_accuracy", "float_accuracy", "float_test_accuracy", "size", "size_ratio"],
                 run: { interpreter in
                     let session = interpreter.session
                     let workspace = session.workspace

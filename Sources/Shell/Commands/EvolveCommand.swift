@@ -16,7 +16,7 @@ enum EvolveCommand {
         case yes, no
     }
 
-    static let pop = Option<Int>("pop", 4...10_000, "population size (default \(EvolveRequest.defaultPopulation))")
+    static let pop = Option<Int>("pop", 4...10_000, "population size (default \(EvolveRequest.defaultPopulation))").valueNamed("P")
     static let seed = Option<UInt64>.seed("seed of the search (default: the session seed)")
     static let objectives = Option<String>(
         spec: OptionSpec("objectives", .list(SearchObjective.catalog.map(\.name)), "what to minimise, a comma-separated list with error in it, in any combination (default \(SearchObjective.defaultList.map(\.name).joined(separator: ","))): \(SearchObjective.catalog.map { "\($0.name) = \($0.label)" }.joined(separator: "; "))"),
@@ -37,12 +37,6 @@ enum EvolveCommand {
     static let homogeneous = Option<Answer>("homogeneous", "seed the first population with homogeneous 2..8-bit (default yes)")
     static let options: [any OptionDeclaration] = [pop, seed, objectives, core] + limits.map(\.option) + [bits, checkpoint, fresh, homogeneous]
 
-    /// The usage line, its limits and cores from the declarations.
-    static var usage: String {
-        let bounds = limits.map { "[\($0.option.spec.placeholder)]" }.joined(separator: " ")
-        return "evolve N gens [pop P] [seed S] [objectives error,size,...] [\(core.spec.placeholder)] \(bounds) [bits 2..8] [checkpoint F] [fresh]  |  evolve resume [FILE]"
-    }
-
     /// The limits as help's sentence: "'flash BYTES' (model size), ...".
     static var limitSentence: String {
         limits.map { "'\($0.option.spec.placeholder)' (\($0.quantity.label))" }.joined(separator: ", ")
@@ -60,13 +54,15 @@ enum EvolveCommand {
         [
             Command(
                 name: "evolve",
-                usage: usage,
+                operands: "N gens",
+                alternatives: ["resume [FILE]"],
                 summary: "Search per-operator bit widths with NSGA-II for the size/accuracy Pareto front, or any objectives and limits",
                 details: "Each configuration is the current one ('set bits', 'set quant') with the 17 cell operators' widths chosen by the search; input and fc stay as set. Objectives are minimised on the validation split, in any combination that includes error: error = 1 − accuracy of the bit-exact integer model, size = bytes of the C export, bitops = bit operations per step, latency = instructions of one time step of the exported C on the core named by 'core' (default \(EvolveRequest.defaultCore.rawValue)), from the device cost model (instructions, not cycles; an estimate), ram = bytes of that step's state plus scratch. Limits bound every front member, whether or not the limited cost is an objective: \(limitSentence); bytes take k (1024) and M (1024 × 1024). A configuration over a limit is infeasible. NSGA-II ranks by Deb's constrained domination, as pymoo does: a feasible configuration beats an infeasible one, of two infeasible ones the smaller total violation wins, and two feasible ones compare by Pareto dominance; each limit's violation is max(0, value / limit − 1), a fraction of the limit, so the sum mixes bytes and instructions sensibly. The front holds feasible configurations only; while none is, 'show front' and 'compare' say so and how near the search came. Test accuracy is only reported ('show front'). Every evaluation is memoised and the population is evaluated on all cores; the same seed gives the same front at any thread count. After every generation the checkpoint gets one line with what the generation changed (population and new evaluations), and now and then the whole state, written atomically; a killed run loses at most one generation: 'evolve resume FILE' continues it. Without 'checkpoint F' each run gets a new file in ~/.local/state/gq/evolve (or $XDG_STATE_HOME/gq/evolve) named by task, model, seed, population and start time, so no run overwrites another's; 'evolve resume' alone lists them, and a new search on a model with an unfinished run says how to continue that run. 'evolve' again on the same model continues the session's search for N more generations. Ctrl-C stops after the evaluations under way and keeps the population. The core, like the objectives and limits, is part of the search: it is saved with the checkpoint, and 'evolve' with another core (for latency or ram) starts a new search. Sets hv and hv_homogeneous (hypervolume as a fraction of the reference box: error up to 1, each cost up to 1.1 × homogeneous 8-bit, so 8-bit itself counts; for error and size this is pymoo's hypervolume with reference (1, 1.1) on sizes divided by 8-bit's, divided by 1.1) and front_size.",
                 examples: ["evolve 20 gens pop 32 seed 1", "evolve 10 gens", "evolve 40 gens objectives error,size,latency core m3",
                            "evolve 40 gens flash 16k ram 1k latency 40000", "evolve resume evolve-digits.json"],
                 options: options,
                 completion: .words(["resume"]),
+                publishes: published,
                 parse: parse,
                 run: run
             ),
@@ -75,7 +71,7 @@ enum EvolveCommand {
 
     static func parse(_ arguments: Arguments) throws -> Request {
         if arguments.count >= 1, arguments[0] == "resume" {
-            try arguments.expectCount(1...2, usage: "evolve resume [FILE]")
+            try arguments.expectCount(1...2)
             return arguments.count == 1 ? .listRuns : .resume(path: arguments.path(1))
         }
         guard arguments.count >= 2, let generations = Int(arguments[0]), generations >= 0,
@@ -91,7 +87,7 @@ enum EvolveCommand {
             }
             throw CommandError("'evolve' needs a number of generations: evolve N gens [pop P] [seed S]")
         }
-        let parsed = try arguments.options(options, from: 2)
+        let parsed = try arguments.options(from: 2)
         let list: [SearchObjective]
         do {
             list = try SearchObjective.parseList(parsed[objectives] ?? SearchObjective.defaultList.map(\.name).joined(separator: ","))
@@ -222,6 +218,9 @@ enum EvolveCommand {
             session.io.out("interrupted at generation \(state.generation): \(summary); 'evolve \(remaining - (state.generation - start)) gens' continues")
         }
     }
+
+    /// The variables `evolve` (and `show front`) set.
+    static let published = ["hv", "hv_homogeneous", "front_size"]
 
     static func publish(_ state: QuantizationSearch, in session: Session) {
         session.publish([("hv", state.hypervolume), ("hv_homogeneous", state.homogeneousHypervolume), ("front_size", Double(state.front.count))])

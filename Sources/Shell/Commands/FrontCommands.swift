@@ -6,25 +6,26 @@ enum FrontCommands {
     static let rule = Option<PickRule>("rule", "how the pick is confirmed beyond validation (default \(PickRule.standard.rawValue))")
     static let tolerance = Option<Double>("tolerance", 0...100, "how far below 8-bit's accuracy the pick may be, in points (default \(Value.format(Comparison.defaultTolerance * 100)))")
     static let fineTune = Option<Flag>.flag("finetune", "fine-tune the candidates (as 'finetune' would) before the rule judges them")
-    static let epochs = Option<Int>("epochs", 1...100_000, "with finetune: epochs per candidate (default \(FineTuningOptions().epochs))")
+    static let epochs = Option<Int>("epochs", 1...100_000, "with finetune: epochs per candidate (default \(FineTuningOptions().epochs))").requiring(fineTune)
     static let by = Option<SearchObjective>(
         spec: OptionSpec("by", .word(SearchObjective.catalog.filter { $0.role == .cost }.map(\.name)),
                          "the cost the pick minimises, one the search minimised (default: size, or latency for a search that minimised latency and not size)"),
         convert: { SearchObjective.named($0) })
     static let compareOptions: [any OptionDeclaration] = [fineTune, rule, tolerance, by, epochs]
-    static let above = Option<Double>("above", 0...1, "only points with at least this validation accuracy (a fraction, e.g. 0.9)")
-    static let within = Option<Double>("within", 0...100, "only points within this many points of homogeneous 8-bit's validation accuracy")
+    static let above = Option<Double>("above", 0...1, "only points with at least this validation accuracy (a fraction, e.g. 0.9)").valueNamed("A")
+    static let within = Option<Double>("within", 0...100, "only points within this many points of homogeneous 8-bit's validation accuracy").valueNamed("P")
     static let frontFilters: [any OptionDeclaration] = [above, within]
 
     static var commands: [Command] {
         [
             Command(
-                name: "show front", usage: "show front [above A] [within P]",
+                name: "show front",
                 summary: "List the Pareto front: size, validation and test accuracy, and the bits of each",
                 details: "The non-dominated points over every evaluation of the search, smallest first, one row per point, with a column for each other cost the search minimised or bounded (bit operations, latency in instructions per step, RAM in bytes; latency and RAM for the search's core, from the device cost model). Under limits ('evolve ... flash 16k') every point meets them all; while no configuration does, it says so, and how near the search came, instead of listing any: configurations that differ only in widths no objective sees reach the same point, and the row shows the one with the fewest bit operations per step (×N says how many share it). Validation accuracy is what the search optimised; test accuracy is measured here for reporting only. 'above A' keeps points with validation accuracy of at least A (a fraction, as 'accuracy' is); 'within P' keeps those within P points of homogeneous 8-bit's validation accuracy; positions stay those of the whole front, so 'use front K' takes them. Bits are listed in genome order, one column per operator: \(GRUOperator.genome.map { "\($0.shortName)=\($0.name)" }.joined(separator: " ")). In a terminal too narrow for those columns the widths are one digit string per row, in the same order. 'save front' writes every point.",
                 examples: ["show front", "show front above 0.9", "show front within 1"],
                 options: frontFilters,
-                parse: { try $0.options(frontFilters) },
+                publishes: EvolveCommand.published,
+                parse: { try $0.options() },
                 run: { interpreter, parsed in
                     let session = interpreter.session
                     let state = try session.workspace.requireSearch()
@@ -49,12 +50,12 @@ enum FrontCommands {
                 }
             ),
             Command(
-                name: "use front", usage: "use front K",
+                name: "use front", operands: "K",
                 summary: "Make configuration K of the front the current bits",
                 details: "K counts from 1, as 'show front' numbers them. 'eval' then measures it.",
                 examples: ["use front 1; eval"],
                 parse: { arguments -> Int in
-                    try arguments.expectCount(1...1, usage: "use front K")
+                    try arguments.expectCount(1...1)
                     guard let k = Int(arguments[0]), k >= 1 else {
                         throw CommandError("expected a front position, a whole number from 1, got '\(arguments[0])'", argument: 0)
                     }
@@ -72,13 +73,13 @@ enum FrontCommands {
                 }
             ),
             Command(
-                name: "save front", usage: "save front FILE.csv|FILE.json",
+                name: "save front", operands: "FILE.csv|FILE.json",
                 summary: "Write the Pareto front as CSV or JSON",
                 details: "One row (or object) per configuration: size in bytes and as a fraction of 8-bit, each other cost the search minimised or bounded under its objective name (bitops, latency in instructions per step, ram in bytes) and, with latency or ram, the core they were estimated for (core), validation and test accuracy, and each operator's width. Under limits every row meets them; with none feasible it writes nothing and says why. Written to a temporary file and renamed.",
                 examples: ["save front front.csv", "save front front.json"],
                 completion: .paths,
                 parse: { arguments -> (ModelFileCommands.FileArgument, FrontFile.Format) in
-                    let file = try ModelFileCommands.file(usage: "save front FILE.csv|FILE.json")(arguments)
+                    let file = try ModelFileCommands.file()(arguments)
                     guard let format = FrontFile.Format(rawValue: URL(fileURLWithPath: file.path).pathExtension.lowercased()) else {
                         throw CommandError("name the file .csv or .json, got '\(file.word)'", argument: 0)
                     }
@@ -95,18 +96,13 @@ enum FrontCommands {
                 }
             ),
             Command(
-                name: "compare", usage: "compare [finetune [epochs N]] [rule validation|train|fidelity|margin] [tolerance X] [by size|latency|...]",
+                name: "compare",
                 summary: "Mixed against homogeneous precision: hypervolume and the smallest model near 8-bit accuracy, with test beside",
                 details: "Prints the hypervolume of the mixed-precision front beside that of homogeneous 2..8-bit, then homogeneous 8-bit and the pick: the smallest mixed configuration of the front within the tolerance (default 0.5 points) of 8-bit's validation accuracy that the rule accepts, each with validation and test accuracy, the size reduction and the test gap (8-bit's test accuracy minus the pick's). 'by COST' picks the configuration with the least of another cost the search minimised instead of the smallest (by default size; for a search that minimised latency and not size, latency): 'compare by latency' after 'evolve ... objectives error,size,latency' picks the fewest instructions per step. Costs the search minimised or bounded besides are printed beside; under limits every candidate meets them. The pick is chosen without the test split; test is reported only. Rules: validation (what the search optimised), train (also within the tolerance of 8-bit on the training split, which the search never scored), fidelity (also within the tolerance of 8-bit's agreement with the float model over training and validation), margin (validation with one standard error of the paired difference as extra margin). With finetune, every mixed configuration smaller than 8-bit is a candidate: each one tried is fine-tuned from the search's weights exactly as 'use front K; finetune' would (seed: the session seed), and the rule judges the fine-tuned model against post-training 8-bit; the candidates are bisected by size, so about log2 of their number are fine-tuned. Ctrl-C stops it with the smallest accepted so far. Sets hv, hv_homogeneous, best_index (front position, 0 if none), best_size (bytes, 0 if none), size_reduction (fraction of 8-bit saved), best_accuracy and best_test_accuracy (after fine-tuning with finetune), accuracy_8bit, test_accuracy_8bit and size_8bit (bytes), and test_gap (test_accuracy_8bit − best_test_accuracy); for each other cost the search used, best_COST, COST_8bit and COST_reduction (best_latency, latency_8bit, latency_reduction, ...).",
                 examples: ["evolve 20 gens; compare", "compare finetune", "compare rule train", "compare tolerance 0.01", "compare by latency"],
                 options: compareOptions,
-                parse: { arguments in
-                    let parsed = try arguments.options(compareOptions)
-                    if parsed[epochs] != nil, parsed[fineTune] == nil {
-                        throw CommandError("'epochs' sets the fine-tuning of 'compare finetune'; add 'finetune' or drop it")
-                    }
-                    return parsed
-                },
+                publishes: comparePublished,
+                parse: { try $0.options() },
                 run: { interpreter, parsed in
                     let session = interpreter.session
                     let chosenRule = parsed[rule] ?? .standard
@@ -257,6 +253,12 @@ enum FrontCommands {
         io.out(String(format: "test gap     %+.1f points (8-bit test minus the pick's; chosen without the test split)", (comparison.testGap ?? 0) * 100))
         publishPick(comparison, session: session)
     }
+
+    /// Every variable `compare` may set: the pick's, 8-bit's, and for each cost a search can
+    /// use besides size, best_COST, COST_8bit and COST_reduction.
+    static let comparePublished = ["hv", "hv_homogeneous", "accuracy_8bit", "test_accuracy_8bit", "size_8bit",
+                                   "best_index", "best_size", "size_reduction", "best_accuracy", "best_test_accuracy", "test_gap"]
+        + SearchObjective.catalog.filter { $0 != .size && $0.role == .cost }.flatMap { ["best_\($0.name)", "\($0.name)_8bit", "\($0.name)_reduction"] }
 
     /// The pick's variables, the same for `compare` and `compare finetune`; zeros when there
     /// is no pick. Each cost besides size the search used gets best_COST, COST_8bit and COST_reduction.

@@ -5,13 +5,13 @@ import TextMatching
 enum HelpCommand {
     static var command: Command { Command(
         name: "help",
-        usage: "help [COMMAND]",
+        operands: "[COMMAND]",
         summary: "List commands, or show one command's syntax and examples",
         details: "Without a name, lists every command with one line each. With a command, a verb such as 'load', or a language word (let, for, if, assert), shows its syntax, what it does and an example.",
         examples: ["help", "help train", "help for"],
         completion: .commandNames,
         parse: { arguments -> String? in
-            try arguments.expectCount(0...2, usage: "help [COMMAND]")
+            try arguments.expectCount(0...2)
             // `help show front` names one command of a verb's family, as it is typed.
             return arguments.count == 0 ? nil : arguments.words.joined(separator: " ")
         },
@@ -27,16 +27,16 @@ enum HelpCommand {
 
     /// The language's own words, documented like commands.
     static var topics: [Command] { [
-        Command(name: "let", usage: "let NAME = EXPRESSION", summary: "Set a variable to a number or string",
+        Command(name: "let", operands: "NAME = EXPRESSION", summary: "Set a variable to a number or string",
                 details: "Expressions have numbers, \"strings\", variables (by name or as $name), + - * / % **, comparisons (== != < <= > >=), and/or/not, parentheses and the functions \(Evaluator.functions.keys.sorted().joined(separator: ", ")). Use a variable in any command as $name or ${name}; script arguments are $1, $2, ... and $# counts them.",
                 examples: ["let x = 4", "let target = float_accuracy - 0.01", "set bits gate.z=$x"], parse: { _ in }, run: { _, _ in }),
-        Command(name: "for", usage: "for NAME in VALUE... { BODY }", summary: "Repeat a block for each value or integer range",
+        Command(name: "for", operands: "NAME in VALUE... { BODY }", summary: "Repeat a block for each value or integer range",
                 details: "Values are words; A..B stands for every integer from A to B inclusive. The block may span lines; '{' must be on the 'for' line.",
                 examples: ["for b in 2..8 { echo $b }", "for op in r.wx z.wh { echo $op }"], parse: { _ in }, run: { _, _ in }),
-        Command(name: "if", usage: "if EXPRESSION { BODY } [else { BODY }]", summary: "Run a block when a condition holds",
+        Command(name: "if", operands: "EXPRESSION { BODY } [else { BODY }]", summary: "Run a block when a condition holds",
                 details: "Non-zero numbers and non-empty strings are true. 'else if' chains.",
                 examples: ["if accuracy < 0.9 { echo \"too low\" } else { echo ok }"], parse: { _ in }, run: { _, _ in }),
-        Command(name: "assert", usage: "assert EXPRESSION", summary: "Stop the script with an error unless the condition holds",
+        Command(name: "assert", operands: "EXPRESSION", summary: "Stop the script with an error unless the condition holds",
                 details: "The failure message shows the expression and the values of the variables in it.",
                 examples: ["assert accuracy >= 0.95", "assert accuracy >= float_accuracy - 0.01 and size < 4000"], parse: { _ in }, run: { _, _ in }),
     ] }

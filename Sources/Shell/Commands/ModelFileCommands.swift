@@ -7,13 +7,13 @@ enum ModelFileCommands {
     static var commands: [Command] {
         [
             Command(
-                name: "save model", usage: "save model FILE [tuned]",
+                name: "save model", operands: "FILE [tuned]",
                 summary: "Save the float model as safetensors (PyTorch nn.GRU names)",
                 details: "Tensors gru.weight_ih_l0, gru.weight_hh_l0, gru.bias_ih_l0, gru.bias_hh_l0, fc.weight and fc.bias, as PyTorch names them, plus input.mean and input.scale for the input standardisation. With 'tuned', the fine-tuned weights in use instead of the float model's (without their learned ranges: 'save config' keeps everything). Written to a temporary file and renamed, so a failure never leaves half a file.",
                 examples: ["save model digits.safetensors", "finetune; save model digits-qat.safetensors tuned"],
                 completion: .paths,
                 parse: { arguments -> (FileArgument, Bool) in
-                    try arguments.expectCount(1...2, usage: "save model FILE [tuned]")
+                    try arguments.expectCount(1...2)
                     if arguments.count == 2, arguments[1] != "tuned" {
                         throw CommandError("expected 'tuned' or nothing after the file, got '\(arguments[1])'", argument: 1)
                     }
@@ -38,12 +38,12 @@ enum ModelFileCommands {
                 }
             ),
             Command(
-                name: "load model", usage: "load model FILE",
+                name: "load model", operands: "FILE",
                 summary: "Load a float model from safetensors (gq's own or PyTorch's)",
                 details: "Reads the tensors 'save model' writes. A file from PyTorch's safetensors.torch.save_file with an nn.GRU named 'gru' (batch_first, one layer) and an nn.Linear named 'fc' loads as it is; without input.mean/input.scale the model runs on raw inputs.",
                 examples: ["load model digits.safetensors"],
                 completion: .paths,
-                parse: file(usage: "load model FILE"),
+                parse: file(),
                 run: { interpreter, file in
                     let model: GRUClassifier
                     do {
@@ -97,9 +97,9 @@ enum ModelFileCommands {
     }
 
     /// Reads one file argument.
-    static func file(usage: String) -> (Arguments) throws -> FileArgument {
+    static func file() -> (Arguments) throws -> FileArgument {
         { arguments in
-            try arguments.expectCount(1...1, usage: usage)
+            try arguments.expectCount(1...1)
             return FileArgument(word: arguments[0], path: arguments.path(0))
         }
     }

@@ -7,15 +7,15 @@ import Workbench
 enum PlotCommands {
     static let to = Option<FilePath>.path("to", "write the plot to a file instead of the terminal: FILE.svg a standalone SVG, FILE.txt the terminal drawing without colour")
     static let ascii = Option<Flag>.flag("ascii", "ASCII characters only (no braille)")
-    static let width = Option<Int>("width", 30...4000, "columns in the terminal, pixels in SVG (default 72 / 720)")
-    static let height = Option<Int>("height", 10...4000, "rows in the terminal, pixels in SVG (default 22 / 440)")
+    static let width = Option<Int>("width", 30...4000, "columns in the terminal, pixels in SVG (default 72 / 720)").valueNamed("W")
+    static let height = Option<Int>("height", 10...4000, "rows in the terminal, pixels in SVG (default 22 / 440)").valueNamed("H")
     static let yRange = Option<ClosedRange<Double>>.span("y", "the vertical axis from A to B: accuracy as a fraction or in % ('y 0.9..1' or 'y 90..100'), hypervolume as a fraction; default: the data's extent")
     static let options: [any OptionDeclaration] = [to, ascii, width, height, yRange]
 
     static var commands: [Command] {
         [
             Command(
-                name: "plot front", usage: "plot front [X [Y]] [to FILE.svg] [ascii] [width W] [height H] [y A..B]",
+                name: "plot front", operands: "[X [Y]]",
                 summary: "Plot the Pareto front, homogeneous 2..8-bit and the current bits: size (or any cost) against accuracy",
                 details: "X and Y name the axes: \(FrontAxis.names.joined(separator: ", ")) (accuracy and error on the validation split, the one the search optimised; costs as 'show front' reports them, latency and ram for the search's core from the device cost model). By default X is the cost 'compare' minimises (size, or latency for a search that minimised latency and not size) and Y is accuracy: 'plot front latency' draws latency against accuracy, 'plot front size latency' size against latency. The front of a two-objective search drawn on its own two axes is a staircase (the region it attains); any other view of it, or a front of more objectives, is drawn as points, since a point that looks dominated there is better in an objective off the plot. Homogeneous configurations and the current one have their own markers. Under limits the front holds only configurations that meet them.",
                 examples: ["plot front", "plot front y 90..100", "plot front latency accuracy", "plot front to front.svg"],
@@ -76,7 +76,7 @@ enum PlotCommands {
                 }
             ),
             Command(
-                name: "plot sweep", usage: "plot sweep [to FILE.svg] [ascii] [width W] [height H] [y A..B]",
+                name: "plot sweep",
                 summary: "Plot the last sweep: accuracy against the swept width, with float accuracy for reference",
                 examples: ["sweep h.add in 2..8; plot sweep"],
                 options: options,
@@ -99,7 +99,7 @@ enum PlotCommands {
                 }
             ),
             Command(
-                name: "plot hv", usage: "plot hv [to FILE.svg] [ascii] [width W] [height H] [y A..B]",
+                name: "plot hv",
                 summary: "Plot the search's hypervolume per generation",
                 examples: ["evolve 20 gens; plot hv"],
                 options: options,
@@ -202,7 +202,7 @@ enum PlotCommands {
     }
 
     static func parse(_ arguments: Arguments, from start: Int) throws -> ParsedOptions {
-        let parsed = try arguments.options(options, from: start)
+        let parsed = try arguments.options(from: start)
         if let file = parsed[to] {
             let kind = URL(fileURLWithPath: file.path).pathExtension.lowercased()
             guard FileKind(rawValue: kind) != nil else {

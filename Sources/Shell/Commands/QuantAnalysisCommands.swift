@@ -7,7 +7,7 @@ enum QuantAnalysisCommands {
     static let epochs = Option<Int>("epochs", 1...100_000, "epochs to run (default \(finetuneDefaults.epochs)); the best on validation is kept")
     static let lr = Option<Float>("lr", Double.leastNonzeroMagnitude...Double.infinity, "Adam learning rate of the weights (default \(Value.format(Double(finetuneDefaults.learningRate))))")
     static let rangeLR = Option<Float>("range_lr", 0...Double.infinity, "learning rate of the activation ranges, 0 keeps them fixed (default \(Value.format(Double(finetuneDefaults.rangeLearningRate))))")
-    static let batch = Option<Int>("batch", 1...1_000_000, "sequences per batch (default \(finetuneDefaults.batchSize))")
+    static let batch = Option<Int>("batch", 1...1_000_000, "sequences per batch (default \(finetuneDefaults.batchSize))").valueNamed("B")
     static let seed = Option<UInt64>.seed("seed of the shuffling (default: the session seed)")
     static let ranges = Option<FineTuningRanges>("ranges", "start the activation ranges from MSE calibration at these widths (default), or from the current ones (default when continuing from fine-tuned weights)")
     static let finetuneOptions: [any OptionDeclaration] = [epochs, lr, rangeLR, batch, seed, ranges]
@@ -16,7 +16,7 @@ enum QuantAnalysisCommands {
     static var commands: [Command] {
         [
             Command(
-                name: "sweep", usage: "sweep PATTERN in A..B",
+                name: "sweep", operands: "PATTERN in A..B",
                 summary: "Evaluate each width of some operators with the rest fixed",
                 details: "Sets the operators PATTERN matches (a name, a group or a glob, as in 'set bits') to each width from A to B in turn, the others staying as they are, and prints quantized validation and test accuracy and size for each. The current bits are left unchanged. The result is kept for 'plot sweep'; Ctrl-C stops after the current width and keeps the widths done.",
                 examples: ["sweep h.add in 2..8", "sweep gate.* in 2..6", "sweep cell in 2..8"],
@@ -25,16 +25,16 @@ enum QuantAnalysisCommands {
                 run: sweep
             ),
             Command(
-                name: "show error", usage: "show error [sequences N]",
+                name: "show error",
                 summary: "Per-operator error of the integer model against float (SQNR, max error)",
                 details: "Runs the first N validation sequences (default 64) through the float model and the integer model of the current bits and compares every operator's output at every step: signal-to-quantization-noise ratio in dB (10·log10 of signal power over error power; higher is better) and the largest absolute error. Errors accumulate along the cell and over time, so each row shows what reaches that operator, not only its own rounding. When the input quantizer is what sets them (a 16-bit input would raise the median operator's SQNR by 3 dB or more), a note says so, with its range.",
                 examples: ["show error", "set bits gate.z=3; show error sequences 200"],
                 options: [sequences],
-                parse: { try $0.options([sequences]) },
+                parse: { try $0.options() },
                 run: showError
             ),
             Command(
-                name: "trace", usage: "trace [N]",
+                name: "trace", operands: "[N]",
                 summary: "One sequence's hidden state over time, float against quantized",
                 details: "Runs validation sequence N (default 0) through the float and the integer model of the current bits and prints, step by step, the root-mean-square and largest difference of the hidden state, with sparklines of its first 16 units (float, then quantized; ▁ is −1, █ is +1), so the drift of the recurrent state is visible.",
                 examples: ["trace", "set bits h.add=3; trace 5"],
@@ -42,12 +42,13 @@ enum QuantAnalysisCommands {
                 run: trace
             ),
             Command(
-                name: "finetune", usage: "finetune [epochs N] [lr X] [range_lr X] [batch B] [seed S] [ranges mse|current]",
+                name: "finetune",
                 summary: "Quantization-aware training of the current bits (fake-quant, straight-through)",
                 details: "Starts from the float weights (or the last fine-tuned ones) and trains with every operator's output rounded to its integer grid in the forward pass and gradients passed straight through the rounding; the activation ranges start from an MSE calibration at the current widths (or where they are, with 'ranges current') and are learned too unless range_lr is 0. After each epoch the integer model is evaluated on validation, and the best epoch is kept (never worse than where it started). 'eval', 'sweep' and the rest then use these weights until the model changes or 'reset finetune'. Ctrl-C stops after the current batch.",
                 examples: ["set bits all=4; finetune", "finetune epochs 20 lr 0.0005"],
                 options: finetuneOptions,
-                parse: { try $0.options(finetuneOptions) },
+                publishes: ["finetune_accuracy"],
+                parse: { try $0.options() },
                 run: finetune
             ),
             Command(
@@ -57,21 +58,21 @@ enum QuantAnalysisCommands {
                 run: { interpreter in interpreter.session.workspace.dropFineTuning() }
             ),
             Command(
-                name: "save config", usage: "save config FILE",
+                name: "save config", operands: "FILE",
                 summary: "Save the bits, options, ranges and weights as safetensors",
                 details: "The weights in use (fine-tuned or float) under PyTorch names, with the bit widths, quantization options and calibrated ranges in the file's metadata, so 'load config' rebuilds exactly the same integer model without the calibration data. Written to a temporary file and renamed.",
                 examples: ["save config gate4.safetensors"],
                 completion: .paths,
-                parse: ModelFileCommands.file(usage: "save config FILE"),
+                parse: ModelFileCommands.file(),
                 run: saveConfig
             ),
             Command(
-                name: "load config", usage: "load config FILE",
+                name: "load config", operands: "FILE",
                 summary: "Load a configuration saved by 'save config' (bits, options, ranges, weights)",
                 details: "Sets the bits and options and uses the file's weights and ranges for quantized evaluation; the float model stays as it is unless there is none, in which case the file's weights become the model.",
                 examples: ["load config gate4.safetensors"],
                 completion: .paths,
-                parse: ModelFileCommands.file(usage: "load config FILE"),
+                parse: ModelFileCommands.file(),
                 run: loadConfig
             ),
         ]
@@ -86,7 +87,7 @@ enum QuantAnalysisCommands {
     }
 
     static func parseSweep(_ arguments: Arguments) throws -> SweepRequest {
-        let usage = "sweep PATTERN in A..B"
+        let usage = arguments.usage
         guard arguments.count >= 1 else { throw CommandError("'sweep' needs an operator pattern and widths: \(usage)") }
         let pattern = arguments[0]
         do {
@@ -175,7 +176,7 @@ enum QuantAnalysisCommands {
     // MARK: - trace
 
     static func parseTrace(_ arguments: Arguments) throws -> Int {
-        try arguments.expectCount(0...1, usage: "trace [N]")
+        try arguments.expectCount(0...1)
         guard arguments.count == 1 else { return 0 }
         guard let n = Int(arguments[0]), n >= 0 else {
             throw CommandError("the sequence number must be a whole number ≥ 0, got '\(arguments[0])'", argument: 0)

@@ -5,7 +5,7 @@ import Workbench
 enum QuantCommands {
     private static let defaults = QuantizationOptions()
     static let range = Option<QuantizationOptions.RangeKind>("range", "how activation ranges are calibrated (default \(defaults.range.kind.rawValue))")
-    static let percentile = Option<Double>("percentile", 50...100, "the percentile for 'range percentile' (default \(Value.format(QuantizationOptions.defaultPercentile)))")
+    static let percentile = Option<Double>("percentile", 50...100, "the percentile for 'range percentile' (default \(Value.format(QuantizationOptions.defaultPercentile)))").valueNamed("P")
     static let weights = Option<QuantizationOptions.WeightGranularity>("weights", "one weight scale per output channel (default) or per tensor")
     static let requant = Option<QuantizationOptions.Requantization>("requant", "integer multiplier and shift (default), or power-of-two scales (shift only)")
     static let calibration = Option<Int>("calibration", 1...10_000_000, "training sequences to calibrate on (default \(defaults.calibrationSize))")
@@ -22,7 +22,7 @@ enum QuantCommands {
                 run: showOps
             ),
             Command(
-                name: "set bits", usage: "set bits NAME=B ...",
+                name: "set bits", operands: "NAME=B ...",
                 summary: "Set operator bit widths (2 to 16) by name or pattern",
                 details: "NAME is an operator (see 'show ops'), a group (all: every operator; cell: the 17 of the genome; linear, add, mul, act) or a glob with * and ? (gate.*, *.wh). Assignments apply left to right, so later ones win: 'set bits all=4 h.add=8'.",
                 examples: ["set bits gate.z=4", "set bits all=8 gate.*=4 *.wh=3", "set bits cell=6"],
@@ -72,7 +72,7 @@ enum QuantCommands {
                 }
             ),
             Command(
-                name: "set quant", usage: "set quant [range max-abs|percentile|mse] [percentile P] [weights channel|tensor] [requant multiplier|pow2] [calibration N] [seed S]",
+                name: "set quant",
                 summary: "Choose calibration and integer arithmetic options",
                 details: "Activation ranges come from the float model on a seeded subset of the training split: the largest magnitude (max-abs), a percentile of the magnitudes, or the range with the least squared quantization error at each width (mse, the default). Weights are symmetric, per output channel or per tensor. Rescaling uses an int16 multiplier with a shift, or powers of two (shift only, for hardware without a multiplier). Changing range, percentile, calibration or seed calibrates again and drops fine-tuned weights.",
                 examples: ["set quant range mse", "set quant percentile 99.9", "set quant requant pow2 weights tensor", "set quant calibration 512 seed 3"],
@@ -179,7 +179,7 @@ enum QuantCommands {
         guard arguments.count > 0 else {
             throw CommandError("'set quant' needs an option: \(quantOptions.map(\.spec.placeholder).joined(separator: ", "))")
         }
-        return try arguments.options(quantOptions)
+        return try arguments.options()
     }
 
     static func setQuant(_ interpreter: Interpreter, _ parsed: ParsedOptions) throws {

@@ -15,13 +15,13 @@ public enum ScriptingCommands {
     static var commands: [Command] {
         [
             Command(
-                name: "echo", usage: "echo WORD...", summary: "Print words, with $variables interpolated",
+                name: "echo", operands: "WORD...", summary: "Print words, with $variables interpolated",
                 examples: ["echo \"accuracy $accuracy at $b bits\""],
                 parse: { $0.words.joined(separator: " ") },
                 run: { interpreter, text in interpreter.session.io.out(text) }
             ),
             Command(
-                name: "append", usage: "append FILE.csv NAME=VALUE...",
+                name: "append", operands: "FILE.csv NAME=VALUE...",
                 summary: "Append one row to a CSV file, writing the header first if the file is new",
                 details: "The columns are the NAMEs in order. Appending to an existing file checks that its header has the same columns, so rows never land under the wrong heading.",
                 examples: ["append results.csv op=$op bits=$b val=$accuracy size=$size"],
@@ -30,13 +30,13 @@ public enum ScriptingCommands {
                 run: append
             ),
             Command(
-                name: "log", usage: "log FILE|off",
+                name: "log", operands: "FILE|off",
                 summary: "Write a transcript of the session (what is typed and what is printed) to FILE",
                 details: "Appends to FILE every line typed at the prompt, after its prompt, and every line printed, results and errors, as they appear; progress bars are left out. 'log off' stops. Unlike piping gq through tee, the prompt, Tab and history keep working.",
                 examples: ["log lesson.txt", "log off"],
                 completion: .paths,
                 parse: { arguments -> String? in
-                    try arguments.expectCount(1...1, usage: "log FILE|off")
+                    try arguments.expectCount(1...1)
                     return arguments[0] == "off" ? nil : arguments.path(0)
                 },
                 run: { interpreter, path in
@@ -62,23 +62,24 @@ public enum ScriptingCommands {
                 }
             ),
             Command(
-                name: "source", usage: "source FILE [ARG...]", summary: "Run a script file in this session",
+                name: "source", operands: "FILE [ARG...]", summary: "Run a script file in this session",
                 details: "The script sees its own $1, $2, ...; variables it sets stay set. A relative FILE is looked for beside the script that sources it first, then in the working folder, so a folder of scripts runs from anywhere. An error inside it is reported at its own line, with an 'included from' line for each source that led there.",
                 examples: ["source setup.gq", "source sweep.gq gate.z"],
                 completion: .paths,
                 parse: { arguments -> [String] in
-                    try arguments.expectCount(1...Int.max, usage: "source FILE [ARG...]")
+                    try arguments.expectCount(1...Int.max)
                     return [arguments.path(0)] + arguments.words.dropFirst()
                 },
                 run: source
             ),
             Command(
-                name: "set seed", usage: "set seed N",
+                name: "set seed", operands: "N",
                 summary: "Set the session seed that splits, initialisation and shuffling start from",
                 details: "Commands that take their own 'seed' option use it instead. The same seed gives the same numbers on any machine.",
                 examples: ["set seed 42"],
+                publishes: ["seed"],
                 parse: { arguments -> UInt64 in
-                    try arguments.expectCount(1...1, usage: "set seed N")
+                    try arguments.expectCount(1...1)
                     guard let seed = UInt64(arguments[0]) else {
                         throw CommandError("the seed must be a whole number ≥ 0, got '\(arguments[0])'", argument: 0)
                     }
@@ -106,17 +107,17 @@ public enum ScriptingCommands {
                 }
             ),
             Command(
-                name: "exit", usage: "exit [STATUS]", summary: "Leave gq (also 'quit' or Ctrl-D)",
+                name: "exit", operands: "[STATUS]", summary: "Leave gq (also 'quit' or Ctrl-D)",
                 examples: ["exit", "exit 3"],
                 parse: parseStatus,
                 run: leave
             ),
-            Command(name: "quit", usage: "quit", summary: "Leave gq", parse: parseStatus, run: leave),
+            Command(name: "quit", summary: "Leave gq", parse: parseStatus, run: leave),
         ]
     }
 
     private static func parseStatus(_ arguments: Arguments) throws -> Int32 {
-        try arguments.expectCount(0...1, usage: "exit [STATUS]")
+        try arguments.expectCount(0...1)
         guard arguments.count == 1 else { return 0 }
         guard let value = Int32(arguments[0]), (0...255).contains(value) else {
             throw CommandError("the exit status must be a whole number from 0 to 255, got '\(arguments[0])'", argument: 0)
@@ -167,7 +168,7 @@ public enum ScriptingCommands {
     }
 
     private static func parseAppend(_ arguments: Arguments) throws -> Row {
-        try arguments.expectCount(2...Int.max, usage: "append FILE.csv NAME=VALUE...")
+        try arguments.expectCount(2...Int.max)
         let path = arguments.path(0)
         var names: [String] = []
         var values: [String] = []

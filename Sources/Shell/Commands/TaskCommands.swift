@@ -3,8 +3,8 @@ import Workbench
 /// `load task` and `show task`.
 enum TaskCommands {
     static let seed = Option<UInt64>.seed("seed of the train/validation/test split (default: the session seed)")
-    static let features = Option<Int>("features", 1...100_000, "CSV: features per time step")
-    static let steps = Option<Int>("steps", 1...1_000_000, "CSV: time steps per row")
+    static let features = Option<Int>("features", 1...100_000, "CSV: features per time step").valueNamed("F")
+    static let steps = Option<Int>("steps", 1...1_000_000, "CSV: time steps per row").valueNamed("T")
     static let tuning = Option<Flag>.flag("tuning", "drop the test split unseen and carve a stand-in test split (25 %) from training, for choosing methods without touching test")
     static let label = Option<LabelPosition>("label", "CSV: the column holding the class label (default last)")
 
@@ -26,11 +26,12 @@ enum TaskCommands {
     static var commands: [Command] {
         [
             Command(
-                name: "load task", usage: "load task NAME|PATH [seed S] [features F] [steps T] [label first|last] [tuning]",
+                name: "load task", operands: "NAME|PATH",
                 summary: "Load a task by name (\(Workspace.taskNames.joined(separator: ", "))) or a data file by path",
                 details: "Splits the samples into train, validation and test, stratified by class and seeded; a file with its own test split keeps it. Files: UEA/UCR .ts, NumPy .npy/.npz, CSV (.gz too), IDX. Loading another task drops the current model.",
                 examples: ["load task digits", "load task digits seed 3", "load task data/series.csv steps 28 label first"],
                 options: [seed, features, steps, label, tuning], completion: .wordsAndPaths(Workspace.taskNames),
+                publishes: ["task"],
                 parse: parseLoad,
                 run: load
             ),
@@ -49,7 +50,7 @@ enum TaskCommands {
         guard arguments.count >= 1 else {
             throw CommandError("'load task' needs a task name or a file path: one of \(Workspace.taskNames.joined(separator: ", ")), or a .ts/.npz/.npy/.csv/IDX file")
         }
-        let parsed = try arguments.options([seed, features, steps, label, tuning], from: 1)
+        let parsed = try arguments.options(from: 1)
         var options = LoadOptions()
         options.featureCount = parsed[features]
         options.stepCount = parsed[steps]

@@ -4,11 +4,11 @@ import Workbench
 enum TrainCommand {
     private static let defaults = TrainingOptions()
     static let epochs = Option<Int>("epochs", 1...100_000, "most epochs to run (default \(defaults.epochs), or a budget of \(TrainingDefaults.stepBudget) optimiser steps on a small training split); early stopping may end sooner")
-    static let hidden = Option<Int>("hidden", 1...4096, "hidden state width H (default \(defaults.hiddenSize))")
+    static let hidden = Option<Int>("hidden", 1...4096, "hidden state width H (default \(defaults.hiddenSize))").valueNamed("H")
     static let lr = Option<Float>("lr", Double.leastNonzeroMagnitude...Double.infinity, "AdamW learning rate, the schedule's starting value (default \(Value.format(Double(defaults.learningRate))); 0.003 on a small training split)")
-    static let batch = Option<Int>("batch", 1...1_000_000, "sequences per batch (default \(defaults.batchSize); 16 on a small training split)")
+    static let batch = Option<Int>("batch", 1...1_000_000, "sequences per batch (default \(defaults.batchSize); 16 on a small training split)").valueNamed("B")
     static let seed = Option<UInt64>.seed("seed of initialisation and shuffling (default: the session seed)")
-    static let patience = Option<Int>("patience", 1...100_000, "epochs without a better validation score (see 'select') before stopping (default \(defaults.patience); no early stopping when validation has fewer than \(TrainingDefaults.smallValidationSplit) sequences and training fewer than \(TrainingDefaults.smallTrainingSplit))")
+    static let patience = Option<Int>("patience", 1...100_000, "epochs without a better validation score (see 'select') before stopping (default \(defaults.patience); no early stopping when validation has fewer than \(TrainingDefaults.smallValidationSplit) sequences and training fewer than \(TrainingDefaults.smallTrainingSplit))").valueNamed("P")
     static let clip = Option<Float>("clip", Double.leastNonzeroMagnitude...Double.infinity, "largest gradient norm (default \(Value.format(Double(defaults.clipNorm))))")
     static let decay = Option<Float>("decay", 0...Double.infinity, "decoupled (AdamW) weight decay on the weight matrices, biases exempt; 0 turns it off (default \(Value.format(Double(defaults.weightDecay))))")
     static let schedule = Option<LearningRateSchedule>("schedule", "learning-rate schedule: constant; plateau halves the rate after \(LearningRateSchedule.plateauPatience) epochs without a better validation score; cosine anneals it to 1/100 over 'epochs' (default \(defaults.schedule.rawValue))")
@@ -22,12 +22,12 @@ enum TrainCommand {
         [
             Command(
                 name: "train",
-                usage: "train [epochs N] [hidden H] [lr X] [batch B] [seed S] [patience P] [clip X] [decay X] [schedule constant|plateau|cosine] [select loss|accuracy] [rotate X] [retrain]",
                 summary: "Train the float GRU classifier on the loaded task",
                 details: "AdamW (Adam with decoupled weight decay on the weight matrices) with gradient-norm clipping and a learning-rate schedule (cosine by default). After every epoch the validation split is scored; the weights with the best score ('select': the lowest loss by default, or the highest accuracy) are kept, and training stops early when the score has not improved for 'patience' epochs. 'rotate' augments copies of the training sequences with a fresh random rotation every batch (validation and test never see it); it suits 3-axis sensor data such as har ('train rotate 20'). Defaults adapt to the data: a training split of fewer than \(TrainingDefaults.smallTrainingSplit) sequences gets batch 16, learning rate 0.003 and a budget of \(TrainingDefaults.stepBudget) optimiser steps (40 to 300 epochs) instead of 40 epochs, and, when validation has fewer than \(TrainingDefaults.smallValidationSplit) sequences, no early stopping and the epoch with the best validation accuracy kept ('select accuracy'); options given on the line always win. Input standardisation is fitted on the training split and saved with the model. A model trained before with the same task, split and settings comes from the cache at once ('retrain' trains anyway). Ctrl-C stops after the current batch and keeps the best weights so far.",
                 examples: ["train", "train hidden 32 epochs 20", "train seed 7 retrain", "train rotate 20", "train schedule plateau select loss decay 0"],
                 options: options,
-                parse: { try $0.options(options) },
+                publishes: ["train_epochs", "val_accuracy"],
+                parse: { try $0.options() },
                 run: run
             ),
         ]

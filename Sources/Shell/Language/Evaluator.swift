@@ -114,15 +114,21 @@ struct Evaluator {
         "sqrt": 1...1, "log": 1...1, "log2": 1...1, "exp": 1...1,
     ]
 
-    private func call(_ name: String, _ arguments: [Value], at: SourceLocation) throws -> Value {
-        guard let arity = Evaluator.functions[name] else {
-            let known = Evaluator.functions.keys.sorted()
-            throw ShellError.runtime("unknown function '\(name)'\(Suggestion.didYouMean(name, among: known)); functions: \(known.joined(separator: ", "))", at)
+    /// Why a call of `name` with `count` arguments cannot run, or nil when it can.
+    static func callFault(_ name: String, count: Int) -> String? {
+        guard let arity = functions[name] else {
+            let known = functions.keys.sorted()
+            return "unknown function '\(name)'\(Suggestion.didYouMean(name, among: known)); functions: \(known.joined(separator: ", "))"
         }
-        guard arity.contains(arguments.count) else {
+        guard arity.contains(count) else {
             let expected = arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)"
-            throw ShellError.runtime("\(name)() takes \(expected) argument\(arity.upperBound == 1 ? "" : "s"), got \(arguments.count)", at)
+            return "\(name)() takes \(expected) argument\(arity.upperBound == 1 ? "" : "s"), got \(count)"
         }
+        return nil
+    }
+
+    private func call(_ name: String, _ arguments: [Value], at: SourceLocation) throws -> Value {
+        if let fault = Evaluator.callFault(name, count: arguments.count) { throw ShellError.runtime(fault, at) }
         let x = try arguments.map { try number($0, for: name + "()", at: at) }
         switch name {
         case "abs": return .number(Swift.abs(x[0]))

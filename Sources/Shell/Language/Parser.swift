@@ -9,10 +9,18 @@ public struct Parser {
     private var scanner: Scanner
     /// Blocks, parentheses, calls and prefix operators open around the current point.
     private var depth = 0
+    /// Syntax errors found so far; the parser goes on after each at the next line.
+    private var errors: [ShellError] = []
 
     /// How deep blocks and expressions may nest: far beyond any script a person writes,
-    /// and well inside what the recursive parser and evaluator can take on the stack.
+    /// and well inside what the recursive parser, check pass, evaluator, formatter and
+    /// the release of the tree can take on the stack. Every recursive construct counts:
+    /// `for`, `if` and `else` blocks, each `else if` of a chain, parentheses, calls and
+    /// prefix operators.
     public static let maxDepth = 200
+    /// How many syntax errors one parse reports before it stops looking for more, as
+    /// compilers do: a binary file fed as a script is one error per line.
+    public static let maxErrors = 50
     /// How many operators may follow one another in a row. Chains are parsed and evaluated
     /// in loops, but the tree they build is as deep as they are long and Swift releases it
     /// recursively: 80,000 terms were measured to be fine on an 8 MB stack, 100,000 not.
@@ -22,10 +30,73 @@ public struct Parser {
         scanner = Scanner(source)
     }
 
-    /// Parses a whole script. Throws `.incomplete` when it ends inside a block or string.
+    /// Parses a whole script, reporting every syntax error in it (`ShellError.several` for
+    /// more than one): after an error the parser skips to the next line, stepping over any
+    /// block the skipped text opens, and goes on. Throws `.incomplete` when the text ends
+    /// inside a block or string and has no other error, so a REPL reads another line.
     public static func parse(_ source: SourceText) throws -> [Statement] {
         var parser = Parser(source)
-        return try parser.statements(closedBy: nil)
+        let statements: [Statement]
+        do {
+            statements = try parser.statements(closedBy: nil)
+        } catch let error as ShellError {
+            guard case .incomplete(let message, let at) = error, !parser.errors.isEmpty else { throw error }
+            parser.errors.append(.syntax(message, at))
+            statements = []
+        } catch is ParseStop {
+            statements = []
+        }
+        switch parser.errors.count {
+        case 0: return statements
+        case 1: throw parser.errors[0]
+        default: throw ShellError.several(parser.errors)
+        }
+    }
+
+    /// Records a syntax error and moves past the rest of its statement. Errors past
+    /// `maxErrors` end the parse.
+    private mutating func recover(from error: ShellError) throws {
+        if case .incomplete = error { throw error }
+        errors.append(error)
+        if errors.count >= Parser.maxErrors {
+            let note = ShellError.syntax("stopped after \(Parser.maxErrors) errors", scanner.location)
+            errors.append(note)
+            throw ParseStop()
+        }
+        try skipStatement()
+    }
+
+    /// Thrown to end a parse that has reported enough errors.
+    private struct ParseStop: Error {}
+
+    /// Skips to the end of the current line or `;`, stepping over whole blocks; stops before
+    /// a `}` that closes the block the statement stands in.
+    private mutating func skipStatement(openBraces: Int = 0) throws {
+        var open = openBraces
+        while true {
+            let before = scanner.mark
+            let token: Scanner.WordToken
+            do {
+                token = try scanner.nextWord()
+            } catch {
+                return  // an unterminated string runs to the end of the text
+            }
+            switch token {
+            case .separator where open == 0, .end:
+                return
+            case .separator, .word:
+                continue
+            case .openBrace:
+                open += 1
+            case .closeBrace:
+                if open == 0 {
+                    scanner.reset(to: before)
+                    return
+                }
+                open -= 1
+                if open == 0, openBraces > 0 { return }
+            }
+        }
     }
 
     /// Statements up to the matching `}` (when `opening` is given) or the end.
@@ -42,11 +113,16 @@ public struct Parser {
                 return result
             case .closeBrace(let at):
                 if opening != nil { return result }
-                throw ShellError.syntax("unexpected '}' with no block open", at)
+                errors.append(.syntax("unexpected '}' with no block open", at))
             case .openBrace(let at):
-                throw ShellError.syntax("unexpected '{': a block follows 'for', 'if' or 'else'", at)
+                errors.append(.syntax("unexpected '{': a block follows 'for', 'if' or 'else'", at))
+                try skipStatement(openBraces: 1)
             case .word(let word):
-                result.append(try statement(startingWith: word))
+                do {
+                    result.append(try statement(startingWith: word))
+                } catch let error as ShellError {
+                    try recover(from: error)
+                }
             }
         }
     }
@@ -118,7 +194,7 @@ public struct Parser {
                 guard !items.isEmpty else {
                     throw ShellError.syntax("'for \(variable) in' needs values before '{', such as '2..8' or 'r.wx z.wh'", opening)
                 }
-                let body = try statements(closedBy: opening)
+                let body = try blockBody(opening: opening)
                 return Statement(.loop(variable: variable, items: items, body: body), at: location)
             case .separator, .closeBrace, .end:
                 let at = scanner.location
@@ -135,8 +211,9 @@ public struct Parser {
         if case .word(let word) = try scanner.nextWord(), word.literalText == "else" {
             let afterElse = scanner.mark
             if case .word(let next) = try scanner.nextWord(), next.literalText == "if" {
-                let nested = try conditional(at: next.location)
-                return Statement(.conditional(condition: condition, then: body, otherwise: [nested]), at: location)
+                // Each `else if` nests the rest of the chain one level deeper in the tree.
+                let rest = try nested(at: next.location, "blocks (each 'else if' counts)") { try $0.conditional(at: next.location) }
+                return Statement(.conditional(condition: condition, then: body, otherwise: [rest]), at: location)
             }
             scanner.reset(to: afterElse)
             let otherwise = try block(after: "else")
@@ -149,6 +226,16 @@ public struct Parser {
     private mutating func block(after keyword: String) throws -> [Statement] {
         guard case .openBrace(let opening) = try scanner.nextWord() else {
             throw ShellError.syntax("expected '{' after '\(keyword)' on the same line", scanner.location)
+        }
+        return try blockBody(opening: opening)
+    }
+
+    /// The statements of a block whose `{` was just read, one level deeper; past `maxDepth`
+    /// the whole block is skipped before the error, so parsing goes on after its `}`.
+    private mutating func blockBody(opening: SourceLocation) throws -> [Statement] {
+        guard depth < Parser.maxDepth else {
+            try skipStatement(openBraces: 1)
+            throw ShellError.syntax("blocks nest more than \(Parser.maxDepth) deep here; split the script into smaller blocks or files", opening)
         }
         return try nested(at: opening, "blocks") { try $0.statements(closedBy: opening) }
     }

@@ -4,7 +4,10 @@ public enum ShellError: Error, Sendable, Equatable {
     case syntax(String, SourceLocation)
     /// The source ended inside a block or string; a REPL reads another line instead of failing.
     case incomplete(String, SourceLocation)
-    /// A command or expression failed at a place in the source.
+    /// The check before anything runs found a fault at a place in the source: an unknown
+    /// command, option, function or variable, a malformed argument, a wrong arity.
+    case check(String, SourceLocation)
+    /// A command or expression failed at a place in the source while running.
     case runtime(String, SourceLocation)
     /// Ctrl-C stopped a script between statements.
     case interrupted(SourceLocation)
@@ -15,7 +18,7 @@ public enum ShellError: Error, Sendable, Equatable {
 
     public var message: String {
         switch self {
-        case .syntax(let m, _), .incomplete(let m, _), .runtime(let m, _): return m
+        case .syntax(let m, _), .incomplete(let m, _), .check(let m, _), .runtime(let m, _): return m
         case .interrupted: return "interrupted"
         case .several(let errors): return errors.first?.message ?? ""
         case .included(let error, _): return error.message
@@ -24,7 +27,7 @@ public enum ShellError: Error, Sendable, Equatable {
 
     public var location: SourceLocation {
         switch self {
-        case .syntax(_, let l), .incomplete(_, let l), .runtime(_, let l), .interrupted(let l): return l
+        case .syntax(_, let l), .incomplete(_, let l), .check(_, let l), .runtime(_, let l), .interrupted(let l): return l
         case .several(let errors): return errors.first?.location ?? SourceLocation(file: "", line: 0, column: 0)
         case .included(let error, _): return error.location
         }

@@ -8,10 +8,16 @@ public struct Arguments {
     public var words: [String]
     /// The command's full name, for messages.
     public var command: String
+    /// The command's usage line, for messages about a wrong number of arguments.
+    public var usage: String
+    /// The command's declared options, which `options(from:)` reads.
+    public var declared: [OptionSpec]
 
-    public init(_ words: [String], command: String) {
+    public init(_ words: [String], command: String, usage: String? = nil, declared: [OptionSpec] = []) {
         self.words = words
         self.command = command
+        self.usage = usage ?? command
+        self.declared = declared
     }
 
     public var count: Int { words.count }
@@ -28,7 +34,7 @@ public struct Arguments {
     }
 
     /// Fails unless there are between `range.lowerBound` and `range.upperBound` arguments.
-    public func expectCount(_ range: ClosedRange<Int>, usage: String) throws {
+    public func expectCount(_ range: ClosedRange<Int>) throws {
         if words.count < range.lowerBound {
             throw CommandError("'\(command)' needs \(range.lowerBound == 1 ? "an argument" : "\(range.lowerBound) arguments"): \(usage)")
         }
@@ -37,9 +43,10 @@ public struct Arguments {
         }
     }
 
-    /// Parses `name value` keyword options (and bare flags) from `start` on.
-    public func options(_ declared: [any OptionDeclaration], from start: Int = 0) throws -> ParsedOptions {
-        let specs = declared.map(\.spec)
+    /// Parses the command's declared `name value` keyword options (and bare flags) from
+    /// `start` on, with what they require of each other.
+    public func options(from start: Int = 0) throws -> ParsedOptions {
+        let specs = declared
         var parsed = ParsedOptions()
         var index = start
         while index < words.count {
@@ -73,7 +80,21 @@ public struct Arguments {
             parsed.values[word] = text
             index += 2
         }
+        for spec in specs where parsed.values[spec.name] != nil {
+            if let parent = spec.requires, parsed.values[parent] == nil {
+                throw CommandError("'\(spec.name)' goes with '\(parent)': add '\(parent)' or drop '\(spec.name)'", argument: position(of: spec.name, from: start))
+            }
+            if let other = spec.excludes.first(where: { parsed.values[$0] != nil }) {
+                let later = [position(of: spec.name, from: start), position(of: other, from: start)].compactMap { $0 }.max()
+                throw CommandError("'\(spec.name)' and '\(other)' cannot be given together: choose one", argument: later)
+            }
+        }
         return parsed
+    }
+
+    /// Where option `name` stands among the words, from `start` on.
+    private func position(of name: String, from start: Int) -> Int? {
+        words.indices.dropFirst(start).first { words[$0] == name }
     }
 }
 

@@ -21,8 +21,10 @@ public struct Command {
 
     /// The words a user types: `train`, or a verb and subject such as `load task`.
     public var name: String
-    /// Syntax line, e.g. `train [epochs N] [hidden H]`.
-    public var usage: String
+    /// The positional words after the name, as usage shows them: `DIR`, `PATTERN in A..B`.
+    public var operands: String
+    /// Other forms of the command, operands only (`resume [FILE]` for `evolve`).
+    public var alternatives: [String]
     /// One line for the `help` listing.
     public var summary: String
     /// What `help NAME` prints between usage and examples.
@@ -32,32 +34,51 @@ public struct Command {
     public var options: [OptionSpec]
     /// What the first positional argument completes to.
     public var completion: Completion
+    /// The variables the command sets (`accuracy` for `eval`), so the check before a script
+    /// runs knows which names a command defines and errors can say which command sets one.
+    public var publishes: [String]
     /// Reads the arguments without running anything: the check before a script runs.
     public var check: (Arguments) throws -> Void
     public var run: (Interpreter, Arguments) throws -> Void
 
     /// A command whose arguments are read into a `Request` first, by the same code the
     /// check before a script runs uses, so a malformed line fails before anything runs.
-    public init<Request>(name: String, usage: String, summary: String, details: String = "", examples: [String] = [],
-                         options: [any OptionDeclaration] = [], completion: Completion = .none,
+    public init<Request>(name: String, operands: String = "", alternatives: [String] = [], summary: String, details: String = "",
+                         examples: [String] = [], options: [any OptionDeclaration] = [], completion: Completion = .none,
+                         publishes: [String] = [],
                          parse: @escaping (Arguments) throws -> Request,
                          run: @escaping (Interpreter, Request) throws -> Void) {
         self.name = name
-        self.usage = usage
+        self.operands = operands
+        self.alternatives = alternatives
         self.summary = summary
         self.details = details
         self.examples = examples
         self.options = options.map(\.spec)
         self.completion = completion
+        self.publishes = publishes
         self.check = { _ = try parse($0) }
         self.run = { interpreter, arguments in try run(interpreter, try parse(arguments)) }
     }
 
     /// A command that takes no arguments.
-    public init(name: String, summary: String, details: String = "", examples: [String] = [],
+    public init(name: String, summary: String, details: String = "", examples: [String] = [], publishes: [String] = [],
                 run: @escaping (Interpreter) throws -> Void) {
-        self.init(name: name, usage: name, summary: summary, details: details, examples: examples,
-                  parse: { try $0.expectCount(0...0, usage: name) }, run: { interpreter, _ in try run(interpreter) })
+        self.init(name: name, summary: summary, details: details, examples: examples, publishes: publishes,
+                  parse: { try $0.expectCount(0...0) }, run: { interpreter, _ in try run(interpreter) })
+    }
+
+    /// The syntax line, generated from the name, the operands and the option declarations
+    /// as swift-argument-parser does, so help and parsing cannot drift apart:
+    /// `compare [finetune [epochs N]] [rule validation|train|fidelity|margin] ...`.
+    public var usage: String {
+        let main = ([name, operands] + OptionSpec.synopsis(options)).filter { !$0.isEmpty }.joined(separator: " ")
+        return ([main] + alternatives.map { "\(name) \($0)" }).joined(separator: "  |  ")
+    }
+
+    /// The arguments after the name, read against this command's declarations.
+    func arguments(_ words: [String]) -> Arguments {
+        Arguments(words, command: name, usage: usage, declared: options)
     }
 
     /// The first word (`load` for `load task`).

@@ -28,6 +28,12 @@ public struct OptionSpec: Sendable {
     public var name: String
     public var kind: Kind
     public var help: String
+    /// The option this one refines, which must be given with it (`epochs` of `compare finetune`).
+    public var requires: String?
+    /// Options that cannot be given with this one (`bench scaling` and `bench integer`).
+    public var excludes: [String] = []
+    /// What usage calls the value (`H` in `hidden H`), when not the kind's usual letter.
+    public var valueName: String?
 
     public init(_ name: String, _ kind: Kind, _ help: String) {
         self.name = name
@@ -35,14 +41,32 @@ public struct OptionSpec: Sendable {
         self.help = help
     }
 
+    /// The options as usage shows them, in declaration order: `[quick]`, alternatives as
+    /// `[scaling | integer]`, an option that needs another inside it: `[finetune [epochs N]]`.
+    static func synopsis(_ specs: [OptionSpec]) -> [String] {
+        var shown: Set<String> = []
+        func withDependents(_ spec: OptionSpec) -> String {
+            shown.insert(spec.name)
+            let inner = specs.filter { $0.requires == spec.name }.map { "[\(withDependents($0))]" }
+            return ([spec.placeholder] + inner).joined(separator: " ")
+        }
+        var parts: [String] = []
+        for spec in specs where spec.requires == nil && !shown.contains(spec.name) {
+            let group = [spec] + specs.filter { spec.excludes.contains($0.name) && !shown.contains($0.name) && $0.name != spec.name }
+            parts.append("[" + group.map(withDependents).joined(separator: " | ") + "]")
+        }
+        return parts
+    }
+
     /// `epochs N`, as usage lines show it.
     public var placeholder: String {
+        if let valueName { return "\(name) \(valueName)" }
         switch kind {
         case .flag: return name
         case .integer: return "\(name) N"
         case .real: return "\(name) X"
         case .word(let choices): return "\(name) \(choices.joined(separator: "|"))"
-        case .list: return "\(name) A,B,..."
+        case .list(let choices): return "\(name) \(choices.prefix(2).joined(separator: ",")),..."
         case .bytes: return "\(name) BYTES"
         case .path: return "\(name) FILE"
         case .span: return "\(name) A..B"
@@ -114,8 +138,29 @@ public struct OptionSpec: Sendable {
 
 /// A declared option whose value comes back typed: `parsed[TrainCommand.epochs]` is an `Int?`.
 public struct Option<Value>: Sendable {
-    public let spec: OptionSpec
+    public private(set) var spec: OptionSpec
     private let convert: @Sendable (String) -> Value?
+
+    /// This option, given only together with `parent`.
+    public func requiring<Other>(_ parent: Option<Other>) -> Option {
+        var copy = self
+        copy.spec.requires = parent.spec.name
+        return copy
+    }
+
+    /// This option, its value shown in usage as `name` (`hidden H`).
+    public func valueNamed(_ name: String) -> Option {
+        var copy = self
+        copy.spec.valueName = name
+        return copy
+    }
+
+    /// This option, which cannot be given with any of `others` (declare it on each side).
+    public func excluding(_ others: String...) -> Option {
+        var copy = self
+        copy.spec.excludes = others
+        return copy
+    }
 
     init(spec: OptionSpec, convert: @escaping @Sendable (String) -> Value?) {
         self.spec = spec
@@ -142,7 +187,7 @@ extension Option where Value == Int {
 extension Option where Value == UInt64 {
     /// A seed: any whole number ≥ 0.
     public static func seed(_ help: String) -> Option<UInt64> {
-        Option(spec: OptionSpec("seed", .integer(0...Int.max), help)) { UInt64($0) }
+        Option(spec: OptionSpec("seed", .integer(0...Int.max), help)) { UInt64($0) }.valueNamed("S")
     }
 }
 
