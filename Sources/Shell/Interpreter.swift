@@ -105,16 +105,9 @@ public final class Interpreter {
     /// The values of the variables an assertion mentions, so a failure shows why.
     private func assertionContext(_ expression: Expression) -> String {
         var names: [String] = []
-        func collect(_ e: Expression) {
-            switch e {
-            case .variable(let name, _): if !names.contains(name) { names.append(name) }
-            case .unary(_, let a, _): collect(a)
-            case .binary(_, let a, let b, _): collect(a); collect(b)
-            case .call(_, let args, _): args.forEach(collect)
-            case .number, .string: break
-            }
+        expression.forEachNode { node in
+            if case .variable(let name, _) = node, !names.contains(name) { names.append(name) }
         }
-        collect(expression)
         let shown = names.compactMap { name in (try? variable(name, at: SourceLocation(file: "", line: 0, column: 0))).map { "\(name) = \($0)" } }
         return shown.isEmpty ? "" : " (\(shown.joined(separator: ", ")))"
     }

@@ -90,28 +90,17 @@ struct Resolver {
         for case .variable(let name, let at) in word.parts { read(variable: name, at: at) }
     }
 
-    /// Walks an expression with a stack of its own: a chain of 50,000 operators is a tree
-    /// as deep as it is long.
+    /// Calls and variables in the order they are written.
     private mutating func read(_ expression: Expression) {
-        var pending = [expression]
-        while let next = pending.popLast() {
-            switch next {
-            case .number:
-                break
-            case .string(let word):
-                read(word)
-            case .variable(let name, let at):
-                read(variable: name, at: at)
-            case .unary(_, let operand, _):
-                pending.append(operand)
-            case .binary(_, let left, let right, _):
-                pending.append(right)
-                pending.append(left)
+        var nodes: [Expression] = []
+        expression.forEachNode { nodes.append($0) }
+        for node in nodes {
+            switch node {
+            case .string(let word): read(word)
+            case .variable(let name, let at): read(variable: name, at: at)
             case .call(let name, let arguments, let at):
-                if let fault = Evaluator.callFault(name, count: arguments.count) {
-                    errors.append(.check(fault, at))
-                }
-                pending.append(contentsOf: arguments.reversed())
+                if let fault = Evaluator.callFault(name, count: arguments.count) { errors.append(.check(fault, at)) }
+            case .number, .unary, .binary: break
             }
         }
     }

@@ -33,6 +33,21 @@ public indirect enum Expression: Sendable, Equatable {
     case unary(String, Expression, SourceLocation)
     case binary(String, Expression, Expression, SourceLocation)
     case call(String, [Expression], SourceLocation)
+
+    /// Visits every node, this one first, then operands left to right, with a stack of its
+    /// own: a chain of 50,000 operators is a tree as deep as it is long.
+    func forEachNode(_ visit: (Expression) -> Void) {
+        var pending = [self]
+        while let node = pending.popLast() {
+            visit(node)
+            switch node {
+            case .number, .string, .variable: break
+            case .unary(_, let operand, _): pending.append(operand)
+            case .binary(_, let left, let right, _): pending.append(contentsOf: [right, left])
+            case .call(_, let arguments, _): pending.append(contentsOf: arguments.reversed())
+            }
+        }
+    }
 }
 
 /// One statement of a script, with the place it starts.
