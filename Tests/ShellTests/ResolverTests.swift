@@ -134,3 +134,26 @@ struct GeneratedUsageTests {
         #expect(failure("export c")?.message == "'export c' needs an argument: export c DIR [name NAME]")
     }
 }
+
+@Suite("Commands declare every variable they set")
+struct PublishedVariableTests {
+    @Test("after train, eval, evolve with latency, show front, compare, finetune and set seed, every variable set is declared by a command that ran")
+    func declared() throws {
+        let (interpreter, _) = makeShell()
+        try interpreter.run(SourceText(name: "t", text: """
+            load task digits
+            train epochs 1 hidden 8
+            eval
+            evolve 1 gens pop 4 objectives error,size,latency
+            show front
+            compare by latency
+            finetune epochs 1
+            set seed 3
+            """))
+        let ran = ["load task", "train", "eval", "evolve", "show front", "compare", "finetune", "set seed"]
+        let declared = Set(interpreter.commands.filter { ran.contains($0.name) }.flatMap(\.publishes))
+        let set = Set(interpreter.session.variables.keys)
+        #expect(set.subtracting(declared).isEmpty, "set but not declared: \(set.subtracting(declared).sorted())")
+        #expect(set.isSuperset(of: ["accuracy", "hv", "best_latency", "latency_8bit", "finetune_accuracy", "train_epochs", "task", "seed"]))
+    }
+}
