@@ -8,7 +8,9 @@
 //   Quantization → {GRU, CIntegerKernels};  GRU → {Kernels, Randomness}
 //   CIntegerKernels: the integer step on AVX-512 in C, chosen at run time
 //   Search → Randomness (no GRU knowledge)
-//   Datasets → {CZlib, Randomness, TextMatching};  LineEditing → {CEditLine, CSignals}
+//   Datasets → {CZlib, Randomness, TextMatching, MemoryLimits};  LineEditing → {CEditLine, CSignals}
+//   MemoryLimits: the process's effective memory limit (physical, cgroup, ulimit), used by
+//   Datasets and Workbench
 //   Fuzzing → {Shell, Datasets, GRU, Quantization, Search}: the input paths as fuzz targets
 //   TextMatching: did-you-mean suggestions, shared by the shell and the task catalog
 //   FileWriting: whole-or-nothing writes (exclusive temporaries, atomic replace, whole-row
@@ -57,6 +59,7 @@ let package = Package(
         .target(name: "Randomness"),
         .target(name: "FileWriting"),
         .target(name: "TextMatching"),
+        .target(name: "MemoryLimits"),
         .target(name: "Kernels", swiftSettings: hotLoopFlags),
         .target(name: "GRU", dependencies: ["Kernels", "Randomness", "FileWriting"], swiftSettings: hotLoopFlags),
         // The integer engine's AVX-512 step in C (intrinsics Swift cannot express), chosen at
@@ -67,12 +70,12 @@ let package = Package(
         .target(name: "Plotting"),
         .target(
             name: "Datasets",
-            dependencies: ["CZlib", "Randomness", "TextMatching"],
+            dependencies: ["CZlib", "Randomness", "TextMatching", "MemoryLimits"],
             resources: [.copy("Resources/digits.csv.gz")]
         ),
         .target(name: "LineEditing", dependencies: ["CEditLine", "CSignals", "FileWriting"]),
         .target(name: "Export", dependencies: ["Quantization"]),
-        .target(name: "Workbench", dependencies: ["GRU", "Datasets", "Randomness", "Quantization", "Export", "Search", "FileWriting"]),
+        .target(name: "Workbench", dependencies: ["GRU", "Datasets", "Randomness", "Quantization", "Export", "Search", "FileWriting", "MemoryLimits"]),
         .target(name: "Shell", dependencies: ["Workbench", "Plotting", "TextMatching", "FileWriting"]),
         .executableTarget(name: "gq", dependencies: ["Shell", "LineEditing", "CSignals",
                                                      .target(name: "Cluster", condition: .when(traits: ["MPI"]))]),
@@ -93,9 +96,10 @@ let package = Package(
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Datasets"]),
         .testTarget(name: "SearchTests", dependencies: ["Search"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "MemoryLimits"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "MemoryLimits"]),
+        .testTarget(name: "MemoryLimitsTests", dependencies: ["MemoryLimits"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Quantization", "Datasets", "GRU", "Randomness", "TestSupport"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell"]),
         .testTarget(name: "GQTests", dependencies: ["gq", "TestSupport"]),

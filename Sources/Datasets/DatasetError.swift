@@ -1,3 +1,5 @@
+import MemoryLimits
+
 /// Where in an input file a problem was found: line and column for text, array name for NumPy files.
 public struct FileLocation: Sendable, Equatable, CustomStringConvertible {
     /// The file as the user named it (or the resource name for embedded data).
@@ -48,6 +50,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidOption(String)
     /// A built-in task whose data has not been fetched yet.
     case notFetched(task: String, expected: String, command: String)
+    /// An array whose values, as the numbers gq keeps, would take more than `limit` allows.
+    case tooLarge(FileLocation, values: Int, bytes: Int, limit: MemoryLimit)
 
     public var description: String {
         switch self {
@@ -72,6 +76,9 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return text
         case let .notFetched(task, expected, command):
             return "task '\(task)' is not fetched yet (looked for \(expected)); run: \(command)"
+        case let .tooLarge(location, values, bytes, limit):
+            return "\(location): \(values) values take \(ByteCount.text(bytes)) as numbers, more than the \(ByteCount.text(limit.bytes)) gq may take "
+                + "(\(limit.explanation)); load a subset of the data, or \(limit.source.advice)"
         }
     }
 }

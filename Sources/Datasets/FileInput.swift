@@ -1,4 +1,5 @@
 import Foundation
+import MemoryLimits
 
 /// Reading files into memory with errors that name the path the user typed.
 enum FileInput {
@@ -39,6 +40,18 @@ enum FileInput {
         } catch {
             throw .compression(FileLocation(file: file), error)
         }
+    }
+
+    /// Refuses `count` values about to be decoded when they would pass what gq may take.
+    /// A loader allocates only for bytes the file holds, but a plain file's size is bounded
+    /// by nothing else, and each value becomes a Double (8 bytes) kept as a Float (4) in the
+    /// task: up to 12 times the file for bytes, past a `ulimit -v` long before the disk fills.
+    /// Sizes under 64 MiB pass without reading the limit.
+    static func checkRoom(values count: Int, at place: FileLocation) throws(DatasetError) {
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: 12)
+        guard overflow || bytes > 64 << 20 else { return }
+        let limit = MemoryLimit.current()
+        if overflow || bytes > limit.bytes { throw .tooLarge(place, values: count, bytes: overflow ? Int.max : bytes, limit: limit) }
     }
 
     /// `dir/name.csv.gz` → `name`: the stem a user would call the task.

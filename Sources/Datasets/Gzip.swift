@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import MemoryLimits
 
 /// Why a deflate, zlib or gzip stream could not be inflated.
 public enum InflateError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -32,37 +33,59 @@ public func isGzip(_ data: Data) -> Bool {
 
 /// How many bytes a compressed file may inflate to: a bound on what a small hostile file
 /// (a "decompression bomb") can make gq allocate.
-public enum DecompressionLimit {
-    /// 1 GiB, or `GQ_MAX_DECOMPRESSED` (bytes, or with a K, M or G suffix) when set.
-    public static let bytes: Int = ByteCount.parse(ProcessInfo.processInfo.environment["GQ_MAX_DECOMPRESSED"]) ?? (1 << 30)
+public struct DecompressionLimit: Sendable, Equatable {
+    public var bytes: Int
+    /// The words after "inflates past N bytes, ": whose limit it is and how to raise it.
+    public var what: String
 
-    /// The words of an error past the limit, saying how to raise it.
+    public init(bytes: Int, what: String = DecompressionLimit.advice) {
+        self.bytes = bytes
+        self.what = what
+    }
+
+    /// The most any file inflates to unless `GQ_MAX_DECOMPRESSED` says otherwise.
+    public static let ceiling = 1 << 30
+
+    /// The words of an error past the ceiling or the setting, saying how to raise it.
     public static let advice = "the limit for a decompressed file; set GQ_MAX_DECOMPRESSED=BYTES (e.g. 4G) to allow more"
 
+    /// `GQ_MAX_DECOMPRESSED` (bytes, or with a K, M or G suffix) when set; otherwise 1 GiB or
+    /// a quarter of what `memory` lets gq take, whichever is less. A quarter, because the
+    /// inflated bytes are held twice while the buffer grows and is handed over, and the
+    /// loader's numbers are built beside them. Read per file: what gq holds changes.
+    public static func current(environment: [String: String] = ProcessInfo.processInfo.environment,
+                               memory: @autoclosure () -> MemoryLimit = .current()) -> DecompressionLimit {
+        if let setting = ByteCount.parse(environment["GQ_MAX_DECOMPRESSED"]) { return DecompressionLimit(bytes: setting) }
+        let memory = memory()
+        let share = memory.bytes / 4
+        guard share < ceiling else { return DecompressionLimit(bytes: ceiling) }
+        return DecompressionLimit(bytes: share, what: "a quarter of what gq may take under \(memory.explanation); "
+                                      + "\(memory.source.advice), or set GQ_MAX_DECOMPRESSED=BYTES to allow more")
+    }
 }
 
 /// Inflates a gzip (or zlib) stream; concatenated gzip members are joined, as `gzip -d` does.
-/// Past `limit` bytes it stops with `.tooLarge`.
-public func gunzip(_ data: Data, limit: Int = DecompressionLimit.bytes) throws(InflateError) -> Data {
+/// Past `limit` it stops with `.tooLarge`.
+public func gunzip(_ data: Data, limit: DecompressionLimit = .current()) throws(InflateError) -> Data {
     // 15 + 32: maximum window, and let zlib detect a gzip or zlib header itself.
     try inflateStream(data, windowBits: 15 + 32, expectedSize: nil, allowMembers: true, limit: limit, prefixOnly: false)
 }
 
-/// Inflates a raw deflate stream (no header), as stored in zip members; past `limit` bytes
-/// it stops with `.tooLarge` (`what` says whose limit it is).
-public func inflateRaw(_ data: Data, expectedSize: Int? = nil, limit: Int = DecompressionLimit.bytes,
-                       what: String = DecompressionLimit.advice) throws(InflateError) -> Data {
-    try inflateStream(data, windowBits: -15, expectedSize: expectedSize, allowMembers: false, limit: limit, prefixOnly: false, what: what)
+/// Inflates a raw deflate stream (no header), as stored in zip members; past `limit` it
+/// stops with `.tooLarge`.
+public func inflateRaw(_ data: Data, expectedSize: Int? = nil, limit: DecompressionLimit = .current()) throws(InflateError) -> Data {
+    try inflateStream(data, windowBits: -15, expectedSize: expectedSize, allowMembers: false, limit: limit, prefixOnly: false)
 }
 
 /// The first `count` bytes a raw deflate stream inflates to (fewer when it is shorter), so
 /// a header can be read before the whole member is inflated.
 public func inflateRawPrefix(_ data: Data, count: Int) throws(InflateError) -> Data {
-    try inflateStream(data, windowBits: -15, expectedSize: nil, allowMembers: false, limit: count, prefixOnly: true)
+    try inflateStream(data, windowBits: -15, expectedSize: nil, allowMembers: false, limit: DecompressionLimit(bytes: count), prefixOnly: true)
 }
 
 private func inflateStream(_ data: Data, windowBits: Int32, expectedSize: Int?, allowMembers: Bool,
-                           limit: Int, prefixOnly: Bool, what: String = DecompressionLimit.advice) throws(InflateError) -> Data {
+                           limit bound: DecompressionLimit, prefixOnly: Bool) throws(InflateError) -> Data {
+    let limit = bound.bytes, what = bound.what
     let input = [UInt8](data)
     // A container's size claim is untrusted: start from it only up to 64 MiB and grow past
     // that, never beyond one byte over the limit (the byte that proves the limit is passed).

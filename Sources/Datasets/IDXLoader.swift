@@ -96,6 +96,7 @@ public enum IDXLoader {
         guard view.slice(start, needed) != nil else {
             throw .malformed(place, problem: "data ends early: shape \(shape) needs \(needed) bytes, file has \(max(0, view.count - start)) (truncated?)")
         }
+        try FileInput.checkRoom(values: count, at: place)
         var values = [Double](repeating: 0, count: count)
         for index in 0 ..< count {
             let raw = view.bigEndian(at: start + index * size, width: size) ?? 0

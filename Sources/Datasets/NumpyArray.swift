@@ -25,6 +25,7 @@ public struct NumpyArray: Sendable, Equatable {
             let present = max(0, view.count - layout.dataStart)
             throw .malformed(place, problem: "data ends early: shape \(layout.shape) of \(layout.dtype) needs \(layout.dataBytes) bytes, file has \(present) (truncated?)")
         }
+        try FileInput.checkRoom(values: layout.dataBytes / layout.type.size, at: place)
         var values = layout.type.decode(Array(body), count: layout.dataBytes / layout.type.size)
         if layout.fortran, layout.shape.count > 1 { values = values.reordered(fromFortran: layout.shape) }
         return NumpyArray(shape: layout.shape, dtype: layout.dtype, values: values)

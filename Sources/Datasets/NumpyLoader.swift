@@ -61,11 +61,13 @@ public enum NumpyLoader {
                                                        file: file, name: name)
             // The limit is for inflating; a stored member (np.savez's default) is read as it is.
             let deflated = archive.entries.first { $0.name == member }?.method == 8
-            guard declared <= DecompressionLimit.bytes || !deflated else {
+            let limit = DecompressionLimit.current()
+            guard declared <= limit.bytes || !deflated else {
                 throw .malformed(FileLocation(file: file, array: name),
-                                 problem: "the array's header declares \(declared) bytes, past \(DecompressionLimit.bytes) bytes, \(DecompressionLimit.advice)")
+                                 problem: "the array's header declares \(declared) bytes, past \(limit.bytes) bytes, \(limit.what)")
             }
-            let bytes = try archive.contents(of: member, limit: deflated ? declared : Int.max, what: "the size its .npy header declares")
+            let bytes = try archive.contents(of: member, limit: DecompressionLimit(bytes: deflated ? declared : Int.max,
+                                                                                   what: "the size its .npy header declares"))
             return try NumpyArray.parse(bytes, file: file, name: name)
         }
 

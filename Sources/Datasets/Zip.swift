@@ -46,9 +46,8 @@ public struct ZipArchive: Sendable {
     }
 
     /// A member's bytes, inflated and checked against its CRC-32. Inflating stops with an
-    /// error past `limit` bytes; `what` says whose limit that is.
-    public func contents(of name: String, limit: Int = DecompressionLimit.bytes,
-                         what: String = DecompressionLimit.advice) throws(DatasetError) -> Data {
+    /// error past `limit`.
+    public func contents(of name: String, limit: DecompressionLimit = .current()) throws(DatasetError) -> Data {
         let (entry, stored, place) = try locate(name)
         let contents: Data
         switch entry.method {
@@ -56,7 +55,7 @@ public struct ZipArchive: Sendable {
             contents = Data(stored)
         case 8:
             do {
-                contents = try inflateRaw(Data(stored), expectedSize: entry.uncompressedSize, limit: limit, what: what)
+                contents = try inflateRaw(Data(stored), expectedSize: entry.uncompressedSize, limit: limit)
             } catch {
                 throw .compression(place, error)
             }

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import GRU
+import MemoryLimits
 import Quantization
 
 /// Why the workbench cannot do what was asked, in words a user can act on.
@@ -36,17 +37,25 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
     /// `use front K` with K past the front's end.
     case frontPositionOutOfRange(position: Int, count: Int)
     /// A training run whose buffers would pass the memory limit, refused before it starts.
-    case trainingMemory(TrainingMemory, limit: Int, hiddenSize: Int, largestBatch: Int)
-    case fineTuningMemory(FineTuningMemory, limit: Int, hiddenSize: Int, largestBatch: Int)
+    case trainingMemory(TrainingMemory, limit: MemoryLimit, hiddenSize: Int, largestBatch: Int)
+    case fineTuningMemory(FineTuningMemory, limit: MemoryLimit, hiddenSize: Int, largestBatch: Int)
 
-    /// A run past the memory limit: what it needs, the limit, and what would fit.
+    /// A run past the memory limit: what it needs, the limit and where it comes from, what
+    /// would fit, and how to raise the limit.
     private static func memoryMessage(run: String, bytes: Int, batch: Int, steps: Int, hidden: Int, kept: String,
-                                      limit: Int, smaller: String, fits: Bool) -> String {
+                                      limit: MemoryLimit, smaller: String, fits: Bool) -> String {
         let need = "\(run) needs about \(ByteCount.text(bytes)) (batch \(batch) × the longest sequence's \(steps) steps × hidden \(hidden), \(kept) for back-propagation)"
-        let bound = "more than the limit of \(ByteCount.text(limit)) (GQ_MAX_TRAINING_MEMORY, or half of this machine's memory when unset)"
+        let bound = "more than the \(ByteCount.text(limit.bytes)) gq may take (\(limit.explanation))"
         let advice = fits ? smaller
             : "even one sequence does not fit: shorten the sequences (cut or downsample them before loading) or use a smaller 'hidden'"
-        return "\(need), \(bound): \(advice)"
+        let setting = Workspace.trainingMemorySetting
+        let raise: String
+        switch limit.source {
+        case .setting: raise = limit.source.advice
+        case .physicalMemory: raise = "set \(setting)=BYTES"
+        default: raise = "\(limit.source.advice), or set \(setting)=BYTES"
+        }
+        return "\(need), \(bound): \(advice); to allow more, \(raise)"
     }
 
     public var errorDescription: String? {

@@ -72,9 +72,10 @@ extension Workspace {
         }
         let memory = TrainingMemory(lengths: task.train.sequences.map { $0.count / task.featureCount },
                                     featureCount: task.featureCount, options: settings)
-        if memory.bytes > trainingMemoryLimit {
-            throw WorkbenchError.trainingMemory(memory, limit: trainingMemoryLimit, hiddenSize: settings.hiddenSize,
-                                                largestBatch: memory.largestBatch(within: trainingMemoryLimit, featureCount: task.featureCount,
+        let limit = trainingMemoryLimit ?? Workspace.defaultTrainingMemoryLimit()
+        if memory.bytes > limit.bytes {
+            throw WorkbenchError.trainingMemory(memory, limit: limit, hiddenSize: settings.hiddenSize,
+                                                largestBatch: memory.largestBatch(within: limit.bytes, featureCount: task.featureCount,
                                                                                   hiddenSize: settings.hiddenSize))
         }
         observer.started()
@@ -141,9 +142,10 @@ extension Workspace {
         let task = try requireTask()
         let memory = FineTuningMemory(lengths: task.train.sequences.map { $0.count / task.featureCount }, featureCount: task.featureCount,
                                       hiddenSize: model.hiddenSize, batchSize: settings.batchSize)
-        if memory.bytes > trainingMemoryLimit {
-            throw WorkbenchError.fineTuningMemory(memory, limit: trainingMemoryLimit, hiddenSize: model.hiddenSize,
-                                                  largestBatch: memory.largestBatch(within: trainingMemoryLimit, featureCount: task.featureCount,
+        let limit = trainingMemoryLimit ?? Workspace.defaultTrainingMemoryLimit()
+        if memory.bytes > limit.bytes {
+            throw WorkbenchError.fineTuningMemory(memory, limit: limit, hiddenSize: model.hiddenSize,
+                                                  largestBatch: memory.largestBatch(within: limit.bytes, featureCount: task.featureCount,
                                                                                     hiddenSize: model.hiddenSize))
         }
         var start = calibration

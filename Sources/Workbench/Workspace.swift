@@ -1,4 +1,5 @@
 import Datasets
+import MemoryLimits
 import Foundation
 import GRU
 import Quantization
@@ -71,14 +72,20 @@ public final class Workspace {
     public var shouldStop: @Sendable () -> Bool = { false }
     /// Processes sharing a search's evaluations (the MPI ranks of `mpirun -n N gq`); nil in one process.
     public var partition: BatchPartition?
-    /// Bytes a training run's buffers may take (`TrainingMemory`, `FineTuningMemory`); `train`
-    /// and `finetune` refuse past it.
-    public var trainingMemoryLimit = Workspace.defaultTrainingMemoryLimit
+    /// What a training run's buffers may take (`TrainingMemory`, `FineTuningMemory`); `train`
+    /// and `finetune` refuse past it. Nil: `defaultTrainingMemoryLimit()`, read as each run
+    /// starts, so the task already loaded counts as in use.
+    public var trainingMemoryLimit: MemoryLimit?
 
-    /// Half of this machine's memory, or `GQ_MAX_TRAINING_MEMORY` (bytes, or with a K, M or G
-    /// suffix) when set: past it `train` refuses to start, instead of swapping or being killed.
-    public static let defaultTrainingMemoryLimit: Int = ByteCount.parse(ProcessInfo.processInfo.environment["GQ_MAX_TRAINING_MEMORY"])
-        ?? Int(clamping: ProcessInfo.processInfo.physicalMemory / 2)
+    /// `GQ_MAX_TRAINING_MEMORY` (bytes, or with a K, M or G suffix) when set, else the
+    /// process's effective limit (`MemoryLimit.current()`: physical memory, its cgroup,
+    /// `ulimit -v` and `-d`): past it `train` refuses to start, instead of swapping or being killed.
+    public static func defaultTrainingMemoryLimit(environment: [String: String] = ProcessInfo.processInfo.environment) -> MemoryLimit {
+        ByteCount.parse(environment[trainingMemorySetting]).map { MemoryLimit.setting(trainingMemorySetting, bytes: $0) }
+            ?? MemoryLimit.current()
+    }
+
+    static let trainingMemorySetting = "GQ_MAX_TRAINING_MEMORY"
 
     private var calibration: Calibration?
     /// Each split packed for the integer engine, once per task.

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import MemoryLimits
 import Testing
 
 /// A small file must not make gq allocate gigabytes (issue 12, item 5).
@@ -8,15 +9,26 @@ struct DecompressionLimitTests {
     @Test("a gzip stream that inflates past the limit stops there, naming the limit and how to raise it")
     func gzipPastLimit() {
         let data = Data(gzipped([UInt8](repeating: 0x41, count: 5000)))
-        #expect(throws: InflateError.tooLarge(limit: 4096, what: DecompressionLimit.advice)) { try gunzip(data, limit: 4096) }
+        #expect(throws: InflateError.tooLarge(limit: 4096, what: DecompressionLimit.advice)) { try gunzip(data, limit: DecompressionLimit(bytes: 4096)) }
         #expect(InflateError.tooLarge(limit: 4096, what: DecompressionLimit.advice).description
             == "compressed data inflates past 4096 bytes, the limit for a decompressed file; set GQ_MAX_DECOMPRESSED=BYTES (e.g. 4G) to allow more")
+    }
+
+    @Test("the bound is 1 GiB or a quarter of what the memory limit leaves, whichever is less, naming that limit; GQ_MAX_DECOMPRESSED overrides both")
+    func boundFromMemoryLimit() {
+        let roomy = MemoryLimit(source: .physicalMemory, limit: 64 << 30)
+        #expect(DecompressionLimit.current(environment: [:], memory: roomy) == DecompressionLimit(bytes: 1 << 30))
+        let tight = MemoryLimit(source: .addressSpace, limit: 600_000 * 1024, inUse: 80 << 20)
+        let bound = DecompressionLimit.current(environment: [:], memory: tight)
+        #expect(bound.bytes == tight.bytes / 4)
+        #expect(bound.what == "a quarter of what gq may take under RLIMIT_AS (ulimit -v) of 614 MB, 84 MB of it in use, less headroom; raise 'ulimit -v' (or set it to unlimited), or set GQ_MAX_DECOMPRESSED=BYTES to allow more")
+        #expect(DecompressionLimit.current(environment: ["GQ_MAX_DECOMPRESSED": "64K"], memory: tight) == DecompressionLimit(bytes: 65536))
     }
 
     @Test("a stream exactly at the limit inflates whole")
     func gzipAtLimit() throws {
         let bytes = [UInt8](repeating: 0x41, count: 5000)
-        #expect(try gunzip(Data(gzipped(bytes)), limit: 5000) == Data(bytes))
+        #expect(try gunzip(Data(gzipped(bytes)), limit: DecompressionLimit(bytes: 5000)) == Data(bytes))
     }
 
     @Test("a prefix is exactly the bytes asked for, even when the stream is one byte longer")
@@ -37,7 +49,6 @@ struct DecompressionLimitTests {
         #expect(ByteCount.parse("lots") == nil)
         #expect(ByteCount.parse("99999999999T") == nil)
         #expect(ByteCount.parse(nil) == nil)
-        #expect(DecompressionLimit.bytes >= 1 << 20)
     }
 
     @Test("an .npz member that inflates past what its .npy header declares stops at the declared size")
@@ -56,8 +67,9 @@ struct DecompressionLimitTests {
         let folder = try ScratchFolder()
         let path = try folder.write("big.npz", zipArchive([("X.npy", npy("<f4", [1 << 20, 1 << 10, 4], [])), ("y.npy", npy(int64: [0]))], deflate: true))
         let declared = 128 + (1 << 34)
+        let limit = DecompressionLimit.current()
         #expect(datasetErrorMessage { _ = try TaskCatalog.load(path) }
-            == "\(path): array 'X': the array's header declares \(declared) bytes, past \(DecompressionLimit.bytes) bytes, \(DecompressionLimit.advice)")
+            == "\(path): array 'X': the array's header declares \(declared) bytes, past \(limit.bytes) bytes, \(limit.what)")
     }
 
     @Test("a FIFO, /dev/zero and /dev/null given as data are refused as not regular files")

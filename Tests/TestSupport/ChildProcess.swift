@@ -5,9 +5,12 @@ import Foundation
 public enum ChildProcess {
     /// What a finished program left: its exit status and both outputs.
     public struct Result: Sendable {
+        /// The exit status, or the signal's number when `signalled`.
         public var status: Int32
         public var out: String
         public var err: String
+        /// Killed by a signal (a crash, or the kernel's answer to a limit) rather than exiting.
+        public var signalled = false
     }
 
     /// Runs `executable` with `arguments`, `stdin` as its input (none when nil), in
@@ -34,6 +37,7 @@ public enum ChildProcess {
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
                       out: String(decoding: outData, as: UTF8.self),
-                      err: String(decoding: errData, as: UTF8.self))
+                      err: String(decoding: errData, as: UTF8.self),
+                      signalled: process.terminationReason == .uncaughtSignal)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRU
+import MemoryLimits
 import Testing
 import Workbench
 
@@ -34,13 +35,32 @@ struct TrainingMemoryTests {
     func refusedPastLimit() throws {
         let workspace = Workspace(modelCache: nil)
         _ = try workspace.loadTask("digits")
-        workspace.trainingMemoryLimit = 1_000_000
+        workspace.trainingMemoryLimit = .setting("GQ_MAX_TRAINING_MEMORY", bytes: 1_000_000)
         var settings = TrainingOptions()
         settings.batchSize = 512
         settings.hiddenSize = 64
         #expect(message { _ = try workspace.train(settings) }
-            == "training needs about 15 MB (batch 512 × the longest sequence's 8 steps × hidden 64, every step kept for back-propagation), more than the limit of 1 MB (GQ_MAX_TRAINING_MEMORY, or half of this machine's memory when unset): use a smaller batch ('train batch 34' fits), a smaller 'hidden', or shorter sequences")
+            == "training needs about 15 MB (batch 512 × the longest sequence's 8 steps × hidden 64, every step kept for back-propagation), more than the 1 MB gq may take (GQ_MAX_TRAINING_MEMORY): use a smaller batch ('train batch 34' fits), a smaller 'hidden', or shorter sequences; to allow more, raise GQ_MAX_TRAINING_MEMORY")
         #expect(workspace.model == nil)
+    }
+
+    @Test("under a limit of the process's own (here a cgroup), the refusal names it, what is in use, and how to raise it")
+    func refusedUnderCgroupLimit() throws {
+        let workspace = Workspace(modelCache: nil)
+        _ = try workspace.loadTask("digits")
+        workspace.trainingMemoryLimit = MemoryLimit(source: .cgroupV2(file: "/sys/fs/cgroup/job/memory.max"), limit: 100 << 20, inUse: 30 << 20)
+        var settings = TrainingOptions()
+        settings.batchSize = 512
+        settings.hiddenSize = 64
+        #expect(message { _ = try workspace.train(settings) }
+            == "training needs about 15 MB (batch 512 × the longest sequence's 8 steps × hidden 64, every step kept for back-propagation), more than the 6 MB gq may take (cgroup memory.max (/sys/fs/cgroup/job/memory.max) of 105 MB, 31 MB of it in use, less headroom): use a smaller batch ('train batch 217' fits), a smaller 'hidden', or shorter sequences; to allow more, give the container or job more memory (docker --memory, Slurm --mem, systemd MemoryMax), or set GQ_MAX_TRAINING_MEMORY=BYTES")
+    }
+
+    @Test("GQ_MAX_TRAINING_MEMORY replaces the effective limit; unset, the limit is the process's own")
+    func defaultLimit() {
+        #expect(Workspace.defaultTrainingMemoryLimit(environment: ["GQ_MAX_TRAINING_MEMORY": "16G"])
+            == .setting("GQ_MAX_TRAINING_MEMORY", bytes: 16 << 30))
+        #expect(Workspace.defaultTrainingMemoryLimit(environment: [:]).source != .setting("GQ_MAX_TRAINING_MEMORY"))
     }
 
     @Test("a batch of a million trains the same model as a batch of the whole split")
@@ -80,11 +100,11 @@ struct FineTuningMemoryTests {
         settings.epochs = 1
         settings.hiddenSize = 8
         _ = try workspace.train(settings)
-        workspace.trainingMemoryLimit = 100_000
+        workspace.trainingMemoryLimit = .setting("GQ_MAX_TRAINING_MEMORY", bytes: 100_000)
         var tuning = FineTuningOptions()
         tuning.batchSize = 64
         #expect(message { _ = try workspace.finetune(tuning) }
-            == "fine-tuning needs about 524 kB (batch 64 × the longest sequence's 8 steps × hidden 8, every step's quantized values kept for back-propagation), more than the limit of 100 kB (GQ_MAX_TRAINING_MEMORY, or half of this machine's memory when unset): use a smaller batch ('finetune batch 12' fits) or shorter sequences")
+            == "fine-tuning needs about 524 kB (batch 64 × the longest sequence's 8 steps × hidden 8, every step's quantized values kept for back-propagation), more than the 100 kB gq may take (GQ_MAX_TRAINING_MEMORY): use a smaller batch ('finetune batch 12' fits) or shorter sequences; to allow more, raise GQ_MAX_TRAINING_MEMORY")
         #expect(workspace.tuned == nil)
     }
 }
