@@ -60,13 +60,6 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
     /// The number of distinct genomes evaluated.
     public var count: Int { order.count }
 
-    /// The objectives of `genome` if it was evaluated, counting a hit.
-    public mutating func lookUp(_ genome: Genome) -> [Double]? {
-        guard let found = values[genome] else { return nil }
-        hits += 1
-        return found.objectives
-    }
-
     /// The objectives of `genome` if it was evaluated, without counting a hit.
     public func peek(_ genome: Genome) -> [Double]? { values[genome]?.objectives }
 
