@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "FileWritingTests", dependencies: ["FileWriting"]),
         .testTarget(name: "GRUTests", dependencies: ["GRU", "Datasets"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Datasets"]),
+        .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SearchTests", dependencies: ["Search"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets"], resources: [.copy("Fixtures")]),
