@@ -112,6 +112,13 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
         archive.map { entry(order[$0]) }
     }
 
+    /// The hypervolume of the archive front (`nondominated`) against `reference`: the one
+    /// hypervolume a search reports, per generation and at the end. It never falls, since
+    /// the archive only gains points that move the front forward; 0 while nothing is feasible.
+    public func hypervolume(reference: [Double]) -> Double {
+        Hypervolume.compute(archive.map { values[order[$0]]?.objectives ?? [] }, reference: reference)
+    }
+
     /// While nothing is feasible, the evaluation nearest to feasible (the smallest violation,
     /// the oldest on ties); nil once something is feasible or before any evaluation.
     public var nearestInfeasible: Entry? {
