@@ -1,4 +1,5 @@
 #include "CSignals.h"
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 
@@ -16,6 +17,12 @@ void gq_install_interrupt_handler(void) {
     sigemptyset(&action.sa_mask);
     action.sa_flags = 0;
     sigaction(SIGINT, &action, NULL);
+    /* A parent may start gq with SIGINT blocked (the mask is inherited across exec: a
+       test runner's worker thread spawning it does); Ctrl-C must still reach the handler. */
+    sigset_t interrupt;
+    sigemptyset(&interrupt);
+    sigaddset(&interrupt, SIGINT);
+    pthread_sigmask(SIG_UNBLOCK, &interrupt, NULL);
 }
 
 void gq_restore_default_interrupt(void) {

@@ -29,9 +29,4 @@ public enum PlotColor: String, Sendable, CaseIterable, Codable {
         case .black: return "#222222"
         }
     }
-
-    /// The palette in order, for callers that colour series by index.
-    public static func cycling(_ index: Int) -> PlotColor {
-        allCases[((index % allCases.count) + allCases.count) % allCases.count]
-    }
 }

@@ -180,10 +180,14 @@ public enum BitWidthError: Error, Equatable, CustomStringConvertible {
     /// Not of the form `NAME=B`.
     case malformed(String)
 
-    public var description: String {
+    public var description: String { description(didYouMean: "") }
+
+    /// The message with `hint` (a did-you-mean for `offendingName`, which the caller works
+    /// out against the words it offers) right after the misspelt name.
+    public func description(didYouMean hint: String) -> String {
         switch self {
         case .unknownOperator(let name):
-            return "unknown operator '\(name)'; operators: \(GRUOperator.names.joined(separator: " ")); patterns: all, cell, linear, add, mul, act, or globs such as gate.* and *.wh"
+            return "unknown operator '\(name)'\(hint); operators: \(GRUOperator.names.joined(separator: " ")); patterns: all, cell, linear, add, mul, act, or globs such as gate.* and *.wh"
         case .matchesNothing(let pattern):
             return "pattern '\(pattern)' matches no operator; operators: \(GRUOperator.names.joined(separator: " "))"
         case .widthOutOfRange(let pattern, let bits):
@@ -195,11 +199,10 @@ public enum BitWidthError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The word at fault, for did-you-mean hints.
+    /// The misspelt word a did-you-mean can correct: the name of an unknown operator. Nil
+    /// otherwise (a glob that matches nothing is spelt as meant).
     public var offendingName: String? {
-        switch self {
-        case .unknownOperator(let name), .matchesNothing(let name): return name
-        default: return nil
-        }
+        if case .unknownOperator(let name) = self { return name }
+        return nil
     }
 }

@@ -3,12 +3,19 @@ import GRU
 
 /// A bit configuration with its weights: safetensors (PyTorch names) plus metadata.
 ///
-/// Metadata keys: `gq.format` = `gq-config-1`, `gq.bits` (JSON object operator → width),
-/// `gq.options` (JSON of `QuantizationOptions`), `gq.calibration` (JSON of `Calibration`,
-/// the ranges at every width) and `gq.tuned` (`true` when the weights were fine-tuned).
-/// Together they rebuild exactly the same `QuantizedGRU`.
+/// Metadata keys: `gq.format` = `gq-config-2`, `gq.bits` (JSON object operator name →
+/// width), `gq.options` (JSON of `QuantizationOptions`), `gq.calibration` (JSON object:
+/// `method`, `sequenceCount`, and `ranges`, an object from operator name, as `GRUOperator`
+/// spells it, to the ranges at widths 2…16) and `gq.tuned` (`true` when the weights were
+/// fine-tuned). Together they rebuild exactly the same `QuantizedGRU`.
+///
+/// `gq-config-1` files (written before 2 and still read) hold the same, except that their
+/// calibration `ranges` is an array of rows in `GRUOperator` order.
 public struct ConfigurationFile: Sendable, Equatable {
-    public static let format = "gq-config-1"
+    /// The format `write` writes.
+    public static let format = "gq-config-2"
+    /// Ranges by operator position instead of by name.
+    static let positionalFormat = "gq-config-1"
     public var bits: BitWidths
     public var options: QuantizationOptions
     public var calibration: Calibration
@@ -30,7 +37,7 @@ public struct ConfigurationFile: Sendable, Equatable {
             "gq.format": ConfigurationFile.format,
             "gq.bits": try json(bits),
             "gq.options": try json(options),
-            "gq.calibration": try json(calibration),
+            "gq.calibration": try json(NamedCalibration(calibration)),
             "gq.tuned": tuned ? "true" : "false",
         ])
     }
@@ -38,8 +45,8 @@ public struct ConfigurationFile: Sendable, Equatable {
     /// Reads a file written by `write`.
     public static func read(_ url: URL) throws -> (file: ConfigurationFile, model: GRUClassifier) {
         let (model, metadata) = try GRUClassifier.load(contentsOf: url)
-        guard metadata["gq.format"] == format else {
-            throw ConfigurationFileError(path: url.path, reason: metadata["gq.format"].map { "format '\($0)' is not \(format)" }
+        guard let version = metadata["gq.format"], version == format || version == positionalFormat else {
+            throw ConfigurationFileError(path: url.path, reason: metadata["gq.format"].map { "format '\($0)' is not \(format) (or the older \(positionalFormat))" }
                 ?? "it holds a model but no bit configuration (save one with 'save config')")
         }
         let decoder = JSONDecoder()
@@ -51,10 +58,19 @@ public struct ConfigurationFile: Sendable, Equatable {
                 throw ConfigurationFileError(path: url.path, reason: "metadata '\(key)' is not valid: \(error)")
             }
         }
-        let file = ConfigurationFile(bits: try decode(BitWidths.self, "gq.bits"),
-                                     options: try decode(QuantizationOptions.self, "gq.options"),
-                                     calibration: try decode(Calibration.self, "gq.calibration"),
-                                     tuned: metadata["gq.tuned"] == "true")
+        let bits = try decode(BitWidths.self, "gq.bits")
+        let options = try decode(QuantizationOptions.self, "gq.options")
+        let calibration: Calibration
+        if version == positionalFormat {
+            calibration = try decode(Calibration.self, "gq.calibration")
+        } else {
+            let named = try decode(NamedCalibration.self, "gq.calibration")
+            let ranges = try named.rows(path: url.path)
+            // Checked before `Calibration.init`, which requires one row per operator and width.
+            if let reason = problem(with: ranges) { throw ConfigurationFileError(path: url.path, reason: reason) }
+            calibration = Calibration(method: named.method, sequenceCount: named.sequenceCount, ranges: ranges)
+        }
+        let file = ConfigurationFile(bits: bits, options: options, calibration: calibration, tuned: metadata["gq.tuned"] == "true")
         if let reason = file.problem(with: model) { throw ConfigurationFileError(path: url.path, reason: reason) }
         return (file, model)
     }
@@ -63,22 +79,55 @@ public struct ConfigurationFile: Sendable, Equatable {
     /// Every number an integer model is built from is checked, so a hand-edited file can
     /// neither crash the engine nor quietly give a different model.
     func problem(with model: GRUClassifier) -> String? {
-        let ops = GRUOperator.allCases.count, widths = BitWidths.allowed.count
-        if calibration.ranges.count != ops {
-            return "calibration 'ranges' has \(calibration.ranges.count) rows; expected \(ops), one per operator"
-        }
-        for (op, row) in zip(GRUOperator.allCases, calibration.ranges) {
-            if row.count != widths { return "calibration range of \(op.name) has \(row.count) entries; expected \(widths), one per width 2…16" }
-            if let bad = row.firstIndex(where: { !($0.isFinite && $0 > 0 && $0 < 1e30) }) {
-                return "calibration range of \(op.name) at \(bad + BitWidths.allowed.lowerBound) bits is \(row[bad]); ranges are positive and finite"
-            }
-        }
+        if let reason = Self.problem(with: calibration.ranges) { return reason }
         if calibration.sequenceCount < 0 { return "calibration 'sequenceCount' is \(calibration.sequenceCount)" }
         if options.calibrationSize < 1 { return "option calibrationSize is \(options.calibrationSize); it is at least 1" }
         if case .percentile(let p) = options.range, !(p > 0 && p <= 100) { return "option percentile is \(p); it is above 0 and at most 100" }
         // The model's own values (finite weights, positive input scales) are checked by
         // `GRUClassifier(archive:file:)` as the file is read.
         return nil
+    }
+
+    /// What makes `ranges` (rows in `GRUOperator` order) unusable, naming the operator and
+    /// width, or nil.
+    static func problem(with ranges: [[Double]]) -> String? {
+        let ops = GRUOperator.allCases.count, widths = BitWidths.allowed.count
+        if ranges.count != ops {
+            return "calibration 'ranges' has \(ranges.count) rows; expected \(ops), one per operator"
+        }
+        for (op, row) in zip(GRUOperator.allCases, ranges) {
+            if row.count != widths { return "calibration range of \(op.name) has \(row.count) entries; expected \(widths), one per width 2…16" }
+            if let bad = row.firstIndex(where: { !($0.isFinite && $0 > 0 && $0 < 1e30) }) {
+                return "calibration range of \(op.name) at \(bad + BitWidths.allowed.lowerBound) bits is \(row[bad]); ranges are positive and finite"
+            }
+        }
+        return nil
+    }
+
+    /// A calibration as `gq-config-2` stores it: the ranges by operator name.
+    struct NamedCalibration: Codable {
+        var method: QuantizationOptions.RangeMethod
+        var sequenceCount: Int
+        var ranges: [String: [Double]]
+
+        init(_ calibration: Calibration) {
+            method = calibration.method
+            sequenceCount = calibration.sequenceCount
+            // `zip`: a calibration has a row per operator, but one made by hand (through
+            // JSON, as the hostile-file tests do) may have fewer, and writes only those.
+            ranges = Dictionary(uniqueKeysWithValues: zip(GRUOperator.allCases, calibration.ranges).map { ($0.name, $1) })
+        }
+
+        /// The rows in `GRUOperator` order; every operator named once, no other name.
+        func rows(path: String) throws(ConfigurationFileError) -> [[Double]] {
+            if let unknown = ranges.keys.sorted().first(where: { GRUOperator(name: $0) == nil }) {
+                throw ConfigurationFileError(path: path, reason: "calibration 'ranges' has a row for '\(unknown)', which is no operator; operators: \(GRUOperator.names.joined(separator: " "))")
+            }
+            return try GRUOperator.allCases.map { op throws(ConfigurationFileError) in
+                guard let row = ranges[op.name] else { throw ConfigurationFileError(path: path, reason: "calibration 'ranges' has no row for \(op.name)") }
+                return row
+            }
+        }
     }
 }
 

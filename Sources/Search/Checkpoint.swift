@@ -32,6 +32,11 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
     public var population: [Individual]
     public var cache: EvaluationCache
     public var history: [GenerationReport]
+    /// What `history`'s hypervolumes measure: `archiveHypervolume` in files written since the
+    /// reports measure the archive front; absent in older files, whose reports measured the
+    /// population's first front and are measured again on the archive as they load.
+    public var historyHypervolume: String?
+    public static let archiveHypervolume = "archive"
     /// The caller's own description of what was searched (opaque to the search), saved
     /// and loaded with the rest so one file holds everything needed to resume.
     public var context: [String: String]
@@ -50,10 +55,11 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
         self.cache = cache
         self.context = context
         self.history = history
+        historyHypervolume = Self.archiveHypervolume
     }
 
     private enum CodingKeys: String, CodingKey {
-        case formatVersion, space, options, objectiveCount, constraintCount, generation, referencePoint, population, cache, history, context
+        case formatVersion, space, options, objectiveCount, constraintCount, generation, referencePoint, population, cache, history, historyHypervolume, context
     }
 
     public init(from decoder: any Decoder) throws {
@@ -68,6 +74,7 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
         population = try container.decode([Individual].self, forKey: .population)
         cache = try container.decode(EvaluationCache.self, forKey: .cache)
         history = try container.decode([GenerationReport].self, forKey: .history)
+        historyHypervolume = try container.decodeIfPresent(String.self, forKey: .historyHypervolume)
         context = try container.decode([String: String].self, forKey: .context)
     }
 
@@ -84,6 +91,7 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
         try container.encode(population, forKey: .population)
         try container.encode(cache, forKey: .cache)
         try container.encode(history, forKey: .history)
+        try container.encodeIfPresent(historyHypervolume, forKey: .historyHypervolume)
         try container.encode(context, forKey: .context)
     }
 
@@ -159,7 +167,24 @@ public struct NSGA2Checkpoint: Sendable, Codable, Equatable {
         if let problem = checkpoint.inconsistency() {
             throw .checkpointMalformed(path: url.path, reason: problem)
         }
+        if checkpoint.historyHypervolume != archiveHypervolume { checkpoint.measureHistoryOnArchive() }
         return checkpoint
+    }
+
+    /// Sets every report's hypervolume to the archive front's after its generation: that of
+    /// the first `totalEvaluations` evaluations of the cache, which keeps them in the order
+    /// they were made. For files whose reports measured the population's first front.
+    mutating func measureHistoryOnArchive() {
+        let entries = cache.entries
+        var archive = EvaluationCache()
+        var stored = 0
+        for index in history.indices {
+            let end = min(max(history[index].totalEvaluations, stored), entries.count)
+            for entry in entries[stored..<end] { archive.store(entry.genome, entry.evaluation) }
+            stored = end
+            history[index].hypervolume = referencePoint.map { archive.hypervolume(reference: $0) } ?? 0
+        }
+        historyHypervolume = Self.archiveHypervolume
     }
 
     /// Nil when the parts agree with each other, otherwise the first disagreement.

@@ -60,13 +60,6 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
     /// The number of distinct genomes evaluated.
     public var count: Int { order.count }
 
-    /// The objectives of `genome` if it was evaluated, counting a hit.
-    public mutating func lookUp(_ genome: Genome) -> [Double]? {
-        guard let found = values[genome] else { return nil }
-        hits += 1
-        return found.objectives
-    }
-
     /// The objectives of `genome` if it was evaluated, without counting a hit.
     public func peek(_ genome: Genome) -> [Double]? { values[genome]?.objectives }
 
@@ -117,6 +110,13 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
     /// constraints every evaluation is feasible.
     public var nondominated: [Entry] {
         archive.map { entry(order[$0]) }
+    }
+
+    /// The hypervolume of the archive front (`nondominated`) against `reference`: the one
+    /// hypervolume a search reports, per generation and at the end. It never falls, since
+    /// the archive only gains points that move the front forward; 0 while nothing is feasible.
+    public func hypervolume(reference: [Double]) -> Double {
+        Hypervolume.compute(archive.map { values[order[$0]]?.objectives ?? [] }, reference: reference)
     }
 
     /// While nothing is feasible, the evaluation nearest to feasible (the smallest violation,

@@ -15,7 +15,10 @@ public struct GenerationReport: Sendable, Codable, Equatable {
     /// With constraints, the individuals of the population that meet them all; nil for an
     /// unconstrained search (and in reports saved before constraints existed).
     public var feasible: Int?
-    /// Hypervolume of that front against the search's reference point (0 while none is feasible).
+    /// Hypervolume of the archive front (the feasible non-dominated evaluations since the
+    /// search began, `NSGA2.hypervolume`) against the search's reference point; 0 while none
+    /// is feasible. Never falls from one report to the next. (Checkpoints from before it
+    /// measured the archive recorded the population's first front; loading recomputes them.)
     public var hypervolume: Double
 
     public init(generation: Int, evaluations: Int, cacheHits: Int, totalEvaluations: Int,

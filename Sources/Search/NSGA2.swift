@@ -10,7 +10,8 @@ import Foundation
 /// pymoo applies it: a feasible solution beats an infeasible one, of two infeasible ones
 /// the smaller total violation wins, and two feasible ones compare by Pareto dominance —
 /// in the non-dominated sorting, the binary tournament and survival. `front`,
-/// `archiveFront` and the hypervolume hold feasible solutions only.
+/// `archiveFront` and the hypervolume hold feasible solutions only. The hypervolume is the
+/// archive front's (every evaluation so far), so it never falls from one generation to the next.
 ///
 /// Typical use by a command such as `evolve N gens`:
 ///
@@ -160,10 +161,12 @@ public final class NSGA2 {
         cache.nondominated.map { Individual(genome: $0.genome, objectives: $0.objectives, constraints: $0.constraints) }
     }
 
-    /// Hypervolume of the current front against `referencePoint` (0 before initialization).
+    /// Hypervolume of `archiveFront` against `referencePoint` (0 before initialization):
+    /// what each generation's report records. The population's `front` can lose a point to
+    /// survival's crowding cut, the archive cannot.
     public var hypervolume: Double {
         guard let reference = referencePoint else { return 0 }
-        return Hypervolume.compute(front.map(\.objectives), reference: reference)
+        return cache.hypervolume(reference: reference)
     }
 
     /// Builds and evaluates generation 0: `options.initialGenomes` first, then

@@ -4,9 +4,6 @@ extension Workspace {
     /// The tasks `load task NAME` knows by name.
     public static var taskNames: [String] { TaskCatalog.names }
 
-    /// The file kinds `load task PATH` reads, by extension.
-    public static var taskFileExtensions: [String] { TaskCatalog.fileExtensions }
-
     /// Loads a task by name or path, split with `splitSeed` (the workspace seed by default),
     /// and makes it current; returns it and whether the model was kept.
     /// With `tuning`, the test split is replaced by a carve of training (`Task.tuningSplit`).

@@ -140,11 +140,13 @@ struct ConfigurationFileHostileTests {
         }
     }
 
-    @Test("ranges with the wrong number of rows or entries are refused, naming what was expected")
+    @Test("ranges with a missing row or the wrong number of entries are refused, naming what was expected")
     func counts() throws {
-        #expect(try readBack(calibration: calibration(ranges: [])) == "calibration 'ranges' has 0 rows; expected 19, one per operator")
+        // Written as gq-config-2, ranges are keyed by name: a missing row is named.
+        // (gq-config-1 files, rows by position, say "has 3 rows; expected 19": Tests/FuzzingTests/Regressions/config.)
+        #expect(try readBack(calibration: calibration(ranges: [])) == "calibration 'ranges' has no row for r.wx")
         let three = Array(DigitsFixture.shared.calibration.ranges.prefix(3))
-        #expect(try readBack(calibration: calibration(ranges: three)) == "calibration 'ranges' has 3 rows; expected 19, one per operator")
+        #expect(try readBack(calibration: calibration(ranges: three)) == "calibration 'ranges' has no row for z.wh")
         var short = DigitsFixture.shared.calibration.ranges
         short[4] = [1]
         #expect(try readBack(calibration: calibration(ranges: short)) == "calibration range of n.wx has 1 entries; expected 15, one per width 2…16")
@@ -170,5 +172,99 @@ struct ConfigurationFileHostileTests {
         } catch {
             #expect("\(error)".hasSuffix("tensor 'input.scale' holds 0.0 at index 2; expected finite positive numbers (the standard deviation of each feature)"))
         }
+    }
+}
+
+@Suite("Configuration file formats: gq-config-2 keys ranges by operator name; gq-config-1 files still load")
+struct ConfigurationFileFormatTests {
+    /// Saved by gq before the format named its ranges (`load task digits; train epochs 3 hidden 6;
+    /// set bits gate.z=4 *.wh=5 h.mul_n=7; set quant range mse; save config`), whose `eval`
+    /// then reported validation 56.7 % (204 of 360) and test 55.2 % (198 of 359).
+    static let positional = Bundle.module.url(forResource: "config-v1", withExtension: "safetensors", subdirectory: "Fixtures")!
+
+    func temporaryFile() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("gq-config-\(UUID().uuidString).safetensors")
+    }
+
+    /// A metadata entry of `url` read by JSONDecoder, which reads numbers exactly as written.
+    func decoded<T: Decodable>(_ type: T.Type, _ key: String, of url: URL) throws -> T {
+        let text = try #require(try GRUClassifier.load(contentsOf: url).metadata[key])
+        return try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+
+    /// A metadata entry of `url` as a JSON object, for editing (its numbers may move in the last bit).
+    func json(_ key: String, of url: URL) throws -> [String: Any] {
+        let text = try #require(try GRUClassifier.load(contentsOf: url).metadata[key])
+        return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test("a file written now is gq-config-2, with the bits and each operator's ranges under its name")
+    func byName() throws {
+        let fx = DigitsFixture.shared
+        let url = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ConfigurationFile(bits: BitWidths(uniform: 6), options: fx.options, calibration: fx.calibration, tuned: false).write(model: fx.model, to: url)
+        #expect(try GRUClassifier.load(contentsOf: url).metadata["gq.format"] == "gq-config-2")
+        struct Named: Decodable { var ranges: [String: [Double]] }
+        let ranges = try decoded(Named.self, "gq.calibration", of: url).ranges
+        #expect(Set(ranges.keys) == Set(GRUOperator.names))
+        for op in GRUOperator.allCases {
+            #expect(ranges[op.name] == BitWidths.allowed.map { fx.calibration.range(op, bits: $0) }, "\(op.name)")
+        }
+        #expect(Set(try json("gq.bits", of: url).keys) == Set(GRUOperator.names))
+    }
+
+    @Test("a gq-config-1 file (ranges by position) loads with the ranges it holds and gives the accuracy it gave when saved; saved again it is gq-config-2 and reads back the same")
+    func positionalStillLoads() throws {
+        let (file, model) = try ConfigurationFile.read(Self.positional)
+        struct Positional: Decodable { var ranges: [[Double]] }
+        #expect(try GRUClassifier.load(contentsOf: Self.positional).metadata["gq.format"] == "gq-config-1")
+        #expect(file.calibration.ranges == (try decoded(Positional.self, "gq.calibration", of: Self.positional)).ranges)
+        #expect(file.bits.description == "all=8 r.wh=5 z.wh=5 n.wh=5 h.mul_n=7 gate.z=4")
+        #expect(file.options.range == .mse)
+        let task = try DigitsTask.load(seed: 0)
+        let quantized = QuantizedGRU(model: model, calibration: file.calibration, bits: file.bits, options: file.options)
+        let validation = IntegerEvaluator(sequences: task.validation.sequences, labels: task.validation.labels, featureCount: task.featureCount)
+        let test = IntegerEvaluator(sequences: task.test.sequences, labels: task.test.labels, featureCount: task.featureCount)
+        #expect(validation.accuracy(quantized) == 204.0 / 360.0)
+        #expect(test.accuracy(quantized) == 198.0 / 359.0)
+
+        let url = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try file.write(model: model, to: url)
+        #expect(try GRUClassifier.load(contentsOf: url).metadata["gq.format"] == "gq-config-2")
+        let (again, sameModel) = try ConfigurationFile.read(url)
+        #expect(again == file && sameModel == model)
+        #expect(validation.logits(QuantizedGRU(model: sameModel, calibration: again.calibration, bits: again.bits, options: again.options))
+                == validation.logits(quantized))
+    }
+
+    /// The reason reading fails after `edit` changed the ranges of a gq-config-2 file.
+    func refusal(_ edit: (inout [String: Any]) -> Void) throws -> String? {
+        let fx = DigitsFixture.shared
+        let url = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ConfigurationFile(bits: BitWidths(uniform: 8), options: fx.options, calibration: fx.calibration, tuned: false).write(model: fx.model, to: url)
+        var metadata = try GRUClassifier.load(contentsOf: url).metadata
+        var calibration = try json("gq.calibration", of: url)
+        var ranges = calibration["ranges"] as? [String: Any] ?? [:]
+        edit(&ranges)
+        calibration["ranges"] = ranges
+        metadata["gq.calibration"] = String(decoding: try JSONSerialization.data(withJSONObject: calibration), as: UTF8.self)
+        try fx.model.write(to: url, metadata: metadata)
+        do {
+            _ = try ConfigurationFile.read(url)
+            return nil
+        } catch let error as ConfigurationFileError {
+            return error.reason
+        }
+    }
+
+    @Test("a gq-config-2 file that leaves an operator's ranges out or names one that does not exist is refused, naming it")
+    func unknownOrMissingName() throws {
+        #expect(try refusal { $0["gate.z"] = nil } == "calibration 'ranges' has no row for gate.z")
+        #expect(try refusal { $0["gate.q"] = $0["gate.z"] }?.hasPrefix("calibration 'ranges' has a row for 'gate.q', which is no operator; operators: r.wx") == true)
+        #expect(try refusal { $0["n.wx"] = [1.0] } == "calibration range of n.wx has 1 entries; expected 15, one per width 2…16")
+        #expect(try refusal { _ in } == nil)
     }
 }

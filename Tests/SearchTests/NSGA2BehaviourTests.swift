@@ -29,6 +29,36 @@ struct NSGA2BehaviourTests {
         #expect(other.population != one.population)   // the seed does matter
     }
 
+    @Test("each generation reports the archive front's hypervolume (every evaluation so far), which never falls")
+    func hypervolumeOfTheArchive() throws {
+        let search = try makeSearch(threads: 1, population: 8)
+        search.run(generations: 30)
+        let reference = try #require(search.referencePoint)
+        let volumes = search.history.map(\.hypervolume)
+        #expect(zip(volumes, volumes.dropFirst()).allSatisfy { $0 <= $1 }, "\(volumes)")
+        #expect(volumes.last == Hypervolume.compute(search.archiveFront.map(\.objectives), reference: reference))
+        #expect(search.hypervolume == volumes.last)
+        #expect(search.hypervolume >= Hypervolume.compute(search.front.map(\.objectives), reference: reference))
+    }
+
+    @Test("a checkpoint from before the reports measured the archive loads with the archive's hypervolume for every generation")
+    func olderHistoryMeasuredAgain() throws {
+        let search = try makeSearch(threads: 1, population: 8)
+        search.run(generations: 10)
+        let folder = try TemporaryFolder()
+        let file = folder.url.appendingPathComponent("older.json")
+        // An older file: no "historyHypervolume", and reports holding other hypervolumes.
+        let text = String(decoding: try search.checkpoint.jsonData(), as: UTF8.self)
+        #expect(text.contains(#""historyHypervolume":"archive","#))
+        let older = text.replacingOccurrences(of: #""historyHypervolume":"archive","#, with: "")
+            .replacingOccurrences(of: #""hypervolume":[-0-9.e]+"#, with: #""hypervolume":0.125"#, options: .regularExpression)
+        #expect(older.contains(#""hypervolume":0.125"#) && !older.contains("historyHypervolume"))
+        try Data(older.utf8).write(to: file)
+        let loaded = try NSGA2Checkpoint.load(from: file)
+        #expect(loaded.history == search.history)
+        #expect(loaded.historyHypervolume == "archive")
+    }
+
     @Test("resuming from a checkpoint file repeats the uninterrupted run exactly")
     func resume() throws {
         let straight = try makeSearch(threads: 2)

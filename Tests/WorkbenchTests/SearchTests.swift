@@ -31,6 +31,16 @@ struct WorkbenchSearchTests {
         #expect(abs(rows[0].validationAccuracy - first.accuracy.validation) < 1e-12)
     }
 
+    @Test("plot hv's history ends at the hypervolume evolve reports ($hv), and never falls")
+    func oneHypervolume() throws {
+        let workspace = try trainedWorkspace()
+        let search = try run(workspace, EvolveRequest(generations: 4, population: 8, seed: 2, checkpoint: temporaryDirectory().appendingPathComponent("hv.json")))
+        let history = search.hypervolumeHistory.map(\.hypervolume)
+        #expect(history.count == 5)
+        #expect(history.last == search.hypervolume)
+        #expect(zip(history, history.dropFirst()).allSatisfy { $0 <= $1 }, "\(history)")
+    }
+
     @Test("evolve again continues the same search unless something that defines it changed")
     func continuation() throws {
         let workspace = try trainedWorkspace()

@@ -162,15 +162,8 @@ enum QuantCommands {
 
     /// A bit-width error with a did-you-mean for misspelt operator names.
     static func message(for error: BitWidthError) -> String {
-        switch error {
-        case .unknownOperator(let name):
-            let hint = Suggestion.didYouMean(name, among: BitWidths.patternWords)
-            return "unknown operator '\(name)'\(hint); operators: \(GRUOperator.names.joined(separator: " ")); patterns: all, cell, linear, add, mul, act, or globs such as gate.* and *.wh"
-        case .matchesNothing(let pattern):
-            return "pattern '\(pattern)' matches no operator; operators: \(GRUOperator.names.joined(separator: " "))"
-        default:
-            return error.description
-        }
+        guard let name = error.offendingName else { return error.description }
+        return error.description(didYouMean: Suggestion.didYouMean(name, among: BitWidths.patternWords))
     }
 
     // MARK: - set quant / show quant

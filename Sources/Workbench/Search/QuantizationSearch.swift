@@ -128,11 +128,17 @@ public final class QuantizationSearch {
         return Hypervolume.compute(points, reference: context.reference) / box
     }
 
-    public var hypervolume: Double { normalizedHypervolume(search.archiveFront.map(\.objectives)) }
+    /// The archive front's hypervolume (`NSGA2.hypervolume`), as a fraction of the box:
+    /// what `evolve` reports and `$hv` holds, and the last point of `hypervolumeHistory`.
+    public var hypervolume: Double {
+        let box = context.reference.reduce(1, *)
+        return box > 0 ? search.hypervolume / box : 0
+    }
     /// Of the homogeneous configurations that meet the constraints, as the front holds only those.
     public var homogeneousHypervolume: Double { normalizedHypervolume(homogeneous.filter(\.isFeasible).map(\.objectives)) }
 
-    /// Hypervolume after each generation, as a fraction of the reference box.
+    /// The archive front's hypervolume after each generation, as a fraction of the reference
+    /// box (what `plot hv` draws; it never falls).
     public var hypervolumeHistory: [(generation: Int, hypervolume: Double)] {
         let box = context.reference.reduce(1, *)
         return search.history.map { ($0.generation, box > 0 ? $0.hypervolume / box : 0) }
