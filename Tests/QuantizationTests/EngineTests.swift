@@ -90,7 +90,7 @@ struct EngineTests {
     }
 
     @Test("on an AVX-512 machine every uniform width from 2 to 8 runs the cell on int16 lanes",
-          .enabled(if: IntegerKernelSet.avx512Available))
+          .enabled(if: IntegerKernelSet.avx512Available, "needs a CPU with AVX-512"))
     func narrowCellCoversTheSearchWidths() throws {
         let model = randomModel(features: 28, hidden: 64, classes: 10, seed: 11)
         let sequences = randomSequences(count: 16, features: 28, lengths: 1...9, seed: 5)

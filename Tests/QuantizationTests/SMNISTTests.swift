@@ -9,7 +9,7 @@ import Testing
 struct SMNISTTests {
     static var task: Task? { try? TaskCatalog.load("smnist", seed: 0) }
 
-    @Test("homogeneous 8-bit is within 1 point of float accuracy on smnist", .enabled(if: SMNISTTests.task != nil))
+    @Test("homogeneous 8-bit is within 1 point of float accuracy on smnist", .enabled(if: SMNISTTests.task != nil, "needs the smnist task (scripts/fetch-datasets)"))
     func eightBits() throws {
         let task = try #require(SMNISTTests.task)
         let model = GRUTrainer.train(train: (task.train.sequences, task.train.labels),

@@ -19,7 +19,7 @@ struct BenchmarkTests {
 struct FullBenchmark {
     /// Opt-in: `GQ_BENCHMARK=1 swift test -c release --filter FullBenchmark` prints the JSON figures.
     @Test("NSGA-II overhead per generation, population 100, 17 genes of 2...8",
-          .enabled(if: ProcessInfo.processInfo.environment["GQ_BENCHMARK"] != nil))
+          .enabled(if: ProcessInfo.processInfo.environment["GQ_BENCHMARK"] != nil, "a benchmark: set GQ_BENCHMARK=1 to run it"))
     func full() throws {
         let result = SearchBenchmark.run()
         let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
