@@ -20,7 +20,20 @@ public final class Interpreter {
 
     /// Parses, checks and runs a whole source text; stops at the first error.
     public func run(_ source: SourceText) throws {
-        try run(checked: Parser.parse(source))
+        try run(checked: Parser.parse(source, nestedIn: nesting))
+    }
+
+    /// Blocks executing now plus the `source` commands that led here: a sourced file's
+    /// blocks count on top of them, so nesting across files stays within `Parser.maxDepth`
+    /// and the stack.
+    private var nesting: Int { blockDepth + session.sourceDepth }
+    private var blockDepth = 0
+
+    /// Runs a block's statements one level deeper.
+    private func executeBlock(_ statements: [Statement]) throws {
+        blockDepth += 1
+        defer { blockDepth -= 1 }
+        try execute(statements)
     }
 
     /// Checks and runs statements already parsed (a caller that looked at them first).
@@ -79,14 +92,14 @@ public final class Interpreter {
                 switch item {
                 case .value(let value):
                     session.variables[variable] = value
-                    try execute(body)
+                    try executeBlock(body)
                     try stopIfInterrupted(statement)
                 case .span(let low, let high):
                     var current = low
                     let step = low <= high ? 1 : -1
                     while true {
                         session.variables[variable] = .number(Double(current))
-                        try execute(body)
+                        try executeBlock(body)
                         try stopIfInterrupted(statement)
                         if current == high { break }
                         current += step  // never past `high`, so never past Int's range
@@ -94,7 +107,7 @@ public final class Interpreter {
                 }
             }
         case .conditional(let condition, let then, let otherwise):
-            try execute(try evaluator.evaluate(condition).isTrue ? then : otherwise)
+            try executeBlock(try evaluator.evaluate(condition).isTrue ? then : otherwise)
         case .assertion(let condition, let text):
             guard try evaluator.evaluate(condition).isTrue else {
                 throw ShellError.runtime("assertion failed: \(text)\(assertionContext(condition))", statement.location)

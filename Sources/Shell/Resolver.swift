@@ -60,6 +60,7 @@ struct Resolver {
     /// Resolves a command statement and reads its arguments as running it would; words
     /// built from variables are checked when they run. Its declared variables are set after it.
     private mutating func checkCommand(_ nameWord: Word, _ argumentWords: [Word]) {
+        known.formUnion(Resolver.mayPublish(nameWord, argumentWords, commands: interpreter.commands))
         guard let name = nameWord.literalText else { return }
         let literal = argumentWords.compactMap(\.literalText)
         var shift = 0
@@ -67,22 +68,41 @@ struct Resolver {
             guard literal.count == argumentWords.count else {
                 // Only the verb, and the subject when it is written out, can be checked.
                 if let subject = argumentWords.first?.literalText {
-                    known.formUnion(try interpreter.resolve(name, [subject]).0.publishes)
-                } else {
-                    let family = interpreter.commands.filter { $0.verb == name }
-                    if family.isEmpty { _ = try interpreter.resolve(name, []) }
-                    family.forEach { known.formUnion($0.publishes) }
+                    _ = try interpreter.resolve(name, [subject])
+                } else if !interpreter.commands.contains(where: { $0.verb == name }) {
+                    _ = try interpreter.resolve(name, [])
                 }
                 return
             }
             let (command, subjectConsumed) = try interpreter.resolve(name, literal)
             shift = subjectConsumed ? 1 : 0
-            known.formUnion(command.publishes)
             try command.check(command.arguments(Array(literal.dropFirst(shift))))
         } catch let error as CommandError {
-            errors.append(interpreter.locate(error, shift: shift, name: nameWord, arguments: argumentWords, as: ShellError.check))
+            report(interpreter.locate(error, shift: shift, name: nameWord, arguments: argumentWords, as: ShellError.check))
         } catch {
-            errors.append(.check(Interpreter.message(for: error), nameWord.location))
+            report(.check(Interpreter.message(for: error), nameWord.location))
+        }
+    }
+
+    /// The variables a command statement may set: its command's, or, when its subject is
+    /// built from variables, those of every command of its verb.
+    private static func mayPublish(_ nameWord: Word, _ argumentWords: [Word], commands: [Command]) -> [String] {
+        guard let name = nameWord.literalText else { return [] }
+        return commands.filter { command in
+            guard command.verb == name else { return false }
+            guard let subject = command.subject else { return true }
+            guard let written = argumentWords.first else { return false }
+            return written.literalText.map { $0 == subject } ?? true
+        }.flatMap(\.publishes)
+    }
+
+    /// Records an error; past `Parser.maxErrors` the rest are summed up in one line, since
+    /// a data file run as a script parses and then fails on every line.
+    private mutating func report(_ error: ShellError) {
+        if errors.count < Parser.maxErrors {
+            errors.append(error)
+        } else if errors.count == Parser.maxErrors {
+            errors.append(.check("stopped after \(Parser.maxErrors) errors", error.location))
         }
     }
 
@@ -92,14 +112,12 @@ struct Resolver {
 
     /// Calls and variables in the order they are written.
     private mutating func read(_ expression: Expression) {
-        var nodes: [Expression] = []
-        expression.forEachNode { nodes.append($0) }
-        for node in nodes {
+        expression.forEachNode { node in
             switch node {
             case .string(let word): read(word)
             case .variable(let name, let at): read(variable: name, at: at)
             case .call(let name, let arguments, let at):
-                if let fault = Evaluator.callFault(name, count: arguments.count) { errors.append(.check(fault, at)) }
+                if let fault = Evaluator.callFault(name, count: arguments.count) { report(.check(fault, at)) }
             case .number, .unary, .binary: break
             }
         }
@@ -108,7 +126,7 @@ struct Resolver {
     private mutating func read(variable name: String, at location: SourceLocation) {
         // Script arguments ($1, $#) are given or not when the script runs; `if $# > 1` guards them.
         guard checksVariables, !known.contains(name), name != "#", Int(name) == nil else { return }
-        errors.append(.check(interpreter.unsetVariableMessage(name, among: Array(known)), location))
+        report(.check(interpreter.unsetVariableMessage(name, among: Array(known)), location))
         known.insert(name)  // reported once
     }
 
@@ -117,11 +135,7 @@ struct Resolver {
         for statement in statements {
             switch statement.kind {
             case .command(let nameWord, let argumentWords):
-                guard let name = nameWord.literalText else { continue }
-                let subject = argumentWords.first?.literalText
-                for command in commands where command.verb == name && (command.subject == nil || command.subject == subject) {
-                    names.formUnion(command.publishes)
-                }
+                names.formUnion(mayPublish(nameWord, argumentWords, commands: commands))
             case .assignment(let name, _):
                 names.insert(name)
             case .loop(let variable, _, let body):

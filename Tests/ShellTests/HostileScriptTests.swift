@@ -102,3 +102,22 @@ private final class InterruptAfter: @unchecked Sendable {
     var count: Int { lock.withLock { polls } }
     func poll() -> Bool { lock.withLock { polls += 1; return polls > limit } }
 }
+
+@Suite("Nesting across sourced files")
+struct SourceNestingTests {
+    @Test("a file that sources itself from deep inside blocks stops at the nesting limit across files, not with a stack overflow")
+    func deepSources() throws {
+        let folder = temporaryFolder("deep-source")
+        let script = folder.appendingPathComponent("deep.gq")
+        let depth = Parser.maxDepth - 1
+        let text = "let m = $1 - 1\n" + String(repeating: "if 1 {\n", count: depth) + "if m > 0 { source deep.gq $m }\n" + String(repeating: "}\n", count: depth)
+        try text.write(to: script, atomically: true, encoding: .utf8)
+        let (interpreter, _) = makeShell()
+        do {
+            try interpreter.run(SourceText(name: script.path, text: "source \(script.path) 63"))
+            Issue.record("ran 63 sources, each \(depth) blocks deep")
+        } catch let error as ShellError {
+            #expect(error.root.message.hasPrefix("blocks nest more than \(Parser.maxDepth) deep here (with the"))
+        }
+    }
+}

@@ -7,7 +7,7 @@ struct ParserRecoveryTests {
     func everyLine() throws {
         let script = "let = 3\necho fine\nassert 1 +\nlet y 4\necho fine"
         let errors = try #require(failure(script)).all
-        #expect(errors.map { "\($0.location.line):\($0.location.column)" } == ["1:6", "3:11", "4:7"])
+        #expect(errors.map { "\($0.location.line):\($0.location.column)" } == ["1:5", "3:11", "4:7"])
         #expect(errors.allSatisfy { if case .syntax = $0 { true } else { false } })
     }
 
@@ -51,5 +51,35 @@ struct ParserRecoveryTests {
         let errors = try #require(failure("let = 1\nfor b in 2..3 {\n  echo $b\n")).all
         #expect(errors.count == 2)
         #expect(errors.last?.message == "missing '}' to close the block opened at line 2")
+    }
+
+    @Test("a line of stray braces counts towards the most errors one parse reports")
+    func strayBracesAreCapped() throws {
+        let errors = try #require(failure(String(repeating: "}\n", count: 10_000))).all
+        #expect(errors.count == Parser.maxErrors + 1)
+    }
+
+    @Test("a header missing its '{' does not swallow the next line's error")
+    func missingBrace() throws {
+        for header in ["for i in 1 2 3", "if 1 > 0"] {
+            let errors = try #require(failure("\(header)\nlet = 1\nlet = 2")).all
+            #expect(errors.map(\.location.line) == [1, 2, 3], "\(header)")
+        }
+    }
+
+    @Test("a brace a bad statement opens or closes is its own, not the enclosing block's")
+    func bracesOfABadStatement() throws {
+        #expect(try #require(failure("echo { a }")).all.count == 1)
+        #expect(try #require(failure("for x in { echo a }")).all.count == 1)
+        let errors = try #require(failure("if 1 { for i in 1 2 }\nlet = 3")).all
+        #expect(errors.map(\.location.line) == [1, 2])
+    }
+
+    @Test("the else branches after a block nested too deep are skipped with it, on its line or the next")
+    func elseAfterTooDeep() throws {
+        let deep = String(repeating: "if 1 {\n", count: Parser.maxDepth) + "if 1 {\n echo a\n}\nelse {\n echo b\n}\n" + String(repeating: "}\n", count: Parser.maxDepth)
+        #expect(try #require(failure(deep)).all.count == 1)
+        let chain = "if 0 { echo 0 }\n" + (1...300).map { "else if 0 { echo \($0) }\n" }.joined()
+        #expect(try #require(failure(chain)).all.count == 1)
     }
 }

@@ -69,6 +69,21 @@ struct ResolverTests {
         #expect(out == ["1", "2"])
     }
 
+    @Test("a command whose subject is a variable may set what any command of its verb sets, in a loop too")
+    func subjectFromVariable() {
+        let (interpreter, _) = makeShell()
+        #expect(throws: Never.self) {
+            try interpreter.check(Parser.parse(SourceText(name: "t", text: "let what = \"front\"\nfor i in 1 2 {\n  if i > 1 { echo $hv }\n  show $what\n}")))
+        }
+    }
+
+    @Test("a data file run as a script stops after the most errors one check reports, and says so")
+    func checkErrorsAreCapped() {
+        let errors = checkErrors(String(repeating: "foo\n", count: 1000))
+        #expect(errors.count == Parser.maxErrors + 1)
+        #expect(errors.last?.message == "stopped after \(Parser.maxErrors) errors")
+    }
+
     @Test("a variable set at the prompt before counts as set")
     func sessionVariables() {
         #expect(checkErrors("echo $x", session: ["x": 3]).isEmpty)
@@ -108,6 +123,20 @@ struct GeneratedUsageTests {
             for option in command.options {
                 let shown = ["[", "| "].map { command.usage.components(separatedBy: $0 + option.placeholder).count - 1 }.reduce(0, +)
                 #expect(shown == 1, "\(command.name): '\(option.placeholder)' shown \(shown) times in '\(command.usage)'")
+            }
+        }
+    }
+
+    @Test("every option another requires or excludes is declared by the same command, and exclusion goes both ways")
+    func relationsAreDeclared() {
+        let (interpreter, _) = makeShell()
+        for command in interpreter.commands {
+            let names = Set(command.options.map(\.name))
+            for option in command.options {
+                if let parent = option.requires { #expect(names.contains(parent), "\(command.name): \(option.name) requires undeclared \(parent)") }
+                for other in option.excludes {
+                    #expect(command.options.first { $0.name == other }?.excludes.contains(option.name) == true, "\(command.name): \(option.name) excludes \(other) one way")
+                }
             }
         }
     }

@@ -4,8 +4,8 @@ import Workbench
 /// `bench`: speed figures as JSON, so runs can be compared and archived.
 enum BenchCommand {
     static let quick = Option<Flag>.flag("quick", "fewer trials, for a smoke test")
-    static let scaling = Option<Flag>.flag("scaling", "training and integer evaluation at hidden 32-256 and lengths 28-400 instead").excluding("integer")
-    static let integer = Option<Flag>.flag("integer", "the integer engine alone, on the row-wise MNIST shape").excluding("scaling")
+    static let scaling = Option<Flag>.flag("scaling", "training and integer evaluation at hidden 32-256 and lengths 28-400 instead")
+    static let integer = Option<Flag>.flag("integer", "the integer engine alone, on the row-wise MNIST shape")
 
     static var commands: [Command] {
         [
@@ -15,6 +15,7 @@ enum BenchCommand {
                 details: "Float GRU of 28 steps × 28 features, hidden 64, batch 64 (the row-wise MNIST shape): training samples per second and inference multiply-accumulates per second, medians over repeated trials on one thread. Then the integer engine as the search uses it: one configuration's evaluation of 1000 such sequences (building the integer model included) on all cores and on one (quant_evaluation_ms, quant_evaluation_ms_1_thread), its multiply-accumulates per second in all and per thread (quant_integer_gmacs_per_second_per_thread; _portable: the Swift kernels, beside the AVX-512 ones where the CPU has them, quant_avx512), and the fake-quant float engine and float GRU on the same data for comparison (quant_fake_quant_ms, quant_float_ms). Then NSGA-II's own overhead per generation (population 100, 17 genes, evaluation excluded; search_overhead_ms_per_generation) and a real search's evaluations per second over smnist's 1000 validation sequences (evolve_evaluations_per_second; random data of that shape when smnist is not fetched). With smnist fetched, also the seconds one training epoch takes on it with the default settings, validation included, and its training samples per second. Then one generation of 'evolve' early and late in a 500-generation run on vowels (digits when vowels is not fetched), checkpoint and progress line included (evolve_generation_seconds_at_10, _at_500). 'bench integer' runs the integer engine's figures alone. 'quick' runs fewer trials on 200 sequences. 'bench scaling' measures instead, for hidden 32, 64, 128 and 256 and lengths 28, 100 and 400 (28 features, one thread): float training samples per second, float inference, one configuration's integer evaluation and the fake-quant engine, keyed h{H}_t{T}_…; scripts/bench scaling runs the PyTorch peer on the same shapes and prints the ratios.",
                 examples: ["bench", "bench quick", "bench scaling", "bench integer"],
                 options: [scaling, integer, quick],
+                exclusive: [[scaling, integer]],
                 parse: { try $0.options() },
                 run: { interpreter, parsed in
                     let figures = parsed.has(scaling) ? ScalingBenchmark.run(quick: parsed.has(quick))

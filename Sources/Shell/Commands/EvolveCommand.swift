@@ -85,7 +85,7 @@ enum EvolveCommand {
             if arguments.count >= 2 {
                 throw CommandError("expected 'gens' after the number, as in 'evolve \(arguments[0]) gens', got '\(arguments[1])'", argument: 1)
             }
-            throw CommandError("'evolve' needs a number of generations: evolve N gens [pop P] [seed S]")
+            throw CommandError("'evolve' needs a number of generations: \(arguments.usage)")
         }
         let parsed = try arguments.options(from: 2)
         let list: [SearchObjective]

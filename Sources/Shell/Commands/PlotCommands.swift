@@ -5,7 +5,7 @@ import Workbench
 
 /// `plot front`, `plot sweep` and `plot hv`: in the terminal, or to an SVG file.
 enum PlotCommands {
-    static let to = Option<FilePath>.path("to", "write the plot to a file instead of the terminal: FILE.svg a standalone SVG, FILE.txt the terminal drawing without colour")
+    static let to = Option<FilePath>.path("to", "write the plot to a file instead of the terminal: FILE.svg a standalone SVG, FILE.txt the terminal drawing without colour").valueNamed("FILE.svg|FILE.txt")
     static let ascii = Option<Flag>.flag("ascii", "ASCII characters only (no braille)")
     static let width = Option<Int>("width", 30...4000, "columns in the terminal, pixels in SVG (default 72 / 720)").valueNamed("W")
     static let height = Option<Int>("height", 10...4000, "rows in the terminal, pixels in SVG (default 22 / 440)").valueNamed("H")

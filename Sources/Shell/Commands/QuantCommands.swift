@@ -170,7 +170,7 @@ enum QuantCommands {
 
     static func parseQuant(_ arguments: Arguments) throws -> ParsedOptions {
         guard arguments.count > 0 else {
-            throw CommandError("'set quant' needs an option: \(quantOptions.map(\.spec.placeholder).joined(separator: ", "))")
+            throw CommandError("'set quant' needs an option: \(arguments.declared.map(\.placeholder).joined(separator: ", "))")
         }
         return try arguments.options()
     }

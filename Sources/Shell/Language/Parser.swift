@@ -26,16 +26,22 @@ public struct Parser {
     /// recursively: 80,000 terms were measured to be fine on an 8 MB stack, 100,000 not.
     public static let maxChain = 50_000
 
-    public init(_ source: SourceText) {
+    /// How deep the text stands already: a file run by `source` from inside blocks (and
+    /// sources) shares their budget, so nesting across files stays within `maxDepth` too.
+    private let startingDepth: Int
+
+    public init(_ source: SourceText, nestedIn depth: Int = 0) {
         scanner = Scanner(source)
+        self.depth = depth
+        startingDepth = depth
     }
 
     /// Parses a whole script, reporting every syntax error in it (`ShellError.several` for
     /// more than one): after an error the parser skips to the next line, stepping over any
     /// block the skipped text opens, and goes on. Throws `.incomplete` when the text ends
     /// inside a block or string and has no other error, so a REPL reads another line.
-    public static func parse(_ source: SourceText) throws -> [Statement] {
-        var parser = Parser(source)
+    public static func parse(_ source: SourceText, nestedIn depth: Int = 0) throws -> [Statement] {
+        var parser = Parser(source, nestedIn: depth)
         let statements: [Statement]
         do {
             statements = try parser.statements(closedBy: nil)
@@ -53,17 +59,20 @@ public struct Parser {
         }
     }
 
-    /// Records a syntax error and moves past the rest of its statement. Errors past
-    /// `maxErrors` end the parse.
+    /// Records a syntax error and moves past the rest of its statement.
     private mutating func recover(from error: ShellError) throws {
         if case .incomplete = error { throw error }
+        try record(error)
+        try skipStatement()
+    }
+
+    /// Records a syntax error; errors past `maxErrors` end the parse.
+    private mutating func record(_ error: ShellError) throws {
         errors.append(error)
         if errors.count >= Parser.maxErrors {
-            let note = ShellError.syntax("stopped after \(Parser.maxErrors) errors", scanner.location)
-            errors.append(note)
+            errors.append(.syntax("stopped after \(Parser.maxErrors) errors", scanner.location))
             throw ParseStop()
         }
-        try skipStatement()
     }
 
     /// Thrown to end a parse that has reported enough errors.
@@ -113,9 +122,9 @@ public struct Parser {
                 return result
             case .closeBrace(let at):
                 if opening != nil { return result }
-                errors.append(.syntax("unexpected '}' with no block open", at))
+                try record(.syntax("unexpected '}' with no block open", at))
             case .openBrace(let at):
-                errors.append(.syntax("unexpected '{': a block follows 'for', 'if' or 'else'", at))
+                try record(.syntax("unexpected '{': a block follows 'for', 'if' or 'else'", at))
                 try skipStatement(openBraces: 1)
             case .word(let word):
                 do {
@@ -151,14 +160,16 @@ public struct Parser {
                 scanner.reset(to: before)
                 return Statement(.command(name: name, arguments: arguments), at: name.location)
             case .openBrace(let at):
+                try skipStatement(openBraces: 1)  // the block it opens is not statements of this one
                 throw ShellError.syntax("unexpected '{' after a command: only 'for', 'if' and 'else' take a block", at)
             }
         }
     }
 
     private mutating func assignment(at location: SourceLocation) throws -> Statement {
-        guard case .identifier(let name, _) = try scanner.nextExpressionToken() else {
-            throw ShellError.syntax("expected a variable name after 'let', as in 'let x = 4'", scanner.location)
+        let token = try scanner.nextExpressionToken()
+        guard case .identifier(let name, _) = token else {
+            throw ShellError.syntax("expected a variable name after 'let', as in 'let x = 4'", tokenLocation(token))
         }
         let equals = try scanner.nextExpressionToken()
         guard case .symbol("=", _) = equals else {
@@ -175,30 +186,40 @@ public struct Parser {
     }
 
     private mutating func loop(at location: SourceLocation) throws -> Statement {
-        guard case .word(let variableWord) = try scanner.nextWord(),
+        let before = scanner.mark
+        let first = try scanner.nextWord()
+        guard case .word(let variableWord) = first,
               let variable = variableWord.literalText,
-              let first = variable.first, first.isIdentifierStart,
+              let initial = variable.first, initial.isIdentifierStart,
               variable.allSatisfy(\.isIdentifierCharacter)
         else {
+            if case .word(let word) = first {
+                throw ShellError.syntax("expected a variable name after 'for', as in 'for b in 2..8 { ... }'", word.location)
+            }
+            scanner.reset(to: before)  // a line end or brace is the next statement's business
             throw ShellError.syntax("expected a variable name after 'for', as in 'for b in 2..8 { ... }'", location)
         }
+        let afterVariable = scanner.mark
         guard case .word(let inWord) = try scanner.nextWord(), inWord.literalText == "in" else {
+            scanner.reset(to: afterVariable)
             throw ShellError.syntax("expected 'in' after 'for \(variable)', as in 'for \(variable) in 2..8 { ... }'", location)
         }
         var items: [Word] = []
         while true {
+            let beforeToken = scanner.mark
             switch try scanner.nextWord() {
             case .word(let word):
                 items.append(word)
             case .openBrace(let opening):
                 guard !items.isEmpty else {
+                    try skipStatement(openBraces: 1)
                     throw ShellError.syntax("'for \(variable) in' needs values before '{', such as '2..8' or 'r.wx z.wh'", opening)
                 }
                 let body = try blockBody(opening: opening)
                 return Statement(.loop(variable: variable, items: items, body: body), at: location)
             case .separator, .closeBrace, .end:
-                let at = scanner.location
-                throw ShellError.syntax("expected '{' to open the body of 'for \(variable) in ...' on the same line", at)
+                scanner.reset(to: beforeToken)
+                throw ShellError.syntax("expected '{' to open the body of 'for \(variable) in ...' on the same line", scanner.location)
             }
         }
     }
@@ -212,7 +233,12 @@ public struct Parser {
             let afterElse = scanner.mark
             if case .word(let next) = try scanner.nextWord(), next.literalText == "if" {
                 // Each `else if` nests the rest of the chain one level deeper in the tree.
-                let rest = try nested(at: next.location, "blocks (each 'else if' counts)") { try $0.conditional(at: next.location) }
+                guard depth < Parser.maxDepth else {
+                    try skipStatement()
+                    try skipElseBranches()
+                    throw tooDeep(at: next.location)
+                }
+                let rest = try nested(at: next.location, "blocks") { try $0.conditional(at: next.location) }
                 return Statement(.conditional(condition: condition, then: body, otherwise: [rest]), at: location)
             }
             scanner.reset(to: afterElse)
@@ -224,20 +250,47 @@ public struct Parser {
     }
 
     private mutating func block(after keyword: String) throws -> [Statement] {
+        let before = scanner.mark
         guard case .openBrace(let opening) = try scanner.nextWord() else {
+            scanner.reset(to: before)  // what stood there is the next statement's business
             throw ShellError.syntax("expected '{' after '\(keyword)' on the same line", scanner.location)
         }
         return try blockBody(opening: opening)
     }
 
-    /// The statements of a block whose `{` was just read, one level deeper; past `maxDepth`
-    /// the whole block is skipped before the error, so parsing goes on after its `}`.
+    /// The statements of a block whose `{` was just read, one level deeper. Past `maxDepth`
+    /// the whole block is skipped, with any `else` blocks after it, before the error, so
+    /// parsing goes on after them.
     private mutating func blockBody(opening: SourceLocation) throws -> [Statement] {
         guard depth < Parser.maxDepth else {
             try skipStatement(openBraces: 1)
-            throw ShellError.syntax("blocks nest more than \(Parser.maxDepth) deep here; split the script into smaller blocks or files", opening)
+            try skipElseBranches()
+            throw tooDeep(at: opening)
         }
         return try nested(at: opening, "blocks") { try $0.statements(closedBy: opening) }
+    }
+
+    /// Skips the `else` and `else if` branches after a skipped block, on its line or the next.
+    private mutating func skipElseBranches() throws {
+        while true {
+            let before = scanner.mark
+            scanner.skipBlankLines()
+            guard case .word(let word) = try scanner.nextWord(), word.literalText == "else" else {
+                scanner.reset(to: before)
+                return
+            }
+            try skipStatement()
+        }
+    }
+
+    private func tooDeep(at location: SourceLocation) -> ShellError {
+        .syntax("blocks nest more than \(Parser.maxDepth) deep here\(depthNote); split the script into smaller blocks or files", location)
+    }
+
+    /// What counts towards the depth besides this file's own braces.
+    private var depthNote: String {
+        startingDepth > 0 ? " (with the \(startingDepth) blocks and sources around the 'source' that runs this file; each 'else if' counts one)"
+            : " (each 'else if' of a chain counts one)"
     }
 
     /// Runs `body` one level deeper, or stops with a located error past `maxDepth`.

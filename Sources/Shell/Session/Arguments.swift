@@ -13,10 +13,10 @@ public struct Arguments {
     /// The command's declared options, which `options(from:)` reads.
     public var declared: [OptionSpec]
 
-    public init(_ words: [String], command: String, usage: String? = nil, declared: [OptionSpec] = []) {
+    init(_ words: [String], command: String, usage: String, declared: [OptionSpec]) {
         self.words = words
         self.command = command
-        self.usage = usage ?? command
+        self.usage = usage
         self.declared = declared
     }
 
@@ -46,14 +46,13 @@ public struct Arguments {
     /// Parses the command's declared `name value` keyword options (and bare flags) from
     /// `start` on, with what they require of each other.
     public func options(from start: Int = 0) throws -> ParsedOptions {
-        let specs = declared
         var parsed = ParsedOptions()
         var index = start
         while index < words.count {
             let word = words[index]
-            guard let spec = specs.first(where: { $0.name == word }) else {
-                let hint = Suggestion.didYouMean(word, among: specs.map(\.name))
-                let list = specs.isEmpty ? "it takes none" : "options: " + specs.map(\.placeholder).joined(separator: ", ")
+            guard let spec = declared.first(where: { $0.name == word }) else {
+                let hint = Suggestion.didYouMean(word, among: declared.map(\.name))
+                let list = declared.isEmpty ? "it takes none" : "options: " + declared.map(\.placeholder).joined(separator: ", ")
                 throw CommandError("unknown option '\(word)' for '\(command)'\(hint); \(list)", argument: index)
             }
             if parsed.values[word] != nil {
@@ -80,7 +79,7 @@ public struct Arguments {
             parsed.values[word] = text
             index += 2
         }
-        for spec in specs where parsed.values[spec.name] != nil {
+        for spec in declared where parsed.values[spec.name] != nil {
             if let parent = spec.requires, parsed.values[parent] == nil {
                 throw CommandError("'\(spec.name)' goes with '\(parent)': add '\(parent)' or drop '\(spec.name)'", argument: position(of: spec.name, from: start))
             }

@@ -44,7 +44,8 @@ public struct Command {
     /// A command whose arguments are read into a `Request` first, by the same code the
     /// check before a script runs uses, so a malformed line fails before anything runs.
     public init<Request>(name: String, operands: String = "", alternatives: [String] = [], summary: String, details: String = "",
-                         examples: [String] = [], options: [any OptionDeclaration] = [], completion: Completion = .none,
+                         examples: [String] = [], options: [any OptionDeclaration] = [],
+                         exclusive: [[any OptionDeclaration]] = [], completion: Completion = .none,
                          publishes: [String] = [],
                          parse: @escaping (Arguments) throws -> Request,
                          run: @escaping (Interpreter, Request) throws -> Void) {
@@ -54,7 +55,14 @@ public struct Command {
         self.summary = summary
         self.details = details
         self.examples = examples
-        self.options = options.map(\.spec)
+        // Each group's members exclude one another, declared once here for both sides.
+        self.options = options.map(\.spec).map { spec in
+            var spec = spec
+            for group in exclusive.map({ $0.map(\.spec.name) }) where group.contains(spec.name) {
+                spec.excludes += group.filter { $0 != spec.name }
+            }
+            return spec
+        }
         self.completion = completion
         self.publishes = publishes
         self.check = { _ = try parse($0) }

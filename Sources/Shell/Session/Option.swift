@@ -155,12 +155,6 @@ public struct Option<Value>: Sendable {
         return copy
     }
 
-    /// This option, which cannot be given with any of `others` (declare it on each side).
-    public func excluding(_ others: String...) -> Option {
-        var copy = self
-        copy.spec.excludes = others
-        return copy
-    }
 
     init(spec: OptionSpec, convert: @escaping @Sendable (String) -> Value?) {
         self.spec = spec
