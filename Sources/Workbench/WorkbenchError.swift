@@ -35,6 +35,8 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
     case noFineTunedWeights
     /// `use front K` with K past the front's end.
     case frontPositionOutOfRange(position: Int, count: Int)
+    /// Ctrl-C (`Workspace.shouldStop`) during calibration; no ranges were kept.
+    case calibrationStopped
     /// A training run whose buffers would pass the memory limit, refused before it starts.
     case trainingMemory(TrainingMemory, limit: Int, hiddenSize: Int, largestBatch: Int)
     case fineTuningMemory(FineTuningMemory, limit: Int, hiddenSize: Int, largestBatch: Int)
@@ -93,6 +95,8 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
                                       hidden: hidden, kept: "every step's quantized values kept", limit: limit,
                                       smaller: "use a smaller batch ('finetune batch \(largestBatch)' fits) or shorter sequences",
                                       fits: largestBatch >= 1)
+        case .calibrationStopped:
+            return "calibration stopped: no ranges were kept; the next command that needs them calibrates again"
         case .noFeasibleConfiguration(let message):
             return message
         case let .notLimitable(name, limitable):

@@ -150,7 +150,7 @@ extension Workspace {
         if ranges == .mse, options.range != .mse {
             var mse = options
             mse.range = .mse
-            start = Calibration.calibrate(model: model, trainingSequences: task.train.sequences, options: mse)
+            start = try calibrate(model, on: task, options: mse)
         }
         return FineTuning.run(
             model: model, calibration: start, bits: configuration, options: options,
