@@ -83,11 +83,12 @@ public struct Calibration: Sendable, Codable, Equatable {
         let passes = method == .maxAbs ? 1 : 2
         let totalSteps = Double(max(lengths.reduce(0, +) * passes, 1))
         var done = 0
+        // Tallies are kept per worker; any count gives the same ranges.
+        let workerCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount, sequences.count))
 
         /// Runs every sequence through the float model, handing each step to `tally(worker, stepper)`.
         func pass(_ tally: @escaping (Int, FloatReference.Stepper) -> Void) -> Bool {
             let steppers = sequences.map { _ in FloatReference.Stepper(weights) }
-            let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, sequences.count))
             // A round advances every sequence by `stride` steps: short enough to report
             // progress and answer Ctrl-C a few times a second, long enough to keep threads busy.
             let stride = max(64, (1 << 16) / max(sequences.count, 1))
@@ -96,7 +97,7 @@ public struct Calibration: Sendable, Codable, Equatable {
                 if shouldStop() { return false }
                 let start = position, end = position + stride
                 let work = UncheckedSendable({ (worker: Int) in
-                    for i in Swift.stride(from: worker, to: sequences.count, by: workers) where lengths[i] > start {
+                    for i in Swift.stride(from: worker, to: sequences.count, by: workerCount) where lengths[i] > start {
                         sequences[i].withUnsafeBufferPointer { sequence in
                             for t in start..<min(end, lengths[i]) {
                                 steppers[i].step(sequence, at: t)
@@ -105,7 +106,7 @@ public struct Calibration: Sendable, Codable, Equatable {
                         }
                     }
                 })
-                if workers == 1 { work.value(0) } else { DispatchQueue.concurrentPerform(iterations: workers) { work.value($0) } }
+                if workerCount == 1 { work.value(0) } else { DispatchQueue.concurrentPerform(iterations: workerCount) { work.value($0) } }
                 done += lengths.reduce(0) { $0 + max(0, min(end, $1) - start) }
                 progress(Double(done) / totalSteps)
                 position = end
@@ -113,7 +114,6 @@ public struct Calibration: Sendable, Codable, Equatable {
             return true
         }
 
-        let workerCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount, sequences.count))
         // Per worker, per operator; each worker writes only its own row.
         let maxima = UnsafeMutableBufferPointer<Double>.allocate(capacity: workerCount * opCount)
         maxima.initialize(repeating: 0)
