@@ -42,9 +42,9 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
     case fineTuningMemory(FineTuningMemory, limit: Int, hiddenSize: Int, largestBatch: Int)
 
     /// A run past the memory limit: what it needs, the limit, and what would fit.
-    private static func memoryMessage(run: String, bytes: Int, batch: Int, steps: Int, hidden: Int, kept: String,
+    private static func memoryMessage(run: String, bytes: Int, batch: Int, steps: String, hidden: Int, kept: String,
                                       limit: Int, smaller: String, fits: Bool) -> String {
-        let need = "\(run) needs about \(ByteCount.text(bytes)) (batch \(batch) × the longest sequence's \(steps) steps × hidden \(hidden), \(kept) for back-propagation)"
+        let need = "\(run) needs about \(ByteCount.text(bytes)) (batch \(batch) × \(steps) × hidden \(hidden), \(kept) for back-propagation)"
         let bound = "more than the limit of \(ByteCount.text(limit)) (GQ_MAX_TRAINING_MEMORY, or half of this machine's memory when unset)"
         let advice = fits ? smaller
             : "even one sequence does not fit: shorten the sequences (cut or downsample them before loading) or use a smaller 'hidden'"
@@ -86,12 +86,14 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
         case .noFineTunedWeights:
             return "there are no fine-tuned weights to save: 'finetune' makes some"
         case let .trainingMemory(memory, limit, hidden, largestBatch):
-            return Self.memoryMessage(run: "training", bytes: memory.bytes, batch: memory.batchSize, steps: memory.longestSequence,
-                                      hidden: hidden, kept: "every step kept", limit: limit,
-                                      smaller: "use a smaller batch ('train batch \(largestBatch)' fits), a smaller 'hidden', or shorter sequences",
+            return Self.memoryMessage(run: "training", bytes: memory.bytes, batch: memory.batchSize,
+                                      steps: memory.truncated ? "\(memory.keptSteps)-step chunks" : "the longest sequence's \(memory.keptSteps) steps",
+                                      hidden: hidden, kept: memory.truncated ? "the last chunk's steps kept" : "every step kept", limit: limit,
+                                      smaller: "use a smaller batch ('train batch \(largestBatch)' fits), \(memory.truncated ? "a smaller 'bptt', " : "")a smaller 'hidden', or shorter sequences",
                                       fits: largestBatch >= 1)
         case let .fineTuningMemory(memory, limit, hidden, largestBatch):
-            return Self.memoryMessage(run: "fine-tuning", bytes: memory.bytes, batch: memory.batchSize, steps: memory.longestSequence,
+            return Self.memoryMessage(run: "fine-tuning", bytes: memory.bytes, batch: memory.batchSize,
+                                      steps: "the longest sequence's \(memory.longestSequence) steps",
                                       hidden: hidden, kept: "every step's quantized values kept", limit: limit,
                                       smaller: "use a smaller batch ('finetune batch \(largestBatch)' fits) or shorter sequences",
                                       fits: largestBatch >= 1)

@@ -14,15 +14,16 @@ enum TrainCommand {
     static let schedule = Option<LearningRateSchedule>("schedule", "learning-rate schedule: constant; plateau halves the rate after \(LearningRateSchedule.plateauPatience) epochs without a better validation score; cosine anneals it to 1/100 over 'epochs' (default \(defaults.schedule.rawValue))")
     static let select = Option<ModelSelection>("select", "validation score that picks the kept weights and drives early stopping: loss (lowest) or accuracy (highest, ties to the lower loss) (default \(defaults.selection.rawValue); accuracy when validation has fewer than \(TrainingDefaults.smallValidationSplit) sequences and training fewer than \(TrainingDefaults.smallTrainingSplit))")
     static let rotate = Option<Float>("rotate", 0...180, "rotate each training sequence's feature triplets (x, y, z of each 3-axis sensor, e.g. har's accelerometer and gyroscope) by one random 3-D rotation of up to X degrees; needs a feature count divisible by 3; 0 turns it off (default \(Value.format(Double(defaults.rotationDegrees))))")
+    static let bptt = Option<Int>("bptt", 1...1_000_000_000, "truncated back-propagation through time: gradients run through each sequence's last N steps, from the state its earlier steps leave (held constant), so memory follows N instead of the sequence length (default: whole sequences, or the longest N that fits when they would pass the memory limit)")
     static let retrain = Option<Flag>.flag("retrain", "train even when the cache holds a model for these settings")
 
-    static let options: [any OptionDeclaration] = [epochs, hidden, lr, batch, seed, patience, clip, decay, schedule, select, rotate, retrain]
+    static let options: [any OptionDeclaration] = [epochs, hidden, lr, batch, seed, patience, clip, decay, schedule, select, rotate, bptt, retrain]
 
     static var commands: [Command] {
         [
             Command(
                 name: "train",
-                usage: "train [epochs N] [hidden H] [lr X] [batch B] [seed S] [patience P] [clip X] [decay X] [schedule constant|plateau|cosine] [select loss|accuracy] [rotate X] [retrain]",
+                usage: "train [epochs N] [hidden H] [lr X] [batch B] [seed S] [patience P] [clip X] [decay X] [schedule constant|plateau|cosine] [select loss|accuracy] [rotate X] [bptt N] [retrain]",
                 summary: "Train the float GRU classifier on the loaded task",
                 details: "AdamW (Adam with decoupled weight decay on the weight matrices) with gradient-norm clipping and a learning-rate schedule (cosine by default). After every epoch the validation split is scored; the weights with the best score ('select': the lowest loss by default, or the highest accuracy) are kept, and training stops early when the score has not improved for 'patience' epochs. 'rotate' augments copies of the training sequences with a fresh random rotation every batch (validation and test never see it); it suits 3-axis sensor data such as har ('train rotate 20'). Defaults adapt to the data: a training split of fewer than \(TrainingDefaults.smallTrainingSplit) sequences gets batch 16, learning rate 0.003 and a budget of \(TrainingDefaults.stepBudget) optimiser steps (40 to 300 epochs) instead of 40 epochs, and, when validation has fewer than \(TrainingDefaults.smallValidationSplit) sequences, no early stopping and the epoch with the best validation accuracy kept ('select accuracy'); options given on the line always win. Input standardisation is fitted on the training split and saved with the model. A model trained before with the same task, split and settings comes from the cache at once ('retrain' trains anyway). Ctrl-C stops after the current batch and keeps the best weights so far.",
                 examples: ["train", "train hidden 32 epochs 20", "train seed 7 retrain", "train rotate 20", "train schedule plateau select loss decay 0"],
@@ -47,6 +48,7 @@ enum TrainCommand {
         if let v = parsed[schedule] { settings.schedule = v }
         if let v = parsed[select] { settings.selection = v }
         if let v = parsed[rotate] { settings.rotationDegrees = v }
+        if let v = parsed[bptt] { settings.bptt = v }
         return settings
     }
 
@@ -59,6 +61,7 @@ enum TrainCommand {
         var meter = ProgressMeter(io: session.io)
         var lastEpoch: EpochSummary?
         let observer = TrainingObserver(
+            truncated: { session.io.out($0.description) },
             started: {
                 session.io.out("training a GRU (\(description)) on \(task.name): \(task.train.count) train / \(task.validation.count) validation sequences, up to \(settings.epochs) epochs")
             },
