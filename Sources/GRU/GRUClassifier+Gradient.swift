@@ -15,7 +15,9 @@ extension GRUClassifier {
     /// The gradient comes back as a model whose tensors hold ∂loss/∂tensor (its
     /// standardisation is this model's, which is not trained). This is what training
     /// uses, exposed so that it can be checked against finite differences.
-    public func lossAndGradient(_ sequences: [[Float]], labels: [Int]) -> (loss: Double, gradient: GRUClassifier) {
+    /// With `bptt`, back-propagation runs through each sequence's last `bptt` steps only, from
+    /// the state the earlier steps leave, held constant (`TrainingOptions.bptt`).
+    public func lossAndGradient(_ sequences: [[Float]], labels: [Int], bptt: Int? = nil) -> (loss: Double, gradient: GRUClassifier) {
         precondition(sequences.count == labels.count, "GRUClassifier.lossAndGradient: \(sequences.count) sequences but \(labels.count) labels")
         for (i, label) in labels.enumerated() {
             precondition((0..<classCount).contains(label), "GRUClassifier.lossAndGradient: label \(label) of sequence \(i) is not in 0..<\(classCount)")
@@ -25,18 +27,13 @@ extension GRUClassifier {
             gradientModel.assign(flat: [Float](repeating: 0, count: parameterCount))
             return (0, gradientModel)
         }
-        let engine = GRUEngine(layout: layout)
-        var batch = PackedBatch()
-        batch.pack(sequences, indices: sequences.indices, features: inputSize, standardization: standardization)
-        let packedLabels = batch.order.map { labels[$0] }
+        let worker = BatchGradient(layout: layout)
         let parameters = flatParameters
         var gradient = [Float](repeating: 0, count: parameterCount)
         let loss = parameters.withUnsafeBufferPointer { pp in
             gradient.withUnsafeMutableBufferPointer { gp in
-                engine.prepare(parameters: pp.baseAddress!)
-                engine.forward(batch, parameters: pp.baseAddress!, training: true)
-                return engine.backward(batch, labels: packedLabels, parameters: pp.baseAddress!, gradient: gp.baseAddress!,
-                                       lossScale: 1 / Float(sequences.count)).loss
+                worker.run(sequences, indices: sequences.indices, labels: labels, standardization: standardization, bptt: bptt,
+                           parameters: pp.baseAddress!, gradient: gp.baseAddress!, lossScale: 1 / Float(sequences.count)).loss
             }
         }
         gradientModel.assign(flat: gradient)

@@ -7,7 +7,9 @@ extension GRUEngine {
 
     /// Runs the packed batch through the GRU and the head; `logits` holds B × C in packed
     /// order afterwards. With `training`, every intermediate needed by `backward` is kept.
-    func forward(_ batch: PackedBatch, parameters p: UnsafePointer<Float>, training: Bool) {
+    /// `initialState` (B × H, packed order) is the state before the first step, zero when nil.
+    func forward(_ batch: PackedBatch, parameters p: UnsafePointer<Float>, training: Bool,
+                 initialState: UnsafePointer<Float>? = nil) {
         let f = layout.inputSize, h = layout.hiddenSize, g = layout.gateWidth, c = layout.classCount
         let b = batch.count, steps = batch.steps
         guard b > 0 else { return }
@@ -18,6 +20,7 @@ extension GRUEngine {
         // In training every state is kept (h_t at index t); in inference one row block is updated in place.
         let stateCount = training ? (steps + 1) * b * h : b * h
         let hs = states.zeroed(stateCount)
+        if let initialState { hs.update(from: initialState, count: b * h) }
         let block = training ? max(steps, 1) : min(max(steps, 1), Self.inputBlock)
         let gx = inputGates.reserve(block * b * g)
         let gh = hiddenGates.reserve(b * g)

@@ -35,6 +35,7 @@ public enum GRUTrainer {
         precondition(validation.sequences.count == validation.labels.count, "GRUTrainer: validation sequences and labels differ in count")
         precondition(featureCount > 0 && classCount > 0 && options.hiddenSize > 0 && options.batchSize > 0,
                      "GRUTrainer: sizes must be positive")
+        precondition((options.bptt ?? 1) > 0, "GRUTrainer: bptt must be positive")
         for (name, set) in [("training", train), ("validation", validation)] {
             for (i, (sequence, label)) in zip(set.sequences, set.labels).enumerated() {
                 precondition((0..<classCount).contains(label), "GRUTrainer: \(name) label \(label) of sequence \(i) is not in 0..<\(classCount)")
@@ -54,7 +55,7 @@ public enum GRUTrainer {
         // buffers (one gradient per 32-row chunk) for rows that never come.
         var options = options
         options.batchSize = effectiveBatchSize(options.batchSize, trainingCount: train.sequences.count)
-        let stepper = TrainingStepper(layout: model.layout, batchSize: options.batchSize)
+        let stepper = TrainingStepper(layout: model.layout, batchSize: options.batchSize, bptt: options.bptt)
         var parameters = model.flatParameters
         var adam = Adam(count: parameters.count, learningRate: options.learningRate)
         adam.weightDecay = options.weightDecay
@@ -232,19 +233,21 @@ final class TrainingStepper: @unchecked Sendable {
 
     /// Everything one chunk writes, in its own object so that threads never share a container.
     final class Chunk {
-        let engine: GRUEngine
-        var batch = PackedBatch()
+        let worker: BatchGradient
         var gradient: [Float]
         var loss = 0.0
         var correct = 0
         init(layout: ParameterLayout) {
-            engine = GRUEngine(layout: layout)
+            worker = BatchGradient(layout: layout)
             gradient = [Float](repeating: 0, count: layout.count)
         }
     }
+    /// `TrainingOptions.bptt`.
+    let bptt: Int?
 
-    init(layout: ParameterLayout, batchSize: Int, parallel: Bool = true) {
+    init(layout: ParameterLayout, batchSize: Int, bptt: Int? = nil, parallel: Bool = true) {
         self.layout = layout
+        self.bptt = bptt
         self.parallel = parallel
         let count = max(1, (batchSize + GRUTrainer.chunkRows - 1) / GRUTrainer.chunkRows)
         chunks = (0..<count).map { _ in Chunk(layout: layout) }
@@ -257,24 +260,17 @@ final class TrainingStepper: @unchecked Sendable {
         let chunkCount = (indices.count + GRUTrainer.chunkRows - 1) / GRUTrainer.chunkRows
         precondition(chunkCount <= chunks.count)
         let scale = 1 / Float(indices.count)
-        let layout = self.layout
-        let chunks = self.chunks
+        let chunks = self.chunks, bptt = self.bptt
         let work = { (index: Int) in
             let chunk = chunks[index]
             let slice = indices[(index * GRUTrainer.chunkRows)..<min(indices.count, (index + 1) * GRUTrainer.chunkRows)]
-            chunk.batch.pack(sequences, indices: slice, features: layout.inputSize, standardization: nil)
-            let packedLabels = chunk.batch.order.map { labels[$0] }
-            let batch = chunk.batch
-            let engine = chunk.engine
             var g = chunk.gradient
             chunk.gradient = []
             for i in g.indices { g[i] = 0 }
             let result = parameters.withUnsafeBufferPointer { pp in
                 g.withUnsafeMutableBufferPointer { gp in
-                    engine.prepare(parameters: pp.baseAddress!)
-                    engine.forward(batch, parameters: pp.baseAddress!, training: true)
-                    return engine.backward(batch, labels: packedLabels, parameters: pp.baseAddress!,
-                                           gradient: gp.baseAddress!, lossScale: scale)
+                    chunk.worker.run(sequences, indices: slice, labels: labels, standardization: nil, bptt: bptt,
+                                     parameters: pp.baseAddress!, gradient: gp.baseAddress!, lossScale: scale)
                 }
             }
             chunk.gradient = g

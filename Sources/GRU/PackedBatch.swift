@@ -23,13 +23,28 @@ public struct PackedBatch {
     public mutating func pack(
         _ sequences: [[Float]], indices: some Collection<Int>, features: Int, standardization: Standardization?
     ) {
+        let (order, lengths) = Self.longestFirst(sequences, indices: indices, features: features)
+        pack(windowsOf: sequences, order: order, starts: [Int](repeating: 0, count: order.count), lengths: lengths,
+             features: features, standardization: standardization)
+    }
+
+    /// `indices` sorted by length, longest first (ties in their given order), and those lengths.
+    static func longestFirst(_ sequences: [[Float]], indices: some Collection<Int>, features: Int) -> (order: [Int], lengths: [Int]) {
         let sourceLengths = indices.map { sequences[$0].count / features }
         let rowsByLength = sourceLengths.indices.sorted {
             sourceLengths[$0] != sourceLengths[$1] ? sourceLengths[$0] > sourceLengths[$1] : $0 < $1
         }
         let indexArray = Array(indices)
-        order = rowsByLength.map { indexArray[$0] }
-        lengths = rowsByLength.map { sourceLengths[$0] }
+        return (rowsByLength.map { indexArray[$0] }, rowsByLength.map { sourceLengths[$0] })
+    }
+
+    /// Packs steps `starts[row] ..< starts[row] + lengths[row]` of `sequences[order[row]]` as row
+    /// `row`. `lengths` must not increase along the rows, so the rows still running stay a prefix.
+    mutating func pack(windowsOf sequences: [[Float]], order: [Int], starts: [Int], lengths: [Int], features: Int,
+                       standardization: Standardization?) {
+        precondition(zip(lengths, lengths.dropFirst()).allSatisfy { $0 >= $1 }, "PackedBatch: window lengths must not increase")
+        self.order = order
+        self.lengths = lengths
         count = order.count
         steps = lengths.first ?? 0
         active = [Int](repeating: 0, count: steps + 1)
@@ -42,7 +57,7 @@ public struct PackedBatch {
         let stride = count * features
         for (rowIndex, sequenceIndex) in order.enumerated() {
             sequences[sequenceIndex].withUnsafeBufferPointer { source in
-                guard let s = source.baseAddress else { return }
+                guard lengths[rowIndex] > 0, let s = source.baseAddress.map({ $0 + starts[rowIndex] * features }) else { return }
                 for t in 0..<lengths[rowIndex] {
                     let dst = x + t * stride + rowIndex * features
                     let src = s + t * features

@@ -9,11 +9,17 @@ import Foundation
 /// largest size it met, so over an epoch a batch costs as if every row were as long as the
 /// longest sequence. Measured on 4,000- and 40,000-step sets, the resident size stays
 /// within this estimate plus ~40 MB of program.
+///
+/// Truncated (`TrainingOptions.bptt` shorter than the longest sequence), only the last
+/// `bptt` steps are kept, and the earlier ones are packed a block of `bptt` steps at a time
+/// (F more floats per step): 4 × batch × bptt × (14H + 2F) bytes, whatever the length.
 public struct TrainingMemory: Sendable, Equatable {
     /// Sequences per batch, after clamping to the training split.
     public var batchSize: Int
     /// Steps of the longest training sequence.
     public var longestSequence: Int
+    /// Steps kept per sequence for back-propagation: the longest sequence's, or `bptt` when shorter.
+    public var keptSteps: Int
     /// Bytes the run's buffers take at most.
     public var bytes: Int
 
@@ -21,12 +27,21 @@ public struct TrainingMemory: Sendable, Equatable {
     public init(lengths: [Int], featureCount: Int, options: TrainingOptions) {
         batchSize = GRUTrainer.effectiveBatchSize(options.batchSize, trainingCount: lengths.count)
         longestSequence = lengths.max() ?? 0
-        bytes = Self.bytes(batch: batchSize, steps: longestSequence, featureCount: featureCount, hiddenSize: options.hiddenSize)
+        keptSteps = min(longestSequence, options.bptt ?? longestSequence)
+        bytes = Self.bytes(batch: batchSize, steps: keptSteps, floatsPerStep: Self.floatsPerStep(
+            featureCount: featureCount, hiddenSize: options.hiddenSize, truncated: keptSteps < longestSequence))
     }
 
-    /// Bytes of the buffers for `batch` rows of `steps` steps.
+    /// Whether back-propagation is truncated (`keptSteps` shorter than the longest sequence).
+    public var truncated: Bool { keptSteps < longestSequence }
+
+    static func floatsPerStep(featureCount: Int, hiddenSize: Int, truncated: Bool) -> Int {
+        14 * hiddenSize + (truncated ? 2 : 1) * featureCount
+    }
+
+    /// Bytes of the buffers for `batch` rows of `steps` steps (full back-propagation).
     public static func bytes(batch: Int, steps: Int, featureCount: Int, hiddenSize: Int) -> Int {
-        bytes(batch: batch, steps: steps, floatsPerStep: 14 * hiddenSize + featureCount)
+        bytes(batch: batch, steps: steps, floatsPerStep: floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: false))
     }
 
     /// 4 bytes × batch × steps × floats per row and step; saturating, so a hostile size
@@ -46,7 +61,16 @@ public struct TrainingMemory: Sendable, Equatable {
 
     /// The largest batch whose buffers fit in `limit` bytes (0 when even one sequence does not).
     public func largestBatch(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
-        Self.largestBatch(batchSize, within: limit,
-                          perSequence: Self.bytes(batch: 1, steps: longestSequence, featureCount: featureCount, hiddenSize: hiddenSize))
+        Self.largestBatch(batchSize, within: limit, perSequence: Self.bytes(
+            batch: 1, steps: keptSteps,
+            floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: truncated)))
+    }
+
+    /// The longest truncation window whose buffers fit in `limit` bytes at this batch, below the
+    /// longest sequence (0 when not even one step fits).
+    public func largestWindow(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
+        let perStep = Self.bytes(batch: batchSize, steps: 1,
+                                 floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: true))
+        return perStep == 0 ? max(longestSequence - 1, 0) : min(max(longestSequence - 1, 0), limit / perStep)
     }
 }

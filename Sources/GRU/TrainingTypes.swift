@@ -29,13 +29,17 @@ public struct TrainingOptions: Sendable, Equatable {
     /// feature triplets (x, y, z of each 3-axis sensor, in raw units, one rotation per sequence);
     /// needs a feature count divisible by 3; 0 disables it.
     public var rotationDegrees: Float
+    /// Truncated back-propagation through time: gradients run through each sequence's last
+    /// `bptt` steps only, from the state its earlier steps leave, held constant; nil runs
+    /// through whole sequences. Memory then follows `bptt`, not the longest sequence.
+    public var bptt: Int?
 
     /// Options with the tested defaults for anything not given.
     public init(
         epochs: Int = 40, hiddenSize: Int = 64, learningRate: Float = 0.01, batchSize: Int = 32,
         seed: UInt64 = 0, clipNorm: Float = 1, patience: Int = 15,
         weightDecay: Float = 0.1, schedule: LearningRateSchedule = .cosine,
-        selection: ModelSelection = .loss, rotationDegrees: Float = 0
+        selection: ModelSelection = .loss, rotationDegrees: Float = 0, bptt: Int? = nil
     ) {
         self.epochs = epochs
         self.hiddenSize = hiddenSize
@@ -48,6 +52,7 @@ public struct TrainingOptions: Sendable, Equatable {
         self.schedule = schedule
         self.selection = selection
         self.rotationDegrees = rotationDegrees
+        self.bptt = bptt
     }
 }
 

@@ -3,8 +3,9 @@ import GRU
 
 /// The float GRU, one sequence at a time in double precision, with every operator's output visible.
 ///
-/// Slow and plain on purpose: it is the yardstick for calibration, `show error` and `trace`,
-/// and its logits match `GRUClassifier.logits` to float rounding.
+/// The yardstick for calibration, `show error` and `trace`; its logits match
+/// `GRUClassifier.logits` to float rounding. Its arithmetic is the one docs/quantization.md
+/// ("Calibration, exactly") writes down, so ranges can be reproduced elsewhere.
 public enum FloatReference {
     /// Runs one raw (unstandardised) sequence; `visit(step, values)` sees each step's operator
     /// outputs, indexed by `GRUOperator.rawValue` (`input` holds the standardised x; `fc` is empty).
@@ -12,52 +13,159 @@ public enum FloatReference {
     @discardableResult
     public static func run(model: GRUClassifier, sequence: [Float],
                            visit: ((Int, [[Double]]) -> Void)? = nil) -> [Double] {
-        let f = model.inputSize, h = model.hiddenSize
-        let steps = sequence.count / f
-        var state = [Double](repeating: 0, count: h)
-        let wih = model.weightIH.map(Double.init), whh = model.weightHH.map(Double.init)
-        let bih = model.biasIH.map(Double.init), bhh = model.biasHH.map(Double.init)
-        var x = [Double](repeating: 0, count: f)
+        let stepper = Stepper(Weights(model))
+        let steps = sequence.count / model.inputSize
         for t in 0..<steps {
-            for k in 0..<f {
-                let raw = Double(sequence[t * f + k])
-                if let s = model.standardization {
-                    x[k] = Double((sequence[t * f + k] - s.mean[k]) / s.scale[k])
-                } else {
-                    x[k] = raw
-                }
-            }
-            func project(_ block: Int, _ w: [Double], _ b: [Double], _ v: [Double], _ width: Int) -> [Double] {
-                (0..<h).map { j in
-                    let row = block * h + j
-                    var sum = b[row]
-                    for k in 0..<width { sum += w[row * width + k] * v[k] }
-                    return sum
-                }
-            }
-            let rwx = project(0, wih, bih, x, f), rwh = project(0, whh, bhh, state, h)
-            let zwx = project(1, wih, bih, x, f), zwh = project(1, whh, bhh, state, h)
-            let nwx = project(2, wih, bih, x, f), nwh = project(2, whh, bhh, state, h)
-            let radd = zip(rwx, rwh).map(+), zadd = zip(zwx, zwh).map(+)
-            let r = radd.map(sigmoid), z = zadd.map(sigmoid)
-            let nmul = zip(r, nwh).map(*)
-            let nadd = zip(nwx, nmul).map(+)
-            let n = nadd.map { Foundation.tanh($0) }
-            let hsub = z.map { 1 - $0 }
-            let hmn = zip(hsub, n).map(*)
-            let hmh = zip(z, state).map(*)
-            let hadd = zip(hmn, hmh).map(+)
+            sequence.withUnsafeBufferPointer { stepper.step($0, at: t) }
             if let visit {
-                visit(t, OperatorTrace.step(input: x, rWx: rwx, rWh: rwh, zWx: zwx, zWh: zwh, nWx: nwx, nWh: nwh, rAdd: radd, zAdd: zadd, nAdd: nadd, hSub: hsub, hAdd: hadd, nMul: nmul, hMulN: hmn, hMulH: hmh, gateR: r, gateZ: z, gateN: n))
+                visit(t, GRUOperator.allCases.map { op in op == .fc ? [] : Array(stepper.output(op)) })
             }
-            state = hadd
         }
-        return (0..<model.classCount).map { c in
-            var sum = Double(model.fcBias[c])
-            for k in 0..<h { sum += Double(model.fcWeight[c * h + k]) * state[k] }
-            return sum
-        }
+        return stepper.logits()
     }
 
     static func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
+
+    /// The model's parameters widened to double once, the weight matrices transposed so that
+    /// a projection runs over all 3H rows at once. Each row's sum still adds its products in
+    /// order k = 0 … K−1 (one lane per row), so the results are those of the row-by-row sums.
+    struct Weights: Sendable {
+        let model: GRUClassifier
+        let f: Int, h: Int
+        /// F × 3H and H × 3H, column j holding row j of `weight_ih` / `weight_hh`.
+        let inputT: [Double], hiddenT: [Double]
+        let biasIH: [Double], biasHH: [Double]
+
+        init(_ model: GRUClassifier) {
+            self.model = model
+            f = model.inputSize; h = model.hiddenSize
+            let g = 3 * h, f = self.f, h = self.h
+            func transposed(_ w: [Float], columns: Int) -> [Double] {
+                var out = [Double](repeating: 0, count: w.count)
+                for row in 0..<g { for k in 0..<columns { out[k * g + row] = Double(w[row * columns + k]) } }
+                return out
+            }
+            inputT = transposed(model.weightIH, columns: f)
+            hiddenT = transposed(model.weightHH, columns: h)
+            biasIH = model.biasIH.map(Double.init)
+            biasHH = model.biasHH.map(Double.init)
+        }
+    }
+
+    /// One sequence's run, a step at a time, into buffers allocated once: the operator
+    /// outputs of the last step stay readable through `output(_:)` until the next step.
+    final class Stepper {
+        let weights: Weights
+        /// Operator outputs, `stride` doubles per operator at `rawValue · stride` (`fc` unused).
+        let outputs: UnsafeMutablePointer<Double>
+        let stride: Int
+        private let state: UnsafeMutablePointer<Double>
+        private let gx: UnsafeMutablePointer<Double>, gh: UnsafeMutablePointer<Double>
+
+        init(_ weights: Weights) {
+            self.weights = weights
+            stride = max(weights.h, weights.f)
+            outputs = .allocate(capacity: GRUOperator.allCases.count * stride)
+            outputs.initialize(repeating: 0, count: GRUOperator.allCases.count * stride)
+            state = .allocate(capacity: weights.h)
+            state.initialize(repeating: 0, count: weights.h)
+            gx = .allocate(capacity: 3 * weights.h)
+            gh = .allocate(capacity: 3 * weights.h)
+        }
+
+        deinit {
+            outputs.deallocate(); state.deallocate(); gx.deallocate(); gh.deallocate()
+        }
+
+        /// Values per step of `op`: F for `input`, 0 for `fc`, H for the others.
+        func width(_ op: GRUOperator) -> Int { op == .input ? weights.f : op == .fc ? 0 : weights.h }
+
+        /// The last step's outputs of `op`.
+        func output(_ op: GRUOperator) -> UnsafeBufferPointer<Double> {
+            UnsafeBufferPointer(start: outputs + op.rawValue * stride, count: width(op))
+        }
+
+        private func slot(_ op: GRUOperator) -> UnsafeMutablePointer<Double> { outputs + op.rawValue * stride }
+
+        /// `out[j] = bias[j] + Σ_k wT[k][j] · v[k]`, k ascending for every j.
+        private static func project(_ wT: [Double], _ bias: [Double], _ v: UnsafePointer<Double>, _ width: Int,
+                                    into out: UnsafeMutablePointer<Double>) {
+            let g = bias.count
+            wT.withUnsafeBufferPointer { w in
+                bias.withUnsafeBufferPointer { b in
+                    let w = w.baseAddress!, b = b.baseAddress!
+                    // Blocks of 32 rows summed in registers; a multiply then an add, lane by lane,
+                    // exactly the scalar `sum += w · v`.
+                    var j = 0
+                    while j + 32 <= g {
+                        var a0 = load(b + j), a1 = load(b + j + 8), a2 = load(b + j + 16), a3 = load(b + j + 24)
+                        for k in 0..<width {
+                            let vk = SIMD8(repeating: v[k]), row = w + k * g + j
+                            a0 += load(row) * vk; a1 += load(row + 8) * vk
+                            a2 += load(row + 16) * vk; a3 += load(row + 24) * vk
+                        }
+                        store(a0, out + j); store(a1, out + j + 8); store(a2, out + j + 16); store(a3, out + j + 24)
+                        j += 32
+                    }
+                    for jj in j..<g { out[jj] = b[jj] }
+                    for k in 0..<width where j < g {
+                        let vk = v[k], row = w + k * g
+                        for jj in j..<g { out[jj] += row[jj] * vk }
+                    }
+                }
+            }
+        }
+
+        @inline(__always) private static func load(_ p: UnsafePointer<Double>) -> SIMD8<Double> {
+            UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Double>.self)
+        }
+
+        @inline(__always) private static func store(_ v: SIMD8<Double>, _ p: UnsafeMutablePointer<Double>) {
+            UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Double>.self)
+        }
+
+        /// Advances over step `t` of a raw sequence (steps × F, flat).
+        func step(_ sequence: UnsafeBufferPointer<Float>, at t: Int) {
+            let f = weights.f, h = weights.h
+            let x = slot(.input)
+            if let s = weights.model.standardization {
+                for k in 0..<f { x[k] = Double((sequence[t * f + k] - s.mean[k]) / s.scale[k]) }
+            } else {
+                for k in 0..<f { x[k] = Double(sequence[t * f + k]) }
+            }
+            Self.project(weights.inputT, weights.biasIH, x, f, into: gx)
+            Self.project(weights.hiddenT, weights.biasHH, state, h, into: gh)
+            let rwx = slot(.rWx), zwx = slot(.zWx), nwx = slot(.nWx)
+            let rwh = slot(.rWh), zwh = slot(.zWh), nwh = slot(.nWh)
+            let radd = slot(.rAdd), zadd = slot(.zAdd), nadd = slot(.nAdd)
+            let r = slot(.gateR), z = slot(.gateZ), n = slot(.gateN)
+            let nmul = slot(.nMul), hsub = slot(.hSub), hmn = slot(.hMulN), hmh = slot(.hMulH), hadd = slot(.hAdd)
+            for j in 0..<h {
+                rwx[j] = gx[j]; zwx[j] = gx[h + j]; nwx[j] = gx[2 * h + j]
+                rwh[j] = gh[j]; zwh[j] = gh[h + j]; nwh[j] = gh[2 * h + j]
+                radd[j] = rwx[j] + rwh[j]
+                zadd[j] = zwx[j] + zwh[j]
+                r[j] = sigmoid(radd[j])
+                z[j] = sigmoid(zadd[j])
+                nmul[j] = r[j] * nwh[j]
+                nadd[j] = nwx[j] + nmul[j]
+                n[j] = Foundation.tanh(nadd[j])
+                hsub[j] = 1 - z[j]
+                hmn[j] = hsub[j] * n[j]
+                hmh[j] = z[j] * state[j]
+                hadd[j] = hmn[j] + hmh[j]
+            }
+            state.update(from: hadd, count: h)
+        }
+
+        /// The head on the current state.
+        func logits() -> [Double] {
+            let model = weights.model, h = weights.h, state = self.state
+            return (0..<model.classCount).map { c in
+                var sum = Double(model.fcBias[c])
+                for k in 0..<h { sum += Double(model.fcWeight[c * h + k]) * state[k] }
+                return sum
+            }
+        }
+    }
 }

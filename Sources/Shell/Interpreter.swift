@@ -1,5 +1,6 @@
 import Foundation
 import TextMatching
+import Workbench
 
 /// Runs gq's language against a session: parses source, interpolates words,
 /// dispatches commands and turns every failure into a located `ShellError`.
@@ -245,6 +246,10 @@ public final class Interpreter {
             throw ShellError.included(error, from: nameWord.location)
         } catch let request as ExitRequest {
             throw request
+        } catch WorkbenchError.calibrationStopped {
+            // Ctrl-C inside whichever command needed ranges: a stop, as in training, not a failure.
+            session.io.err(Interpreter.message(for: WorkbenchError.calibrationStopped))
+            throw ShellError.interrupted(nameWord.location)
         } catch {
             throw ShellError.runtime(Interpreter.message(for: error), nameWord.location)
         }

@@ -36,15 +36,17 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
     case noFineTunedWeights
     /// `use front K` with K past the front's end.
     case frontPositionOutOfRange(position: Int, count: Int)
+    /// Ctrl-C (`Workspace.shouldStop`) during calibration; no ranges were kept.
+    case calibrationStopped
     /// A training run whose buffers would pass the memory limit, refused before it starts.
     case trainingMemory(TrainingMemory, limit: MemoryLimit, hiddenSize: Int, largestBatch: Int)
     case fineTuningMemory(FineTuningMemory, limit: MemoryLimit, hiddenSize: Int, largestBatch: Int)
 
     /// A run past the memory limit: what it needs, the limit and where it comes from, what
     /// would fit, and how to raise the limit.
-    private static func memoryMessage(run: String, bytes: Int, batch: Int, steps: Int, hidden: Int, kept: String,
+    private static func memoryMessage(run: String, bytes: Int, batch: Int, steps: String, hidden: Int, kept: String,
                                       limit: MemoryLimit, smaller: String, fits: Bool) -> String {
-        let need = "\(run) needs about \(ByteCount.text(bytes)) (batch \(batch) × the longest sequence's \(steps) steps × hidden \(hidden), \(kept) for back-propagation)"
+        let need = "\(run) needs about \(ByteCount.text(bytes)) (batch \(batch) × \(steps) × hidden \(hidden), \(kept) for back-propagation)"
         let bound = "more than the \(ByteCount.text(limit.bytes)) gq may take (\(limit.explanation))"
         let advice = fits ? smaller
             : "even one sequence does not fit: shorten the sequences (cut or downsample them before loading) or use a smaller 'hidden'"
@@ -93,15 +95,19 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
         case .noFineTunedWeights:
             return "there are no fine-tuned weights to save: 'finetune' makes some"
         case let .trainingMemory(memory, limit, hidden, largestBatch):
-            return Self.memoryMessage(run: "training", bytes: memory.bytes, batch: memory.batchSize, steps: memory.longestSequence,
-                                      hidden: hidden, kept: "every step kept", limit: limit,
-                                      smaller: "use a smaller batch ('train batch \(largestBatch)' fits), a smaller 'hidden', or shorter sequences",
+            return Self.memoryMessage(run: "training", bytes: memory.bytes, batch: memory.batchSize,
+                                      steps: memory.truncated ? "\(memory.keptSteps)-step chunks" : "the longest sequence's \(memory.keptSteps) steps",
+                                      hidden: hidden, kept: memory.truncated ? "the last chunk's steps kept" : "every step kept", limit: limit,
+                                      smaller: "use a smaller batch ('train batch \(largestBatch)' fits), \(memory.truncated ? "a smaller 'bptt', " : "")a smaller 'hidden', or shorter sequences",
                                       fits: largestBatch >= 1)
         case let .fineTuningMemory(memory, limit, hidden, largestBatch):
-            return Self.memoryMessage(run: "fine-tuning", bytes: memory.bytes, batch: memory.batchSize, steps: memory.longestSequence,
+            return Self.memoryMessage(run: "fine-tuning", bytes: memory.bytes, batch: memory.batchSize,
+                                      steps: "the longest sequence's \(memory.longestSequence) steps",
                                       hidden: hidden, kept: "every step's quantized values kept", limit: limit,
                                       smaller: "use a smaller batch ('finetune batch \(largestBatch)' fits) or shorter sequences",
                                       fits: largestBatch >= 1)
+        case .calibrationStopped:
+            return "calibration stopped: no ranges were kept; the next command that needs them calibrates again"
         case .noFeasibleConfiguration(let message):
             return message
         case let .notLimitable(name, limitable):

@@ -1,4 +1,5 @@
 import Datasets
+import MemoryLimits
 import Foundation
 import GRU
 import Quantization
@@ -25,15 +26,32 @@ public enum FineTuningRanges: String, CaseIterable, Sendable {
     case current
 }
 
+/// Truncated BPTT chosen by `train` because whole sequences would pass the memory limit.
+public struct Truncation: Sendable, Equatable, CustomStringConvertible {
+    /// Steps back-propagation runs through (`train bptt N`).
+    public var window: Int
+    public var longestSequence: Int
+    /// What whole-sequence back-propagation would need.
+    public var fullBytes: Int
+    public var limit: MemoryLimit
+
+    public var description: String {
+        "training with truncated BPTT over \(window)-step chunks ('bptt \(window)'): the full \(longestSequence) steps would need \(ByteCount.text(fullBytes)), more than the \(ByteCount.text(limit.bytes)) gq may take (\(limit.explanation))"
+    }
+}
+
 /// Callbacks for the progress of a training run, so the shell can draw it.
 public struct TrainingObserver {
+    /// Whole sequences would not fit, so training truncates back-propagation; called before `started`.
+    public var truncated: (Truncation) -> Void
     /// Training is about to start (not called when the model comes from the cache).
     public var started: () -> Void
     public var progress: (TrainingProgress) -> Void
     public var epochDone: (EpochSummary) -> Void
 
-    public init(started: @escaping () -> Void = {}, progress: @escaping (TrainingProgress) -> Void = { _ in },
-                epochDone: @escaping (EpochSummary) -> Void = { _ in }) {
+    public init(truncated: @escaping (Truncation) -> Void = { _ in }, started: @escaping () -> Void = {},
+                progress: @escaping (TrainingProgress) -> Void = { _ in }, epochDone: @escaping (EpochSummary) -> Void = { _ in }) {
+        self.truncated = truncated
         self.started = started
         self.progress = progress
         self.epochDone = epochDone
@@ -58,26 +76,40 @@ extension Workspace {
     /// An interrupted run keeps its best weights but never enters the cache: it is not
     /// what these settings produce. A cache that cannot be written is reported through
     /// `cacheWarning` and does not fail the run.
+    ///
+    /// Without `bptt`, a run whose whole sequences would not fit in `trainingMemoryLimit`
+    /// trains with truncated BPTT over the longest window that fits, and says so through
+    /// `observer.truncated` (the window is one of the settings the cache is keyed on).
     public func train(_ settings: TrainingOptions, retrain: Bool = false, observer: TrainingObserver = TrainingObserver(),
                       cacheWarning: (String) -> Void = { _ in }) throws -> TrainingOutcome {
         let task = try requireTask()
         if settings.rotationDegrees != 0, task.featureCount % 3 != 0 {
             throw WorkbenchError.rotationNeedsTriplets(task: task.name, features: task.featureCount)
         }
+        var settings = settings
+        let memory = TrainingMemory(lengths: task.train.sequences.map { $0.count / task.featureCount },
+                                    featureCount: task.featureCount, options: settings)
+        let limit = trainingMemoryLimit ?? Workspace.defaultTrainingMemoryLimit()
+        var truncation: Truncation?
+        if memory.bytes > limit.bytes, settings.bptt == nil {
+            let window = memory.largestWindow(within: limit.bytes, featureCount: task.featureCount, hiddenSize: settings.hiddenSize)
+            if window >= 1 {
+                settings.bptt = window
+                truncation = Truncation(window: window, longestSequence: memory.longestSequence, fullBytes: memory.bytes, limit: limit)
+            }
+        }
         let key = Workspace.cacheKey(task: task, settings: settings)
-        let description = "hidden \(settings.hiddenSize), seed \(settings.seed)"
+        let description = "hidden \(settings.hiddenSize), seed \(settings.seed)\(settings.bptt.map { ", bptt \($0)" } ?? "")"
         if !retrain, let cache = modelCache, let cached = cache.model(for: key, task: task.name) {
             try adopt(model: cached, origin: "trained on \(task.name) (\(description)), from the cache")
             return .cached(validationAccuracy: cached.accuracy(task.validation.sequences, labels: task.validation.labels))
         }
-        let memory = TrainingMemory(lengths: task.train.sequences.map { $0.count / task.featureCount },
-                                    featureCount: task.featureCount, options: settings)
-        let limit = trainingMemoryLimit ?? Workspace.defaultTrainingMemoryLimit()
-        if memory.bytes > limit.bytes {
+        if memory.bytes > limit.bytes, truncation == nil {
             throw WorkbenchError.trainingMemory(memory, limit: limit, hiddenSize: settings.hiddenSize,
                                                 largestBatch: memory.largestBatch(within: limit.bytes, featureCount: task.featureCount,
                                                                                   hiddenSize: settings.hiddenSize))
         }
+        if let truncation { observer.truncated(truncation) }
         observer.started()
         let result = GRUTrainer.train(
             train: (task.train.sequences, task.train.labels),
@@ -112,6 +144,8 @@ extension Workspace {
             "decay=\(settings.weightDecay)", "schedule=\(settings.schedule.rawValue)", "select=\(settings.selection.rawValue)",
             "rotate=\(settings.rotationDegrees)",
         ].joined(separator: ";")
+            // Absent for whole-sequence BPTT, so models cached before the option existed still match.
+            + (settings.bptt.map { ";bptt=\($0)" } ?? "")
     }
 
     /// Quantization-aware training of the current bits. The result is adopted only when
@@ -152,7 +186,7 @@ extension Workspace {
         if ranges == .mse, options.range != .mse {
             var mse = options
             mse.range = .mse
-            start = Calibration.calibrate(model: model, trainingSequences: task.train.sequences, options: mse)
+            start = try calibrate(model, on: task, options: mse)
         }
         return FineTuning.run(
             model: model, calibration: start, bits: configuration, options: options,

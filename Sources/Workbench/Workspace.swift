@@ -15,6 +15,21 @@ public struct TunedWeights: Sendable {
     public var note: String
 }
 
+/// Callbacks for the progress of a calibration, so the shell can draw it.
+public struct CalibrationObserver {
+    public var started: () -> Void
+    /// The fraction done, 0 … 1.
+    public var progress: (Double) -> Void
+    /// Called once the calibration finished or was stopped.
+    public var ended: () -> Void
+
+    public init(started: @escaping () -> Void = {}, progress: @escaping (Double) -> Void = { _ in }, ended: @escaping () -> Void = {}) {
+        self.started = started
+        self.progress = progress
+        self.ended = ended
+    }
+}
+
 /// The three splits of a task, by the names commands use.
 public enum SplitName: String, CaseIterable, Sendable {
     case train, validation, test
@@ -70,6 +85,9 @@ public final class Workspace {
     public let modelCache: ModelCache?
     /// Polled by long operations (training, search, sweeps) between units of work; Ctrl-C in the shell.
     public var shouldStop: @Sendable () -> Bool = { false }
+    /// Told when a calibration starts, how far it has got and when it ends, so the shell can
+    /// draw its progress; calibration runs on first use, under whichever command needs ranges.
+    public var calibrationObserver = CalibrationObserver()
     /// Processes sharing a search's evaluations (the MPI ranks of `mpirun -n N gq`); nil in one process.
     public var partition: BatchPartition?
     /// What a training run's buffers may take (`TrainingMemory`, `FineTuningMemory`); `train`
@@ -241,9 +259,20 @@ public final class Workspace {
         if let tuned {
             return QuantizationInputs(task: task, model: tuned.model, calibration: tuned.calibration)
         }
-        let calibrated = calibration ?? Calibration.calibrate(model: model, trainingSequences: task.train.sequences, options: options)
+        let calibrated = try calibration ?? calibrate(model, on: task, options: options)
         calibration = calibrated
         return QuantizationInputs(task: task, model: model, calibration: calibrated)
+    }
+
+    /// Calibrates `model` on `task`'s training split, reporting to `calibrationObserver`;
+    /// throws `calibrationStopped` when `shouldStop` ends it (nothing is kept).
+    func calibrate(_ model: GRUClassifier, on task: Task, options: QuantizationOptions) throws -> Calibration {
+        calibrationObserver.started()
+        defer { calibrationObserver.ended() }
+        guard let calibrated = Calibration.calibrate(model: model, trainingSequences: task.train.sequences, options: options,
+                                                     progress: calibrationObserver.progress, shouldStop: shouldStop)
+        else { throw WorkbenchError.calibrationStopped }
+        return calibrated
     }
 
     /// The integer model of a configuration (the current bits by default).

@@ -35,23 +35,41 @@ struct LimitsEndToEndTests {
         return try GQProcess.run(["-c", shell, GQProcess.binary.path, script], executable: URL(fileURLWithPath: "/bin/sh"), cache: cache)
     }
 
-    @Test("training under ulimit -v is refused with the limit named, not killed",
-          .enabled(if: addressSpaceIsEnforced, "ulimit -v is enforced on Linux only, and needs /bin/sh"))
-    func trainingUnderAddressSpaceLimit() throws {
-        let folder = GQProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        // Twelve short series and one of 100,000 steps: with the default batch and hidden
-        // size, back-propagation through the long one needs about 2.9 GB.
+    /// Twelve short series and one of 100,000 steps: with the default batch and hidden size,
+    /// back-propagation through the whole long one needs about 2.9 GB.
+    static func longSeries(in folder: URL) throws -> String {
         var lines = ["@problemName long", "@univariate true", "@classLabel true a b", "@data"]
         for index in 0 ..< 12 {
             lines.append((0 ..< 20).map { String(Float(($0 * 7 + index) % 13) / 13) }.joined(separator: ",") + (index % 2 == 0 ? ":a" : ":b"))
         }
         lines.append((0 ..< 100_000).map { String(Float($0 % 17) / 17) }.joined(separator: ",") + ":a")
-        let file = try GQProcess.write(lines.joined(separator: "\n") + "\n", to: "long.ts", in: folder).path
-        let result = try Self.runLimited(kibibytes: 700_000, "load task \(file); train", cache: folder)
+        return try GQProcess.write(lines.joined(separator: "\n") + "\n", to: "long.ts", in: folder).path
+    }
+
+    @Test("training under ulimit -v truncates back-propagation to a window that fits, names the limit, and finishes instead of being killed",
+          .enabled(if: addressSpaceIsEnforced, "ulimit -v is enforced on Linux only, and needs /bin/sh"))
+    func trainingUnderAddressSpaceLimit() throws {
+        let folder = GQProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = try Self.longSeries(in: folder)
+        let result = try Self.runLimited(kibibytes: 700_000, "load task \(file); train epochs 1", cache: folder)
+        #expect(!result.signalled, "gq was killed by signal \(result.status): \(result.err)")
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out.contains("training with truncated BPTT over "))
+        #expect(result.out.contains("the full 100000 steps would need 2.9 GB, more than the "))
+        #expect(result.out.contains("gq may take (RLIMIT_AS (ulimit -v) of 717 MB, "))
+    }
+
+    @Test("an explicit bptt window that does not fit under ulimit -v is refused with the limit named, not killed",
+          .enabled(if: addressSpaceIsEnforced, "ulimit -v is enforced on Linux only, and needs /bin/sh"))
+    func explicitWindowUnderAddressSpaceLimit() throws {
+        let folder = GQProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = try Self.longSeries(in: folder)
+        let result = try Self.runLimited(kibibytes: 700_000, "load task \(file); train bptt 100000", cache: folder)
         #expect(!result.signalled, "gq was killed by signal \(result.status): \(result.err)")
         #expect(result.status == 1)
-        #expect(result.err.contains("training needs about 2.9 GB (batch 8 × the longest sequence's 100000 steps × hidden 64"))
+        #expect(result.err.contains("training needs about 2.9 GB (batch 8 × "))
         #expect(result.err.contains("gq may take (RLIMIT_AS (ulimit -v) of 717 MB, "))
         #expect(result.err.contains("use a smaller batch ('train batch 1' fits)"))
         #expect(result.err.contains("to allow more, raise 'ulimit -v' (or set it to unlimited), or set GQ_MAX_TRAINING_MEMORY=BYTES"))

@@ -98,8 +98,32 @@ struct InvalidationTests {
     @Test("a stop request ends a sweep after the width under way, keeping those done")
     func sweepStops() throws {
         let workspace = try trainedWorkspace()
+        // Calibrated first: a stop already pending would stop the calibration itself.
+        _ = try workspace.quantizationInputs()
         workspace.shouldStop = { true }
         let result = try workspace.sweep("h.add", widths: [2, 3, 4])
         #expect(result.points.count == 1 && !result.isComplete)
+    }
+}
+
+@Suite("Calibration under a command: progress reported, Ctrl-C keeps nothing")
+struct CalibrationProgressTests {
+    @Test("calibration reports its start, rising progress and its end; a stop keeps no ranges and the next use calibrates")
+    func progressAndStop() throws {
+        let workspace = try trainedWorkspace()
+        var events: [String] = []
+        var fractions: [Double] = []
+        workspace.calibrationObserver = CalibrationObserver(started: { events.append("started") }, progress: { fractions.append($0) },
+                                                            ended: { events.append("ended") })
+        workspace.shouldStop = { true }
+        #expect(message { _ = try workspace.quantizationInputs() }
+            == "calibration stopped: no ranges were kept; the next command that needs them calibrates again")
+        #expect(events == ["started", "ended"] && fractions.isEmpty)
+        workspace.shouldStop = { false }
+        events = []
+        let ranges = try workspace.quantizationInputs().calibration
+        #expect(events == ["started", "ended"] && fractions.last == 1 && fractions == fractions.sorted())
+        // Kept: asking again neither calibrates nor reports.
+        #expect(try workspace.quantizationInputs().calibration == ranges && events.count == 2)
     }
 }

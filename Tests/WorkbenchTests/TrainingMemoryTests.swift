@@ -52,6 +52,7 @@ struct TrainingMemoryTests {
         var settings = TrainingOptions()
         settings.batchSize = 512
         settings.hiddenSize = 64
+        settings.bptt = 8  // whole sequences, asked for: no window is chosen instead
         #expect(message { _ = try workspace.train(settings) }
             == "training needs about 15 MB (batch 512 × the longest sequence's 8 steps × hidden 64, every step kept for back-propagation), more than the 6 MB gq may take (cgroup memory.max (/sys/fs/cgroup/job/memory.max) of 105 MB, 31 MB of it in use, less headroom): use a smaller batch ('train batch 217' fits), a smaller 'hidden', or shorter sequences; to allow more, give the container or job more memory (docker --memory, Slurm --mem, systemd MemoryMax), or set GQ_MAX_TRAINING_MEMORY=BYTES")
     }
@@ -61,6 +62,40 @@ struct TrainingMemoryTests {
         #expect(Workspace.defaultTrainingMemoryLimit(environment: ["GQ_MAX_TRAINING_MEMORY": "16G"])
             == .setting("GQ_MAX_TRAINING_MEMORY", bytes: 16 << 30))
         #expect(Workspace.defaultTrainingMemoryLimit(environment: [:]).source != .setting("GQ_MAX_TRAINING_MEMORY"))
+    }
+
+    @Test("past the limit, train truncates BPTT to the longest window that fits, says so, and caches the model under that window")
+    func truncatesPastLimit() throws {
+        let directory = temporaryDirectory()
+        let file = directory.appendingPathComponent("long.ts")
+        // Ten series of 3,000 steps (six train), two classes of sines that differ in period.
+        var noise: UInt64 = 7
+        var text = "@problemName Long\n@univariate true\n@equalLength true\n@classLabel true 0 1\n@data\n"
+        for i in 0..<10 {
+            let values = (0..<3000).map { t -> String in
+                noise = noise &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return String(sin(Double(t) / (i % 2 == 0 ? 8 : 11)) + Double(noise >> 40) / Double(1 << 24) - 0.5)
+            }
+            text += values.joined(separator: ",") + ":\(i % 2)\n"
+        }
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let workspace = Workspace(modelCache: ModelCache(directory: directory.appendingPathComponent("cache")))
+        let task = try workspace.loadTask(file.path).task
+        #expect(task.train.count == 6)
+        let settings = TrainingOptions(epochs: 1, hiddenSize: 8)
+        var windowed = settings
+        windowed.bptt = 500
+        workspace.trainingMemoryLimit = .setting("GQ_MAX_TRAINING_MEMORY", bytes: TrainingMemory(lengths: task.train.sequences.map(\.count), featureCount: 1, options: windowed).bytes)
+        var notes: [String] = []
+        let first = try workspace.train(settings, observer: TrainingObserver(truncated: { notes.append($0.description) }))
+        #expect(notes == ["training with truncated BPTT over 500-step chunks ('bptt 500'): the full 3000 steps would need 8 MB, more than the 1 MB gq may take (GQ_MAX_TRAINING_MEMORY)"])
+        guard case .trained = first else { Issue.record("the first run came from the cache"); return }
+        #expect(workspace.modelOrigin?.contains("bptt 500") == true)
+        // The window is part of the cache key: asked for by name it is the cached model; whole
+        // sequences (under a limit they fit) are another model.
+        guard case .cached = try workspace.train(windowed) else { Issue.record("'bptt 500' was not served from the cache"); return }
+        workspace.trainingMemoryLimit = .setting("GQ_MAX_TRAINING_MEMORY", bytes: Int.max)
+        guard case .trained = try workspace.train(settings) else { Issue.record("whole-sequence BPTT was served the truncated model"); return }
     }
 
     @Test("a batch of a million trains the same model as a batch of the whole split")

@@ -14,9 +14,10 @@ enum TrainCommand {
     static let schedule = Option<LearningRateSchedule>("schedule", "learning-rate schedule: constant; plateau halves the rate after \(LearningRateSchedule.plateauPatience) epochs without a better validation score; cosine anneals it to 1/100 over 'epochs' (default \(defaults.schedule.rawValue))")
     static let select = Option<ModelSelection>("select", "validation score that picks the kept weights and drives early stopping: loss (lowest) or accuracy (highest, ties to the lower loss) (default \(defaults.selection.rawValue); accuracy when validation has fewer than \(TrainingDefaults.smallValidationSplit) sequences and training fewer than \(TrainingDefaults.smallTrainingSplit))")
     static let rotate = Option<Float>("rotate", 0...180, "rotate each training sequence's feature triplets (x, y, z of each 3-axis sensor, e.g. har's accelerometer and gyroscope) by one random 3-D rotation of up to X degrees; needs a feature count divisible by 3; 0 turns it off (default \(Value.format(Double(defaults.rotationDegrees))))")
+    static let bptt = Option<Int>("bptt", 1...1_000_000_000, "truncated back-propagation through time: gradients run through each sequence's last N steps, from the state its earlier steps leave (held constant), so memory follows N instead of the sequence length (default: whole sequences, or the longest N that fits when they would pass the memory limit)")
     static let retrain = Option<Flag>.flag("retrain", "train even when the cache holds a model for these settings")
 
-    static let options: [any OptionDeclaration] = [epochs, hidden, lr, batch, seed, patience, clip, decay, schedule, select, rotate, retrain]
+    static let options: [any OptionDeclaration] = [epochs, hidden, lr, batch, seed, patience, clip, decay, schedule, select, rotate, bptt, retrain]
 
     static var commands: [Command] {
         [
@@ -47,6 +48,7 @@ enum TrainCommand {
         if let v = parsed[schedule] { settings.schedule = v }
         if let v = parsed[select] { settings.selection = v }
         if let v = parsed[rotate] { settings.rotationDegrees = v }
+        if let v = parsed[bptt] { settings.bptt = v }
         return settings
     }
 
@@ -59,6 +61,7 @@ enum TrainCommand {
         var meter = ProgressMeter(io: session.io)
         var lastEpoch: EpochSummary?
         let observer = TrainingObserver(
+            truncated: { session.io.out($0.description) },
             started: {
                 session.io.out("training a GRU (\(description)) on \(task.name): \(task.train.count) train / \(task.validation.count) validation sequences, up to \(settings.epochs) epochs")
             },

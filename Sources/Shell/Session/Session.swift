@@ -19,6 +19,8 @@ public final class Session {
     var bitsHistory: [BitWidths] = []
     /// The transcript `log FILE` is writing, if any.
     var log: SessionLog?
+    /// The progress of the calibration running now, if any.
+    private var calibrationMeter: ProgressMeter?
 
     /// Makes `bits` current, remembering the old ones for `undo`; returns the old ones.
     @discardableResult
@@ -42,6 +44,18 @@ public final class Session {
         self.interrupt = interrupt
         workspace = Workspace(modelCache: modelCache)
         workspace.shouldStop = interrupt.isPending
+        workspace.calibrationObserver = CalibrationObserver(
+            started: { [unowned self] in calibrationMeter = ProgressMeter(io: io) },
+            progress: { [unowned self] fraction in
+                // Most calibrations take a fraction of a second and draw nothing; long sequences get a bar.
+                guard var meter = calibrationMeter, meter.elapsedSeconds >= 1 else { return }
+                meter.update(fraction: fraction, label: "calibrate", detail: "")
+                calibrationMeter = meter
+            },
+            ended: { [unowned self] in
+                calibrationMeter?.finish()
+                calibrationMeter = nil
+            })
     }
 
     /// The seed every random choice starts from unless a command is given its own.
