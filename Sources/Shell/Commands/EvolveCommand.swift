@@ -205,7 +205,7 @@ enum EvolveCommand {
         }
         meter.finish()
         publish(state, in: session)
-        let front = state.infeasibility == nil ? "front of \(state.front.count) points" : "no feasible configuration yet"
+        let front = state.infeasibility == nil ? "front of \(state.front.count) point\(state.front.count == 1 ? "" : "s")" : "no feasible configuration yet"
         let summary = "\(front), hypervolume \(String(format: "%.4f", state.hypervolume)) (homogeneous \(String(format: "%.4f", state.homogeneousHypervolume))), \(state.search.cache.count) configurations evaluated in \(ProgressMeter.duration(meter.elapsedSeconds))"
         if finished {
             if let infeasibility = state.infeasibility {
