@@ -69,8 +69,13 @@ public struct TrainingMemory: Sendable, Equatable {
     /// The longest truncation window whose buffers fit in `limit` bytes at this batch, below the
     /// longest sequence (0 when not even one step fits).
     public func largestWindow(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
-        let perStep = Self.bytes(batch: batchSize, steps: 1,
-                                 floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: true))
-        return perStep == 0 ? max(longestSequence - 1, 0) : min(max(longestSequence - 1, 0), limit / perStep)
+        Self.largestWindow(below: longestSequence, within: limit, perStep: Self.bytes(
+            batch: batchSize, steps: 1, floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: true)))
+    }
+
+    /// The longest window below `longestSequence` steps whose buffers fit in `limit` bytes when
+    /// a step of the batch takes `perStep` (0 when not even one step fits). Shared with fine-tuning.
+    public static func largestWindow(below longestSequence: Int, within limit: Int, perStep: Int) -> Int {
+        perStep == 0 ? max(longestSequence - 1, 0) : min(max(longestSequence - 1, 0), limit / perStep)
     }
 }

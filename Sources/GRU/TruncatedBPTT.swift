@@ -1,12 +1,60 @@
-/// One thread's loss and gradient of a batch: back-propagation through whole sequences, or
-/// truncated to each sequence's last `bptt` steps.
+/// How a batch is split for back-propagation through each sequence's last `bptt` steps: the
+/// one description of the windowing that float training (`BatchGradient`) and fake-quant
+/// fine-tuning share.
 ///
 /// Truncated, the state after each sequence's earlier steps is carried forward a block of
 /// `bptt` steps at a time, without keeping them, and enters the last block as a constant
 /// (PyTorch's `h.detach()`): no gradient flows back past it. The classifier's one loss sits
 /// on the last step, so that last block is the only one with a gradient, and counting blocks
 /// back from the end gives every sequence min(length, `bptt`) steps of it. Memory follows
-/// `bptt`, not the sequence length (`TrainingMemory`).
+/// `bptt`, not the sequence length (`TrainingMemory`, `FineTuningMemory`).
+public struct BPTTWindows {
+    /// Caller's indices in packed order (longest first, ties in their given order).
+    public let order: [Int]
+    /// Whole lengths in packed order.
+    public let lengths: [Int]
+    /// The window, when shorter than the longest sequence; nil for whole sequences.
+    public let window: Int?
+
+    public init(_ sequences: [[Float]], indices: some Collection<Int>, features: Int, bptt: Int?) {
+        let (order, lengths) = PackedBatch.longestFirst(sequences, indices: indices, features: features)
+        self.order = order
+        self.lengths = lengths
+        window = bptt.flatMap { $0 < (lengths.first ?? 0) ? $0 : nil }
+    }
+
+    /// Rows of the batch.
+    public var count: Int { order.count }
+
+    /// Steps before each row's last window (packed order), none when not truncated.
+    var before: [Int] { lengths.map { max(0, $0 - (window ?? $0)) } }
+
+    /// Packs the earlier steps one block of `window` steps at a time into `block` and hands
+    /// each to `carry`, first to last; nothing when not truncated. Rows whose earlier steps
+    /// are done have no steps in later blocks, so a forward that leaves such rows alone
+    /// carries every row's state to the start of its last window.
+    public func forEachEarlierBlock(of sequences: [[Float]], into block: inout PackedBatch, features: Int,
+                                    standardization: Standardization?, _ carry: (PackedBatch) -> Void) {
+        guard let window else { return }
+        let before = before
+        var t0 = 0
+        while t0 < (before.first ?? 0) {
+            block.pack(windowsOf: sequences, order: order, starts: [Int](repeating: t0, count: count),
+                       lengths: before.map { min(window, max(0, $0 - t0)) }, features: features, standardization: standardization)
+            carry(block)
+            t0 += window
+        }
+    }
+
+    /// Packs each row's last window (its whole sequence when not truncated) into `batch`.
+    public func packLast(of sequences: [[Float]], into batch: inout PackedBatch, features: Int, standardization: Standardization?) {
+        batch.pack(windowsOf: sequences, order: order, starts: before, lengths: lengths.map { min($0, window ?? $0) },
+                   features: features, standardization: standardization)
+    }
+}
+
+/// One thread's loss and gradient of a batch: back-propagation through whole sequences, or
+/// truncated to each sequence's last `bptt` steps (`BPTTWindows`).
 final class BatchGradient {
     let engine: GRUEngine
     private var batch = PackedBatch()
@@ -24,28 +72,20 @@ final class BatchGradient {
              lossScale: Float) -> (loss: Double, correct: Int) {
         let f = engine.layout.inputSize, h = engine.layout.hiddenSize
         engine.prepare(parameters: p)
-        let (order, lengths) = PackedBatch.longestFirst(sequences, indices: indices, features: f)
-        let b = order.count
-        let labels = order.map { labels[$0] }
-        guard let window = bptt, window < (lengths.first ?? 0) else {
-            batch.pack(windowsOf: sequences, order: order, starts: [Int](repeating: 0, count: b), lengths: lengths,
-                       features: f, standardization: standardization)
-            engine.forward(batch, parameters: p, training: true)
-            return engine.backward(batch, labels: labels, parameters: p, gradient: gradient, lossScale: lossScale)
+        let windows = BPTTWindows(sequences, indices: indices, features: f, bptt: bptt)
+        let b = windows.count
+        let labels = windows.order.map { labels[$0] }
+        var state: UnsafeMutablePointer<Float>?
+        if windows.window != nil {
+            let carriedState = carried.zeroed(b * h)
+            windows.forEachEarlierBlock(of: sequences, into: &earlier, features: f, standardization: standardization) { block in
+                // Inference keeps one state row per sequence and leaves rows without steps here alone.
+                engine.forward(block, parameters: p, training: false, initialState: carriedState)
+                carriedState.update(from: engine.states.pointer, count: b * h)
+            }
+            state = carriedState
         }
-        let state = carried.zeroed(b * h)
-        let before = lengths.map { max(0, $0 - window) }
-        var t0 = 0
-        while t0 < (before.first ?? 0) {
-            earlier.pack(windowsOf: sequences, order: order, starts: [Int](repeating: t0, count: b),
-                         lengths: before.map { min(window, max(0, $0 - t0)) }, features: f, standardization: standardization)
-            // Inference keeps one state row per sequence and leaves rows without steps here alone.
-            engine.forward(earlier, parameters: p, training: false, initialState: state)
-            state.update(from: engine.states.pointer, count: b * h)
-            t0 += window
-        }
-        batch.pack(windowsOf: sequences, order: order, starts: before, lengths: lengths.map { min($0, window) },
-                   features: f, standardization: standardization)
+        windows.packLast(of: sequences, into: &batch, features: f, standardization: standardization)
         engine.forward(batch, parameters: p, training: true, initialState: state)
         return engine.backward(batch, labels: labels, parameters: p, gradient: gradient, lossScale: lossScale)
     }

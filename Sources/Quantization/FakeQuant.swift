@@ -47,6 +47,45 @@ public struct FakeQuantGRU: Sendable {
         return result
     }
 
+    /// Each sequence's state after its last step (zero for an empty one), as the forward computes it.
+    public func finalStates(_ sequences: [[Float]]) -> [[Float]] {
+        let h = model.hiddenSize
+        let engine = configuredEngine()
+        var batch = PackedBatch()
+        batch.pack(sequences, indices: sequences.indices, features: model.inputSize, standardization: nil)
+        engine.forward(batch, training: false)
+        var result = [[Float]](repeating: [], count: sequences.count)
+        for (row, index) in batch.order.enumerated() { result[index] = Array(UnsafeBufferPointer(start: engine.finalStates.pointer + row * h, count: h)) }
+        return result
+    }
+
+    /// The mean loss of one fine-tuning batch and its gradients: of the weights (flat
+    /// `ParameterLayout` order) and of the log-ranges of the learned operators, back-propagating
+    /// through each sequence's last `bptt` steps (whole sequences when nil), each sequence
+    /// starting from `initialStates[i]` (H floats) instead of zero when given.
+    public func lossAndGradient(_ sequences: [[Float]], labels: [Int], bptt: Int? = nil,
+                                initialStates: [[Float]]? = nil) -> (loss: Double, gradient: [Float], rangeGradient: [Double]) {
+        precondition(sequences.count == labels.count && labels.allSatisfy { (0..<model.classCount).contains($0) },
+                     "FakeQuantGRU.lossAndGradient: one label in 0..<\(model.classCount) per sequence")
+        precondition(initialStates.map { $0.count == sequences.count && $0.allSatisfy { $0.count == model.hiddenSize } } ?? true,
+                     "FakeQuantGRU.lossAndGradient: one initial state of \(model.hiddenSize) floats per sequence")
+        let engine = configuredEngine()
+        var gradient = [Float](repeating: 0, count: engine.layout.count)
+        var rangeGradient = [Double](repeating: 0, count: FakeQuantEngine.learnedOperators.count)
+        guard !sequences.isEmpty else { return (0, gradient, rangeGradient) }
+        let loss = gradient.withUnsafeMutableBufferPointer { g in
+            engine.run(sequences, indices: sequences.indices, labels: labels, bptt: bptt, initialStates: initialStates,
+                       lossScale: 1 / Float(sequences.count), gradient: g.baseAddress!, rangeGradient: &rangeGradient).loss
+        }
+        return (loss / Double(sequences.count), gradient, rangeGradient)
+    }
+
+    private func configuredEngine() -> FakeQuantEngine {
+        let engine = FakeQuantEngine(inputSize: model.inputSize, hiddenSize: model.hiddenSize, classCount: model.classCount)
+        engine.configure(parameters: model.flatParameters, ranges: ranges, bits: bits, options: options, standardization: model.standardization)
+        return engine
+    }
+
     public func predictions(_ sequences: [[Float]]) -> [Int] {
         let all = logits(sequences)
         let c = model.classCount
@@ -64,15 +103,19 @@ public struct FineTuningOptions: Sendable, Equatable {
     public var batchSize: Int
     public var seed: UInt64
     public var clipNorm: Float
+    /// Back-propagate through each sequence's last `bptt` steps only, from the state its
+    /// earlier steps leave, held constant (`BPTTWindows`); nil for whole sequences.
+    public var bptt: Int?
 
     public init(epochs: Int = 10, learningRate: Float = 1e-3, rangeLearningRate: Float = 1e-2,
-                batchSize: Int = 32, seed: UInt64 = 0, clipNorm: Float = 1) {
+                batchSize: Int = 32, seed: UInt64 = 0, clipNorm: Float = 1, bptt: Int? = nil) {
         self.epochs = epochs
         self.learningRate = learningRate
         self.rangeLearningRate = rangeLearningRate
         self.batchSize = batchSize
         self.seed = seed
         self.clipNorm = clipNorm
+        self.bptt = bptt
     }
 }
 
@@ -157,16 +200,12 @@ public enum FineTuning {
                 let work: @Sendable (Int) -> Void = { index in
                     let engine = engines[index]
                     let slice = indices[(index * chunkRows)..<min(indices.count, (index + 1) * chunkRows)]
-                    var batch = PackedBatch()
-                    batch.pack(train.sequences, indices: slice, features: f, standardization: nil)
                     engine.configure(parameters: params, ranges: ranges, bits: bits, options: options, standardization: start.standardization)
-                    engine.forward(batch, training: true)
                     var gradient = [Float](repeating: 0, count: layout.count)
                     var rangeGradient = [Double](repeating: 0, count: learned.count)
-                    let labels = batch.order.map { train.labels[$0] }
                     let outcome = gradient.withUnsafeMutableBufferPointer { g in
-                        engine.backward(batch, labels: labels, lossScale: 1 / Float(indices.count),
-                                        gradient: g.baseAddress!, rangeGradient: &rangeGradient)
+                        engine.run(train.sequences, indices: slice, labels: train.labels, bptt: settings.bptt, lossScale: 1 / Float(indices.count),
+                                   gradient: g.baseAddress!, rangeGradient: &rangeGradient)
                     }
                     results.set(index, (gradient, rangeGradient, outcome.loss, outcome.correct))
                 }

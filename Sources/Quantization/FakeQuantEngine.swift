@@ -43,6 +43,9 @@ final class FakeQuantEngine: @unchecked Sendable {
     // Backward.
     let dPreX = Scratch(), dPreH = Scratch(), dh = Scratch(), dFinal = Scratch(), dX = Scratch(), dLogits = Scratch()
     let finalStates = Scratch()
+    // Truncated BPTT: the state carried into the last window, and the packed blocks.
+    let carried = Scratch()
+    var earlier = PackedBatch(), last = PackedBatch()
 
     init(inputSize: Int, hiddenSize: Int, classCount: Int) {
         f = inputSize; h = hiddenSize; c = classCount
@@ -145,14 +148,17 @@ final class FakeQuantEngine: @unchecked Sendable {
         return code * scale[i]
     }
 
-    /// Forward over a packed batch of raw sequences; `logits` holds B × C (packed order) afterwards.
-    func forward(_ batch: PackedBatch, training: Bool) {
+    /// Forward over a packed batch of raw sequences; `logits` holds B × C (packed order) and
+    /// `finalStates` each row's last state afterwards. `initialState` (B × H, packed order) is
+    /// the state before the first step, zero when nil.
+    func forward(_ batch: PackedBatch, training: Bool, initialState: UnsafePointer<Float>? = nil) {
         let b = batch.count, steps = batch.steps
         guard b > 0 else { return }
         let keep = training ? max(steps, 1) : 1
         let xs = xv.reserve(keep * b * f), xqs = xq.reserve(keep * b * f)
         let px = preX.reserve(keep * b * g), ph = preH.reserve(keep * b * g)
         let hs = states.zeroed((training ? steps + 1 : 2) * b * h)
+        if let initialState { hs.update(from: initialState, count: b * h) }
         let stores = [rF, zF, nF, rQ, zQ, nQ, vRadd, vZadd, vNadd, vNmul, vHmn, vHmh, vHadd, hsubQ, cRadd, cZadd, cNadd, cHadd]
         let ptr = stores.map { $0.reserve(keep * b * h) }
         let (rf, zf, nf, rq, zq, nq) = (ptr[0], ptr[1], ptr[2], ptr[3], ptr[4], ptr[5])
@@ -181,8 +187,7 @@ final class FakeQuantEngine: @unchecked Sendable {
             }
             let hPrev = training ? hs + t * b * h : hs + (t % 2) * b * h
             let hNext = training ? hs + (t + 1) * b * h : hs + ((t + 1) % 2) * b * h
-            if !training, t > 0 { hNext.update(from: hPrev, count: b * h) }  // finished rows keep their state
-            if !training, t == 0 { hNext.update(repeating: 0, count: b * h) }
+            if !training { hNext.update(from: hPrev, count: b * h) }  // finished rows keep their state
             if training, rows < b { (hNext + rows * h).update(from: hPrev + rows * h, count: (b - rows) * h) }
             GEMM.addProduct(m: rows, n: g, k: f, a: xqt, lda: f, b: wxT.pointer, ldb: g, c: gx, ldc: g)
             GEMM.addProduct(m: rows, n: g, k: h, a: hPrev, lda: h, b: whT.pointer, ldb: g, c: gh, ldc: g)
@@ -229,6 +234,35 @@ final class FakeQuantEngine: @unchecked Sendable {
         let out = logits.reserve(b * c)
         for row in 0..<b { (out + row * c).update(from: fcb, count: c) }
         GEMM.addProduct(m: b, n: c, k: h, a: final, lda: h, b: fcT.pointer, ldb: c, c: out, ldc: c)
+    }
+
+    /// Adds the gradient of `lossScale · Σ loss` over `sequences[indices]` (raw; `labels`
+    /// indexed like `sequences`) to `gradient` and `rangeGradient`, back-propagating through
+    /// each sequence's last `bptt` steps (`BPTTWindows`); returns the unscaled loss sum and the
+    /// correct count. The earlier steps run in inference, with the same arithmetic as a
+    /// training forward, so the state entering the last window is the one whole-sequence
+    /// fine-tuning would compute there. `initialStates` (indexed like `sequences`, H each)
+    /// start the sequences from given states instead of zero.
+    func run(_ sequences: [[Float]], indices: some Collection<Int>, labels: [Int], bptt: Int?, initialStates: [[Float]]? = nil,
+             lossScale: Float, gradient: UnsafeMutablePointer<Float>, rangeGradient: inout [Double]) -> (loss: Double, correct: Int) {
+        let windows = BPTTWindows(sequences, indices: indices, features: f, bptt: bptt)
+        let b = windows.count
+        var state: UnsafeMutablePointer<Float>?
+        if windows.window != nil || initialStates != nil {
+            let carriedState = carried.zeroed(b * h)
+            if let initialStates {
+                for (row, index) in windows.order.enumerated() { (carriedState + row * h).update(from: initialStates[index], count: h) }
+            }
+            windows.forEachEarlierBlock(of: sequences, into: &earlier, features: f, standardization: nil) { block in
+                // Inference leaves rows without steps in this block alone, so every row's state carries.
+                forward(block, training: false, initialState: carriedState)
+                carriedState.update(from: finalStates.pointer, count: b * h)
+            }
+            state = carriedState
+        }
+        windows.packLast(of: sequences, into: &last, features: f, standardization: nil)
+        forward(last, training: true, initialState: state)
+        return backward(last, labels: windows.order.map { labels[$0] }, lossScale: lossScale, gradient: gradient, rangeGradient: &rangeGradient)
     }
 
     /// Cross-entropy on the last training forward, then backpropagation through time.

@@ -10,29 +10,53 @@ import GRU
 /// 16), the resident size grew by 2F + 29 to 30H floats per row and step, so the estimate
 /// takes 2F + 30H. Each 16-row chunk's engine keeps its buffers at the largest size it
 /// met, so a batch costs as if every row were as long as the longest training sequence.
+///
+/// Truncated (`FineTuningOptions.bptt` shorter than the longest sequence), only the last
+/// `bptt` steps are kept, and the earlier ones are packed a block of `bptt` steps at a time
+/// (F more floats per step): 4 × batch × bptt × (30H + 3F) bytes, whatever the length.
 public struct FineTuningMemory: Sendable, Equatable {
     /// Sequences per batch, clamped to the training split.
     public var batchSize: Int
     /// Steps of the longest training sequence.
     public var longestSequence: Int
+    /// Steps kept per sequence for back-propagation: the longest sequence's, or `bptt` when shorter.
+    public var keptSteps: Int
     /// Bytes the run's per-step buffers take at most.
     public var bytes: Int
 
-    /// The estimate for a batch of `batchSize` on training sequences of these step counts.
-    public init(lengths: [Int], featureCount: Int, hiddenSize: Int, batchSize: Int) {
+    /// The estimate for a batch of `batchSize` on training sequences of these step counts,
+    /// back-propagating through the last `bptt` steps (whole sequences when nil).
+    public init(lengths: [Int], featureCount: Int, hiddenSize: Int, batchSize: Int, bptt: Int? = nil) {
         self.batchSize = max(1, min(batchSize, lengths.count))
         longestSequence = lengths.max() ?? 0
-        bytes = Self.bytes(batch: self.batchSize, steps: longestSequence, featureCount: featureCount, hiddenSize: hiddenSize)
+        keptSteps = min(longestSequence, bptt ?? longestSequence)
+        bytes = TrainingMemory.bytes(batch: self.batchSize, steps: keptSteps, floatsPerStep: Self.floatsPerStep(
+            featureCount: featureCount, hiddenSize: hiddenSize, truncated: keptSteps < longestSequence))
     }
 
-    /// Bytes of the buffers for `batch` rows of `steps` steps (saturating).
+    /// Whether back-propagation is truncated (`keptSteps` shorter than the longest sequence).
+    public var truncated: Bool { keptSteps < longestSequence }
+
+    static func floatsPerStep(featureCount: Int, hiddenSize: Int, truncated: Bool) -> Int {
+        30 * hiddenSize + (truncated ? 3 : 2) * featureCount
+    }
+
+    /// Bytes of the buffers for `batch` rows of `steps` steps, every step kept (saturating).
     public static func bytes(batch: Int, steps: Int, featureCount: Int, hiddenSize: Int) -> Int {
-        TrainingMemory.bytes(batch: batch, steps: steps, floatsPerStep: 2 * featureCount + 30 * hiddenSize)
+        TrainingMemory.bytes(batch: batch, steps: steps, floatsPerStep: floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: false))
     }
 
     /// The largest batch whose buffers fit in `limit` bytes (0 when even one sequence does not).
     public func largestBatch(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
-        TrainingMemory.largestBatch(batchSize, within: limit,
-                                    perSequence: Self.bytes(batch: 1, steps: longestSequence, featureCount: featureCount, hiddenSize: hiddenSize))
+        TrainingMemory.largestBatch(batchSize, within: limit, perSequence: TrainingMemory.bytes(
+            batch: 1, steps: keptSteps,
+            floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: truncated)))
+    }
+
+    /// The longest truncation window whose buffers fit in `limit` bytes at this batch, below the
+    /// longest sequence (0 when not even one step fits).
+    public func largestWindow(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
+        TrainingMemory.largestWindow(below: longestSequence, within: limit, perStep: TrainingMemory.bytes(
+            batch: batchSize, steps: 1, floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: true)))
     }
 }

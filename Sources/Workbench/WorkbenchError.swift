@@ -102,9 +102,9 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
                                       fits: largestBatch >= 1)
         case let .fineTuningMemory(memory, limit, hidden, largestBatch):
             return Self.memoryMessage(run: "fine-tuning", bytes: memory.bytes, batch: memory.batchSize,
-                                      steps: "the longest sequence's \(memory.longestSequence) steps",
-                                      hidden: hidden, kept: "every step's quantized values kept", limit: limit,
-                                      smaller: "use a smaller batch ('finetune batch \(largestBatch)' fits) or shorter sequences",
+                                      steps: memory.truncated ? "\(memory.keptSteps)-step chunks" : "the longest sequence's \(memory.keptSteps) steps",
+                                      hidden: hidden, kept: memory.truncated ? "the last chunk's quantized values kept" : "every step's quantized values kept", limit: limit,
+                                      smaller: "use a smaller batch ('finetune batch \(largestBatch)' fits)\(memory.truncated ? ", a smaller 'bptt'," : "") or shorter sequences",
                                       fits: largestBatch >= 1)
         case .calibrationStopped:
             return "calibration stopped: no ranges were kept; the next command that needs them calibrates again"

@@ -26,17 +26,26 @@ public enum FineTuningRanges: String, CaseIterable, Sendable {
     case current
 }
 
-/// Truncated BPTT chosen by `train` because whole sequences would pass the memory limit.
+/// Truncated BPTT chosen by `train` or fine-tuning because whole sequences would pass the memory limit.
 public struct Truncation: Sendable, Equatable, CustomStringConvertible {
-    /// Steps back-propagation runs through (`train bptt N`).
+    /// What was truncated, and the option that asks for the window by name.
+    public enum Run: Sendable, Equatable {
+        case training, fineTuning
+
+        var name: String { self == .training ? "training" : "fine-tuning" }
+        func option(_ window: Int) -> String { self == .training ? "bptt \(window)" : "finetune bptt \(window)" }
+    }
+
+    /// Steps back-propagation runs through (`train bptt N`, `finetune bptt N`).
     public var window: Int
     public var longestSequence: Int
     /// What whole-sequence back-propagation would need.
     public var fullBytes: Int
     public var limit: MemoryLimit
+    public var run: Run = .training
 
     public var description: String {
-        "training with truncated BPTT over \(window)-step chunks ('bptt \(window)'): the full \(longestSequence) steps would need \(ByteCount.text(fullBytes)), more than the \(ByteCount.text(limit.bytes)) gq may take (\(limit.explanation))"
+        "\(run.name) with truncated BPTT over \(window)-step chunks ('\(run.option(window))'): the full \(longestSequence) steps would need \(ByteCount.text(fullBytes)), more than the \(ByteCount.text(limit.bytes)) gq may take (\(limit.explanation))"
     }
 }
 
@@ -60,11 +69,14 @@ public struct TrainingObserver {
 
 /// Callbacks for the progress of fine-tuning.
 public struct FineTuningObserver {
+    /// Whole sequences would not fit, so this run truncates back-propagation; called before it starts.
+    public var truncated: (Truncation) -> Void
     public var progress: (_ epoch: Int, _ batch: Int, _ batchCount: Int, _ loss: Double) -> Void
     public var epochDone: (FineTuningEpoch) -> Void
 
-    public init(progress: @escaping (Int, Int, Int, Double) -> Void = { _, _, _, _ in },
+    public init(truncated: @escaping (Truncation) -> Void = { _ in }, progress: @escaping (Int, Int, Int, Double) -> Void = { _, _, _, _ in },
                 epochDone: @escaping (FineTuningEpoch) -> Void = { _ in }) {
+        self.truncated = truncated
         self.progress = progress
         self.epochDone = epochDone
     }
@@ -171,12 +183,29 @@ extension Workspace {
     /// One fine-tuning run of `configuration` from `inputs`' weights, changing nothing in
     /// the workspace: the step `finetune` and `compare finetune` share, so a pick
     /// `compare finetune` reports is what `use front K; finetune` gives.
+    ///
+    /// Without `bptt`, a run whose whole sequences would not fit in `trainingMemoryLimit`
+    /// back-propagates through the longest window that fits, and says so through
+    /// `observer.truncated`, as `train` does.
     func fineTuningRun(model: GRUClassifier, calibration: Calibration, options: QuantizationOptions, bits configuration: BitWidths,
                        settings: FineTuningOptions, ranges: FineTuningRanges, observer: FineTuningObserver) throws -> FineTuningResult {
         let task = try requireTask()
-        let memory = FineTuningMemory(lengths: task.train.sequences.map { $0.count / task.featureCount }, featureCount: task.featureCount,
-                                      hiddenSize: model.hiddenSize, batchSize: settings.batchSize)
+        var settings = settings
+        let lengths = task.train.sequences.map { $0.count / task.featureCount }
+        var memory = FineTuningMemory(lengths: lengths, featureCount: task.featureCount, hiddenSize: model.hiddenSize,
+                                      batchSize: settings.batchSize, bptt: settings.bptt)
         let limit = trainingMemoryLimit ?? Workspace.defaultTrainingMemoryLimit()
+        var truncation: Truncation?
+        if memory.bytes > limit.bytes, settings.bptt == nil {
+            let window = memory.largestWindow(within: limit.bytes, featureCount: task.featureCount, hiddenSize: model.hiddenSize)
+            if window >= 1 {
+                settings.bptt = window
+                truncation = Truncation(window: window, longestSequence: memory.longestSequence, fullBytes: memory.bytes, limit: limit,
+                                        run: .fineTuning)
+                memory = FineTuningMemory(lengths: lengths, featureCount: task.featureCount, hiddenSize: model.hiddenSize,
+                                          batchSize: settings.batchSize, bptt: window)
+            }
+        }
         if memory.bytes > limit.bytes {
             throw WorkbenchError.fineTuningMemory(memory, limit: limit, hiddenSize: model.hiddenSize,
                                                   largestBatch: memory.largestBatch(within: limit.bytes, featureCount: task.featureCount,
@@ -188,6 +217,7 @@ extension Workspace {
             mse.range = .mse
             start = try calibrate(model, on: task, options: mse)
         }
+        if let truncation { observer.truncated(truncation) }
         return FineTuning.run(
             model: model, calibration: start, bits: configuration, options: options,
             train: (task.train.sequences, task.train.labels), validation: (task.validation.sequences, task.validation.labels),

@@ -67,18 +67,7 @@ struct TrainingMemoryTests {
     @Test("past the limit, train truncates BPTT to the longest window that fits, says so, and caches the model under that window")
     func truncatesPastLimit() throws {
         let directory = temporaryDirectory()
-        let file = directory.appendingPathComponent("long.ts")
-        // Ten series of 3,000 steps (six train), two classes of sines that differ in period.
-        var noise: UInt64 = 7
-        var text = "@problemName Long\n@univariate true\n@equalLength true\n@classLabel true 0 1\n@data\n"
-        for i in 0..<10 {
-            let values = (0..<3000).map { t -> String in
-                noise = noise &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                return String(sin(Double(t) / (i % 2 == 0 ? 8 : 11)) + Double(noise >> 40) / Double(1 << 24) - 0.5)
-            }
-            text += values.joined(separator: ",") + ":\(i % 2)\n"
-        }
-        try text.write(to: file, atomically: true, encoding: .utf8)
+        let file = try longSeries(in: directory)
         let workspace = Workspace(modelCache: ModelCache(directory: directory.appendingPathComponent("cache")))
         let task = try workspace.loadTask(file.path).task
         #expect(task.train.count == 6)
@@ -138,8 +127,64 @@ struct FineTuningMemoryTests {
         workspace.trainingMemoryLimit = .setting("GQ_MAX_TRAINING_MEMORY", bytes: 100_000)
         var tuning = FineTuningOptions()
         tuning.batchSize = 64
+        tuning.bptt = 8  // whole sequences, asked for: no window is chosen instead
         #expect(message { _ = try workspace.finetune(tuning) }
             == "fine-tuning needs about 524 kB (batch 64 × the longest sequence's 8 steps × hidden 8, every step's quantized values kept for back-propagation), more than the 100 kB gq may take (GQ_MAX_TRAINING_MEMORY): use a smaller batch ('finetune batch 12' fits) or shorter sequences; to allow more, raise GQ_MAX_TRAINING_MEMORY")
         #expect(workspace.tuned == nil)
     }
+
+    @Test("with bptt the estimate is 4 bytes × batch × N × (30 × hidden + 3 × features), whatever the length")
+    func followsWindow() {
+        for longest in [100_000, 10_000_000] {
+            let memory = FineTuningMemory(lengths: [longest, 5, 7], featureCount: 2, hiddenSize: 64, batchSize: 32, bptt: 2000)
+            #expect(memory.keptSteps == 2000 && memory.truncated)
+            #expect(memory.bytes == 4 * 3 * 2000 * (30 * 64 + 3 * 2))
+        }
+        // A window past the longest sequence is whole-sequence back-propagation, with its estimate.
+        let whole = FineTuningMemory(lengths: [1500, 5, 7], featureCount: 2, hiddenSize: 64, batchSize: 32, bptt: 2000)
+        #expect(!whole.truncated && whole.bytes == 4 * 3 * 1500 * (30 * 64 + 2 * 2))
+        let full = FineTuningMemory(lengths: [100_000, 5, 7], featureCount: 2, hiddenSize: 64, batchSize: 32)
+        #expect(full.largestWindow(within: 4 * 3 * 2000 * (30 * 64 + 3 * 2), featureCount: 2, hiddenSize: 64) == 2000)
+        #expect(full.largestWindow(within: 10, featureCount: 2, hiddenSize: 64) == 0)
+    }
+
+    @Test("past the limit, finetune truncates BPTT to the longest window that fits and says so; an explicit window that does not fit, or no step fitting, is refused")
+    func truncatesPastLimit() throws {
+        let workspace = Workspace(modelCache: nil)
+        let task = try workspace.loadTask(try longSeries(in: temporaryDirectory()).path).task
+        workspace.trainingMemoryLimit = .setting("GQ_MAX_TRAINING_MEMORY", bytes: Int.max)
+        _ = try workspace.train(TrainingOptions(epochs: 1, hiddenSize: 8))
+        let lengths = task.train.sequences.map(\.count)
+        let fits = FineTuningMemory(lengths: lengths, featureCount: 1, hiddenSize: 8, batchSize: 32, bptt: 500).bytes
+        workspace.trainingMemoryLimit = .setting("GQ_MAX_TRAINING_MEMORY", bytes: fits)
+        var notes: [String] = []
+        let outcome = try workspace.finetune(FineTuningOptions(epochs: 1), observer: FineTuningObserver(truncated: { notes.append($0.description) }))
+        #expect(notes == ["fine-tuning with truncated BPTT over 500-step chunks ('finetune bptt 500'): the full 3000 steps would need 17 MB, more than the 3 MB gq may take (GQ_MAX_TRAINING_MEMORY)"])
+        #expect(outcome.result.history.count == 1)
+        // Asked for by name, the same window fits and is not announced.
+        notes = []
+        _ = try workspace.finetune(FineTuningOptions(epochs: 1, bptt: 500), observer: FineTuningObserver(truncated: { notes.append($0.description) }))
+        #expect(notes.isEmpty)
+        #expect(message { _ = try workspace.finetune(FineTuningOptions(epochs: 1, bptt: 1000)) }
+            == "fine-tuning needs about 6 MB (batch 6 × 1000-step chunks × hidden 8, the last chunk's quantized values kept for back-propagation), more than the 3 MB gq may take (GQ_MAX_TRAINING_MEMORY): use a smaller batch ('finetune batch 3' fits), a smaller 'bptt', or shorter sequences; to allow more, raise GQ_MAX_TRAINING_MEMORY")
+        workspace.trainingMemoryLimit = .setting("GQ_MAX_TRAINING_MEMORY", bytes: 1000)
+        #expect(message { _ = try workspace.finetune(FineTuningOptions(epochs: 1)) }
+            == "fine-tuning needs about 17 MB (batch 6 × the longest sequence's 3000 steps × hidden 8, every step's quantized values kept for back-propagation), more than the 1 kB gq may take (GQ_MAX_TRAINING_MEMORY): even one sequence does not fit: shorten the sequences (cut or downsample them before loading) or use a smaller 'hidden'; to allow more, raise GQ_MAX_TRAINING_MEMORY")
+    }
+}
+
+/// Ten series of 3,000 steps (six train), two classes of sines that differ in period.
+func longSeries(in directory: URL) throws -> URL {
+    let file = directory.appendingPathComponent("long.ts")
+    var noise: UInt64 = 7
+    var text = "@problemName Long\n@univariate true\n@equalLength true\n@classLabel true 0 1\n@data\n"
+    for i in 0..<10 {
+        let values = (0..<3000).map { t -> String in
+            noise = noise &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return String(sin(Double(t) / (i % 2 == 0 ? 8 : 11)) + Double(noise >> 40) / Double(1 << 24) - 0.5)
+        }
+        text += values.joined(separator: ",") + ":\(i % 2)\n"
+    }
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    return file
 }

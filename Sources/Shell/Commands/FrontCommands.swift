@@ -282,7 +282,14 @@ extension FrontCommands {
     static func compareFineTuned(rule: PickRule, tolerance: Double, by cost: SearchObjective?, settings: FineTuningOptions, session: Session) throws -> Comparison {
         var meter = ProgressMeter(io: session.io)
         var current = ""
-        let observer = FineTuningObserver(progress: { epoch, batch, batchCount, _ in
+        // Every candidate has the same sequences and batch, so the same window: said once.
+        var truncationSaid = false
+        let observer = FineTuningObserver(truncated: { truncation in
+            guard !truncationSaid else { return }
+            truncationSaid = true
+            meter.finish()
+            session.io.out(truncation.description)
+        }, progress: { epoch, batch, batchCount, _ in
             let fraction = (Double(epoch - 1) + Double(batch) / Double(max(batchCount, 1))) / Double(max(settings.epochs, 1))
             meter.update(fraction: fraction, label: "finetune", detail: "\(current), epoch \(epoch)/\(settings.epochs)")
         })

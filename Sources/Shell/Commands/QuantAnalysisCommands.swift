@@ -10,7 +10,8 @@ enum QuantAnalysisCommands {
     static let batch = Option<Int>("batch", 1...1_000_000, "sequences per batch (default \(finetuneDefaults.batchSize))").valueNamed("B")
     static let seed = Option<UInt64>.seed("seed of the shuffling (default: the session seed)")
     static let ranges = Option<FineTuningRanges>("ranges", "start the activation ranges from MSE calibration at these widths (default), or from the current ones (default when continuing from fine-tuned weights)")
-    static let finetuneOptions: [any OptionDeclaration] = [epochs, lr, rangeLR, batch, seed, ranges]
+    static let bptt = Option<Int>("bptt", 1...1_000_000_000, "truncated back-propagation through time: gradients run through each sequence's last N steps, from the state its earlier steps leave in the fake-quant arithmetic (held constant), so memory follows N instead of the sequence length (default: whole sequences, or the longest N that fits when they would pass the memory limit)")
+    static let finetuneOptions: [any OptionDeclaration] = [epochs, lr, rangeLR, batch, seed, ranges, bptt]
     static let sequences = Option<Int>("sequences", 1...1_000_000, "validation sequences to compare (default 64)")
 
     static var commands: [Command] {
@@ -44,8 +45,8 @@ enum QuantAnalysisCommands {
             Command(
                 name: "finetune",
                 summary: "Quantization-aware training of the current bits (fake-quant, straight-through)",
-                details: "Starts from the float weights (or the last fine-tuned ones) and trains with every operator's output rounded to its integer grid in the forward pass and gradients passed straight through the rounding; the activation ranges start from an MSE calibration at the current widths (or where they are, with 'ranges current') and are learned too unless range_lr is 0. After each epoch the integer model is evaluated on validation, and the best epoch is kept (never worse than where it started). 'eval', 'sweep' and the rest then use these weights until the model changes or 'reset finetune'. Ctrl-C stops after the current batch.",
-                examples: ["set bits all=4; finetune", "finetune epochs 20 lr 0.0005"],
+                details: "Starts from the float weights (or the last fine-tuned ones) and trains with every operator's output rounded to its integer grid in the forward pass and gradients passed straight through the rounding; the activation ranges start from an MSE calibration at the current widths (or where they are, with 'ranges current') and are learned too unless range_lr is 0. After each epoch the integer model is evaluated on validation, and the best epoch is kept (never worse than where it started). Back-propagation runs through whole sequences, or through each sequence's last N steps with 'bptt N' (the earlier steps run forward in the same arithmetic and their state is held constant); when whole sequences would pass the memory limit (GQ_MAX_TRAINING_MEMORY or the process's own), the longest N that fits is chosen and said. 'eval', 'sweep' and the rest then use these weights until the model changes or 'reset finetune'. Ctrl-C stops after the current batch.",
+                examples: ["set bits all=4; finetune", "finetune epochs 20 lr 0.0005", "finetune bptt 2000"],
                 options: finetuneOptions,
                 publishes: ["finetune_accuracy"],
                 parse: { try $0.options() },
@@ -232,9 +233,11 @@ enum QuantAnalysisCommands {
         if let v = parsed[lr] { settings.learningRate = v }
         if let v = parsed[rangeLR] { settings.rangeLearningRate = v }
         if let v = parsed[batch] { settings.batchSize = v }
+        if let v = parsed[bptt] { settings.bptt = v }
         session.io.out("fine-tuning \(workspace.bits) on \(task.name): \(task.train.count) train sequences, \(settings.epochs) epochs")
         var meter = ProgressMeter(io: session.io)
         let observer = FineTuningObserver(
+            truncated: { session.io.out($0.description) },
             progress: { epoch, batch, batchCount, loss in
                 let fraction = (Double(epoch - 1) + Double(batch) / Double(max(batchCount, 1))) / Double(max(settings.epochs, 1))
                 meter.update(fraction: fraction, label: "finetune", detail: String(format: "epoch %d/%d loss %.3f", epoch, settings.epochs, loss))
