@@ -13,7 +13,7 @@ import Foundation
 /// Truncated (`TrainingOptions.bptt` shorter than the longest sequence), only the last
 /// `bptt` steps are kept, and the earlier ones are packed a block of `bptt` steps at a time
 /// (F more floats per step): 4 × batch × bptt × (14H + 2F) bytes, whatever the length.
-public struct TrainingMemory: Sendable, Equatable {
+public struct TrainingMemory: BackpropagationMemory, Sendable, Equatable {
     /// Sequences per batch, after clamping to the training split.
     public var batchSize: Int
     /// Steps of the longest training sequence.
@@ -32,10 +32,7 @@ public struct TrainingMemory: Sendable, Equatable {
             featureCount: featureCount, hiddenSize: options.hiddenSize, truncated: keptSteps < longestSequence))
     }
 
-    /// Whether back-propagation is truncated (`keptSteps` shorter than the longest sequence).
-    public var truncated: Bool { keptSteps < longestSequence }
-
-    static func floatsPerStep(featureCount: Int, hiddenSize: Int, truncated: Bool) -> Int {
+    public static func floatsPerStep(featureCount: Int, hiddenSize: Int, truncated: Bool) -> Int {
         14 * hiddenSize + (truncated ? 2 : 1) * featureCount
     }
 
@@ -59,23 +56,52 @@ public struct TrainingMemory: Sendable, Equatable {
         perSequence == 0 ? batchSize : min(batchSize, limit / perSequence)
     }
 
-    /// The largest batch whose buffers fit in `limit` bytes (0 when even one sequence does not).
-    public func largestBatch(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
-        Self.largestBatch(batchSize, within: limit, perSequence: Self.bytes(
-            batch: 1, steps: keptSteps,
-            floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: truncated)))
-    }
-
-    /// The longest truncation window whose buffers fit in `limit` bytes at this batch, below the
-    /// longest sequence (0 when not even one step fits).
-    public func largestWindow(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
-        Self.largestWindow(below: longestSequence, within: limit, perStep: Self.bytes(
-            batch: batchSize, steps: 1, floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: true)))
-    }
 
     /// The longest window below `longestSequence` steps whose buffers fit in `limit` bytes when
     /// a step of the batch takes `perStep` (0 when not even one step fits). Shared with fine-tuning.
     public static func largestWindow(below longestSequence: Int, within limit: Int, perStep: Int) -> Int {
         perStep == 0 ? max(longestSequence - 1, 0) : min(max(longestSequence - 1, 0), limit / perStep)
+    }
+}
+
+/// An estimate of the buffers one back-propagation run keeps, per row and step, so the
+/// batch and window that fit a limit follow from one rule for training and fine-tuning.
+public protocol BackpropagationMemory {
+    /// Sequences per batch, clamped to the training split.
+    var batchSize: Int { get }
+    /// Steps of the longest training sequence.
+    var longestSequence: Int { get }
+    /// Steps kept per sequence for back-propagation.
+    var keptSteps: Int { get }
+    /// Bytes the run's buffers take at most.
+    var bytes: Int { get }
+    /// Floats one row keeps per step, whole or truncated.
+    static func floatsPerStep(featureCount: Int, hiddenSize: Int, truncated: Bool) -> Int
+}
+
+extension BackpropagationMemory {
+    /// Whether back-propagation is truncated (`keptSteps` shorter than the longest sequence).
+    public var truncated: Bool { keptSteps < longestSequence }
+
+    /// The largest batch whose buffers fit in `limit` bytes (0 when even one sequence does not).
+    public func largestBatch(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
+        TrainingMemory.largestBatch(batchSize, within: limit, perSequence: TrainingMemory.bytes(
+            batch: 1, steps: keptSteps,
+            floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: truncated)))
+    }
+
+    /// The window a run that asked for none truncates to because whole sequences pass
+    /// `limit` bytes; nil when they fit, a window was asked for, or not even one step fits.
+    public func automaticWindow(asked: Int?, within limit: Int, featureCount: Int, hiddenSize: Int) -> Int? {
+        guard bytes > limit, asked == nil else { return nil }
+        let window = largestWindow(within: limit, featureCount: featureCount, hiddenSize: hiddenSize)
+        return window >= 1 ? window : nil
+    }
+
+    /// The longest truncation window whose buffers fit in `limit` bytes at this batch, below the
+    /// longest sequence (0 when not even one step fits).
+    public func largestWindow(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
+        TrainingMemory.largestWindow(below: longestSequence, within: limit, perStep: TrainingMemory.bytes(
+            batch: batchSize, steps: 1, floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: true)))
     }
 }

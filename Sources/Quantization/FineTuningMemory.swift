@@ -14,7 +14,7 @@ import GRU
 /// Truncated (`FineTuningOptions.bptt` shorter than the longest sequence), only the last
 /// `bptt` steps are kept, and the earlier ones are packed a block of `bptt` steps at a time
 /// (F more floats per step): 4 × batch × bptt × (30H + 3F) bytes, whatever the length.
-public struct FineTuningMemory: Sendable, Equatable {
+public struct FineTuningMemory: BackpropagationMemory, Sendable, Equatable {
     /// Sequences per batch, clamped to the training split.
     public var batchSize: Int
     /// Steps of the longest training sequence.
@@ -34,29 +34,12 @@ public struct FineTuningMemory: Sendable, Equatable {
             featureCount: featureCount, hiddenSize: hiddenSize, truncated: keptSteps < longestSequence))
     }
 
-    /// Whether back-propagation is truncated (`keptSteps` shorter than the longest sequence).
-    public var truncated: Bool { keptSteps < longestSequence }
-
-    static func floatsPerStep(featureCount: Int, hiddenSize: Int, truncated: Bool) -> Int {
+    public static func floatsPerStep(featureCount: Int, hiddenSize: Int, truncated: Bool) -> Int {
         30 * hiddenSize + (truncated ? 3 : 2) * featureCount
     }
 
     /// Bytes of the buffers for `batch` rows of `steps` steps, every step kept (saturating).
     public static func bytes(batch: Int, steps: Int, featureCount: Int, hiddenSize: Int) -> Int {
         TrainingMemory.bytes(batch: batch, steps: steps, floatsPerStep: floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: false))
-    }
-
-    /// The largest batch whose buffers fit in `limit` bytes (0 when even one sequence does not).
-    public func largestBatch(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
-        TrainingMemory.largestBatch(batchSize, within: limit, perSequence: TrainingMemory.bytes(
-            batch: 1, steps: keptSteps,
-            floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: truncated)))
-    }
-
-    /// The longest truncation window whose buffers fit in `limit` bytes at this batch, below the
-    /// longest sequence (0 when not even one step fits).
-    public func largestWindow(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
-        TrainingMemory.largestWindow(below: longestSequence, within: limit, perStep: TrainingMemory.bytes(
-            batch: batchSize, steps: 1, floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: true)))
     }
 }

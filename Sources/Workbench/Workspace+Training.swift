@@ -103,12 +103,10 @@ extension Workspace {
                                     featureCount: task.featureCount, options: settings)
         let limit = trainingMemoryLimit ?? Workspace.defaultTrainingMemoryLimit()
         var truncation: Truncation?
-        if memory.bytes > limit.bytes, settings.bptt == nil {
-            let window = memory.largestWindow(within: limit.bytes, featureCount: task.featureCount, hiddenSize: settings.hiddenSize)
-            if window >= 1 {
-                settings.bptt = window
-                truncation = Truncation(window: window, longestSequence: memory.longestSequence, fullBytes: memory.bytes, limit: limit)
-            }
+        if let window = memory.automaticWindow(asked: settings.bptt, within: limit.bytes, featureCount: task.featureCount,
+                                               hiddenSize: settings.hiddenSize) {
+            settings.bptt = window
+            truncation = Truncation(window: window, longestSequence: memory.longestSequence, fullBytes: memory.bytes, limit: limit)
         }
         let key = Workspace.cacheKey(task: task, settings: settings)
         let description = "hidden \(settings.hiddenSize), seed \(settings.seed)\(settings.bptt.map { ", bptt \($0)" } ?? "")"
@@ -196,15 +194,13 @@ extension Workspace {
                                       batchSize: settings.batchSize, bptt: settings.bptt)
         let limit = trainingMemoryLimit ?? Workspace.defaultTrainingMemoryLimit()
         var truncation: Truncation?
-        if memory.bytes > limit.bytes, settings.bptt == nil {
-            let window = memory.largestWindow(within: limit.bytes, featureCount: task.featureCount, hiddenSize: model.hiddenSize)
-            if window >= 1 {
-                settings.bptt = window
-                truncation = Truncation(window: window, longestSequence: memory.longestSequence, fullBytes: memory.bytes, limit: limit,
-                                        run: .fineTuning)
-                memory = FineTuningMemory(lengths: lengths, featureCount: task.featureCount, hiddenSize: model.hiddenSize,
-                                          batchSize: settings.batchSize, bptt: window)
-            }
+        if let window = memory.automaticWindow(asked: settings.bptt, within: limit.bytes, featureCount: task.featureCount,
+                                               hiddenSize: model.hiddenSize) {
+            settings.bptt = window
+            truncation = Truncation(window: window, longestSequence: memory.longestSequence, fullBytes: memory.bytes, limit: limit,
+                                    run: .fineTuning)
+            memory = FineTuningMemory(lengths: lengths, featureCount: task.featureCount, hiddenSize: model.hiddenSize,
+                                      batchSize: settings.batchSize, bptt: window)
         }
         if memory.bytes > limit.bytes {
             throw WorkbenchError.fineTuningMemory(memory, limit: limit, hiddenSize: model.hiddenSize,
