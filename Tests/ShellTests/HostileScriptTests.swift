@@ -32,6 +32,7 @@ struct HostileScriptTests {
         let error = failure(text)
         #expect(error?.message.hasPrefix("blocks nest more than \(Parser.maxDepth) deep") == true, "\(form)")
         #expect(error?.all.count == 1, "\(form): one error, not one per level")
+        #expect(error?.message.contains("'else if' of the chain counts one") == (form == "else if"), "\(form): the chain is named only for a chain")
     }
 
     @Test("for, else and else-if blocks nested within the limit run")

@@ -9,6 +9,8 @@ public struct Parser {
     private var scanner: Scanner
     /// Blocks, parentheses, calls and prefix operators open around the current point.
     private var depth = 0
+    /// How many of those levels are the `else if` links of a chain, for the depth error.
+    private var chainLinks = 0
     /// Syntax errors found so far; the parser goes on after each at the next line.
     private var errors: [ShellError] = []
 
@@ -238,6 +240,8 @@ public struct Parser {
                     try skipElseBranches()
                     throw tooDeep(at: next.location)
                 }
+                chainLinks += 1
+                defer { chainLinks -= 1 }
                 let rest = try nested(at: next.location, "blocks") { try $0.conditional(at: next.location) }
                 return Statement(.conditional(condition: condition, then: body, otherwise: [rest]), at: location)
             }
@@ -289,8 +293,10 @@ public struct Parser {
 
     /// What counts towards the depth besides this file's own braces.
     private var depthNote: String {
-        startingDepth > 0 ? " (with the \(startingDepth) blocks and sources around the 'source' that runs this file; each 'else if' counts one)"
-            : " (each 'else if' of a chain counts one)"
+        var parts: [String] = []
+        if startingDepth > 0 { parts.append("with the \(startingDepth) blocks and sources around the 'source' that runs this file") }
+        if chainLinks > 0 { parts.append("each of the \(chainLinks) 'else if' of the chain counts one") }
+        return parts.isEmpty ? "" : " (" + parts.joined(separator: "; ") + ")"
     }
 
     /// Runs `body` one level deeper, or stops with a located error past `maxDepth`.
