@@ -42,6 +42,26 @@ struct DataExportTests {
 
 @Suite("compare reports the test side and confirms its pick without test")
 struct CompareTests {
+    @Test("compare prints the pick's difference from 8-bit with its interval, says when the data cannot resolve the tolerance, and sets both")
+    func evidence() throws {
+        let out = try run("""
+            load task digits
+            train epochs 6 hidden 16
+            evolve 4 gens pop 16 seed 1
+            compare rule validation tolerance 2
+            echo values $best_difference $best_difference_low $best_difference_high $resolved
+            compare rule validation tolerance 0.1
+            echo $resolved
+            """)
+        let line = try #require(out.first { $0.hasPrefix("evidence     pick minus 8-bit on validation ") })
+        #expect(line.contains("95 % interval") && line.contains("over 360 sequences (one is 0.28 points)"))
+        let values = try #require(out.first { $0.hasPrefix("values ") }).split(separator: " ").compactMap { Double($0) }
+        try #require(values.count == 4)
+        #expect(values[1] <= values[0] && values[0] <= values[2])
+        #expect(out.last == "0", "360 sequences cannot resolve a tenth of a point")
+        #expect(out.contains { $0.contains("360 validation sequences cannot resolve 0.1 points") })
+    }
+
     @Test("compare sets the pick's and 8-bit's validation and test accuracy, and the test gap")
     func variables() throws {
         let dir = temporaryFolder("compare").path

@@ -98,7 +98,7 @@ enum FrontCommands {
             Command(
                 name: "compare",
                 summary: "Mixed against homogeneous precision: hypervolume and the smallest model near 8-bit accuracy, with test beside",
-                details: "Prints the hypervolume of the mixed-precision front beside that of homogeneous 2..8-bit, then homogeneous 8-bit and the pick: the smallest mixed configuration of the front within the tolerance (default 0.5 points) of 8-bit's validation accuracy that the rule accepts, each with validation and test accuracy, the size reduction and the test gap (8-bit's test accuracy minus the pick's). 'by COST' picks the configuration with the least of another cost the search minimised instead of the smallest (by default size; for a search that minimised latency and not size, latency): 'compare by latency' after 'evolve ... objectives error,size,latency' picks the fewest instructions per step. Costs the search minimised or bounded besides are printed beside; under limits every candidate meets them. The pick is chosen without the test split; test is reported only. Rules: validation (what the search optimised), train (also within the tolerance of 8-bit on the training split, which the search never scored), fidelity (also within the tolerance of 8-bit's agreement with the float model over training and validation), margin (validation with one standard error of the paired difference as extra margin). With finetune, every mixed configuration smaller than 8-bit is a candidate: each one tried is fine-tuned from the search's weights exactly as 'use front K; finetune' would (seed: the session seed), and the rule judges the fine-tuned model against post-training 8-bit; the candidates are bisected by size, so about log2 of their number are fine-tuned. Ctrl-C stops it with the smallest accepted so far. Sets hv, hv_homogeneous, best_index (front position, 0 if none), best_size (bytes, 0 if none), size_reduction (fraction of 8-bit saved), best_accuracy and best_test_accuracy (after fine-tuning with finetune), accuracy_8bit, test_accuracy_8bit and size_8bit (bytes), and test_gap (test_accuracy_8bit − best_test_accuracy); for each other cost the search used, best_COST, COST_8bit and COST_reduction (best_latency, latency_8bit, latency_reduction, ...).",
+                details: "Prints the hypervolume of the mixed-precision front beside that of homogeneous 2..8-bit, then homogeneous 8-bit and the pick: the smallest mixed configuration of the front within the tolerance (default 0.5 points) of 8-bit's validation accuracy that the rule accepts, each with validation and test accuracy, the size reduction and the test gap (8-bit's test accuracy minus the pick's). 'by COST' picks the configuration with the least of another cost the search minimised instead of the smallest (by default size; for a search that minimised latency and not size, latency): 'compare by latency' after 'evolve ... objectives error,size,latency' picks the fewest instructions per step. Costs the search minimised or bounded besides are printed beside; under limits every candidate meets them. The pick is chosen without the test split; test is reported only. Rules: validation (what the search optimised), train (also within the tolerance of 8-bit on the training split, which the search never scored), fidelity (also within the tolerance of 8-bit's agreement with the float model over training and validation), margin (validation with one standard error of the paired difference as extra margin). Then the evidence: the pick's validation accuracy minus 8-bit's, sequence by sequence, with a 95 % interval (Agresti and Min's, for paired proportions) and what one sequence is worth; when the interval is wider than the tolerance on either side, a second line says the data cannot resolve the tolerance, so the claim is not established (docs/selection.md). With finetune, every mixed configuration smaller than 8-bit is a candidate: each one tried is fine-tuned from the search's weights exactly as 'use front K; finetune' would (seed: the session seed), and the rule judges the fine-tuned model against post-training 8-bit; the candidates are bisected by size, so about log2 of their number are fine-tuned. Ctrl-C stops it with the smallest accepted so far. Sets hv, hv_homogeneous, best_index (front position, 0 if none), best_size (bytes, 0 if none), size_reduction (fraction of 8-bit saved), best_accuracy and best_test_accuracy (after fine-tuning with finetune), accuracy_8bit, test_accuracy_8bit and size_8bit (bytes), test_gap (test_accuracy_8bit − best_test_accuracy), best_difference (the pick minus 8-bit on validation) with best_difference_low and best_difference_high (its 95 % interval) and resolved (1 when the interval is within the tolerance); for each other cost the search used, best_COST, COST_8bit and COST_reduction (best_latency, latency_8bit, latency_reduction, ...).",
                 examples: ["evolve 20 gens; compare", "compare finetune", "compare rule train", "compare tolerance 0.01", "compare by latency"],
                 options: compareOptions,
                 publishes: comparePublished,
@@ -251,13 +251,27 @@ enum FrontCommands {
                           reduction(best.pick) * 100, cost.name, comparison.sizeReduction * 100, turnedDown))
         }
         io.out(String(format: "test gap     %+.1f points (8-bit test minus the pick's; chosen without the test split)", (comparison.testGap ?? 0) * 100))
+        if let evidence = comparison.evidence { self.evidence(evidence, tolerance: comparison.tolerance, io: io) }
         publishPick(comparison, session: session)
+    }
+
+    /// The pick against 8-bit on validation with its interval, and, when the interval is
+    /// wider than the tolerance, that the data cannot establish the claim.
+    static func evidence(_ evidence: PairedEvidence, tolerance: Double, io: ShellIO) {
+        let interval = evidence.interval
+        io.out(String(format: "evidence     pick minus 8-bit on validation %+.1f points, 95 %% interval %+.1f to %+.1f, over %d sequences (one is %.2g points)",
+                      evidence.difference * 100, interval.lowerBound * 100, interval.upperBound * 100, evidence.count, evidence.resolution * 100))
+        guard !evidence.resolves(tolerance) else { return }
+        let half = (interval.upperBound - interval.lowerBound) / 2 * 100
+        io.out(String(format: "             %d validation sequences cannot resolve %@ points: the difference is known only to about ±%.1f points, so 'within %@ points' is not established by this data",
+                      evidence.count, Value.format(tolerance * 100), half, Value.format(tolerance * 100)))
     }
 
     /// Every variable `compare` may set: the pick's, 8-bit's, and for each cost a search can
     /// use besides size, best_COST, COST_8bit and COST_reduction.
     static let comparePublished = ["hv", "hv_homogeneous", "accuracy_8bit", "test_accuracy_8bit", "size_8bit",
-                                   "best_index", "best_size", "size_reduction", "best_accuracy", "best_test_accuracy", "test_gap"]
+                                   "best_index", "best_size", "size_reduction", "best_accuracy", "best_test_accuracy", "test_gap",
+                                   "best_difference", "best_difference_low", "best_difference_high", "resolved"]
         + SearchObjective.catalog.filter { $0 != .size && $0.role == .cost }.flatMap { ["best_\($0.name)", "\($0.name)_8bit", "\($0.name)_reduction"] }
 
     /// The pick's variables, the same for `compare` and `compare finetune`; zeros when there
@@ -267,6 +281,11 @@ enum FrontCommands {
         session.publish([("best_index", Double(best?.position ?? 0)), ("best_size", best?.pick.size ?? 0),
                          ("size_reduction", comparison.sizeReduction), ("best_accuracy", best?.pick.accuracy ?? 0),
                          ("best_test_accuracy", best?.pick.testAccuracy ?? 0), ("test_gap", comparison.testGap ?? 0)])
+        // What validation can say about the pick against 8-bit; zeros, and not resolved, without a pick.
+        let evidence = comparison.evidence
+        session.publish([("best_difference", evidence?.difference ?? 0), ("best_difference_low", evidence?.interval.lowerBound ?? 0),
+                         ("best_difference_high", evidence?.interval.upperBound ?? 0),
+                         ("resolved", evidence?.resolves(comparison.tolerance) == true ? 1 : 0)])
         let others = SearchObjective.catalog.filter { $0 != .size && comparison.eightBit?.costs[$0] != nil }
         session.publish(others.flatMap { quantity in
             [("best_\(quantity.name)", best?.pick.costs[quantity] ?? 0), ("\(quantity.name)_8bit", comparison.eightBit?.costs[quantity] ?? 0),

@@ -85,6 +85,8 @@ public struct Comparison: Sendable {
     public var rejected = 0
     /// What `compare finetune` fine-tuned on the way to the pick; nil for a plain `compare`.
     public var fineTuning: FineTuningTrail?
+    /// The pick against 8-bit, sequence by sequence on validation: what the data can resolve.
+    public var evidence: PairedEvidence?
 
     /// The pick's size reduction against 8-bit (0 when there is none).
     public var sizeReduction: Double {
@@ -113,6 +115,53 @@ public struct Comparison: Sendable {
 
     /// The 0.5-point rule of the paper's comparison.
     public static let defaultTolerance = 0.005
+}
+
+/// What paired validation predictions can say about one model's accuracy against another's
+/// (the pick against 8-bit): sequences one gets right and the other wrong, each way.
+public struct PairedEvidence: Sendable, Equatable {
+    /// Sequences both were scored on.
+    public var count: Int
+    /// Sequences the first gets right and the second wrong.
+    public var gained: Int
+    /// Sequences the second gets right and the first wrong.
+    public var lost: Int
+
+    public init(right: [Bool], reference: [Bool]) {
+        count = min(right.count, reference.count)
+        gained = zip(right, reference).filter { $0 && !$1 }.count
+        lost = zip(right, reference).filter { !$0 && $1 }.count
+    }
+
+    /// The first's accuracy minus the second's.
+    public var difference: Double { count == 0 ? 0 : Double(gained - lost) / Double(count) }
+
+    /// One standard error of `difference` (McNemar's variance of a paired difference).
+    public var standardError: Double {
+        guard count > 0 else { return .infinity }
+        let n = Double(count), b = Double(gained), c = Double(lost)
+        return max(0, b + c - (b - c) * (b - c) / n).squareRoot() / n
+    }
+
+    /// The 95 % interval of the difference, by Agresti and Min's adjustment for paired
+    /// proportions (half a sequence added to each cell): with no disagreements at all it is
+    /// still as wide as the data are thin, never a point.
+    public var interval: ClosedRange<Double> {
+        guard count > 0 else { return -1...1 }
+        let n = Double(count) + 2, b = Double(gained) + 0.5, c = Double(lost) + 0.5
+        let centre = (b - c) / n
+        let half = 1.96 * max(0, b + c - (b - c) * (b - c) / n).squareRoot() / n
+        return max(-1, centre - half)...min(1, centre + half)
+    }
+
+    /// What one sequence is worth, as a fraction.
+    public var resolution: Double { count == 0 ? 1 : 1 / Double(count) }
+
+    /// Whether the data can tell a loss of `tolerance` from none: the interval is no
+    /// wider than the tolerance on either side.
+    public func resolves(_ tolerance: Double) -> Bool {
+        (interval.upperBound - interval.lowerBound) / 2 <= tolerance
+    }
 }
 
 /// The candidates `compare finetune` fine-tuned, in the order it tried them.
@@ -263,8 +312,17 @@ extension Workspace {
         }
         if let best = result.best {
             result.best?.pick.testAccuracy = try testAccuracy(of: best.pick.genome, in: state)
+            result.evidence = try validationEvidence(inputs.quantized(best.pick.genome), against: inputs.quantized(QuantizationProblem.homogeneous(8)))
         }
         return result
+    }
+
+    /// `model` against `reference`, sequence by sequence on the validation split.
+    func validationEvidence(_ model: QuantizedGRU, against reference: QuantizedGRU) throws -> PairedEvidence {
+        let validation = try evaluator(of: .validation)
+        let labels = try requireTask().validation.labels
+        return PairedEvidence(right: zip(validation.predictions(model), labels).map { $0 == $1 },
+                              reference: zip(validation.predictions(reference), labels).map { $0 == $1 })
     }
 
     /// Test accuracy of a genome under the search's inputs, measured once per search.
@@ -300,13 +358,8 @@ extension Workspace {
             let labels = try requireTask().validation.labels
             let eightRight = zip(validation.predictions(eightBit), labels).map { $0 == $1 }
             return { candidate in
-                let right = zip(validation.predictions(candidate), labels).map { $0 == $1 }
-                let n = Double(max(labels.count, 1))
-                let gained = Double(zip(right, eightRight).filter { $0 && !$1 }.count)
-                let lost = Double(zip(right, eightRight).filter { !$0 && $1 }.count)
-                // Standard error of a paired difference of proportions (McNemar's variance).
-                let standardError = (gained + lost - (gained - lost) * (gained - lost) / n).squareRoot() / n
-                return (gained - lost) / n >= -tolerance + standardError
+                let evidence = PairedEvidence(right: zip(validation.predictions(candidate), labels).map { $0 == $1 }, reference: eightRight)
+                return evidence.difference >= -tolerance + evidence.standardError
             }
         }
     }

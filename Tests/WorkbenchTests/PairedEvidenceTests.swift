@@ -1,0 +1,49 @@
+import Testing
+import Workbench
+
+/// What paired validation predictions can resolve about the pick against 8-bit.
+@Suite("Paired evidence: the pick against 8-bit, sequence by sequence")
+struct PairedEvidenceTests {
+    func evidence(count: Int, gained: Int, lost: Int) -> PairedEvidence {
+        let both = count - gained - lost
+        let right = Array(repeating: true, count: gained) + Array(repeating: false, count: lost) + Array(repeating: true, count: both)
+        let reference = Array(repeating: false, count: gained) + Array(repeating: true, count: lost) + Array(repeating: true, count: both)
+        return PairedEvidence(right: right, reference: reference)
+    }
+
+    @Test("the difference counts the sequences each gets right and the other wrong")
+    func difference() {
+        let e = evidence(count: 200, gained: 3, lost: 7)
+        #expect(e.gained == 3 && e.lost == 7 && e.count == 200)
+        #expect(e.difference == -0.02)
+        #expect(e.resolution == 0.005)
+    }
+
+    @Test("ten sequences that agree everywhere still leave an interval of many points, which does not resolve half a point")
+    func thinDataIsWide() {
+        let e = evidence(count: 10, gained: 0, lost: 0)
+        #expect(e.difference == 0)
+        #expect(e.interval.lowerBound < -0.1 && e.interval.upperBound > 0.1)
+        #expect(!e.resolves(0.005))
+    }
+
+    @Test("a hundred thousand sequences that agree resolve half a point")
+    func thickDataIsNarrow() {
+        #expect(evidence(count: 100_000, gained: 0, lost: 0).resolves(0.005))
+    }
+
+    @Test("the interval widens with disagreement and holds the difference")
+    func intervalHoldsTheDifference() {
+        let calm = evidence(count: 1000, gained: 2, lost: 2), noisy = evidence(count: 1000, gained: 40, lost: 40)
+        #expect(noisy.interval.upperBound - noisy.interval.lowerBound > calm.interval.upperBound - calm.interval.lowerBound)
+        let shifted = evidence(count: 1000, gained: 10, lost: 40)
+        #expect(shifted.interval.contains(shifted.difference))
+        #expect(shifted.interval.upperBound < 0, "30 more lost than gained in 1000 is a real loss")
+    }
+
+    @Test("the standard error is McNemar's, as the margin rule uses it")
+    func standardError() {
+        let e = evidence(count: 100, gained: 6, lost: 2)
+        #expect(abs(e.standardError - (8.0 - 16.0 / 100).squareRoot() / 100) < 1e-12)
+    }
+}
