@@ -263,7 +263,7 @@ enum FrontCommands {
                       evidence.difference * 100, interval.lowerBound * 100, interval.upperBound * 100, evidence.count, evidence.resolution * 100))
         guard !evidence.resolves(tolerance) else { return }
         let half = (interval.upperBound - interval.lowerBound) / 2 * 100
-        io.out(String(format: "             %d validation sequences cannot resolve %@ points: the difference is known only to about ±%.1f points, so 'within %@ points' is not established by this data",
+        io.out(String(format: "resolution   %d validation sequences cannot resolve %@ points: the difference is known only to about ±%.1f points, so 'within %@ points' is not established by this data",
                       evidence.count, Value.format(tolerance * 100), half, Value.format(tolerance * 100)))
     }
 
