@@ -67,7 +67,7 @@ public struct Calibration: Sendable, Codable, Equatable {
     }
 
     /// The operators whose ranges come from calibration.
-    static let calibrated = GRUOperator.allCases.filter { !$0.hasFixedRange && $0 != .fc }
+    static let calibrated = GRUOperator.calibrated
 
     /// Calibrates on exactly these sequences; nil when `shouldStop` asked to stop.
     ///

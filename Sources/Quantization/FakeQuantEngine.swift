@@ -19,7 +19,7 @@ final class FakeQuantEngine: @unchecked Sendable {
     let layout: ParameterLayout
 
     /// The calibrated operators whose ranges training may learn, in this order.
-    static let learnedOperators: [GRUOperator] = GRUOperator.allCases.filter { !$0.hasFixedRange && $0 != .fc }
+    static let learnedOperators = GRUOperator.calibrated
 
     // Configuration for the current parameters.
     var scale = [Float](repeating: 1, count: GRUOperator.allCases.count)

@@ -18,7 +18,8 @@ struct Resolver {
     /// Names that hold a value at this point of the walk.
     private var known: Set<String>
     private var checksVariables = true
-    private(set) var errors: [ShellError] = []
+    private var found = ErrorList()
+    var errors: [ShellError] { found.all }
 
     init(interpreter: Interpreter) {
         self.interpreter = interpreter
@@ -96,14 +97,8 @@ struct Resolver {
         }.flatMap(\.publishes)
     }
 
-    /// Records an error; past `Parser.maxErrors` the rest are summed up in one line, since
-    /// a data file run as a script parses and then fails on every line.
     private mutating func report(_ error: ShellError) {
-        if errors.count < Parser.maxErrors {
-            errors.append(error)
-        } else if errors.count == Parser.maxErrors {
-            errors.append(.check("stopped after \(Parser.maxErrors) errors", error.location))
-        }
+        found.add(error, kind: ShellError.check)
     }
 
     private mutating func read(_ word: Word) {

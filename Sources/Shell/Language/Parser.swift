@@ -12,7 +12,7 @@ public struct Parser {
     /// How many of those levels are the `else if` links of a chain, for the depth error.
     private var chainLinks = 0
     /// Syntax errors found so far; the parser goes on after each at the next line.
-    private var errors: [ShellError] = []
+    private var errors = ErrorList()
 
     /// How deep blocks and expressions may nest: far beyond any script a person writes,
     /// and well inside what the recursive parser, check pass, evaluator, formatter and
@@ -48,16 +48,16 @@ public struct Parser {
         do {
             statements = try parser.statements(closedBy: nil)
         } catch let error as ShellError {
-            guard case .incomplete(let message, let at) = error, !parser.errors.isEmpty else { throw error }
-            parser.errors.append(.syntax(message, at))
+            guard case .incomplete(let message, let at) = error, !parser.errors.all.isEmpty else { throw error }
+            parser.errors.add(.syntax(message, at), kind: ShellError.syntax)
             statements = []
         } catch is ParseStop {
             statements = []
         }
-        switch parser.errors.count {
+        switch parser.errors.all.count {
         case 0: return statements
-        case 1: throw parser.errors[0]
-        default: throw ShellError.several(parser.errors)
+        case 1: throw parser.errors.all[0]
+        default: throw ShellError.several(parser.errors.all)
         }
     }
 
@@ -70,11 +70,8 @@ public struct Parser {
 
     /// Records a syntax error; errors past `maxErrors` end the parse.
     private mutating func record(_ error: ShellError) throws {
-        errors.append(error)
-        if errors.count >= Parser.maxErrors {
-            errors.append(.syntax("stopped after \(Parser.maxErrors) errors", scanner.location))
-            throw ParseStop()
-        }
+        errors.add(error, kind: ShellError.syntax)
+        if errors.isFull { throw ParseStop() }
     }
 
     /// Thrown to end a parse that has reported enough errors.
@@ -235,14 +232,9 @@ public struct Parser {
             let afterElse = scanner.mark
             if case .word(let next) = try scanner.nextWord(), next.literalText == "if" {
                 // Each `else if` nests the rest of the chain one level deeper in the tree.
-                guard depth < Parser.maxDepth else {
-                    try skipStatement()
-                    try skipElseBranches()
-                    throw tooDeep(at: next.location)
-                }
                 chainLinks += 1
                 defer { chainLinks -= 1 }
-                let rest = try nested(at: next.location, "blocks") { try $0.conditional(at: next.location) }
+                let rest = try nestedBlock(at: next.location, skipping: 0) { try $0.conditional(at: next.location) }
                 return Statement(.conditional(condition: condition, then: body, otherwise: [rest]), at: location)
             }
             scanner.reset(to: afterElse)
@@ -266,12 +258,20 @@ public struct Parser {
     /// the whole block is skipped, with any `else` blocks after it, before the error, so
     /// parsing goes on after them.
     private mutating func blockBody(opening: SourceLocation) throws -> [Statement] {
+        try nestedBlock(at: opening, skipping: 1) { try $0.statements(closedBy: opening) }
+    }
+
+    /// Runs `body` one block deeper. Past `maxDepth` the rest of the statement is skipped
+    /// (`openBraces` already read), with any `else` branches after it, before the error.
+    private mutating func nestedBlock<T>(at location: SourceLocation, skipping openBraces: Int, _ body: (inout Parser) throws -> T) throws -> T {
         guard depth < Parser.maxDepth else {
-            try skipStatement(openBraces: 1)
+            try skipStatement(openBraces: openBraces)
             try skipElseBranches()
-            throw tooDeep(at: opening)
+            throw tooDeep(at: location)
         }
-        return try nested(at: opening, "blocks") { try $0.statements(closedBy: opening) }
+        depth += 1
+        defer { depth -= 1 }
+        return try body(&self)
     }
 
     /// Skips the `else` and `else if` branches after a skipped block, on its line or the next.
@@ -299,7 +299,7 @@ public struct Parser {
         return parts.isEmpty ? "" : " (" + parts.joined(separator: "; ") + ")"
     }
 
-    /// Runs `body` one level deeper, or stops with a located error past `maxDepth`.
+    /// Runs `body` one level of an expression deeper, or stops with a located error past `maxDepth`.
     private mutating func nested<T>(at location: SourceLocation, _ what: String, _ body: (inout Parser) throws -> T) throws -> T {
         guard depth < Parser.maxDepth else {
             throw ShellError.syntax("\(what) nest more than \(Parser.maxDepth) deep here; split the script or the expression with 'let'", location)

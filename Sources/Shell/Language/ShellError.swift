@@ -70,6 +70,23 @@ public enum ShellError: Error, Sendable, Equatable {
     }
 }
 
+/// The errors one pass over a file finds (the parser's, the check's), at most
+/// `Parser.maxErrors`, then one line that says it stopped, as compilers do: a data file run
+/// as a script is one error per line.
+struct ErrorList {
+    private(set) var all: [ShellError] = []
+
+    /// Whether the list has stopped taking errors.
+    var isFull: Bool { all.count > Parser.maxErrors }
+
+    /// Adds `error`; the one that fills the list brings the note, in the pass's own kind.
+    mutating func add(_ error: ShellError, kind: (String, SourceLocation) -> ShellError) {
+        guard !isFull else { return }
+        all.append(error)
+        if all.count == Parser.maxErrors { all.append(kind("stopped after \(Parser.maxErrors) errors", error.location)) }
+    }
+}
+
 /// A failure inside a command, before the interpreter knows where the command stands.
 ///
 /// `argument` is the index of the argument at fault (0 is the first word after the

@@ -8,15 +8,17 @@ public struct Arguments {
     public var words: [String]
     /// The command's full name, for messages.
     public var command: String
-    /// The command's usage line, for messages about a wrong number of arguments.
-    public var usage: String
+    /// The command's usage line, for messages about a wrong number of arguments: built
+    /// only when one needs it, not on every run of the command.
+    public var usage: String { usageLine() }
+    private let usageLine: () -> String
     /// The command's declared options, which `options(from:)` reads.
     public var declared: [OptionSpec]
 
-    init(_ words: [String], command: String, usage: String, declared: [OptionSpec]) {
+    init(_ words: [String], command: String, usage: @escaping () -> String, declared: [OptionSpec]) {
         self.words = words
         self.command = command
-        self.usage = usage
+        self.usageLine = usage
         self.declared = declared
     }
 

@@ -86,7 +86,7 @@ public struct Command {
 
     /// The arguments after the name, read against this command's declarations.
     func arguments(_ words: [String]) -> Arguments {
-        Arguments(words, command: name, usage: usage, declared: options)
+        Arguments(words, command: name, usage: { self.usage }, declared: options)
     }
 
     /// The first word (`load` for `load task`).
