@@ -191,7 +191,7 @@ enum EvolveCommand {
             let done = Double(report.generation - start) / Double(max(remaining, 1))
             var line = String(format: "gen %d/%d  evals %d (+%d cached)  front %d  hv %.4f",
                               report.generation, state.targetGeneration, report.totalEvaluations,
-                              report.cacheHits, state.frontPoints.count, state.hypervolume)
+                              report.cacheHits, state.frontPoints.count, state.normalized(report.hypervolume))
             if let feasible = report.feasible {
                 line += "  feasible \(feasible)/\(state.search.population.count)"
             }

@@ -123,25 +123,25 @@ public final class QuantizationSearch {
 
     /// Hypervolume as a fraction of the reference box (0…1), so runs on different tasks compare.
     public func normalizedHypervolume(_ points: [[Double]]) -> Double {
+        normalized(Hypervolume.compute(points, reference: context.reference))
+    }
+
+    /// A hypervolume (a generation report's, say) as a fraction of the reference box.
+    public func normalized(_ hypervolume: Double) -> Double {
         let box = context.reference.reduce(1, *)
-        guard box > 0 else { return 0 }
-        return Hypervolume.compute(points, reference: context.reference) / box
+        return box > 0 ? hypervolume / box : 0
     }
 
     /// The archive front's hypervolume (`NSGA2.hypervolume`), as a fraction of the box:
     /// what `evolve` reports and `$hv` holds, and the last point of `hypervolumeHistory`.
-    public var hypervolume: Double {
-        let box = context.reference.reduce(1, *)
-        return box > 0 ? search.hypervolume / box : 0
-    }
+    public var hypervolume: Double { normalized(search.hypervolume) }
     /// Of the homogeneous configurations that meet the constraints, as the front holds only those.
     public var homogeneousHypervolume: Double { normalizedHypervolume(homogeneous.filter(\.isFeasible).map(\.objectives)) }
 
     /// The archive front's hypervolume after each generation, as a fraction of the reference
     /// box (what `plot hv` draws; it never falls).
     public var hypervolumeHistory: [(generation: Int, hypervolume: Double)] {
-        let box = context.reference.reduce(1, *)
-        return search.history.map { ($0.generation, box > 0 ? $0.hypervolume / box : 0) }
+        search.history.map { ($0.generation, normalized($0.hypervolume)) }
     }
 
     /// Writes the population, cache and context to the checkpoint file: one journal line
