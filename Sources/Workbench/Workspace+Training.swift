@@ -99,27 +99,24 @@ extension Workspace {
             throw WorkbenchError.rotationNeedsTriplets(task: task.name, features: task.featureCount)
         }
         var settings = settings
-        let memory = TrainingMemory(lengths: task.train.sequences.map { $0.count / task.featureCount },
-                                    featureCount: task.featureCount, options: settings)
-        let limit = trainingMemoryLimit ?? Workspace.defaultTrainingMemoryLimit()
-        var truncation: Truncation?
-        if let window = memory.automaticWindow(asked: settings.bptt, within: limit.bytes, featureCount: task.featureCount,
-                                               hiddenSize: settings.hiddenSize) {
-            settings.bptt = window
-            truncation = Truncation(window: window, longestSequence: memory.longestSequence, fullBytes: memory.bytes, limit: limit)
+        let lengths = task.train.sequences.map { $0.count / task.featureCount }
+        let plan = backpropagationPlan(asked: settings.bptt, run: .training, featureCount: task.featureCount, hiddenSize: settings.hiddenSize) { window in
+            var windowed = settings
+            windowed.bptt = window
+            return TrainingMemory(lengths: lengths, featureCount: task.featureCount, options: windowed)
         }
+        settings.bptt = plan.window
         let key = Workspace.cacheKey(task: task, settings: settings)
         let description = "hidden \(settings.hiddenSize), seed \(settings.seed)\(settings.bptt.map { ", bptt \($0)" } ?? "")"
         if !retrain, let cache = modelCache, let cached = cache.model(for: key, task: task.name) {
             try adopt(model: cached, origin: "trained on \(task.name) (\(description)), from the cache")
             return .cached(validationAccuracy: cached.accuracy(task.validation.sequences, labels: task.validation.labels))
         }
-        if memory.bytes > limit.bytes, truncation == nil {
-            throw WorkbenchError.trainingMemory(memory, limit: limit, hiddenSize: settings.hiddenSize,
-                                                largestBatch: memory.largestBatch(within: limit.bytes, featureCount: task.featureCount,
-                                                                                  hiddenSize: settings.hiddenSize))
+        guard plan.fits else {
+            throw WorkbenchError.trainingMemory(plan.memory, limit: plan.limit, hiddenSize: settings.hiddenSize,
+                                                largestBatch: plan.largestBatch(featureCount: task.featureCount, hiddenSize: settings.hiddenSize))
         }
-        if let truncation { observer.truncated(truncation) }
+        if let truncation = plan.truncation { observer.truncated(truncation) }
         observer.started()
         let result = GRUTrainer.train(
             train: (task.train.sequences, task.train.labels),
@@ -190,22 +187,14 @@ extension Workspace {
         let task = try requireTask()
         var settings = settings
         let lengths = task.train.sequences.map { $0.count / task.featureCount }
-        var memory = FineTuningMemory(lengths: lengths, featureCount: task.featureCount, hiddenSize: model.hiddenSize,
-                                      batchSize: settings.batchSize, bptt: settings.bptt)
-        let limit = trainingMemoryLimit ?? Workspace.defaultTrainingMemoryLimit()
-        var truncation: Truncation?
-        if let window = memory.automaticWindow(asked: settings.bptt, within: limit.bytes, featureCount: task.featureCount,
-                                               hiddenSize: model.hiddenSize) {
-            settings.bptt = window
-            truncation = Truncation(window: window, longestSequence: memory.longestSequence, fullBytes: memory.bytes, limit: limit,
-                                    run: .fineTuning)
-            memory = FineTuningMemory(lengths: lengths, featureCount: task.featureCount, hiddenSize: model.hiddenSize,
-                                      batchSize: settings.batchSize, bptt: window)
+        let plan = backpropagationPlan(asked: settings.bptt, run: .fineTuning, featureCount: task.featureCount, hiddenSize: model.hiddenSize) { window in
+            FineTuningMemory(lengths: lengths, featureCount: task.featureCount, hiddenSize: model.hiddenSize,
+                             batchSize: settings.batchSize, bptt: window)
         }
-        if memory.bytes > limit.bytes {
-            throw WorkbenchError.fineTuningMemory(memory, limit: limit, hiddenSize: model.hiddenSize,
-                                                  largestBatch: memory.largestBatch(within: limit.bytes, featureCount: task.featureCount,
-                                                                                    hiddenSize: model.hiddenSize))
+        settings.bptt = plan.window
+        guard plan.fits else {
+            throw WorkbenchError.fineTuningMemory(plan.memory, limit: plan.limit, hiddenSize: model.hiddenSize,
+                                                  largestBatch: plan.largestBatch(featureCount: task.featureCount, hiddenSize: model.hiddenSize))
         }
         var start = calibration
         if ranges == .mse, options.range != .mse {
@@ -213,10 +202,42 @@ extension Workspace {
             mse.range = .mse
             start = try calibrate(model, on: task, options: mse)
         }
-        if let truncation { observer.truncated(truncation) }
+        if let truncation = plan.truncation { observer.truncated(truncation) }
         return FineTuning.run(
             model: model, calibration: start, bits: configuration, options: options,
             train: (task.train.sequences, task.train.labels), validation: (task.validation.sequences, task.validation.labels),
             settings: settings, progress: observer.progress, epochDone: observer.epochDone, shouldStop: shouldStop)
+    }
+}
+
+/// How a run's back-propagation fits the memory limit: the window it runs through (the one
+/// asked for, or, when whole sequences do not fit, the longest that does), the truncation
+/// to report, and whether even that fits.
+struct BackpropagationPlan<Memory: BackpropagationMemory> {
+    var window: Int?
+    var memory: Memory
+    var truncation: Truncation?
+    var limit: MemoryLimit
+
+    var fits: Bool { memory.bytes <= limit.bytes }
+
+    /// The batch that would fit, for the refusal.
+    func largestBatch(featureCount: Int, hiddenSize: Int) -> Int {
+        memory.largestBatch(within: limit.bytes, featureCount: featureCount, hiddenSize: hiddenSize)
+    }
+}
+
+extension Workspace {
+    /// The plan for a training or fine-tuning run whose buffers `estimate` gives for a window
+    /// (nil: whole sequences), against `trainingMemoryLimit` read now.
+    func backpropagationPlan<Memory: BackpropagationMemory>(asked: Int?, run: Truncation.Run, featureCount: Int, hiddenSize: Int,
+                                                            estimate: (Int?) -> Memory) -> BackpropagationPlan<Memory> {
+        let limit = trainingMemoryLimit ?? Workspace.defaultTrainingMemoryLimit()
+        let whole = estimate(asked)
+        guard let window = whole.automaticWindow(asked: asked, within: limit.bytes, featureCount: featureCount, hiddenSize: hiddenSize) else {
+            return BackpropagationPlan(window: asked, memory: whole, truncation: nil, limit: limit)
+        }
+        let truncation = Truncation(window: window, longestSequence: whole.longestSequence, fullBytes: whole.bytes, limit: limit, run: run)
+        return BackpropagationPlan(window: window, memory: estimate(window), truncation: truncation, limit: limit)
     }
 }

@@ -280,10 +280,17 @@ extension Workspace {
     public func compare(rule: PickRule = .standard, tolerance: Double = Comparison.defaultTolerance, by cost: SearchObjective? = nil) throws -> Comparison {
         let state = try requireSearch()
         let inputs = state.problem.inputs
-        // Built on the first candidate, so a search with none (or no size) costs nothing here.
+        // Built on the first candidate, so a search with none (or no size) costs nothing here;
+        // 8-bit, once, for the confirmation and the pick's evidence.
         var confirm: ((QuantizedGRU) throws -> Bool)?
+        var eightBitModel: QuantizedGRU?
+        func eightBit() throws -> QuantizedGRU {
+            let model = try eightBitModel ?? inputs.quantized(QuantizationProblem.homogeneous(8))
+            eightBitModel = model
+            return model
+        }
         func accepts(_ candidate: Individual) throws -> Bool {
-            let check = try confirm ?? confirmation(rule, eightBit: inputs.quantized(QuantizationProblem.homogeneous(8)), tolerance: tolerance)
+            let check = try confirm ?? confirmation(rule, eightBit: eightBit(), tolerance: tolerance)
             confirm = check
             return try check(inputs.quantized(candidate.genome))
         }
@@ -296,7 +303,7 @@ extension Workspace {
             // The confirmation is built first on every rank: building it may share work
             // between the ranks too (the fidelity rule's float predictions), which a rank
             // with no candidate in a round would otherwise never join.
-            confirm = try confirmation(rule, eightBit: inputs.quantized(QuantizationProblem.homogeneous(8)), tolerance: tolerance)
+            confirm = try confirmation(rule, eightBit: eightBit(), tolerance: tolerance)
             var start = 0
             while start < candidates.count {
                 let batch = Array(candidates[start..<min(candidates.count, start + partition.count)])
@@ -312,7 +319,7 @@ extension Workspace {
         }
         if let best = result.best {
             result.best?.pick.testAccuracy = try testAccuracy(of: best.pick.genome, in: state)
-            result.evidence = try validationEvidence(inputs.quantized(best.pick.genome), against: inputs.quantized(QuantizationProblem.homogeneous(8)))
+            result.evidence = try validationEvidence(inputs.quantized(best.pick.genome), against: eightBit())
         }
         return result
     }
