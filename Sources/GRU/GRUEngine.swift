@@ -16,12 +16,14 @@ final class GRUEngine {
     let inputGates = Scratch()
     /// Recurrent projection of the current step, B × 3H (bias included).
     let hiddenGates = Scratch()
-    /// Activated gates r, z, n for every step, T × B × 3H (training only).
+    /// Activated gates r, z, n for every step, T × B × 3H (training); one step's, B × 3H, when observed.
     let gates = Scratch()
     /// W_hn h + b_hn for every step, T × B × H (training only).
     let hiddenN = Scratch()
     /// Hidden states h_0 … h_T, (T + 1) × B × H (training); B × H (inference).
     let states = Scratch()
+    /// The state before the current step, B × H, when observed.
+    let previousState = Scratch()
     /// Hidden state at each row's last valid step, B × H.
     let finalState = Scratch()
     /// B × C, packed row order.

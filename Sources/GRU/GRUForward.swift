@@ -8,8 +8,10 @@ extension GRUEngine {
     /// Runs the packed batch through the GRU and the head; `logits` holds B × C in packed
     /// order afterwards. With `training`, every intermediate needed by `backward` is kept.
     /// `initialState` (B × H, packed order) is the state before the first step, zero when nil.
+    /// `observe`, in inference, sees every step's intermediate values after its cell has run.
     func forward(_ batch: PackedBatch, parameters p: UnsafePointer<Float>, training: Bool,
-                 initialState: UnsafePointer<Float>? = nil) {
+                 initialState: UnsafePointer<Float>? = nil, observe: ((GRUStepView) -> Void)? = nil) {
+        precondition(observe == nil || !training, "GRUEngine.forward: steps are observed in inference only")
         let f = layout.inputSize, h = layout.hiddenSize, g = layout.gateWidth, c = layout.classCount
         let b = batch.count, steps = batch.steps
         guard b > 0 else { return }
@@ -26,6 +28,9 @@ extension GRUEngine {
         let gh = hiddenGates.reserve(b * g)
         let gateStore = training ? gates.reserve(max(steps * b * g, 1)) : nil
         let hnStore = training ? hiddenN.reserve(max(steps * b * h, 1)) : nil
+        // Observed, one step's gates and the state before it are kept for the observer.
+        let stepGates = observe == nil ? nil : gates.reserve(b * g)
+        let previous = observe == nil ? nil : previousState.reserve(b * h)
         let x = UnsafePointer(batch.inputs.pointer)
 
         var t0 = 0
@@ -44,9 +49,15 @@ extension GRUEngine {
                 let hNext = training ? hs + (t + 1) * b * h : hs
                 GRUEngine.broadcast(biasHH, rows: rows, width: g, into: gh)
                 GEMM.addProduct(m: rows, n: g, k: h, a: hPrev, lda: h, b: whhT, ldb: g, c: gh, ldc: g)
+                previous?.update(from: hPrev, count: rows * h)
                 GRUCell.forward(rows: rows, hidden: h, inputGates: gx + (t - t0) * b * g, hiddenGates: gh,
                                 previous: hPrev, next: hNext,
-                                gates: gateStore.map { $0 + t * b * g }, hiddenN: hnStore.map { $0 + t * b * h })
+                                gates: gateStore.map { $0 + t * b * g } ?? stepGates, hiddenN: hnStore.map { $0 + t * b * h })
+                if let observe, let stepGates, let previous {
+                    observe(GRUStepView(rows: rows, features: f, hidden: h, input: x + t * b * f,
+                                        inputGates: gx + (t - t0) * b * g, hiddenGates: gh, gates: stepGates,
+                                        previous: previous, next: hNext))
+                }
             }
             t0 = t1
         }

@@ -32,7 +32,7 @@ public struct Calibration: Sendable, Codable, Equatable {
     }
 
     /// Bins of the magnitude histograms that percentile and MSE ranges are read from.
-    static let histogramBins = 4096
+    static let histogramBins = OperatorTally.bins
 
     /// The calibration subset: `count` sequences of `pool`, chosen by a seeded shuffle (all of them when fewer).
     public static func subset(of count: Int, from poolSize: Int, seed: UInt64) -> [Int] {
@@ -71,128 +71,59 @@ public struct Calibration: Sendable, Codable, Equatable {
 
     /// Calibrates on exactly these sequences; nil when `shouldStop` asked to stop.
     ///
-    /// One float pass finds every operator's max-abs; percentile and MSE ranges take a
-    /// second, which counts magnitudes into histograms whose bins that max-abs sets. The
-    /// sequences run in parallel, each on its own thread's tallies; maxima and counts
-    /// merge exactly in any order, so the ranges are the same at any thread count.
+    /// One pass of the float engine that training uses, batched over the sequences, tallies
+    /// every operator's outputs: maxima, and for percentile and MSE ranges magnitude
+    /// histograms whose range grows with the values (`OperatorTally`). The sequences are
+    /// shared among `threads` workers (the active processors when nil); maxima and counts
+    /// merge exactly, so the ranges are the same at any thread count.
     public static func calibrate(model: GRUClassifier, sequences: [[Float]], method: QuantizationOptions.RangeMethod,
+                                 threads: Int? = nil,
                                  progress: (Double) -> Void, shouldStop: () -> Bool) -> Calibration? {
-        let opCount = GRUOperator.allCases.count
-        let weights = FloatReference.Weights(model)
-        let lengths = sequences.map { $0.count / model.inputSize }
-        let passes = method == .maxAbs ? 1 : 2
-        let totalSteps = Double(max(lengths.reduce(0, +) * passes, 1))
+        let workerCount = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, sequences.count))
+        let runs = (0..<workerCount).map {
+            ObservedRun(model: model, sequences: sequences, indices: Array(Swift.stride(from: $0, to: sequences.count, by: workerCount)))
+        }
+        let tallies = runs.map { _ in OperatorTally(histograms: method != .maxAbs) }
+        let totalSteps = Double(max(sequences.reduce(0) { $0 + $1.count / model.inputSize }, 1))
+        // A round advances every sequence by `stride` steps: short enough to report progress
+        // and answer Ctrl-C a few times a second, long enough to keep the products wide.
+        let stride = max(64, (1 << 16) / max(sequences.count, 1))
         var done = 0
-        // Tallies are kept per worker; any count gives the same ranges.
-        let workerCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount, sequences.count))
-
-        /// Runs every sequence through the float model, handing each step to `tally(worker, stepper)`.
-        func pass(_ tally: @escaping (Int, FloatReference.Stepper) -> Void) -> Bool {
-            let steppers = sequences.map { _ in FloatReference.Stepper(weights) }
-            // A round advances every sequence by `stride` steps: short enough to report
-            // progress and answer Ctrl-C a few times a second, long enough to keep threads busy.
-            let stride = max(64, (1 << 16) / max(sequences.count, 1))
-            var position = 0
-            while position < (lengths.max() ?? 0) {
-                if shouldStop() { return false }
-                let start = position, end = position + stride
-                let work = UncheckedSendable({ (worker: Int) in
-                    for i in Swift.stride(from: worker, to: sequences.count, by: workerCount) where lengths[i] > start {
-                        sequences[i].withUnsafeBufferPointer { sequence in
-                            for t in start..<min(end, lengths[i]) {
-                                steppers[i].step(sequence, at: t)
-                                tally(worker, steppers[i])
-                            }
-                        }
-                    }
-                })
-                if workerCount == 1 { work.value(0) } else { DispatchQueue.concurrentPerform(iterations: workerCount) { work.value($0) } }
-                done += lengths.reduce(0) { $0 + max(0, min(end, $1) - start) }
-                progress(Double(done) / totalSteps)
-                position = end
-            }
-            return true
+        while runs.contains(where: { !$0.isFinished }) {
+            if shouldStop() { return nil }
+            let stepsRun = UnsafeMutableBufferPointer<Int>.allocate(capacity: workerCount)
+            defer { stepsRun.deallocate() }
+            let work = UncheckedSendable({ (worker: Int) in
+                stepsRun[worker] = runs[worker].advance(stride) { tallies[worker].add($0) }
+            })
+            if workerCount == 1 { work.value(0) } else { DispatchQueue.concurrentPerform(iterations: workerCount) { work.value($0) } }
+            done += stepsRun.reduce(0, +)
+            progress(Double(done) / totalSteps)
         }
 
-        // Per worker, per operator; each worker writes only its own row.
-        let maxima = UnsafeMutableBufferPointer<Double>.allocate(capacity: workerCount * opCount)
-        maxima.initialize(repeating: 0)
-        defer { maxima.deallocate() }
-        let maximaBox = UncheckedSendable(maxima)
-        let finished = pass { worker, stepper in
-            let row = maximaBox.value.baseAddress! + worker * opCount
-            for op in calibrated {
-                var m = row[op.rawValue]
-                for v in stepper.output(op) { m = max(m, abs(v)) }
-                row[op.rawValue] = m
-            }
-        }
-        guard finished else { return nil }
-        var maxAbs = [Double](repeating: 0, count: opCount)
-        for worker in 0..<workerCount {
-            for op in 0..<opCount { maxAbs[op] = max(maxAbs[op], maxima[worker * opCount + op]) }
-        }
-        for i in maxAbs.indices where !(maxAbs[i] > 0) || !maxAbs[i].isFinite { maxAbs[i] = 1 }
-
-        var histograms: [[Double]] = []
-        if method != .maxAbs {
-            let bins = histogramBins
-            // Each worker counts into `lanes` interleaved copies of every histogram: neighbouring
-            // values mostly share a bin, and one counter bumped again and again would make
-            // every increment wait for the last.
-            let lanes = 4
-            let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: workerCount * opCount * lanes * bins)
-            counts.initialize(repeating: 0)
-            defer { counts.deallocate() }
-            let binOf = UnsafeMutableBufferPointer<Int>.allocate(capacity: workerCount * (model.hiddenSize + model.inputSize))
-            defer { binOf.deallocate() }
-            let box = UncheckedSendable((counts, binOf))
-            let binWidths = maxAbs.map { $0 / Double(bins) }
-            let finished = pass { worker, stepper in
-                let scratch = box.value.1.baseAddress! + worker * (model.hiddenSize + model.inputSize)
-                for op in calibrated {
-                    let histogram = box.value.0.baseAddress! + (worker * opCount + op.rawValue) * lanes * bins
-                    let width = binWidths[op.rawValue]
-                    let values = stepper.output(op)
-                    for (j, v) in values.enumerated() {
-                        // Written so that a NaN lands in the top bin instead of trapping.
-                        let q = abs(v) / width
-                        scratch[j] = q < Double(bins - 1) ? Int(q) : bins - 1
-                    }
-                    for j in 0..<values.count { histogram[(j % lanes) * bins + scratch[j]] += 1 }
-                }
-            }
-            guard finished else { return nil }
-            histograms = [[Double]](repeating: [Double](repeating: 0, count: bins), count: opCount)
-            for op in 0..<opCount {
-                for bin in 0..<bins {
-                    var total = 0
-                    for worker in 0..<workerCount {
-                        for lane in 0..<lanes { total += counts[((worker * opCount + op) * lanes + lane) * bins + bin] }
-                    }
-                    histograms[op][bin] = Double(total)
-                }
-            }
-        }
         let widths = Array(BitWidths.allowed)
-        var ranges = [[Double]](repeating: [Double](repeating: 1, count: widths.count), count: opCount)
+        var ranges = [[Double]](repeating: [Double](repeating: 1, count: widths.count), count: GRUOperator.allCases.count)
         for op in calibrated {
-            let top = maxAbs[op.rawValue]
+            let largest = Double(OperatorTally.maxAbs(op, of: tallies))
+            let top = largest > 0 && largest.isFinite ? largest : 1
             switch method {
             case .maxAbs:
                 ranges[op.rawValue] = widths.map { _ in top }
             case .percentile(let p):
-                let r = percentileRange(histograms[op.rawValue], top: top, percentile: p)
+                let (histogram, binWidth) = OperatorTally.histogram(op, of: tallies)
+                let r = percentileRange(histogram, binWidth: binWidth, top: top, percentile: p)
                 ranges[op.rawValue] = widths.map { _ in r }
             case .mse:
-                ranges[op.rawValue] = widths.map { mseRange(histograms[op.rawValue], top: top, bits: $0) }
+                let (histogram, binWidth) = OperatorTally.histogram(op, of: tallies)
+                ranges[op.rawValue] = widths.map { mseRange(histogram, binWidth: binWidth, top: top, bits: $0) }
             }
         }
         return Calibration(method: method, sequenceCount: sequences.count, ranges: ranges)
     }
 
-    /// The upper edge of the bin where the cumulative count first reaches `percentile` % of all.
-    static func percentileRange(_ histogram: [Double], top: Double, percentile: Double) -> Double {
+    /// The upper edge of the bin where the cumulative count first reaches `percentile` % of
+    /// all, at most `top` and at least `top` / 4096.
+    static func percentileRange(_ histogram: [Double], binWidth: Double, top: Double, percentile: Double) -> Double {
         let total = histogram.reduce(0, +)
         guard total > 0 else { return top }
         let target = total * min(max(percentile, 0), 100) / 100
@@ -200,7 +131,7 @@ public struct Calibration: Sendable, Codable, Equatable {
         for (bin, count) in histogram.enumerated() {
             cumulative += count
             if cumulative >= target {
-                return max(top * Double(bin + 1) / Double(histogram.count), top / Double(histogram.count))
+                return min(top, max(binWidth * Double(bin + 1), top / Double(histogramBins)))
             }
         }
         return top
@@ -208,9 +139,8 @@ public struct Calibration: Sendable, Codable, Equatable {
 
     /// The range among `top · i/128` (i = 1…128) with the least squared error of symmetric
     /// `bits`-bit quantization over the histogram (bin centres); ties go to the wider range.
-    static func mseRange(_ histogram: [Double], top: Double, bits: Int) -> Double {
+    static func mseRange(_ histogram: [Double], binWidth: Double, top: Double, bits: Int) -> Double {
         let qmax = Double((1 << (bits - 1)) - 1)
-        let binWidth = top / Double(histogram.count)
         let filled = histogram.indices.filter { histogram[$0] > 0 }
         var best = top, bestError = Double.infinity
         for i in stride(from: 128, through: 1, by: -1) {

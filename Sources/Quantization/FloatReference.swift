@@ -3,9 +3,9 @@ import GRU
 
 /// The float GRU, one sequence at a time in double precision, with every operator's output visible.
 ///
-/// The yardstick for calibration, `show error` and `trace`; its logits match
-/// `GRUClassifier.logits` to float rounding. Its arithmetic is the one docs/quantization.md
-/// ("Calibration, exactly") writes down, so ranges can be reproduced elsewhere.
+/// The yardstick for `show error` and `trace`; its logits match `GRUClassifier.logits` to
+/// float rounding. (Calibration runs the float32 training engine instead, batched: see
+/// `Calibration.calibrate`.)
 public enum FloatReference {
     /// Runs one raw (unstandardised) sequence; `visit(step, values)` sees each step's operator
     /// outputs, indexed by `GRUOperator.rawValue` (`input` holds the standardised x; `fc` is empty).

@@ -134,7 +134,7 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
 
     /// The operators whose activation ranges calibration measures (and fine-tuning may
     /// learn), in case order: neither fixed by their width nor the head.
-    static let calibrated = allCases.filter { !$0.hasFixedRange && $0 != .fc }
+    public static let calibrated = allCases.filter { !$0.hasFixedRange && $0 != .fc }
 
     /// For linear operators and the head: which gate block of the PyTorch tensors (0 r, 1 z, 2 n).
     var gateBlock: Int {

@@ -3,8 +3,9 @@ import GRU
 import Quantization
 import Testing
 
-/// Calibration as it was written before it was made fast (one allocating step at a time, a
-/// second pass for histograms, one thread): the yardstick the fast one must equal bit for bit.
+/// Calibration written plainly: the double-precision cell one allocating step at a time (the
+/// yardstick of `FloatReference`), and ranges computed from every operator value at once
+/// (the yardstick of the one-pass, multi-threaded calibration).
 enum PlainCalibration {
     static func run(model: GRUClassifier, sequence: [Float], visit: (Int, [[Double]]) -> Void) -> [Double] {
         let f = model.inputSize, h = model.hiddenSize
@@ -58,30 +59,59 @@ enum PlainCalibration {
         }
     }
 
-    static func ranges(model: GRUClassifier, sequences: [[Float]], method: QuantizationOptions.RangeMethod) -> [[Double]] {
-        let bins = 4096
-        let opCount = GRUOperator.allCases.count
-        let calibrated = GRUOperator.allCases.filter { !$0.hasFixedRange && $0 != .fc }
-        var maxAbs = [Double](repeating: 0, count: opCount)
+    /// Max-abs ranges of the double-precision reference.
+    static func referenceMaxAbs(model: GRUClassifier, sequences: [[Float]]) -> [Double] {
+        var maxAbs = [Double](repeating: 0, count: GRUOperator.allCases.count)
         for sequence in sequences {
             _ = run(model: model, sequence: sequence) { _, values in
-                for op in calibrated { for v in values[op.rawValue] { maxAbs[op.rawValue] = max(maxAbs[op.rawValue], abs(v)) } }
+                for op in GRUOperator.calibrated { for v in values[op.rawValue] { maxAbs[op.rawValue] = max(maxAbs[op.rawValue], abs(v)) } }
             }
         }
-        for i in maxAbs.indices where !(maxAbs[i] > 0) || !maxAbs[i].isFinite { maxAbs[i] = 1 }
-        var histograms = [[Double]](repeating: [Double](repeating: 0, count: bins), count: opCount)
-        for sequence in sequences {
-            _ = run(model: model, sequence: sequence) { _, values in
-                for op in calibrated {
-                    let width = maxAbs[op.rawValue] / Double(bins)
-                    for v in values[op.rawValue] { histograms[op.rawValue][min(bins - 1, Int(abs(v) / width))] += 1 }
+        return maxAbs
+    }
+
+    /// Every calibrated operator's float32 outputs from the training engine, all sequences in one batch.
+    static func engineValues(model: GRUClassifier, sequences: [[Float]]) -> [[Float]] {
+        var values = [[Float]](repeating: [], count: GRUOperator.allCases.count)
+        let run = ObservedRun(model: model, sequences: sequences, indices: sequences.indices)
+        while !run.isFinished {
+            run.advance(1000) { step in
+                let h = step.hidden, g = 3 * h
+                for row in 0..<step.rows {
+                    let gx = step.inputGates + row * g, gh = step.hiddenGates + row * g, gate = step.gates + row * g
+                    func add(_ op: GRUOperator, _ v: Float) { values[op.rawValue].append(v) }
+                    for k in 0..<step.features { add(.input, step.input[row * step.features + k]) }
+                    for j in 0..<h {
+                        let r = gate[j], z = gate[h + j], n = gate[2 * h + j]
+                        add(.rWx, gx[j]); add(.zWx, gx[h + j]); add(.nWx, gx[2 * h + j])
+                        add(.rWh, gh[j]); add(.zWh, gh[h + j]); add(.nWh, gh[2 * h + j])
+                        add(.rAdd, gx[j] + gh[j]); add(.zAdd, gx[h + j] + gh[h + j])
+                        let nmul = r * gh[2 * h + j]
+                        add(.nMul, nmul); add(.nAdd, gx[2 * h + j] + nmul)
+                        let hmn = (1 - z) * n, hmh = z * step.previous[row * h + j]
+                        add(.hMulN, hmn); add(.hMulH, hmh); add(.hAdd, hmn + hmh)
+                    }
                 }
             }
         }
+        return values
+    }
+
+    /// The ranges docs/quantization.md defines, computed plainly from every value at once.
+    static func ranges(model: GRUClassifier, sequences: [[Float]], method: QuantizationOptions.RangeMethod) -> [[Double]] {
+        let bins = 4096
+        let values = engineValues(model: model, sequences: sequences)
         let widths = Array(BitWidths.allowed)
-        var ranges = [[Double]](repeating: [Double](repeating: 1, count: widths.count), count: opCount)
-        for op in calibrated {
-            let top = maxAbs[op.rawValue], histogram = histograms[op.rawValue]
+        var ranges = [[Double]](repeating: [Double](repeating: 1, count: widths.count), count: GRUOperator.allCases.count)
+        for op in GRUOperator.calibrated {
+            let magnitudes = values[op.rawValue].map { Double(abs($0)) }
+            let largest = magnitudes.max() ?? 0
+            let top = largest > 0 ? largest : 1
+            // The histogram's range is the least power of two above every value.
+            let e = largest > 0 ? Int(largest.exponent) + 1 : -100
+            let binWidth = Double(sign: .plus, exponent: e - 12, significand: 1)
+            var histogram = [Double](repeating: 0, count: bins)
+            for m in magnitudes { histogram[Int((m / binWidth).rounded(.down))] += 1 }
             switch method {
             case .maxAbs:
                 ranges[op.rawValue] = widths.map { _ in top }
@@ -91,12 +121,12 @@ enum PlainCalibration {
                 var cumulative = 0.0, r = top
                 for (bin, count) in histogram.enumerated() {
                     cumulative += count
-                    if cumulative >= target { r = max(top * Double(bin + 1) / Double(bins), top / Double(bins)); break }
+                    if cumulative >= target { r = min(top, max(binWidth * Double(bin + 1), top / Double(bins))); break }
                 }
                 ranges[op.rawValue] = widths.map { _ in r }
             case .mse:
                 ranges[op.rawValue] = widths.map { bits in
-                    let qmax = Double((1 << (bits - 1)) - 1), binWidth = top / Double(bins)
+                    let qmax = Double((1 << (bits - 1)) - 1)
                     var best = top, bestError = Double.infinity
                     for i in stride(from: 128, through: 1, by: -1) {
                         let r = top * Double(i) / 128, scale = r / qmax
@@ -116,7 +146,7 @@ enum PlainCalibration {
     }
 }
 
-@Suite("Calibration: one fast float pass per range statistic, the same ranges as the plain one")
+@Suite("Calibration: one pass of the float engine, the ranges a plain computation over every value gives")
 struct CalibrationTests {
     /// A small standardised model and sequences of mixed lengths; with 300 of them a round
     /// covers 218 steps, so the longer ones cross several rounds.
@@ -127,11 +157,25 @@ struct CalibrationTests {
     }()
     static let sequences = randomSequences(count: 300, features: 3, lengths: 1...700, seed: 5)
 
-    @Test("max-abs, percentile and MSE ranges equal those of the plain two-pass calibration bit for bit",
+    @Test("max-abs, percentile and MSE ranges equal those computed plainly from every value, at 1, 2 and 3 threads",
           arguments: [QuantizationOptions.RangeMethod.maxAbs, .percentile(99.9), .mse])
     func rangesUnchanged(method: QuantizationOptions.RangeMethod) {
-        let fast = Calibration.calibrate(model: Self.model, sequences: Self.sequences, method: method)
-        #expect(fast.ranges == PlainCalibration.ranges(model: Self.model, sequences: Self.sequences, method: method))
+        let plain = PlainCalibration.ranges(model: Self.model, sequences: Self.sequences, method: method)
+        for threads in 1...3 {
+            let fast = Calibration.calibrate(model: Self.model, sequences: Self.sequences, method: method, threads: threads,
+                                             progress: { _ in }, shouldStop: { false })
+            #expect(fast?.ranges == plain, "\(threads) threads")
+        }
+    }
+
+    @Test("calibration's float32 engine finds the double-precision reference's max-abs to float rounding")
+    func maxAbsMatchesReference() {
+        let reference = PlainCalibration.referenceMaxAbs(model: Self.model, sequences: Self.sequences)
+        let calibration = Calibration.calibrate(model: Self.model, sequences: Self.sequences, method: .maxAbs)
+        for op in GRUOperator.calibrated {
+            let found = calibration.range(op, bits: 8), expected = reference[op.rawValue]
+            #expect(abs(found - expected) <= 1e-5 * expected, "\(op): \(found) against \(expected)")
+        }
     }
 
     @Test("the float reference shows every operator's values and the logits of the plain step, bit for bit")
@@ -145,7 +189,7 @@ struct CalibrationTests {
         }
     }
 
-    @Test("progress rises to 1 over both passes and a stop request ends calibration without ranges")
+    @Test("progress rises to 1 and a stop request ends calibration without ranges")
     func progressAndStop() {
         var fractions: [Double] = []
         let whole = Calibration.calibrate(model: Self.model, sequences: Self.sequences, method: .mse,

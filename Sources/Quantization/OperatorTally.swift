@@ -1,0 +1,170 @@
+import GRU
+import Kernels
+
+/// One calibration worker's record of the operator outputs it has seen: each operator's
+/// largest magnitude and, when asked, a histogram of magnitudes, filled in a single pass.
+///
+/// A histogram covers [0, 2^e) in `bins` equal bins and doubles its range (merging bins)
+/// whenever a larger value arrives. Bin edges are multiples of a power of two, so a value
+/// lands in the bin it would have had at the final range whenever it was counted, and
+/// tallies merge exactly across workers: the result does not depend on the order of the
+/// values or on how they were divided between workers.
+final class OperatorTally {
+    static let opCount = GRUOperator.allCases.count
+    /// Bins per histogram (a power of two); the last bin also takes values that are not finite.
+    static let binsLog2 = 12
+    static let bins = 1 << binsLog2
+    /// Copies of each histogram, counted in turn: neighbouring values mostly share a bin, and
+    /// one counter bumped again and again would make every increment wait for the last.
+    static let lanes = 4
+    /// The starting range 2^e: anything smaller shares bin 0 with the zeros until a larger value arrives.
+    static let smallestExponent = -100
+
+    /// Per operator, the largest magnitude so far (NaN never wins; infinity does).
+    private let maxima: UnsafeMutablePointer<Float>
+    /// Per operator, lanes × bins counts; nil when only maxima are wanted.
+    private let counts: UnsafeMutablePointer<Int>?
+    /// Per operator, e of the range 2^e, the range as a float, and bins per unit (2^(binsLog2 − e)).
+    private let exponents: UnsafeMutablePointer<Int>
+    private let limits: UnsafeMutablePointer<Float>
+    private let scales: UnsafeMutablePointer<Float>
+
+    init(histograms: Bool) {
+        let n = Self.opCount
+        maxima = .allocate(capacity: n)
+        maxima.initialize(repeating: 0, count: n)
+        if histograms {
+            counts = .allocate(capacity: n * Self.lanes * Self.bins)
+            counts?.initialize(repeating: 0, count: n * Self.lanes * Self.bins)
+        } else {
+            counts = nil
+        }
+        exponents = .allocate(capacity: n)
+        limits = .allocate(capacity: n)
+        scales = .allocate(capacity: n)
+        for op in 0..<n { setExponent(op, Self.smallestExponent) }
+    }
+
+    deinit {
+        maxima.deallocate(); counts?.deallocate(); exponents.deallocate(); limits.deallocate(); scales.deallocate()
+    }
+
+    private func setExponent(_ op: Int, _ e: Int) {
+        exponents[op] = e
+        limits[op] = Float(sign: .plus, exponent: e, significand: 1)
+        scales[op] = Float(sign: .plus, exponent: Self.binsLog2 - e, significand: 1)
+    }
+
+    // MARK: - Counting
+
+    /// Records every calibrated operator's outputs of one step, derived from what the engine
+    /// computed: the projections, sums and products exactly as the cell defines them.
+    func add(_ step: GRUStepView) {
+        let h = step.hidden, f = step.features, g = 3 * h
+        let derived = scratch.reserve(7 * h)
+        let radd = derived, zadd = derived + h, nmul = derived + 2 * h, nadd = derived + 3 * h
+        let hmn = derived + 4 * h, hmh = derived + 5 * h, hadd = derived + 6 * h
+        for row in 0..<step.rows {
+            let gx = step.inputGates + row * g, gh = step.hiddenGates + row * g, gates = step.gates + row * g
+            let previous = step.previous + row * h
+            // Plain loops: the compiler vectorises them.
+            for j in 0..<h {
+                radd[j] = gx[j] + gh[j]
+                zadd[j] = gx[h + j] + gh[h + j]
+                nmul[j] = gates[j] * gh[2 * h + j]
+                nadd[j] = gx[2 * h + j] + nmul[j]
+                let z = gates[h + j]
+                hmn[j] = (1 - z) * gates[2 * h + j]
+                hmh[j] = z * previous[j]
+                hadd[j] = hmn[j] + hmh[j]
+            }
+            record(.input, step.input + row * f, f)
+            record(.rWx, gx, h); record(.zWx, gx + h, h); record(.nWx, gx + 2 * h, h)
+            record(.rWh, gh, h); record(.zWh, gh + h, h); record(.nWh, gh + 2 * h, h)
+            record(.rAdd, radd, h); record(.zAdd, zadd, h); record(.nMul, nmul, h); record(.nAdd, nadd, h)
+            record(.hMulN, hmn, h); record(.hMulH, hmh, h); record(.hAdd, hadd, h)
+        }
+    }
+
+    private let scratch = Scratch()
+
+    private func record(_ op: GRUOperator, _ values: UnsafePointer<Float>, _ count: Int) {
+        let i = op.rawValue
+        // The largest magnitude, compared as bit patterns (which order non-negative floats as
+        // their values do) so that the loop vectorises; NaN never wins.
+        var largest: UInt32 = 0
+        for k in 0..<count {
+            let bits = values[k].bitPattern & 0x7fff_ffff
+            let finiteOrInfinite = bits <= 0x7f80_0000 ? bits : 0
+            largest = largest > finiteOrInfinite ? largest : finiteOrInfinite
+        }
+        maxima[i] = max(maxima[i], Float(bitPattern: largest))
+        guard let counts else { return }
+        let histogram = counts + i * Self.lanes * Self.bins
+        var limit = limits[i], scale = scales[i]
+        for k in 0..<count {
+            let magnitude = Float(bitPattern: values[k].bitPattern & 0x7fff_ffff)
+            if magnitude < limit {
+                histogram[(k & (Self.lanes - 1)) * Self.bins + Int(magnitude * scale)] += 1
+            } else {
+                // Beyond the range, or NaN (a comparison with NaN is false): rarely.
+                countCarefully(i, magnitude, k)
+                limit = limits[i]; scale = scales[i]
+            }
+        }
+    }
+
+    private func countCarefully(_ op: Int, _ magnitude: Float, _ lane: Int) {
+        guard let counts else { return }
+        let histogram = counts + op * Self.lanes * Self.bins + (lane & (Self.lanes - 1)) * Self.bins
+        guard magnitude.isFinite else {
+            histogram[Self.bins - 1] += 1
+            return
+        }
+        grow(op, to: Int(magnitude.exponent) + 1)
+        histogram[Int(magnitude * scales[op])] += 1
+    }
+
+    /// Widens `op`'s histogram to [0, 2^e), merging each run of 2^(e − old e) bins into one.
+    private func grow(_ op: Int, to e: Int) {
+        guard let counts, e > exponents[op] else { return }
+        Self.merge(counts + op * Self.lanes * Self.bins, copies: Self.lanes, shift: e - exponents[op])
+        setExponent(op, e)
+    }
+
+    /// Merges bins of `copies` consecutive histograms for a range 2^shift times wider.
+    static func merge(_ histogram: UnsafeMutablePointer<Int>, copies: Int, shift: Int) {
+        for copy in 0..<copies {
+            let h = histogram + copy * bins
+            for bin in 1..<bins {
+                let target = shift >= binsLog2 ? 0 : bin >> shift
+                let count = h[bin]
+                h[bin] = 0
+                h[target] += count
+            }
+        }
+    }
+
+    // MARK: - Results
+
+    /// The largest magnitude of `op` over these workers' tallies (0 when it saw nothing).
+    static func maxAbs(_ op: GRUOperator, of tallies: [OperatorTally]) -> Float {
+        tallies.reduce(0) { max($0, $1.maxima[op.rawValue]) }
+    }
+
+    /// `op`'s merged histogram over these workers' tallies, and its bin width.
+    static func histogram(_ op: GRUOperator, of tallies: [OperatorTally]) -> (counts: [Double], binWidth: Double) {
+        let i = op.rawValue
+        let e = tallies.map { $0.exponents[i] }.max() ?? smallestExponent
+        var total = [Int](repeating: 0, count: bins)
+        let copy = UnsafeMutablePointer<Int>.allocate(capacity: lanes * bins)
+        defer { copy.deallocate() }
+        for tally in tallies {
+            guard let counts = tally.counts else { continue }
+            copy.update(from: counts + i * lanes * bins, count: lanes * bins)
+            if e > tally.exponents[i] { merge(copy, copies: lanes, shift: e - tally.exponents[i]) }
+            for lane in 0..<lanes { for bin in 0..<bins { total[bin] += copy[lane * bins + bin] } }
+        }
+        return (total.map(Double.init), Double(sign: .plus, exponent: e - binsLog2, significand: 1))
+    }
+}
