@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "MemoryLimits"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "MemoryLimits"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "MemoryLimits", "GRU", "Randomness"]),
         .testTarget(name: "MemoryLimitsTests", dependencies: ["MemoryLimits"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Quantization", "Datasets", "GRU", "Randomness", "TestSupport"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell"]),

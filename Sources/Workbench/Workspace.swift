@@ -110,6 +110,8 @@ public final class Workspace {
     private var evaluators: [SplitName: IntegerEvaluator] = [:]
     private var referenceSizeCache: Int?
     private var floatAccuracyCache: SplitAccuracy?
+    /// Noisy copies of the training split by seed (`noisyCopies(seed:)`), for the current model.
+    var noisyCopiesCache: [UInt64: NoisyCopies] = [:]
 
     public init(modelCache: ModelCache? = ModelCache.standard()) {
         self.modelCache = modelCache
@@ -140,6 +142,7 @@ public final class Workspace {
             tuned = nil
             lastSweep = nil
             floatAccuracyCache = nil
+            noisyCopiesCache = [:]
             referenceSizeCache = nil
             search = nil
         case .options(let recalibrate):

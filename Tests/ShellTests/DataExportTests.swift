@@ -47,7 +47,7 @@ struct CompareTests {
         let out = try run("""
             load task digits
             train epochs 6 hidden 16
-            evolve 4 gens pop 16 seed 1
+            evolve 4 gens pop 16 seed 1 judge validation
             compare rule validation tolerance 2
             echo values $best_difference $best_difference_low $best_difference_high $resolved
             compare rule validation tolerance 0.1
@@ -84,7 +84,7 @@ struct CompareTests {
 
     @Test("a rule that is not offered names the ones that are")
     func unknownRule() {
-        #expect(failure("compare rule best")?.message == "option 'rule' expects one of validation, train, fidelity, margin, got 'best'")
+        #expect(failure("compare rule best")?.message == "option 'rule' expects one of validation, train, fidelity, margin, noisy, got 'best'")
     }
 
     @Test("load task tuning replaces the test split by a carve of training and says so")

@@ -27,16 +27,16 @@ struct HardwareSearchCommandTests {
             plot front latency accuracy ascii
             """)
         #expect(out.contains { $0.hasPrefix("evolving error and size and latency of 17 operators at 2..8 bits, latency on Cortex-M3 (no DSP)") })
-        #expect(out.contains { $0.hasPrefix("  #   size (B)  of 8-bit  instr/step  val acc  test acc  rx") })
+        #expect(out.contains { $0.hasPrefix("  #   size (B)  of 8-bit  instr/step   judged  val acc  test acc  rx") })
         #expect(out.contains { $0.contains("latency on Cortex-M3 (no DSP), from the device cost model") })
         let csv = try String(contentsOfFile: directory.path + "/front.csv", encoding: .utf8)
         #expect(csv.hasPrefix("position,size,size_ratio,latency,core,val_accuracy,"))
         #expect(csv.split(separator: "\n").dropFirst().allSatisfy { $0.split(separator: ",")[4] == "m3" })
-        #expect(out.contains { $0.hasPrefix("homogeneous 8-bit: ") && $0.contains(" instructions, validation ") })
+        #expect(out.contains { $0.hasPrefix("homogeneous 8-bit: ") && $0.contains(" instructions, judged ") && $0.contains(", validation ") })
         #expect(out.contains { $0.hasPrefix("smallest mixed within 20 points") || $0.hasPrefix("no mixed configuration") })
-        #expect(out.contains { $0.hasPrefix("least latency of the mixed within 20 points, confirmed by rule margin: front ") })
+        #expect(out.contains { $0.hasPrefix("least latency of the mixed within 20 points, confirmed by rule noisy: front ") })
         #expect(out.contains { $0.contains("instructions per step (cost model)") })
-        #expect(out.contains { $0.contains("latency against validation accuracy on Cortex-M3 (no DSP)") })
+        #expect(out.contains { $0.contains("latency against judged accuracy on Cortex-M3 (no DSP)") })
     }
 
     @Test("flash 16k ram 1k latency 40000 are read as bytes (k = 1024) and instructions, and every front member meets the limits")
@@ -121,7 +121,7 @@ struct HardwareSearchCommandTests {
         let (text, directory) = setup()
         let out = try run(text + "evolve 2 gens pop 8 seed 1 objectives error,size,latency,ram checkpoint \(directory.path)/n.json\nshow front", columns: 80)
         let table = Array(out.drop { !$0.hasPrefix("  #   size (B)") })
-        #expect(table.first == "  #   size (B)  instr/step   RAM (B)  val acc  test acc  bits")
+        #expect(table.first == "  #   size (B)  instr/step   RAM (B)   judged  test acc  bits")
         #expect(table.allSatisfy { $0.count <= 79 }, "\(table.filter { $0.count > 79 })")
         #expect(rows(table).allSatisfy { $0.count >= 9 && $0[8].count == 17 })
     }

@@ -25,11 +25,11 @@ struct SearchCommandTests {
             save front \(directory.path)/front.csv
             save front \(directory.path)/front.json
             """)
-        #expect(out.contains { $0.hasPrefix("  #   size (B)  of 8-bit  val acc  test acc  rx  rh  zx") })
+        #expect(out.contains { $0.hasPrefix("  #   size (B)  of 8-bit   judged  val acc  test acc  rx  rh  zx") })
         #expect(out.contains { $0.hasPrefix("columns: rx=r.wx rh=r.wh") })
         #expect(out.contains { $0.hasPrefix("hypervolume  mixed") })
         let csv = try String(contentsOfFile: directory.path + "/front.csv", encoding: .utf8)
-        #expect(csv.hasPrefix("position,size,size_ratio,val_accuracy,test_accuracy,configurations,r.wx,r.wh,"))
+        #expect(csv.hasPrefix("position,size,size_ratio,val_accuracy,judged_accuracy,test_accuracy,configurations,r.wx,r.wh,"))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("front.json"))) as? [[String: Any]]
         #expect((json?.count ?? 0) == csv.split(separator: "\n").count - 1)
         #expect((json?.first?["bits"] as? [String: Int])?.count == 17)
@@ -201,7 +201,7 @@ struct PlotFractionSpanTests {
         let fraction = try run(script + "plot front y 0.9..1 ascii")
         let percent = try run(script + "plot front y 90..100 ascii")
         // The plots only: the lines before them report times, which differ run to run.
-        func plot(_ lines: [String]) -> [String] { Array(lines.drop { !$0.contains("size against validation accuracy") }) }
+        func plot(_ lines: [String]) -> [String] { Array(lines.drop { !$0.contains("size against judged accuracy") }) }
         #expect(!plot(fraction).isEmpty)
         #expect(plot(fraction) == plot(percent))
     }

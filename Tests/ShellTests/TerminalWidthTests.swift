@@ -37,7 +37,7 @@ struct TerminalWidthTests {
         let script = "load task digits\ntrain epochs 2 hidden 8\nevolve 2 gens pop 8 seed 1 checkpoint \(directory.path)/w.json\nshow front\n"
         let narrow = try run(script, columns: 80)
         let table = Array(narrow.drop { !$0.hasPrefix("  #   size (B)") })
-        #expect(table.first == "  #   size (B)  of 8-bit  val acc  test acc  bits")
+        #expect(table.first == "  #   size (B)  of 8-bit   judged  test acc  bits")
         #expect(overflowing(table, limit: 79).isEmpty, "\(overflowing(table, limit: 79))")
         let rows = table.dropFirst().prefix { $0.first == " " && $0.contains("%") }
         #expect(!rows.isEmpty)
@@ -45,7 +45,7 @@ struct TerminalWidthTests {
         #expect(rows.allSatisfy { $0.split(separator: " ").last { !$0.hasPrefix("×") }?.count == 17 })
         #expect(table.contains { $0.hasPrefix("bits: one digit per operator, in order rx rh zx") })
         let piped = try run(script)
-        #expect(piped.contains { $0.hasPrefix("  #   size (B)  of 8-bit  val acc  test acc  rx  rh  zx") })
+        #expect(piped.contains { $0.hasPrefix("  #   size (B)  of 8-bit   judged  val acc  test acc  rx  rh  zx") })
     }
 
     @Test("a long evolve on a terminal keeps about twenty generation lines, the last among them; a short one keeps each")

@@ -74,7 +74,7 @@ struct ConstrainedWorkspaceSearchTests {
         #expect(search.context.core == "m4")
         #expect(search.context.constraints == [SearchContext.Limit(quantity: "latency", bound: eight)])
         let csv = FrontFile.csv(rows)
-        #expect(csv.hasPrefix("position,size,size_ratio,latency,core,val_accuracy,test_accuracy,configurations,r.wx,"))
+        #expect(csv.hasPrefix("position,size,size_ratio,latency,core,val_accuracy,judged_accuracy,test_accuracy,configurations,r.wx,"))
         let json = try JSONSerialization.jsonObject(with: Data(try FrontFile.json(rows).utf8)) as? [[String: Any]]
         #expect(json?.first?["latency"] as? Int == Int(rows[0].cost(.latency) ?? -1))
         #expect(json?.first?["core"] as? String == "m4")

@@ -4,10 +4,11 @@ import Workbench
 
 @Suite("The quantization search problem")
 struct QuantizationProblemTests {
-    @Test("a genome's objectives are the integer model's validation error and size, as eval measures them")
+    @Test("judged on validation, a genome's objectives are the integer model's validation error and size, as eval measures them")
     func objectivesMatchEvaluation() throws {
         let workspace = try trainedWorkspace()
-        let problem = try workspace.searchProblem(objectives: SearchObjective.defaultList, widths: QuantizationProblem.defaultWidths)
+        let problem = try workspace.searchProblem(objectives: SearchObjective.defaultList, widths: QuantizationProblem.defaultWidths,
+                                                  judge: .validation)
         let genome = [4, 5, 6, 7, 8, 3, 4, 5, 6, 7, 8, 3, 4, 5, 6, 7, 8]
         let values = problem.evaluate(genome)
         let score = try workspace.evaluate(problem.inputs.bits(genome))
@@ -15,6 +16,25 @@ struct QuantizationProblemTests {
         #expect(abs(values[0] - (1 - score.accuracy.validation)) < 1e-12)
         #expect(values[1] == Double(score.size))
         #expect(problem.accuracy(values) == score.accuracy.validation)
+    }
+
+    @Test("judged on noisy copies (the default), a genome's error is measured on validation and the copies, which the fingerprint names")
+    func judgedOnNoisyCopies() throws {
+        let workspace = try trainedWorkspace()
+        let problem = try workspace.searchProblem(objectives: SearchObjective.defaultList, widths: QuantizationProblem.defaultWidths)
+        let copies = try #require(problem.judge.copies)
+        #expect(problem.judge.kind == .noisy && copies.copies >= 1)
+        #expect(problem.judge.evaluator.count == copies.sequences.count)
+        #expect(copies.sequences.count > copies.validationCount)
+        let genome = [4, 5, 6, 7, 8, 3, 4, 5, 6, 7, 8, 3, 4, 5, 6, 7, 8]
+        let quantized = problem.inputs.quantized(genome)
+        #expect(problem.accuracy(problem.evaluate(genome)) == problem.judge.evaluator.accuracy(quantized))
+        let onValidation = try workspace.searchProblem(objectives: SearchObjective.defaultList, widths: QuantizationProblem.defaultWidths,
+                                                       judge: .validation)
+        #expect(problem.fingerprint != onValidation.fingerprint)
+        let otherSeed = try workspace.searchProblem(objectives: SearchObjective.defaultList, widths: QuantizationProblem.defaultWidths,
+                                                    judgeSeed: 99)
+        #expect(problem.fingerprint != otherSeed.fingerprint)
     }
 
     @Test("the hypervolume reference is 1 for error and 1.1 × 8-bit for each cost")

@@ -3,7 +3,7 @@ import Workbench
 
 /// `show front`, `use front`, `save front` and `compare`: reading the result of `evolve`.
 enum FrontCommands {
-    static let rule = Option<PickRule>("rule", "how the pick is confirmed beyond validation (default \(PickRule.standard.rawValue))")
+    static let rule = Option<PickRule>("rule", "how the pick is confirmed (default \(PickRule.standard.rawValue); with finetune \(PickRule.standardForFineTuning.rawValue))")
     static let tolerance = Option<Double>("tolerance", 0...100, "how far below 8-bit's accuracy the pick may be, in points (default \(Value.format(Comparison.defaultTolerance * 100)))")
     static let fineTune = Option<Flag>.flag("finetune", "fine-tune the candidates (as 'finetune' would) before the rule judges them")
     static let epochs = Option<Int>("epochs", 1...100_000, "with finetune: epochs per candidate (default \(FineTuningOptions().epochs))").requiring(fineTune)
@@ -98,14 +98,14 @@ enum FrontCommands {
             Command(
                 name: "compare",
                 summary: "Mixed against homogeneous precision: hypervolume and the smallest model near 8-bit accuracy, with test beside",
-                details: "Prints the hypervolume of the mixed-precision front beside that of homogeneous 2..8-bit, then homogeneous 8-bit and the pick: the smallest mixed configuration of the front within the tolerance (default 0.5 points) of 8-bit's validation accuracy that the rule accepts, each with validation and test accuracy, the size reduction and the test gap (8-bit's test accuracy minus the pick's). 'by COST' picks the configuration with the least of another cost the search minimised instead of the smallest (by default size; for a search that minimised latency and not size, latency): 'compare by latency' after 'evolve ... objectives error,size,latency' picks the fewest instructions per step. Costs the search minimised or bounded besides are printed beside; under limits every candidate meets them. The pick is chosen without the test split; test is reported only. Rules: validation (what the search optimised), train (also within the tolerance of 8-bit on the training split, which the search never scored), fidelity (also within the tolerance of 8-bit's agreement with the float model over training and validation), margin (validation with one standard error of the paired difference as extra margin). Then (not yet with finetune) the evidence: the pick's validation accuracy minus 8-bit's, sequence by sequence, with a 95 % interval (Agresti and Min's, for paired proportions) and what one sequence is worth; when the interval is wider than the tolerance on either side, a second line says the data cannot resolve the tolerance, so the claim is not established (docs/selection.md). With finetune, every mixed configuration smaller than 8-bit is a candidate: each one tried is fine-tuned from the search's weights exactly as 'use front K; finetune' would (seed: the session seed), and the rule judges the fine-tuned model against post-training 8-bit; the candidates are bisected by size, so about log2 of their number are fine-tuned. Ctrl-C stops it with the smallest accepted so far. Sets hv, hv_homogeneous, best_index (front position, 0 if none), best_size (bytes, 0 if none), size_reduction (fraction of 8-bit saved), best_accuracy and best_test_accuracy (after fine-tuning with finetune), accuracy_8bit, test_accuracy_8bit and size_8bit (bytes), test_gap (test_accuracy_8bit − best_test_accuracy), best_difference (the pick minus 8-bit on validation) with best_difference_low and best_difference_high (its 95 % interval) and resolved (1 when the interval is within the tolerance; zeros with finetune, which does not measure them yet); for each other cost the search used, best_COST, COST_8bit and COST_reduction (best_latency, latency_8bit, latency_reduction, ...).",
+                details: "Prints the hypervolume of the mixed-precision front beside that of homogeneous 2..8-bit, then homogeneous 8-bit and the pick: the smallest mixed configuration of the front within the tolerance (default 0.5 points) of 8-bit's accuracy on what the search judged (by default the validation split plus noisy copies of the training split, see 'help evolve'; the first line names it) that the rule accepts, each with that accuracy, validation and test accuracy, the size reduction and the test gap (8-bit's test accuracy minus the pick's). 'by COST' picks the configuration with the least of another cost the search minimised instead of the smallest (by default size; for a search that minimised latency and not size, latency): 'compare by latency' after 'evolve ... objectives error,size,latency' picks the fewest instructions per step. Costs the search minimised or bounded besides are printed beside; under limits every candidate meets them. The pick is chosen without the test split; test is reported only. Rules: noisy (the default: on validation plus a fresh draw of noisy training copies, which the search never scored, the pick's accuracy minus 8-bit's, averaged within each original sequence, must be at least −tolerance plus one standard error over the original sequences; a 'fresh noise' line reports it), validation (what the search judged, nothing more), train (also within the tolerance of 8-bit on the training split), fidelity (also within the tolerance of 8-bit's agreement with the float model over training and validation), margin (the validation split's paired difference with one standard error as extra margin; the default with finetune, whose training would flatter it on copies of the training split). Then (not yet with finetune) the evidence: the pick's validation accuracy minus 8-bit's, sequence by sequence, with a 95 % interval (Agresti and Min's, for paired proportions) and what one sequence is worth; when the interval is wider than the tolerance on either side, a second line says the data cannot resolve the tolerance, so the claim is not established (docs/selection.md). With finetune, every mixed configuration smaller than 8-bit is a candidate: each one tried is fine-tuned from the search's weights exactly as 'use front K; finetune' would (seed: the session seed), and the rule judges the fine-tuned model against post-training 8-bit; the candidates are bisected by size, so about log2 of their number are fine-tuned. Ctrl-C stops it with the smallest accepted so far. Sets hv, hv_homogeneous, best_index (front position, 0 if none), best_size (bytes, 0 if none), size_reduction (fraction of 8-bit saved), best_accuracy (validation) and best_test_accuracy (after fine-tuning with finetune), best_judged_accuracy (what the search judged), accuracy_8bit (validation), judged_accuracy_8bit, test_accuracy_8bit and size_8bit (bytes), test_gap (test_accuracy_8bit − best_test_accuracy), best_difference (the pick minus 8-bit on validation) with best_difference_low and best_difference_high (its 95 % interval) and resolved (1 when the interval is within the tolerance; zeros with finetune, which does not measure them yet), best_noisy_difference and best_noisy_error (the fresh-noise difference and its standard error); for each other cost the search used, best_COST, COST_8bit and COST_reduction (best_latency, latency_8bit, latency_reduction, ...).",
                 examples: ["evolve 20 gens; compare", "compare finetune", "compare rule train", "compare tolerance 0.01", "compare by latency"],
                 options: compareOptions,
                 publishes: comparePublished,
                 parse: { try $0.options() },
                 run: { interpreter, parsed in
                     let session = interpreter.session
-                    let chosenRule = parsed[rule] ?? .standard
+                    let chosenRule = parsed[rule] ?? (parsed[fineTune] != nil ? .standardForFineTuning : .standard)
                     let chosenTolerance = (parsed[tolerance] ?? Comparison.defaultTolerance * 100) / 100
                     let cost = parsed[by]
                     guard parsed[fineTune] != nil else {
@@ -129,19 +129,24 @@ enum FrontCommands {
         let shortNames = GRUOperator.genome.map(\.shortName)
         let extra = state.problem.quantities.filter { $0 != .size }
         let widths = extra.map { max($0.column.count, 8) }
-        func head(ratio: Bool) -> String {
+        let judged = rows.contains { $0.judgedAccuracy != nil }
+        // Judged beyond validation, the compact form shows what the search judged on in place of validation.
+        func head(ratio: Bool, validation: Bool = true) -> String {
             "  #   size (B)" + (ratio ? "  of 8-bit" : "") + zip(extra, widths).map { "  " + $0.column.leftPadded($1) }.joined()
-                + "  val acc  test acc  "
+                + (judged ? "   judged" : "") + (validation ? "  val acc" : "") + "  test acc  "
         }
-        func figures(_ row: FrontRow, ratio: Bool) -> String {
+        func figures(_ row: FrontRow, ratio: Bool, validation: Bool = true) -> String {
             var line = String(row.position).leftPadded(3) + String(row.size).leftPadded(11)
             if ratio { line += String(format: "%8.1f %%", row.sizeRatio * 100) }
             for (quantity, width) in zip(extra, widths) {
                 line += "  " + (row.cost(quantity).map { String(Int64($0.rounded())) } ?? "-").leftPadded(width)
             }
-            return line + String(format: "%7.1f %%%8.1f %%", row.validationAccuracy * 100, row.testAccuracy * 100) + "  "
+            if judged { line += String(format: "%7.1f %%", (row.judgedAccuracy ?? row.validationAccuracy) * 100) }
+            if validation { line += String(format: "%7.1f %%", row.validationAccuracy * 100) }
+            return line + String(format: "%8.1f %%", row.testAccuracy * 100) + "  "
         }
         var fixedWidths = "input \(state.context.inputBits), fc \(state.context.fcBits) bits"
+        if judged { fixedWidths += "; judged: accuracy on \(state.problem.judge.summary), what the search minimised error on" }
         if let core = state.problem.deviceCore {
             fixedWidths += "; \(extra.filter(\.dependsOnCore).map(\.name).joined(separator: " and ")) on \(core.label), from the device cost model"
         }
@@ -158,9 +163,10 @@ enum FrontCommands {
                 digits[digits.index(digits.startIndex, offsetBy: min(max(bits, 0), 16))]
             }
             // With cost columns the compact row may still not fit: the ratio to 8-bit goes first.
-            let ratio = head(ratio: true).count + shortNames.count <= columns - 1
-            var lines = [head(ratio: ratio) + "bits"]
-            lines += rows.map { figures($0, ratio: ratio) + String($0.genome.map(digit)) + shared($0) }
+            let validation = !judged
+            let ratio = head(ratio: true, validation: validation).count + shortNames.count <= columns - 1
+            var lines = [head(ratio: ratio, validation: validation) + "bits"]
+            lines += rows.map { figures($0, ratio: ratio, validation: validation) + String($0.genome.map(digit)) + shared($0) }
             let legend = "bits: one digit per operator, in order " + shortNames.joined(separator: " ")
                 + (rows.contains { $0.genome.contains { $0 >= 10 } } ? " (a = 10, b = 11, …)" : "") + "; \(fixedWidths); 'help show front' names them" + sharedNote
             return lines + TextWrapping.wrap(legend, width: columns - 1, rest: "  ")
@@ -205,20 +211,26 @@ enum FrontCommands {
         }
         guard let eight = comparison.eightBit else { return }
         let points = Value.format(comparison.tolerance * 100)
+        let judged = comparison.judge.label
+        if comparison.judge.kind != .validation { io.out("judged on    \(comparison.judge.summary)") }
         let cost = comparison.cost
         let bySize = cost == .size
-        func test(_ pick: Comparison.Pick) -> String { pick.testAccuracy.map { percent($0) } ?? "-" }
+        // With a judging set beyond validation, validation's figure follows the judged one.
+        func test(_ pick: Comparison.Pick) -> String {
+            (pick.validationAccuracy.map { "validation \(percent($0)), " } ?? "") + "test " + (pick.testAccuracy.map { percent($0) } ?? "-")
+        }
         func reduction(_ pick: Comparison.Pick) -> Double { eight.cost > 0 ? 1 - pick.cost / eight.cost : 0 }
         if bySize, eight.costs.count <= 1 {
-            io.out(String(format: "homogeneous 8-bit: %.0f bytes, validation %@, test %@", eight.size, percent(eight.accuracy), test(eight)))
+            io.out(String(format: "homogeneous 8-bit: %.0f bytes, %@ %@, %@", eight.size, judged, percent(eight.accuracy), test(eight)))
         } else {
-            io.out("homogeneous 8-bit: \(costs(eight)), validation \(percent(eight.accuracy)), test \(test(eight))")
+            io.out("homogeneous 8-bit: \(costs(eight)), \(judged) \(percent(eight.accuracy)), \(test(eight))")
         }
         if let core = comparison.core {
             let device = SearchObjective.catalog.filter { $0.dependsOnCore && eight.costs[$0] != nil }.map(\.name).joined(separator: " and ")
             io.out("\(device) for \(core.label), from the device cost model (instructions, not cycles)")
         }
-        session.publish([("accuracy_8bit", eight.accuracy), ("test_accuracy_8bit", eight.testAccuracy ?? 0), ("size_8bit", eight.size)])
+        session.publish([("accuracy_8bit", eight.validationAccuracy ?? eight.accuracy), ("judged_accuracy_8bit", eight.accuracy),
+                         ("test_accuracy_8bit", eight.testAccuracy ?? 0), ("size_8bit", eight.size)])
         if let homogeneous = comparison.smallestHomogeneous {
             if bySize {
                 io.out(String(format: "smallest homogeneous within %@ points: %d-bit, %.0f bytes: %.1f %% smaller", points, homogeneous.bits, homogeneous.pick.size, (1 - homogeneous.pick.size / eight.size) * 100))
@@ -233,25 +245,29 @@ enum FrontCommands {
             return
         }
         let cheaper = bySize ? "smaller" : "cheaper"
-        let turnedDown = comparison.rejected > 0 ? " (\(comparison.rejected) \(cheaper) one\(comparison.rejected == 1 ? "" : "s") within \(points) points on validation turned down)" : ""
+        let turnedDown = comparison.rejected > 0 ? " (\(comparison.rejected) \(cheaper) one\(comparison.rejected == 1 ? "" : "s") within \(points) points \(comparison.judge.kind == .validation ? "on validation" : "judged") turned down)" : ""
         guard let best = comparison.best else {
-            io.out("no mixed configuration on the front within \(points) points of homogeneous 8-bit (\(percent(eight.accuracy)) validation)\(confirmed)\(turnedDown)")
+            io.out("no mixed configuration on the front within \(points) points of homogeneous 8-bit (\(percent(eight.accuracy)) \(judged))\(confirmed)\(turnedDown)")
             publishPick(comparison, session: session)
             return
         }
         if bySize, best.pick.costs.count <= 1 {
-            io.out(String(format: "smallest mixed within %@ points%@: front %d, %.0f bytes, validation %@, test %@: %.1f %% smaller than 8-bit%@",
-                          points, confirmed, best.position, best.pick.size, percent(best.pick.accuracy), test(best.pick), comparison.sizeReduction * 100, turnedDown))
+            io.out(String(format: "smallest mixed within %@ points%@: front %d, %.0f bytes, %@ %@, %@: %.1f %% smaller than 8-bit%@",
+                          points, confirmed, best.position, best.pick.size, judged, percent(best.pick.accuracy), test(best.pick), comparison.sizeReduction * 100, turnedDown))
         } else if bySize {
-            io.out(String(format: "smallest mixed within %@ points%@: front %d, %@, validation %@, test %@: %.1f %% smaller than 8-bit%@",
-                          points, confirmed, best.position, costs(best.pick), percent(best.pick.accuracy), test(best.pick), comparison.sizeReduction * 100, turnedDown))
+            io.out(String(format: "smallest mixed within %@ points%@: front %d, %@, %@ %@, %@: %.1f %% smaller than 8-bit%@",
+                          points, confirmed, best.position, costs(best.pick), judged, percent(best.pick.accuracy), test(best.pick), comparison.sizeReduction * 100, turnedDown))
         } else {
-            io.out(String(format: "least %@ of the mixed within %@ points%@: front %d, %@, validation %@, test %@: %.1f %% less %@ than 8-bit, %.1f %% smaller%@",
-                          cost.name, points, confirmed, best.position, costs(best.pick), percent(best.pick.accuracy), test(best.pick),
+            io.out(String(format: "least %@ of the mixed within %@ points%@: front %d, %@, %@ %@, %@: %.1f %% less %@ than 8-bit, %.1f %% smaller%@",
+                          cost.name, points, confirmed, best.position, costs(best.pick), judged, percent(best.pick.accuracy), test(best.pick),
                           reduction(best.pick) * 100, cost.name, comparison.sizeReduction * 100, turnedDown))
         }
         io.out(String(format: "test gap     %+.1f points (8-bit test minus the pick's; chosen without the test split)", (comparison.testGap ?? 0) * 100))
         if let evidence = comparison.evidence { self.evidence(evidence, tolerance: comparison.tolerance, io: io) }
+        if let noisy = comparison.noisyEvidence {
+            io.out(String(format: "fresh noise  pick minus 8-bit %+.1f points (standard error %.1f) on %d validation and %d × %d training sequences with noise the search never saw",
+                          noisy.difference * 100, noisy.standardError * 100, noisy.validationCount, noisy.trainingCount, noisy.copies))
+        }
         publishPick(comparison, session: session)
     }
 
@@ -269,9 +285,9 @@ enum FrontCommands {
 
     /// Every variable `compare` may set: the pick's, 8-bit's, and for each cost a search can
     /// use besides size, best_COST, COST_8bit and COST_reduction.
-    static let comparePublished = ["hv", "hv_homogeneous", "accuracy_8bit", "test_accuracy_8bit", "size_8bit",
-                                   "best_index", "best_size", "size_reduction", "best_accuracy", "best_test_accuracy", "test_gap",
-                                   "best_difference", "best_difference_low", "best_difference_high", "resolved"]
+    static let comparePublished = ["hv", "hv_homogeneous", "accuracy_8bit", "judged_accuracy_8bit", "test_accuracy_8bit", "size_8bit",
+                                   "best_index", "best_size", "size_reduction", "best_accuracy", "best_judged_accuracy", "best_test_accuracy", "test_gap",
+                                   "best_difference", "best_difference_low", "best_difference_high", "resolved", "best_noisy_difference", "best_noisy_error"]
         + SearchObjective.catalog.filter { $0 != .size && $0.role == .cost }.flatMap { ["best_\($0.name)", "\($0.name)_8bit", "\($0.name)_reduction"] }
 
     /// The pick's variables, the same for `compare` and `compare finetune`; zeros when there
@@ -279,13 +295,17 @@ enum FrontCommands {
     static func publishPick(_ comparison: Comparison, session: Session) {
         let best = comparison.best
         session.publish([("best_index", Double(best?.position ?? 0)), ("best_size", best?.pick.size ?? 0),
-                         ("size_reduction", comparison.sizeReduction), ("best_accuracy", best?.pick.accuracy ?? 0),
+                         ("size_reduction", comparison.sizeReduction),
+                         ("best_accuracy", best.map { $0.pick.validationAccuracy ?? $0.pick.accuracy } ?? 0),
+                         ("best_judged_accuracy", best?.pick.accuracy ?? 0),
                          ("best_test_accuracy", best?.pick.testAccuracy ?? 0), ("test_gap", comparison.testGap ?? 0)])
         // What validation can say about the pick against 8-bit; zeros, and not resolved, without a pick.
         let evidence = comparison.evidence
         session.publish([("best_difference", evidence?.difference ?? 0), ("best_difference_low", evidence?.interval.lowerBound ?? 0),
                          ("best_difference_high", evidence?.interval.upperBound ?? 0),
-                         ("resolved", evidence?.resolves(comparison.tolerance) == true ? 1 : 0)])
+                         ("resolved", evidence?.resolves(comparison.tolerance) == true ? 1 : 0),
+                         ("best_noisy_difference", comparison.noisyEvidence?.difference ?? 0),
+                         ("best_noisy_error", comparison.noisyEvidence?.standardError ?? 0)])
         let others = SearchObjective.catalog.filter { $0 != .size && comparison.eightBit?.costs[$0] != nil }
         session.publish(others.flatMap { quantity in
             [("best_\(quantity.name)", best?.pick.costs[quantity] ?? 0), ("\(quantity.name)_8bit", comparison.eightBit?.costs[quantity] ?? 0),

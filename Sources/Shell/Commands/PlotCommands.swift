@@ -59,19 +59,23 @@ enum PlotCommands {
                                style: .points(.diamond), color: .orange, labels: state.homogeneous.map { "\($0.bits)-bit" }),
                     ]
                     let current = try workspace.evaluate(workspace.bits)
+                    // On what the front was judged on, so the point sits among them.
+                    let currentAccuracy = problem.judge.kind == .validation ? current.accuracy.validation
+                        : problem.judge.evaluator.accuracy(try workspace.quantizedModel(workspace.bits))
                     func currentValue(_ axis: FrontAxis) throws -> Double {
                         switch axis {
-                        case .accuracy: return current.accuracy.validation * 100
-                        case .error: return (1 - current.accuracy.validation) * 100
+                        case .accuracy: return currentAccuracy * 100
+                        case .error: return (1 - currentAccuracy) * 100
                         case .cost(let quantity) where quantity == .size: return Double(current.size)
                         case .cost(let quantity): return try workspace.cost(quantity, of: workspace.bits, core: problem.core)
                         }
                     }
                     series.append(Series(name: "current (\(workspace.bits.uniformWidth.map { "\($0)-bit" } ?? "mixed"))",
                                          points: [Point(x: try currentValue(x), y: try currentValue(y))], style: .points(.star), color: .red))
-                    var title = "\(state.context.task): \(x.title) against \(y.title)"
+                    let judge = problem.judge.label
+                    var title = "\(state.context.task): \(x.title(judge: judge)) against \(y.title(judge: judge))"
                     if x.dependsOnCore || y.dependsOnCore { title += " on \(problem.core.label)" }
-                    let plot = Plot(title: title, xLabel: x.axisLabel, yLabel: y.axisLabel, series: series)
+                    let plot = Plot(title: title, xLabel: x.axisLabel(judge: judge), yLabel: y.axisLabel(judge: judge), series: series)
                     try draw(plot, options: request.options, session: session, percentAxis: y.isValidation)
                 }
             ),
@@ -148,19 +152,20 @@ enum PlotCommands {
             return false
         }
 
-        var axisLabel: String {
+        /// `judge`: what accuracy was measured on, "validation" or "judged" (`JudgingSet.label`).
+        func axisLabel(judge: String) -> String {
             switch self {
-            case .accuracy: return "validation accuracy (%)"
-            case .error: return "validation error (%)"
+            case .accuracy: return "\(judge) accuracy (%)"
+            case .error: return "\(judge) error (%)"
             case .cost(let quantity): return quantity.axis
             }
         }
 
         /// The plot title's word: "size against validation accuracy".
-        var title: String {
+        func title(judge: String) -> String {
             switch self {
-            case .accuracy: return "validation accuracy"
-            case .error: return "validation error"
+            case .accuracy: return "\(judge) accuracy"
+            case .error: return "\(judge) error"
             case .cost(let quantity): return quantity.name
             }
         }

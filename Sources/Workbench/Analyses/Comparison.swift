@@ -20,9 +20,16 @@ public enum PickRule: String, CaseIterable, Sendable {
     /// Validation, with the tolerance shrunk by one standard error of the paired
     /// difference between the candidate and 8-bit on the validation split.
     case margin
+    /// `margin`'s test on validation plus noisy copies of the training split, made as hard
+    /// for the float model as validation (`NoisyCopies`): many more sequences than
+    /// validation, none of which the search scored.
+    case noisy
 
-    /// The rule `compare` uses unless told otherwise.
-    public static let standard: PickRule = .margin
+    /// The rule `compare` uses unless told otherwise (docs/selection.md, "Judged on noisy copies").
+    public static let standard: PickRule = .noisy
+    /// The rule `compare finetune` uses unless told otherwise: fine-tuning trains on the
+    /// training split, so copies of it would flatter every tuned candidate.
+    public static let standardForFineTuning: PickRule = .margin
 }
 
 /// Mixed against homogeneous precision, as `compare` reports it: hypervolumes, and the
@@ -39,7 +46,10 @@ public struct Comparison: Sendable {
         public var cost: Double
         /// Every cost the search minimised or bounded, and the size: for reporting.
         public var costs: [SearchObjective: Double]
+        /// On what the search judged (`Comparison.judge`).
         public var accuracy: Double
+        /// On the validation split, when the search judged on more (filled in by `Workspace.compare`).
+        public var validationAccuracy: Double?
         /// Filled in by `Workspace.compare`; nil from `QuantizationSearch.comparison`.
         public var testAccuracy: Double?
 
@@ -67,6 +77,8 @@ public struct Comparison: Sendable {
 
     public var hypervolume: Double
     public var homogeneousHypervolume: Double
+    /// What the accuracies were measured on (the search's judging set).
+    public var judge: JudgeDescription = JudgeDescription(kind: .validation, label: "validation", summary: "")
     /// How far below 8-bit accuracy a pick may be (0.005 = half a point).
     public var tolerance: Double
     public var rule: PickRule = .standard
@@ -87,6 +99,8 @@ public struct Comparison: Sendable {
     public var fineTuning: FineTuningTrail?
     /// The pick against 8-bit, sequence by sequence on validation: what the data can resolve.
     public var evidence: PairedEvidence?
+    /// The pick against 8-bit on validation and noisy copies of the training split (`NoisyCopies`).
+    public var noisyEvidence: NoisyEvidence?
 
     /// The pick's size reduction against 8-bit (0 when there is none).
     public var sizeReduction: Double {
@@ -164,6 +178,37 @@ public struct PairedEvidence: Sendable, Equatable {
     }
 }
 
+/// What a comparison's accuracies were measured on, for its report.
+public struct JudgeDescription: Sendable, Equatable {
+    public var kind: JudgingSet.Kind
+    public var label: String
+    public var summary: String
+}
+
+/// One model against another on validation and noisy copies of the training split.
+public struct NoisyEvidence: Sendable, Equatable {
+    /// The first's accuracy minus the second's, averaged within each original sequence first.
+    public var difference: Double
+    /// Over the original sequences (validation and training), each counted once.
+    public var standardError: Double
+    public var sequences: Int
+    public var validationCount: Int
+    public var trainingCount: Int
+    public var copies: Int
+    /// σ of the noise, in standard deviations of each feature.
+    public var noise: Double
+
+    public init(difference: Double, standardError: Double, of copies: NoisyCopies) {
+        self.difference = difference
+        self.standardError = standardError
+        sequences = copies.sequences.count
+        validationCount = copies.validationCount
+        trainingCount = copies.trainingCount
+        self.copies = copies.copies
+        noise = copies.noise
+    }
+}
+
 /// The candidates `compare finetune` fine-tuned, in the order it tried them.
 public struct FineTuningTrail: Sendable {
     public var candidates: [FineTunedCandidate] = []
@@ -206,6 +251,7 @@ extension QuantizationSearch {
 
     func comparisonSetup(tolerance: Double, by requested: SearchObjective?, withinTolerance: Bool = true) -> ComparisonSetup {
         var result = Comparison(hypervolume: hypervolume, homogeneousHypervolume: homogeneousHypervolume, tolerance: tolerance)
+        result.judge = JudgeDescription(kind: problem.judge.kind, label: problem.judge.label, summary: problem.judge.summary)
         result.core = problem.deviceCore
         let cost = requested ?? Comparison.defaultCost(for: objectives) ?? .size
         result.cost = cost
@@ -290,7 +336,7 @@ extension Workspace {
             return model
         }
         func accepts(_ candidate: Individual) throws -> Bool {
-            let check = try confirm ?? confirmation(rule, eightBit: eightBit(), tolerance: tolerance)
+            let check = try confirm ?? confirmation(rule, eightBit: eightBit(), tolerance: tolerance, judgeSeed: state.problem.judge.seed)
             confirm = check
             return try check(inputs.quantized(candidate.genome))
         }
@@ -303,7 +349,7 @@ extension Workspace {
             // The confirmation is built first on every rank: building it may share work
             // between the ranks too (the fidelity rule's float predictions), which a rank
             // with no candidate in a round would otherwise never join.
-            confirm = try confirmation(rule, eightBit: eightBit(), tolerance: tolerance)
+            confirm = try confirmation(rule, eightBit: eightBit(), tolerance: tolerance, judgeSeed: state.problem.judge.seed)
             var start = 0
             while start < candidates.count {
                 let batch = Array(candidates[start..<min(candidates.count, start + partition.count)])
@@ -314,14 +360,43 @@ extension Workspace {
             return nil
         }
         result.rule = rule
+        let judgedOnValidation = state.problem.judge.kind == .validation
         if let eight = result.eightBit {
             result.eightBit?.testAccuracy = try testAccuracy(of: eight.genome, in: state)
+            if !judgedOnValidation { result.eightBit?.validationAccuracy = try evaluator(of: .validation).accuracy(eightBit()) }
         }
         if let best = result.best {
             result.best?.pick.testAccuracy = try testAccuracy(of: best.pick.genome, in: state)
-            result.evidence = try validationEvidence(inputs.quantized(best.pick.genome), against: eightBit())
+            if !judgedOnValidation { result.best?.pick.validationAccuracy = try evaluator(of: .validation).accuracy(inputs.quantized(best.pick.genome)) }
+            let pick = try inputs.quantized(best.pick.genome)
+            result.evidence = try validationEvidence(pick, against: eightBit())
+            result.noisyEvidence = try noisyEvidence(pick, against: eightBit(), judgeSeed: state.problem.judge.seed)
         }
         return result
+    }
+
+    /// Validation and noisy copies of the training split for the current model (`NoisyCopies`),
+    /// drawn with `seed`; the last ones made are kept until the model changes.
+    func noisyCopies(seed: UInt64) throws -> NoisyCopies {
+        if let known = noisyCopiesCache[seed] { return known }
+        let task = try requireTask()
+        let made = NoisyCopies(model: try requireModel(), train: (task.train.sequences, task.train.labels),
+                               validation: (task.validation.sequences, task.validation.labels), seed: seed)
+        noisyCopiesCache[seed] = made
+        return made
+    }
+
+    /// The seed of the copies `compare` confirms with: another draw than the search judged on,
+    /// so a candidate the search chose for its luck on one draw meets fresh noise.
+    static func confirmationSeed(_ judgeSeed: UInt64) -> UInt64 { judgeSeed ^ 0x5EED_C0FF_EE00_0001 }
+
+    /// `model` against `reference` on validation and noisy copies of the training split.
+    func noisyEvidence(_ model: QuantizedGRU, against reference: QuantizedGRU, judgeSeed: UInt64) throws -> NoisyEvidence {
+        let copies = try noisyCopies(seed: Self.confirmationSeed(judgeSeed))
+        let evaluator = IntegerEvaluator(sequences: copies.sequences, labels: copies.labels, featureCount: try requireTask().featureCount)
+        let (difference, standardError) = copies.difference(right: zip(evaluator.predictions(model), copies.labels).map { $0 == $1 },
+                                                            reference: zip(evaluator.predictions(reference), copies.labels).map { $0 == $1 })
+        return NoisyEvidence(difference: difference, standardError: standardError, of: copies)
     }
 
     /// `model` against `reference`, sequence by sequence on the validation split.
@@ -341,7 +416,7 @@ extension Workspace {
     }
 
     /// The test a candidate must pass under `rule`, against 8-bit on the same data.
-    func confirmation(_ rule: PickRule, eightBit: QuantizedGRU, tolerance: Double) throws -> (QuantizedGRU) throws -> Bool {
+    func confirmation(_ rule: PickRule, eightBit: QuantizedGRU, tolerance: Double, judgeSeed: UInt64) throws -> (QuantizedGRU) throws -> Bool {
         switch rule {
         case .validation:
             return { _ in true }
@@ -360,6 +435,15 @@ extension Workspace {
             }
             let reference = agreement(eightBit)
             return { candidate in agreement(candidate) >= reference - tolerance }
+        case .noisy:
+            let copies = try noisyCopies(seed: Self.confirmationSeed(judgeSeed))
+            let evaluator = IntegerEvaluator(sequences: copies.sequences, labels: copies.labels, featureCount: try requireTask().featureCount)
+            let eightRight = zip(evaluator.predictions(eightBit), copies.labels).map { $0 == $1 }
+            return { candidate in
+                let (difference, standardError) = copies.difference(right: zip(evaluator.predictions(candidate), copies.labels).map { $0 == $1 },
+                                                                    reference: eightRight)
+                return difference >= -tolerance + standardError
+            }
         case .margin:
             let validation = try evaluator(of: .validation)
             let labels = try requireTask().validation.labels

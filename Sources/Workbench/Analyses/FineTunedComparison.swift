@@ -16,7 +16,7 @@ extension Workspace {
     /// cheap, not always the cheapest.) Each run starts from the search's weights, so
     /// `use front K; finetune` with the same settings gives the pick's weights exactly.
     /// The test split is measured for the pick alone, after it is chosen.
-    public func compareFineTuned(rule: PickRule = .standard, tolerance: Double = Comparison.defaultTolerance, by cost: SearchObjective? = nil,
+    public func compareFineTuned(rule: PickRule = .standardForFineTuning, tolerance: Double = Comparison.defaultTolerance, by cost: SearchObjective? = nil,
                                  settings: FineTuningOptions, observer: FineTuningObserver = FineTuningObserver(),
                                  starting: (_ position: Int, _ cost: Double) -> Void = { _, _ in },
                                  finished: (FineTunedCandidate) -> Void = { _ in }) throws -> Comparison {
@@ -26,15 +26,28 @@ extension Workspace {
         var result = setup.result
         result.rule = rule
         var trail = FineTuningTrail()
-        guard result.limitation == nil, let eight = result.eightBit else {
+        guard result.limitation == nil, var eight = result.eightBit else {
             result.fineTuning = trail
             return result
+        }
+        // Fine-tuning trains on the training split, so noisy copies of it would flatter every
+        // tuned candidate: here accuracy is always the validation split's, for 8-bit too.
+        let validation = try evaluator(of: .validation)
+        func searchedAccuracy(_ individual: Individual) -> Double {
+            state.problem.judge.kind == .validation ? state.problem.accuracy(individual.objectives)
+                : validation.accuracy(inputs.quantized(individual.genome))
+        }
+        if state.problem.judge.kind != .validation {
+            eight.accuracy = validation.accuracy(inputs.quantized(QuantizationProblem.homogeneous(8)))
+            result.eightBit = eight
+            result.judge = JudgeDescription(kind: .validation, label: "validation", summary: "")
         }
         let costIndex = setup.costIndex
         result.eightBit?.testAccuracy = try testAccuracy(of: eight.genome, in: state)
         let candidates = setup.candidates.filter { $0.element.objectives[costIndex] < eight.cost }
         trail.candidateCount = candidates.count
-        let confirm = try confirmation(rule, eightBit: inputs.quantized(QuantizationProblem.homogeneous(8)), tolerance: tolerance)
+        let confirm = try confirmation(rule, eightBit: inputs.quantized(QuantizationProblem.homogeneous(8)), tolerance: tolerance,
+                                       judgeSeed: state.problem.judge.seed)
 
         var low = 0, high = candidates.count - 1
         var chosen: (offset: Int, genome: Genome, model: QuantizedGRU, candidate: FineTunedCandidate)?
@@ -44,7 +57,7 @@ extension Workspace {
             let value = individual.objectives[costIndex]
             starting(offset + 1, value)
             let bits = inputs.bits(individual.genome)
-            let searched = state.problem.accuracy(individual.objectives)
+            let searched = searchedAccuracy(individual)
             let run = try fineTuningRun(model: inputs.model, calibration: inputs.calibration, options: inputs.options,
                                         bits: bits, settings: settings, ranges: .mse, observer: observer)
             if run.interrupted {
@@ -77,7 +90,8 @@ extension Workspace {
             return result
         }
         let genome = chosen.genome
-        let searched = state.pick(genome, candidates.first { $0.offset == chosen.offset }?.element.objectives ?? [], costIndex: costIndex)
+        var searched = state.pick(genome, candidates.first { $0.offset == chosen.offset }?.element.objectives ?? [], costIndex: costIndex)
+        searched.accuracy = chosen.candidate.searchedAccuracy
         var before = searched
         before.testAccuracy = try testAccuracy(of: genome, in: state)
         trail.pickBefore = before

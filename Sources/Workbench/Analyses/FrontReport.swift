@@ -21,6 +21,8 @@ public struct FrontRow: Sendable, Encodable {
     /// The core latency and RAM were estimated for, when the search used them.
     public var core: TargetCore?
     public var validationAccuracy: Double
+    /// What the search measured, when it judged on more than validation (`JudgingSet`).
+    public var judgedAccuracy: Double?
     /// Measured for reporting; the search never sees it.
     public var testAccuracy: Double
     public var genome: [Int]
@@ -30,7 +32,7 @@ public struct FrontRow: Sendable, Encodable {
     public var configurations: Int = 1
 
     enum CodingKeys: String, CodingKey {
-        case position, size, sizeRatio = "size_ratio", validationAccuracy = "val_accuracy", testAccuracy = "test_accuracy", configurations, bits, core
+        case position, size, sizeRatio = "size_ratio", validationAccuracy = "val_accuracy", judgedAccuracy = "judged_accuracy", testAccuracy = "test_accuracy", configurations, bits, core
     }
 
     /// A cost's key: its objective name (`latency`, `ram`, `bitops`).
@@ -58,6 +60,7 @@ public struct FrontRow: Sendable, Encodable {
         }
         try container.encodeIfPresent(core?.rawValue, forKey: .core)
         try container.encode(validationAccuracy, forKey: .validationAccuracy)
+        try container.encodeIfPresent(judgedAccuracy, forKey: .judgedAccuracy)
         try container.encode(testAccuracy, forKey: .testAccuracy)
         try container.encode(configurations, forKey: .configurations)
         try container.encode(Dictionary(uniqueKeysWithValues: zip(GRUOperator.genome.map(\.name), genome)), forKey: .bits)
@@ -80,8 +83,11 @@ extension Workspace {
             let quantized = inputs.quantized(individual.genome)
             let size = quantized.size.total
             let testAccuracy = try testAccuracy(of: individual.genome, in: state, quantized: quantized)
+            let judged = problem.accuracy(individual.objectives)
+            let validation = problem.judge.kind == .validation ? judged : try evaluator(of: .validation).accuracy(quantized)
             var row = FrontRow(position: index + 1, size: size, sizeRatio: Double(size) / Double(reference),
-                               validationAccuracy: problem.accuracy(individual.objectives), testAccuracy: testAccuracy,
+                               validationAccuracy: validation, judgedAccuracy: problem.judge.kind == .validation ? nil : judged,
+                               testAccuracy: testAccuracy,
                                genome: individual.genome, bits: inputs.bits(individual.genome), configurations: point.configurations)
             row.costs = others.map { FrontRow.Cost(quantity: $0, value: problem.value(of: $0, genome: individual.genome, objectives: individual.objectives)) }
             row.core = problem.deviceCore
@@ -123,12 +129,14 @@ public enum FrontFile {
         let core = rows.first?.core
         var header = ["position", "size", "size_ratio"] + quantities.map(\.name)
         if core != nil { header.append("core") }
-        header += ["val_accuracy", "test_accuracy", "configurations"]
+        let judged = rows.contains { $0.judgedAccuracy != nil }
+        header += ["val_accuracy"] + (judged ? ["judged_accuracy"] : []) + ["test_accuracy", "configurations"]
         var lines = [(header + GRUOperator.genome.map(\.name)).joined(separator: ",")]
         for row in rows {
             var fixed = [String(row.position), String(row.size), number(row.sizeRatio)] + row.costs.map { number($0.value) }
             if let core = row.core { fixed.append(core.rawValue) }
-            fixed += [number(row.validationAccuracy), number(row.testAccuracy), String(row.configurations)]
+            fixed += [number(row.validationAccuracy)] + (judged ? [number(row.judgedAccuracy ?? row.validationAccuracy)] : [])
+                + [number(row.testAccuracy), String(row.configurations)]
             lines.append((fixed + row.genome.map(String.init)).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

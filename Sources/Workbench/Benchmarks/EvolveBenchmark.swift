@@ -35,7 +35,8 @@ enum EvolveBenchmark {
         let calibration = Calibration.calibrate(model: fresh, sequences: Array(sequences.prefix(128)), method: .maxAbs)
         let inputs = SearchInputs(model: fresh, calibration: calibration, options: QuantizationOptions(), base: BitWidths())
         let problem = QuantizationProblem(task: "smnist", inputs: inputs,
-                                          validation: IntegerEvaluator(sequences: sequences, labels: labels, featureCount: 28),
+                                          judge: JudgingSet(kind: .validation, seed: 1, copies: nil,
+                                                            evaluator: IntegerEvaluator(sequences: sequences, labels: labels, featureCount: 28)),
                                           objectives: SearchObjective.defaultList, widths: QuantizationProblem.defaultWidths)
         let options = NSGA2Options(populationSize: quick ? 8 : 32, seed: 1)
         guard let search = try? NSGA2(space: problem.space, options: options, objectiveCount: problem.objectives.count,

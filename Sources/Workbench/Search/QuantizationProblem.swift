@@ -37,27 +37,28 @@ public struct QuantizationProblem: Sendable {
     /// made under another fingerprint evaluated other models. (The core is not in it: a
     /// checkpoint's context names the core its device costs were estimated for.)
     public let fingerprint: String
-    private let validation: IntegerEvaluator
+    /// What the accuracy objective is measured on.
+    public let judge: JudgingSet
 
     /// The paper's sub-8-bit range.
     public static let defaultWidths = Array(2...8)
     /// The genome of homogeneous `bits`-bit.
     public static func homogeneous(_ bits: Int) -> Genome { [Int](repeating: bits, count: GRUOperator.genome.count) }
 
-    init(task: String, inputs: SearchInputs, validation: IntegerEvaluator, objectives: [SearchObjective], widths: [Int],
+    init(task: String, inputs: SearchInputs, judge: JudgingSet, objectives: [SearchObjective], widths: [Int],
          constraints: [SearchConstraint] = [], core: TargetCore = .m4) {
         self.task = task
         self.inputs = inputs
-        self.validation = validation
+        self.judge = judge
         self.objectives = objectives
         self.constraints = constraints
         self.core = core
         space = GenomeSpace(geneNames: GRUOperator.genome.map(\.name),
                             allowedValues: Array(repeating: widths, count: GRUOperator.genome.count))
-        fingerprint = QuantizationProblem.fingerprint(inputs)
+        fingerprint = QuantizationProblem.fingerprint(inputs, judge: judge)
     }
 
-    static func fingerprint(_ inputs: SearchInputs) -> String {
+    static func fingerprint(_ inputs: SearchInputs, judge: JudgingSet) -> String {
         var fingerprint = Fingerprint()
         let model = inputs.model
         for tensor in [model.weightIH, model.weightHH, model.biasIH, model.biasHH, model.fcWeight, model.fcBias] {
@@ -65,7 +66,7 @@ public struct QuantizationProblem: Sendable {
         }
         // The arithmetic and the device layout (what `size` counts) are part of what an evaluation
         // measured: a checkpoint cached under another version is not reused.
-        fingerprint.add("\(QuantizedGRU.engineVersion)|\(DeviceLayout.version)|\(inputs.options)|\(inputs.calibration.ranges)|\(inputs.base[.input])|\(inputs.base[.fc])")
+        fingerprint.add("\(QuantizedGRU.engineVersion)|\(DeviceLayout.version)|\(inputs.options)|\(inputs.calibration.ranges)|\(inputs.base[.input])|\(inputs.base[.fc])\(judge.identity)")
         return fingerprint.hex
     }
 
@@ -82,7 +83,7 @@ public struct QuantizationProblem: Sendable {
 
     /// One genome's input to the objectives.
     func input(_ genome: Genome) -> ObjectiveInput {
-        ObjectiveInput(bits: inputs.bits(genome), quantized: inputs.quantized(genome), core: core, validation: validation)
+        ObjectiveInput(bits: inputs.bits(genome), quantized: inputs.quantized(genome), core: core, validation: judge.evaluator)
     }
 
     /// The objective values and constraint values of one genome, in `objectives` and

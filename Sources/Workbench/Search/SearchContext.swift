@@ -22,6 +22,9 @@ public struct SearchContext: Codable, Equatable, Sendable {
     /// The bounds the search was held to, in the order of the constraint values; absent
     /// for an unconstrained search and in older checkpoints.
     public var constraints: [Limit]?
+    /// What the accuracy objective was measured on, as `JudgingSet.contextValue` writes it;
+    /// absent for the validation split and in older checkpoints.
+    public var judge: String?
 
     /// One saved bound: the cost's objective name and its largest allowed value.
     public struct Limit: Codable, Equatable, Sendable {
@@ -35,7 +38,7 @@ public struct SearchContext: Codable, Equatable, Sendable {
     }
 
     public init(task: String, fingerprint: String, objectives: [String], inputBits: Int, fcBits: Int, targetGeneration: Int,
-                reference: [Double], core: String? = nil, constraints: [Limit]? = nil) {
+                reference: [Double], core: String? = nil, judge: String? = nil, constraints: [Limit]? = nil) {
         self.task = task
         self.fingerprint = fingerprint
         self.objectives = objectives
@@ -45,6 +48,7 @@ public struct SearchContext: Codable, Equatable, Sendable {
         self.reference = reference
         self.core = core
         self.constraints = constraints
+        self.judge = judge
     }
 }
 

@@ -19,11 +19,14 @@ public struct EvolveRequest: Sendable {
     public var constraints: [SearchConstraint]
     /// The core latency and RAM are estimated for.
     public var core: TargetCore
+    /// What the accuracy objective is measured on.
+    public var judge: JudgingSet.Kind
 
     public init(generations: Int, population: Int? = nil, seed: UInt64? = nil,
                 objectives: [SearchObjective] = SearchObjective.defaultList, widths: [Int] = QuantizationProblem.defaultWidths,
                 checkpoint: URL? = nil, fresh: Bool = false, homogeneousStart: Bool = true,
-                constraints: [SearchConstraint] = [], core: TargetCore = EvolveRequest.defaultCore) {
+                constraints: [SearchConstraint] = [], core: TargetCore = EvolveRequest.defaultCore,
+                judge: JudgingSet.Kind = EvolveRequest.defaultJudge) {
         self.generations = generations
         self.population = population
         self.seed = seed
@@ -34,7 +37,10 @@ public struct EvolveRequest: Sendable {
         self.homogeneousStart = homogeneousStart
         self.constraints = constraints
         self.core = core
+        self.judge = judge
     }
+
+    public static let defaultJudge = JudgingSet.Kind.noisy
 
     /// A Cortex-M4: the DSP path, the usual target of the C export.
     public static let defaultCore = TargetCore.m4
@@ -54,10 +60,11 @@ extension Workspace {
     /// The search problem over the current configuration: the weights in use, their
     /// ranges and options, and the current bits for the operators outside the genome.
     public func searchProblem(objectives: [SearchObjective], widths: [Int], constraints: [SearchConstraint] = [],
-                              core: TargetCore = EvolveRequest.defaultCore) throws -> QuantizationProblem {
+                              core: TargetCore = EvolveRequest.defaultCore, judge: JudgingSet.Kind = EvolveRequest.defaultJudge,
+                              judgeSeed: UInt64? = nil) throws -> QuantizationProblem {
         let inputs = try quantizationInputs()
         let searchInputs = SearchInputs(model: inputs.model, calibration: inputs.calibration, options: options, base: bits)
-        return QuantizationProblem(task: inputs.task.name, inputs: searchInputs, validation: try evaluator(of: .validation),
+        return QuantizationProblem(task: inputs.task.name, inputs: searchInputs, judge: try judgingSet(judge, seed: judgeSeed ?? seed),
                                    objectives: objectives, widths: widths, constraints: constraints, core: core)
     }
 
@@ -74,7 +81,7 @@ extension Workspace {
     /// evaluates its first generation.
     public func prepareSearch(_ request: EvolveRequest) throws -> (QuantizationSearch, SearchStart) {
         let problem = try searchProblem(objectives: request.objectives, widths: request.widths,
-                                        constraints: request.constraints, core: request.core)
+                                        constraints: request.constraints, core: request.core, judge: request.judge)
         if !request.fresh, let current = search,
            current.problem.fingerprint == problem.fingerprint, current.objectives == problem.objectives,
            current.problem.constraints == problem.constraints, current.problem.deviceCore == problem.deviceCore,
@@ -103,7 +110,7 @@ extension Workspace {
         nsga.partition = partition
         let context = SearchContext(task: problem.task, fingerprint: problem.fingerprint, objectives: problem.objectives.map(\.name),
                                     inputBits: bits[.input], fcBits: bits[.fc], targetGeneration: request.generations, reference: reference,
-                                    core: problem.deviceCore?.rawValue,
+                                    core: problem.deviceCore?.rawValue, judge: problem.judge.contextValue,
                                     constraints: problem.constraints.isEmpty ? nil
                                         : problem.constraints.map { SearchContext.Limit(quantity: $0.quantity.name, bound: $0.bound) })
         let checkpoint = request.checkpoint ?? CheckpointLocation.newRun(task: problem.task, fingerprint: problem.fingerprint,
@@ -153,8 +160,9 @@ extension Workspace {
             }
             core = known
         }
+        let (judge, judgeSeed) = try JudgingSet.parse(context: context.judge, path: url.path)
         let problem = try searchProblem(objectives: objectives, widths: saved.space.allowedValues.first ?? QuantizationProblem.defaultWidths,
-                                        constraints: constraints, core: core)
+                                        constraints: constraints, core: core, judge: judge, judgeSeed: judgeSeed)
         guard saved.space == problem.space else {
             throw WorkbenchError.checkpoint(path: url.path, reason: "searches another genome space (\(saved.space.geneCount) genes) than gq's 17 operators at one range of widths")
         }

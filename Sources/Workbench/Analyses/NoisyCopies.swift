@@ -1,0 +1,145 @@
+import Foundation
+import GRU
+import Randomness
+
+/// Labelled inputs to judge quantization damage on beyond the validation split: the
+/// validation sequences, plus noisy copies of the training sequences made as hard for the
+/// float model as validation is.
+///
+/// The float model fits its training data better than unseen data, so the training split
+/// says little about the damage quantization does near the decision boundary (8-bit scores
+/// 100 % there on small tasks, and so does every candidate). Gaussian noise of σ standard
+/// deviations per feature and step, with σ chosen so that the float model's mean
+/// cross-entropy on the copies equals its cross-entropy on validation, moves the training
+/// inputs as close to the boundary as unseen inputs are. A continuous loss is matched, not
+/// accuracy, because accuracy on a small validation split is often 100 % and cannot place σ.
+/// The copies were never scored by the search, so a candidate chosen on validation is not
+/// flattered on them.
+public struct NoisyCopies: Sendable {
+    /// Validation first, then `copies` noisy copies of each training sequence.
+    public var sequences: [[Float]]
+    public var labels: [Int]
+    /// The sequence each one copies: validation sequences are themselves, copies share
+    /// their original's group. Paired differences are averaged per group first, so that
+    /// copies of one sequence count as one piece of evidence, not several.
+    public var groups: [Int]
+    public var groupCount: Int
+    public var validationCount: Int
+    /// Training sequences copied: all of them, unless that would pass `capacity`.
+    public var trainingCount: Int
+    public var copies: Int
+    /// σ, in standard deviations of each feature.
+    public var noise: Double
+    /// The float model's mean cross-entropy on validation: what σ was matched to.
+    public var targetLoss: Double
+
+    /// The most sequences the set holds (unless validation alone holds more); the copies per
+    /// training sequence follow from it. Evaluating a configuration costs in proportion.
+    public static let capacity = 4096
+    /// At most this many copies of each training sequence.
+    public static let maximumCopies = 8
+    /// Training sequences used to choose σ (a seeded sample when there are more).
+    static let sampleForNoise = 512
+    /// Bisection steps on σ.
+    static let bisectionSteps = 12
+    /// Training counts as easier than validation below this fraction of its loss; closer,
+    /// the copies need no noise.
+    static let easier = 0.99
+    /// σ is searched in [0, this].
+    static let largestNoise = 4.0
+
+    public init(model: GRUClassifier, train: (sequences: [[Float]], labels: [Int]),
+                validation: (sequences: [[Float]], labels: [Int]), seed: UInt64) {
+        validationCount = validation.sequences.count
+        let target = validation.sequences.isEmpty ? 0 : Self.meanLoss(model, validation.sequences, validation.labels)
+        targetLoss = target
+        let f = model.inputSize
+        let scale = model.standardization?.scale ?? [Float](repeating: 1, count: f)
+
+        // σ on a sample of training sequences, each with one fixed draw of noise, so the loss
+        // moves with σ alone.
+        let sample = Array(Self.order(train.sequences.count, seed: seed).prefix(Self.sampleForNoise))
+        var sampleNoise = SeededGenerator(seed: seed, stream: 31)
+        let draws = sample.map { i in (0..<train.sequences[i].count).map { _ in sampleNoise.nextGaussian() } }
+        func sampleLoss(_ sigma: Double) -> Double {
+            let noisy = sample.indices.map { k in Self.addNoise(train.sequences[sample[k]], draws[k], sigma: sigma, scale: scale) }
+            return Self.meanLoss(model, noisy, sample.map { train.labels[$0] })
+        }
+        var sigma = 0.0
+        if !sample.isEmpty, !validation.sequences.isEmpty, sampleLoss(0) < Self.easier * target {
+            var low = 0.0, high = 0.0625
+            while high < Self.largestNoise && sampleLoss(high) < target { low = high; high *= 2 }
+            high = min(high, Self.largestNoise)
+            for _ in 0..<Self.bisectionSteps {
+                let middle = (low + high) / 2
+                if sampleLoss(middle) < target { low = middle } else { high = middle }
+            }
+            sigma = (low + high) / 2
+        }
+        noise = sigma
+
+        // Without noise a copy would repeat its original: one is enough. Past the capacity, a
+        // seeded subset of the training sequences gets one copy each; a validation split that
+        // fills the capacity on its own gets none.
+        let room = max(0, Self.capacity - validationCount)
+        let copied = Array(Self.order(train.sequences.count, seed: seed &+ 1).prefix(room)).sorted()
+        copies = copied.isEmpty ? 0 : sigma == 0 ? 1 : max(1, min(Self.maximumCopies, room / copied.count))
+        var sequences = validation.sequences, labels = validation.labels
+        var groups = Array(0..<validationCount)
+        var generator = SeededGenerator(seed: seed, stream: 32)
+        for (group, i) in copied.enumerated() {
+            for _ in 0..<copies {
+                let draw = (0..<train.sequences[i].count).map { _ in generator.nextGaussian() }
+                sequences.append(Self.addNoise(train.sequences[i], draw, sigma: sigma, scale: scale))
+                labels.append(train.labels[i])
+                groups.append(validationCount + group)
+            }
+        }
+        trainingCount = copies > 0 ? copied.count : 0
+        self.sequences = sequences
+        self.labels = labels
+        self.groups = groups
+        groupCount = validationCount + trainingCount
+    }
+
+    /// A seeded order of 0..<n.
+    static func order(_ n: Int, seed: UInt64) -> [Int] {
+        var order = Array(0..<n)
+        var generator = SeededGenerator(seed: seed, stream: 30)
+        GRUTrainer.fisherYates(&order, using: &generator)
+        return order
+    }
+
+    /// The first model's accuracy minus the second's, averaged within each group first
+    /// (`right` and `reference` say which sequences each got right), with its standard error
+    /// over the groups.
+    public func difference(right: [Bool], reference: [Bool]) -> (mean: Double, standardError: Double) {
+        var sums = [Double](repeating: 0, count: groupCount), sizes = [Double](repeating: 0, count: groupCount)
+        for (k, group) in groups.enumerated() {
+            sums[group] += (right[k] ? 1 : 0) - (reference[k] ? 1 : 0)
+            sizes[group] += 1
+        }
+        let d = zip(sums, sizes).filter { $0.1 > 0 }.map { $0.0 / $0.1 }
+        guard d.count > 1 else { return (d.first ?? 0, .infinity) }
+        let n = Double(d.count), mean = d.reduce(0, +) / n
+        let variance = d.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
+        return (mean, (variance / n).squareRoot())
+    }
+
+    static func addNoise(_ sequence: [Float], _ draw: [Float], sigma: Double, scale: [Float]) -> [Float] {
+        let f = scale.count, s = Float(sigma)
+        return sequence.indices.map { sequence[$0] + s * scale[$0 % f] * draw[$0] }
+    }
+
+    /// Mean cross-entropy of the float model's logits against the labels.
+    static func meanLoss(_ model: GRUClassifier, _ sequences: [[Float]], _ labels: [Int]) -> Double {
+        let logits = model.logits(sequences), c = model.classCount
+        var total = 0.0
+        for (i, label) in labels.enumerated() {
+            let row = logits[(i * c)..<((i + 1) * c)].map(Double.init)
+            let top = row.max() ?? 0
+            total += top + Foundation.log(row.reduce(0) { $0 + Foundation.exp($1 - top) }) - row[label]
+        }
+        return total / Double(max(labels.count, 1))
+    }
+}

@@ -1,0 +1,76 @@
+import Quantization
+
+/// The labelled sequences a search measures accuracy on, and `compare` judges its
+/// candidates against 8-bit with.
+///
+/// `noisy` (the default): the validation split plus noisy copies of the training split, as
+/// hard for the float model as validation (`NoisyCopies`); on small tasks many times more
+/// sequences than validation, so the front is chosen on evidence that can see quantization
+/// damage validation cannot (docs/selection.md). `validation`: the validation split alone.
+public struct JudgingSet: Sendable {
+    public enum Kind: String, CaseIterable, Sendable {
+        case noisy, validation
+    }
+
+    public let kind: Kind
+    /// The seed the copies were drawn with (the session seed when the search began).
+    public let seed: UInt64
+    /// The copies, for `noisy`.
+    public let copies: NoisyCopies?
+    public let evaluator: IntegerEvaluator
+
+    /// What a search's accuracy is called in reports.
+    public var label: String { kind == .validation ? "validation" : "judged" }
+
+    /// What it holds, for the line before a report.
+    public var summary: String {
+        guard let copies else { return "\(evaluator.count) validation sequences" }
+        return copies.summary
+    }
+
+    /// What the search's fingerprint adds: nothing for validation, so older checkpoints
+    /// (all judged on validation) still match.
+    var identity: String {
+        kind == .validation ? "" : "|judged on noisy copies v1, seed \(seed)"
+    }
+}
+
+extension NoisyCopies {
+    /// "54 validation and 162 × 8 noisy training sequences (noise 0.86 standard deviations)".
+    public var summary: String {
+        guard copies > 0 else { return "\(validationCount) validation sequences (no training sequences to copy)" }
+        let noiseText = noise == 0 ? "no noise: training is as hard as validation for the float model"
+            : String(format: "noise %.2g standard deviations, as hard as validation for the float model", noise)
+        return "\(validationCount) validation and \(trainingCount) × \(copies) noisy training sequences (\(noiseText))"
+    }
+}
+
+extension JudgingSet {
+    /// How a checkpoint's context records it: "noisy 7" (kind and seed); nil for validation,
+    /// as in checkpoints older than the judging set.
+    var contextValue: String? { kind == .validation ? nil : "\(kind.rawValue) \(seed)" }
+
+    /// The kind and seed a checkpoint's context names.
+    static func parse(context value: String?, path: String) throws -> (Kind, UInt64?) {
+        guard let value else { return (.validation, nil) }
+        let parts = value.split(separator: " ")
+        guard parts.count == 2, let kind = Kind(rawValue: String(parts[0])), let seed = UInt64(parts[1]) else {
+            throw WorkbenchError.checkpoint(path: path, reason: "judged its configurations on '\(value)', which this gq does not know (it knows \(Kind.allCases.map(\.rawValue).joined(separator: ", ")) with a seed)")
+        }
+        return (kind, seed)
+    }
+}
+
+extension Workspace {
+    /// The judging set of `kind` for the current model; noisy copies drawn with `seed`.
+    public func judgingSet(_ kind: JudgingSet.Kind, seed: UInt64) throws -> JudgingSet {
+        switch kind {
+        case .validation:
+            return JudgingSet(kind: kind, seed: seed, copies: nil, evaluator: try evaluator(of: .validation))
+        case .noisy:
+            let copies = try noisyCopies(seed: seed)
+            let evaluator = IntegerEvaluator(sequences: copies.sequences, labels: copies.labels, featureCount: try requireTask().featureCount)
+            return JudgingSet(kind: kind, seed: seed, copies: copies, evaluator: evaluator)
+        }
+    }
+}
