@@ -70,8 +70,9 @@ lines = [
     + (f"'test' below is the {test_words}. " if tuning else "")
     + f"For each task, default `train`, homogeneous 2..8-bit, and `evolve {gens} gens pop {pop}` with seeds "
     f"{', '.join(sorted(set(r['seed'] for r in runs)))}, then `compare` (the pick is the smallest mixed "
-    "configuration within 0.5 points of homogeneous 8-bit on validation that the default rule confirms; the "
-    "test split is only reported). Mean ± standard deviation over seeds; accuracies in %. A seed whose "
+    "configuration within 0.5 points of homogeneous 8-bit on what the search judged (validation plus noisy "
+    "copies of the training split, by default) that the default rule confirms on a fresh draw of copies; the "
+    "test split is only reported; 'val' columns are the validation split's). Mean ± standard deviation over seeds; accuracies in %. A seed whose "
     "front had no mixed configuration the rule accepts counts as 0 % reduction and is left out of the pick's "
     "accuracy and gap ('picks' says how many seeds had one).",
     "",
@@ -95,8 +96,10 @@ gaps = [statistics.mean(values(t, "test_gap", picked_only=True) or [0]) for t in
 lines += ["", f"Mean test gap over the tasks: {statistics.mean(gaps):+.2f} points; "
           f"mean size reduction: {statistics.mean(statistics.mean(values(t, 'reduction')) for t in tasks):.1f} %."]
 if finetune:
-    lines += ["", "With `compare finetune` (the candidates are fine-tuned, as `finetune` would, before the same rule "
-              "judges them against post-training 8-bit; the test split is measured for the pick only):", "",
+    lines += ["", "With `compare finetune` (the candidates are fine-tuned, as `finetune` would, before its default rule, "
+              "`margin` on the validation split, judges them against post-training 8-bit: fine-tuning trains on the "
+              "training split, so copies of it would flatter the tuned candidates; the test split is measured for the "
+              "pick only):", "",
               "| task | picks | pick size (B) | reduction | pick val / test | test gap (points) |",
               "| --- | --- | --- | --- | --- | --- |"]
     for task in tasks:

@@ -216,8 +216,20 @@ enum EvolveCommand {
                 session.io.out("generation \(state.generation): \(summary); 'show front' lists it")
             }
         } else {
-            session.io.out("interrupted at generation \(state.generation): \(summary); 'evolve \(remaining - (state.generation - start)) gens' continues")
+            session.io.out("interrupted at generation \(state.generation): \(summary); 'evolve \(remaining - (state.generation - start)) gens\(continuationOptions(state))' continues")
         }
+    }
+
+    /// The options that define `state`'s search where they differ from the defaults, so that
+    /// the suggested 'evolve N gens ...' continues it instead of starting another.
+    static func continuationOptions(_ state: QuantizationSearch) -> String {
+        let problem = state.problem
+        var words: [String] = []
+        if problem.objectives != SearchObjective.defaultList { words.append("objectives " + problem.objectives.map(\.name).joined(separator: ",")) }
+        if let core = problem.deviceCore, core != EvolveRequest.defaultCore { words.append("core \(core.rawValue)") }
+        words += problem.constraints.map { "\($0.keyword) \(SearchConstraint.format($0.bound))" }
+        if problem.judge.kind != EvolveRequest.defaultJudge { words.append("judge \(problem.judge.kind.rawValue)") }
+        return words.map { " " + $0 }.joined()
     }
 
     /// The variables `evolve` (and `show front`) set.

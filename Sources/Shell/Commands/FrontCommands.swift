@@ -263,7 +263,9 @@ enum FrontCommands {
                           reduction(best.pick) * 100, cost.name, comparison.sizeReduction * 100, turnedDown))
         }
         io.out(String(format: "test gap     %+.1f points (8-bit test minus the pick's; chosen without the test split)", (comparison.testGap ?? 0) * 100))
-        if let evidence = comparison.evidence { self.evidence(evidence, tolerance: comparison.tolerance, io: io) }
+        if let evidence = comparison.evidence {
+            self.evidence(evidence, tolerance: comparison.tolerance, decidedElsewhere: comparison.rule == .noisy, io: io)
+        }
         if let noisy = comparison.noisyEvidence {
             io.out(String(format: "fresh noise  pick minus 8-bit %+.1f points (standard error %.1f) on %d validation and %d × %d training sequences with noise the search never saw",
                           noisy.difference * 100, noisy.standardError * 100, noisy.validationCount, noisy.trainingCount, noisy.copies))
@@ -273,12 +275,19 @@ enum FrontCommands {
 
     /// The pick against 8-bit on validation with its interval, and, when the interval is
     /// wider than the tolerance, that the data cannot establish the claim.
-    static func evidence(_ evidence: PairedEvidence, tolerance: Double, io: ShellIO) {
+    /// `decidedElsewhere`: the rule read more than validation (the fresh noisy copies), so
+    /// validation's resolution is context, not the verdict.
+    static func evidence(_ evidence: PairedEvidence, tolerance: Double, decidedElsewhere: Bool = false, io: ShellIO) {
         let interval = evidence.interval
         io.out(String(format: "evidence     pick minus 8-bit on validation %+.1f points, 95 %% interval %+.1f to %+.1f, over %d sequences (one is %.2g points)",
                       evidence.difference * 100, interval.lowerBound * 100, interval.upperBound * 100, evidence.count, evidence.resolution * 100))
         guard !evidence.resolves(tolerance) else { return }
         let half = (interval.upperBound - interval.lowerBound) / 2 * 100
+        if decidedElsewhere {
+            io.out(String(format: "resolution   %d validation sequences alone cannot resolve %@ points (the difference is known only to about ±%.1f points); the rule decided on the fresh noisy copies below",
+                          evidence.count, Value.format(tolerance * 100), half))
+            return
+        }
         io.out(String(format: "resolution   %d validation sequences cannot resolve %@ points: the difference is known only to about ±%.1f points, so 'within %@ points' is not established by this data",
                       evidence.count, Value.format(tolerance * 100), half, Value.format(tolerance * 100)))
     }

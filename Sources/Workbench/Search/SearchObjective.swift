@@ -237,7 +237,7 @@ public struct SearchConstraint: Sendable, Hashable, CustomStringConvertible {
         return words.dropLast().joined(separator: ", ") + " and " + (words.last ?? "")
     }
 
-    static func format(_ value: Double) -> String {
+    public static func format(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }
