@@ -62,6 +62,27 @@ struct CompareTests {
         #expect(out.contains { $0.contains("360 validation sequences cannot resolve 0.1 points") })
     }
 
+    @Test("by default the search judges on validation plus noisy training copies, and compare confirms on a fresh draw of them")
+    func judgedOnNoisyCopies() throws {
+        let out = try run("""
+            load task digits
+            train epochs 6 hidden 16
+            evolve 4 gens pop 16 seed 1
+            compare tolerance 3
+            echo $best_index $best_judged_accuracy $best_accuracy $judged_accuracy_8bit $accuracy_8bit $best_noisy_error
+            """)
+        let judged = try #require(out.first { $0.hasPrefix("judged on    ") })
+        #expect(judged.contains("360 validation and 1078 × ") && judged.contains("noisy training sequences"))
+        #expect(out.contains { $0.hasPrefix("homogeneous 8-bit: ") && $0.contains(", judged ") && $0.contains(", validation ") })
+        let values = (out.last ?? "").split(separator: " ").compactMap { Double($0) }
+        try #require(values.count == 6)
+        if values[0] > 0 {
+            #expect(out.contains { $0.hasPrefix("smallest mixed within 3 points, confirmed by rule noisy: ") })
+            #expect(out.contains { $0.hasPrefix("fresh noise  pick minus 8-bit ") && $0.contains("360 validation and 1078 × ") })
+            #expect(values[5] >= 0)
+        }
+    }
+
     @Test("compare sets the pick's and 8-bit's validation and test accuracy, and the test gap")
     func variables() throws {
         let dir = temporaryFolder("compare").path
