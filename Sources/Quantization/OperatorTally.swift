@@ -46,7 +46,7 @@ final class OperatorTally {
     }
 
     deinit {
-        maxima.deallocate(); counts?.deallocate(); exponents.deallocate(); limits.deallocate(); scales.deallocate()
+        maxima.deallocate(); counts?.deallocate(); binScratch.deallocate(); exponents.deallocate(); limits.deallocate(); scales.deallocate()
     }
 
     private func setExponent(_ op: Int, _ e: Int) {
@@ -87,31 +87,48 @@ final class OperatorTally {
     }
 
     private let scratch = Scratch()
+    /// One operator's bin indices of one row.
+    private var binScratch = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 256)
 
     private func record(_ op: GRUOperator, _ values: UnsafePointer<Float>, _ count: Int) {
         let i = op.rawValue
         // The largest magnitude, compared as bit patterns (which order non-negative floats as
         // their values do) so that the loop vectorises; NaN never wins.
         var largest: UInt32 = 0
-        for k in 0..<count {
-            let bits = values[k].bitPattern & 0x7fff_ffff
-            let finiteOrInfinite = bits <= 0x7f80_0000 ? bits : 0
-            largest = largest > finiteOrInfinite ? largest : finiteOrInfinite
+        for k in 0..<count { largest = max(largest, values[k].bitPattern & 0x7fff_ffff) }
+        if largest > Float.infinity.bitPattern {
+            // A NaN is among them (its pattern is above infinity's): the largest of the rest.
+            largest = 0
+            for k in 0..<count {
+                let bits = values[k].bitPattern & 0x7fff_ffff
+                if bits <= Float.infinity.bitPattern { largest = max(largest, bits) }
+            }
         }
         maxima[i] = max(maxima[i], Float(bitPattern: largest))
         guard let counts else { return }
         let histogram = counts + i * Self.lanes * Self.bins
-        var limit = limits[i], scale = scales[i]
-        for k in 0..<count {
-            let magnitude = Float(bitPattern: values[k].bitPattern & 0x7fff_ffff)
-            if magnitude < limit {
-                histogram[(k & (Self.lanes - 1)) * Self.bins + Int(magnitude * scale)] += 1
-            } else {
-                // Beyond the range, or NaN (a comparison with NaN is false): rarely.
-                countCarefully(i, magnitude, k)
-                limit = limits[i]; scale = scales[i]
-            }
+        // Already beyond the range? The largest magnitude says so (a NaN was left out of it
+        // and lands in the last bin below, as the careful path would put it).
+        if maxima[i] >= limits[i] {
+            for k in 0..<count { countCarefully(i, Float(bitPattern: values[k].bitPattern & 0x7fff_ffff), k) }
+            return
         }
+        // Bin indices first, in a loop without branches or traps that the compiler vectorises:
+        // adding 2^23 rounds q to the nearest integer in the low mantissa bits, and one is
+        // taken off where that rounded up, which leaves ⌊q⌋ for 0 ≤ q < 2^22.
+        if binScratch.count < count {
+            binScratch.deallocate()
+            binScratch = .allocate(capacity: count)
+        }
+        let index = binScratch.baseAddress!
+        let scale = scales[i]
+        for k in 0..<count {
+            var q = Float(bitPattern: values[k].bitPattern & 0x7fff_ffff) * scale
+            q = q < 4095.5 ? q : 4095.5  // NaN too (the comparison is false): the last bin
+            let shifted = q + 8_388_608
+            index[k] = Int32(bitPattern: shifted.bitPattern &- 0x4B00_0000) &- (shifted - 8_388_608 > q ? 1 : 0)
+        }
+        for k in 0..<count { histogram[(k & (Self.lanes - 1)) * Self.bins + Int(index[k])] += 1 }
     }
 
     private func countCarefully(_ op: Int, _ magnitude: Float, _ lane: Int) {
