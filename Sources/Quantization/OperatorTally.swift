@@ -11,9 +11,12 @@ import Kernels
 /// values or on how they were divided between workers.
 final class OperatorTally {
     static let opCount = GRUOperator.allCases.count
-    /// Bins per histogram (a power of two); the last bin also takes values that are not finite.
+    /// Bins per histogram (a power of two); the last bin also counts values that are not finite.
     static let binsLog2 = 12
     static let bins = 1 << binsLog2
+    /// Each copy of a histogram holds its bins and then one more slot, for values that are not
+    /// finite: kept apart, so that no merge moves them, and added to the last bin at the end.
+    static let slots = bins + 1
     /// Copies of each histogram, counted in turn: neighbouring values mostly share a bin, and
     /// one counter bumped again and again would make every increment wait for the last.
     static let lanes = 4
@@ -34,8 +37,8 @@ final class OperatorTally {
         maxima = .allocate(capacity: n)
         maxima.initialize(repeating: 0, count: n)
         if histograms {
-            counts = .allocate(capacity: n * Self.lanes * Self.bins)
-            counts?.initialize(repeating: 0, count: n * Self.lanes * Self.bins)
+            counts = .allocate(capacity: n * Self.lanes * Self.slots)
+            counts?.initialize(repeating: 0, count: n * Self.lanes * Self.slots)
         } else {
             counts = nil
         }
@@ -106,10 +109,10 @@ final class OperatorTally {
         }
         maxima[i] = max(maxima[i], Float(bitPattern: largest))
         guard let counts else { return }
-        let histogram = counts + i * Self.lanes * Self.bins
-        // Already beyond the range? The largest magnitude says so (a NaN was left out of it
-        // and lands in the last bin below, as the careful path would put it).
-        if maxima[i] >= limits[i] {
+        let histogram = counts + i * Self.lanes * Self.slots
+        // Beyond the range (or infinite)? This row's largest magnitude says so; a NaN was left
+        // out of it and lands in the slot for values that are not finite below.
+        if Float(bitPattern: largest) >= limits[i] {
             for k in 0..<count { countCarefully(i, Float(bitPattern: values[k].bitPattern & 0x7fff_ffff), k) }
             return
         }
@@ -124,18 +127,20 @@ final class OperatorTally {
         let scale = scales[i]
         for k in 0..<count {
             var q = Float(bitPattern: values[k].bitPattern & 0x7fff_ffff) * scale
-            q = q < 4095.5 ? q : 4095.5  // NaN too (the comparison is false): the last bin
+            // Finite values here are below the range, so q < 4096; only NaN (the comparison is
+            // false) takes 4096.5, the slot for values that are not finite.
+            q = q < 4096 ? q : 4096.5
             let shifted = q + 8_388_608
             index[k] = Int32(bitPattern: shifted.bitPattern &- 0x4B00_0000) &- (shifted - 8_388_608 > q ? 1 : 0)
         }
-        for k in 0..<count { histogram[(k & (Self.lanes - 1)) * Self.bins + Int(index[k])] += 1 }
+        for k in 0..<count { histogram[(k & (Self.lanes - 1)) * Self.slots + Int(index[k])] += 1 }
     }
 
     private func countCarefully(_ op: Int, _ magnitude: Float, _ lane: Int) {
         guard let counts else { return }
-        let histogram = counts + op * Self.lanes * Self.bins + (lane & (Self.lanes - 1)) * Self.bins
+        let histogram = counts + op * Self.lanes * Self.slots + (lane & (Self.lanes - 1)) * Self.slots
         guard magnitude.isFinite else {
-            histogram[Self.bins - 1] += 1
+            histogram[Self.bins] += 1
             return
         }
         grow(op, to: Int(magnitude.exponent) + 1)
@@ -145,14 +150,15 @@ final class OperatorTally {
     /// Widens `op`'s histogram to [0, 2^e), merging each run of 2^(e − old e) bins into one.
     private func grow(_ op: Int, to e: Int) {
         guard let counts, e > exponents[op] else { return }
-        Self.merge(counts + op * Self.lanes * Self.bins, copies: Self.lanes, shift: e - exponents[op])
+        Self.merge(counts + op * Self.lanes * Self.slots, copies: Self.lanes, shift: e - exponents[op])
         setExponent(op, e)
     }
 
-    /// Merges bins of `copies` consecutive histograms for a range 2^shift times wider.
+    /// Merges bins of `copies` consecutive histograms for a range 2^shift times wider (the
+    /// slot for values that are not finite stays where it is).
     static func merge(_ histogram: UnsafeMutablePointer<Int>, copies: Int, shift: Int) {
         for copy in 0..<copies {
-            let h = histogram + copy * bins
+            let h = histogram + copy * slots
             for bin in 1..<bins {
                 let target = shift >= binsLog2 ? 0 : bin >> shift
                 let count = h[bin]
@@ -174,13 +180,16 @@ final class OperatorTally {
         let i = op.rawValue
         let e = tallies.map { $0.exponents[i] }.max() ?? smallestExponent
         var total = [Int](repeating: 0, count: bins)
-        let copy = UnsafeMutablePointer<Int>.allocate(capacity: lanes * bins)
+        let copy = UnsafeMutablePointer<Int>.allocate(capacity: lanes * slots)
         defer { copy.deallocate() }
         for tally in tallies {
             guard let counts = tally.counts else { continue }
-            copy.update(from: counts + i * lanes * bins, count: lanes * bins)
+            copy.update(from: counts + i * lanes * slots, count: lanes * slots)
             if e > tally.exponents[i] { merge(copy, copies: lanes, shift: e - tally.exponents[i]) }
-            for lane in 0..<lanes { for bin in 0..<bins { total[bin] += copy[lane * bins + bin] } }
+            for lane in 0..<lanes {
+                for bin in 0..<bins { total[bin] += copy[lane * slots + bin] }
+                total[bins - 1] += copy[lane * slots + bins]
+            }
         }
         return (total.map(Double.init), Double(sign: .plus, exponent: e - binsLog2, significand: 1))
     }

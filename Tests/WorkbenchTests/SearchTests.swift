@@ -56,6 +56,20 @@ struct WorkbenchSearchTests {
         #expect(other !== fresh && otherStart == .started)
     }
 
+    @Test("a plain evolve continues a search judged on validation, or on copies drawn with another session seed; naming another judge starts anew")
+    func continuationKeepsTheJudge() throws {
+        let workspace = try trainedWorkspace()
+        let file = temporaryDirectory().appendingPathComponent("j.json")
+        let onValidation = try run(workspace, EvolveRequest(generations: 1, population: 8, seed: 2, checkpoint: file, judge: .validation))
+        let (again, start) = try workspace.prepareSearch(EvolveRequest(generations: 1, checkpoint: file))
+        #expect(again === onValidation && start == .continued(fromGeneration: 1))
+        let (noisy, noisyStart) = try workspace.prepareSearch(EvolveRequest(generations: 1, population: 8, seed: 2, checkpoint: file, judge: .noisy))
+        #expect(noisy !== onValidation && noisyStart == .started && noisy.problem.judge.kind == .noisy)
+        workspace.seed = 77
+        let (later, laterStart) = try workspace.prepareSearch(EvolveRequest(generations: 1, checkpoint: file))
+        #expect(later === noisy && laterStart == .continued(fromGeneration: 0))
+    }
+
     @Test("a search resumed from its checkpoint ends where an uninterrupted one does")
     func resumeMatches() throws {
         let directory = temporaryDirectory()
@@ -212,6 +226,12 @@ struct CheckpointPerRunTests {
         #expect(try workspace.unfinishedRuns(environment: environment).map(\.url) == [run.url])
         let other = try trainedWorkspace(hidden: 10)
         #expect(try other.unfinishedRuns(environment: environment).isEmpty)  // another model's run is not offered
+        // A run judged on validation (as every run before judging sets was) is offered too.
+        let onValidation = folder.appendingPathComponent("validation.json")
+        let (judged, _) = try workspace.prepareSearch(EvolveRequest(generations: 2, population: 8, seed: 4, checkpoint: onValidation, judge: .validation))
+        let again = StopAfterFirst()
+        _ = try judged.advance(shouldStop: { again.isSet }, onGeneration: { _ in again.set() })
+        #expect(Set(try workspace.unfinishedRuns(environment: environment).map(\.url.lastPathComponent)) == ["run.json", "validation.json"])
     }
 }
 

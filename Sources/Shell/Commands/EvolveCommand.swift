@@ -109,7 +109,7 @@ enum EvolveCommand {
             widths: parsed[bits]?.widths ?? QuantizationProblem.defaultWidths,
             checkpoint: parsed[checkpoint].map { URL(fileURLWithPath: $0.path) },
             fresh: parsed.has(fresh), homogeneousStart: parsed[homogeneous] != .no,
-            constraints: constraints, core: parsed[core] ?? EvolveRequest.defaultCore, judge: parsed[judge] ?? EvolveRequest.defaultJudge))
+            constraints: constraints, core: parsed[core] ?? EvolveRequest.defaultCore, judge: parsed[judge]))
     }
 
     private static func run(_ interpreter: Interpreter, _ request: Request) throws {
@@ -228,6 +228,9 @@ enum EvolveCommand {
         if problem.objectives != SearchObjective.defaultList { words.append("objectives " + problem.objectives.map(\.name).joined(separator: ",")) }
         if let core = problem.deviceCore, core != EvolveRequest.defaultCore { words.append("core \(core.rawValue)") }
         words += problem.constraints.map { "\($0.keyword) \(SearchConstraint.format($0.bound))" }
+        if let widths = problem.space.allowedValues.first, widths != QuantizationProblem.defaultWidths, let low = widths.first, let high = widths.last {
+            words.append("bits \(low)..\(high)")
+        }
         if problem.judge.kind != EvolveRequest.defaultJudge { words.append("judge \(problem.judge.kind.rawValue)") }
         return words.map { " " + $0 }.joined()
     }

@@ -12,16 +12,16 @@ enum FrontCommands {
                          "the cost the pick minimises, one the search minimised (default: size, or latency for a search that minimised latency and not size)"),
         convert: { SearchObjective.named($0) })
     static let compareOptions: [any OptionDeclaration] = [fineTune, rule, tolerance, by, epochs]
-    static let above = Option<Double>("above", 0...1, "only points with at least this validation accuracy (a fraction, e.g. 0.9)").valueNamed("A")
-    static let within = Option<Double>("within", 0...100, "only points within this many points of homogeneous 8-bit's validation accuracy").valueNamed("P")
+    static let above = Option<Double>("above", 0...1, "only points with at least this accuracy on what the search judged (a fraction, e.g. 0.9)").valueNamed("A")
+    static let within = Option<Double>("within", 0...100, "only points within this many points of homogeneous 8-bit's accuracy on what the search judged").valueNamed("P")
     static let frontFilters: [any OptionDeclaration] = [above, within]
 
     static var commands: [Command] {
         [
             Command(
                 name: "show front",
-                summary: "List the Pareto front: size, validation and test accuracy, and the bits of each",
-                details: "The non-dominated points over every evaluation of the search, smallest first, one row per point, with a column for each other cost the search minimised or bounded (bit operations, latency in instructions per step, RAM in bytes; latency and RAM for the search's core, from the device cost model). Under limits ('evolve ... flash 16k') every point meets them all; while no configuration does, it says so, and how near the search came, instead of listing any: configurations that differ only in widths no objective sees reach the same point, and the row shows the one with the fewest bit operations per step (×N says how many share it). Validation accuracy is what the search optimised; test accuracy is measured here for reporting only. 'above A' keeps points with validation accuracy of at least A (a fraction, as 'accuracy' is); 'within P' keeps those within P points of homogeneous 8-bit's validation accuracy; positions stay those of the whole front, so 'use front K' takes them. Bits are listed in genome order, one column per operator: \(GRUOperator.genome.map { "\($0.shortName)=\($0.name)" }.joined(separator: " ")). In a terminal too narrow for those columns the widths are one digit string per row, in the same order. 'save front' writes every point.",
+                summary: "List the Pareto front: size, judged, validation and test accuracy, and the bits of each",
+                details: "The non-dominated points over every evaluation of the search, smallest first, one row per point, with a column for each other cost the search minimised or bounded (bit operations, latency in instructions per step, RAM in bytes; latency and RAM for the search's core, from the device cost model). Under limits ('evolve ... flash 16k') every point meets them all; while no configuration does, it says so, and how near the search came, instead of listing any: configurations that differ only in widths no objective sees reach the same point, and the row shows the one with the fewest bit operations per step (×N says how many share it). 'judged' is the accuracy the search optimised, on the validation split plus noisy copies of the training split ('help evolve'; a search with 'judge validation' shows validation alone); validation accuracy follows it, and test accuracy is measured here for reporting only. In a narrow terminal the compact form drops the validation column. 'above A' keeps points with judged accuracy of at least A (a fraction, as 'accuracy' is); 'within P' keeps those within P points of homogeneous 8-bit's validation accuracy; positions stay those of the whole front, so 'use front K' takes them. Bits are listed in genome order, one column per operator: \(GRUOperator.genome.map { "\($0.shortName)=\($0.name)" }.joined(separator: " ")). In a terminal too narrow for those columns the widths are one digit string per row, in the same order. 'save front' writes every point.",
                 examples: ["show front", "show front above 0.9", "show front within 1"],
                 options: frontFilters,
                 publishes: EvolveCommand.published,
@@ -36,13 +36,15 @@ enum FrontCommands {
                         return
                     }
                     let total = rows.count
-                    if let floor = parsed[above] { rows = rows.filter { $0.validationAccuracy >= floor } }
+                    // Filters read what the search judged on, the accuracy the front was chosen by.
+                    func judged(_ row: FrontRow) -> Double { row.judgedAccuracy ?? row.validationAccuracy }
+                    if let floor = parsed[above] { rows = rows.filter { judged($0) >= floor } }
                     if let points = parsed[within] {
                         guard let eight = state.homogeneous.first(where: { $0.bits == 8 }) else {
                             throw CommandError("'within' measures from homogeneous 8-bit, which is outside this search's widths", argument: 0)
                         }
                         let floor = state.problem.accuracy(eight.objectives) - points / 100
-                        rows = rows.filter { $0.validationAccuracy >= floor - 1e-12 }
+                        rows = rows.filter { judged($0) >= floor - 1e-12 }
                     }
                     table(rows, state: state, columns: session.io.columns()).forEach(session.io.out)
                     if rows.count < total { session.io.out("\(rows.count) of \(total) points shown") }
@@ -267,8 +269,11 @@ enum FrontCommands {
             self.evidence(evidence, tolerance: comparison.tolerance, decidedElsewhere: comparison.rule == .noisy, io: io)
         }
         if let noisy = comparison.noisyEvidence {
-            io.out(String(format: "fresh noise  pick minus 8-bit %+.1f points (standard error %.1f) on %d validation and %d × %d training sequences with noise the search never saw",
-                          noisy.difference * 100, noisy.standardError * 100, noisy.validationCount, noisy.trainingCount, noisy.copies))
+            let over = noisy.copies == 0 ? "\(noisy.validationCount) validation sequences (no training sequences to copy)"
+                : noisy.noise == 0 ? "\(noisy.validationCount) validation and \(noisy.trainingCount) training sequences without noise (training is as hard as validation for the float model, so these are what the search judged on)"
+                : "\(noisy.validationCount) validation and \(noisy.trainingCount) × \(noisy.copies) training sequences with noise the search never saw"
+            io.out(String(format: "fresh noise  pick minus 8-bit %+.1f points (standard error %.1f) on %@",
+                          noisy.difference * 100, noisy.standardError * 100, over))
         }
         publishPick(comparison, session: session)
     }

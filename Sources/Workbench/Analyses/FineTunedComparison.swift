@@ -41,6 +41,16 @@ extension Workspace {
             eight.accuracy = validation.accuracy(inputs.quantized(QuantizationProblem.homogeneous(8)))
             result.eightBit = eight
             result.judge = JudgeDescription(kind: .validation, label: "validation", summary: "")
+            // The smallest homogeneous width within the tolerance, on validation too.
+            result.smallestHomogeneous = state.homogeneous
+                .filter { $0.bits < 8 && $0.isFeasible }
+                .map { point -> (bits: Int, pick: Comparison.Pick) in
+                    var pick = state.pick(QuantizationProblem.homogeneous(point.bits), point.objectives, costIndex: setup.costIndex)
+                    pick.accuracy = validation.accuracy(inputs.quantized(QuantizationProblem.homogeneous(point.bits)))
+                    return (point.bits, pick)
+                }
+                .filter { $0.pick.accuracy >= eight.accuracy - tolerance }
+                .min { ($0.pick.cost, $0.bits) < ($1.pick.cost, $1.bits) }
         }
         let costIndex = setup.costIndex
         result.eightBit?.testAccuracy = try testAccuracy(of: eight.genome, in: state)

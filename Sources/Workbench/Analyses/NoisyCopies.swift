@@ -56,17 +56,19 @@ public struct NoisyCopies: Sendable {
         let f = model.inputSize
         let scale = model.standardization?.scale ?? [Float](repeating: 1, count: f)
 
+        // Without validation there is nothing to match; past the capacity, nothing to copy.
+        let room = validation.sequences.isEmpty ? 0 : max(0, Self.capacity - validationCount)
         // σ on a sample of training sequences, each with one fixed draw of noise, so the loss
         // moves with σ alone.
         let sample = Array(Self.order(train.sequences.count, seed: seed).prefix(Self.sampleForNoise))
         var sampleNoise = SeededGenerator(seed: seed, stream: 31)
-        let draws = sample.map { i in (0..<train.sequences[i].count).map { _ in sampleNoise.nextGaussian() } }
+        let draws = room == 0 ? [] : sample.map { i in (0..<train.sequences[i].count).map { _ in sampleNoise.nextGaussian() } }
         func sampleLoss(_ sigma: Double) -> Double {
             let noisy = sample.indices.map { k in Self.addNoise(train.sequences[sample[k]], draws[k], sigma: sigma, scale: scale) }
             return Self.meanLoss(model, noisy, sample.map { train.labels[$0] })
         }
         var sigma = 0.0
-        if !sample.isEmpty, !validation.sequences.isEmpty, sampleLoss(0) < Self.easier * target {
+        if room > 0, !sample.isEmpty, sampleLoss(0) < Self.easier * target {
             var low = 0.0, high = 0.0625
             while high < Self.largestNoise && sampleLoss(high) < target { low = high; high *= 2 }
             high = min(high, Self.largestNoise)
@@ -81,7 +83,6 @@ public struct NoisyCopies: Sendable {
         // Without noise a copy would repeat its original: one is enough. Past the capacity, a
         // seeded subset of the training sequences gets one copy each; a validation split that
         // fills the capacity on its own gets none.
-        let room = max(0, Self.capacity - validationCount)
         let copied = Array(Self.order(train.sequences.count, seed: seed &+ 1).prefix(room)).sorted()
         copies = copied.isEmpty ? 0 : sigma == 0 ? 1 : max(1, min(Self.maximumCopies, room / copied.count))
         var sequences = validation.sequences, labels = validation.labels

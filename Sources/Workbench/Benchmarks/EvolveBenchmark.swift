@@ -36,7 +36,7 @@ enum EvolveBenchmark {
         let inputs = SearchInputs(model: fresh, calibration: calibration, options: QuantizationOptions(), base: BitWidths())
         let problem = QuantizationProblem(task: "smnist", inputs: inputs,
                                           judge: JudgingSet(kind: .validation, seed: 1, copies: nil,
-                                                            evaluator: IntegerEvaluator(sequences: sequences, labels: labels, featureCount: 28)),
+                                                            evaluator: IntegerEvaluator(sequences: sequences, labels: labels, featureCount: 28), floatModel: ""),
                                           objectives: SearchObjective.defaultList, widths: QuantizationProblem.defaultWidths)
         let options = NSGA2Options(populationSize: quick ? 8 : 32, seed: 1)
         guard let search = try? NSGA2(space: problem.space, options: options, objectiveCount: problem.objectives.count,

@@ -18,6 +18,8 @@ public struct JudgingSet: Sendable {
     /// The copies, for `noisy`.
     public let copies: NoisyCopies?
     public let evaluator: IntegerEvaluator
+    /// Digest of the float model the copies' noise was matched to (the search's weights may be fine-tuned ones).
+    let floatModel: String
 
     /// What a search's accuracy is called in reports.
     public var label: String { kind == .validation ? "validation" : "judged" }
@@ -30,15 +32,23 @@ public struct JudgingSet: Sendable {
 
     /// What the search's fingerprint adds: nothing for validation, so older checkpoints
     /// (all judged on validation) still match.
-    var identity: String {
-        kind == .validation ? "" : "|judged on noisy copies v1, seed \(seed)"
+    var identity: String { Self.identity(kind: kind, seed: seed, floatModel: floatModel) }
+
+    /// The copies follow from the float model, the seed and the data, so these name them
+    /// without drawing them (`Workspace.unfinishedRuns` checks saved runs this way).
+    static func identity(kind: Kind, seed: UInt64, floatModel: String) -> String {
+        kind == .validation ? "" : "|judged on noisy copies v1, seed \(seed), float model \(floatModel)"
     }
 }
 
 extension NoisyCopies {
     /// "54 validation and 162 × 8 noisy training sequences (noise 0.86 standard deviations)".
     public var summary: String {
-        guard copies > 0 else { return "\(validationCount) validation sequences (no training sequences to copy)" }
+        guard copies > 0 else {
+            let why = validationCount == 0 ? "no validation split to match noise to"
+                : validationCount >= Self.capacity ? "validation alone fills the \(Self.capacity) sequences" : "no training sequences to copy"
+            return "\(validationCount) validation sequences (no copies: \(why))"
+        }
         let noiseText = noise == 0 ? "no noise: training is as hard as validation for the float model"
             : String(format: "noise %.2g standard deviations, as hard as validation for the float model", noise)
         return "\(validationCount) validation and \(trainingCount) × \(copies) noisy training sequences (\(noiseText))"
@@ -62,15 +72,23 @@ extension JudgingSet {
 }
 
 extension Workspace {
+    /// A digest of the float model's weights.
+    func floatModelDigest() throws -> String {
+        let model = try requireModel()
+        var fingerprint = Fingerprint()
+        for tensor in [model.weightIH, model.weightHH, model.biasIH, model.biasHH, model.fcWeight, model.fcBias] { fingerprint.add(tensor) }
+        return fingerprint.hex
+    }
+
     /// The judging set of `kind` for the current model; noisy copies drawn with `seed`.
     public func judgingSet(_ kind: JudgingSet.Kind, seed: UInt64) throws -> JudgingSet {
         switch kind {
         case .validation:
-            return JudgingSet(kind: kind, seed: seed, copies: nil, evaluator: try evaluator(of: .validation))
+            return JudgingSet(kind: kind, seed: seed, copies: nil, evaluator: try evaluator(of: .validation), floatModel: "")
         case .noisy:
             let copies = try noisyCopies(seed: seed)
             let evaluator = IntegerEvaluator(sequences: copies.sequences, labels: copies.labels, featureCount: try requireTask().featureCount)
-            return JudgingSet(kind: kind, seed: seed, copies: copies, evaluator: evaluator)
+            return JudgingSet(kind: kind, seed: seed, copies: copies, evaluator: evaluator, floatModel: try floatModelDigest())
         }
     }
 }

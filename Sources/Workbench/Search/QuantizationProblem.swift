@@ -55,10 +55,11 @@ public struct QuantizationProblem: Sendable {
         self.core = core
         space = GenomeSpace(geneNames: GRUOperator.genome.map(\.name),
                             allowedValues: Array(repeating: widths, count: GRUOperator.genome.count))
-        fingerprint = QuantizationProblem.fingerprint(inputs, judge: judge)
+        fingerprint = QuantizationProblem.fingerprint(inputs, judge: judge.identity)
     }
 
-    static func fingerprint(_ inputs: SearchInputs, judge: JudgingSet) -> String {
+    /// `judge`: `JudgingSet.identity`, empty for the validation split.
+    static func fingerprint(_ inputs: SearchInputs, judge: String) -> String {
         var fingerprint = Fingerprint()
         let model = inputs.model
         for tensor in [model.weightIH, model.weightHH, model.biasIH, model.biasHH, model.fcWeight, model.fcBias] {
@@ -66,7 +67,7 @@ public struct QuantizationProblem: Sendable {
         }
         // The arithmetic and the device layout (what `size` counts) are part of what an evaluation
         // measured: a checkpoint cached under another version is not reused.
-        fingerprint.add("\(QuantizedGRU.engineVersion)|\(DeviceLayout.version)|\(inputs.options)|\(inputs.calibration.ranges)|\(inputs.base[.input])|\(inputs.base[.fc])\(judge.identity)")
+        fingerprint.add("\(QuantizedGRU.engineVersion)|\(DeviceLayout.version)|\(inputs.options)|\(inputs.calibration.ranges)|\(inputs.base[.input])|\(inputs.base[.fc])\(judge)")
         return fingerprint.hex
     }
 

@@ -19,14 +19,15 @@ public struct EvolveRequest: Sendable {
     public var constraints: [SearchConstraint]
     /// The core latency and RAM are estimated for.
     public var core: TargetCore
-    /// What the accuracy objective is measured on.
-    public var judge: JudgingSet.Kind
+    /// What the accuracy objective is measured on; nil: what the workspace's search was
+    /// judged on (so a plain 'evolve N gens' continues it), else `defaultJudge`.
+    public var judge: JudgingSet.Kind?
 
     public init(generations: Int, population: Int? = nil, seed: UInt64? = nil,
                 objectives: [SearchObjective] = SearchObjective.defaultList, widths: [Int] = QuantizationProblem.defaultWidths,
                 checkpoint: URL? = nil, fresh: Bool = false, homogeneousStart: Bool = true,
                 constraints: [SearchConstraint] = [], core: TargetCore = EvolveRequest.defaultCore,
-                judge: JudgingSet.Kind = EvolveRequest.defaultJudge) {
+                judge: JudgingSet.Kind? = nil) {
         self.generations = generations
         self.population = population
         self.seed = seed
@@ -80,8 +81,13 @@ extension Workspace {
     /// cost depends on it, widths, population and seed), else starts a new one and
     /// evaluates its first generation.
     public func prepareSearch(_ request: EvolveRequest) throws -> (QuantizationSearch, SearchStart) {
+        // The current search's judging set when the request names none or the same kind, so
+        // that a plain 'evolve N gens' continues it (copies drawn with the seed it began with).
+        let current = search?.problem.judge
+        let judge = request.judge ?? current?.kind ?? EvolveRequest.defaultJudge
         let problem = try searchProblem(objectives: request.objectives, widths: request.widths,
-                                        constraints: request.constraints, core: request.core, judge: request.judge)
+                                        constraints: request.constraints, core: request.core, judge: judge,
+                                        judgeSeed: current?.kind == judge ? current?.seed : nil)
         if !request.fresh, let current = search,
            current.problem.fingerprint == problem.fingerprint, current.objectives == problem.objectives,
            current.problem.constraints == problem.constraints, current.problem.deviceCore == problem.deviceCore,
@@ -261,6 +267,8 @@ public struct SavedRun: Sendable, Equatable {
     public var targetGeneration: Int
     public var population: Int
     public var seed: UInt64
+    /// What it judged on, as its context records it (`JudgingSet.contextValue`).
+    public var judge: String?
     public var modified: Date
 
     /// Whether it stopped before the generations it was asked for.
@@ -277,6 +285,7 @@ public struct SavedRun: Sendable, Equatable {
         targetGeneration = context.targetGeneration
         population = saved.options.populationSize
         seed = saved.options.seed
+        judge = context.judge
         modified = (try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? .distantPast
     }
 }
@@ -285,8 +294,14 @@ extension Workspace {
     /// Unfinished runs in the checkpoint folder made with the weights, ranges and options
     /// in use (any objectives), newest first: what `evolve` points to before starting anew.
     public func unfinishedRuns(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [SavedRun] {
-        let problem = try searchProblem(objectives: SearchObjective.defaultList, widths: QuantizationProblem.defaultWidths)
-        return CheckpointLocation.savedRuns(environment: environment)
-            .filter { $0.isUnfinished && $0.fingerprint == problem.fingerprint }
+        let inputs = try quantizationInputs()
+        let searchInputs = SearchInputs(model: inputs.model, calibration: inputs.calibration, options: options, base: bits)
+        let floatModel = try floatModelDigest()
+        // Each run against its own judging set, named without drawing any copies.
+        return CheckpointLocation.savedRuns(environment: environment).filter { run in
+            guard run.isUnfinished, let (kind, seed) = try? JudgingSet.parse(context: run.judge, path: run.url.path) else { return false }
+            let judge = JudgingSet.identity(kind: kind, seed: seed ?? 0, floatModel: floatModel)
+            return run.fingerprint == QuantizationProblem.fingerprint(searchInputs, judge: judge)
+        }
     }
 }
