@@ -111,7 +111,7 @@ public final class Workspace {
     private var referenceSizeCache: Int?
     private var floatAccuracyCache: SplitAccuracy?
     /// Noisy copies of the training split by seed (`noisyCopies(seed:)`), for the current model.
-    var noisyCopiesCache: [UInt64: NoisyCopies] = [:]
+    var noisyCopiesCache: [UInt64: (copies: NoisyCopies, evaluator: IntegerEvaluator)] = [:]
 
     public init(modelCache: ModelCache? = ModelCache.standard()) {
         self.modelCache = modelCache

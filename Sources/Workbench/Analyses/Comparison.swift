@@ -377,11 +377,16 @@ extension Workspace {
 
     /// Validation and noisy copies of the training split for the current model (`NoisyCopies`),
     /// drawn with `seed`; the last ones made are kept until the model changes.
-    func noisyCopies(seed: UInt64) throws -> NoisyCopies {
+    func noisyCopies(seed: UInt64) throws -> NoisyCopies { try noisyJudge(seed: seed).copies }
+
+    /// The copies drawn with `seed` and their packing for the integer engine, made once per
+    /// model: the search, the confirmation and the evidence share them.
+    func noisyJudge(seed: UInt64) throws -> (copies: NoisyCopies, evaluator: IntegerEvaluator) {
         if let known = noisyCopiesCache[seed] { return known }
         let task = try requireTask()
-        let made = NoisyCopies(model: try requireModel(), train: (task.train.sequences, task.train.labels),
-                               validation: (task.validation.sequences, task.validation.labels), seed: seed)
+        let copies = NoisyCopies(model: try requireModel(), train: (task.train.sequences, task.train.labels),
+                                 validation: (task.validation.sequences, task.validation.labels), seed: seed)
+        let made = (copies, IntegerEvaluator(sequences: copies.sequences, labels: copies.labels, featureCount: task.featureCount))
         noisyCopiesCache[seed] = made
         return made
     }
@@ -392,8 +397,7 @@ extension Workspace {
 
     /// `model` against `reference` on validation and noisy copies of the training split.
     func noisyEvidence(_ model: QuantizedGRU, against reference: QuantizedGRU, judgeSeed: UInt64) throws -> NoisyEvidence {
-        let copies = try noisyCopies(seed: Self.confirmationSeed(judgeSeed))
-        let evaluator = IntegerEvaluator(sequences: copies.sequences, labels: copies.labels, featureCount: try requireTask().featureCount)
+        let (copies, evaluator) = try noisyJudge(seed: Self.confirmationSeed(judgeSeed))
         let (difference, standardError) = copies.difference(right: zip(evaluator.predictions(model), copies.labels).map { $0 == $1 },
                                                             reference: zip(evaluator.predictions(reference), copies.labels).map { $0 == $1 })
         return NoisyEvidence(difference: difference, standardError: standardError, of: copies)
@@ -436,8 +440,7 @@ extension Workspace {
             let reference = agreement(eightBit)
             return { candidate in agreement(candidate) >= reference - tolerance }
         case .noisy:
-            let copies = try noisyCopies(seed: Self.confirmationSeed(judgeSeed))
-            let evaluator = IntegerEvaluator(sequences: copies.sequences, labels: copies.labels, featureCount: try requireTask().featureCount)
+            let (copies, evaluator) = try noisyJudge(seed: Self.confirmationSeed(judgeSeed))
             let eightRight = zip(evaluator.predictions(eightBit), copies.labels).map { $0 == $1 }
             return { candidate in
                 let (difference, standardError) = copies.difference(right: zip(evaluator.predictions(candidate), copies.labels).map { $0 == $1 },

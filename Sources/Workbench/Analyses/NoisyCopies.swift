@@ -28,8 +28,10 @@ public struct NoisyCopies: Sendable {
     /// Training sequences copied: all of them, unless that would pass `capacity`.
     public var trainingCount: Int
     public var copies: Int
-    /// σ, in standard deviations of each feature.
+    /// σ, in standard deviations of each feature (in the data's own units for a model without a standardisation).
     public var noise: Double
+    /// Whether the model standardises its inputs, which gives σ its unit.
+    public var standardised: Bool
     /// The float model's mean cross-entropy on validation: what σ was matched to.
     public var targetLoss: Double
 
@@ -55,6 +57,7 @@ public struct NoisyCopies: Sendable {
         targetLoss = target
         let f = model.inputSize
         let scale = model.standardization?.scale ?? [Float](repeating: 1, count: f)
+        standardised = model.standardization != nil
 
         // Without validation there is nothing to match; past the capacity, nothing to copy.
         let room = validation.sequences.isEmpty ? 0 : max(0, Self.capacity - validationCount)

@@ -50,7 +50,7 @@ extension NoisyCopies {
             return "\(validationCount) validation sequences (no copies: \(why))"
         }
         let noiseText = noise == 0 ? "no noise: training is as hard as validation for the float model"
-            : String(format: "noise %.2g standard deviations, as hard as validation for the float model", noise)
+            : String(format: "noise %.2g %@, as hard as validation for the float model", noise, standardised ? "standard deviations" : "in the data's own units")
         return "\(validationCount) validation and \(trainingCount) × \(copies) noisy training sequences (\(noiseText))"
     }
 }
@@ -86,8 +86,7 @@ extension Workspace {
         case .validation:
             return JudgingSet(kind: kind, seed: seed, copies: nil, evaluator: try evaluator(of: .validation), floatModel: "")
         case .noisy:
-            let copies = try noisyCopies(seed: seed)
-            let evaluator = IntegerEvaluator(sequences: copies.sequences, labels: copies.labels, featureCount: try requireTask().featureCount)
+            let (copies, evaluator) = try noisyJudge(seed: seed)
             return JudgingSet(kind: kind, seed: seed, copies: copies, evaluator: evaluator, floatModel: try floatModelDigest())
         }
     }

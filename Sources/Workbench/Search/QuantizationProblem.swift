@@ -84,7 +84,7 @@ public struct QuantizationProblem: Sendable {
 
     /// One genome's input to the objectives.
     func input(_ genome: Genome) -> ObjectiveInput {
-        ObjectiveInput(bits: inputs.bits(genome), quantized: inputs.quantized(genome), core: core, validation: judge.evaluator)
+        ObjectiveInput(bits: inputs.bits(genome), quantized: inputs.quantized(genome), core: core, judge: judge.evaluator)
     }
 
     /// The objective values and constraint values of one genome, in `objectives` and

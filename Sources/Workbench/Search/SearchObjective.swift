@@ -7,22 +7,22 @@ public struct ObjectiveInput {
     public let quantized: QuantizedGRU
     /// The microcontroller core device costs (latency, RAM) are estimated for.
     public let core: TargetCore
-    let validation: IntegerEvaluator
+    let judge: IntegerEvaluator
     /// The device cost, computed on first use: latency and RAM of one configuration come
     /// from one pass of the cost model.
     private let memo = DeviceCostMemo()
 
-    init(bits: BitWidths, quantized: QuantizedGRU, core: TargetCore, validation: IntegerEvaluator) {
+    init(bits: BitWidths, quantized: QuantizedGRU, core: TargetCore, judge: IntegerEvaluator) {
         self.bits = bits
         self.quantized = quantized
         self.core = core
-        self.validation = validation
+        self.judge = judge
     }
 
-    /// Accuracy of the bit-exact integer model on the validation split. One thread:
-    /// the search already evaluates genomes in parallel.
-    public func validationAccuracy() -> Double {
-        validation.accuracy(quantized, threads: 1)
+    /// Accuracy of the bit-exact integer model on the judging set (`JudgingSet`). One
+    /// thread: the search already evaluates genomes in parallel.
+    public func judgedAccuracy() -> Double {
+        judge.accuracy(quantized, threads: 1)
     }
 
     /// What one time step of the exported C costs on `core` (Export's cost model).
@@ -124,9 +124,9 @@ public struct SearchObjective: Sendable, Hashable, CustomStringConvertible {
 
     // MARK: - The objectives
 
-    /// 1 − validation accuracy of the bit-exact integer model.
-    public static let error = SearchObjective(name: "error", label: "validation error", unit: "", role: .error) { input in
-        1 - input.validationAccuracy()
+    /// 1 − accuracy of the bit-exact integer model on the search's judging set.
+    public static let error = SearchObjective(name: "error", label: "1 − accuracy on what the search judges ('judge')", unit: "", role: .error) { input in
+        1 - input.judgedAccuracy()
     }
 
     /// Bytes of constant data a microcontroller holds (docs/quantization.md, "Model size");

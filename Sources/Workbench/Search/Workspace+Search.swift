@@ -72,7 +72,7 @@ extension Workspace {
     /// A cost of a configuration outside any search (the current bits, say), on `core`.
     public func cost(_ quantity: SearchObjective, of configuration: BitWidths, core: TargetCore = EvolveRequest.defaultCore) throws -> Double {
         let input = ObjectiveInput(bits: configuration, quantized: try quantizedModel(configuration), core: core,
-                                   validation: try evaluator(of: .validation))
+                                   judge: try evaluator(of: .validation))
         return quantity.value(for: input)
     }
 
