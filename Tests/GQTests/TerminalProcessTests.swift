@@ -91,15 +91,18 @@ struct CheckpointProcessTests {
         #expect(listing.out.contains("finished, 4 generations") && listing.out.contains("finished, 2 generations"))
     }
 
-    @Test("a run stopped early by Ctrl-C is named by the next evolve on the same model, with the command that continues it",
+    @Test("a run stopped early by Ctrl-C suggests the command that continues it, options included, and the next evolve on the same model names it",
           .enabled(if: script != nil, "needs util-linux script (Linux) for a pseudo-terminal to type Ctrl-C into"))
     func stoppedEarlyIsNamed() throws {
         let cache = GQProcess.temporaryDirectory()
         // Far more generations than can run before the first progress line, which follows
         // the first checkpoint save; Ctrl-C then stops the search after that generation.
-        let shown = try interruptedInTerminal("load task digits; train epochs 2 hidden 8; evolve 100000 gens pop 8 seed 1",
+        let shown = try interruptedInTerminal("load task digits; train epochs 2 hidden 8; evolve 100000 gens pop 8 seed 1 judge validation",
                                               once: "  hv ", cache: cache)
         #expect(shown.contains("interrupted at generation"), "\(shown)")
+        // A plain 'evolve N gens' would judge on noisy copies: the suggestion names the judge (wrapped lines joined).
+        let words = shown.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(words.contains(" gens judge validation' continues"), "\(shown)")
         let folder = cache.appendingPathComponent("state/gq/evolve")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
         let stopped = try #require(files.first { $0.contains("-seed1-pop8-") }, "\(files)")
