@@ -89,10 +89,10 @@ public struct Calibration: Sendable, Codable, Equatable {
         // and answer Ctrl-C a few times a second, long enough to keep the products wide.
         let stride = max(64, (1 << 16) / max(sequences.count, 1))
         var done = 0
+        let stepsRun = UnsafeMutableBufferPointer<Int>.allocate(capacity: workerCount)
+        defer { stepsRun.deallocate() }
         while runs.contains(where: { !$0.isFinished }) {
             if shouldStop() { return nil }
-            let stepsRun = UnsafeMutableBufferPointer<Int>.allocate(capacity: workerCount)
-            defer { stepsRun.deallocate() }
             let work = UncheckedSendable({ (worker: Int) in
                 stepsRun[worker] = runs[worker].advance(stride) { tallies[worker].add($0) }
             })

@@ -70,7 +70,8 @@ final class OperatorTally {
         for row in 0..<step.rows {
             let gx = step.inputGates + row * g, gh = step.hiddenGates + row * g, gates = step.gates + row * g
             let previous = step.previous + row * h
-            // Plain loops: the compiler vectorises them.
+            // Plain loops over pointers, which the compiler vectorises: the standard library's
+            // SIMD comparisons and lane-wise maxima run lane by lane.
             for j in 0..<h {
                 radd[j] = gx[j] + gh[j]
                 zadd[j] = gx[h + j] + gh[h + j]

@@ -17,23 +17,23 @@ import Randomness
 /// flattered on them.
 public struct NoisyCopies: Sendable {
     /// Validation first, then `copies` noisy copies of each training sequence.
-    public var sequences: [[Float]]
-    public var labels: [Int]
+    public private(set) var sequences: [[Float]]
+    public private(set) var labels: [Int]
     /// The sequence each one copies: validation sequences are themselves, copies share
     /// their original's group. Paired differences are averaged per group first, so that
     /// copies of one sequence count as one piece of evidence, not several.
-    public var groups: [Int]
-    public var groupCount: Int
-    public var validationCount: Int
+    public private(set) var groups: [Int]
+    public private(set) var groupCount: Int
+    public private(set) var validationCount: Int
     /// Training sequences copied: all of them, unless that would pass `capacity`.
-    public var trainingCount: Int
-    public var copies: Int
+    public private(set) var trainingCount: Int
+    public private(set) var copies: Int
     /// σ, in standard deviations of each feature (in the data's own units for a model without a standardisation).
-    public var noise: Double
+    public private(set) var noise: Double
     /// Whether the model standardises its inputs, which gives σ its unit.
-    public var standardised: Bool
+    public private(set) var standardised: Bool
     /// The float model's mean cross-entropy on validation: what σ was matched to.
-    public var targetLoss: Double
+    public private(set) var targetLoss: Double
 
     /// The most sequences the set holds (unless validation alone holds more); the copies per
     /// training sequence follow from it. Evaluating a configuration costs in proportion.
