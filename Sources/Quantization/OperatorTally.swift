@@ -1,5 +1,4 @@
 import GRU
-import Kernels
 
 /// One calibration worker's record of the operator outputs it has seen: each operator's
 /// largest magnitude and, when asked, a histogram of magnitudes, filled in a single pass.

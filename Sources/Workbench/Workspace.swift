@@ -110,7 +110,7 @@ public final class Workspace {
     private var evaluators: [SplitName: IntegerEvaluator] = [:]
     private var referenceSizeCache: Int?
     private var floatAccuracyCache: SplitAccuracy?
-    /// Noisy copies of the training split by seed (`noisyCopies(seed:)`), for the current model.
+    /// Noisy copies of the training split and their packing, by seed (`noisyJudge(seed:)`), for the current model.
     var noisyCopiesCache: [UInt64: (copies: NoisyCopies, evaluator: IntegerEvaluator)] = [:]
 
     public init(modelCache: ModelCache? = ModelCache.standard()) {

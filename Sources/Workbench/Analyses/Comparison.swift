@@ -78,7 +78,7 @@ public struct Comparison: Sendable {
     public var hypervolume: Double
     public var homogeneousHypervolume: Double
     /// What the accuracies were measured on (the search's judging set).
-    public var judge: JudgeDescription = JudgeDescription(kind: .validation, label: "validation", summary: "")
+    public var judge: JudgeDescription = .validation
     /// How far below 8-bit accuracy a pick may be (0.005 = half a point).
     public var tolerance: Double
     public var rule: PickRule = .standard
@@ -183,6 +183,21 @@ public struct JudgeDescription: Sendable, Equatable {
     public var kind: JudgingSet.Kind
     public var label: String
     public var summary: String
+
+    init(_ judge: JudgingSet) {
+        kind = judge.kind
+        label = judge.label
+        summary = judge.summary
+    }
+
+    private init(kind: JudgingSet.Kind, label: String, summary: String) {
+        self.kind = kind
+        self.label = label
+        self.summary = summary
+    }
+
+    /// The validation split alone (its size is in the report's own lines).
+    static let validation = JudgeDescription(kind: .validation, label: "validation", summary: "")
 }
 
 /// One model against another on validation and noisy copies of the training split.
@@ -191,7 +206,6 @@ public struct NoisyEvidence: Sendable, Equatable {
     public var difference: Double
     /// Over the original sequences (validation and training), each counted once.
     public var standardError: Double
-    public var sequences: Int
     public var validationCount: Int
     public var trainingCount: Int
     public var copies: Int
@@ -201,7 +215,6 @@ public struct NoisyEvidence: Sendable, Equatable {
     public init(difference: Double, standardError: Double, of copies: NoisyCopies) {
         self.difference = difference
         self.standardError = standardError
-        sequences = copies.sequences.count
         validationCount = copies.validationCount
         trainingCount = copies.trainingCount
         self.copies = copies.copies
@@ -251,7 +264,7 @@ extension QuantizationSearch {
 
     func comparisonSetup(tolerance: Double, by requested: SearchObjective?, withinTolerance: Bool = true) -> ComparisonSetup {
         var result = Comparison(hypervolume: hypervolume, homogeneousHypervolume: homogeneousHypervolume, tolerance: tolerance)
-        result.judge = JudgeDescription(kind: problem.judge.kind, label: problem.judge.label, summary: problem.judge.summary)
+        result.judge = JudgeDescription(problem.judge)
         result.core = problem.deviceCore
         let cost = requested ?? Comparison.defaultCost(for: objectives) ?? .size
         result.cost = cost
@@ -367,19 +380,16 @@ extension Workspace {
         }
         if let best = result.best {
             result.best?.pick.testAccuracy = try testAccuracy(of: best.pick.genome, in: state)
-            if !judgedOnValidation { result.best?.pick.validationAccuracy = try evaluator(of: .validation).accuracy(inputs.quantized(best.pick.genome)) }
-            let pick = try inputs.quantized(best.pick.genome)
+            let pick = inputs.quantized(best.pick.genome)
+            if !judgedOnValidation { result.best?.pick.validationAccuracy = try evaluator(of: .validation).accuracy(pick) }
             result.evidence = try validationEvidence(pick, against: eightBit())
-            result.noisyEvidence = try noisyEvidence(pick, against: eightBit(), judgeSeed: state.problem.judge.seed)
+            result.noisyEvidence = try freshNoiseEvidence(against: eightBit(), judgeSeed: state.problem.judge.seed)(pick)
         }
         return result
     }
 
-    /// Validation and noisy copies of the training split for the current model (`NoisyCopies`),
-    /// drawn with `seed`; the last ones made are kept until the model changes.
-    func noisyCopies(seed: UInt64) throws -> NoisyCopies { try noisyJudge(seed: seed).copies }
-
-    /// The copies drawn with `seed` and their packing for the integer engine, made once per
+    /// Validation and noisy copies of the training split for the current model (`NoisyCopies`)
+    /// drawn with `seed` and their packing for the integer engine, made once per
     /// model: the search, the confirmation and the evidence share them.
     func noisyJudge(seed: UInt64) throws -> (copies: NoisyCopies, evaluator: IntegerEvaluator) {
         if let known = noisyCopiesCache[seed] { return known }
@@ -395,12 +405,16 @@ extension Workspace {
     /// so a candidate the search chose for its luck on one draw meets fresh noise.
     static func confirmationSeed(_ judgeSeed: UInt64) -> UInt64 { judgeSeed ^ 0x5EED_C0FF_EE00_0001 }
 
-    /// `model` against `reference` on validation and noisy copies of the training split.
-    func noisyEvidence(_ model: QuantizedGRU, against reference: QuantizedGRU, judgeSeed: UInt64) throws -> NoisyEvidence {
+    /// Any model against `reference` on the fresh draw of copies (`confirmationSeed`): what
+    /// the `noisy` rule decides on and `compare` reports. The reference is run once.
+    func freshNoiseEvidence(against reference: QuantizedGRU, judgeSeed: UInt64) throws -> (QuantizedGRU) -> NoisyEvidence {
         let (copies, evaluator) = try noisyJudge(seed: Self.confirmationSeed(judgeSeed))
-        let (difference, standardError) = copies.difference(right: zip(evaluator.predictions(model), copies.labels).map { $0 == $1 },
-                                                            reference: zip(evaluator.predictions(reference), copies.labels).map { $0 == $1 })
-        return NoisyEvidence(difference: difference, standardError: standardError, of: copies)
+        let referenceRight = zip(evaluator.predictions(reference), copies.labels).map { $0 == $1 }
+        return { model in
+            let (difference, standardError) = copies.difference(right: zip(evaluator.predictions(model), copies.labels).map { $0 == $1 },
+                                                                reference: referenceRight)
+            return NoisyEvidence(difference: difference, standardError: standardError, of: copies)
+        }
     }
 
     /// `model` against `reference`, sequence by sequence on the validation split.
@@ -440,12 +454,10 @@ extension Workspace {
             let reference = agreement(eightBit)
             return { candidate in agreement(candidate) >= reference - tolerance }
         case .noisy:
-            let (copies, evaluator) = try noisyJudge(seed: Self.confirmationSeed(judgeSeed))
-            let eightRight = zip(evaluator.predictions(eightBit), copies.labels).map { $0 == $1 }
+            let evidence = try freshNoiseEvidence(against: eightBit, judgeSeed: judgeSeed)
             return { candidate in
-                let (difference, standardError) = copies.difference(right: zip(evaluator.predictions(candidate), copies.labels).map { $0 == $1 },
-                                                                    reference: eightRight)
-                return difference >= -tolerance + standardError
+                let measured = evidence(candidate)
+                return measured.difference >= -tolerance + measured.standardError
             }
         case .margin:
             let validation = try evaluator(of: .validation)

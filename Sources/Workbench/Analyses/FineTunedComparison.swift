@@ -37,10 +37,11 @@ extension Workspace {
             state.problem.judge.kind == .validation ? state.problem.accuracy(individual.objectives)
                 : validation.accuracy(inputs.quantized(individual.genome))
         }
+        let eightBitModel = inputs.quantized(QuantizationProblem.homogeneous(8))
         if state.problem.judge.kind != .validation {
-            eight.accuracy = validation.accuracy(inputs.quantized(QuantizationProblem.homogeneous(8)))
+            eight.accuracy = validation.accuracy(eightBitModel)
             result.eightBit = eight
-            result.judge = JudgeDescription(kind: .validation, label: "validation", summary: "")
+            result.judge = .validation
             // The smallest homogeneous width within the tolerance, on validation too.
             result.smallestHomogeneous = state.homogeneous
                 .filter { $0.bits < 8 && $0.isFeasible }
@@ -56,7 +57,7 @@ extension Workspace {
         result.eightBit?.testAccuracy = try testAccuracy(of: eight.genome, in: state)
         let candidates = setup.candidates.filter { $0.element.objectives[costIndex] < eight.cost }
         trail.candidateCount = candidates.count
-        let confirm = try confirmation(rule, eightBit: inputs.quantized(QuantizationProblem.homogeneous(8)), tolerance: tolerance,
+        let confirm = try confirmation(rule, eightBit: eightBitModel, tolerance: tolerance,
                                        judgeSeed: state.problem.judge.seed)
 
         var low = 0, high = candidates.count - 1

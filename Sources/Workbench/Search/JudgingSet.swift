@@ -74,9 +74,8 @@ extension JudgingSet {
 extension Workspace {
     /// A digest of the float model's weights.
     func floatModelDigest() throws -> String {
-        let model = try requireModel()
         var fingerprint = Fingerprint()
-        for tensor in [model.weightIH, model.weightHH, model.biasIH, model.biasHH, model.fcWeight, model.fcBias] { fingerprint.add(tensor) }
+        fingerprint.add(weightsOf: try requireModel())
         return fingerprint.hex
     }
 

@@ -61,10 +61,7 @@ public struct QuantizationProblem: Sendable {
     /// `judge`: `JudgingSet.identity`, empty for the validation split.
     static func fingerprint(_ inputs: SearchInputs, judge: String) -> String {
         var fingerprint = Fingerprint()
-        let model = inputs.model
-        for tensor in [model.weightIH, model.weightHH, model.biasIH, model.biasHH, model.fcWeight, model.fcBias] {
-            fingerprint.add(tensor)
-        }
+        fingerprint.add(weightsOf: inputs.model)
         // The arithmetic and the device layout (what `size` counts) are part of what an evaluation
         // measured: a checkpoint cached under another version is not reused.
         fingerprint.add("\(QuantizedGRU.engineVersion)|\(DeviceLayout.version)|\(inputs.options)|\(inputs.calibration.ranges)|\(inputs.base[.input])|\(inputs.base[.fc])\(judge)")

@@ -1,3 +1,5 @@
+import GRU
+
 /// FNV-1a over integers: a stable fingerprint of weights, data and settings, the same
 /// on every run and machine (unlike `hashValue`), for cache keys and checkpoint checks.
 public struct Fingerprint {
@@ -20,6 +22,11 @@ public struct Fingerprint {
 
     public mutating func add(_ values: [Float]) {
         for value in values { add(value.bitPattern) }
+    }
+
+    /// Every weight and bias of `model` (not its standardisation).
+    public mutating func add(weightsOf model: GRUClassifier) {
+        for tensor in [model.weightIH, model.weightHH, model.biasIH, model.biasHH, model.fcWeight, model.fcBias] { add(tensor) }
     }
 
     /// Sixteen hex digits.
