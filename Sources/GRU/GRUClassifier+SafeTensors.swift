@@ -18,6 +18,10 @@ public enum GRUTensorName {
     public static let inputMean = "input.mean"
     /// gq's input standardisation scale, (F); absent in plain PyTorch exports.
     public static let inputScale = "input.scale"
+    /// Metadata keys of `GRUClassifier.heldOut` (a refit model's pre-refit validation scores).
+    public static let heldOutLoss = "gq.held_out_loss"
+    public static let heldOutAccuracy = "gq.held_out_accuracy"
+    public static let heldOutSequences = "gq.held_out_sequences"
 }
 
 extension GRUClassifier {
@@ -128,6 +132,27 @@ extension GRUClassifier {
             throw SafeTensorsError.malformedHeader(file: file, reason: "inconsistent GRU tensor sizes")
         }
         self = model
+        heldOut = try Self.heldOut(archive.metadata, file: file)
+    }
+
+    /// The held-out score in a file's metadata: all three keys or none.
+    static func heldOut(_ metadata: [String: String], file: String) throws -> HeldOutScore? {
+        let keys = [GRUTensorName.heldOutLoss, GRUTensorName.heldOutAccuracy, GRUTensorName.heldOutSequences]
+        let present = keys.filter { metadata[$0] != nil }
+        guard !present.isEmpty else { return nil }
+        func number(_ key: String, _ valid: (Double) -> Bool, _ expected: String) throws -> Double {
+            guard let text = metadata[key] else {
+                throw SafeTensorsError.malformedHeader(file: file, reason: "metadata has \(present.map { "'\($0)'" }.joined(separator: ", ")) but not '\(key)'")
+            }
+            guard let value = Double(text), value.isFinite, valid(value) else {
+                throw SafeTensorsError.malformedHeader(file: file, reason: "metadata '\(key)' is '\(text)', not \(expected)")
+            }
+            return value
+        }
+        let loss = try number(GRUTensorName.heldOutLoss, { $0 >= 0 }, "a non-negative number")
+        let accuracy = try number(GRUTensorName.heldOutAccuracy, { (0...1).contains($0) }, "a fraction from 0 to 1")
+        let sequences = try number(GRUTensorName.heldOutSequences, { $0 >= 1 && $0 == $0.rounded() }, "a positive whole number")
+        return HeldOutScore(loss: loss, accuracy: accuracy, sequences: Int(sequences))
     }
 
     /// The model as named tensors (PyTorch names, plus `input.mean`/`input.scale` when standardised).
@@ -144,6 +169,12 @@ extension GRUClassifier {
         if let standardization {
             tensors[GRUTensorName.inputMean] = .init(shape: [inputSize], values: standardization.mean)
             tensors[GRUTensorName.inputScale] = .init(shape: [inputSize], values: standardization.scale)
+        }
+        var metadata = metadata
+        if let heldOut {
+            metadata[GRUTensorName.heldOutLoss] = "\(heldOut.loss)"
+            metadata[GRUTensorName.heldOutAccuracy] = "\(heldOut.accuracy)"
+            metadata[GRUTensorName.heldOutSequences] = "\(heldOut.sequences)"
         }
         return SafeTensors.Archive(tensors: tensors, metadata: metadata)
     }

@@ -26,6 +26,9 @@ public struct GRUClassifier: Sendable, Equatable {
     public var fcBias: [Float]
     /// Applied to the inputs before the cell when present.
     public var standardization: Standardization?
+    /// The validation scores measured before validation joined the training data (a
+    /// refit, `TrainingOptions.refit`); nil when validation is still held out, or unknown.
+    public var heldOut: HeldOutScore?
 
     /// A freshly initialised model: every parameter uniform in ±1/√H, as PyTorch does,
     /// drawn from `seed` alone.
@@ -46,6 +49,7 @@ public struct GRUClassifier: Sendable, Equatable {
         fcWeight = draw(classCount * hiddenSize)
         fcBias = draw(classCount)
         standardization = nil
+        heldOut = nil
     }
 
     /// A model from explicit tensors (shapes as in the property docs); `nil` when sizes disagree.
@@ -71,6 +75,7 @@ public struct GRUClassifier: Sendable, Equatable {
         self.fcWeight = fcWeight
         self.fcBias = fcBias
         self.standardization = standardization
+        self.heldOut = nil
     }
 
     /// Number of trainable parameters (the standardisation is not counted).
@@ -102,5 +107,22 @@ public struct GRUClassifier: Sendable, Equatable {
         let predicted = predictions(sequences)
         let correct = zip(predicted, labels).filter { $0 == $1 }.count
         return Double(correct) / Double(sequences.count)
+    }
+}
+
+/// A model's validation loss and accuracy while validation was held out: after a refit on
+/// training + validation, the only out-of-sample figures the non-test data still has.
+public struct HeldOutScore: Sendable, Equatable {
+    /// Mean cross-entropy.
+    public var loss: Double
+    /// Fraction correct (0–1).
+    public var accuracy: Double
+    /// Validation sequences they were measured on.
+    public var sequences: Int
+
+    public init(loss: Double, accuracy: Double, sequences: Int) {
+        self.loss = loss
+        self.accuracy = accuracy
+        self.sequences = sequences
     }
 }

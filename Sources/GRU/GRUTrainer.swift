@@ -43,9 +43,45 @@ public enum GRUTrainer {
                              "GRUTrainer: \(name) sequence \(i) has \(sequence.count) values, not a multiple of \(featureCount) features")
             }
         }
-        var model = GRUClassifier(inputSize: featureCount, hiddenSize: options.hiddenSize, classCount: classCount, seed: options.seed)
         precondition(options.rotationDegrees <= 0 || featureCount % 3 == 0,
                      "GRUTrainer: rotation augmentation needs features in 3-axis triplets; \(featureCount) is not a multiple of 3")
+        var result = run(train: train, validation: validation, featureCount: featureCount, classCount: classCount,
+                         options: options, through: nil, progress: progress, epochDone: epochDone, shouldStop: shouldStop)
+        guard options.refit, !validation.sequences.isEmpty, !result.interrupted, result.bestEpoch > 0 else { return result }
+        // Validation has done its work (the epoch, the held-out score); now its labels go into
+        // the weights too. The refit starts from the same initial weights with the same
+        // schedule and keeps its last weights: the whole run, or through the kept epoch when
+        // the first run stopped early (its later epochs were worse on validation). Stopping at
+        // the kept epoch of a run that went the distance costs badly where the validation
+        // curve is noisy: ACSF1 lost 25 points at seed 0 (docs/training.md).
+        let epochs = result.stoppedEarly ? result.bestEpoch : result.history.count
+        let all = (sequences: train.sequences + validation.sequences, labels: train.labels + validation.labels)
+        let refit = run(train: all, validation: ([], []), featureCount: featureCount, classCount: classCount,
+                        options: options, through: epochs,
+                        progress: { var p = $0; p.refitting = true; progress(p) }, epochDone: { _ in }, shouldStop: shouldStop)
+        guard !refit.interrupted else {
+            result.interrupted = true
+            return result
+        }
+        result.model = refit.model
+        if let kept = result.history.first(where: { $0.epoch == result.bestEpoch }) {
+            result.model.heldOut = HeldOutScore(loss: kept.validationLoss, accuracy: kept.validationAccuracy,
+                                                sequences: validation.sequences.count)
+        }
+        result.refit = Refit(epochs: epochs, sequences: all.sequences.count)
+        return result
+    }
+
+    /// One training run: on `train`, scored on `validation` after every epoch. With
+    /// `through`, it runs exactly that many epochs (unless stopped) and keeps the last
+    /// weights: the refit, which has no validation to choose by.
+    private static func run(
+        train: (sequences: [[Float]], labels: [Int]),
+        validation: (sequences: [[Float]], labels: [Int]),
+        featureCount: Int, classCount: Int, options: TrainingOptions, through: Int?,
+        progress: (TrainingProgress) -> Void, epochDone: (EpochSummary) -> Void, shouldStop: () -> Bool
+    ) -> TrainingResult {
+        var model = GRUClassifier(inputSize: featureCount, hiddenSize: options.hiddenSize, classCount: classCount, seed: options.seed)
         let standardization = Standardization.fit(sequences: train.sequences, featureCount: featureCount)
         model.standardization = standardization
         // Standardise once up front instead of on every pass over the data.
@@ -98,7 +134,8 @@ public enum GRUTrainer {
             }
         }
 
-        epochs: for epoch in 1...max(options.epochs, 1) where options.epochs > 0 {
+        let lastEpoch = min(through ?? options.epochs, options.epochs)
+        epochs: for epoch in 1...max(lastEpoch, 1) where lastEpoch > 0 {
             if options.schedule == .cosine {
                 adam.learningRate = LearningRateSchedule.cosine(base: options.learningRate, epoch: epoch, epochs: options.epochs)
             }
@@ -127,7 +164,7 @@ public enum GRUTrainer {
                 clipGlobalNorm(&gradient, maxNorm: options.clipNorm)
                 adam.update(&parameters, gradient: gradient)
                 lossSum += loss; correct += right; seen += indices.count
-                progress(TrainingProgress(epoch: epoch, epochCount: options.epochs, batch: batchIndex + 1, batchCount: batchCount,
+                progress(TrainingProgress(epoch: epoch, epochCount: lastEpoch, batch: batchIndex + 1, batchCount: batchCount,
                                           runningLoss: lossSum / Double(max(seen, 1)),
                                           runningAccuracy: Double(correct) / Double(max(seen, 1))))
                 if shouldStop() {
@@ -156,7 +193,7 @@ public enum GRUTrainer {
                 bestEpoch = epoch; sinceBest = 0; sincePlateauCut = 0
             } else {
                 sinceBest += 1
-                if sinceBest >= options.patience {
+                if through == nil, sinceBest >= options.patience {
                     stoppedEarly = true
                     break
                 }
@@ -166,6 +203,11 @@ public enum GRUTrainer {
                     sincePlateauCut = 0
                 }
             }
+        }
+        if through != nil, !interrupted {
+            best = model
+            best.assign(flat: parameters)
+            bestEpoch = history.count
         }
         return TrainingResult(model: best, history: history, bestEpoch: bestEpoch,
                               interrupted: interrupted, stoppedEarly: stoppedEarly)

@@ -33,13 +33,19 @@ public struct TrainingOptions: Sendable, Equatable {
     /// `bptt` steps only, from the state its earlier steps leave, held constant; nil runs
     /// through whole sequences. Memory then follows `bptt`, not the longest sequence.
     public var bptt: Int?
+    /// After the run on the training split (scored on validation), train again from the same
+    /// initial weights on training + validation for as many epochs (through the kept epoch if
+    /// it stopped early) and keep the last weights: every labelled non-test sequence then
+    /// shapes the model, and the first run's validation scores stay as the held-out ones.
+    public var refit: Bool
 
     /// Options with the tested defaults for anything not given.
     public init(
         epochs: Int = 40, hiddenSize: Int = 64, learningRate: Float = 0.01, batchSize: Int = 32,
         seed: UInt64 = 0, clipNorm: Float = 1, patience: Int = 15,
         weightDecay: Float = 0.1, schedule: LearningRateSchedule = .cosine,
-        selection: ModelSelection = .loss, rotationDegrees: Float = 0, bptt: Int? = nil
+        selection: ModelSelection = .loss, rotationDegrees: Float = 0, bptt: Int? = nil,
+        refit: Bool = false
     ) {
         self.epochs = epochs
         self.hiddenSize = hiddenSize
@@ -53,6 +59,7 @@ public struct TrainingOptions: Sendable, Equatable {
         self.selection = selection
         self.rotationDegrees = rotationDegrees
         self.bptt = bptt
+        self.refit = refit
     }
 }
 
@@ -100,6 +107,9 @@ public struct TrainingProgress: Sendable {
     public var runningLoss: Double
     /// Training accuracy over the epoch's batches so far (0–1).
     public var runningAccuracy: Double
+    /// This is the refit on training + validation (`TrainingOptions.refit`); `epochCount` is
+    /// the refit's.
+    public var refitting = false
 
     /// Progress with every field given.
     public init(epoch: Int, epochCount: Int, batch: Int, batchCount: Int, runningLoss: Double, runningAccuracy: Double) {
@@ -151,6 +161,9 @@ public struct TrainingResult: Sendable {
     public var interrupted: Bool
     /// The validation score stopped improving for `patience` epochs.
     public var stoppedEarly: Bool
+    /// Set when `model` is the refit on training + validation; `history` and `bestEpoch`
+    /// are then the first run's, whose validation scores are the held-out ones.
+    public var refit: Refit?
 
     /// A result with every field given.
     public init(model: GRUClassifier, history: [EpochSummary], bestEpoch: Int, interrupted: Bool, stoppedEarly: Bool) {
@@ -159,5 +172,18 @@ public struct TrainingResult: Sendable {
         self.bestEpoch = bestEpoch
         self.interrupted = interrupted
         self.stoppedEarly = stoppedEarly
+    }
+}
+
+/// The refit on every labelled non-test sequence that followed the epoch choice.
+public struct Refit: Sendable, Equatable {
+    /// Epochs it ran: the first run's, or through its kept epoch when it stopped early.
+    public var epochs: Int
+    /// Sequences it trained on: training + validation.
+    public var sequences: Int
+
+    public init(epochs: Int, sequences: Int) {
+        self.epochs = epochs
+        self.sequences = sequences
     }
 }

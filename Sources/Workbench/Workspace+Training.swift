@@ -99,7 +99,9 @@ extension Workspace {
             throw WorkbenchError.rotationNeedsTriplets(task: task.name, features: task.featureCount)
         }
         var settings = settings
-        let lengths = task.train.sequences.map { $0.count / task.featureCount }
+        // A refit trains on validation too, so its sequences count towards the memory.
+        let trained = task.train.sequences + (settings.refit ? task.validation.sequences : [])
+        let lengths = trained.map { $0.count / task.featureCount }
         let plan = backpropagationPlan(asked: settings.bptt, run: .training, featureCount: task.featureCount, hiddenSize: settings.hiddenSize) { window in
             var windowed = settings
             windowed.bptt = window
@@ -153,6 +155,7 @@ extension Workspace {
         ].joined(separator: ";")
             // Absent for whole-sequence BPTT, so models cached before the option existed still match.
             + (settings.bptt.map { ";bptt=\($0)" } ?? "")
+            + (settings.refit ? ";refit" : "")
     }
 
     /// Quantization-aware training of the current bits. The result is adopted only when

@@ -18,7 +18,10 @@ enum EvalCommand {
                     let bits = workspace.bits
                     let q = try workspace.evaluate(bits)
                     let io = session.io
-                    io.out("float     validation \(percent(float.validation))   test \(percent(float.test))")
+                    let refitNote = try workspace.requireModel().heldOut.map {
+                        "   (validation is training data since the refit; held out it scored \(percent($0.accuracy)))"
+                    } ?? ""
+                    io.out("float     validation \(percent(float.validation))   test \(percent(float.test))\(refitNote)")
                     io.out("quantized validation \(percent(q.accuracy.validation))   test \(percent(q.accuracy.test))   (\(signedPoints(q.accuracy.validation - float.validation)) vs float)   bits \(bits)\(workspace.tuned == nil ? "" : ", fine-tuned weights")")
                     io.out("size      \(q.size) bytes = \(String(format: "%.1f", q.sizeRatio * 100)) % of homogeneous 8-bit (\(try workspace.referenceSize()) bytes)")
                     session.publish([

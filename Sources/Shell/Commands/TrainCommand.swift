@@ -15,17 +15,18 @@ enum TrainCommand {
     static let select = Option<ModelSelection>("select", "validation score that picks the kept weights and drives early stopping: loss (lowest) or accuracy (highest, ties to the lower loss) (default \(defaults.selection.rawValue); accuracy when validation has fewer than \(TrainingDefaults.smallValidationSplit) sequences and training fewer than \(TrainingDefaults.smallTrainingSplit))")
     static let rotate = Option<Float>("rotate", 0...180, "rotate each training sequence's feature triplets (x, y, z of each 3-axis sensor, e.g. har's accelerometer and gyroscope) by one random 3-D rotation of up to X degrees; needs a feature count divisible by 3; 0 turns it off (default \(Value.format(Double(defaults.rotationDegrees))))")
     static let bptt = Option<Int>("bptt", 1...1_000_000_000, "truncated back-propagation through time: gradients run through each sequence's last N steps, from the state its earlier steps leave (held constant), so memory follows N instead of the sequence length (default: whole sequences, or the longest N that fits when they would pass the memory limit)")
+    static let refit = Option<Toggle>("refit", "after the run on the training split (scored on validation), train again from the same start on training + validation for as many epochs (through the kept epoch after an early stop) and keep the last weights; validation's scores from the first run are kept as the held-out ones (default off; on when training has fewer than \(TrainingDefaults.smallTrainingSplit) sequences)")
     static let retrain = Option<Flag>.flag("retrain", "train even when the cache holds a model for these settings")
 
-    static let options: [any OptionDeclaration] = [epochs, hidden, lr, batch, seed, patience, clip, decay, schedule, select, rotate, bptt, retrain]
+    static let options: [any OptionDeclaration] = [epochs, hidden, lr, batch, seed, patience, clip, decay, schedule, select, rotate, bptt, refit, retrain]
 
     static var commands: [Command] {
         [
             Command(
                 name: "train",
                 summary: "Train the float GRU classifier on the loaded task",
-                details: "AdamW (Adam with decoupled weight decay on the weight matrices) with gradient-norm clipping and a learning-rate schedule (cosine by default). After every epoch the validation split is scored; the weights with the best score ('select': the lowest loss by default, or the highest accuracy) are kept, and training stops early when the score has not improved for 'patience' epochs. 'rotate' augments copies of the training sequences with a fresh random rotation every batch (validation and test never see it); it suits 3-axis sensor data such as har ('train rotate 20'). Defaults adapt to the data: a training split of fewer than \(TrainingDefaults.smallTrainingSplit) sequences gets batch 16, learning rate 0.003 and a budget of \(TrainingDefaults.stepBudget) optimiser steps (40 to 300 epochs) instead of 40 epochs, and, when validation has fewer than \(TrainingDefaults.smallValidationSplit) sequences, no early stopping and the epoch with the best validation accuracy kept ('select accuracy'); options given on the line always win. Input standardisation is fitted on the training split and saved with the model. A model trained before with the same task, split and settings comes from the cache at once ('retrain' trains anyway). Ctrl-C stops after the current batch and keeps the best weights so far.",
-                examples: ["train", "train hidden 32 epochs 20", "train seed 7 retrain", "train rotate 20", "train schedule plateau select loss decay 0"],
+                details: "AdamW (Adam with decoupled weight decay on the weight matrices) with gradient-norm clipping and a learning-rate schedule (cosine by default). After every epoch the validation split is scored; the weights with the best score ('select': the lowest loss by default, or the highest accuracy) are kept, and training stops early when the score has not improved for 'patience' epochs. 'rotate' augments copies of the training sequences with a fresh random rotation every batch (validation and test never see it); it suits 3-axis sensor data such as har ('train rotate 20'). Defaults adapt to the data: a training split of fewer than \(TrainingDefaults.smallTrainingSplit) sequences gets batch 16, learning rate 0.003 and a budget of \(TrainingDefaults.stepBudget) optimiser steps (40 to 300 epochs) instead of 40 epochs, and, when validation has fewer than \(TrainingDefaults.smallValidationSplit) sequences, no early stopping and the epoch with the best validation accuracy kept ('select accuracy'); a small training split is then refit on training + validation ('refit on'), so every labelled non-test sequence shapes the weights, and the first run's validation scores are kept with the model as the held-out ones (validation is training data after that). Options given on the line always win. Input standardisation is fitted on the training split and saved with the model. A model trained before with the same task, split and settings comes from the cache at once ('retrain' trains anyway). Ctrl-C stops after the current batch and keeps the best weights so far.",
+                examples: ["train", "train hidden 32 epochs 20", "train seed 7 retrain", "train rotate 20", "train schedule plateau select loss decay 0", "train refit off"],
                 options: options,
                 publishes: ["train_epochs", "val_accuracy"],
                 parse: { try $0.options() },
@@ -49,6 +50,7 @@ enum TrainCommand {
         if let v = parsed[select] { settings.selection = v }
         if let v = parsed[rotate] { settings.rotationDegrees = v }
         if let v = parsed[bptt] { settings.bptt = v }
+        if let v = parsed[refit] { settings.refit = v == .on }
         return settings
     }
 
@@ -63,13 +65,14 @@ enum TrainCommand {
         let observer = TrainingObserver(
             truncated: { session.io.out($0.description) },
             started: {
-                session.io.out("training a GRU (\(description)) on \(task.name): \(task.train.count) train / \(task.validation.count) validation sequences, up to \(settings.epochs) epochs")
+                let refit = settings.refit && task.validation.count > 0 ? ", then a refit on all \(task.train.count + task.validation.count)" : ""
+                session.io.out("training a GRU (\(description)) on \(task.name): \(task.train.count) train / \(task.validation.count) validation sequences, up to \(settings.epochs) epochs\(refit)")
             },
             progress: { p in
                 let fraction = (Double(p.epoch - 1) + Double(p.batch) / Double(max(p.batchCount, 1))) / Double(max(p.epochCount, 1))
                 var detail = String(format: "epoch %d/%d loss %.3f acc %.3f", p.epoch, p.epochCount, p.runningLoss, p.runningAccuracy)
-                if let last = lastEpoch { detail += String(format: " | val %.3f", last.validationAccuracy) }
-                meter.update(fraction: fraction, label: "train", detail: detail)
+                if let last = lastEpoch, !p.refitting { detail += String(format: " | val %.3f", last.validationAccuracy) }
+                meter.update(fraction: fraction, label: p.refitting ? "refit" : "train", detail: detail)
             },
             epochDone: { lastEpoch = $0 })
         let outcome = try workspace.train(settings, retrain: parsed.has(retrain), observer: observer,
@@ -77,8 +80,11 @@ enum TrainCommand {
         meter.finish()
         switch outcome {
         case .cached(let accuracy):
-            session.io.out("using the cached model for these settings (\(description)): validation accuracy \(percent(accuracy)); 'train retrain' trains again")
-            session.variables["val_accuracy"] = .number(accuracy)
+            let model = try workspace.requireModel()
+            let score = model.heldOut.map { "validation accuracy \(percent($0.accuracy)) before the refit on training + validation" }
+                ?? "validation accuracy \(percent(accuracy))"
+            session.io.out("using the cached model for these settings (\(description)): \(score); 'train retrain' trains again")
+            session.variables["val_accuracy"] = .number(model.heldOut?.accuracy ?? accuracy)
         case .trained(let result):
             let seconds = meter.elapsedSeconds
             let best = result.history.first { $0.epoch == result.bestEpoch }
@@ -89,8 +95,19 @@ enum TrainCommand {
                 let stop = result.stoppedEarly ? "stopped early after \(result.history.count) epochs" : "ran \(result.history.count) epochs"
                 session.io.out("\(stop) in \(ProgressMeter.duration(seconds)); \(bestText)")
             }
+            if let refit = result.refit {
+                session.io.out("refit on all \(refit.sequences) training + validation sequences for \(refit.epochs) epoch\(refit.epochs == 1 ? "" : "s"), keeping the last weights: validation is training data now, so the scores above are its held-out ones")
+            } else if settings.refit, result.interrupted {
+                session.io.out("the refit on training + validation did not finish: kept the model trained on the training split")
+            }
             session.variables["train_epochs"] = .number(Double(result.history.count))
-            session.variables["val_accuracy"] = .number(result.model.accuracy(task.validation.sequences, labels: task.validation.labels))
+            session.variables["val_accuracy"] = .number(result.model.heldOut?.accuracy
+                ?? result.model.accuracy(task.validation.sequences, labels: task.validation.labels))
         }
     }
+}
+
+/// An option that turns a behaviour on or off by name, so a default can be overridden either way.
+enum Toggle: String, CaseIterable, Sendable {
+    case on, off
 }

@@ -53,7 +53,10 @@ public struct NoisyCopies: Sendable {
     public init(model: GRUClassifier, train: (sequences: [[Float]], labels: [Int]),
                 validation: (sequences: [[Float]], labels: [Int]), seed: UInt64) {
         validationCount = validation.sequences.count
-        let target = validation.sequences.isEmpty ? 0 : Self.meanLoss(model, validation.sequences, validation.labels)
+        // After a refit validation is training data too, so its loss now is in-sample; the
+        // loss it had while held out is what unseen data costs the model.
+        let target = validation.sequences.isEmpty ? 0
+            : model.heldOut?.loss ?? Self.meanLoss(model, validation.sequences, validation.labels)
         targetLoss = target
         let f = model.inputSize
         let scale = model.standardization?.scale ?? [Float](repeating: 1, count: f)

@@ -1,0 +1,106 @@
+import Foundation
+import GRU
+import Testing
+
+@Suite("refit on training + validation", .serialized)
+struct RefitTests {
+    /// A small digits problem: 200 training and 60 validation sequences.
+    func parts() throws -> (train: (sequences: [[Float]], labels: [Int]), validation: (sequences: [[Float]], labels: [Int])) {
+        let split = try digitsSplit(seed: 4)
+        return ((Array(split.train.sequences.prefix(200)), Array(split.train.labels.prefix(200))),
+                (Array(split.validation.sequences.prefix(60)), Array(split.validation.labels.prefix(60))))
+    }
+
+    @Test("a refit runs the first run's epochs on training + validation; its model carries the held-out score")
+    func refitKeepsTheChoice() throws {
+        let (train, validation) = try parts()
+        var options = TrainingOptions(epochs: 6, hiddenSize: 12, batchSize: 16, seed: 3)
+        let plain = GRUTrainer.train(train: train, validation: validation, featureCount: 8, classCount: 10, options: options)
+        options.refit = true
+        var refitting = 0
+        let refit = GRUTrainer.train(train: train, validation: validation, featureCount: 8, classCount: 10, options: options,
+                                     progress: { if $0.refitting { refitting += 1; #expect($0.epochCount == 6) } })
+        #expect(refit.history == plain.history)
+        #expect(refit.bestEpoch == plain.bestEpoch)
+        #expect(!plain.stoppedEarly)
+        #expect(refit.refit == Refit(epochs: 6, sequences: 260))
+        // 260 sequences in batches of 16: 17 batches in each refit epoch.
+        #expect(refitting == 17 * 6)
+        let kept = try #require(plain.history.first { $0.epoch == plain.bestEpoch })
+        #expect(refit.model.heldOut == HeldOutScore(loss: kept.validationLoss, accuracy: kept.validationAccuracy, sequences: 60))
+        #expect(plain.model.heldOut == nil)
+        #expect(refit.refit != nil && plain.refit == nil)
+        // Other weights, and a standardisation fitted on training + validation.
+        #expect(refit.model.weightHH != plain.model.weightHH)
+        #expect(refit.model.standardization != plain.model.standardization)
+        // The refit trained on validation: it fits it at least as well as the held-out run did.
+        #expect(refit.model.accuracy(validation.sequences, labels: validation.labels) >= kept.validationAccuracy)
+    }
+
+    @Test("after an early stop the refit runs through the kept epoch only")
+    func earlyStop() throws {
+        let (train, validation) = try parts()
+        // A zero learning rate never improves on the first epoch: patience 1 stops at epoch 2.
+        let options = TrainingOptions(epochs: 10, hiddenSize: 8, learningRate: 0, batchSize: 64, seed: 1, patience: 1, refit: true)
+        let result = GRUTrainer.train(train: train, validation: validation, featureCount: 8, classCount: 10, options: options)
+        #expect(result.stoppedEarly && result.bestEpoch == 1 && result.history.count == 2)
+        #expect(result.refit == Refit(epochs: 1, sequences: 260))
+    }
+
+    @Test("a refit is reproducible from the seed")
+    func reproducible() throws {
+        let (train, validation) = try parts()
+        let options = TrainingOptions(epochs: 3, hiddenSize: 10, batchSize: 32, seed: 9, refit: true)
+        let a = GRUTrainer.train(train: train, validation: validation, featureCount: 8, classCount: 10, options: options)
+        let b = GRUTrainer.train(train: train, validation: validation, featureCount: 8, classCount: 10, options: options)
+        #expect(a.model == b.model)
+    }
+
+    @Test("stopping during the refit keeps the model trained on the training split, marked interrupted")
+    func interruptedRefit() throws {
+        let (train, validation) = try parts()
+        let options = TrainingOptions(epochs: 3, hiddenSize: 10, batchSize: 16, seed: 2, refit: true)
+        let plain = GRUTrainer.train(train: train, validation: validation, featureCount: 8, classCount: 10,
+                                     options: TrainingOptions(epochs: 3, hiddenSize: 10, batchSize: 16, seed: 2))
+        var refitBatches = 0
+        var stop = false
+        let result = GRUTrainer.train(train: train, validation: validation, featureCount: 8, classCount: 10, options: options,
+                                      progress: { if $0.refitting { refitBatches += 1; stop = refitBatches >= 3 } },
+                                      shouldStop: { stop })
+        #expect(result.interrupted)
+        #expect(result.refit == nil)
+        #expect(result.model == plain.model)
+    }
+
+    @Test("without validation there is nothing to refit on")
+    func noValidation() throws {
+        let (train, _) = try parts()
+        let result = GRUTrainer.train(train: train, validation: ([], []), featureCount: 8, classCount: 10,
+                                      options: TrainingOptions(epochs: 2, hiddenSize: 8, seed: 1, refit: true))
+        #expect(result.refit == nil)
+        #expect(result.model.heldOut == nil)
+    }
+
+    @Test("the held-out score survives a file, and a malformed one names the metadata key")
+    func heldOutInFiles() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var model = GRUClassifier(inputSize: 3, hiddenSize: 4, classCount: 2, seed: 1)
+        model.heldOut = HeldOutScore(loss: 0.4375, accuracy: 0.8, sequences: 10)
+        let url = dir.appendingPathComponent("refit.safetensors")
+        try model.write(to: url)
+        #expect(try GRUClassifier(contentsOf: url) == model)
+
+        var archive = model.archive()
+        archive.metadata[GRUTensorName.heldOutAccuracy] = "1.5"
+        try SafeTensors.write(archive, to: url)
+        expectError(.malformedHeader(file: url.path, reason: "metadata 'gq.held_out_accuracy' is '1.5', not a fraction from 0 to 1")) {
+            _ = try GRUClassifier(contentsOf: url)
+        }
+        archive.metadata[GRUTensorName.heldOutAccuracy] = nil
+        try SafeTensors.write(archive, to: url)
+        expectError(.malformedHeader(file: url.path, reason: "metadata has 'gq.held_out_loss', 'gq.held_out_sequences' but not 'gq.held_out_accuracy'")) {
+            _ = try GRUClassifier(contentsOf: url)
+        }
+    }
+}
