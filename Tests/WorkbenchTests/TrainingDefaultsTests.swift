@@ -1,5 +1,6 @@
 import Testing
 import Workbench
+import GRU
 
 @Suite("Training defaults adapt to the size of the data")
 struct TrainingDefaultsTests {
@@ -16,11 +17,32 @@ struct TrainingDefaultsTests {
         #expect(vowels.epochs == 179)  // 14 batches an epoch, 2500 steps
         #expect(vowels.patience == vowels.epochs)  // 54 validation sequences cannot rank epochs by loss
         #expect(vowels.selection == .accuracy)
+        #expect(vowels.refit)  // then trained again on all 270 labelled sequences
         let tiny = TrainingDefaults.options(trainCount: 16, validationCount: 4)
         #expect(tiny.epochs == 300)  // capped
         let middling = TrainingDefaults.options(trainCount: 480, validationCount: 120)
         #expect(middling.epochs == 84 && middling.patience == TrainingOptions().patience)
         #expect(middling.selection == TrainingOptions().selection)
+        #expect(middling.refit && !TrainingOptions().refit)
+    }
+
+    @Test("a refit model carries its held-out score, and the noisy copies match σ to it, not to validation's in-sample loss")
+    func refitHeldOut() throws {
+        let workspace = Workspace(modelCache: nil)
+        let task = try workspace.loadTask("digits").task
+        var settings = TrainingOptions(epochs: 2, hiddenSize: 8, seed: 3)
+        settings.refit = true
+        guard case .trained(let result) = try workspace.train(settings) else {
+            Issue.record("expected a trained model")
+            return
+        }
+        let model = try workspace.requireModel()
+        #expect(result.refit?.sequences == task.train.count + task.validation.count)
+        let kept = try #require(result.history.first { $0.epoch == result.bestEpoch })
+        #expect(model.heldOut == HeldOutScore(loss: kept.validationLoss, accuracy: kept.validationAccuracy, sequences: task.validation.count))
+        let copies = NoisyCopies(model: model, train: (task.train.sequences, task.train.labels),
+                                 validation: (task.validation.sequences, task.validation.labels), seed: 1)
+        #expect(copies.targetLoss == kept.validationLoss)
     }
 
     @Test("the workspace's defaults follow the loaded task and the seed")

@@ -19,7 +19,7 @@ enum EvalCommand {
                     let q = try workspace.evaluate(bits)
                     let io = session.io
                     let refitNote = try workspace.requireModel().heldOut.map {
-                        "   (validation is training data since the refit; held out it scored \(percent($0.accuracy)))"
+                        "   (refit on validation; held out \(percent($0.accuracy)))"
                     } ?? ""
                     io.out("float     validation \(percent(float.validation))   test \(percent(float.test))\(refitNote)")
                     io.out("quantized validation \(percent(q.accuracy.validation))   test \(percent(q.accuracy.test))   (\(signedPoints(q.accuracy.validation - float.validation)) vs float)   bits \(bits)\(workspace.tuned == nil ? "" : ", fine-tuned weights")")
