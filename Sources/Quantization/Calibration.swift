@@ -48,12 +48,19 @@ public struct Calibration: Sendable, Codable, Equatable {
     }
 
     /// As above, reporting the fraction done (0 … 1) and polling `shouldStop` every few thousand
-    /// steps from the calling thread; nil when it asked to stop.
+    /// steps from the calling thread; nil when it asked to stop. With `options.refine`, the
+    /// ranges are then refined on the same sequences (`RangeRefinement`).
     public static func calibrate(model: GRUClassifier, trainingSequences: [[Float]], options: QuantizationOptions,
                                  progress: (Double) -> Void, shouldStop: () -> Bool) -> Calibration? {
         let chosen = subset(of: options.calibrationSize, from: trainingSequences.count, seed: options.calibrationSeed)
-        return calibrate(model: model, sequences: chosen.map { trainingSequences[$0] }, method: options.range,
-                         progress: progress, shouldStop: shouldStop)
+        let sequences = chosen.map { trainingSequences[$0] }
+        let refining = options.refine == .kl
+        guard let measured = calibrate(model: model, sequences: sequences, method: options.range,
+                                       progress: { progress(refining ? $0 / 2 : $0) }, shouldStop: shouldStop)
+        else { return nil }
+        guard refining else { return measured }
+        return RangeRefinement.refine(measured, model: model, sequences: sequences, options: options,
+                                      progress: { progress(0.5 + $0 / 2) }, shouldStop: shouldStop)
     }
 
     /// Calibrates `model` on exactly these sequences.

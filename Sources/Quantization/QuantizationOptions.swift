@@ -1,7 +1,8 @@
 /// How a float GRU becomes an integer one: calibration and arithmetic choices.
 ///
-/// Changing `range`, `calibrationSize` or `calibrationSeed` means calibrating again;
-/// `weights` and `requantization` only change how a configuration is built.
+/// Changing `range`, `refine`, `calibrationSize` or `calibrationSeed` means calibrating
+/// again; so do `weights` and `requantization` while `refine` is on (the refinement runs the
+/// integer model they build). Otherwise they only change how a configuration is built.
 public struct QuantizationOptions: Hashable, Codable, Sendable, CustomStringConvertible {
     /// The percentile `RangeMethod(kind: .percentile, …)` takes when none is given.
     public static let defaultPercentile = 99.99
@@ -59,7 +60,17 @@ public struct QuantizationOptions: Hashable, Codable, Sendable, CustomStringConv
         case powerOfTwo = "pow2"
     }
 
+    /// Whether ranges at the search's widths are then fitted to the float model's outputs.
+    public enum Refinement: String, Hashable, Codable, Sendable, CaseIterable {
+        /// The range method's ranges as they are.
+        case off
+        /// Each operator's range at 2–8 bits scaled to bring the homogeneous integer model's
+        /// outputs closest to the float model's (`RangeRefinement`).
+        case kl
+    }
+
     public var range: RangeMethod
+    public var refine: Refinement
     public var weights: WeightGranularity
     public var requantization: Requantization
     /// Sequences drawn from the training split to calibrate on.
@@ -67,10 +78,11 @@ public struct QuantizationOptions: Hashable, Codable, Sendable, CustomStringConv
     /// Seeds the choice of calibration sequences.
     public var calibrationSeed: UInt64
 
-    public init(range: RangeMethod = .mse, weights: WeightGranularity = .perChannel,
+    public init(range: RangeMethod = .mse, refine: Refinement = .kl, weights: WeightGranularity = .perChannel,
                 requantization: Requantization = .multiplierShift,
                 calibrationSize: Int = 256, calibrationSeed: UInt64 = 0) {
         self.range = range
+        self.refine = refine
         self.weights = weights
         self.requantization = requantization
         self.calibrationSize = calibrationSize
@@ -79,12 +91,28 @@ public struct QuantizationOptions: Hashable, Codable, Sendable, CustomStringConv
 
     /// `range mse, weights per channel, requantization multiplier+shift, calibration 256 sequences (seed 0)`.
     public var description: String {
-        "range \(range), weights per \(weights == .perChannel ? "channel" : "tensor"), requantization \(requantization == .multiplierShift ? "multiplier+shift" : "power-of-two shift"), calibration \(calibrationSize) sequences (seed \(calibrationSeed))"
+        "range \(range)\(refine == .kl ? " refined by KL" : ""), weights per \(weights == .perChannel ? "channel" : "tensor"), requantization \(requantization == .multiplierShift ? "multiplier+shift" : "power-of-two shift"), calibration \(calibrationSize) sequences (seed \(calibrationSeed))"
     }
 
     /// Whether two option sets calibrate identically (the same ranges come out).
     public func calibratesLike(_ other: QuantizationOptions) -> Bool {
-        calibrationSize == other.calibrationSize && calibrationSeed == other.calibrationSeed
+        calibrationSize == other.calibrationSize && calibrationSeed == other.calibrationSeed && refine == other.refine
+            && (refine == .off || (weights == other.weights && requantization == other.requantization))
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case range, refine, weights, requantization, calibrationSize, calibrationSeed
+    }
+
+    /// Files written before refinement existed calibrated without it, and still mean that.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        range = try c.decode(RangeMethod.self, forKey: .range)
+        refine = try c.decodeIfPresent(Refinement.self, forKey: .refine) ?? .off
+        weights = try c.decode(WeightGranularity.self, forKey: .weights)
+        requantization = try c.decode(Requantization.self, forKey: .requantization)
+        calibrationSize = try c.decode(Int.self, forKey: .calibrationSize)
+        calibrationSeed = try c.decode(UInt64.self, forKey: .calibrationSeed)
     }
 
     static func format(_ x: Double) -> String {

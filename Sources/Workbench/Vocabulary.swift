@@ -19,6 +19,7 @@ public typealias DeviceCost = Export.DeviceCost
 public typealias BitWidthError = Quantization.BitWidthError
 public typealias GRUOperator = Quantization.GRUOperator
 public typealias QuantizationOptions = Quantization.QuantizationOptions
+public typealias RangeRefinement = Quantization.RangeRefinement
 public typealias FineTuningOptions = Quantization.FineTuningOptions
 public typealias FineTuningEpoch = Quantization.FineTuningEpoch
 public typealias ConfigurationFile = Quantization.ConfigurationFile

@@ -57,16 +57,26 @@ struct AccuracyTests {
         #expect(worst < 0.02, "\(worst)")
     }
 
-    @Test("accuracy falls as every width goes from 8 to 2 bits: near float at 8, near chance at 2")
+    @Test("with the range method's ranges, accuracy falls as every width goes from 8 to 2 bits: near float at 8, near chance at 2")
     func fallingAccuracy() {
         let fx = DigitsFixture.shared
         let evaluator = fx.validation
-        let accuracies = (2...8).map { evaluator.accuracy(fx.quantized(BitWidths(uniform: $0))) }
+        let accuracies = (2...8).map { evaluator.accuracy(fx.quantized(BitWidths(uniform: $0), options: QuantizationOptions(refine: .off))) }
         #expect(accuracies[6] >= fx.floatValidationAccuracy - 0.01, "\(accuracies)")
         #expect(accuracies[0] <= 0.2, "\(accuracies)")
         for i in 1..<accuracies.count {
             #expect(accuracies[i] >= accuracies[i - 1] - 0.02, "\(accuracies)")
         }
+    }
+
+    @Test("refined ranges keep 8 bits near float and lift the narrow widths far above the range method's")
+    func refinedAccuracy() {
+        let fx = DigitsFixture.shared
+        let evaluator = fx.validation
+        let refined = (2...8).map { evaluator.accuracy(fx.quantized(BitWidths(uniform: $0))) }
+        let plain = (2...8).map { evaluator.accuracy(fx.quantized(BitWidths(uniform: $0), options: QuantizationOptions(refine: .off))) }
+        #expect(refined[6] >= fx.floatValidationAccuracy - 0.01, "\(refined)")
+        #expect(refined[0] >= plain[0] + 0.3 && refined[1] >= plain[1] + 0.1, "refined \(refined), plain \(plain)")
     }
 
     @Test("MSE ranges (the default) keep 4-bit digits far above max-abs ones")

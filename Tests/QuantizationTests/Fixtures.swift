@@ -23,7 +23,7 @@ struct DigitsFixture: Sendable {
 
     func quantized(_ bits: BitWidths, options: QuantizationOptions? = nil) -> QuantizedGRU {
         let options = options ?? self.options
-        let calibration = options.range == self.options.range ? self.calibration
+        let calibration = options.range == self.options.range && options.calibratesLike(self.options) ? self.calibration
             : Calibration.calibrate(model: model, trainingSequences: task.train.sequences, options: options)
         return QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options)
     }

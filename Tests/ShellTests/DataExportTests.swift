@@ -47,6 +47,7 @@ struct CompareTests {
         let out = try run("""
             load task digits
             train epochs 6 hidden 16
+            set quant refine off
             evolve 4 gens pop 16 seed 1 judge validation
             compare rule validation tolerance 2
             echo values $best_difference $best_difference_low $best_difference_high $resolved

@@ -18,6 +18,7 @@ struct SilentStateTests {
         let out = try run("""
             load task digits
             train epochs 3 hidden 8
+            set quant refine off
             set bits all=3
             finetune epochs 2
             save model \(directory.path)/float.safetensors

@@ -48,14 +48,25 @@ struct InvalidationTests {
     @Test("options that change calibration drop fine-tuned weights and say so; others keep them")
     func options() throws {
         let workspace = try trainedWorkspace()
+        var options = workspace.options
+        // The refinement runs the integer model the arithmetic options build, so while it is
+        // on they recalibrate too; without it they only change how a configuration is built.
+        options.refine = .off
+        #expect(workspace.setOptions(options).recalibrates)
         workspace.bits = BitWidths(uniform: 4)
         let outcome = try workspace.finetune(FineTuningOptions(epochs: 2))
         try #require(outcome.adopted)
-        var options = workspace.options
         options.requantization = .powerOfTwo
         let kept = workspace.setOptions(options)
         #expect(!kept.recalibrates && !kept.droppedTunedWeights)
         #expect(workspace.tuned != nil)
+        var refining = options
+        refining.refine = .kl
+        refining.requantization = .multiplierShift
+        #expect(!refining.calibratesLike(options))
+        var other = refining
+        other.weights = .perTensor
+        #expect(!other.calibratesLike(refining))
         options.range = .maxAbs
         let dropped = workspace.setOptions(options)
         #expect(dropped.recalibrates && dropped.droppedTunedWeights)
