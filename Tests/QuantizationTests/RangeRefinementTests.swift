@@ -74,11 +74,12 @@ struct RangeRefinementTests {
         #expect(again.refine == .kl)
     }
 
-    @Test("the step budget keeps whole sequences, at least one")
+    @Test("the step budget keeps the first sequences that fit, at least one, each cut to the longest prefix")
     func budget() {
         let sequences = [[Float](repeating: 0, count: 10), [Float](repeating: 0, count: 6), [Float](repeating: 0, count: 4)]
-        #expect(RangeRefinement.within(5, sequences, featureCount: 2).count == 1)
-        #expect(RangeRefinement.within(8, sequences, featureCount: 2).count == 2)
-        #expect(RangeRefinement.within(1, sequences, featureCount: 2).count == 1)
+        #expect(RangeRefinement.within(5, longest: 100, sequences, featureCount: 2).map(\.count) == [10])
+        #expect(RangeRefinement.within(8, longest: 100, sequences, featureCount: 2).map(\.count) == [10, 6])
+        #expect(RangeRefinement.within(1, longest: 100, sequences, featureCount: 2).map(\.count) == [10])
+        #expect(RangeRefinement.within(8, longest: 3, sequences, featureCount: 2).map(\.count) == [6, 6, 4])
     }
 }
