@@ -151,8 +151,14 @@ extension GRUClassifier {
         }
         let loss = try number(GRUTensorName.heldOutLoss, { $0 >= 0 }, "a non-negative number")
         let accuracy = try number(GRUTensorName.heldOutAccuracy, { (0...1).contains($0) }, "a fraction from 0 to 1")
-        let sequences = try number(GRUTensorName.heldOutSequences, { $0 >= 1 && $0 == $0.rounded() }, "a positive whole number")
-        return HeldOutScore(loss: loss, accuracy: accuracy, sequences: Int(sequences))
+        let key = GRUTensorName.heldOutSequences
+        guard let text = metadata[key] else {
+            throw SafeTensorsError.malformedHeader(file: file, reason: "metadata has \(present.map { "'\($0)'" }.joined(separator: ", ")) but not '\(key)'")
+        }
+        guard let sequences = Int(text), sequences >= 1 else {
+            throw SafeTensorsError.malformedHeader(file: file, reason: "metadata '\(key)' is '\(text)', not a positive whole number")
+        }
+        return HeldOutScore(loss: loss, accuracy: accuracy, sequences: sequences)
     }
 
     /// The model as named tensors (PyTorch names, plus `input.mean`/`input.scale` when standardised).
@@ -171,7 +177,9 @@ extension GRUClassifier {
             tensors[GRUTensorName.inputScale] = .init(shape: [inputSize], values: standardization.scale)
         }
         var metadata = metadata
-        if let heldOut {
+        // A score that is not finite (a diverged run) says nothing; it is left out rather than
+        // written as a file the reader refuses.
+        if let heldOut, heldOut.loss.isFinite, heldOut.accuracy.isFinite {
             metadata[GRUTensorName.heldOutLoss] = "\(heldOut.loss)"
             metadata[GRUTensorName.heldOutAccuracy] = "\(heldOut.accuracy)"
             metadata[GRUTensorName.heldOutSequences] = "\(heldOut.sequences)"

@@ -56,16 +56,22 @@ public enum GRUTrainer {
         // curve is noisy: ACSF1 lost 25 points at seed 0 (docs/training.md).
         let epochs = result.stoppedEarly ? result.bestEpoch : result.history.count
         let all = (sequences: train.sequences + validation.sequences, labels: train.labels + validation.labels)
+        // The refit trains at the rates the first run's epochs trained at: the cosine's, or
+        // those the plateau schedule's validation-driven cuts gave.
+        let rates = result.history.map { Float($0.learningRate) }
         let refit = run(train: all, validation: ([], []), featureCount: featureCount, classCount: classCount,
-                        options: options, through: epochs,
+                        options: options, through: epochs, rates: rates,
                         progress: { var p = $0; p.refitting = true; progress(p) }, epochDone: { _ in }, shouldStop: shouldStop)
         guard !refit.interrupted else {
             result.interrupted = true
+            result.refitInterrupted = true
             return result
         }
         result.model = refit.model
-        if let kept = result.history.first(where: { $0.epoch == result.bestEpoch }) {
-            result.model.heldOut = HeldOutScore(loss: kept.validationLoss, accuracy: kept.validationAccuracy,
+        // The held-out score of the epoch the refit ends at: its counterpart in the first run,
+        // not the best of many scores on a small split.
+        if let last = result.history.first(where: { $0.epoch == epochs }) {
+            result.model.heldOut = HeldOutScore(loss: last.validationLoss, accuracy: last.validationAccuracy,
                                                 sequences: validation.sequences.count)
         }
         result.refit = Refit(epochs: epochs, sequences: all.sequences.count)
@@ -78,7 +84,7 @@ public enum GRUTrainer {
     private static func run(
         train: (sequences: [[Float]], labels: [Int]),
         validation: (sequences: [[Float]], labels: [Int]),
-        featureCount: Int, classCount: Int, options: TrainingOptions, through: Int?,
+        featureCount: Int, classCount: Int, options: TrainingOptions, through: Int?, rates: [Float]? = nil,
         progress: (TrainingProgress) -> Void, epochDone: (EpochSummary) -> Void, shouldStop: () -> Bool
     ) -> TrainingResult {
         var model = GRUClassifier(inputSize: featureCount, hiddenSize: options.hiddenSize, classCount: classCount, seed: options.seed)
@@ -136,7 +142,9 @@ public enum GRUTrainer {
 
         let lastEpoch = min(through ?? options.epochs, options.epochs)
         epochs: for epoch in 1...max(lastEpoch, 1) where lastEpoch > 0 {
-            if options.schedule == .cosine {
+            if let rates, epoch <= rates.count {
+                adam.learningRate = rates[epoch - 1]
+            } else if options.schedule == .cosine {
                 adam.learningRate = LearningRateSchedule.cosine(base: options.learningRate, epoch: epoch, epochs: options.epochs)
             }
             fisherYates(&order, using: &shuffler)
@@ -164,9 +172,11 @@ public enum GRUTrainer {
                 clipGlobalNorm(&gradient, maxNorm: options.clipNorm)
                 adam.update(&parameters, gradient: gradient)
                 lossSum += loss; correct += right; seen += indices.count
-                progress(TrainingProgress(epoch: epoch, epochCount: lastEpoch, batch: batchIndex + 1, batchCount: batchCount,
-                                          runningLoss: lossSum / Double(max(seen, 1)),
-                                          runningAccuracy: Double(correct) / Double(max(seen, 1))))
+                var report = TrainingProgress(epoch: epoch, epochCount: lastEpoch, batch: batchIndex + 1, batchCount: batchCount,
+                                              runningLoss: lossSum / Double(max(seen, 1)),
+                                              runningAccuracy: Double(correct) / Double(max(seen, 1)))
+                report.learningRate = Double(adam.learningRate)
+                progress(report)
                 if shouldStop() {
                     interrupted = true
                     // The partial epoch's weights compete with the best so far.
@@ -198,7 +208,7 @@ public enum GRUTrainer {
                     break
                 }
                 sincePlateauCut += 1
-                if options.schedule == .plateau, sincePlateauCut >= LearningRateSchedule.plateauPatience {
+                if options.schedule == .plateau, rates == nil, sincePlateauCut >= LearningRateSchedule.plateauPatience {
                     adam.learningRate *= LearningRateSchedule.plateauFactor
                     sincePlateauCut = 0
                 }

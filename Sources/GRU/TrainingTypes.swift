@@ -35,8 +35,9 @@ public struct TrainingOptions: Sendable, Equatable {
     public var bptt: Int?
     /// After the run on the training split (scored on validation), train again from the same
     /// initial weights on training + validation for as many epochs (through the kept epoch if
-    /// it stopped early) and keep the last weights: every labelled non-test sequence then
-    /// shapes the model, and the first run's validation scores stay as the held-out ones.
+    /// it stopped early), at the rates the first run's epochs had, and keep the last weights:
+    /// every labelled non-test sequence then shapes the model, and the first run's validation
+    /// score at that epoch stays with it as the held-out one.
     public var refit: Bool
 
     /// Options with the tested defaults for anything not given.
@@ -110,6 +111,8 @@ public struct TrainingProgress: Sendable {
     /// This is the refit on training + validation (`TrainingOptions.refit`); `epochCount` is
     /// the refit's.
     public var refitting = false
+    /// The rate this epoch trains at.
+    public var learningRate = Double.nan
 
     /// Progress with every field given.
     public init(epoch: Int, epochCount: Int, batch: Int, batchCount: Int, runningLoss: Double, runningAccuracy: Double) {
@@ -164,6 +167,8 @@ public struct TrainingResult: Sendable {
     /// Set when `model` is the refit on training + validation; `history` and `bestEpoch`
     /// are then the first run's, whose validation scores are the held-out ones.
     public var refit: Refit?
+    /// The stop came during the refit: the first run finished, and its model is kept.
+    public var refitInterrupted = false
 
     /// A result with every field given.
     public init(model: GRUClassifier, history: [EpochSummary], bestEpoch: Int, interrupted: Bool, stoppedEarly: Bool) {

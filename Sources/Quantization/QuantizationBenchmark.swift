@@ -28,7 +28,7 @@ public enum QuantizationBenchmark {
         }
         let data = (0..<count).map { _ in (0..<(steps * features)).map { _ in next() } }
         let calibration = Calibration.calibrate(model: model, sequences: Array(data.prefix(64)), method: .maxAbs)
-        let options = QuantizationOptions()
+        let options = QuantizationOptions(refine: .off)  // the max-abs calibration above, unrefined
         let evaluator = IntegerEvaluator(sequences: data, featureCount: features)
         let portable = IntegerEvaluator(sequences: data, featureCount: features, kernels: .portable)
         var mixed = BitWidths(uniform: 6)

@@ -30,9 +30,10 @@ public enum TrainingDefaults {
         if validationCount < smallValidationSplit {
             options.patience = options.epochs
             // On a few dozen series the validation loss is ruled by the few the model gets
-            // confidently wrong and bottoms out early (OSULeaf: epoch 48 of 250), so the
-            // weights are chosen by validation accuracy (ties to the lower loss) instead:
-            // +4.3 points on OSULeaf and +2.7 on ACSF1 (docs/training.md).
+            // confidently wrong and bottoms out early (OSULeaf: epoch 48 of 250), so epochs
+            // are ranked by validation accuracy (ties to the lower loss) instead: +4.3 points
+            // on OSULeaf and +2.7 on ACSF1 before the refit, which now keeps the whole run's
+            // last weights and leaves this ranking to `refit off` (docs/training.md).
             options.selection = .accuracy
         }
         // A few dozen series are too few to hold a fifth of them out of the weights: once the

@@ -26,15 +26,16 @@ struct RefitTests {
         #expect(refit.refit == Refit(epochs: 6, sequences: 260))
         // 260 sequences in batches of 16: 17 batches in each refit epoch.
         #expect(refitting == 17 * 6)
-        let kept = try #require(plain.history.first { $0.epoch == plain.bestEpoch })
-        #expect(refit.model.heldOut == HeldOutScore(loss: kept.validationLoss, accuracy: kept.validationAccuracy, sequences: 60))
+        // The held-out score is the first run's at the epoch the refit ends at: its last.
+        let last = try #require(plain.history.last)
+        #expect(refit.model.heldOut == HeldOutScore(loss: last.validationLoss, accuracy: last.validationAccuracy, sequences: 60))
         #expect(plain.model.heldOut == nil)
         #expect(refit.refit != nil && plain.refit == nil)
         // Other weights, and a standardisation fitted on training + validation.
         #expect(refit.model.weightHH != plain.model.weightHH)
         #expect(refit.model.standardization != plain.model.standardization)
         // The refit trained on validation: it fits it at least as well as the held-out run did.
-        #expect(refit.model.accuracy(validation.sequences, labels: validation.labels) >= kept.validationAccuracy)
+        #expect(refit.model.accuracy(validation.sequences, labels: validation.labels) >= last.validationAccuracy)
     }
 
     @Test("after an early stop the refit runs through the kept epoch only")
@@ -45,6 +46,23 @@ struct RefitTests {
         let result = GRUTrainer.train(train: train, validation: validation, featureCount: 8, classCount: 10, options: options)
         #expect(result.stoppedEarly && result.bestEpoch == 1 && result.history.count == 2)
         #expect(result.refit == Refit(epochs: 1, sequences: 260))
+    }
+
+    @Test("with a plateau schedule the refit trains at the first run's rates, cuts included")
+    func plateauRates() throws {
+        let (train, validation) = try parts()
+        let options = TrainingOptions(epochs: 15, hiddenSize: 8, learningRate: 1, batchSize: 32, seed: 4, patience: 100,
+                                      schedule: .plateau, refit: true)
+        let first = GRUTrainer.train(train: train, validation: validation, featureCount: 8, classCount: 10, options: options)
+        try #require(Set(first.history.map(\.learningRate)).count > 1, "the rate was never cut: \(first.history.map(\.learningRate))")
+        var refitRates: [Int: Double] = [:]
+        _ = GRUTrainer.train(train: train, validation: validation, featureCount: 8, classCount: 10, options: options,
+                             progress: { if $0.refitting { refitRates[$0.epoch] = $0.learningRate } })
+        #expect(first.refit?.epochs == first.history.count)
+        #expect(refitRates.keys.sorted() == first.history.map(\.epoch))
+        for summary in first.history {
+            #expect(refitRates[summary.epoch] == summary.learningRate, "epoch \(summary.epoch)")
+        }
     }
 
     @Test("a refit is reproducible from the seed")
@@ -67,7 +85,7 @@ struct RefitTests {
         let result = GRUTrainer.train(train: train, validation: validation, featureCount: 8, classCount: 10, options: options,
                                       progress: { if $0.refitting { refitBatches += 1; stop = refitBatches >= 3 } },
                                       shouldStop: { stop })
-        #expect(result.interrupted)
+        #expect(result.interrupted && result.refitInterrupted)
         #expect(result.refit == nil)
         #expect(result.model == plain.model)
     }
@@ -97,6 +115,13 @@ struct RefitTests {
         expectError(.malformedHeader(file: url.path, reason: "metadata 'gq.held_out_accuracy' is '1.5', not a fraction from 0 to 1")) {
             _ = try GRUClassifier(contentsOf: url)
         }
+        archive.metadata[GRUTensorName.heldOutAccuracy] = "0.5"
+        archive.metadata[GRUTensorName.heldOutSequences] = "1e19"
+        try SafeTensors.write(archive, to: url)
+        expectError(.malformedHeader(file: url.path, reason: "metadata 'gq.held_out_sequences' is '1e19', not a positive whole number")) {
+            _ = try GRUClassifier(contentsOf: url)
+        }
+        archive.metadata[GRUTensorName.heldOutSequences] = "10"
         archive.metadata[GRUTensorName.heldOutAccuracy] = nil
         try SafeTensors.write(archive, to: url)
         expectError(.malformedHeader(file: url.path, reason: "metadata has 'gq.held_out_loss', 'gq.held_out_sequences' but not 'gq.held_out_accuracy'")) {

@@ -33,7 +33,7 @@ enum EvolveBenchmark {
         var fresh = GRUClassifier(inputSize: 28, hiddenSize: 64, classCount: 10, seed: 1)
         fresh.standardization = Standardization.fit(sequences: sequences, featureCount: 28)
         let calibration = Calibration.calibrate(model: fresh, sequences: Array(sequences.prefix(128)), method: .maxAbs)
-        let inputs = SearchInputs(model: fresh, calibration: calibration, options: QuantizationOptions(), base: BitWidths())
+        let inputs = SearchInputs(model: fresh, calibration: calibration, options: QuantizationOptions(refine: .off), base: BitWidths())
         let problem = QuantizationProblem(task: "smnist", inputs: inputs,
                                           judge: JudgingSet(kind: .validation, seed: 1, copies: nil,
                                                             evaluator: IntegerEvaluator(sequences: sequences, labels: labels, featureCount: 28), floatModel: ""),

@@ -72,10 +72,13 @@ extension JudgingSet {
 }
 
 extension Workspace {
-    /// A digest of the float model's weights.
+    /// A digest of the float model's weights, and of its held-out loss when it has one (the
+    /// noisy copies' σ follows it): absent otherwise, so older checkpoints still match.
     func floatModelDigest() throws -> String {
         var fingerprint = Fingerprint()
-        fingerprint.add(weightsOf: try requireModel())
+        let model = try requireModel()
+        fingerprint.add(weightsOf: model)
+        if let heldOut = model.heldOut { fingerprint.add("held out loss \(heldOut.loss)") }
         return fingerprint.hex
     }
 
