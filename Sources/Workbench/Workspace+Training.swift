@@ -155,7 +155,8 @@ extension Workspace {
         ].joined(separator: ";")
             // Absent for whole-sequence BPTT, so models cached before the option existed still match.
             + (settings.bptt.map { ";bptt=\($0)" } ?? "")
-            + (settings.refit ? ";refit" : "")
+            // v2: the held-out score is the refit's last epoch's (v1 models carried the best one).
+            + (settings.refit ? ";refit-v2" : "")
     }
 
     /// Quantization-aware training of the current bits. The result is adopted only when
