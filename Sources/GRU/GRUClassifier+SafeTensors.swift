@@ -140,24 +140,19 @@ extension GRUClassifier {
         let keys = [GRUTensorName.heldOutLoss, GRUTensorName.heldOutAccuracy, GRUTensorName.heldOutSequences]
         let present = keys.filter { metadata[$0] != nil }
         guard !present.isEmpty else { return nil }
-        func number(_ key: String, _ valid: (Double) -> Bool, _ expected: String) throws -> Double {
+        /// `key`'s value read by `parse`, which gives nil for what is not `expected`.
+        func value<T>(_ key: String, _ expected: String, _ parse: (String) -> T?) throws -> T {
             guard let text = metadata[key] else {
                 throw SafeTensorsError.malformedHeader(file: file, reason: "metadata has \(present.map { "'\($0)'" }.joined(separator: ", ")) but not '\(key)'")
             }
-            guard let value = Double(text), value.isFinite, valid(value) else {
+            guard let value = parse(text) else {
                 throw SafeTensorsError.malformedHeader(file: file, reason: "metadata '\(key)' is '\(text)', not \(expected)")
             }
             return value
         }
-        let loss = try number(GRUTensorName.heldOutLoss, { $0 >= 0 }, "a non-negative number")
-        let accuracy = try number(GRUTensorName.heldOutAccuracy, { (0...1).contains($0) }, "a fraction from 0 to 1")
-        let key = GRUTensorName.heldOutSequences
-        guard let text = metadata[key] else {
-            throw SafeTensorsError.malformedHeader(file: file, reason: "metadata has \(present.map { "'\($0)'" }.joined(separator: ", ")) but not '\(key)'")
-        }
-        guard let sequences = Int(text), sequences >= 1 else {
-            throw SafeTensorsError.malformedHeader(file: file, reason: "metadata '\(key)' is '\(text)', not a positive whole number")
-        }
+        let loss = try value(GRUTensorName.heldOutLoss, "a non-negative number") { Double($0).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } }
+        let accuracy = try value(GRUTensorName.heldOutAccuracy, "a fraction from 0 to 1") { Double($0).flatMap { (0...1).contains($0) ? $0 : nil } }
+        let sequences = try value(GRUTensorName.heldOutSequences, "a positive whole number") { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
         return HeldOutScore(loss: loss, accuracy: accuracy, sequences: sequences)
     }
 

@@ -46,7 +46,7 @@ public enum GRUTrainer {
         precondition(options.rotationDegrees <= 0 || featureCount % 3 == 0,
                      "GRUTrainer: rotation augmentation needs features in 3-axis triplets; \(featureCount) is not a multiple of 3")
         var result = run(train: train, validation: validation, featureCount: featureCount, classCount: classCount,
-                         options: options, through: nil, progress: progress, epochDone: epochDone, shouldStop: shouldStop)
+                         options: options, replaying: nil, progress: progress, epochDone: epochDone, shouldStop: shouldStop)
         guard options.refit, !validation.sequences.isEmpty, !result.interrupted, result.bestEpoch > 0 else { return result }
         // Validation has done its work (the epoch, the held-out score); now its labels go into
         // the weights too. The refit starts from the same initial weights with the same
@@ -58,9 +58,9 @@ public enum GRUTrainer {
         let all = (sequences: train.sequences + validation.sequences, labels: train.labels + validation.labels)
         // The refit trains at the rates the first run's epochs trained at: the cosine's, or
         // those the plateau schedule's validation-driven cuts gave.
-        let rates = result.history.map { Float($0.learningRate) }
+        let rates = result.history.prefix(epochs).map { Float($0.learningRate) }
         let refit = run(train: all, validation: ([], []), featureCount: featureCount, classCount: classCount,
-                        options: options, through: epochs, rates: rates,
+                        options: options, replaying: rates,
                         progress: { var p = $0; p.refitting = true; progress(p) }, epochDone: { _ in }, shouldStop: shouldStop)
         guard !refit.interrupted else {
             result.interrupted = true
@@ -78,13 +78,13 @@ public enum GRUTrainer {
         return result
     }
 
-    /// One training run: on `train`, scored on `validation` after every epoch. With
-    /// `through`, it runs exactly that many epochs (unless stopped) and keeps the last
-    /// weights: the refit, which has no validation to choose by.
+    /// One training run: on `train`, scored on `validation` after every epoch. `replaying`
+    /// rates, it runs one epoch at each (unless stopped) and keeps the last weights: the
+    /// refit, which has no validation to choose by.
     private static func run(
         train: (sequences: [[Float]], labels: [Int]),
         validation: (sequences: [[Float]], labels: [Int]),
-        featureCount: Int, classCount: Int, options: TrainingOptions, through: Int?, rates: [Float]? = nil,
+        featureCount: Int, classCount: Int, options: TrainingOptions, replaying rates: [Float]?,
         progress: (TrainingProgress) -> Void, epochDone: (EpochSummary) -> Void, shouldStop: () -> Bool
     ) -> TrainingResult {
         var model = GRUClassifier(inputSize: featureCount, hiddenSize: options.hiddenSize, classCount: classCount, seed: options.seed)
@@ -140,9 +140,9 @@ public enum GRUTrainer {
             }
         }
 
-        let lastEpoch = min(through ?? options.epochs, options.epochs)
+        let lastEpoch = rates?.count ?? options.epochs
         epochs: for epoch in 1...max(lastEpoch, 1) where lastEpoch > 0 {
-            if let rates, epoch <= rates.count {
+            if let rates {
                 adam.learningRate = rates[epoch - 1]
             } else if options.schedule == .cosine {
                 adam.learningRate = LearningRateSchedule.cosine(base: options.learningRate, epoch: epoch, epochs: options.epochs)
@@ -203,7 +203,7 @@ public enum GRUTrainer {
                 bestEpoch = epoch; sinceBest = 0; sincePlateauCut = 0
             } else {
                 sinceBest += 1
-                if through == nil, sinceBest >= options.patience {
+                if rates == nil, sinceBest >= options.patience {
                     stoppedEarly = true
                     break
                 }
@@ -214,7 +214,7 @@ public enum GRUTrainer {
                 }
             }
         }
-        if through != nil, !interrupted {
+        if rates != nil, !interrupted {
             best = model
             best.assign(flat: parameters)
             bestEpoch = history.count

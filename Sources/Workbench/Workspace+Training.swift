@@ -6,7 +6,8 @@ import Quantization
 
 /// How a `train` ended: from the cache, or trained here.
 public enum TrainingOutcome: Sendable {
-    /// A model trained before with the same task, split and settings.
+    /// A model trained before with the same task, split and settings; its validation accuracy
+    /// (held out, before the refit, for a refit model).
     case cached(validationAccuracy: Double)
     case trained(TrainingResult)
 }
@@ -112,7 +113,8 @@ extension Workspace {
         let description = "hidden \(settings.hiddenSize), seed \(settings.seed)\(settings.bptt.map { ", bptt \($0)" } ?? "")"
         if !retrain, let cache = modelCache, let cached = cache.model(for: key, task: task.name) {
             try adopt(model: cached, origin: "trained on \(task.name) (\(description)), from the cache")
-            return .cached(validationAccuracy: cached.accuracy(task.validation.sequences, labels: task.validation.labels))
+            // A refit model has trained on validation: its held-out figure is the one to report.
+            return .cached(validationAccuracy: cached.heldOut?.accuracy ?? cached.accuracy(task.validation.sequences, labels: task.validation.labels))
         }
         guard plan.fits else {
             throw WorkbenchError.trainingMemory(plan.memory, limit: plan.limit, hiddenSize: settings.hiddenSize,

@@ -93,11 +93,9 @@ enum TrainCommand {
         refitMeter?.finish()
         switch outcome {
         case .cached(let accuracy):
-            let model = try workspace.requireModel()
-            let score = model.heldOut.map { "validation accuracy \(percent($0.accuracy)) before the refit on training + validation" }
-                ?? "validation accuracy \(percent(accuracy))"
-            session.io.out("using the cached model for these settings (\(description)): \(score); 'train retrain' trains again")
-            session.variables["val_accuracy"] = .number(model.heldOut?.accuracy ?? accuracy)
+            let refit = try workspace.requireModel().heldOut != nil ? " before the refit on training + validation" : ""
+            session.io.out("using the cached model for these settings (\(description)): validation accuracy \(percent(accuracy))\(refit); 'train retrain' trains again")
+            session.variables["val_accuracy"] = .number(accuracy)
         case .trained(let result):
             let seconds = firstRunSeconds ?? meter.elapsedSeconds
             let best = result.history.first { $0.epoch == result.bestEpoch }
