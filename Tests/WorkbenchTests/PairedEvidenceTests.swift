@@ -47,3 +47,32 @@ struct PairedEvidenceTests {
         #expect(abs(e.standardError - (8.0 - 16.0 / 100).squareRoot() / 100) < 1e-12)
     }
 }
+
+/// The `noisy` rule: fresh noisy copies decide, unless validation shows the candidate worse.
+@Suite("Rule noisy: the fresh copies decide, and validation can veto")
+struct NoisyRuleTests {
+    func evidence(count: Int, gained: Int, lost: Int) -> PairedEvidence {
+        PairedEvidenceTests().evidence(count: count, gained: gained, lost: lost)
+    }
+
+    @Test("a candidate ahead on fresh noise is turned down when its whole validation interval lies below the tolerance")
+    func validationVetoes() {
+        // OSULeaf's pick: +2.6 ± 2.1 points on fresh noise, 6 sequences lost on 41 validation series.
+        let validation = evidence(count: 41, gained: 0, lost: 6)
+        #expect(validation.interval.upperBound < -0.005)
+        #expect(!PickRule.noisyAccepts(fresh: 0.026, standardError: 0.021, validation: validation, tolerance: 0.005))
+    }
+
+    @Test("a validation split too small to show a loss leaves the decision to the fresh copies")
+    func thinValidationDefers() {
+        let validation = evidence(count: 8, gained: 0, lost: 1)
+        #expect(PickRule.noisyAccepts(fresh: 0.02, standardError: 0.01, validation: validation, tolerance: 0.005))
+        #expect(!PickRule.noisyAccepts(fresh: 0.0, standardError: 0.01, validation: validation, tolerance: 0.005))
+    }
+
+    @Test("no validation split at all leaves the decision to the fresh copies")
+    func noValidation() {
+        let none = PairedEvidence(right: [], reference: [])
+        #expect(PickRule.noisyAccepts(fresh: 0.0, standardError: 0.004, validation: none, tolerance: 0.005))
+    }
+}
