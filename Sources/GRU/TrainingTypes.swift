@@ -169,6 +169,9 @@ public struct TrainingResult: Sendable {
     public var refit: Refit?
     /// The stop came during the refit: the first run finished, and its model is kept.
     public var refitInterrupted = false
+    /// Set when the refit ran but fitted its data clearly worse than the first run had
+    /// (`GRUTrainer.refitShortfall`): `model` is the first run's.
+    public var discardedRefit: DiscardedRefit?
 
     /// A result with every field given.
     public init(model: GRUClassifier, history: [EpochSummary], bestEpoch: Int, interrupted: Bool, stoppedEarly: Bool) {
@@ -177,6 +180,23 @@ public struct TrainingResult: Sendable {
         self.bestEpoch = bestEpoch
         self.interrupted = interrupted
         self.stoppedEarly = stoppedEarly
+    }
+}
+
+/// A refit that failed to fit its data as well as the first run fitted its own.
+public struct DiscardedRefit: Sendable, Equatable {
+    public var epochs: Int
+    public var sequences: Int
+    /// The refit's training accuracy over its last epoch.
+    public var trainingAccuracy: Double
+    /// The first run's training accuracy over that same epoch.
+    public var firstRunAccuracy: Double
+
+    public init(epochs: Int, sequences: Int, trainingAccuracy: Double, firstRunAccuracy: Double) {
+        self.epochs = epochs
+        self.sequences = sequences
+        self.trainingAccuracy = trainingAccuracy
+        self.firstRunAccuracy = firstRunAccuracy
     }
 }
 

@@ -157,8 +157,9 @@ extension Workspace {
         ].joined(separator: ";")
             // Absent for whole-sequence BPTT, so models cached before the option existed still match.
             + (settings.bptt.map { ";bptt=\($0)" } ?? "")
-            // v2: the held-out score is the refit's last epoch's (v1 models carried the best one).
-            + (settings.refit ? ";refit-v2" : "")
+            // v2: the held-out score is the refit's last epoch's (v1 models carried the best one);
+            // v3: a refit that fits its data clearly worse than the first run is discarded.
+            + (settings.refit ? ";refit-v3" : "")
     }
 
     /// Quantization-aware training of the current bits. The result is adopted only when

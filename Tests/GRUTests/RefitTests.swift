@@ -38,6 +38,26 @@ struct RefitTests {
         #expect(refit.model.accuracy(validation.sequences, labels: validation.labels) >= last.validationAccuracy)
     }
 
+    @Test("a refit that cannot fit its data as well as the first run fitted its own is discarded, and the first run's model kept")
+    func failedRefitIsDiscarded() throws {
+        let (train, _) = try parts()
+        // Validation repeats 30 training sequences with other labels: the refit cannot get
+        // both copies right, so it ends at most 200 of 230 right, while the first run fits its 200.
+        let repeated = (sequences: Array(train.sequences.prefix(30)), labels: train.labels.prefix(30).map { ($0 + 1) % 10 })
+        let options = TrainingOptions(epochs: 30, hiddenSize: 24, learningRate: 0.01, batchSize: 16, seed: 2, patience: 100, refit: true)
+        let result = GRUTrainer.train(train: train, validation: repeated, featureCount: 8, classCount: 10, options: options)
+        let firstLast = try #require(result.history.last)
+        try #require(firstLast.trainAccuracy > 200.0 / 230 + GRUTrainer.refitShortfall,
+                     "the first run did not fit its training split: \(firstLast.trainAccuracy)")
+        let discarded = try #require(result.discardedRefit)
+        #expect(discarded.epochs == 30 && discarded.sequences == 230)
+        #expect(discarded.firstRunAccuracy == firstLast.trainAccuracy)
+        #expect(discarded.trainingAccuracy <= 200.0 / 230 + 1e-9)
+        #expect(result.refit == nil && result.model.heldOut == nil)
+        // The model is the first run's: its standardisation was fitted on the training split alone.
+        #expect(result.model.standardization == Standardization.fit(sequences: train.sequences, featureCount: 8))
+    }
+
     @Test("after an early stop the refit runs through the kept epoch only")
     func earlyStop() throws {
         let (train, validation) = try parts()

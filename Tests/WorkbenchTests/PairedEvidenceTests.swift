@@ -48,8 +48,8 @@ struct PairedEvidenceTests {
     }
 }
 
-/// The `noisy` rule: fresh noisy copies decide, unless validation shows the candidate worse.
-@Suite("Rule noisy: the fresh copies decide, and validation can veto")
+/// The `noisy` rule: fresh noisy copies decide, unless the clean labelled data show the candidate worse.
+@Suite("Rule noisy: the fresh copies decide, and validation or the training split can veto")
 struct NoisyRuleTests {
     func evidence(count: Int, gained: Int, lost: Int) -> PairedEvidence {
         PairedEvidenceTests().evidence(count: count, gained: gained, lost: lost)
@@ -58,21 +58,30 @@ struct NoisyRuleTests {
     @Test("a candidate ahead on fresh noise is turned down when its whole validation interval lies below the tolerance")
     func validationVetoes() {
         // OSULeaf's pick: +2.6 ± 2.1 points on fresh noise, 6 sequences lost on 41 validation series.
-        let validation = evidence(count: 41, gained: 0, lost: 6)
+        let validation = evidence(count: 41, gained: 0, lost: 6), training = evidence(count: 159, gained: 0, lost: 0)
         #expect(validation.interval.upperBound < -0.005)
-        #expect(!PickRule.noisyAccepts(fresh: 0.026, standardError: 0.021, validation: validation, tolerance: 0.005))
+        #expect(!PickRule.noisyAccepts(fresh: 0.026, standardError: 0.021, clean: [validation, training], tolerance: 0.005))
     }
 
-    @Test("a validation split too small to show a loss leaves the decision to the fresh copies")
+    @Test("a candidate that loses 5 of 32 clean training series is turned down however the copies and validation read")
+    func trainingVetoes() {
+        let validation = evidence(count: 8, gained: 0, lost: 0), training = evidence(count: 32, gained: 0, lost: 5)
+        #expect(!PickRule.noisyAccepts(fresh: 0.05, standardError: 0.02, clean: [validation, training], tolerance: 0.005))
+        // Two of 32 is within what 32 series can tell from none.
+        #expect(PickRule.noisyAccepts(fresh: 0.05, standardError: 0.02, clean: [validation, evidence(count: 32, gained: 0, lost: 2)],
+                                      tolerance: 0.005))
+    }
+
+    @Test("splits too small to show a loss leave the decision to the fresh copies")
     func thinValidationDefers() {
-        let validation = evidence(count: 8, gained: 0, lost: 1)
-        #expect(PickRule.noisyAccepts(fresh: 0.02, standardError: 0.01, validation: validation, tolerance: 0.005))
-        #expect(!PickRule.noisyAccepts(fresh: 0.0, standardError: 0.01, validation: validation, tolerance: 0.005))
+        let clean = [evidence(count: 8, gained: 0, lost: 1), evidence(count: 32, gained: 1, lost: 1)]
+        #expect(PickRule.noisyAccepts(fresh: 0.02, standardError: 0.01, clean: clean, tolerance: 0.005))
+        #expect(!PickRule.noisyAccepts(fresh: 0.0, standardError: 0.01, clean: clean, tolerance: 0.005))
     }
 
-    @Test("no validation split at all leaves the decision to the fresh copies")
+    @Test("empty splits leave the decision to the fresh copies")
     func noValidation() {
         let none = PairedEvidence(right: [], reference: [])
-        #expect(PickRule.noisyAccepts(fresh: 0.0, standardError: 0.004, validation: none, tolerance: 0.005))
+        #expect(PickRule.noisyAccepts(fresh: 0.0, standardError: 0.004, clean: [none, none], tolerance: 0.005))
     }
 }

@@ -15,7 +15,7 @@ enum TrainCommand {
     static let select = Option<ModelSelection>("select", "validation score that picks the kept weights (with a refit, the epoch it stops at only after an early stop) and drives early stopping: loss (lowest) or accuracy (highest, ties to the lower loss) (default \(defaults.selection.rawValue); accuracy when validation has fewer than \(TrainingDefaults.smallValidationSplit) sequences and training fewer than \(TrainingDefaults.smallTrainingSplit))")
     static let rotate = Option<Float>("rotate", 0...180, "rotate each training sequence's feature triplets (x, y, z of each 3-axis sensor, e.g. har's accelerometer and gyroscope) by one random 3-D rotation of up to X degrees; needs a feature count divisible by 3; 0 turns it off (default \(Value.format(Double(defaults.rotationDegrees))))")
     static let bptt = Option<Int>("bptt", 1...1_000_000_000, "truncated back-propagation through time: gradients run through each sequence's last N steps, from the state its earlier steps leave (held constant), so memory follows N instead of the sequence length (default: whole sequences, or the longest N that fits when they would pass the memory limit)")
-    static let refit = Option<Toggle>("refit", "after the run on the training split (scored on validation), train again from the same start on training + validation for as many epochs (through the kept epoch after an early stop) and keep the last weights; validation's scores from the first run are kept as the held-out ones (default off; on when training has fewer than \(TrainingDefaults.smallTrainingSplit) sequences)")
+    static let refit = Option<Toggle>("refit", "after the run on the training split (scored on validation), train again from the same start on training + validation for as many epochs (through the kept epoch after an early stop) and keep the last weights; validation's scores from the first run are kept as the held-out ones; a refit whose last epoch fits its sequences more than 5 points worse than the first run fitted its own is discarded (default off; on when training has fewer than \(TrainingDefaults.smallTrainingSplit) sequences)")
     static let retrain = Option<Flag>.flag("retrain", "train even when the cache holds a model for these settings")
 
     static let options: [any OptionDeclaration] = [epochs, hidden, lr, batch, seed, patience, clip, decay, schedule, select, rotate, bptt, refit, retrain]
@@ -108,6 +108,9 @@ enum TrainCommand {
             } else {
                 let stop = result.stoppedEarly ? "stopped early after \(result.history.count) epochs" : "ran \(result.history.count) epochs"
                 session.io.out("\(stop) in \(ProgressMeter.duration(seconds)); \(bestText)")
+            }
+            if let discarded = result.discardedRefit {
+                session.io.out("refit on all \(discarded.sequences) training + validation sequences discarded after \(discarded.epochs) epoch\(discarded.epochs == 1 ? "" : "s"): it fitted \(percent(discarded.trainingAccuracy)) of them, where the first run fitted \(percent(discarded.firstRunAccuracy)) of its own; kept the first run's model")
             }
             if let refit = result.refit, let heldOut = result.model.heldOut {
                 let refitSeconds = refitMeter?.elapsedSeconds ?? 0
