@@ -187,7 +187,7 @@ public struct TrainingResult: Sendable {
 public struct DiscardedRefit: Sendable, Equatable {
     public var epochs: Int
     public var sequences: Int
-    /// The refit's training accuracy over its last epoch.
+    /// The refit's final weights' accuracy on its training sequences (training + validation).
     public var trainingAccuracy: Double
     /// The first run's training accuracy over that same epoch.
     public var firstRunAccuracy: Double

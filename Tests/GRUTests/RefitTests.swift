@@ -41,8 +41,8 @@ struct RefitTests {
     @Test("a refit that cannot fit its data as well as the first run fitted its own is discarded, and the first run's model kept")
     func failedRefitIsDiscarded() throws {
         let (train, _) = try parts()
-        // Validation repeats 30 training sequences with other labels: the refit cannot get
-        // both copies right, so it ends at most 200 of 230 right, while the first run fits its 200.
+        // Validation repeats 30 training sequences with other labels: no weights get both copies
+        // right, so the refit's fit at most 200 of 230, while the first run fits its 200.
         let repeated = (sequences: Array(train.sequences.prefix(30)), labels: train.labels.prefix(30).map { ($0 + 1) % 10 })
         let options = TrainingOptions(epochs: 30, hiddenSize: 24, learningRate: 0.01, batchSize: 16, seed: 2, patience: 100, refit: true)
         let result = GRUTrainer.train(train: train, validation: repeated, featureCount: 8, classCount: 10, options: options)

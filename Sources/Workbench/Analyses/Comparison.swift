@@ -22,8 +22,9 @@ public enum PickRule: String, CaseIterable, Sendable {
     case margin
     /// `margin`'s test on validation plus noisy copies of the training split, made as hard
     /// for the float model as validation (`NoisyCopies`): many more sequences than
-    /// validation, none of which the search scored; vetoed when validation alone shows the
-    /// candidate worse than the tolerance (`noisyAccepts`).
+    /// validation, none of which the search scored; vetoed when the clean labelled data
+    /// (validation, or training + validation after a refit) show the candidate worse than
+    /// the tolerance beyond chance (`noisyAccepts`).
     case noisy
 
     /// The rule `compare` uses unless told otherwise (docs/selection.md, "Judged on noisy copies").
