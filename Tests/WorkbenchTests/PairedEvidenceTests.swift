@@ -72,6 +72,15 @@ struct NoisyRuleTests {
         #expect(!PickRule.noisyAccepts(fresh: 0.0, standardError: 0.01, clean: clean, tolerance: 0.005))
     }
 
+    @Test("copies without noise are no evidence: the clean data must then resolve the tolerance, which 50 agreeing sequences do not")
+    func noiselessCopies() {
+        let fifty = evidence(count: 50, gained: 0, lost: 0)
+        #expect(PickRule.noisyAccepts(fresh: 0, standardError: 0, clean: fifty, tolerance: 0.005))
+        #expect(!PickRule.noisyAccepts(fresh: 0, standardError: 0, clean: fifty, tolerance: 0.005, noiseless: true))
+        #expect(PickRule.noisyAccepts(fresh: 0, standardError: 0, clean: evidence(count: 100_000, gained: 0, lost: 0),
+                                      tolerance: 0.005, noiseless: true))
+    }
+
     @Test("no clean data at all leaves the decision to the fresh copies")
     func noCleanData() {
         let none = PairedEvidence(right: [], reference: [])
