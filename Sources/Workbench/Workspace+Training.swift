@@ -158,8 +158,9 @@ extension Workspace {
             // Absent for whole-sequence BPTT, so models cached before the option existed still match.
             + (settings.bptt.map { ";bptt=\($0)" } ?? "")
             // v2: the held-out score is the refit's last epoch's (v1 models carried the best one);
-            // v3: a refit that fits its data clearly worse than the first run is discarded.
-            + (settings.refit ? ";refit-v3" : "")
+            // v3: a refit that fits its data clearly worse than the first run is discarded;
+            // v4: the refit's fit is its final weights' accuracy, not its last epoch's running one.
+            + (settings.refit ? ";refit-v4" : "")
     }
 
     /// Quantization-aware training of the current bits. The result is adopted only when
