@@ -399,9 +399,8 @@ extension Workspace {
             return nil
         }
         result.rule = rule
-        if rule == .noisy, result.rejected > 0 || result.best != nil,
-           try noisyJudge(seed: Self.confirmationSeed(state.problem.judge.seed)).copies.noise == 0 {
-            result.noiselessClean = try cleanEvidence(against: eightBit())(eightBit()).count
+        if rule == .noisy, result.rejected > 0 || result.best != nil, try confirmationIsNoiseless(judgeSeed: state.problem.judge.seed) {
+            result.noiselessClean = try cleanSplits().reduce(0) { $0 + (try sequences(of: $1).count) }
         }
         let judgedOnValidation = state.problem.judge.kind == .validation
         if let eight = result.eightBit {
@@ -449,7 +448,7 @@ extension Workspace {
 
     /// `model` against `reference`, sequence by sequence on the validation split.
     func validationEvidence(_ model: QuantizedGRU, against reference: QuantizedGRU) throws -> PairedEvidence {
-        try pairedEvidence(on: .validation, against: reference)(model)
+        try pairedEvidence(on: [.validation], against: reference)(model)
     }
 
     /// Any model against `reference`, sequence by sequence on `splits` pooled; the reference is run once.
@@ -462,10 +461,6 @@ extension Workspace {
         return { model in PairedEvidence(right: right(model), reference: referenceRight) }
     }
 
-    func pairedEvidence(on split: SplitName, against reference: QuantizedGRU) throws -> (QuantizedGRU) -> PairedEvidence {
-        try pairedEvidence(on: [split], against: reference)
-    }
-
     /// The clean labelled data that can veto the `noisy` rule: validation; or, after a refit,
     /// training + validation pooled. A refit model has trained on validation, so validation
     /// is no more held out than the training split, and together they are all the clean
@@ -475,8 +470,18 @@ extension Workspace {
     /// carry over to unseen data (har: candidates 2–5 points down on 2,641 training
     /// windows, −0.4 to +4.0 on test).
     public func cleanEvidence(against reference: QuantizedGRU) throws -> (QuantizedGRU) -> PairedEvidence {
-        let refit = try requireModel().heldOut != nil
-        return try pairedEvidence(on: refit ? [.train, .validation] : [.validation], against: reference)
+        try pairedEvidence(on: cleanSplits(), against: reference)
+    }
+
+    /// The splits `cleanEvidence` reads.
+    func cleanSplits() throws -> [SplitName] {
+        try requireModel().heldOut != nil ? [.train, .validation] : [.validation]
+    }
+
+    /// Whether the copies the `noisy` rule confirms on carry no noise, so that they repeat
+    /// what the search judged (`PickRule.noisyAccepts`).
+    func confirmationIsNoiseless(judgeSeed: UInt64) throws -> Bool {
+        try noisyJudge(seed: Self.confirmationSeed(judgeSeed)).copies.noise == 0
     }
 
     /// Test accuracy of a genome under the search's inputs, measured once per search.
@@ -510,14 +515,14 @@ extension Workspace {
         case .noisy:
             let fresh = try freshNoiseEvidence(against: eightBit, judgeSeed: judgeSeed)
             let clean = try cleanEvidence(against: eightBit)
-            let noiseless = try noisyJudge(seed: Self.confirmationSeed(judgeSeed)).copies.noise == 0
+            let noiseless = try confirmationIsNoiseless(judgeSeed: judgeSeed)
             return { candidate in
                 let measured = fresh(candidate)
                 return PickRule.noisyAccepts(fresh: measured.difference, standardError: measured.standardError,
                                              clean: clean(candidate), tolerance: tolerance, noiseless: noiseless)
             }
         case .margin:
-            let validation = try pairedEvidence(on: .validation, against: eightBit)
+            let validation = try pairedEvidence(on: [.validation], against: eightBit)
             return { candidate in
                 let evidence = validation(candidate)
                 return evidence.difference >= -tolerance + evidence.standardError
