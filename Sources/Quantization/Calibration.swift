@@ -54,7 +54,7 @@ public struct Calibration: Sendable, Codable, Equatable {
                                  progress: (Double) -> Void, shouldStop: () -> Bool) -> Calibration? {
         let chosen = subset(of: options.calibrationSize, from: trainingSequences.count, seed: options.calibrationSeed)
         let sequences = chosen.map { trainingSequences[$0] }
-        let refining = options.refine == .kl
+        let refining = options.refine != .off
         guard let measured = calibrate(model: model, sequences: sequences, method: options.range,
                                        progress: { progress(refining ? $0 / 2 : $0) }, shouldStop: shouldStop)
         else { return nil }

@@ -65,8 +65,21 @@ public struct QuantizationOptions: Hashable, Codable, Sendable, CustomStringConv
         /// The range method's ranges as they are.
         case off
         /// Each operator's range at 2–8 bits scaled to bring the homogeneous integer model's
-        /// outputs closest to the float model's (`RangeRefinement`).
+        /// logits closest to the float model's: the squared difference, each sequence's
+        /// logits centred (`RangeRefinement`).
+        case logits
+        /// As `logits`, judged by the divergence of the class probabilities instead, which an
+        /// overconfident model's saturated softmax hides until an answer flips.
         case kl
+
+        /// How `show quant` and the options' description name it.
+        var phrase: String {
+            switch self {
+            case .off: "off"
+            case .logits: "refined by logit error"
+            case .kl: "refined by KL"
+            }
+        }
     }
 
     public var range: RangeMethod
@@ -78,7 +91,7 @@ public struct QuantizationOptions: Hashable, Codable, Sendable, CustomStringConv
     /// Seeds the choice of calibration sequences.
     public var calibrationSeed: UInt64
 
-    public init(range: RangeMethod = .mse, refine: Refinement = .kl, weights: WeightGranularity = .perChannel,
+    public init(range: RangeMethod = .mse, refine: Refinement = .logits, weights: WeightGranularity = .perChannel,
                 requantization: Requantization = .multiplierShift,
                 calibrationSize: Int = 256, calibrationSeed: UInt64 = 0) {
         self.range = range
@@ -91,7 +104,7 @@ public struct QuantizationOptions: Hashable, Codable, Sendable, CustomStringConv
 
     /// `range mse, weights per channel, requantization multiplier+shift, calibration 256 sequences (seed 0)`.
     public var description: String {
-        "range \(range)\(refine == .kl ? " refined by KL" : ""), weights per \(weights == .perChannel ? "channel" : "tensor"), requantization \(requantization == .multiplierShift ? "multiplier+shift" : "power-of-two shift"), calibration \(calibrationSize) sequences (seed \(calibrationSeed))"
+        "range \(range)\(refine == .off ? "" : " " + refine.phrase), weights per \(weights == .perChannel ? "channel" : "tensor"), requantization \(requantization == .multiplierShift ? "multiplier+shift" : "power-of-two shift"), calibration \(calibrationSize) sequences (seed \(calibrationSeed))"
     }
 
     /// Whether two option sets calibrate identically (the same ranges come out).

@@ -76,7 +76,7 @@ struct AccuracyTests {
         let refined = (2...8).map { evaluator.accuracy(fx.quantized(BitWidths(uniform: $0))) }
         let plain = (2...8).map { evaluator.accuracy(fx.quantized(BitWidths(uniform: $0), options: QuantizationOptions(refine: .off))) }
         #expect(refined[6] >= fx.floatValidationAccuracy - 0.01, "\(refined)")
-        #expect(refined[0] >= plain[0] + 0.3 && refined[1] >= plain[1] + 0.1, "refined \(refined), plain \(plain)")
+        #expect(refined[0] >= plain[0] + 0.3 && refined[1] >= plain[1] + 0.05, "refined \(refined), plain \(plain)")
     }
 
     @Test("MSE ranges (the default) keep 4-bit digits far above max-abs ones")

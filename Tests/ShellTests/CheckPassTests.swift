@@ -74,9 +74,9 @@ struct TypedOptionTests {
     @Test("set quant reads the range and weights as typed values")
     func setQuant() throws {
         let out = try run("set quant range percentile percentile 99.5 weights tensor requant pow2\nshow quant")
-        #expect(out.first == "quant: range percentile 99.5 refined by KL, weights per tensor, requantization power-of-two shift, calibration 256 sequences (seed 0)")
+        #expect(out.first == "quant: range percentile 99.5 refined by logit error, weights per tensor, requantization power-of-two shift, calibration 256 sequences (seed 0)")
         #expect(out.contains("range        percentile 99.5 (activations; weights always max-abs)"))
-        #expect(out.contains("refine       kl (ranges at 2–8 bits fitted to the float model's outputs)"))
+        #expect(out.contains("refine       logits (ranges at 2–8 bits fitted to the float model's logits)"))
         let off = try run("set quant refine off\nshow quant")
         #expect(off.first == "quant: range mse, weights per channel, requantization multiplier+shift, calibration 256 sequences (seed 0)")
         #expect(off.contains("refine       off"))

@@ -61,7 +61,7 @@ struct InvalidationTests {
         #expect(!kept.recalibrates && !kept.droppedTunedWeights)
         #expect(workspace.tuned != nil)
         var refining = options
-        refining.refine = .kl
+        refining.refine = .logits
         refining.requantization = .multiplierShift
         #expect(!refining.calibratesLike(options))
         var other = refining

@@ -8,7 +8,7 @@ enum QuantCommands {
     static let percentile = Option<Double>("percentile", 50...100, "the percentile for 'range percentile' (default \(Value.format(QuantizationOptions.defaultPercentile)))").valueNamed("P")
     static let weights = Option<QuantizationOptions.WeightGranularity>("weights", "one weight scale per output channel (default) or per tensor")
     static let requant = Option<QuantizationOptions.Requantization>("requant", "integer multiplier and shift (default), or power-of-two scales (shift only)")
-    static let refine = Option<QuantizationOptions.Refinement>("refine", "kl scales each operator's range at \(RangeRefinement.widths.lowerBound)–\(RangeRefinement.widths.upperBound) bits to bring the homogeneous integer model's class probabilities closest to the float model's on the calibration sequences; off keeps the range method's (default \(defaults.refine.rawValue))")
+    static let refine = Option<QuantizationOptions.Refinement>("refine", "logits scales each operator's range at \(RangeRefinement.widths.lowerBound)–\(RangeRefinement.widths.upperBound) bits to bring the homogeneous integer model's logits closest to the float model's on the calibration sequences; kl judges by class probabilities instead; off keeps the range method's (default \(defaults.refine.rawValue))")
     static let calibration = Option<Int>("calibration", 1...10_000_000, "training sequences to calibrate on (default \(defaults.calibrationSize))")
     static let seed = Option<UInt64>.seed("seed of the calibration subset (default \(defaults.calibrationSeed))")
     static let quantOptions: [any OptionDeclaration] = [range, percentile, refine, weights, requant, calibration, seed]
@@ -75,8 +75,8 @@ enum QuantCommands {
             Command(
                 name: "set quant",
                 summary: "Choose calibration and integer arithmetic options",
-                details: "Activation ranges come from the float model on a seeded subset of the training split: the largest magnitude (max-abs), a percentile of the magnitudes, or the range with the least squared quantization error at each width (mse, the default). Then, with 'refine kl' (the default), each range at \(RangeRefinement.widths.lowerBound)–\(RangeRefinement.widths.upperBound) bits is scaled by the factor (1/4 to 2) that brings the homogeneous integer model's class probabilities closest to the float model's (Kullback–Leibler divergence on the calibration sequences, no labels), the input first: what matters on few long series, where errors carried to the last step decide. Weights are symmetric, per output channel or per tensor. Rescaling uses an int16 multiplier with a shift, or powers of two (shift only, for hardware without a multiplier). Changing range, percentile, refine, calibration or seed (and, while refining, weights or requant) calibrates again and drops fine-tuned weights.",
-                examples: ["set quant range mse", "set quant refine off", "set quant percentile 99.9", "set quant requant pow2 weights tensor", "set quant calibration 512 seed 3"],
+                details: "Activation ranges come from the float model on a seeded subset of the training split: the largest magnitude (max-abs), a percentile of the magnitudes, or the range with the least squared quantization error at each width (mse, the default). Then, with 'refine logits' (the default), each range at \(RangeRefinement.widths.lowerBound)–\(RangeRefinement.widths.upperBound) bits is scaled by the factor (1/4 to 2) that brings the homogeneous integer model's logits closest to the float model's (squared error of centred logits on the calibration sequences, no labels), the input first: what matters on few long series, where errors carried to the last step decide. 'refine kl' judges by the divergence of class probabilities instead, which hides drift on sequences the model is sure of. Weights are symmetric, per output channel or per tensor. Rescaling uses an int16 multiplier with a shift, or powers of two (shift only, for hardware without a multiplier). Changing range, percentile, refine, calibration or seed (and, while refining, weights or requant) calibrates again and drops fine-tuned weights.",
+                examples: ["set quant range mse", "set quant refine off", "set quant refine kl", "set quant percentile 99.9", "set quant requant pow2 weights tensor", "set quant calibration 512 seed 3"],
                 options: quantOptions,
                 parse: parseQuant,
                 run: setQuant
@@ -204,7 +204,12 @@ enum QuantCommands {
         let io = session.io
         io.out("bits         \(workspace.bits)")
         io.out("range        \(options.range) (activations; weights always max-abs)")
-        io.out("refine       \(options.refine == .kl ? "kl (ranges at \(RangeRefinement.widths.lowerBound)–\(RangeRefinement.widths.upperBound) bits fitted to the float model's outputs)" : "off")")
+        let fitted = "ranges at \(RangeRefinement.widths.lowerBound)–\(RangeRefinement.widths.upperBound) bits fitted to the float model's"
+        switch options.refine {
+        case .off: io.out("refine       off")
+        case .logits: io.out("refine       logits (\(fitted) logits)")
+        case .kl: io.out("refine       kl (\(fitted) class probabilities)")
+        }
         io.out("weights      symmetric, per \(options.weights == .perChannel ? "output channel" : "tensor") (fc always per tensor)")
         io.out("requant      \(options.requantization == .multiplierShift ? "int16 multiplier and shift, round half up" : "power-of-two scales, shift only, round half up")")
         // The count actually used: a training split smaller than the count asked gives all of itself.
