@@ -48,8 +48,8 @@ public struct Calibration: Sendable, Codable, Equatable {
     }
 
     /// As above, reporting the fraction done (0 … 1) and polling `shouldStop` every few thousand
-    /// steps from the calling thread; nil when it asked to stop. With `options.refine`, the
-    /// ranges are then refined on the same sequences (`RangeRefinement`).
+    /// steps from the calling thread; nil when it asked to stop. Unless `options.refine` is
+    /// `off`, the ranges are then refined on the same sequences (`RangeRefinement`).
     public static func calibrate(model: GRUClassifier, trainingSequences: [[Float]], options: QuantizationOptions,
                                  progress: (Double) -> Void, shouldStop: () -> Bool) -> Calibration? {
         let chosen = subset(of: options.calibrationSize, from: trainingSequences.count, seed: options.calibrationSeed)

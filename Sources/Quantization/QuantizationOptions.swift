@@ -72,10 +72,10 @@ public struct QuantizationOptions: Hashable, Codable, Sendable, CustomStringConv
         /// overconfident model's saturated softmax hides until an answer flips.
         case kl
 
-        /// How `show quant` and the options' description name it.
-        var phrase: String {
+        /// How the options' description names the refinement; nil when there is none.
+        var phrase: String? {
             switch self {
-            case .off: "off"
+            case .off: nil
             case .logits: "refined by logit error"
             case .kl: "refined by KL"
             }
@@ -104,7 +104,7 @@ public struct QuantizationOptions: Hashable, Codable, Sendable, CustomStringConv
 
     /// `range mse, weights per channel, requantization multiplier+shift, calibration 256 sequences (seed 0)`.
     public var description: String {
-        "range \(range)\(refine == .off ? "" : " " + refine.phrase), weights per \(weights == .perChannel ? "channel" : "tensor"), requantization \(requantization == .multiplierShift ? "multiplier+shift" : "power-of-two shift"), calibration \(calibrationSize) sequences (seed \(calibrationSeed))"
+        "range \(range)\(refine.phrase.map { " " + $0 } ?? ""), weights per \(weights == .perChannel ? "channel" : "tensor"), requantization \(requantization == .multiplierShift ? "multiplier+shift" : "power-of-two shift"), calibration \(calibrationSize) sequences (seed \(calibrationSeed))"
     }
 
     /// Whether two option sets calibrate identically (the same ranges come out).

@@ -43,12 +43,13 @@ public enum RangeRefinement {
     /// The operators refined, in the order they are visited.
     static let order: [GRUOperator] = [.input] + GRUOperator.calibrated.filter { $0 != .input }
 
-    /// `calibration` with refined ranges at `widths`; nil when `shouldStop` asked to stop.
+    /// `calibration` with refined ranges at `widths` (unchanged with `refine off`); nil when
+    /// `shouldStop` asked to stop.
     public static func refine(_ calibration: Calibration, model: GRUClassifier, sequences all: [[Float]], options: QuantizationOptions,
                               threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                               progress: (Double) -> Void = { _ in }, shouldStop: () -> Bool = { false }) -> Calibration? {
         let sequences = within(stepBudget, longest: longestPrefix, all, featureCount: model.inputSize)
-        guard !sequences.isEmpty else { return calibration }
+        guard !sequences.isEmpty, options.refine != .off else { return calibration }
         let judge = Discrepancy(model: model, sequences: sequences, measure: options.refine)
         func discrepancy(_ ranges: [[Double]], bits: Int) -> Double {
             let trial = Calibration(method: calibration.method, sequenceCount: calibration.sequenceCount, ranges: ranges)
@@ -82,18 +83,20 @@ public enum RangeRefinement {
     /// the refinement lowers. The mean over sequences of the squared difference of centred
     /// logits (`logits`), or of the KL divergence of class probabilities (`kl`).
     public struct Discrepancy {
-        let measure: QuantizationOptions.Refinement
+        /// `kl` compares probabilities; anything else, centred logits.
+        let byDivergence: Bool
         /// The float model's centred logits, or its probabilities.
         let reference: [Double]
         let evaluator: IntegerEvaluator
         let classes: Int
 
-        /// `measure` is `logits` or `kl`; `off` measures as `logits`.
+        /// `measure` is `logits` or `kl`: what `refine` names (`off` refines nothing).
         public init(model: GRUClassifier, sequences: [[Float]], measure: QuantizationOptions.Refinement) {
-            self.measure = measure == .kl ? .kl : .logits
+            precondition(measure != .off, "RangeRefinement.Discrepancy: 'off' measures nothing")
+            byDivergence = measure == .kl
             classes = model.classCount
             let logits = model.logits(sequences).map(Double.init)
-            reference = self.measure == .kl ? RangeRefinement.probabilities(logits, classes: classes)
+            reference = byDivergence ? RangeRefinement.probabilities(logits, classes: classes)
                 : RangeRefinement.centred(logits, classes: classes)
             evaluator = IntegerEvaluator(sequences: sequences, featureCount: model.inputSize)
         }
@@ -101,10 +104,10 @@ public enum RangeRefinement {
         public func callAsFunction(_ q: QuantizedGRU, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> Double {
             let scale = q.scale(.fc)
             let logits = evaluator.logits(q, threads: threads).map { Double($0) * scale }
-            let rows = Double(max(reference.count / classes, 1))
-            guard measure == .logits else {
+            guard !byDivergence else {
                 return RangeRefinement.meanDivergence(reference, RangeRefinement.probabilities(logits, classes: classes), classes: classes)
             }
+            let rows = Double(max(reference.count / classes, 1))
             let centred = RangeRefinement.centred(logits, classes: classes)
             var total = 0.0
             for i in reference.indices {

@@ -64,6 +64,9 @@ struct InvalidationTests {
         refining.refine = .logits
         refining.requantization = .multiplierShift
         #expect(!refining.calibratesLike(options))
+        var divergence = refining
+        divergence.refine = .kl
+        #expect(!divergence.calibratesLike(refining), "kl and logits refine to different ranges")
         var other = refining
         other.weights = .perTensor
         #expect(!other.calibratesLike(refining))
