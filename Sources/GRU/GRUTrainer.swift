@@ -98,6 +98,25 @@ public enum GRUTrainer {
         return result
     }
 
+    /// The model a refit would give on `train` alone: `epochs` epochs of `options`'s schedule
+    /// (the cosine's rates, or the base rate for the constant and plateau schedules, which
+    /// have no validation to cut on), keeping the last weights. Cross-fitting trains one on
+    /// each k − 1 folds of the labelled data, so every sequence is scored by a model the way
+    /// the refit model was made that never saw it; nil when `shouldStop` ended it.
+    public static func trainLikeRefit(
+        train: (sequences: [[Float]], labels: [Int]), epochs: Int,
+        featureCount: Int, classCount: Int, options: TrainingOptions,
+        progress: (TrainingProgress) -> Void = { _ in }, shouldStop: () -> Bool = { false }
+    ) -> GRUClassifier? {
+        let rates = (1...max(epochs, 1)).map { epoch in
+            options.schedule == .cosine
+                ? LearningRateSchedule.cosine(base: options.learningRate, epoch: epoch, epochs: options.epochs) : options.learningRate
+        }
+        let result = run(train: train, validation: ([], []), featureCount: featureCount, classCount: classCount,
+                         options: options, replaying: rates, progress: progress, epochDone: { _ in }, shouldStop: shouldStop)
+        return result.interrupted ? nil : result.model
+    }
+
     /// One training run: on `train`, scored on `validation` after every epoch. `replaying`
     /// rates, it runs one epoch at each (unless stopped) and keeps the last weights: the
     /// refit, which has no validation to choose by.

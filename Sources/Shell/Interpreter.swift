@@ -246,9 +246,9 @@ public final class Interpreter {
             throw ShellError.included(error, from: nameWord.location)
         } catch let request as ExitRequest {
             throw request
-        } catch WorkbenchError.calibrationStopped {
-            // Ctrl-C inside whichever command needed ranges: a stop, as in training, not a failure.
-            session.io.err(Interpreter.message(for: WorkbenchError.calibrationStopped))
+        } catch let stop as WorkbenchError where stop == .calibrationStopped || stop == .crossFitStopped {
+            // Ctrl-C inside whichever command needed ranges or fold models: a stop, as in training, not a failure.
+            session.io.err(Interpreter.message(for: stop))
             throw ShellError.interrupted(nameWord.location)
         } catch {
             throw ShellError.runtime(Interpreter.message(for: error), nameWord.location)

@@ -38,6 +38,8 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
     case frontPositionOutOfRange(position: Int, count: Int)
     /// Ctrl-C (`Workspace.shouldStop`) during calibration; no ranges were kept.
     case calibrationStopped
+    /// Ctrl-C (`Workspace.shouldStop`) while cross-fitting's fold models trained.
+    case crossFitStopped
     /// A training run whose buffers would pass the memory limit, refused before it starts.
     case trainingMemory(TrainingMemory, limit: MemoryLimit, hiddenSize: Int, largestBatch: Int)
     case fineTuningMemory(FineTuningMemory, limit: MemoryLimit, hiddenSize: Int, largestBatch: Int)
@@ -108,6 +110,8 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
                                       fits: largestBatch >= 1)
         case .calibrationStopped:
             return "calibration stopped: no ranges were kept; the next command that needs them calibrates again"
+        case .crossFitStopped:
+            return "cross-fitting stopped: the fold models trained in full are kept in the model cache, and the next 'evolve' or 'compare' goes on from them"
         case .noFeasibleConfiguration(let message):
             return message
         case let .notLimitable(name, limitable):

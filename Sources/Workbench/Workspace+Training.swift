@@ -113,6 +113,7 @@ extension Workspace {
         let description = "hidden \(settings.hiddenSize), seed \(settings.seed)\(settings.bptt.map { ", bptt \($0)" } ?? "")"
         if !retrain, let cache = modelCache, let cached = cache.model(for: key, task: task.name) {
             try adopt(model: cached, origin: "trained on \(task.name) (\(description)), from the cache")
+            trainingRecipe = settings
             // A refit model has trained on validation: its held-out figure is the one to report.
             return .cached(validationAccuracy: cached.heldOut?.accuracy ?? cached.accuracy(task.validation.sequences, labels: task.validation.labels))
         }
@@ -128,6 +129,7 @@ extension Workspace {
             featureCount: task.featureCount, classCount: task.classCount, options: settings,
             progress: observer.progress, epochDone: observer.epochDone, shouldStop: shouldStop)
         try adopt(model: result.model, origin: "trained on \(task.name) (\(description))\(result.interrupted ? ", interrupted" : "")")
+        if !result.interrupted { trainingRecipe = settings }
         if !result.interrupted, let cache = modelCache {
             do {
                 try cache.store(result.model, for: key, task: task.name)

@@ -88,6 +88,12 @@ public final class Workspace {
     /// Told when a calibration starts, how far it has got and when it ends, so the shell can
     /// draw its progress; calibration runs on first use, under whichever command needs ranges.
     public var calibrationObserver = CalibrationObserver()
+    /// The same for cross-fitting's fold models (`CrossFit`), trained when a refit model's
+    /// noisy copies are first drawn.
+    public var crossFitObserver = CalibrationObserver()
+    /// The settings `train` trained the current model with (nil for a model from a file):
+    /// cross-fitting trains its fold models the same way.
+    public internal(set) var trainingRecipe: TrainingOptions?
     /// Processes sharing a search's evaluations (the MPI ranks of `mpirun -n N gq`); nil in one process.
     public var partition: BatchPartition?
     /// What a training run's buffers may take (`TrainingMemory`, `FineTuningMemory`); `train`
@@ -112,6 +118,8 @@ public final class Workspace {
     private var floatAccuracyCache: SplitAccuracy?
     /// Noisy copies of the training split and their packing, by seed (`noisyJudge(seed:)`), for the current model.
     var noisyCopiesCache: [UInt64: (copies: NoisyCopies, evaluator: IntegerEvaluator)] = [:]
+    /// The fold models of the current model (`crossFit()`).
+    var crossFitCache: CrossFit?
 
     public init(modelCache: ModelCache? = ModelCache.standard()) {
         self.modelCache = modelCache
@@ -143,6 +151,8 @@ public final class Workspace {
             lastSweep = nil
             floatAccuracyCache = nil
             noisyCopiesCache = [:]
+            crossFitCache = nil
+            trainingRecipe = nil
             referenceSizeCache = nil
             search = nil
         case .options(let recalibrate):
@@ -170,8 +180,13 @@ public final class Workspace {
             modelOrigin = nil
             keptModel = false
         }
+        // The same data again leave the kept model's recipe as true as it was.
+        let recipe = trainingRecipe.flatMap { recipe in
+            task.map { Workspace.cacheKey(task: $0, settings: recipe) } == Workspace.cacheKey(task: newTask, settings: recipe) ? recipe : nil
+        }
         task = newTask
         invalidate(after: .task)
+        if keptModel { trainingRecipe = recipe }
         return keptModel
     }
 

@@ -38,6 +38,23 @@ struct RefitTests {
         #expect(refit.model.accuracy(validation.sequences, labels: validation.labels) >= last.validationAccuracy)
     }
 
+    @Test("a model trained like the refit on the same data is the refit model, weight for weight")
+    func trainingLikeTheRefitGivesTheRefit() throws {
+        let (train, validation) = try parts()
+        let options = TrainingOptions(epochs: 6, hiddenSize: 12, batchSize: 16, seed: 3, patience: 6, refit: true)
+        let refit = GRUTrainer.train(train: train, validation: validation, featureCount: 8, classCount: 10, options: options)
+        try #require(refit.refit != nil)
+        let all = (sequences: train.sequences + validation.sequences, labels: train.labels + validation.labels)
+        let copy = try #require(GRUTrainer.trainLikeRefit(train: all, epochs: 6, featureCount: 8, classCount: 10, options: options))
+        #expect(copy.flatParameters == refit.model.flatParameters)
+        #expect(copy.standardization == refit.model.standardization)
+        // On part of the data it is another model.
+        let part = (sequences: Array(all.sequences.prefix(200)), labels: Array(all.labels.prefix(200)))
+        let fold = try #require(GRUTrainer.trainLikeRefit(train: part, epochs: 6, featureCount: 8, classCount: 10, options: options))
+        #expect(fold.flatParameters != refit.model.flatParameters)
+        #expect(GRUTrainer.trainLikeRefit(train: part, epochs: 6, featureCount: 8, classCount: 10, options: options, shouldStop: { true }) == nil)
+    }
+
     @Test("a refit that cannot fit its data as well as the first run fitted its own is discarded, and the first run's model kept")
     func failedRefitIsDiscarded() throws {
         let (train, _) = try parts()

@@ -26,6 +26,14 @@ struct TrainingDefaultsTests {
         #expect(middling.refit && !TrainingOptions().refit)
     }
 
+    @Test("a small training split trains without weight decay; a large one keeps it")
+    func smallSplitNoDecay() {
+        #expect(TrainingDefaults.options(trainCount: 159, validationCount: 41).weightDecay == 0)  // OSULeaf
+        #expect(TrainingDefaults.options(trainCount: 216, validationCount: 54).weightDecay == 0)  // vowels
+        #expect(TrainingOptions().weightDecay == 0.1)
+        #expect(TrainingDefaults.options(trainCount: 5881, validationCount: 1471).weightDecay == TrainingOptions().weightDecay)  // har
+    }
+
     @Test("a refit model carries its held-out score, and the noisy copies match σ to it, not to validation's in-sample loss")
     func refitHeldOut() throws {
         let workspace = Workspace(modelCache: nil)

@@ -31,3 +31,20 @@ func message(of body: () throws -> Void) -> String? {
         return String(describing: error)
     }
 }
+
+/// A workspace with digits loaded and a small model trained on it, then refit on training +
+/// validation, as a small training split is by default.
+func refitWorkspace(seed: UInt64 = 0, schedule: LearningRateSchedule = .cosine, modelCache: ModelCache? = nil) throws -> Workspace {
+    let workspace = Workspace(modelCache: modelCache)
+    _ = try workspace.loadTask("digits")
+    var settings = TrainingOptions(epochs: 2, hiddenSize: 8, seed: seed, schedule: schedule)
+    settings.refit = true
+    _ = try workspace.train(settings)
+    guard workspace.model?.heldOut != nil else { throw FixtureError.refitDiscarded(seed: seed) }
+    return workspace
+}
+
+enum FixtureError: Error {
+    /// The refit failed to fit its data and was discarded (`GRUTrainer.refitShortfall`).
+    case refitDiscarded(seed: UInt64)
+}

@@ -273,7 +273,7 @@ enum FrontCommands {
         }
         if let noisy = comparison.noisyEvidence {
             let over = noisy.copies == 0 ? "\(noisy.validationCount) validation sequences (no training sequences to copy)"
-                : noisy.noise == 0 ? "\(noisy.validationCount) validation and \(noisy.trainingCount) training sequences without noise (training is as hard as validation for the float model, so these are what the search judged on)"
+                : noisy.noise == 0 ? "\(noisy.validationCount) validation and \(noisy.trainingCount) training sequences without noise (training is as hard as unseen data for the float model, so these are what the search judged on)"
                 : "\(noisy.validationCount) validation and \(noisy.trainingCount) × \(noisy.copies) training sequences with noise the search never saw"
             io.out(String(format: "fresh noise  pick minus 8-bit %+.1f points (standard error %.1f) on %@",
                           noisy.difference * 100, noisy.standardError * 100, over))

@@ -19,8 +19,8 @@ public final class Session {
     var bitsHistory: [BitWidths] = []
     /// The transcript `log FILE` is writing, if any.
     var log: SessionLog?
-    /// The progress of the calibration running now, if any.
-    private var calibrationMeter: ProgressMeter?
+    /// The bar of a calibration or of cross-fitting's fold models, whichever is running.
+    private var meter: ProgressMeter?
 
     /// Makes `bits` current, remembering the old ones for `undo`; returns the old ones.
     @discardableResult
@@ -44,17 +44,23 @@ public final class Session {
         self.interrupt = interrupt
         workspace = Workspace(modelCache: modelCache)
         workspace.shouldStop = interrupt.isPending
-        workspace.calibrationObserver = CalibrationObserver(
-            started: { [unowned self] in calibrationMeter = ProgressMeter(io: io) },
+        workspace.calibrationObserver = meterObserver(label: "calibrate")
+        workspace.crossFitObserver = meterObserver(label: "cross-fit")
+    }
+
+    /// Draws a bar labelled `label` for work that runs longer than a second; most
+    /// calibrations take a fraction of one and draw nothing.
+    private func meterObserver(label: String) -> CalibrationObserver {
+        CalibrationObserver(
+            started: { [unowned self] in meter = ProgressMeter(io: io) },
             progress: { [unowned self] fraction in
-                // Most calibrations take a fraction of a second and draw nothing; long sequences get a bar.
-                guard var meter = calibrationMeter, meter.elapsedSeconds >= 1 else { return }
-                meter.update(fraction: fraction, label: "calibrate", detail: "")
-                calibrationMeter = meter
+                guard var running = meter, running.elapsedSeconds >= 1 else { return }
+                running.update(fraction: fraction, label: label, detail: "")
+                meter = running
             },
             ended: { [unowned self] in
-                calibrationMeter?.finish()
-                calibrationMeter = nil
+                meter?.finish()
+                meter = nil
             })
     }
 

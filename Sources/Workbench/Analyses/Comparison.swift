@@ -424,7 +424,8 @@ extension Workspace {
         if let known = noisyCopiesCache[seed] { return known }
         let task = try requireTask()
         let copies = NoisyCopies(model: try requireModel(), train: (task.train.sequences, task.train.labels),
-                                 validation: (task.validation.sequences, task.validation.labels), seed: seed)
+                                 validation: (task.validation.sequences, task.validation.labels), seed: seed,
+                                 crossFitted: task.validation.count < NoisyCopies.capacity ? try crossFit()?.score : nil)
         let made = (copies, IntegerEvaluator(sequences: copies.sequences, labels: copies.labels, featureCount: task.featureCount))
         noisyCopiesCache[seed] = made
         return made

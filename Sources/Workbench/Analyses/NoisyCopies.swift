@@ -10,8 +10,9 @@ import Randomness
 /// says little about the damage quantization does near the decision boundary (8-bit scores
 /// 100 % there on small tasks, and so does every candidate). Gaussian noise of σ standard
 /// deviations per feature and step, with σ chosen so that the float model's mean
-/// cross-entropy on the copies equals its cross-entropy on validation, moves the training
-/// inputs as close to the boundary as unseen inputs are. A continuous loss is matched, not
+/// cross-entropy on the copies equals its cross-entropy on unseen data (validation's; after a
+/// refit, the cross-fitted loss, `CrossFit`), moves the training inputs as close to the
+/// boundary as unseen inputs are. A continuous loss is matched, not
 /// accuracy, because accuracy on a small validation split is often 100 % and cannot place σ.
 /// The copies were never scored by the search, so a candidate chosen on validation is not
 /// flattered on them.
@@ -32,8 +33,11 @@ public struct NoisyCopies: Sendable {
     public private(set) var noise: Double
     /// Whether the model standardises its inputs, which gives σ its unit.
     public private(set) var standardised: Bool
-    /// The float model's mean cross-entropy on validation: what σ was matched to.
+    /// The float model's mean cross-entropy on unseen labelled data: what σ was matched to.
     public private(set) var targetLoss: Double
+    /// The cross-fitted models' score on the labelled sequences they did not see, when σ was
+    /// matched to it (`CrossFit`) rather than to validation.
+    public private(set) var crossFitted: HeldOutScore?
 
     /// The most sequences the set holds (unless validation alone holds more); the copies per
     /// training sequence follow from it. Evaluating a configuration costs in proportion.
@@ -50,14 +54,18 @@ public struct NoisyCopies: Sendable {
     /// σ is searched in [0, this].
     static let largestNoise = 4.0
 
+    /// `crossFitted`: what unseen data cost models made like this one (`CrossFit`, for a
+    /// refit model), in place of the loss on validation.
     public init(model: GRUClassifier, train: (sequences: [[Float]], labels: [Int]),
-                validation: (sequences: [[Float]], labels: [Int]), seed: UInt64) {
+                validation: (sequences: [[Float]], labels: [Int]), seed: UInt64, crossFitted: HeldOutScore? = nil) {
         validationCount = validation.sequences.count
-        // After a refit validation is training data too, so its loss now is in-sample; the
-        // loss it had while held out is what unseen data costs the model.
+        // After a refit validation is training data too, so its loss now is in-sample. The
+        // loss unseen data cost models made like it (cross-fitted) says best what unseen data
+        // cost it; failing that, the loss validation had while held out.
         let target = validation.sequences.isEmpty ? 0
-            : model.heldOut?.loss ?? Self.meanLoss(model, validation.sequences, validation.labels)
+            : crossFitted?.loss ?? model.heldOut?.loss ?? Self.meanLoss(model, validation.sequences, validation.labels)
         targetLoss = target
+        self.crossFitted = validation.sequences.isEmpty ? nil : crossFitted
         let f = model.inputSize
         let scale = model.standardization?.scale ?? [Float](repeating: 1, count: f)
         standardised = model.standardization != nil

@@ -49,8 +49,11 @@ extension NoisyCopies {
                 : validationCount >= Self.capacity ? "validation alone fills the \(Self.capacity) sequences" : "no training sequences to copy"
             return "\(validationCount) validation sequences (no copies: \(why))"
         }
-        let noiseText = noise == 0 ? "no noise: training is as hard as validation for the float model"
-            : String(format: "noise %.2g %@, as hard as validation for the float model", noise, standardised ? "standard deviations" : "in the data's own units")
+        let unseen = crossFitted.map {
+            String(format: "unseen data for models trained like it (cross-fitting: %.1f %% of %d labelled sequences, each scored by a model trained without it)", $0.accuracy * 100, $0.sequences)
+        } ?? "validation for the float model"
+        let noiseText = noise == 0 ? "no noise: training is as hard as \(unseen)"
+            : String(format: "noise %.2g %@, as hard as %@", noise, standardised ? "standard deviations" : "in the data's own units", unseen)
         return "\(validationCount) validation and \(trainingCount) × \(copies) noisy training sequences (\(noiseText))"
     }
 }
@@ -72,13 +75,19 @@ extension JudgingSet {
 }
 
 extension Workspace {
-    /// A digest of the float model's weights, and of its held-out loss when it has one (the
-    /// noisy copies' σ follows it): absent otherwise, so older checkpoints still match.
+    /// A digest of the float model's weights, of its held-out loss when it has one, and of the
+    /// recipe cross-fitting copies when there is one (the noisy copies' σ follows them). A
+    /// model without them digests as before, so older checkpoints of it still match; a refit
+    /// model from `train` now digests otherwise than the same model from a file, whose copies
+    /// follow the held-out loss.
     func floatModelDigest() throws -> String {
         var fingerprint = Fingerprint()
         let model = try requireModel()
         fingerprint.add(weightsOf: model)
         if let heldOut = model.heldOut { fingerprint.add("held out loss \(heldOut.loss)") }
+        // The cross-fitted loss follows from the recipe and the data, so naming the recipe
+        // names it without training the fold models.
+        if let recipe = refitRecipe() { fingerprint.add("\(CrossFit.version) \(Workspace.cacheKey(task: try requireTask(), settings: recipe))") }
         return fingerprint.hex
     }
 
