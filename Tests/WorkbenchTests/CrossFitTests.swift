@@ -94,6 +94,20 @@ struct CrossFitTests {
         #expect(try workspace.crossFit() != nil)
     }
 
+    @Test("the copies' summary says when a failed fold model's sequences were left out of the cross-fitted score")
+    func leftOutFoldIsSaid() throws {
+        let workspace = try refitWorkspace()
+        let task = try #require(workspace.task)
+        let labelled = task.train.count + task.validation.count
+        func summary(scoring sequences: Int) throws -> String {
+            NoisyCopies(model: try workspace.requireModel(), train: (task.train.sequences, task.train.labels),
+                        validation: (task.validation.sequences, task.validation.labels), seed: 1,
+                        crossFitted: HeldOutScore(loss: 0.5, accuracy: 0.9, sequences: sequences)).summary
+        }
+        #expect(try summary(scoring: 100).contains("90.0 % of 100 of the \(labelled) labelled sequences (a fold model that did not fit its data left out)"))
+        #expect(try summary(scoring: labelled).contains("90.0 % of \(labelled) labelled sequences, each scored"))
+    }
+
     @Test("a plateau schedule's cuts came from the first run's validation, which fold models cannot replay: no cross-fitting")
     func plateauIsNotCopied() throws {
         let workspace = try refitWorkspace(schedule: .plateau)

@@ -38,6 +38,8 @@ public struct NoisyCopies: Sendable {
     /// The cross-fitted models' score on the labelled sequences they did not see, when σ was
     /// matched to it (`CrossFit`) rather than to validation.
     public private(set) var crossFitted: HeldOutScore?
+    /// Training + validation sequences: what cross-fitting scores unless a fold is left out.
+    public private(set) var labelledCount: Int
 
     /// The most sequences the set holds (unless validation alone holds more); the copies per
     /// training sequence follow from it. Evaluating a configuration costs in proportion.
@@ -66,6 +68,7 @@ public struct NoisyCopies: Sendable {
             : crossFitted?.loss ?? model.heldOut?.loss ?? Self.meanLoss(model, validation.sequences, validation.labels)
         targetLoss = target
         self.crossFitted = validation.sequences.isEmpty ? nil : crossFitted
+        labelledCount = train.sequences.count + validation.sequences.count
         let f = model.inputSize
         let scale = model.standardization?.scale ?? [Float](repeating: 1, count: f)
         standardised = model.standardization != nil

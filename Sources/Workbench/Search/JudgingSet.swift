@@ -49,8 +49,11 @@ extension NoisyCopies {
                 : validationCount >= Self.capacity ? "validation alone fills the \(Self.capacity) sequences" : "no training sequences to copy"
             return "\(validationCount) validation sequences (no copies: \(why))"
         }
-        let unseen = crossFitted.map {
-            String(format: "unseen data for models trained like it (cross-fitting: %.1f %% of %d labelled sequences, each scored by a model trained without it)", $0.accuracy * 100, $0.sequences)
+        let unseen = crossFitted.map { score in
+            let scored = score.sequences < labelledCount
+                ? "\(score.sequences) of the \(labelledCount) labelled sequences (a fold model that did not fit its data left out)"
+                : "\(score.sequences) labelled sequences"
+            return String(format: "unseen data for models trained like it (cross-fitting: %.1f %% of %@, each scored by a model trained without it)", score.accuracy * 100, scored)
         } ?? "validation for the float model"
         let noiseText = noise == 0 ? "no noise: training is as hard as \(unseen)"
             : String(format: "noise %.2g %@, as hard as %@", noise, standardised ? "standard deviations" : "in the data's own units", unseen)
