@@ -173,7 +173,7 @@ extension Workspace {
             throw WorkbenchError.checkpoint(path: url.path, reason: "searches another genome space (\(saved.space.geneCount) genes) than gq's 17 operators at one range of widths")
         }
         guard problem.fingerprint == context.fingerprint else {
-            throw WorkbenchError.checkpoint(path: url.path, reason: "was made with another model, calibration or input/fc widths (task \(context.task)); load that model and settings first")
+            throw WorkbenchError.checkpoint(path: url.path, reason: "was made with another model, calibration or input/fc widths (task \(context.task)); load that model and settings first (a refit model trained with 'train' judges on copies whose noise cross-fitting chose, the same model loaded from a file on copies matched to its held-out loss: resume it the way it was made)")
         }
         if let stale = staleDeviceCosts(in: saved, problem: problem) {
             throw WorkbenchError.checkpoint(path: url.path, reason: stale)
