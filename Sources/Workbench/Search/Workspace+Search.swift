@@ -167,14 +167,18 @@ extension Workspace {
             core = known
         }
         let (judge, judgeSeed) = try JudgingSet.parse(context: context.judge, path: url.path)
+        let mismatch = WorkbenchError.checkpoint(path: url.path, reason: "was made with another model, calibration or input/fc widths (task \(context.task)); load that model and settings first (a refit model trained with 'train' judges on copies whose noise cross-fitting chose, the same model loaded from a file on copies matched to its held-out loss: resume it the way it was made)")
+        // Checked before the copies are drawn: after a refit that cross-fits, for minutes on long series.
+        let inputs = try quantizationInputs()
+        let searchInputs = SearchInputs(model: inputs.model, calibration: inputs.calibration, options: options, base: bits)
+        let expected = JudgingSet.identity(kind: judge, seed: judgeSeed ?? seed, floatModel: judge == .validation ? "" : try floatModelDigest())
+        guard QuantizationProblem.fingerprint(searchInputs, judge: expected) == context.fingerprint else { throw mismatch }
         let problem = try searchProblem(objectives: objectives, widths: saved.space.allowedValues.first ?? QuantizationProblem.defaultWidths,
                                         constraints: constraints, core: core, judge: judge, judgeSeed: judgeSeed)
         guard saved.space == problem.space else {
             throw WorkbenchError.checkpoint(path: url.path, reason: "searches another genome space (\(saved.space.geneCount) genes) than gq's 17 operators at one range of widths")
         }
-        guard problem.fingerprint == context.fingerprint else {
-            throw WorkbenchError.checkpoint(path: url.path, reason: "was made with another model, calibration or input/fc widths (task \(context.task)); load that model and settings first (a refit model trained with 'train' judges on copies whose noise cross-fitting chose, the same model loaded from a file on copies matched to its held-out loss: resume it the way it was made)")
-        }
+        guard problem.fingerprint == context.fingerprint else { throw mismatch }
         if let stale = staleDeviceCosts(in: saved, problem: problem) {
             throw WorkbenchError.checkpoint(path: url.path, reason: stale)
         }
