@@ -22,6 +22,8 @@ public enum GRUTensorName {
     public static let heldOutLoss = "gq.held_out_loss"
     public static let heldOutAccuracy = "gq.held_out_accuracy"
     public static let heldOutSequences = "gq.held_out_sequences"
+    /// Optional beside the other three: files written before it have none.
+    public static let heldOutEpoch = "gq.held_out_epoch"
 }
 
 extension GRUClassifier {
@@ -135,7 +137,7 @@ extension GRUClassifier {
         heldOut = try Self.heldOut(archive.metadata, file: file)
     }
 
-    /// The held-out score in a file's metadata: all three keys or none.
+    /// The held-out score in a file's metadata: all three keys or none, and the epoch when recorded.
     static func heldOut(_ metadata: [String: String], file: String) throws -> HeldOutScore? {
         let keys = [GRUTensorName.heldOutLoss, GRUTensorName.heldOutAccuracy, GRUTensorName.heldOutSequences]
         let present = keys.filter { metadata[$0] != nil }
@@ -153,7 +155,9 @@ extension GRUClassifier {
         let loss = try value(GRUTensorName.heldOutLoss, "a non-negative number") { Double($0).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } }
         let accuracy = try value(GRUTensorName.heldOutAccuracy, "a fraction from 0 to 1") { Double($0).flatMap { (0...1).contains($0) ? $0 : nil } }
         let sequences = try value(GRUTensorName.heldOutSequences, "a positive whole number") { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
-        return HeldOutScore(loss: loss, accuracy: accuracy, sequences: sequences)
+        let epoch = metadata[GRUTensorName.heldOutEpoch] == nil ? nil
+            : try value(GRUTensorName.heldOutEpoch, "a positive whole number") { Int($0).flatMap { $0 >= 1 ? $0 : nil } }
+        return HeldOutScore(loss: loss, accuracy: accuracy, sequences: sequences, epoch: epoch)
     }
 
     /// The model as named tensors (PyTorch names, plus `input.mean`/`input.scale` when standardised).
@@ -178,6 +182,7 @@ extension GRUClassifier {
             metadata[GRUTensorName.heldOutLoss] = "\(heldOut.loss)"
             metadata[GRUTensorName.heldOutAccuracy] = "\(heldOut.accuracy)"
             metadata[GRUTensorName.heldOutSequences] = "\(heldOut.sequences)"
+            if let epoch = heldOut.epoch { metadata[GRUTensorName.heldOutEpoch] = "\(epoch)" }
         }
         return SafeTensors.Archive(tensors: tensors, metadata: metadata)
     }

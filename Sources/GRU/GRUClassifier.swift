@@ -119,10 +119,14 @@ public struct HeldOutScore: Sendable, Equatable {
     public var accuracy: Double
     /// Validation sequences they were measured on.
     public var sequences: Int
+    /// The first run's epoch they were measured at, which is how many epochs the refit ran;
+    /// nil in files written before it was recorded.
+    public var epoch: Int?
 
-    public init(loss: Double, accuracy: Double, sequences: Int) {
+    public init(loss: Double, accuracy: Double, sequences: Int, epoch: Int? = nil) {
         self.loss = loss
         self.accuracy = accuracy
         self.sequences = sequences
+        self.epoch = epoch
     }
 }

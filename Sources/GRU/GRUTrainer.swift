@@ -92,7 +92,7 @@ public enum GRUTrainer {
         result.model = refit.model
         if let counterpart {
             result.model.heldOut = HeldOutScore(loss: counterpart.validationLoss, accuracy: counterpart.validationAccuracy,
-                                                sequences: validation.sequences.count)
+                                                sequences: validation.sequences.count, epoch: epochs)
         }
         result.refit = Refit(epochs: epochs, sequences: all.sequences.count)
         return result

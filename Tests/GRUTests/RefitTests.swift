@@ -28,7 +28,7 @@ struct RefitTests {
         #expect(refitting == 17 * 6)
         // The held-out score is the first run's at the epoch the refit ends at: its last.
         let last = try #require(plain.history.last)
-        #expect(refit.model.heldOut == HeldOutScore(loss: last.validationLoss, accuracy: last.validationAccuracy, sequences: 60))
+        #expect(refit.model.heldOut == HeldOutScore(loss: last.validationLoss, accuracy: last.validationAccuracy, sequences: 60, epoch: 6))
         #expect(plain.model.heldOut == nil)
         #expect(refit.refit != nil && plain.refit == nil)
         // Other weights, and a standardisation fitted on training + validation.
@@ -83,6 +83,7 @@ struct RefitTests {
         let result = GRUTrainer.train(train: train, validation: validation, featureCount: 8, classCount: 10, options: options)
         #expect(result.stoppedEarly && result.bestEpoch == 1 && result.history.count == 2)
         #expect(result.refit == Refit(epochs: 1, sequences: 260))
+        #expect(result.model.heldOut?.epoch == 1)
     }
 
     @Test("with a plateau schedule the refit trains at the first run's rates, cuts included")
@@ -141,12 +142,22 @@ struct RefitTests {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         var model = GRUClassifier(inputSize: 3, hiddenSize: 4, classCount: 2, seed: 1)
-        model.heldOut = HeldOutScore(loss: 0.4375, accuracy: 0.8, sequences: 10)
+        model.heldOut = HeldOutScore(loss: 0.4375, accuracy: 0.8, sequences: 10, epoch: 40)
         let url = dir.appendingPathComponent("refit.safetensors")
         try model.write(to: url)
         #expect(try GRUClassifier(contentsOf: url) == model)
 
+        // Files written before the epoch was recorded read without it.
         var archive = model.archive()
+        archive.metadata[GRUTensorName.heldOutEpoch] = nil
+        try SafeTensors.write(archive, to: url)
+        #expect(try GRUClassifier(contentsOf: url).heldOut == HeldOutScore(loss: 0.4375, accuracy: 0.8, sequences: 10))
+        archive.metadata[GRUTensorName.heldOutEpoch] = "0"
+        try SafeTensors.write(archive, to: url)
+        expectError(.malformedHeader(file: url.path, reason: "metadata 'gq.held_out_epoch' is '0', not a positive whole number")) {
+            _ = try GRUClassifier(contentsOf: url)
+        }
+        archive.metadata[GRUTensorName.heldOutEpoch] = "40"
         archive.metadata[GRUTensorName.heldOutAccuracy] = "1.5"
         try SafeTensors.write(archive, to: url)
         expectError(.malformedHeader(file: url.path, reason: "metadata 'gq.held_out_accuracy' is '1.5', not a fraction from 0 to 1")) {

@@ -114,6 +114,19 @@ struct CrossFitTests {
         #expect(try workspace.crossFit() == nil)
     }
 
+    @Test("a refit after an early stop is copied for the epochs it ran, which the model records")
+    func earlyStopIsCopied() throws {
+        let workspace = Workspace(modelCache: nil)
+        _ = try workspace.loadTask("digits")
+        // A zero learning rate never improves on the first epoch: patience 1 stops at epoch 2.
+        var settings = TrainingOptions(epochs: 4, hiddenSize: 8, learningRate: 0, patience: 1)
+        settings.refit = true
+        _ = try workspace.train(settings)
+        #expect(try workspace.requireModel().heldOut?.epoch == 1)
+        let crossFit = try #require(try workspace.crossFit())
+        #expect(crossFit.leftOut == 0 && crossFit.models.count == CrossFit.foldCount)
+    }
+
     @Test("loading the same task again keeps the model and the recipe it was trained with")
     func reloadKeepsTheRecipe() throws {
         let workspace = try refitWorkspace()

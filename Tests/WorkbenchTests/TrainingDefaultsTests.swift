@@ -47,7 +47,8 @@ struct TrainingDefaultsTests {
         let model = try workspace.requireModel()
         #expect(result.refit?.sequences == task.train.count + task.validation.count)
         let kept = try #require(result.history.first { $0.epoch == result.bestEpoch })
-        #expect(model.heldOut == HeldOutScore(loss: kept.validationLoss, accuracy: kept.validationAccuracy, sequences: task.validation.count))
+        #expect(model.heldOut == HeldOutScore(loss: kept.validationLoss, accuracy: kept.validationAccuracy, sequences: task.validation.count,
+                                              epoch: result.refit?.epochs))
         let copies = NoisyCopies(model: model, train: (task.train.sequences, task.train.labels),
                                  validation: (task.validation.sequences, task.validation.labels), seed: 1)
         #expect(copies.targetLoss == kept.validationLoss)

@@ -51,17 +51,19 @@ public struct CrossFit: Sendable {
 }
 
 extension Workspace {
-    /// The settings of the refit the current model came from, when cross-fitting can copy
-    /// it: trained here (or taken from the cache), refitted, and for a number of epochs known
-    /// from the settings alone: the whole budget (no early stopping, as below 100 validation
-    /// sequences by default), on the cosine or a constant rate. A plateau schedule's cuts came
-    /// from the first run's validation scores, which the fold models cannot replay. Nil for a
-    /// model from a file or one without a refit; the noisy copies then keep the held-out loss.
-    func refitRecipe() -> TrainingOptions? {
-        guard let recipe = trainingRecipe, recipe.refit, recipe.patience >= recipe.epochs, recipe.schedule != .plateau,
-              model?.heldOut != nil, let task, task.train.count + task.validation.count >= CrossFit.smallest
+    /// The settings of the refit the current model came from and the epochs it ran, when
+    /// cross-fitting can copy it: trained here (or taken from the cache), refitted, on the
+    /// cosine or a constant rate, for a number of epochs the model records (`HeldOutScore.epoch`)
+    /// or the settings imply (the whole budget without early stopping, as below 100
+    /// validation sequences by default). A plateau schedule's cuts came from the first run's
+    /// validation scores, which the fold models cannot replay. Nil for a model from a file
+    /// or one without a refit; the noisy copies then keep the held-out loss.
+    func refitRecipe() -> (options: TrainingOptions, epochs: Int)? {
+        guard let recipe = trainingRecipe, recipe.refit, recipe.schedule != .plateau, let heldOut = model?.heldOut,
+              let task, task.train.count + task.validation.count >= CrossFit.smallest,
+              let epochs = heldOut.epoch ?? (recipe.patience >= recipe.epochs ? recipe.epochs : nil)
         else { return nil }
-        return recipe
+        return (recipe, epochs)
     }
 
     /// The fold models for the current model, trained once and cached beside it in the model
@@ -69,12 +71,13 @@ extension Workspace {
     /// its data. Ctrl-C stops it with `crossFitStopped`.
     public func crossFit() throws -> CrossFit? {
         if let known = crossFitCache { return known.models.isEmpty ? nil : known }
-        guard let recipe = refitRecipe() else { return nil }
+        guard let (recipe, epochs) = refitRecipe() else { return nil }
         let task = try requireTask()
         let refitModel = try requireModel()
         let sequences = task.train.sequences + task.validation.sequences
         let labels = task.train.labels + task.validation.labels
         let folds = CrossFit.folds(labels: labels, seed: recipe.seed).filter { !$0.isEmpty }
+        // The epochs follow from the settings and the data, which the key names already.
         let key = Workspace.cacheKey(task: task, settings: recipe)
         // A fold model that fits its data far worse than the refit model fits all of it failed
         // to train, as a refit can (GunPoint seed 1, docs/training.md): its loss says nothing
@@ -99,7 +102,7 @@ extension Workspace {
                     self.crossFitObserver.progress((Double(index) + epochs / Double(max(p.epochCount, 1))) / Double(folds.count))
                 }
                 guard let trained = GRUTrainer.trainLikeRefit(
-                    train: train, epochs: recipe.epochs, featureCount: task.featureCount, classCount: task.classCount,
+                    train: train, epochs: epochs, featureCount: task.featureCount, classCount: task.classCount,
                     options: recipe, progress: progress, shouldStop: shouldStop)
                 else { throw WorkbenchError.crossFitStopped }
                 model = trained

@@ -90,7 +90,7 @@ extension Workspace {
         if let heldOut = model.heldOut { fingerprint.add("held out loss \(heldOut.loss)") }
         // The cross-fitted loss follows from the recipe and the data, so naming the recipe
         // names it without training the fold models.
-        if let recipe = refitRecipe() { fingerprint.add("\(CrossFit.version) \(Workspace.cacheKey(task: try requireTask(), settings: recipe))") }
+        if let (recipe, _) = refitRecipe() { fingerprint.add("\(CrossFit.version) \(Workspace.cacheKey(task: try requireTask(), settings: recipe))") }
         return fingerprint.hex
     }
 
