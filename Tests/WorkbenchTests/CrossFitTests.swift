@@ -1,5 +1,6 @@
 import Foundation
 import GRU
+import MemoryLimits
 import Testing
 import Workbench
 
@@ -106,6 +107,18 @@ struct CrossFitTests {
         }
         #expect(try summary(scoring: 100).contains("90.0 % of 100 of the \(labelled) labelled sequences (a fold model that did not fit its data left out)"))
         #expect(try summary(scoring: labelled).contains("90.0 % of \(labelled) labelled sequences, each scored"))
+    }
+
+    @Test("fold models past the memory limit are refused before they train, as train refuses, and nothing is cached")
+    func foldsPastTheLimit() throws {
+        let folder = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let workspace = try refitWorkspace(modelCache: ModelCache(directory: folder))
+        workspace.trainingMemoryLimit = .setting("GQ_MAX_TRAINING_MEMORY", bytes: 1_000)
+        let refused = message { _ = try workspace.crossFit() }
+        #expect(refused?.hasPrefix("training needs about") == true)
+        #expect(refused?.contains("more than the 1 kB gq may take (GQ_MAX_TRAINING_MEMORY)") == true, "\(refused ?? "")")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == 1, "only the refit model is cached")
     }
 
     @Test("a plateau schedule's cuts came from the first run's validation, which fold models cannot replay: no cross-fitting")

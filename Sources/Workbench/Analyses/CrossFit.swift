@@ -97,6 +97,16 @@ extension Workspace {
                cached.classCount == task.classCount, cached.hiddenSize == recipe.hiddenSize {
                 model = cached
             } else {
+                // The refit's plan counted all of training + validation, but a cached model
+                // never had it enforced (`train`): the limit may be lower now.
+                let memory = TrainingMemory(lengths: train.sequences.map { $0.count / task.featureCount },
+                                            featureCount: task.featureCount, options: recipe)
+                let limit = trainingMemoryLimit ?? Workspace.defaultTrainingMemoryLimit()
+                guard memory.bytes <= limit.bytes else {
+                    throw WorkbenchError.trainingMemory(memory, limit: limit, hiddenSize: recipe.hiddenSize,
+                                                        largestBatch: memory.largestBatch(within: limit.bytes, featureCount: task.featureCount,
+                                                                                          hiddenSize: recipe.hiddenSize))
+                }
                 let progress = { (p: TrainingProgress) in
                     let epochs = Double(p.epoch - 1) + Double(p.batch) / Double(max(p.batchCount, 1))
                     self.crossFitObserver.progress((Double(index) + epochs / Double(max(p.epochCount, 1))) / Double(folds.count))
