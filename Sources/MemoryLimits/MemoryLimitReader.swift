@@ -33,7 +33,7 @@ public struct MemoryLimitReader: Sendable {
             // /proc files report a size of 0, so read to the end rather than by size.
             guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
             defer { try? handle.close() }
-            return (try? handle.readToEnd()).map { String(decoding: $0 ?? Data(), as: UTF8.self) }
+            return (try? handle.readToEnd()).map { String(decoding: $0, as: UTF8.self) }
         }
         #else
         let readFile: @Sendable (String) -> String? = { _ in nil }

@@ -369,8 +369,8 @@ extension Workspace {
         // 8-bit, once, for the confirmation and the pick's evidence.
         var confirm: ((QuantizedGRU) throws -> Bool)?
         var eightBitModel: QuantizedGRU?
-        func eightBit() throws -> QuantizedGRU {
-            let model = try eightBitModel ?? inputs.quantized(QuantizationProblem.homogeneous(8))
+        func eightBit() -> QuantizedGRU {
+            let model = eightBitModel ?? inputs.quantized(QuantizationProblem.homogeneous(8))
             eightBitModel = model
             return model
         }
