@@ -1,5 +1,6 @@
 import Datasets
 import GRU
+import Quantization
 
 /// What a refit model's float loss on unseen data is, measured on every labelled sequence
 /// instead of the validation split's few.
@@ -123,9 +124,10 @@ extension Workspace {
                 leftOut += 1
                 continue
             }
-            let scored = heldOut.map { sequences[$0] }, truth = heldOut.map { labels[$0] }
-            lossSum += NoisyCopies.meanLoss(model, scored, truth) * Double(scored.count)
-            right += zip(model.predictions(scored), truth).filter { $0 == $1 }.count
+            let truth = heldOut.map { labels[$0] }, c = task.classCount
+            let logits = model.logits(heldOut.map { sequences[$0] })
+            lossSum += NoisyCopies.meanLoss(logits: logits, labels: truth, classes: c) * Double(truth.count)
+            right += truth.indices.filter { QuantizedGRU.argmax(logits[($0 * c)..<(($0 + 1) * c)]) == truth[$0] }.count
             models.append(model)
             used.append(heldOut)
         }

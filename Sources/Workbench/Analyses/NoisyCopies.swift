@@ -151,7 +151,11 @@ public struct NoisyCopies: Sendable {
 
     /// Mean cross-entropy of the float model's logits against the labels.
     static func meanLoss(_ model: GRUClassifier, _ sequences: [[Float]], _ labels: [Int]) -> Double {
-        let logits = model.logits(sequences), c = model.classCount
+        meanLoss(logits: model.logits(sequences), labels: labels, classes: model.classCount)
+    }
+
+    /// Mean cross-entropy of logits (rows × `classes`) against the labels.
+    static func meanLoss(logits: [Float], labels: [Int], classes c: Int) -> Double {
         var total = 0.0
         for (i, label) in labels.enumerated() {
             let row = logits[(i * c)..<((i + 1) * c)].map(Double.init)

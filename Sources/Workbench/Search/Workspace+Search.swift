@@ -63,10 +63,14 @@ extension Workspace {
     public func searchProblem(objectives: [SearchObjective], widths: [Int], constraints: [SearchConstraint] = [],
                               core: TargetCore = EvolveRequest.defaultCore, judge: JudgingSet.Kind = EvolveRequest.defaultJudge,
                               judgeSeed: UInt64? = nil) throws -> QuantizationProblem {
-        let inputs = try quantizationInputs()
-        let searchInputs = SearchInputs(model: inputs.model, calibration: inputs.calibration, options: options, base: bits)
-        return QuantizationProblem(task: inputs.task.name, inputs: searchInputs, judge: try judgingSet(judge, seed: judgeSeed ?? seed),
+        return QuantizationProblem(task: try requireTask().name, inputs: try currentSearchInputs(), judge: try judgingSet(judge, seed: judgeSeed ?? seed),
                                    objectives: objectives, widths: widths, constraints: constraints, core: core)
+    }
+
+    /// The weights, ranges, options and fixed widths a search would evaluate with now.
+    func currentSearchInputs() throws -> SearchInputs {
+        let inputs = try quantizationInputs()
+        return SearchInputs(model: inputs.model, calibration: inputs.calibration, options: options, base: bits)
     }
 
     /// A cost of a configuration outside any search (the current bits, say), on `core`.
@@ -167,18 +171,17 @@ extension Workspace {
             core = known
         }
         let (judge, judgeSeed) = try JudgingSet.parse(context: context.judge, path: url.path)
-        let mismatch = WorkbenchError.checkpoint(path: url.path, reason: "was made with another model, calibration or input/fc widths (task \(context.task)); load that model and settings first (a refit model trained with 'train' judges on copies whose noise cross-fitting chose, the same model loaded from a file on copies matched to its held-out loss: resume it the way it was made)")
-        // Checked before the copies are drawn: after a refit that cross-fits, for minutes on long series.
-        let inputs = try quantizationInputs()
-        let searchInputs = SearchInputs(model: inputs.model, calibration: inputs.calibration, options: options, base: bits)
-        let expected = JudgingSet.identity(kind: judge, seed: judgeSeed ?? seed, floatModel: judge == .validation ? "" : try floatModelDigest())
-        guard QuantizationProblem.fingerprint(searchInputs, judge: expected) == context.fingerprint else { throw mismatch }
+        // Checked before the copies are drawn, which after a refit cross-fits, for minutes on
+        // long series; the problem built below has this fingerprint.
+        let judgeIdentity = JudgingSet.identity(kind: judge, seed: judgeSeed ?? seed, floatModel: judge == .validation ? "" : try floatModelDigest())
+        guard QuantizationProblem.fingerprint(try currentSearchInputs(), judge: judgeIdentity) == context.fingerprint else {
+            throw WorkbenchError.checkpoint(path: url.path, reason: "was made with another model, calibration or input/fc widths (task \(context.task)); load that model and settings first (a refit model trained with 'train' judges on copies whose noise cross-fitting chose, the same model loaded from a file on copies matched to its held-out loss: resume it the way it was made)")
+        }
         let problem = try searchProblem(objectives: objectives, widths: saved.space.allowedValues.first ?? QuantizationProblem.defaultWidths,
                                         constraints: constraints, core: core, judge: judge, judgeSeed: judgeSeed)
         guard saved.space == problem.space else {
             throw WorkbenchError.checkpoint(path: url.path, reason: "searches another genome space (\(saved.space.geneCount) genes) than gq's 17 operators at one range of widths")
         }
-        guard problem.fingerprint == context.fingerprint else { throw mismatch }
         if let stale = staleDeviceCosts(in: saved, problem: problem) {
             throw WorkbenchError.checkpoint(path: url.path, reason: stale)
         }
@@ -298,8 +301,7 @@ extension Workspace {
     /// Unfinished runs in the checkpoint folder made with the weights, ranges and options
     /// in use (any objectives), newest first: what `evolve` points to before starting anew.
     public func unfinishedRuns(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [SavedRun] {
-        let inputs = try quantizationInputs()
-        let searchInputs = SearchInputs(model: inputs.model, calibration: inputs.calibration, options: options, base: bits)
+        let searchInputs = try currentSearchInputs()
         let floatModel = try floatModelDigest()
         // Each run against its own judging set, named without drawing any copies.
         return CheckpointLocation.savedRuns(environment: environment).filter { run in
