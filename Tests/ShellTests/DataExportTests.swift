@@ -106,6 +106,30 @@ struct CompareTests {
         }
     }
 
+    @Test("a homogeneous pick is named by its width and sets best_bits; the pick is never larger than the smallest homogeneous width within the tolerance")
+    func homogeneousPick() throws {
+        let dir = temporaryFolder("compare-h").path
+        let out = try run("""
+            load task digits
+            train epochs 6 hidden 16
+            set bits cell=2
+            eval
+            let two = size
+            evolve 2 gens pop 8 seed 1 checkpoint \(dir)/h.json
+            compare rule validation tolerance 100
+            assert best_size > 0 and best_size <= two
+            assert (best_bits > 0) == (best_index == 0)
+            echo $best_bits
+            """)
+        if out.last == "2" {
+            #expect(out.contains { $0.hasPrefix("smallest configuration within 100 points: homogeneous 2-bit, ") })
+            #expect(out.contains("the pick is 2-bit everywhere: no mixed configuration smaller than it was accepted"))
+        } else {
+            #expect(out.last == "0")
+            #expect(out.contains { $0.hasPrefix("smallest mixed within 100 points: front ") })
+        }
+    }
+
     @Test("a rule that is not offered names the ones that are")
     func unknownRule() {
         #expect(failure("compare rule best")?.message == "option 'rule' expects one of validation, train, fidelity, margin, noisy, got 'best'")

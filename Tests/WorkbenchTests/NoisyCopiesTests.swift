@@ -50,6 +50,21 @@ struct NoisyCopiesTests {
         #expect(Self.meanLoss(Self.train.sequences, Self.train.labels) < 0.8 * target, "the training split alone is easier")
     }
 
+    @Test("the set holds at most the step budget: short sequences get more copies, long ones keep the minimum capacity")
+    func stepBudget() {
+        #expect(NoisyCopies.capacity(meanSteps: 128) == NoisyCopies.minimumCapacity)
+        #expect(NoisyCopies.capacity(meanSteps: 1460) == NoisyCopies.minimumCapacity)
+        #expect(NoisyCopies.capacity(meanSteps: 28) == NoisyCopies.stepBudget / 28)
+        // 6,000 training sequences of 4 steps: every one copied, 8 times, where a capacity
+        // of 4,096 sequences would have copied 4,036 of them once.
+        var generator = SeededGenerator(seed: 3)
+        let inputs = (0..<6000).map { _ in (0..<(2 * 4)).map { _ in generator.nextGaussian() } }
+        let copies = NoisyCopies(model: Self.model, train: (inputs, Self.model.predictions(inputs)), validation: Self.validation, seed: 7)
+        #expect(copies.capacity == NoisyCopies.stepBudget / 4)
+        #expect(copies.trainingCount == 6000 && copies.copies == NoisyCopies.maximumCopies)
+        #expect(copies.sequences.count * 4 <= NoisyCopies.stepBudget)
+    }
+
     @Test("where training is as hard as validation, the copies are the training sequences themselves, once")
     func noNoiseWithoutAGap() {
         let copies = NoisyCopies(model: Self.model, train: Self.validation, validation: Self.validation, seed: 7)

@@ -103,7 +103,7 @@ struct WorkbenchSearchTests {
         #expect(text?.contains(file.path) == true)
     }
 
-    @Test("compare picks the smallest mixed configuration within half a point of 8-bit")
+    @Test("compare picks the smallest configuration within half a point of 8-bit, mixed or homogeneous")
     func comparison() throws {
         let workspace = try trainedWorkspace()
         let search = try run(workspace, EvolveRequest(generations: 3, population: 12, seed: 1, checkpoint: temporaryDirectory().appendingPathComponent("k.json")))
@@ -112,11 +112,43 @@ struct WorkbenchSearchTests {
         let eight = try #require(comparison.eightBit)
         if let best = comparison.best {
             #expect(best.pick.accuracy >= eight.accuracy - 0.005)
-            #expect(Set(search.front[best.position - 1].genome).count > 1)
+            if let width = comparison.pickedWidth {
+                #expect(best.position == 0 && best.pick.genome == QuantizationProblem.homogeneous(width))
+            } else {
+                #expect(Set(search.front[best.position - 1].genome).count > 1)
+            }
             #expect(comparison.sizeReduction == 1 - best.pick.size / eight.size)
             let smaller = search.front.filter { $0.objectives[1] < best.pick.size && Set($0.genome).count > 1 }
             #expect(smaller.allSatisfy { 1 - $0.objectives[0] < eight.accuracy - 0.005 })
+            #expect(search.homogeneous.filter { $0.bits < 8 && $0.objectives[1] < best.pick.size }
+                .allSatisfy { 1 - $0.objectives[0] < eight.accuracy - 0.005 })
         }
+    }
+
+    @Test("when the rule turns down every cheaper mixed configuration, compare answers with a homogeneous width it accepts")
+    func homogeneousPick() throws {
+        let workspace = try trainedWorkspace()
+        let search = try run(workspace, EvolveRequest(generations: 3, population: 12, seed: 1, checkpoint: temporaryDirectory().appendingPathComponent("h.json")))
+        // A tolerance of the whole scale puts every configuration within it; the rule accepts 4-bit alone.
+        var asked: [Genome] = []
+        let comparison = search.comparison(tolerance: 1) { candidate in
+            asked.append(candidate.genome)
+            return candidate.genome == QuantizationProblem.homogeneous(4)
+        }
+        let best = try #require(comparison.best)
+        #expect(comparison.pickedWidth == 4)
+        #expect(best.position == 0)
+        let four = try #require(search.homogeneous.first { $0.bits == 4 })
+        #expect(best.pick.size == four.objectives[1])
+        // Cheapest first, mixed and homogeneous together, and everything asked before the pick was turned down.
+        #expect(asked.last == QuantizationProblem.homogeneous(4))
+        #expect(comparison.rejected == asked.count - 1)
+        let sizes = asked.map { genome in
+            search.front.first { $0.genome == genome }?.objectives[1] ?? search.homogeneous.first { QuantizationProblem.homogeneous($0.bits) == genome }?.objectives[1] ?? .nan
+        }
+        #expect(zip(sizes, sizes.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(asked.contains(QuantizationProblem.homogeneous(2)) && asked.contains(QuantizationProblem.homogeneous(3)))
+        #expect(!asked.contains(QuantizationProblem.homogeneous(8)))
     }
 
     @Test("compare says why when a search did not minimise size or had no 8-bit")

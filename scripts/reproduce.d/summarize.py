@@ -34,14 +34,18 @@ GENOME = ["r.wx", "r.wh", "z.wx", "z.wh", "n.wx", "n.wh", "r.add", "z.add", "n.a
           "n.mul", "h.mul_n", "h.mul_h", "gate.r", "gate.z", "gate.n"]
 
 
-def values(task, key, scale=100.0, picked_only=False, index="best_index"):
+def values(task, key, scale=100.0, picked_only=False, index="best_size"):
+    """A task's column over its seeds; with picked_only, the seeds that had a pick (a size)."""
     return [float(r[key]) * scale for r in runs
             if r["task"] == task and (not picked_only or float(r[index]) > 0)]
 
 
-def picks(task, index="best_index"):
+def picks(task, index="best_size", bits="best_bits"):
+    """'3/3', or '3/3 (1 homogeneous)' when some picks were a homogeneous width (bits: the
+    column that says so; None where picks are always mixed)."""
     rows = [r for r in runs if r["task"] == task]
-    return f"{sum(float(r[index]) > 0 for r in rows)}/{len(rows)}"
+    homogeneous = sum(float(r.get(bits) or 0) > 0 for r in rows) if bits else 0
+    return f"{sum(float(r[index]) > 0 for r in rows)}/{len(rows)}" + (f" ({homogeneous} homogeneous)" if homogeneous else "")
 
 
 def mean_spread(xs, digits=1):
@@ -69,12 +73,13 @@ lines = [
     f"Made by `scripts/reproduce{flags}` in {minutes(seconds)}{per_task}{timing_note}. "
     + (f"'test' below is the {test_words}. " if tuning else "")
     + f"For each task, default `train`, homogeneous 2..8-bit, and `evolve {gens} gens pop {pop}` with seeds "
-    f"{', '.join(sorted(set(r['seed'] for r in runs)))}, then `compare` (the pick is the smallest mixed "
-    "configuration within 0.5 points of homogeneous 8-bit on what the search judged (validation plus noisy "
-    "copies of the training split, by default) that the default rule confirms on a fresh draw of copies; the "
-    "test split is only reported; 'val' columns are the validation split's). Mean ± standard deviation over seeds; accuracies in %. A seed whose "
-    "front had no mixed configuration the rule accepts counts as 0 % reduction and is left out of the pick's "
-    "accuracy and gap ('picks' says how many seeds had one).",
+    f"{', '.join(sorted(set(r['seed'] for r in runs)))}, then `compare` (the pick is the smallest "
+    "configuration, a mixed one of the front or a homogeneous width below 8 bits, within 0.5 points of homogeneous "
+    "8-bit on what the search judged (validation plus noisy copies of the training split, by default) that the "
+    "default rule confirms on a fresh draw of copies; the test split is only reported; 'val' columns are the "
+    "validation split's). Mean ± standard deviation over seeds; accuracies in %. A seed with no configuration the "
+    "rule accepts counts as 0 % reduction and is left out of the pick's accuracy and gap ('picks' says how many "
+    "seeds had one, and how many of those picks were homogeneous).",
     "",
     "| task | float test | 8-bit size (B) | 8-bit val / test | picks | pick size (B) | reduction | pick val / test | test gap (points) | hv mixed / homogeneous |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -104,14 +109,14 @@ if finetune:
               "| --- | --- | --- | --- | --- | --- |"]
     for task in tasks:
         lines.append("| " + " | ".join([
-            task, picks(task, "ft_index"),
-            mean_spread(values(task, "ft_size", 1, True, "ft_index"), 0),
+            task, picks(task, "ft_size", None),
+            mean_spread(values(task, "ft_size", 1, True, "ft_size"), 0),
             mean_spread(values(task, "ft_reduction")) + " %",
-            f"{mean_spread(values(task, 'ft_val', picked_only=True, index='ft_index'))} / "
-            f"{mean_spread(values(task, 'ft_test', picked_only=True, index='ft_index'))}",
-            mean_spread(values(task, "ft_gap", picked_only=True, index="ft_index")),
+            f"{mean_spread(values(task, 'ft_val', picked_only=True, index='ft_size'))} / "
+            f"{mean_spread(values(task, 'ft_test', picked_only=True, index='ft_size'))}",
+            mean_spread(values(task, "ft_gap", picked_only=True, index="ft_size")),
         ]) + " |")
-    ft_gaps = [statistics.mean(values(t, "ft_gap", picked_only=True, index="ft_index") or [0]) for t in tasks]
+    ft_gaps = [statistics.mean(values(t, "ft_gap", picked_only=True, index="ft_size") or [0]) for t in tasks]
     lines += ["", f"Mean test gap over the tasks with `compare finetune`: {statistics.mean(ft_gaps):+.2f} points; "
               f"mean size reduction: {statistics.mean(statistics.mean(values(t, 'ft_reduction')) for t in tasks):.1f} %."]
 

@@ -55,7 +55,7 @@ extension Workspace {
         }
         let costIndex = setup.costIndex
         result.eightBit?.testAccuracy = try testAccuracy(of: eight.genome, in: state)
-        let candidates = setup.candidates.filter { $0.element.objectives[costIndex] < eight.cost }
+        let candidates = setup.candidates
         trail.candidateCount = candidates.count
         let confirm = try confirmation(rule, eightBit: eightBitModel, tolerance: tolerance,
                                        judgeSeed: state.problem.judge.seed)

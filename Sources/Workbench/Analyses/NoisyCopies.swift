@@ -41,9 +41,30 @@ public struct NoisyCopies: Sendable {
     /// Training + validation sequences: what cross-fitting scores unless a fold is left out.
     public private(set) var labelledCount: Int
 
-    /// The most sequences the set holds (unless validation alone holds more); the copies per
-    /// training sequence follow from it. Evaluating a configuration costs in proportion.
-    public static let capacity = 4096
+    /// The most sequences this set could hold (unless validation alone holds more):
+    /// `capacity(meanSteps:)` for its training sequences.
+    public private(set) var capacity: Int
+
+    /// Judging a configuration costs in proportion to the steps it runs, so the set holds at
+    /// most this many steps (har's 4,096 windows of 128 steps): short sequences get more
+    /// copies, and the search never costs more per configuration than on har. More copies of
+    /// each sequence average out the luck of one draw of noise, which the search otherwise
+    /// learns (smnist's tuning split: candidates judged within half a point of 8-bit read 0.4
+    /// to 1.7 points below it on a fresh draw with one copy each; docs/selection.md).
+    public static let stepBudget = 4096 * 128
+    /// The most sequences whatever their length, and the least capacity (unless validation
+    /// alone holds more).
+    public static let minimumCapacity = 4096
+    /// The most sequences the set holds for training sequences of `meanSteps` steps on average.
+    public static func capacity(meanSteps: Double) -> Int {
+        max(minimumCapacity, Int(Double(stepBudget) / max(meanSteps, 1)))
+    }
+
+    /// `capacity(meanSteps:)` for these sequences of `featureCount` features a step.
+    public static func capacity(_ sequences: [[Float]], featureCount: Int) -> Int {
+        let steps = sequences.reduce(0) { $0 + $1.count } / max(featureCount, 1)
+        return capacity(meanSteps: sequences.isEmpty ? 1 : Double(steps) / Double(sequences.count))
+    }
     /// At most this many copies of each training sequence.
     public static let maximumCopies = 8
     /// Training sequences used to choose σ (a seeded sample when there are more).
@@ -74,7 +95,8 @@ public struct NoisyCopies: Sendable {
         standardised = model.standardization != nil
 
         // Without validation there is nothing to match; past the capacity, nothing to copy.
-        let room = validation.sequences.isEmpty ? 0 : max(0, Self.capacity - validationCount)
+        capacity = Self.capacity(train.sequences, featureCount: f)
+        let room = validation.sequences.isEmpty ? 0 : max(0, capacity - validationCount)
         // σ on a sample of training sequences, each with one fixed draw of noise, so the loss
         // moves with σ alone.
         let sample = Array(Self.order(train.sequences.count, seed: seed).prefix(Self.sampleForNoise))

@@ -37,7 +37,7 @@ public struct JudgingSet: Sendable {
     /// The copies follow from the float model, the seed and the data, so these name them
     /// without drawing them (`Workspace.unfinishedRuns` checks saved runs this way).
     static func identity(kind: Kind, seed: UInt64, floatModel: String) -> String {
-        kind == .validation ? "" : "|judged on noisy copies v1, seed \(seed), float model \(floatModel)"
+        kind == .validation ? "" : "|judged on noisy copies v2, seed \(seed), float model \(floatModel)"
     }
 }
 
@@ -46,7 +46,7 @@ extension NoisyCopies {
     public var summary: String {
         guard copies > 0 else {
             let why = validationCount == 0 ? "no validation split to match noise to"
-                : validationCount >= Self.capacity ? "validation alone fills the \(Self.capacity) sequences" : "no training sequences to copy"
+                : validationCount >= capacity ? "validation alone fills the \(capacity) sequences" : "no training sequences to copy"
             return "\(validationCount) validation sequences (no copies: \(why))"
         }
         let unseen = crossFitted.map { score in
