@@ -50,19 +50,20 @@ struct NoisyCopiesTests {
         #expect(Self.meanLoss(Self.train.sequences, Self.train.labels) < 0.8 * target, "the training split alone is easier")
     }
 
-    @Test("the set holds at most the step budget: short sequences get more copies, long ones keep the minimum capacity")
+    @Test("the set holds the step budget or the minimum capacity, whichever is more: short sequences get more copies, long ones keep 4,096 sequences")
     func stepBudget() {
-        #expect(NoisyCopies.capacity(meanSteps: 128) == NoisyCopies.minimumCapacity)
-        #expect(NoisyCopies.capacity(meanSteps: 1460) == NoisyCopies.minimumCapacity)
-        #expect(NoisyCopies.capacity(meanSteps: 28) == NoisyCopies.stepBudget / 28)
-        // 6,000 training sequences of 4 steps: every one copied, 8 times, where a capacity
-        // of 4,096 sequences would have copied 4,036 of them once.
+        let validation = Self.validation.sequences  // 60 sequences of 12 steps
+        func sequences(_ count: Int, steps: Int) -> [[Float]] { [[Float]](repeating: [Float](repeating: 0, count: 2 * steps), count: count) }
+        #expect(NoisyCopies.room(train: sequences(10, steps: 4), validation: validation, featureCount: 2) == (NoisyCopies.stepBudget - 60 * 12) / 4)
+        #expect(NoisyCopies.room(train: sequences(10, steps: 1460), validation: validation, featureCount: 2) == NoisyCopies.minimumCapacity - 60)
+        #expect(NoisyCopies.room(train: sequences(10, steps: 4), validation: [], featureCount: 2) == 0)
+        // 6,000 training sequences of 4 steps: every one copied, 8 times, where a cap of
+        // 4,096 sequences would have copied 4,036 of them once.
         var generator = SeededGenerator(seed: 3)
         let inputs = (0..<6000).map { _ in (0..<(2 * 4)).map { _ in generator.nextGaussian() } }
         let copies = NoisyCopies(model: Self.model, train: (inputs, Self.model.predictions(inputs)), validation: Self.validation, seed: 7)
-        #expect(copies.capacity == NoisyCopies.stepBudget / 4)
         #expect(copies.trainingCount == 6000 && copies.copies == NoisyCopies.maximumCopies)
-        #expect(copies.sequences.count * 4 <= NoisyCopies.stepBudget)
+        #expect(copies.sequences.reduce(0) { $0 + $1.count } / 2 <= NoisyCopies.stepBudget)
     }
 
     @Test("where training is as hard as validation, the copies are the training sequences themselves, once")

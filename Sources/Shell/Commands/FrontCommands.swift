@@ -234,11 +234,15 @@ enum FrontCommands {
         session.publish([("accuracy_8bit", eight.validationAccuracy ?? eight.accuracy), ("judged_accuracy_8bit", eight.accuracy),
                          ("test_accuracy_8bit", eight.testAccuracy ?? 0), ("size_8bit", eight.size)])
         if let homogeneous = comparison.smallestHomogeneous {
+            // A plain compare's candidates include it: cheaper than the pick (or with no pick), the rule turned it down.
+            let turnedDown = comparison.fineTuning == nil && comparison.best.map { homogeneous.pick.cost < $0.pick.cost } ?? true
+                ? " (turned down by rule \(comparison.rule.rawValue))" : ""
             if bySize {
-                io.out(String(format: "smallest homogeneous within %@ points: %d-bit, %.0f bytes: %.1f %% smaller", points, homogeneous.bits, homogeneous.pick.size, (1 - homogeneous.pick.size / eight.size) * 100))
+                io.out(String(format: "smallest homogeneous within %@ points: %d-bit, %.0f bytes: %.1f %% smaller%@", points, homogeneous.bits, homogeneous.pick.size,
+                              (1 - homogeneous.pick.size / eight.size) * 100, turnedDown))
             } else {
-                io.out(String(format: "least %@ of the homogeneous within %@ points: %d-bit, %.0f %@: %.1f %% less", cost.name, points, homogeneous.bits,
-                              homogeneous.pick.cost, cost.unit, reduction(homogeneous.pick) * 100))
+                io.out(String(format: "least %@ of the homogeneous within %@ points: %d-bit, %.0f %@: %.1f %% less%@", cost.name, points, homogeneous.bits,
+                              homogeneous.pick.cost, cost.unit, reduction(homogeneous.pick) * 100, turnedDown))
             }
         }
         let confirmed = comparison.rule == .validation ? "" : ", confirmed by rule \(comparison.rule.rawValue)"
@@ -271,7 +275,7 @@ enum FrontCommands {
                           reduction(best.pick) * 100, cost.name, comparison.sizeReduction * 100, turnedDown))
         }
         if let width = comparison.pickedWidth {
-            io.out("the pick is \(width)-bit everywhere: no mixed configuration \(cheaper) than it was accepted")
+            io.out("the pick is homogeneous: every cell operator at \(width) bits (input and fc as set); no mixed configuration \(cheaper) than it passed")
         }
         io.out(String(format: "test gap     %+.1f points (8-bit test minus the pick's; chosen without the test split)", (comparison.testGap ?? 0) * 100))
         if let evidence = comparison.evidence {

@@ -3,8 +3,9 @@ import Foundation
 import Quantization
 import Search
 
-/// How `compare` chooses its pick among the front's mixed configurations that are
-/// within the tolerance of homogeneous 8-bit on validation, smallest first.
+/// How `compare` chooses its pick among the candidates within the tolerance of homogeneous
+/// 8-bit on what the search judged (the front's mixed configurations and the narrower
+/// homogeneous widths cheaper than 8-bit), cheapest first.
 ///
 /// The search chose the front on validation, so a pick judged on validation alone
 /// is flattered by that choice (the winner's curse); the other rules confirm it on
@@ -118,8 +119,8 @@ public struct Comparison: Sendable {
     /// width below 8 bits (position 0, `pickedWidth`), judged by the same rule. Plain
     /// `compare` only: `compare finetune` tunes mixed configurations alone.
     public var best: (position: Int, pick: Pick)?
-    /// Candidates within the tolerance on what the search judged, cheaper than the pick, that
-    /// the rule turned down (with `compare finetune`: fine-tuned candidates it turned down).
+    /// Candidates within the tolerance on what the search judged, no costlier than the pick,
+    /// that the rule turned down (with `compare finetune`: fine-tuned candidates it turned down).
     public var rejected = 0
     /// Set when the `noisy` rule's fresh copies carried no noise, so that it decided on the
     /// clean labelled data alone: how many sequences those were (`PickRule.noisyAccepts`).
@@ -318,12 +319,12 @@ extension QuantizationSearch {
             return ComparisonSetup(result: result, costIndex: costIndex)
         }
         let target = problem.accuracy(eight.objectives) - tolerance
-        if let cheapest = homogeneous.filter({ $0.isFeasible && problem.accuracy($0.objectives) >= target })
+        let eightCost = eight.objectives[costIndex]
+        if let cheapest = homogeneous.filter({ $0.isFeasible && problem.accuracy($0.objectives) >= target && $0.objectives[costIndex] < eightCost })
             .min(by: { ($0.objectives[costIndex], $0.bits) < ($1.objectives[costIndex], $1.bits) }), cheapest.bits < 8 {
             result.smallestHomogeneous = (cheapest.bits, pick(QuantizationProblem.homogeneous(cheapest.bits), cheapest.objectives, costIndex: costIndex))
         }
         // A configuration no cheaper than 8-bit answers nothing, however accurate.
-        let eightCost = eight.objectives[costIndex]
         let candidates = front.enumerated()
             .filter { (!withinTolerance || problem.accuracy($0.element.objectives) >= target) && Set($0.element.genome).count > 1 }
             .filter { $0.element.objectives[costIndex] < eightCost }
@@ -342,9 +343,10 @@ extension QuantizationSearch {
     }
 
     /// Compares the front with homogeneous precision. The candidates are the front's mixed
-    /// configurations (at least two widths) within `tolerance` of 8-bit on validation,
-    /// cheapest first by `cost` (size, or latency for a search that minimised latency and
-    /// not size, when nil); the pick is the cheapest.
+    /// configurations (at least two widths) and the homogeneous widths below 8 bits, each
+    /// cheaper than 8-bit and within `tolerance` of it on what the search judged, cheapest
+    /// first by `cost` (size, or latency for a search that minimised latency and not size,
+    /// when nil); the pick is the cheapest.
     public func comparison(tolerance: Double = Comparison.defaultTolerance, by cost: SearchObjective? = nil) -> Comparison {
         comparison(tolerance: tolerance, by: cost, accepts: { _ in true })
     }
@@ -455,7 +457,8 @@ extension Workspace {
         let task = try requireTask()
         let copies = NoisyCopies(model: try requireModel(), train: (task.train.sequences, task.train.labels),
                                  validation: (task.validation.sequences, task.validation.labels), seed: seed,
-                                 crossFitted: task.validation.count < NoisyCopies.capacity(task.train.sequences, featureCount: task.featureCount) ? try crossFit()?.score : nil)
+                                 crossFitted: NoisyCopies.room(train: task.train.sequences, validation: task.validation.sequences, featureCount: task.featureCount) > 0
+                                    ? try crossFit()?.score : nil)
         let made = (copies, IntegerEvaluator(sequences: copies.sequences, labels: copies.labels, featureCount: task.featureCount))
         noisyCopiesCache[seed] = made
         return made

@@ -44,7 +44,7 @@ extension Workspace {
             result.judge = .validation
             // The smallest homogeneous width within the tolerance, on validation too.
             result.smallestHomogeneous = state.homogeneous
-                .filter { $0.bits < 8 && $0.isFeasible }
+                .filter { $0.bits < 8 && $0.isFeasible && $0.objectives[setup.costIndex] < eight.cost }
                 .map { point -> (bits: Int, pick: Comparison.Pick) in
                     var pick = state.pick(QuantizationProblem.homogeneous(point.bits), point.objectives, costIndex: setup.costIndex)
                     pick.accuracy = validation.accuracy(inputs.quantized(QuantizationProblem.homogeneous(point.bits)))

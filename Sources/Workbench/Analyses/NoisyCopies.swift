@@ -26,7 +26,7 @@ public struct NoisyCopies: Sendable {
     public private(set) var groups: [Int]
     public private(set) var groupCount: Int
     public private(set) var validationCount: Int
-    /// Training sequences copied: all of them, unless that would pass `capacity`.
+    /// Training sequences copied: all of them, unless that would pass the budget (`room`).
     public private(set) var trainingCount: Int
     public private(set) var copies: Int
     /// σ, in standard deviations of each feature (in the data's own units for a model without a standardisation).
@@ -41,30 +41,30 @@ public struct NoisyCopies: Sendable {
     /// Training + validation sequences: what cross-fitting scores unless a fold is left out.
     public private(set) var labelledCount: Int
 
-    /// The most sequences this set could hold (unless validation alone holds more):
-    /// `capacity(meanSteps:)` for its training sequences.
-    public private(set) var capacity: Int
-
     /// Judging a configuration costs in proportion to the steps it runs, so the set holds at
-    /// most this many steps (har's 4,096 windows of 128 steps): short sequences get more
-    /// copies, and the search never costs more per configuration than on har. More copies of
-    /// each sequence average out the luck of one draw of noise, which the search otherwise
-    /// learns (smnist's tuning split: candidates judged within half a point of 8-bit read 0.4
-    /// to 1.7 points below it on a fresh draw with one copy each; docs/selection.md).
+    /// most this many steps, or `minimumCapacity` sequences where that is more (har's 4,096
+    /// windows of 128 steps): short sequences get more copies, and the search costs no more
+    /// per configuration than on har unless the sequences are longer. More copies of each
+    /// sequence average out the luck of one draw of noise, which the search otherwise learns
+    /// (smnist's tuning split: candidates judged within half a point of 8-bit read 0.25 to
+    /// 1.66 points below it on a fresh draw with one copy each; docs/selection.md).
     public static let stepBudget = 4096 * 128
-    /// The most sequences whatever their length, and the least capacity (unless validation
-    /// alone holds more).
+    /// The most sequences the set may hold whatever their length (unless validation alone holds more).
     public static let minimumCapacity = 4096
-    /// The most sequences the set holds for training sequences of `meanSteps` steps on average.
-    public static func capacity(meanSteps: Double) -> Int {
-        max(minimumCapacity, Int(Double(stepBudget) / max(meanSteps, 1)))
+
+    /// How many copies of training sequences fit beside validation: what the step budget
+    /// leaves after validation's steps, in training sequences of their mean length, or what
+    /// `minimumCapacity` leaves after validation's sequences, whichever is more; none without
+    /// validation (there is nothing to match the noise to).
+    public static func room(train: [[Float]], validation: [[Float]], featureCount: Int) -> Int {
+        guard !validation.isEmpty else { return 0 }
+        let f = max(featureCount, 1)
+        let validationSteps = validation.reduce(0) { $0 + $1.count } / f
+        let meanSteps = train.isEmpty ? 1 : max(1, Double(train.reduce(0) { $0 + $1.count } / f) / Double(train.count))
+        let bySteps = Int(Double(max(0, stepBudget - validationSteps)) / meanSteps)
+        return max(0, minimumCapacity - validation.count, bySteps)
     }
 
-    /// `capacity(meanSteps:)` for these sequences of `featureCount` features a step.
-    public static func capacity(_ sequences: [[Float]], featureCount: Int) -> Int {
-        let steps = sequences.reduce(0) { $0 + $1.count } / max(featureCount, 1)
-        return capacity(meanSteps: sequences.isEmpty ? 1 : Double(steps) / Double(sequences.count))
-    }
     /// At most this many copies of each training sequence.
     public static let maximumCopies = 8
     /// Training sequences used to choose σ (a seeded sample when there are more).
@@ -94,9 +94,8 @@ public struct NoisyCopies: Sendable {
         let scale = model.standardization?.scale ?? [Float](repeating: 1, count: f)
         standardised = model.standardization != nil
 
-        // Without validation there is nothing to match; past the capacity, nothing to copy.
-        capacity = Self.capacity(train.sequences, featureCount: f)
-        let room = validation.sequences.isEmpty ? 0 : max(0, capacity - validationCount)
+        // Without validation there is nothing to match; past the budget, nothing to copy.
+        let room = Self.room(train: train.sequences, validation: validation.sequences, featureCount: f)
         // σ on a sample of training sequences, each with one fixed draw of noise, so the loss
         // moves with σ alone.
         let sample = Array(Self.order(train.sequences.count, seed: seed).prefix(Self.sampleForNoise))
@@ -119,9 +118,9 @@ public struct NoisyCopies: Sendable {
         }
         noise = sigma
 
-        // Without noise a copy would repeat its original: one is enough. Past the capacity, a
+        // Without noise a copy would repeat its original: one is enough. Past the budget, a
         // seeded subset of the training sequences gets one copy each; a validation split that
-        // fills the capacity on its own gets none.
+        // fills the budget on its own gets none.
         let copied = Array(Self.order(train.sequences.count, seed: seed &+ 1).prefix(room)).sorted()
         copies = copied.isEmpty ? 0 : sigma == 0 ? 1 : max(1, min(Self.maximumCopies, room / copied.count))
         var sequences = validation.sequences, labels = validation.labels

@@ -36,9 +36,13 @@ public struct JudgingSet: Sendable {
 
     /// The copies follow from the float model, the seed and the data, so these name them
     /// without drawing them (`Workspace.unfinishedRuns` checks saved runs this way).
-    static func identity(kind: Kind, seed: UInt64, floatModel: String) -> String {
-        kind == .validation ? "" : "|judged on noisy copies v2, seed \(seed), float model \(floatModel)"
+    static func identity(kind: Kind, seed: UInt64, floatModel: String, version: Int = currentVersion) -> String {
+        kind == .validation ? "" : "|judged on noisy copies v\(version), seed \(seed), float model \(floatModel)"
     }
+
+    /// How the copies are drawn: 1 capped the set at 4,096 sequences whatever their length; 2
+    /// at a budget of steps (`NoisyCopies.stepBudget`), which gives short sequences more copies.
+    static let currentVersion = 2
 }
 
 extension NoisyCopies {
@@ -46,7 +50,7 @@ extension NoisyCopies {
     public var summary: String {
         guard copies > 0 else {
             let why = validationCount == 0 ? "no validation split to match noise to"
-                : validationCount >= capacity ? "validation alone fills the \(capacity) sequences" : "no training sequences to copy"
+                : labelledCount > validationCount ? "validation alone fills the judging set's \(Self.stepBudget) steps or \(Self.minimumCapacity) sequences, whichever is more" : "no training sequences to copy"
             return "\(validationCount) validation sequences (no copies: \(why))"
         }
         let unseen = crossFitted.map { score in

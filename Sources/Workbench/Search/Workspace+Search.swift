@@ -173,8 +173,16 @@ extension Workspace {
         let (judge, judgeSeed) = try JudgingSet.parse(context: context.judge, path: url.path)
         // Checked before the copies are drawn, which after a refit cross-fits, for minutes on
         // long series; the problem built below has this fingerprint.
-        let judgeIdentity = JudgingSet.identity(kind: judge, seed: judgeSeed ?? seed, floatModel: judge == .validation ? "" : try floatModelDigest())
-        guard QuantizationProblem.fingerprint(try currentSearchInputs(), judge: judgeIdentity) == context.fingerprint else {
+        let floatModel = judge == .validation ? "" : try floatModelDigest()
+        let judgeIdentity = JudgingSet.identity(kind: judge, seed: judgeSeed ?? seed, floatModel: floatModel)
+        let inputs = try currentSearchInputs()
+        guard QuantizationProblem.fingerprint(inputs, judge: judgeIdentity) == context.fingerprint else {
+            let older = (1..<JudgingSet.currentVersion).contains { version in
+                QuantizationProblem.fingerprint(inputs, judge: JudgingSet.identity(kind: judge, seed: judgeSeed ?? seed, floatModel: floatModel, version: version)) == context.fingerprint
+            }
+            if older {
+                throw WorkbenchError.checkpoint(path: url.path, reason: "was judged on noisy copies as an older gq drew them (at most 4,096 sequences; this gq may give short sequences more copies), so this gq does not resume it: run the search again with the same settings")
+            }
             throw WorkbenchError.checkpoint(path: url.path, reason: "was made with another model, calibration or input/fc widths (task \(context.task)); load that model and settings first (a refit model trained with 'train' judges on copies whose noise cross-fitting chose, the same model loaded from a file on copies matched to its held-out loss: resume it the way it was made)")
         }
         let problem = try searchProblem(objectives: objectives, widths: saved.space.allowedValues.first ?? QuantizationProblem.defaultWidths,
