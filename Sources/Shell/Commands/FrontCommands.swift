@@ -262,7 +262,8 @@ enum FrontCommands {
         }
         // A homogeneous pick: every cheaper mixed candidate was turned down (or there was none).
         let which = comparison.pickedWidth.map { "homogeneous \($0)-bit" } ?? "front \(best.position)"
-        let kind = comparison.pickedWidth == nil ? "mixed" : "configuration"
+        let mixed = comparison.pickedWidth == nil
+        let kind = mixed ? "mixed" : "configuration"
         if bySize, best.pick.costs.count <= 1 {
             io.out(String(format: "smallest %@ within %@ points%@: %@, %.0f bytes, %@ %@, %@: %.1f %% smaller than 8-bit%@",
                           kind, points, confirmed, which, best.pick.size, judged, percent(best.pick.accuracy), test(best.pick), comparison.sizeReduction * 100, turnedDown))
@@ -271,7 +272,7 @@ enum FrontCommands {
                           kind, points, confirmed, which, costs(best.pick), judged, percent(best.pick.accuracy), test(best.pick), comparison.sizeReduction * 100, turnedDown))
         } else {
             io.out(String(format: "least %@ of the %@ within %@ points%@: %@, %@, %@ %@, %@: %.1f %% less %@ than 8-bit, %.1f %% smaller%@",
-                          cost.name, kind == "mixed" ? "mixed" : "configurations", points, confirmed, which, costs(best.pick), judged, percent(best.pick.accuracy), test(best.pick),
+                          cost.name, mixed ? "mixed" : "configurations", points, confirmed, which, costs(best.pick), judged, percent(best.pick.accuracy), test(best.pick),
                           reduction(best.pick) * 100, cost.name, comparison.sizeReduction * 100, turnedDown))
         }
         if let width = comparison.pickedWidth {

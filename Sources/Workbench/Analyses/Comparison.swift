@@ -292,10 +292,12 @@ extension QuantizationSearch {
     /// widths, cheaper than 8-bit and within `tolerance` of it on what the search judged,
     /// cheapest first, ties by front position), or why there can be none. With
     /// `withinTolerance` false the candidates are every mixed configuration cheaper than
-    /// 8-bit: `compare finetune` asks for the tolerance after fine-tuning.
+    /// 8-bit: `compare finetune` asks for the tolerance after fine-tuning. `widths` are the
+    /// homogeneous widths cheaper than 8-bit within `tolerance` of it, narrowest first.
     struct ComparisonSetup {
         var result: Comparison
         var candidates: [(offset: Int, element: Individual)] = []
+        var widths: [HomogeneousPoint] = []
         var costIndex = 0
     }
 
@@ -319,17 +321,19 @@ extension QuantizationSearch {
             return ComparisonSetup(result: result, costIndex: costIndex)
         }
         let target = problem.accuracy(eight.objectives) - tolerance
+        // A configuration no cheaper than 8-bit answers nothing, however accurate.
         let eightCost = eight.objectives[costIndex]
-        if let cheapest = homogeneous.filter({ $0.isFeasible && problem.accuracy($0.objectives) >= target && $0.objectives[costIndex] < eightCost })
-            .min(by: { ($0.objectives[costIndex], $0.bits) < ($1.objectives[costIndex], $1.bits) }), cheapest.bits < 8 {
+        let widths = homogeneous
+            .filter { $0.isFeasible && problem.accuracy($0.objectives) >= target && $0.objectives[costIndex] < eightCost }
+            .sorted { $0.bits < $1.bits }
+        if let cheapest = widths.min(by: { ($0.objectives[costIndex], $0.bits) < ($1.objectives[costIndex], $1.bits) }) {
             result.smallestHomogeneous = (cheapest.bits, pick(QuantizationProblem.homogeneous(cheapest.bits), cheapest.objectives, costIndex: costIndex))
         }
-        // A configuration no cheaper than 8-bit answers nothing, however accurate.
         let candidates = front.enumerated()
             .filter { (!withinTolerance || problem.accuracy($0.element.objectives) >= target) && Set($0.element.genome).count > 1 }
             .filter { $0.element.objectives[costIndex] < eightCost }
             .sorted { ($0.element.objectives[costIndex], $0.offset) < ($1.element.objectives[costIndex], $1.offset) }
-        return ComparisonSetup(result: result, candidates: candidates, costIndex: costIndex)
+        return ComparisonSetup(result: result, candidates: candidates, widths: widths, costIndex: costIndex)
     }
 
     /// One configuration as the comparison reports it: accuracy, the minimised cost, the
@@ -369,12 +373,10 @@ extension QuantizationSearch {
     public func comparison(tolerance: Double, by cost: SearchObjective? = nil, firstAccepted: ([Individual]) throws -> Int?) rethrows -> Comparison {
         let setup = comparisonSetup(tolerance: tolerance, by: cost)
         var result = setup.result
-        guard result.limitation == nil, let eight = homogeneous.first(where: { $0.bits == 8 }) else { return result }
-        let target = problem.accuracy(eight.objectives) - tolerance, costIndex = setup.costIndex
+        guard result.limitation == nil else { return result }
+        let costIndex = setup.costIndex
         let mixed = setup.candidates.map { (position: $0.offset + 1, individual: $0.element) }
-        let widths = homogeneous
-            .filter { $0.bits < 8 && $0.isFeasible && problem.accuracy($0.objectives) >= target && $0.objectives[costIndex] < eight.objectives[costIndex] }
-            .sorted { $0.bits < $1.bits }
+        let widths = setup.widths
             .map { (position: 0, individual: Individual(genome: QuantizationProblem.homogeneous($0.bits), objectives: $0.objectives, constraints: $0.constraints)) }
         // Stable: mixed before homogeneous at equal cost, each in its own order.
         let candidates = (mixed + widths).enumerated()
