@@ -135,27 +135,35 @@ public enum FloatReference {
             }
             Self.project(weights.inputT, weights.biasIH, x, f, into: gx)
             Self.project(weights.hiddenT, weights.biasHH, state, h, into: gh)
-            let rwx = slot(.rWx), zwx = slot(.zWx), nwx = slot(.nWx)
-            let rwh = slot(.rWh), zwh = slot(.zWh), nwh = slot(.nWh)
-            let radd = slot(.rAdd), zadd = slot(.zAdd), nadd = slot(.nAdd)
-            let r = slot(.gateR), z = slot(.gateZ), n = slot(.gateN)
-            let nmul = slot(.nMul), hsub = slot(.hSub), hmn = slot(.hMulN), hmh = slot(.hMulH), hadd = slot(.hAdd)
-            for j in 0..<h {
-                rwx[j] = gx[j]; zwx[j] = gx[h + j]; nwx[j] = gx[2 * h + j]
-                rwh[j] = gh[j]; zwh[j] = gh[h + j]; nwh[j] = gh[2 * h + j]
-                radd[j] = rwx[j] + rwh[j]
-                zadd[j] = zwx[j] + zwh[j]
-                r[j] = sigmoid(radd[j])
-                z[j] = sigmoid(zadd[j])
-                nmul[j] = r[j] * nwh[j]
-                nadd[j] = nwx[j] + nmul[j]
-                n[j] = Foundation.tanh(nadd[j])
-                hsub[j] = 1 - z[j]
-                hmn[j] = hsub[j] * n[j]
-                hmh[j] = z[j] * state[j]
-                hadd[j] = hmn[j] + hmh[j]
+            let cell = GRUOperator.cell
+            func value(_ operand: CellDescription.Operand) -> UnsafeMutablePointer<Double> {
+                switch operand {
+                case .op(let i): return slot(GRUOperator(cellIndex: i))
+                // The GRU's one state is read before any of this step's outputs replace it.
+                case .state: return state
+                }
             }
-            state.update(from: hadd, count: h)
+            for node in cell.step {
+                let out = slot(GRUOperator(cellIndex: node.output))
+                switch node {
+                case .linear(_, let source, let block):
+                    let projected = source == .input ? gx : gh
+                    for j in 0..<h { out[j] = projected[block * h + j] }
+                case .add(_, let a, let b):
+                    let (a, b) = (value(a), value(b))
+                    for j in 0..<h { out[j] = a[j] + b[j] }
+                case .multiply(_, let a, let b):
+                    let (a, b) = (value(a), value(b))
+                    for j in 0..<h { out[j] = a[j] * b[j] }
+                case .oneMinus(_, let a):
+                    let a = value(a)
+                    for j in 0..<h { out[j] = 1 - a[j] }
+                case .table(_, let function, let a):
+                    let a = value(a)
+                    for j in 0..<h { out[j] = function == .tanh ? Foundation.tanh(a[j]) : FloatReference.sigmoid(a[j]) }
+                }
+            }
+            state.update(from: slot(GRUOperator(cellIndex: cell.states[0].producedBy)), count: h)
         }
 
         /// The head on the current state.

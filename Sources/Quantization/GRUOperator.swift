@@ -1,8 +1,8 @@
-/// The operators of the quantized GRU cell, each with its own bit width.
-///
-/// The first 17 cases are the genome, in its fixed order (docs/quantization.md, "The
-/// operators"); `input` (the quantized input x) and `fc` (the classifier head) are
-/// outside the genome but settable by hand. PyTorch's cell, with h the previous state:
+/// The operators of the quantized GRU cell as cases, for the code written for the GRU by
+/// hand (the fast engines, the C export's template) and for `input` and `fc`, which belong to
+/// the network rather than the cell. What each cell operator is (name, kind, range, operands)
+/// comes from `CellDescription.gru`, whose operator indices are the raw values; the first 17
+/// cases are the genome, in its fixed order (docs/quantization.md, "The operators").
 ///
 ///     r  = σ(W_ir x + b_ir + W_hr h + b_hr)          r.wx  r.wh  r.add  gate.r
 ///     z  = σ(W_iz x + b_iz + W_hz h + b_hz)          z.wx  z.wh  z.add  gate.z
@@ -15,61 +15,37 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
     case gateR, gateZ, gateN
     case input, fc
 
-    /// What an operator computes, for tables and for choosing its arithmetic.
-    public enum Kind: String, Sendable, CaseIterable {
-        case linear, addition, multiplication, activation, input, head
-    }
+    public typealias Kind = OperatorKind
+
+    /// The cell these operators are the operators of.
+    public static let cell = CellDescription.gru
 
     /// The 17 operators of the cell in genome order (the order of `BitWidths.genome`).
-    public static let genome: [GRUOperator] = Array(allCases.prefix(17))
+    public static let genome: [GRUOperator] = Array(allCases.prefix(cell.operators.count))
+
+    /// The operator's index in the cell's description, nil for `input` and `fc`.
+    public var cellIndex: Int? { rawValue < Self.cell.operators.count ? rawValue : nil }
+
+    /// The operator of the cell at `index`.
+    init(cellIndex index: Int) {
+        self = GRUOperator(rawValue: index)!
+    }
 
     /// The name a user types: `r.wx`, `gate.z`, `h.mul_n`, `input`, `fc`.
     public var name: String {
         switch self {
-        case .rWx: return "r.wx"
-        case .rWh: return "r.wh"
-        case .zWx: return "z.wx"
-        case .zWh: return "z.wh"
-        case .nWx: return "n.wx"
-        case .nWh: return "n.wh"
-        case .rAdd: return "r.add"
-        case .zAdd: return "z.add"
-        case .nAdd: return "n.add"
-        case .hSub: return "h.sub"
-        case .hAdd: return "h.add"
-        case .nMul: return "n.mul"
-        case .hMulN: return "h.mul_n"
-        case .hMulH: return "h.mul_h"
-        case .gateR: return "gate.r"
-        case .gateZ: return "gate.z"
-        case .gateN: return "gate.n"
         case .input: return "input"
         case .fc: return "fc"
+        default: return Self.cell.operators[rawValue].name
         }
     }
 
     /// At most three characters, for table columns too narrow for `name`.
     public var shortName: String {
         switch self {
-        case .rWx: return "rx"
-        case .rWh: return "rh"
-        case .zWx: return "zx"
-        case .zWh: return "zh"
-        case .nWx: return "nx"
-        case .nWh: return "nh"
-        case .rAdd: return "r+"
-        case .zAdd: return "z+"
-        case .nAdd: return "n+"
-        case .hSub: return "1-z"
-        case .hAdd: return "h+"
-        case .nMul: return "n*"
-        case .hMulN: return "hn*"
-        case .hMulH: return "hh*"
-        case .gateR: return "σr"
-        case .gateZ: return "σz"
-        case .gateN: return "tn"
         case .input: return "in"
         case .fc: return "fc"
+        default: return Self.cell.operators[rawValue].shortName
         }
     }
 
@@ -84,91 +60,65 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
         self = match
     }
 
+    /// The node of the cell's step that computes the operator, nil for `input` and `fc`.
+    public var node: CellDescription.Node? { cellIndex.map(Self.cell.node) }
+
     public var kind: Kind {
         switch self {
-        case .rWx, .rWh, .zWx, .zWh, .nWx, .nWh: return .linear
-        case .rAdd, .zAdd, .nAdd, .hSub, .hAdd: return .addition
-        case .nMul, .hMulN, .hMulH: return .multiplication
-        case .gateR, .gateZ, .gateN: return .activation
         case .input: return .input
         case .fc: return .head
+        default: return Self.cell.node(rawValue).kind
         }
     }
 
     /// The formula, for `show ops`.
     public var formula: String {
         switch self {
-        case .rWx: return "W_ir x + b_ir"
-        case .rWh: return "W_hr h + b_hr"
-        case .zWx: return "W_iz x + b_iz"
-        case .zWh: return "W_hz h + b_hz"
-        case .nWx: return "W_in x + b_in"
-        case .nWh: return "W_hn h + b_hn"
-        case .rAdd: return "r.wx + r.wh"
-        case .zAdd: return "z.wx + z.wh"
-        case .nAdd: return "n.wx + n.mul"
-        case .hSub: return "1 − z"
-        case .hAdd: return "h.mul_n + h.mul_h (the new state h)"
-        case .nMul: return "r ⊙ n.wh"
-        case .hMulN: return "(1 − z) ⊙ n"
-        case .hMulH: return "z ⊙ h"
-        case .gateR: return "r = σ(r.add), lookup table"
-        case .gateZ: return "z = σ(z.add), lookup table"
-        case .gateN: return "n = tanh(n.add), lookup table"
         case .input: return "x, standardised and quantized"
         case .fc: return "W_fc h + b_fc on the last step, int32 logits"
+        default: return Self.cell.operators[rawValue].formula
         }
     }
 
+    /// How the output codes are scaled (`input` and `fc`: calibrated, signed).
+    public var range: OperatorRange { node?.range ?? .calibrated }
+
     /// Outputs that are never negative (σ and 1 − z) use unsigned codes 0 … 2^b − 1;
     /// every other operator's output is signed, ±(2^(b−1) − 1).
-    public var isUnsigned: Bool {
-        self == .gateR || self == .gateZ || self == .hSub
-    }
+    public var isUnsigned: Bool { range == .unit }
 
     /// Operators whose output scale is fixed by the bit width instead of calibrated:
     /// σ and 1 − z span [0, 1], tanh spans [−1, 1].
-    public var hasFixedRange: Bool {
-        kind == .activation || self == .hSub
-    }
+    public var hasFixedRange: Bool { range != .calibrated }
 
     /// The operators whose activation ranges calibration measures (and fine-tuning may
     /// learn), in case order: neither fixed by their width nor the head.
     public static let calibrated = allCases.filter { !$0.hasFixedRange && $0 != .fc }
 
-    /// For linear operators and the head: which gate block of the PyTorch tensors (0 r, 1 z, 2 n).
-    var gateBlock: Int {
-        switch self {
-        case .rWx, .rWh, .gateR, .rAdd: return 0
-        case .zWx, .zWh, .gateZ, .zAdd: return 1
-        default: return 2
-        }
+    /// For linear operators: which gate block of the PyTorch tensors (0 r, 1 z, 2 n).
+    public var gateBlock: Int {
+        guard case .linear(_, _, let block) = node else { preconditionFailure("\(name) is not a linear operator") }
+        return block
     }
 
     /// Linear operators reading the input x (not the state h).
-    public var readsInput: Bool { self == .rWx || self == .zWx || self == .nWx }
+    public var readsInput: Bool {
+        if case .linear(_, .input, _) = node { return true }
+        return false
+    }
 
     /// The operator whose output a lookup table is indexed by.
     public var tableInput: GRUOperator? {
-        switch self {
-        case .gateR: return .rAdd
-        case .gateZ: return .zAdd
-        case .gateN: return .nAdd
-        default: return nil
-        }
+        guard case .table(_, _, let operand) = node else { return nil }
+        return GRUOperator(cellIndex: Self.cell.producer(operand))
     }
 
     /// The two operands of an addition or a multiplication, in the order the step uses them
     /// (`h.mul_h`'s second is the previous state, whose codes are `h.add`'s); nil for the rest.
     public var operands: (GRUOperator, GRUOperator)? {
-        switch self {
-        case .rAdd: return (.rWx, .rWh)
-        case .zAdd: return (.zWx, .zWh)
-        case .nAdd: return (.nWx, .nMul)
-        case .hAdd: return (.hMulN, .hMulH)
-        case .nMul: return (.gateR, .nWh)
-        case .hMulN: return (.hSub, .gateN)
-        case .hMulH: return (.gateZ, .hAdd)
+        switch node {
+        case .add(_, let a, let b), .multiply(_, let a, let b):
+            return (GRUOperator(cellIndex: Self.cell.producer(a)), GRUOperator(cellIndex: Self.cell.producer(b)))
         default: return nil
         }
     }

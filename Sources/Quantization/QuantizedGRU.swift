@@ -60,9 +60,10 @@ public struct QuantizedGRU: Sendable {
     public let head: QuantizedLinear
     /// Operand rescalers of r.add, z.add, n.add, h.add: (first, second) operand → output scale.
     public let addRescalers: [GRUOperator: (Requantizer, Requantizer)]
-    /// h.sub = ONE − rescale(z): ONE = round(1 / scale(h.sub)) and z's rescaler.
-    public let hSubOne: Int64
-    public let hSubRescaler: Requantizer
+    /// h.sub = ONE − rescale(z): ONE = round(1 / scale(h.sub)) and z's rescaler, by one-minus operator.
+    public let oneMinus: [GRUOperator: (one: Int64, rescaler: Requantizer)]
+    public var hSubOne: Int64 { oneMinus[.hSub]!.one }
+    public var hSubRescaler: Requantizer { oneMinus[.hSub]!.rescaler }
     /// n.mul, h.mul_n, h.mul_h: product code → output code.
     public let mulRequantizers: [GRUOperator: Requantizer]
     /// gate.r, gate.z, gate.n.
@@ -131,55 +132,65 @@ public struct QuantizedGRU: Sendable {
                                    requantizers: requantizers)
         }
 
-        let stateScale = scales[GRUOperator.hAdd.rawValue]
+        let cell = GRUOperator.cell
+        let output = GRUOperator(cellIndex: cell.states[0].producedBy)
+        let stateScale = scales[output.rawValue]
         let perTensor = options.weights == .perTensor
-        linear = GRUOperator.allCases.filter { $0.kind == .linear }.map { op in
-            let block = op.gateBlock
-            let columns = op.readsInput ? f : h
-            let weights = op.readsInput ? model.weightIH : model.weightHH
-            let biases = op.readsInput ? model.biasIH : model.biasHH
-            return quantizeLinear(op, weights: weights[(block * h * columns)..<((block + 1) * h * columns)],
-                                  bias: biases[(block * h)..<((block + 1) * h)], rows: h, columns: columns,
-                                  inputScale: op.readsInput ? inputScale : stateScale,
-                                  inputBits: op.readsInput ? bits[.input] : bits[.hAdd],
-                                  outputScale: scales[op.rawValue], perTensor: perTensor)
+        func s(_ op: GRUOperator) -> Double { scales[op.rawValue] }
+        func operand(_ operand: CellDescription.Operand) -> GRUOperator { GRUOperator(cellIndex: cell.producer(operand)) }
+        func rescale(_ from: GRUOperator, to: GRUOperator) -> Requantizer { Requantizer(factor: s(from) / s(to), mode: mode) }
+
+        var linear: [QuantizedLinear] = []
+        var addRescalers: [GRUOperator: (Requantizer, Requantizer)] = [:]
+        var oneMinus: [GRUOperator: (one: Int64, rescaler: Requantizer)] = [:]
+        var mulRequantizers: [GRUOperator: Requantizer] = [:]
+        var tables: [GRUOperator: LookupTable] = [:]
+        // In operator order, so that `linear[op.rawValue]` is the operator's layer.
+        for i in cell.operators.indices {
+            let op = GRUOperator(cellIndex: i)
+            switch cell.node(i) {
+            case .linear(_, let source, let block):
+                // `linear(op)` indexes by raw value: the linear operators come first.
+                precondition(linear.count == i, "the cell's linear operators must come first")
+                let readsInput = source == .input
+                let sourceOp = readsInput ? GRUOperator.input : operand(.state(0))
+                let columns = readsInput ? f : h
+                let weights = readsInput ? model.weightIH : model.weightHH
+                let biases = readsInput ? model.biasIH : model.biasHH
+                linear.append(quantizeLinear(op, weights: weights[(block * h * columns)..<((block + 1) * h * columns)],
+                                             bias: biases[(block * h)..<((block + 1) * h)], rows: h, columns: columns,
+                                             inputScale: s(sourceOp), inputBits: bits[sourceOp],
+                                             outputScale: s(op), perTensor: perTensor))
+            case .add(_, let a, let b):
+                addRescalers[op] = (rescale(operand(a), to: op), rescale(operand(b), to: op))
+            case .multiply(_, let a, let b):
+                mulRequantizers[op] = Requantizer(factor: s(operand(a)) * s(operand(b)) / s(op), mode: mode)
+            case .oneMinus(_, let a):
+                oneMinus[op] = (Int64((1 / s(op)).rounded(.toNearestOrAwayFromZero)), rescale(operand(a), to: op))
+            case .table(_, let function, let a):
+                let source = operand(a)
+                let inBits = bits[source], outBits = bits[op]
+                let inScale = s(source), outScale = s(op)
+                let (low, high) = CodeRange.bounds(of: op, bits: outBits)
+                let half = 1 << (inBits - 1)
+                let entries = (0..<(1 << inBits)).map { i -> Int32 in
+                    let x = Double(i - half) * inScale
+                    let y = function == .tanh ? Foundation.tanh(x) : 1 / (1 + Foundation.exp(-x))
+                    let q = (y / outScale).rounded(.toNearestOrAwayFromZero)
+                    return Int32(min(max(q, Double(low)), Double(high)))
+                }
+                tables[op] = LookupTable(op: op, inputBits: inBits, outputBits: outBits, entries: entries)
+            }
         }
+        self.linear = linear
         // The head is always per tensor: its int32 logits are compared by arg-max, so they share one scale.
         head = quantizeLinear(.fc, weights: model.fcWeight[...], bias: model.fcBias[...], rows: model.classCount, columns: h,
-                              inputScale: stateScale, inputBits: bits[.hAdd], outputScale: nil, perTensor: true)
+                              inputScale: stateScale, inputBits: bits[output], outputScale: nil, perTensor: true)
         scales[GRUOperator.fc.rawValue] = head.weightScales[0] * stateScale
         self.scales = scales
-
-        func s(_ op: GRUOperator) -> Double { scales[op.rawValue] }
-        func rescale(_ from: GRUOperator, to: GRUOperator) -> Requantizer { Requantizer(factor: s(from) / s(to), mode: mode) }
-        addRescalers = [
-            .rAdd: (rescale(.rWx, to: .rAdd), rescale(.rWh, to: .rAdd)),
-            .zAdd: (rescale(.zWx, to: .zAdd), rescale(.zWh, to: .zAdd)),
-            .nAdd: (rescale(.nWx, to: .nAdd), rescale(.nMul, to: .nAdd)),
-            .hAdd: (rescale(.hMulN, to: .hAdd), rescale(.hMulH, to: .hAdd)),
-        ]
-        hSubOne = Int64((1 / s(.hSub)).rounded(.toNearestOrAwayFromZero))
-        hSubRescaler = rescale(.gateZ, to: .hSub)
-        mulRequantizers = [
-            .nMul: Requantizer(factor: s(.gateR) * s(.nWh) / s(.nMul), mode: mode),
-            .hMulN: Requantizer(factor: s(.hSub) * s(.gateN) / s(.hMulN), mode: mode),
-            .hMulH: Requantizer(factor: s(.gateZ) * s(.hAdd) / s(.hMulH), mode: mode),
-        ]
-        var tables: [GRUOperator: LookupTable] = [:]
-        for op in [GRUOperator.gateR, .gateZ, .gateN] {
-            let source = op.tableInput!
-            let inBits = bits[source], outBits = bits[op]
-            let inScale = s(source), outScale = s(op)
-            let (low, high) = CodeRange.bounds(of: op, bits: outBits)
-            let half = 1 << (inBits - 1)
-            let entries = (0..<(1 << inBits)).map { i -> Int32 in
-                let x = Double(i - half) * inScale
-                let y = op == .gateN ? Foundation.tanh(x) : 1 / (1 + Foundation.exp(-x))
-                let q = (y / outScale).rounded(.toNearestOrAwayFromZero)
-                return Int32(min(max(q, Double(low)), Double(high)))
-            }
-            tables[op] = LookupTable(op: op, inputBits: inBits, outputBits: outBits, entries: entries)
-        }
+        self.addRescalers = addRescalers
+        self.oneMinus = oneMinus
+        self.mulRequantizers = mulRequantizers
         self.tables = tables
     }
 
@@ -213,12 +224,12 @@ extension QuantizedGRU {
         var scales = [Double](repeating: 1, count: GRUOperator.allCases.count)
         for op in GRUOperator.allCases where op != .fc {
             let b = bits[op]
-            switch op {
-            case .gateR, .gateZ, .hSub:
+            switch op.range {
+            case .unit:
                 scales[op.rawValue] = pow2 ? Foundation.exp2(Double(-b)) : 1 / Double(CodeRange.unsignedMax(b))
-            case .gateN:
+            case .symmetricUnit:
                 scales[op.rawValue] = pow2 ? Foundation.exp2(Double(1 - b)) : 1 / Double(CodeRange.signedMax(b))
-            default:
+            case .calibrated:
                 scales[op.rawValue] = realScale(calibration.range(op, bits: b) / Double(CodeRange.signedMax(b)), options: options)
             }
         }

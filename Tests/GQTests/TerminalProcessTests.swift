@@ -30,7 +30,9 @@ private func inTerminal(columns: Int, _ commands: String) throws -> String {
 /// `mark`, as a person would; returns everything the terminal showed.
 private func interruptedInTerminal(_ commands: String, once mark: String, cache: URL) throws -> String {
     let process = Process()
-    process.executableURL = try #require(script)
+    // Unwrapped first: assigned straight to the optional property, `#require` would check nothing.
+    let executable: URL = try #require(script)
+    process.executableURL = executable
     process.arguments = terminalArguments(columns: 200, commands)
     process.environment = GQProcess.environment(cache: cache)
     let input = Pipe(), output = Pipe()

@@ -1,0 +1,51 @@
+import Foundation
+import GRU
+import Quantization
+import Testing
+
+@Suite("The cell description")
+struct CellDescriptionTests {
+    typealias Cell = CellDescription
+
+    @Test("the GRU's description computes each of its 17 operators once, every operand before it is read")
+    func gruIsWellFormed() {
+        let cell = Cell.gru
+        #expect(Cell.problems(operators: cell.operators, states: cell.states, step: cell.step).isEmpty)
+        #expect(cell.operators.map(\.name) == GRUOperator.genome.map(\.name))
+        #expect(cell.step.map(\.output).sorted() == Array(0..<17))
+        #expect(cell.states.map(\.name) == ["h"] && cell.states[0].producedBy == GRUOperator.hAdd.rawValue)
+        #expect(cell.gateBlocks == 3)
+    }
+
+    @Test("an operator's kind, range and operands follow from the node that computes it")
+    func derivedProperties() {
+        #expect(GRUOperator.genome.filter { $0.isUnsigned } == [.hSub, .gateR, .gateZ])
+        #expect(GRUOperator.gateN.range == .symmetricUnit && GRUOperator.nAdd.range == .calibrated)
+        #expect(GRUOperator.calibrated == [.rWx, .rWh, .zWx, .zWh, .nWx, .nWh, .rAdd, .zAdd, .nAdd, .hAdd,
+                                           .nMul, .hMulN, .hMulH, .input])
+        #expect(GRUOperator.genome.filter { $0.kind == .linear } == [.rWx, .rWh, .zWx, .zWh, .nWx, .nWh])
+        #expect(GRUOperator.hSub.kind == .addition && GRUOperator.hMulH.kind == .multiplication)
+        #expect(GRUOperator.input.kind == .input && GRUOperator.fc.kind == .head)
+        // h.mul_h reads the previous state, whose codes are h.add's.
+        #expect(GRUOperator.hMulH.operands! == (.gateZ, .hAdd))
+        #expect(GRUOperator.nAdd.operands! == (.nWx, .nMul))
+        #expect(GRUOperator.gateN.tableInput == .nAdd && GRUOperator.rAdd.tableInput == nil)
+        #expect([GRUOperator.rWx, .zWx, .nWx].allSatisfy(\.readsInput) && !GRUOperator.nWh.readsInput)
+        #expect([GRUOperator.rWh, .zWh, .nWh].map(\.gateBlock) == [0, 1, 2])
+    }
+
+    @Test("a description that reads an operator before computing it, computes one twice or never, or names a missing state says which")
+    func problems() {
+        let ops = ["a", "b", "c"].map { Cell.Operator(name: $0, shortName: $0, formula: $0) }
+        let state = [Cell.State(name: "h", producedBy: 2)]
+        let early = Cell.problems(operators: ops, states: state,
+                                  step: [.linear(0, reads: .input, block: 0), .add(1, .op(0), .op(2)), .table(2, .sigmoid, .state(0))])
+        #expect(early == ["b reads c before it is computed"])
+        let twice = Cell.problems(operators: ops, states: state,
+                                  step: [.linear(0, reads: .input, block: 0), .linear(0, reads: .state(0), block: 1), .oneMinus(2, .op(0))])
+        #expect(twice == ["a is computed twice", "b is never computed"])
+        let missing = Cell.problems(operators: ops, states: [Cell.State(name: "h", producedBy: 5)],
+                                    step: [.linear(0, reads: .state(1), block: 0), .multiply(1, .op(0), .state(3)), .oneMinus(2, .op(1))])
+        #expect(missing == ["a reads state 1, of 1", "b reads state 3, of 1", "state h comes from operator 5, of 3"])
+    }
+}
