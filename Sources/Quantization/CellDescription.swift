@@ -165,6 +165,17 @@ public struct CellDescription: Sendable {
         }
     }
 
+    /// For a table that activates a gate (its operand is a sum that reads one of the gate's
+    /// linear operators), the gate's block: the float engine holds that activation among its
+    /// gates. Nil for any other table (an LSTM's tanh of c) and for other operators.
+    public func gateBlock(ofTable i: Int) -> Int? {
+        guard case .table(_, _, .op(let sum)) = node(i), case .add(_, let a, let b) = node(sum) else { return nil }
+        for case .op(let operand) in [a, b] {
+            if case .linear(_, _, let block) = node(operand) { return block }
+        }
+        return nil
+    }
+
     /// Gate blocks in the framework's stacked tensors: one past the largest a linear node reads.
     public var gateBlocks: Int {
         step.reduce(0) { blocks, node in

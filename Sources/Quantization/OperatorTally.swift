@@ -1,3 +1,4 @@
+import Foundation
 import GRU
 
 /// One calibration worker's record of the operator outputs it has seen: each operator's
@@ -48,7 +49,7 @@ final class OperatorTally {
     }
 
     deinit {
-        maxima.deallocate(); counts?.deallocate(); binScratch.deallocate(); exponents.deallocate(); limits.deallocate(); scales.deallocate()
+        maxima.deallocate(); counts?.deallocate(); binScratch.deallocate(); operatorValues.deallocate(); exponents.deallocate(); limits.deallocate(); scales.deallocate()
     }
 
     private func setExponent(_ op: Int, _ e: Int) {
@@ -59,35 +60,59 @@ final class OperatorTally {
 
     // MARK: - Counting
 
-    /// Records every calibrated operator's outputs of one step, derived from what the engine
-    /// computed: the projections, sums and products exactly as the cell defines them.
+    /// Records every calibrated operator's outputs of one step: the engine's projections and
+    /// activations as it computed them, and the sums and products between them as the cell's
+    /// description defines them.
     func add(_ step: GRUStepView) {
-        let h = step.hidden, f = step.features, g = 3 * h
-        let derived = scratch.reserve(7 * h)
-        let radd = derived, zadd = derived + h, nmul = derived + 2 * h, nadd = derived + 3 * h
-        let hmn = derived + 4 * h, hmh = derived + 5 * h, hadd = derived + 6 * h
+        let cell = GRUOperator.cell
+        let h = step.hidden, f = step.features, g = cell.gateBlocks * h
+        let derived = scratch.reserve(cell.operators.count * h)
+        let values = operatorValues
         for row in 0..<step.rows {
             let gx = step.inputGates + row * g, gh = step.hiddenGates + row * g, gates = step.gates + row * g
             let previous = step.previous + row * h
+            func value(_ operand: CellDescription.Operand) -> UnsafePointer<Float> {
+                switch operand {
+                case .op(let i): return values[i]
+                case .state: return previous
+                }
+            }
             // Plain loops over pointers, which the compiler vectorises: the standard library's
             // SIMD comparisons and lane-wise maxima run lane by lane.
-            for j in 0..<h {
-                radd[j] = gx[j] + gh[j]
-                zadd[j] = gx[h + j] + gh[h + j]
-                nmul[j] = gates[j] * gh[2 * h + j]
-                nadd[j] = gx[2 * h + j] + nmul[j]
-                let z = gates[h + j]
-                hmn[j] = (1 - z) * gates[2 * h + j]
-                hmh[j] = z * previous[j]
-                hadd[j] = hmn[j] + hmh[j]
+            for node in cell.step {
+                let i = node.output, out = derived + i * h
+                switch node {
+                case .linear(_, let source, let block):
+                    values[i] = (source == .input ? gx : gh) + block * h
+                    continue
+                case .table(_, let function, let a):
+                    if let block = gateBlocks[i] {
+                        values[i] = gates + block * h
+                        continue
+                    }
+                    let a = value(a)
+                    for j in 0..<h { out[j] = function == .tanh ? Foundation.tanh(a[j]) : 1 / (1 + Foundation.exp(-a[j])) }
+                case .add(_, let a, let b):
+                    let (a, b) = (value(a), value(b))
+                    for j in 0..<h { out[j] = a[j] + b[j] }
+                case .multiply(_, let a, let b):
+                    let (a, b) = (value(a), value(b))
+                    for j in 0..<h { out[j] = a[j] * b[j] }
+                case .oneMinus(_, let a):
+                    let a = value(a)
+                    for j in 0..<h { out[j] = 1 - a[j] }
+                }
+                values[i] = UnsafePointer(out)
             }
             record(.input, step.input + row * f, f)
-            record(.rWx, gx, h); record(.zWx, gx + h, h); record(.nWx, gx + 2 * h, h)
-            record(.rWh, gh, h); record(.zWh, gh + h, h); record(.nWh, gh + 2 * h, h)
-            record(.rAdd, radd, h); record(.zAdd, zadd, h); record(.nMul, nmul, h); record(.nAdd, nadd, h)
-            record(.hMulN, hmn, h); record(.hMulH, hmh, h); record(.hAdd, hadd, h)
+            for op in Calibration.calibrated { if let i = op.cellIndex { record(op, values[i], h) } }
         }
     }
+
+    /// Where each cell operator's outputs of the current row are: the engine's buffers or `scratch`.
+    private let operatorValues = UnsafeMutableBufferPointer<UnsafePointer<Float>>.allocate(capacity: GRUOperator.cell.operators.count)
+    /// Per cell operator, the block of the engine's activated gates that holds a table's outputs.
+    private let gateBlocks = GRUOperator.cell.operators.indices.map { GRUOperator.cell.gateBlock(ofTable: $0) }
 
     private let scratch = Scratch()
     /// One operator's bin indices of one row.

@@ -32,6 +32,9 @@ struct CellDescriptionTests {
         #expect(GRUOperator.gateN.tableInput == .nAdd && GRUOperator.rAdd.tableInput == nil)
         #expect([GRUOperator.rWx, .zWx, .nWx].allSatisfy(\.readsInput) && !GRUOperator.nWh.readsInput)
         #expect([GRUOperator.rWh, .zWh, .nWh].map(\.gateBlock) == [0, 1, 2])
+        // The tables that activate a gate, by the gate's block of PyTorch's stacked tensors.
+        #expect(GRUOperator.genome.map { CellDescription.gru.gateBlock(ofTable: $0.rawValue) }
+                == [Int?](repeating: nil, count: 14) + [0, 1, 2])
     }
 
     @Test("a description that reads an operator before computing it, computes one twice or never, or names a missing state says which")
