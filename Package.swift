@@ -88,19 +88,19 @@ let package = Package(
         .target(name: "Fuzzing", dependencies: ["Shell", "Datasets", "GRU", "Quantization", "Search"]),
         .executableTarget(name: "GQFuzz", dependencies: ["Fuzzing"]),
 
-        // The process runner the test targets share; not part of any product.
+        // What the test targets share (the process runner, golden files); not part of any product.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "FileWritingTests", dependencies: ["FileWriting"]),
         .testTarget(name: "GRUTests", dependencies: ["GRU", "Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SearchTests", dependencies: ["Search"]),
-        .testTarget(name: "PlottingTests", dependencies: ["Plotting"], resources: [.copy("Golden")]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "MemoryLimits"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "MemoryLimits", "GRU", "Randomness"]),
         .testTarget(name: "MemoryLimitsTests", dependencies: ["MemoryLimits"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "Quantization", "Datasets", "GRU", "Randomness", "TestSupport"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Quantization", "Datasets", "GRU", "Randomness", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell"]),
         .testTarget(name: "GQTests", dependencies: ["gq", "TestSupport"]),
         .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing"], exclude: ["script.dict"], resources: [.copy("Regressions"), .copy("Seeds")]),

@@ -356,6 +356,42 @@ struct CSource {
         return "(int32_t)\(name)_\(Self.symbol(op))[\(index)]"
     }
 
+    /// The C local that holds an operand's code for the unit: an operator's symbol, or a
+    /// state's name (its value before the step).
+    func local(_ operand: CellDescription.Operand) -> String {
+        switch operand {
+        case .op(let i): return Self.symbol(GRUOperator(cellIndex: i))
+        case .state(let s): return GRUOperator.cell.states[s].name
+        }
+    }
+
+    /// One unit's part of the step, node by node as the cell's description orders them: its
+    /// locals, every operator's statement, and the new state stored.
+    func unitStep(stateType: String) -> [String] {
+        let cell = GRUOperator.cell
+        var lines = ["int32_t " + cell.operators.indices.map { local(.op($0)) }.joined(separator: ", ") + ";"]
+        lines += cell.states.map { "int32_t \($0.name) = state->\($0.name)[j];" }
+        for node in cell.step {
+            let op = GRUOperator(cellIndex: node.output), out = local(.op(node.output))
+            switch node {
+            case .linear:
+                lines.append(linear(op, into: out))
+            case .add(_, let a, let b):
+                lines.append(add(op, local(a), local(b)))
+            case .multiply(_, let a, let b):
+                lines.append(multiply(op, local(a), local(b)))
+            case .oneMinus(_, let a):
+                let rescaled = rescale(local(a), layout.oneMinusRescales[op]!)
+                let one = model.oneMinus[op]!.one
+                lines.append("\(out) = \(saturate((rescaled.wide ? "(int64_t)\(one) - \(rescaled.text)" : "\(one) - \(rescaled.text)", rescaled.wide), op));")
+            case .table(_, _, let a):
+                lines.append("\(out) = \(lookup(op, local(a)));")
+            }
+        }
+        lines += cell.states.map { "state->\($0.name)[j] = (\(stateType))\(local(.op($0.producedBy)));" }
+        return lines
+    }
+
     // MARK: - The file
 
     func text(comment: String) -> String {
@@ -365,9 +401,6 @@ struct CSource {
         let inputHigh = CodeRange.signedMax(model.bits[.input])
         let head = layout.head
         let headKernel = CKernels.dotName(name, container: head.container, wide: head.accumulates64)
-        let hSub = layout.hSubRescale
-        let hSubValue = rescale("z", hSub)
-        let hSubText = saturate((hSubValue.wide ? "(int64_t)\(model.hSubOne) - \(hSubValue.text)" : "\(model.hSubOne) - \(hSubValue.text)", hSubValue.wide), .hSub)
         return """
         \(comment)
         #include "\(name).h"
@@ -420,26 +453,7 @@ struct CSource {
             \(name)_load_input(xs, x);
             \(name)_load_state(hs, state->h);
             for (j = 0; j < \(upper)_HIDDEN; j++, row += \(record.words)) {
-                int32_t rwx, rwh, zwx, zwh, nwx, nwh, radd, zadd, nadd, hadd, nmul, hmul_n, hmul_h, r, z, n, hsub;
-                int32_t h = state->h[j];
-                \(linear(.rWx, into: "rwx"))
-                \(linear(.rWh, into: "rwh"))
-                \(linear(.zWx, into: "zwx"))
-                \(linear(.zWh, into: "zwh"))
-                \(linear(.nWx, into: "nwx"))
-                \(linear(.nWh, into: "nwh"))
-                \(add(.rAdd, "rwx", "rwh"))
-                \(add(.zAdd, "zwx", "zwh"))
-                r = \(lookup(.gateR, "radd"));
-                z = \(lookup(.gateZ, "zadd"));
-                \(multiply(.nMul, "r", "nwh"))
-                \(add(.nAdd, "nwx", "nmul"))
-                n = \(lookup(.gateN, "nadd"));
-                hsub = \(hSubText);
-                \(multiply(.hMulN, "hsub", "n"))
-                \(multiply(.hMulH, "z", "h"))
-                \(add(.hAdd, "hmul_n", "hmul_h"))
-                state->h[j] = (\(stateType))hadd;
+                \(unitStep(stateType: stateType).joined(separator: "\n        "))
             }
         }
 

@@ -87,12 +87,13 @@ public struct DeviceLayout: Sendable, Equatable {
     /// Rescales of the additions' operands (first, second), of h.sub and of the products,
     /// each for the operand's whole code range.
     public let addRescales: [GRUOperator: (Rescale, Rescale)]
-    public let hSubRescale: Rescale
+    public let oneMinusRescales: [GRUOperator: Rescale]
     public let mulRescales: [GRUOperator: Rescale]
+    public var hSubRescale: Rescale { oneMinusRescales[.hSub]! }
 
     public static func == (a: DeviceLayout, b: DeviceLayout) -> Bool {
         a.linear == b.linear && a.head == b.head && a.stateCodeBytes == b.stateCodeBytes
-            && a.inputCodeBytes == b.inputCodeBytes && a.scratchBytes == b.scratchBytes && a.hSubRescale == b.hSubRescale && a.mulRescales == b.mulRescales
+            && a.inputCodeBytes == b.inputCodeBytes && a.scratchBytes == b.scratchBytes && a.oneMinusRescales == b.oneMinusRescales && a.mulRescales == b.mulRescales
             && a.addRescales.keys == b.addRescales.keys
             && a.addRescales.allSatisfy { key, value in b.addRescales[key].map { $0 == value } ?? false }
     }
@@ -103,10 +104,12 @@ public struct DeviceLayout: Sendable, Equatable {
             let (low, high) = CodeRange.bounds(of: op, bits: bits[op])
             return max(abs(low), abs(high))
         }
+        // The cell's output state: what the recurrent linears and the head read.
+        let state = GRUOperator(cellIndex: GRUOperator.cell.states[0].producedBy)
         func describe(_ layer: QuantizedLinear) -> Linear {
             let container = DeviceLayout.container(bits: layer.weightBits)
             let padded = DeviceLayout.paddedColumns(layer.columns, container: container)
-            let inputLargest = layer.op.readsInput ? largest(.input) : largest(.hAdd)
+            let inputLargest = layer.op.readsInput ? largest(.input) : largest(state)
             let weightLargest = Int64(CodeRange.signedMax(layer.weightBits))
             let scale = Int64(1) << DeviceLayout.scaleShift(container: container)
             // The DSP kernel sums products scaled by 2^(8 − container); the bias is added after.
@@ -122,22 +125,30 @@ public struct DeviceLayout: Sendable, Equatable {
         }
         linear = model.linear.map(describe)
         head = describe(model.head)
-        stateCodeBytes = bits[.hAdd] <= 8 ? 1 : 2
+        stateCodeBytes = bits[state] <= 8 ? 1 : 2
         inputCodeBytes = bits[.input] <= 8 ? 1 : 2
         scratchBytes = 2 * (DeviceLayout.paddedOperands(model.inputSize) + DeviceLayout.paddedOperands(model.hiddenSize))
         var adds: [GRUOperator: (Rescale, Rescale)] = [:]
-        for op in [GRUOperator.rAdd, .zAdd, .nAdd, .hAdd] {
-            let (first, second) = op.operands!
-            let (a, b) = model.addRescalers[op]!
-            adds[op] = (Rescale(a, operandBound: largest(first)), Rescale(b, operandBound: largest(second)))
+        var oneMinus: [GRUOperator: Rescale] = [:]
+        var muls: [GRUOperator: Rescale] = [:]
+        let cell = GRUOperator.cell
+        func operand(_ operand: CellDescription.Operand) -> GRUOperator { GRUOperator(cellIndex: cell.producer(operand)) }
+        for node in cell.step {
+            let op = GRUOperator(cellIndex: node.output)
+            switch node {
+            case .add(_, let first, let second):
+                let (a, b) = model.addRescalers[op]!
+                adds[op] = (Rescale(a, operandBound: largest(operand(first))), Rescale(b, operandBound: largest(operand(second))))
+            case .oneMinus(_, let a):
+                oneMinus[op] = Rescale(model.oneMinus[op]!.rescaler, operandBound: largest(operand(a)))
+            case .multiply(_, let first, let second):
+                muls[op] = Rescale(model.mulRequantizers[op]!, operandBound: largest(operand(first)) * largest(operand(second)))
+            case .linear, .table:
+                break
+            }
         }
         addRescales = adds
-        hSubRescale = Rescale(model.hSubRescaler, operandBound: largest(.gateZ))
-        var muls: [GRUOperator: Rescale] = [:]
-        for op in [GRUOperator.nMul, .hMulN, .hMulH] {
-            let (first, second) = op.operands!
-            muls[op] = Rescale(model.mulRequantizers[op]!, operandBound: largest(first) * largest(second))
-        }
+        oneMinusRescales = oneMinus
         mulRescales = muls
     }
 

@@ -27,7 +27,7 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
     public var cellIndex: Int? { rawValue < Self.cell.operators.count ? rawValue : nil }
 
     /// The operator of the cell at `index`.
-    init(cellIndex index: Int) {
+    public init(cellIndex index: Int) {
         self = GRUOperator(rawValue: index)!
     }
 
