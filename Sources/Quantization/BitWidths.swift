@@ -1,43 +1,54 @@
-/// One bit width per operator: a configuration of the quantized GRU.
+/// One bit width per operator of a network: a configuration of the quantized model.
 ///
-/// Widths run from 2 to 16. The genome is the first 17 (`GRUOperator.genome` order);
-/// `input` and `fc` come after. Codable as a JSON object from operator name to width.
+/// Widths run from 2 to 16. The storage follows `NetworkDescription.operators`: the genome
+/// (every layer's cell operators) first, then `input` and `fc`. Codable as a JSON object from
+/// operator name to width.
 public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
     /// The widths an operator may take.
     public static let allowed: ClosedRange<Int> = 2...16
-    /// Bits of every operator in `GRUOperator.allCases` order.
+    /// The network whose operators these are.
+    public let network: NetworkDescription
+    /// Bits of every operator in `network.operators` order.
     private var storage: [UInt8]
 
     /// Every operator, genome and `input` and `fc` alike, at `bits` (8: the reference model).
-    public init(uniform bits: Int = 8) {
+    public init(uniform bits: Int = 8, network: NetworkDescription = .singleGRU) {
         precondition(BitWidths.allowed.contains(bits), "BitWidths: \(bits) bits is outside 2...16")
-        storage = [UInt8](repeating: UInt8(bits), count: GRUOperator.allCases.count)
+        self.network = network
+        storage = [UInt8](repeating: UInt8(bits), count: network.operators.count)
     }
 
-    /// A genome of 17 widths in `GRUOperator.genome` order, with `input` and `fc` given separately.
-    public init(genome: [Int], input: Int = 8, fc: Int = 8) {
-        precondition(genome.count == GRUOperator.genome.count, "BitWidths: a genome has 17 widths, got \(genome.count)")
+    /// A genome of widths in `network.genome` order, with `input` and `fc` given separately.
+    public init(genome: [Int], input: Int = 8, fc: Int = 8, network: NetworkDescription = .singleGRU) {
+        precondition(genome.count == network.genome.count, "BitWidths: a genome has \(network.genome.count) widths, got \(genome.count)")
         for b in genome + [input, fc] {
             precondition(BitWidths.allowed.contains(b), "BitWidths: \(b) bits is outside 2...16")
         }
+        self.network = network
         storage = (genome + [input, fc]).map { UInt8($0) }
     }
 
-    /// The width of one operator.
-    public subscript(op: GRUOperator) -> Int {
-        get { Int(storage[op.rawValue]) }
+    /// The width of one operator of the network.
+    public subscript(id id: OperatorID) -> Int {
+        get { Int(storage[network.position(of: id)]) }
         set {
             precondition(BitWidths.allowed.contains(newValue), "BitWidths: \(newValue) bits is outside 2...16")
-            storage[op.rawValue] = UInt8(newValue)
+            storage[network.position(of: id)] = UInt8(newValue)
         }
     }
 
-    /// The 17 genome widths in order.
-    public var genome: [Int] { GRUOperator.genome.map { self[$0] } }
+    /// The width of a GRU operator of the first layer (or of `input` or `fc`).
+    public subscript(op: GRUOperator) -> Int {
+        get { self[id: OperatorID(op)] }
+        set { self[id: OperatorID(op)] = newValue }
+    }
+
+    /// The genome widths in order.
+    public var genome: [Int] { storage.prefix(network.genome.count).map(Int.init) }
 
     /// The same widths with the genome replaced (input and fc kept).
     public func with(genome: [Int]) -> BitWidths {
-        BitWidths(genome: genome, input: self[.input], fc: self[.fc])
+        BitWidths(genome: genome, input: self[id: .input], fc: self[id: .fc], network: network)
     }
 
     /// The width every operator shares, or nil for a mixed configuration.
@@ -51,70 +62,88 @@ public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
         var counts: [UInt8: Int] = [:]
         for b in storage { counts[b, default: 0] += 1 }
         let common = counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!.key
-        let rest = GRUOperator.allCases.filter { storage[$0.rawValue] != common }.map { "\($0.name)=\(storage[$0.rawValue])" }
+        let rest = network.operators.filter { storage[network.position(of: $0)] != common }
+            .map { "\(network.name(of: $0))=\(storage[network.position(of: $0)])" }
         return (["all=\(common)"] + rest).joined(separator: " ")
     }
 
     /// Sets every operator `pattern` matches to `bits`.
     public mutating func set(_ pattern: String, to bits: Int) throws(BitWidthError) {
-        let ops = try BitWidths.resolve(pattern)
+        let ops = try BitWidths.resolve(pattern, in: network)
         guard BitWidths.allowed.contains(bits) else {
             throw .widthOutOfRange(pattern: pattern, bits: bits)
         }
-        for op in ops { self[op] = bits }
+        for op in ops { self[id: op] = bits }
     }
 
     /// Applies `NAME=B` assignments left to right (`all=8 gate.*=4 *.wh=3`).
     public mutating func apply(_ assignments: [String]) throws(BitWidthError) {
         for text in assignments {
-            let (pattern, bits) = try BitWidths.parseAssignment(text)
+            let (pattern, bits) = try BitWidths.parseAssignment(text, in: network)
             try set(pattern, to: bits)
         }
     }
 
     /// Splits `NAME=B` into the pattern and the width (checked against 2...16).
-    public static func parseAssignment(_ text: String) throws(BitWidthError) -> (pattern: String, bits: Int) {
+    public static func parseAssignment(_ text: String, in network: NetworkDescription = .singleGRU) throws(BitWidthError) -> (pattern: String, bits: Int) {
         guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
             throw .malformed(text)
         }
         let pattern = String(text[..<equals])
         let value = String(text[text.index(after: equals)...])
         guard let bits = Int(value) else { throw .notAWidth(pattern: pattern, text: value) }
-        _ = try resolve(pattern)
+        _ = try resolve(pattern, in: network)
         guard allowed.contains(bits) else { throw .widthOutOfRange(pattern: pattern, bits: bits) }
         return (pattern, bits)
     }
 
     // MARK: - Patterns
 
-    /// Names that stand for groups of operators.
-    public static let groupNames: [String: [GRUOperator]] = [
-        "all": GRUOperator.allCases,
-        "cell": GRUOperator.genome,
-        "linear": GRUOperator.allCases.filter { $0.kind == .linear },
-        "add": GRUOperator.allCases.filter { $0.kind == .addition },
-        "mul": GRUOperator.allCases.filter { $0.kind == .multiplication },
-        "act": GRUOperator.allCases.filter { $0.kind == .activation },
+    /// Names that stand for groups of operators, with the kinds of cell operator each holds
+    /// (nil: every operator, `input` and `fc` too).
+    static let groups: [(name: String, kinds: Set<OperatorKind>?)] = [
+        ("all", nil), ("cell", [.linear, .addition, .multiplication, .activation]),
+        ("linear", [.linear]), ("add", [.addition]), ("mul", [.multiplication]), ("act", [.activation]),
     ]
 
     /// Every word a pattern can be besides a glob, for completion and suggestions.
-    public static var patternWords: [String] {
-        GRUOperator.names + ["all", "cell", "linear", "add", "mul", "act", "gate.*", "*.wx", "*.wh", "*.add", "h.*", "r.*", "z.*", "n.*"]
+    public static func patternWords(in network: NetworkDescription = .singleGRU) -> [String] {
+        let layers = network.layers == 1 ? [] : (0..<network.layers).map { "l\($0).*" }
+        let cellNames = network.layers == 1 ? [] : network.cell.description.operators.map(\.name)
+        return network.names + cellNames + groups.map(\.name) + layers
+            + ["gate.*", "*.wx", "*.wh", "*.add", "h.*", "r.*", "z.*", "n.*"]
     }
 
-    /// The operators a name or pattern stands for, in `GRUOperator` order.
+    /// The words of the single GRU layer's patterns.
+    public static var patternWords: [String] { patternWords() }
+
+    /// The operators a name or pattern stands for, in storage order.
     ///
-    /// A pattern is an operator name (`gate.z`), a group (`all` = every operator, `cell` =
-    /// the 17 of the genome, `linear`, `add`, `mul`, `act`), or a glob where `*` matches any
-    /// run of characters and `?` one character (`gate.*`, `*.wh`, `h.mul_?`).
-    public static func resolve(_ pattern: String) throws(BitWidthError) -> [GRUOperator] {
-        if let op = GRUOperator(name: pattern) { return [op] }
-        if let group = groupNames[pattern] { return group }
-        guard pattern.contains("*") || pattern.contains("?") else {
+    /// A pattern is an operator name (`gate.z`; in a stack `l1.gate.z`), a group (`all` =
+    /// every operator, `cell` = the genome, `linear`, `add`, `mul`, `act`), or a glob where
+    /// `*` matches any run of characters and `?` one character (`gate.*`, `*.wh`, `h.mul_?`,
+    /// `l*.gate.z`). In a stack, a cell operator's name or a glob without a layer (`gate.z`,
+    /// `gate.*`) stands for that operator in every layer.
+    public static func resolve(_ pattern: String, in network: NetworkDescription = .singleGRU) throws(BitWidthError) -> [OperatorID] {
+        if let op = network.operatorNamed(pattern) { return [op] }
+        if let group = groups.first(where: { $0.name == pattern }) {
+            guard let kinds = group.kinds else { return network.operators }
+            return network.genome.filter { kinds.contains(network.kind(of: $0)) }
+        }
+        guard pattern.contains("*") || pattern.contains("?") || network.layers > 1 else {
             throw .unknownOperator(pattern)
         }
-        let matches = GRUOperator.allCases.filter { glob(pattern, matches: $0.name) }
-        guard !matches.isEmpty else { throw .matchesNothing(pattern) }
+        // Without a layer, a pattern reads each layer's operators by their names in the cell.
+        let layered = NetworkDescription.splitLayer(pattern) != nil || pattern.hasPrefix("l*") || pattern.hasPrefix("l?")
+        let matches = network.operators.filter { op in
+            let name = network.name(of: op)
+            if glob(pattern, matches: name) { return true }
+            guard !layered, network.layers > 1, let i = op.cellIndex else { return false }
+            return glob(pattern, matches: network.cell.description.operators[i].name)
+        }
+        guard !matches.isEmpty else {
+            throw pattern.contains("*") || pattern.contains("?") ? .matchesNothing(pattern) : .unknownOperator(pattern)
+        }
         return matches
     }
 
@@ -140,21 +169,28 @@ public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension BitWidths: Codable {
+    /// Reads the object `write` writes; the layer prefixes (`l1.…`) say how many layers the
+    /// network has, and every operator of it needs a width.
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         let table = try container.decode([String: Int].self)
-        var widths = BitWidths()
+        let deepest = table.keys.compactMap { NetworkDescription.splitLayer($0)?.0 }.max() ?? 0
+        guard NetworkDescription.allowedLayers.contains(deepest + 1) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "layer \(deepest) is past the \(NetworkDescription.allowedLayers.upperBound) layers a network may have")
+        }
+        let network = NetworkDescription(cell: .gru, layers: deepest + 1)
+        var widths = BitWidths(network: network)
         for (name, bits) in table {
-            guard let op = GRUOperator(name: name) else {
+            guard let op = network.operatorNamed(name) else {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown operator '\(name)'")
             }
             guard BitWidths.allowed.contains(bits) else {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "\(bits) bits for '\(name)' is outside 2...16")
             }
-            widths[op] = bits
+            widths[id: op] = bits
         }
-        for op in GRUOperator.allCases where table[op.name] == nil {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "no width for '\(op.name)'")
+        for name in network.names where table[name] == nil {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "no width for '\(name)'")
         }
         self = widths
     }
@@ -162,7 +198,7 @@ extension BitWidths: Codable {
     public func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         var table: [String: Int] = [:]
-        for op in GRUOperator.allCases { table[op.name] = self[op] }
+        for op in network.operators { table[network.name(of: op)] = self[id: op] }
         try container.encode(table)
     }
 }

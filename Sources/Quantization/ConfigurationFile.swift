@@ -59,6 +59,11 @@ public struct ConfigurationFile: Sendable, Equatable {
             }
         }
         let bits = try decode(BitWidths.self, "gq.bits")
+        // The file's model is one GRU layer (what `GRUClassifier` reads); widths named for a
+        // stack's layers (`l1.gate.z`) belong to another network.
+        guard bits.network == .singleGRU else {
+            throw ConfigurationFileError(path: url.path, reason: "metadata 'gq.bits' gives widths for \(bits.network), but the model in the file is \(NetworkDescription.singleGRU)")
+        }
         let options = try decode(QuantizationOptions.self, "gq.options")
         let calibration: Calibration
         if version == positionalFormat {

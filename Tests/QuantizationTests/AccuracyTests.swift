@@ -277,4 +277,21 @@ struct ConfigurationFileFormatTests {
         #expect(try refusal { $0["n.wx"] = [1.0] } == "calibration range of n.wx has 1 entries; expected 15, one per width 2…16")
         #expect(try refusal { _ in } == nil)
     }
+
+    @Test("a configuration file whose widths name a stack's layers (l1.gate.z) is refused: its model is one GRU layer")
+    func stackedWidths() throws {
+        let fx = DigitsFixture.shared
+        let url = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ConfigurationFile(bits: BitWidths(uniform: 8), options: fx.options, calibration: fx.calibration, tuned: false).write(model: fx.model, to: url)
+        var metadata = try GRUClassifier.load(contentsOf: url).metadata
+        metadata["gq.bits"] = String(decoding: try JSONEncoder().encode(BitWidths(uniform: 6, network: NetworkDescription(cell: .gru, layers: 2))), as: UTF8.self)
+        try fx.model.write(to: url, metadata: metadata)
+        do {
+            _ = try ConfigurationFile.read(url)
+            Issue.record("a file with a stack's widths was read")
+        } catch let error as ConfigurationFileError {
+            #expect(error.reason == "metadata 'gq.bits' gives widths for 2 stacked GRU layers, but the model in the file is one GRU layer")
+        }
+    }
 }

@@ -28,13 +28,16 @@ struct OperatorTests {
 
     @Test("patterns: names, groups and globs")
     func patterns() throws {
-        #expect(try BitWidths.resolve("gate.z") == [.gateZ])
-        #expect(try BitWidths.resolve("gate.*") == [.gateR, .gateZ, .gateN])
-        #expect(try BitWidths.resolve("*.wh") == [.rWh, .zWh, .nWh])
-        #expect(try BitWidths.resolve("h.mul_?") == [.hMulN, .hMulH])
+        func ids(_ ops: GRUOperator...) -> [OperatorID] { ops.map { OperatorID($0) } }
+        #expect(try BitWidths.resolve("gate.z") == ids(.gateZ))
+        #expect(try BitWidths.resolve("gate.*") == ids(.gateR, .gateZ, .gateN))
+        #expect(try BitWidths.resolve("*.wh") == ids(.rWh, .zWh, .nWh))
+        #expect(try BitWidths.resolve("h.mul_?") == ids(.hMulN, .hMulH))
         #expect(try BitWidths.resolve("all").count == 19)
-        #expect(try BitWidths.resolve("cell") == GRUOperator.genome)
-        #expect(try BitWidths.resolve("*.add") == [.rAdd, .zAdd, .nAdd, .hAdd])
+        #expect(try BitWidths.resolve("cell") == GRUOperator.genome.map { OperatorID($0) })
+        #expect(try BitWidths.resolve("*.add") == ids(.rAdd, .zAdd, .nAdd, .hAdd))
+        // A single layer answers to its layer's prefix too.
+        #expect(try BitWidths.resolve("l0.gate.z") == ids(.gateZ))
     }
 
     @Test("assignments apply left to right")

@@ -41,7 +41,7 @@ struct QuantizationProblemTests {
     func referencePoint() throws {
         let workspace = try trainedWorkspace()
         let problem = try workspace.searchProblem(objectives: try SearchObjective.parseList("error,size,bitops"), widths: [2, 4, 8])
-        let eight = problem.evaluate(QuantizationProblem.homogeneous(8))
+        let eight = problem.evaluate(problem.homogeneous(8))
         let reference = problem.referencePoint(eightBit: eight)
         #expect(reference[0] == 1)
         #expect(abs(reference[1] - eight[1] * 1.1) < 1e-9)

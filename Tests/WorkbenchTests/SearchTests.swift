@@ -113,7 +113,7 @@ struct WorkbenchSearchTests {
         if let best = comparison.best {
             #expect(best.pick.accuracy >= eight.accuracy - 0.005)
             if let width = comparison.pickedWidth {
-                #expect(best.position == 0 && best.pick.genome == QuantizationProblem.homogeneous(width))
+                #expect(best.position == 0 && best.pick.genome == search.problem.homogeneous(width))
             } else {
                 #expect(Set(search.front[best.position - 1].genome).count > 1)
             }
@@ -133,7 +133,7 @@ struct WorkbenchSearchTests {
         var asked: [Genome] = []
         let comparison = search.comparison(tolerance: 1) { candidate in
             asked.append(candidate.genome)
-            return candidate.genome == QuantizationProblem.homogeneous(4)
+            return candidate.genome == search.problem.homogeneous(4)
         }
         let best = try #require(comparison.best)
         #expect(comparison.pickedWidth == 4)
@@ -141,14 +141,14 @@ struct WorkbenchSearchTests {
         let four = try #require(search.homogeneous.first { $0.bits == 4 })
         #expect(best.pick.size == four.objectives[1])
         // Cheapest first, mixed and homogeneous together, and everything asked before the pick was turned down.
-        #expect(asked.last == QuantizationProblem.homogeneous(4))
+        #expect(asked.last == search.problem.homogeneous(4))
         #expect(comparison.rejected == asked.count - 1)
         let sizes = asked.map { genome in
-            search.front.first { $0.genome == genome }?.objectives[1] ?? search.homogeneous.first { QuantizationProblem.homogeneous($0.bits) == genome }?.objectives[1] ?? .nan
+            search.front.first { $0.genome == genome }?.objectives[1] ?? search.homogeneous.first { search.problem.homogeneous($0.bits) == genome }?.objectives[1] ?? .nan
         }
         #expect(zip(sizes, sizes.dropFirst()).allSatisfy { $0 <= $1 })
-        #expect(asked.contains(QuantizationProblem.homogeneous(2)) && asked.contains(QuantizationProblem.homogeneous(3)))
-        #expect(!asked.contains(QuantizationProblem.homogeneous(8)))
+        #expect(asked.contains(search.problem.homogeneous(2)) && asked.contains(search.problem.homogeneous(3)))
+        #expect(!asked.contains(search.problem.homogeneous(8)))
     }
 
     @Test("compare says why when a search did not minimise size or had no 8-bit")

@@ -69,7 +69,7 @@ enum QuantCommands {
                     let bits = interpreter.session.workspace.bits
                     let io = interpreter.session.io
                     io.out("bits \(bits)")
-                    table(GRUOperator.allCases.map { [$0.name, String(bits[$0])] }, rightAligned: [1]).forEach(io.out)
+                    table(bits.network.operators.map { [bits.network.name(of: $0), String(bits[id: $0])] }, rightAligned: [1]).forEach(io.out)
                 }
             ),
             Command(
@@ -99,7 +99,10 @@ enum QuantCommands {
         let model = workspace.model
         let f = model?.inputSize ?? workspace.task?.featureCount, h = model?.hiddenSize, c = model?.classCount ?? workspace.task?.classCount
         var rows: [[String]] = [["#", "operator", "kind", "shape", "params", "bits", "computes"]]
-        for (index, op) in GRUOperator.allCases.enumerated() {
+        let network = bits.network
+        for id in network.operators {
+            // The cell's operators as the GRU's cases, for their shapes and formulas.
+            let op = id.cellIndex.map(GRUOperator.init(cellIndex:)) ?? (id == .input ? .input : .fc)
             let shape: String, params: String
             if let f, let h, let c {
                 shape = op.shape(features: f, hidden: h, classes: c)
@@ -108,8 +111,8 @@ enum QuantCommands {
             } else {
                 shape = "-"; params = "-"
             }
-            let number = index < GRUOperator.genome.count ? String(index + 1) : "-"
-            rows.append([number, op.name, op.kind.rawValue, shape, params, String(bits[op]), op.formula])
+            let number = id.cellIndex == nil ? "-" : String(network.position(of: id) + 1)
+            rows.append([number, network.name(of: id), network.kind(of: id).rawValue, shape, params, String(bits[id: id]), op.formula])
         }
         table(rows, rightAligned: [0, 4, 5]).forEach(session.io.out)
         if let f, let h, let c {
@@ -155,10 +158,12 @@ enum QuantCommands {
 
     /// `gate.z 8 → 4, gate.r 8 → 4`, or a word that nothing changed.
     static func changes(from old: BitWidths, to new: BitWidths) -> String {
-        let changed = GRUOperator.allCases.filter { old[$0] != new[$0] }
+        guard old.network == new.network else { return "bits \(old) → \(new)" }
+        let network = new.network
+        let changed = network.operators.filter { old[id: $0] != new[id: $0] }
         guard !changed.isEmpty else { return "bits unchanged: \(new)" }
         if changed.count > 6 { return "bits \(old) → \(new)" }
-        return changed.map { "\($0.name) \(old[$0]) → \(new[$0])" }.joined(separator: ", ")
+        return changed.map { "\(network.name(of: $0)) \(old[id: $0]) → \(new[id: $0])" }.joined(separator: ", ")
     }
 
     /// A bit-width error with a did-you-mean for misspelt operator names.
@@ -235,11 +240,11 @@ enum QuantCommands {
         for op in GRUOperator.allCases {
             let b = workspace.bits[op]
             let range: String
-            switch op {
-            case .fc: range = "-"
-            case .gateR, .gateZ, .hSub: range = "[0, 1]"
-            case .gateN: range = "[-1, 1]"
-            default: range = String(format: "±%.4g", inputs.calibration.range(op, bits: b))
+            switch op.range {
+            case _ where op == .fc: range = "-"
+            case .unit: range = "[0, 1]"
+            case .symmetricUnit: range = "[-1, 1]"
+            case .calibrated: range = String(format: "±%.4g", inputs.calibration.range(op, bits: b))
             }
             rows.append([op.name, String(b), range, String(format: "%.4g", model.scale(op)), String(size[op])])
         }

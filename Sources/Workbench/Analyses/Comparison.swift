@@ -315,7 +315,7 @@ extension QuantizationSearch {
             result.limitation = .notMinimised(cost)
             return ComparisonSetup(result: result)
         }
-        result.eightBit = pick(QuantizationProblem.homogeneous(8), eight.objectives, costIndex: costIndex)
+        result.eightBit = pick(problem.homogeneous(8), eight.objectives, costIndex: costIndex)
         if let infeasibility {
             result.limitation = .noFeasibleConfiguration(infeasibility)
             return ComparisonSetup(result: result, costIndex: costIndex)
@@ -327,7 +327,7 @@ extension QuantizationSearch {
             .filter { $0.isFeasible && problem.accuracy($0.objectives) >= target && $0.objectives[costIndex] < eightCost }
             .sorted { $0.bits < $1.bits }
         if let cheapest = widths.min(by: { ($0.objectives[costIndex], $0.bits) < ($1.objectives[costIndex], $1.bits) }) {
-            result.smallestHomogeneous = (cheapest.bits, pick(QuantizationProblem.homogeneous(cheapest.bits), cheapest.objectives, costIndex: costIndex))
+            result.smallestHomogeneous = (cheapest.bits, pick(problem.homogeneous(cheapest.bits), cheapest.objectives, costIndex: costIndex))
         }
         let candidates = front.enumerated()
             .filter { (!withinTolerance || problem.accuracy($0.element.objectives) >= target) && Set($0.element.genome).count > 1 }
@@ -377,7 +377,7 @@ extension QuantizationSearch {
         let costIndex = setup.costIndex
         let mixed = setup.candidates.map { (position: $0.offset + 1, individual: $0.element) }
         let widths = setup.widths
-            .map { (position: 0, individual: Individual(genome: QuantizationProblem.homogeneous($0.bits), objectives: $0.objectives, constraints: $0.constraints)) }
+            .map { (position: 0, individual: Individual(genome: problem.homogeneous($0.bits), objectives: $0.objectives, constraints: $0.constraints)) }
         // Stable: mixed before homogeneous at equal cost, each in its own order.
         let candidates = (mixed + widths).enumerated()
             .sorted { ($0.element.individual.objectives[costIndex], $0.offset) < ($1.element.individual.objectives[costIndex], $1.offset) }
@@ -404,7 +404,7 @@ extension Workspace {
         var confirm: ((QuantizedGRU) throws -> Bool)?
         var eightBitModel: QuantizedGRU?
         func eightBit() -> QuantizedGRU {
-            let model = eightBitModel ?? inputs.quantized(QuantizationProblem.homogeneous(8))
+            let model = eightBitModel ?? inputs.quantized(inputs.homogeneous(8))
             eightBitModel = model
             return model
         }

@@ -37,7 +37,7 @@ extension Workspace {
             state.problem.judge.kind == .validation ? state.problem.accuracy(individual.objectives)
                 : validation.accuracy(inputs.quantized(individual.genome))
         }
-        let eightBitModel = inputs.quantized(QuantizationProblem.homogeneous(8))
+        let eightBitModel = inputs.quantized(inputs.homogeneous(8))
         if state.problem.judge.kind != .validation {
             eight.accuracy = validation.accuracy(eightBitModel)
             result.eightBit = eight
@@ -46,8 +46,8 @@ extension Workspace {
             result.smallestHomogeneous = state.homogeneous
                 .filter { $0.bits < 8 && $0.isFeasible && $0.objectives[setup.costIndex] < eight.cost }
                 .map { point -> (bits: Int, pick: Comparison.Pick) in
-                    var pick = state.pick(QuantizationProblem.homogeneous(point.bits), point.objectives, costIndex: setup.costIndex)
-                    pick.accuracy = validation.accuracy(inputs.quantized(QuantizationProblem.homogeneous(point.bits)))
+                    var pick = state.pick(inputs.homogeneous(point.bits), point.objectives, costIndex: setup.costIndex)
+                    pick.accuracy = validation.accuracy(inputs.quantized(inputs.homogeneous(point.bits)))
                     return (point.bits, pick)
                 }
                 .filter { $0.pick.accuracy >= eight.accuracy - tolerance }

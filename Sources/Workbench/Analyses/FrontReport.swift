@@ -63,7 +63,8 @@ public struct FrontRow: Sendable, Encodable {
         try container.encodeIfPresent(judgedAccuracy, forKey: .judgedAccuracy)
         try container.encode(testAccuracy, forKey: .testAccuracy)
         try container.encode(configurations, forKey: .configurations)
-        try container.encode(Dictionary(uniqueKeysWithValues: zip(GRUOperator.genome.map(\.name), genome)), forKey: .bits)
+        let network = bits.network
+        try container.encode(Dictionary(uniqueKeysWithValues: zip(network.genome.map(network.name(of:)), genome)), forKey: .bits)
     }
 }
 
@@ -76,7 +77,7 @@ extension Workspace {
         let state = try requireSearch()
         let problem = state.problem
         let inputs = problem.inputs
-        let reference = inputs.quantized(QuantizationProblem.homogeneous(8)).size.total
+        let reference = inputs.quantized(inputs.homogeneous(8)).size.total
         let others = problem.quantities.filter { $0 != .size }
         return try state.frontPoints.enumerated().map { index, point in
             let individual = point.representative
@@ -131,7 +132,8 @@ public enum FrontFile {
         if core != nil { header.append("core") }
         let judged = rows.contains { $0.judgedAccuracy != nil }
         header += ["val_accuracy"] + (judged ? ["judged_accuracy"] : []) + ["test_accuracy", "configurations"]
-        var lines = [(header + GRUOperator.genome.map(\.name)).joined(separator: ",")]
+        let network = rows.first?.bits.network ?? .singleGRU
+        var lines = [(header + network.genome.map(network.name(of:))).joined(separator: ",")]
         for row in rows {
             var fixed = [String(row.position), String(row.size), number(row.sizeRatio)] + row.costs.map { number($0.value) }
             if let core = row.core { fixed.append(core.rawValue) }

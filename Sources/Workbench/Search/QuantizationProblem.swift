@@ -12,6 +12,9 @@ public struct SearchInputs: Sendable {
     /// The configuration outside the genome: input and fc widths are taken from it.
     public let base: BitWidths
 
+    /// The genome of homogeneous `bits`-bit.
+    public func homogeneous(_ bits: Int) -> Genome { [Int](repeating: bits, count: base.network.genome.count) }
+
     /// The full configuration a genome stands for.
     public func bits(_ genome: Genome) -> BitWidths { base.with(genome: genome) }
 
@@ -43,7 +46,7 @@ public struct QuantizationProblem: Sendable {
     /// The paper's sub-8-bit range.
     public static let defaultWidths = Array(2...8)
     /// The genome of homogeneous `bits`-bit.
-    public static func homogeneous(_ bits: Int) -> Genome { [Int](repeating: bits, count: GRUOperator.genome.count) }
+    public func homogeneous(_ bits: Int) -> Genome { inputs.homogeneous(bits) }
 
     init(task: String, inputs: SearchInputs, judge: JudgingSet, objectives: [SearchObjective], widths: [Int],
          constraints: [SearchConstraint] = [], core: TargetCore = .m4) {
@@ -53,8 +56,9 @@ public struct QuantizationProblem: Sendable {
         self.objectives = objectives
         self.constraints = constraints
         self.core = core
-        space = GenomeSpace(geneNames: GRUOperator.genome.map(\.name),
-                            allowedValues: Array(repeating: widths, count: GRUOperator.genome.count))
+        let network = inputs.base.network
+        space = GenomeSpace(geneNames: network.genome.map(network.name(of:)),
+                            allowedValues: Array(repeating: widths, count: network.genome.count))
         fingerprint = QuantizationProblem.fingerprint(inputs, judge: judge.identity)
     }
 

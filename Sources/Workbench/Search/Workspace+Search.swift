@@ -103,13 +103,13 @@ extension Workspace {
             return (current, .continued(fromGeneration: from))
         }
         // The reference needs homogeneous 8-bit before the search exists: one evaluation outside its cache.
-        let reference = problem.referencePoint(eightBit: problem.evaluate(QuantizationProblem.homogeneous(8)))
+        let reference = problem.referencePoint(eightBit: problem.evaluate(problem.homogeneous(8)))
         let homogeneousWidths = (2...8).filter { request.widths.contains($0) }
         var searchOptions = NSGA2Options()
         searchOptions.populationSize = request.population ?? EvolveRequest.defaultPopulation
         searchOptions.seed = request.seed ?? seed
         searchOptions.referencePoint = reference
-        if request.homogeneousStart { searchOptions.initialGenomes = homogeneousWidths.map(QuantizationProblem.homogeneous) }
+        if request.homogeneousStart { searchOptions.initialGenomes = homogeneousWidths.map(problem.homogeneous) }
         let nsga: NSGA2
         do {
             nsga = try NSGA2(space: problem.space, options: searchOptions, objectiveCount: problem.objectives.count,
@@ -128,7 +128,7 @@ extension Workspace {
         // Generation 0 holds the homogeneous genomes: their values come from the search's cache.
         _ = nsga.initialize(shouldStop: shouldStop)
         let homogeneous = homogeneousWidths.map { bits in
-            let genome = QuantizationProblem.homogeneous(bits)
+            let genome = problem.homogeneous(bits)
             return HomogeneousPoint(bits: bits, evaluation: nsga.cache.evaluation(of: genome) ?? problem.evaluation(genome))
         }
         let made = QuantizationSearch(search: nsga, context: context, problem: problem, checkpointURL: checkpoint, homogeneous: homogeneous)
@@ -201,7 +201,7 @@ extension Workspace {
         }
         nsga.partition = partition
         let homogeneous = (2...8).filter { saved.space.allowedValues.first?.contains($0) ?? false }.map { bits in
-            let genome = QuantizationProblem.homogeneous(bits)
+            let genome = problem.homogeneous(bits)
             return HomogeneousPoint(bits: bits, evaluation: nsga.cache.evaluation(of: genome) ?? problem.evaluation(genome))
         }
         let made = QuantizationSearch(search: nsga, context: context, problem: problem, checkpointURL: url, homogeneous: homogeneous)

@@ -1,0 +1,67 @@
+import Foundation
+import Quantization
+import Testing
+
+@Suite("Operators of a network: identity, names and patterns")
+struct NetworkDescriptionTests {
+    static let stack = NetworkDescription(cell: .gru, layers: 2)
+
+    @Test("a single GRU layer's operators are the 17 of its cell, then input and fc, named as before")
+    func singleLayer() {
+        let network = NetworkDescription.singleGRU
+        #expect(network.names == GRUOperator.names)
+        #expect(network.genome.map { network.shortName(of: $0) } == GRUOperator.genome.map(\.shortName))
+        #expect(network.operators.enumerated().allSatisfy { $0.offset == network.position(of: $0.element) })
+        #expect(network.operatorNamed("gate.z") == OperatorID(.gateZ) && network.operatorNamed("l0.gate.z") == OperatorID(.gateZ))
+        #expect(network.operatorNamed("l1.gate.z") == nil && network.operatorNamed("gate.q") == nil)
+    }
+
+    @Test("a stack of two GRU layers has 34 genome operators, l0.… then l1.…, then input and fc")
+    func stackNames() {
+        let network = Self.stack
+        #expect(network.genome.count == 34)
+        #expect(Array(network.names.prefix(2)) == ["l0.r.wx", "l0.r.wh"])
+        #expect(network.names[17] == "l1.r.wx" && network.names.suffix(2) == ["input", "fc"])
+        #expect(network.operatorNamed("l1.gate.z") == .cell(GRUOperator.gateZ.rawValue, layer: 1))
+        #expect(network.operatorNamed("gate.z") == nil, "a stack's operator is named with its layer")
+        #expect(network.operatorNamed("l2.gate.z") == nil)
+        #expect(network.shortName(of: .cell(GRUOperator.gateZ.rawValue, layer: 1)) == "1σz")
+        #expect(Set(network.names).count == network.operators.count)
+    }
+
+    @Test("in a stack, set bits l1.gate.z=4 changes layer 1's gate.z only; gate.z and l*.gate.z change every layer's")
+    func stackPatterns() throws {
+        let gateZ = GRUOperator.gateZ.rawValue
+        var bits = BitWidths(network: Self.stack)
+        try bits.apply(["l1.gate.z=4"])
+        #expect(bits[id: .cell(gateZ, layer: 1)] == 4 && bits[id: .cell(gateZ, layer: 0)] == 8)
+        #expect(bits.description == "all=8 l1.gate.z=4")
+        try bits.apply(["gate.z=3"])
+        #expect(bits[id: .cell(gateZ, layer: 0)] == 3 && bits[id: .cell(gateZ, layer: 1)] == 3)
+        try bits.apply(["l*.gate.*=5", "l0.*.wh=2"])
+        #expect(try BitWidths.resolve("l*.gate.*", in: Self.stack).count == 6)
+        #expect(bits[id: .cell(gateZ, layer: 1)] == 5 && bits[id: .cell(GRUOperator.rWh.rawValue, layer: 0)] == 2)
+        #expect(bits[id: .cell(GRUOperator.rWh.rawValue, layer: 1)] == 8)
+        try bits.apply(["cell=6"])
+        #expect(bits.genome == [Int](repeating: 6, count: 34) && bits[id: .input] == 8)
+        #expect(try BitWidths.resolve("l1.*", in: Self.stack).count == 17)
+        #expect(throws: BitWidthError.unknownOperator("l2.gate.z")) { try bits.apply(["l2.gate.z=4"]) }
+        #expect(throws: BitWidthError.matchesNothing("l3.*")) { try bits.apply(["l3.*=4"]) }
+    }
+
+    @Test("a stack's widths round-trip through JSON under their layer names; a layer past the fourth is refused")
+    func stackJSON() throws {
+        var bits = BitWidths(network: Self.stack)
+        try bits.apply(["l1.h.add=6", "input=5"])
+        let data = try JSONEncoder().encode(bits)
+        let table = try JSONDecoder().decode([String: Int].self, from: data)
+        #expect(table["l1.h.add"] == 6 && table["l0.h.add"] == 8 && table["input"] == 5 && table.count == 36)
+        #expect(try JSONDecoder().decode(BitWidths.self, from: data) == bits)
+        var deep = table
+        deep["l4.h.add"] = 8
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(BitWidths.self, from: JSONEncoder().encode(deep)) }
+        deep = table
+        deep.removeValue(forKey: "l1.gate.r")
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(BitWidths.self, from: JSONEncoder().encode(deep)) }
+    }
+}
