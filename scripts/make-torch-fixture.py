@@ -2,17 +2,19 @@
 """Generate the PyTorch GRU fixture that gq's GRUTests load.
 
 Builds nn.GRU(input_size=5, hidden_size=7, batch_first=True) + nn.Linear(7, 3)
+(with --layers N, num_layers=N, written as torch_gru_lN.*)
 with a fixed torch seed, trains it for a few Adam steps on random data (so the
 weights are "trained in PyTorch", not a fresh init), saves it with
 safetensors.torch.save_file under PyTorch's own names (no input.mean/scale, so
 gq must run it on raw inputs), and writes input sequences of different lengths
 with PyTorch's logits at each sequence's last valid step.
 
-torch is NOT a dependency of gq or its tests: the generated files are committed.
+torch (with safetensors) is NOT a dependency of gq or its tests: the generated files are committed.
 Regenerate with:
 
-    /opt/torchvenv/bin/python scripts/make-torch-fixture.py
+    /opt/torchvenv/bin/python scripts/make-torch-fixture.py [--layers 2]
 """
+import argparse
 import json
 import pathlib
 
@@ -26,20 +28,24 @@ OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "GRUTests" / "F
 
 
 class Classifier(nn.Module):
-    def __init__(self):
+    def __init__(self, layers):
         super().__init__()
-        self.gru = nn.GRU(input_size=FEATURES, hidden_size=HIDDEN, batch_first=True)
+        self.gru = nn.GRU(input_size=FEATURES, hidden_size=HIDDEN, num_layers=layers, batch_first=True)
         self.fc = nn.Linear(HIDDEN, CLASSES)
 
     def forward(self, x, lengths):
         packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
-        _, h = self.gru(packed)  # h: (1, N, H), the state at each sequence's last valid step
-        return self.fc(h[0])
+        _, h = self.gru(packed)  # h: (layers, N, H), each layer's state at each sequence's last valid step
+        return self.fc(h[-1])
 
 
 def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--layers", type=int, default=1)
+    layers = parser.parse_args().layers
+    stem = "torch_gru" if layers == 1 else f"torch_gru_l{layers}"
     torch.manual_seed(20240607)
-    model = Classifier()
+    model = Classifier(layers)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
     x = torch.randn(32, 6, FEATURES)
     lengths = torch.randint(1, 7, (32,))
@@ -53,9 +59,10 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     tensors = {name: p.detach().contiguous() for name, p in model.state_dict().items()}
     assert sorted(tensors) == sorted(
-        ["gru.weight_ih_l0", "gru.weight_hh_l0", "gru.bias_ih_l0", "gru.bias_hh_l0", "fc.weight", "fc.bias"]
+        [f"gru.{kind}_l{k}" for k in range(layers) for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+        + ["fc.weight", "fc.bias"]
     ), sorted(tensors)
-    save_file(tensors, str(OUT / "torch_gru.safetensors"))
+    save_file(tensors, str(OUT / f"{stem}.safetensors"))
 
     # Test inputs: different lengths, including 1 and the longest, scaled so gates saturate a little.
     test_lengths = [4, 1, 9, 6, 2]
@@ -73,12 +80,13 @@ def main():
         "input_size": FEATURES,
         "hidden_size": HIDDEN,
         "class_count": CLASSES,
+        "layers": layers,
         "sequences": [s.flatten().tolist() for s in sequences],
         "lengths": test_lengths,
         "logits": alone.tolist(),
     }
-    (OUT / "torch_gru_expected.json").write_text(json.dumps(expected, indent=1) + "\n")
-    print("wrote", OUT / "torch_gru.safetensors", "and", OUT / "torch_gru_expected.json")
+    (OUT / f"{stem}_expected.json").write_text(json.dumps(expected, indent=1) + "\n")
+    print("wrote", OUT / f"{stem}.safetensors", "and", OUT / f"{stem}_expected.json")
 
 
 if __name__ == "__main__":

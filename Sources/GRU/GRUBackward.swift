@@ -12,7 +12,7 @@ extension GRUEngine {
         _ batch: PackedBatch, labels: [Int], parameters p: UnsafePointer<Float>,
         gradient grad: UnsafeMutablePointer<Float>, lossScale: Float
     ) -> (loss: Double, correct: Int) {
-        let f = layout.inputSize, h = layout.hiddenSize, g = layout.gateWidth, c = layout.classCount
+        let h = layout.hiddenSize, g = layout.gateWidth, c = layout.classCount
         let b = batch.count, steps = batch.steps
         guard b > 0 else { return (0, 0) }
 
@@ -29,34 +29,50 @@ extension GRUEngine {
         let dFinal = hiddenGates.zeroed(b * h)
         GEMM.addProduct(m: b, n: h, k: c, a: dLogits, lda: c, b: p + layout.fcWeight.lowerBound, ldb: h, c: dFinal, ldc: h)
 
-        let dh = stateGradient.zeroed(b * h)
-        let dgx = inputGateGradient.zeroed(max(steps * b * g, 1))
-        let dgh = hiddenGateGradient.zeroed(max(steps * b * g, 1))
-        let hs = UnsafePointer(states.pointer)
-        let gateStore = UnsafePointer(gates.pointer), hnStore = UnsafePointer(hiddenN.pointer)
-        let whh = p + layout.weightHH.lowerBound
+        let layers = layout.layers, perLayer = (steps + 1) * b * h, stepRows = steps * b
+        // The gradient at each step's output of the layer below, from the layer above's input products.
+        let dOut = layers > 1 ? outputGradient.reserve(max(stepRows * h, 1)) : nil
+        for k in stride(from: layers - 1, through: 0, by: -1) {
+            let ranges = layout.layer(k), width = ranges.inputWidth
+            let dh = stateGradient.zeroed(b * h)
+            let dgx = inputGateGradient.zeroed(max(steps * b * g, 1))
+            let dgh = hiddenGateGradient.zeroed(max(steps * b * g, 1))
+            let hs = UnsafePointer(states.pointer + k * perLayer)
+            let gateStore = UnsafePointer(gates.pointer + k * steps * b * g), hnStore = UnsafePointer(hiddenN.pointer + k * steps * b * h)
+            let whh = p + ranges.weightHH.lowerBound
 
-        var t = steps - 1
-        while t >= 0 {
-            let rows = batch.active[t]
-            for row in batch.active[t + 1]..<rows {
-                (dh + row * h).update(from: dFinal + row * h, count: h)
+            var t = steps - 1
+            while t >= 0 {
+                let rows = batch.active[t]
+                if k == layers - 1 {
+                    for row in batch.active[t + 1]..<rows {
+                        (dh + row * h).update(from: dFinal + row * h, count: h)
+                    }
+                } else if let dOut {
+                    let above = dOut + t * b * h
+                    for i in 0..<(rows * h) { dh[i] += above[i] }
+                }
+                GRUCell.backward(rows: rows, hidden: h, gates: gateStore + t * b * g, hiddenN: hnStore + t * b * h,
+                                 previous: hs + t * b * h, stateGradient: dh,
+                                 inputGateGradient: dgx + t * b * g, hiddenGateGradient: dgh + t * b * g)
+                GEMM.addProduct(m: rows, n: h, k: g, a: dgh + t * b * g, lda: g, b: whh, ldb: h, c: dh, ldc: h)
+                t -= 1
             }
-            GRUCell.backward(rows: rows, hidden: h, gates: gateStore + t * b * g, hiddenN: hnStore + t * b * h,
-                             previous: hs + t * b * h, stateGradient: dh,
-                             inputGateGradient: dgx + t * b * g, hiddenGateGradient: dgh + t * b * g)
-            GEMM.addProduct(m: rows, n: h, k: g, a: dgh + t * b * g, lda: g, b: whh, ldb: h, c: dh, ldc: h)
-            t -= 1
-        }
 
-        // Weight gradients summed over all steps at once: one tall product each.
-        let stepRows = steps * b
-        GEMM.addTransposedProduct(m: g, n: f, k: stepRows, a: dgx, lda: g, b: batch.inputs.pointer, ldb: f,
-                                  c: grad + layout.weightIH.lowerBound, ldc: f)
-        GEMM.addTransposedProduct(m: g, n: h, k: stepRows, a: dgh, lda: g, b: hs, ldb: h,
-                                  c: grad + layout.weightHH.lowerBound, ldc: h)
-        GRUEngine.addColumnSums(rows: stepRows, width: g, dgx, into: grad + layout.biasIH.lowerBound)
-        GRUEngine.addColumnSums(rows: stepRows, width: g, dgh, into: grad + layout.biasHH.lowerBound)
+            // Weight gradients summed over all steps at once: one tall product each. The layer's
+            // input is the features, or the layer below's outputs h_1 … h_T.
+            let input = k == 0 ? UnsafePointer(batch.inputs.pointer) : UnsafePointer(states.pointer + (k - 1) * perLayer + b * h)
+            GEMM.addTransposedProduct(m: g, n: width, k: stepRows, a: dgx, lda: g, b: input, ldb: width,
+                                      c: grad + ranges.weightIH.lowerBound, ldc: width)
+            GEMM.addTransposedProduct(m: g, n: h, k: stepRows, a: dgh, lda: g, b: hs, ldb: h,
+                                      c: grad + ranges.weightHH.lowerBound, ldc: h)
+            GRUEngine.addColumnSums(rows: stepRows, width: g, dgx, into: grad + ranges.biasIH.lowerBound)
+            GRUEngine.addColumnSums(rows: stepRows, width: g, dgh, into: grad + ranges.biasHH.lowerBound)
+            if k > 0, let dOut {
+                dOut.update(repeating: 0, count: stepRows * h)
+                GEMM.addProduct(m: stepRows, n: h, k: g, a: dgx, lda: g, b: p + ranges.weightIH.lowerBound, ldb: h, c: dOut, ldc: h)
+            }
+        }
         return (loss, correct)
     }
 

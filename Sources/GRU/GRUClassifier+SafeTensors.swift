@@ -2,14 +2,19 @@ import Foundation
 
 /// Tensor names in files, PyTorch's for the network and gq's own for the standardisation.
 public enum GRUTensorName {
-    /// `nn.GRU` input-to-hidden weights, (3H × F).
-    public static let weightIH = "gru.weight_ih_l0"
-    /// `nn.GRU` hidden-to-hidden weights, (3H × H).
-    public static let weightHH = "gru.weight_hh_l0"
-    /// `nn.GRU` input-to-hidden bias, (3H).
-    public static let biasIH = "gru.bias_ih_l0"
-    /// `nn.GRU` hidden-to-hidden bias, (3H).
-    public static let biasHH = "gru.bias_hh_l0"
+    /// `nn.GRU` input-to-hidden weights of layer k, (3H × F) for the first layer, (3H × H) above it.
+    public static func weightIH(_ k: Int) -> String { "gru.weight_ih_l\(k)" }
+    /// `nn.GRU` hidden-to-hidden weights of layer k, (3H × H).
+    public static func weightHH(_ k: Int) -> String { "gru.weight_hh_l\(k)" }
+    /// `nn.GRU` input-to-hidden bias of layer k, (3H).
+    public static func biasIH(_ k: Int) -> String { "gru.bias_ih_l\(k)" }
+    /// `nn.GRU` hidden-to-hidden bias of layer k, (3H).
+    public static func biasHH(_ k: Int) -> String { "gru.bias_hh_l\(k)" }
+    /// The first layer's, which every model has.
+    public static let weightIH = weightIH(0)
+    public static let weightHH = weightHH(0)
+    public static let biasIH = biasIH(0)
+    public static let biasHH = biasHH(0)
     /// `nn.Linear` head weights, (C × H).
     public static let fcWeight = "fc.weight"
     /// `nn.Linear` head bias, (C).
@@ -39,17 +44,27 @@ extension GRUClassifier {
         return (try GRUClassifier(archive: archive, file: url.path), archive.metadata)
     }
 
-    /// Builds a model from decoded tensors, checking every shape against the others.
+    /// Builds a model from decoded tensors, checking every shape against the others. The
+    /// layers are `gru.*_l0`, `gru.*_l1`, … as PyTorch names them for `num_layers`.
     public init(archive: SafeTensors.Archive, file: String) throws {
-        let known: Set<String> = [GRUTensorName.weightIH, GRUTensorName.weightHH, GRUTensorName.biasIH, GRUTensorName.biasHH,
-                                  GRUTensorName.fcWeight, GRUTensorName.fcBias, GRUTensorName.inputMean, GRUTensorName.inputScale]
+        // Layers run from l0 up to the first index with no weights at all.
+        let layerCount = (0..<GRUClassifier.allowedLayers.upperBound).first { k in
+            ![GRUTensorName.weightIH(k), GRUTensorName.weightHH(k), GRUTensorName.biasIH(k), GRUTensorName.biasHH(k)]
+                .contains { archive.tensors[$0] != nil }
+        } ?? GRUClassifier.allowedLayers.upperBound
+        var known: Set<String> = [GRUTensorName.fcWeight, GRUTensorName.fcBias, GRUTensorName.inputMean, GRUTensorName.inputScale]
+        for k in 0..<max(layerCount, 1) {
+            known.formUnion([GRUTensorName.weightIH(k), GRUTensorName.weightHH(k), GRUTensorName.biasIH(k), GRUTensorName.biasHH(k)])
+        }
         let unused = archive.tensors.keys.filter { !known.contains($0) }.sorted()
         if !unused.isEmpty {
             let meaning: String
             if unused.contains(where: { $0.hasSuffix("_reverse") }) {
                 meaning = "a reverse direction (bidirectional=True)"
             } else if unused.contains(where: { $0.range(of: #"_l[1-9][0-9]*$"#, options: .regularExpression) != nil }) {
-                meaning = "more than one recurrent layer (num_layers > 1)"
+                meaning = layerCount == GRUClassifier.allowedLayers.upperBound
+                    ? "more than \(GRUClassifier.allowedLayers.upperBound) recurrent layers (num_layers > \(GRUClassifier.allowedLayers.upperBound))"
+                    : "a recurrent layer above a missing one"
             } else if unused.contains(where: { $0.lowercased().contains("lstm") }) {
                 meaning = "an LSTM"
             } else {
@@ -63,11 +78,9 @@ extension GRUClassifier {
         }
         let wih = try tensor(GRUTensorName.weightIH)
         let whh = try tensor(GRUTensorName.weightHH)
-        let bih = try tensor(GRUTensorName.biasIH)
-        let bhh = try tensor(GRUTensorName.biasHH)
         let fcw = try tensor(GRUTensorName.fcWeight)
         let fcb = try tensor(GRUTensorName.fcBias)
-        // The recurrent weights fix H; everything else is checked against it.
+        // The first layer's recurrent weights fix H; everything else is checked against it.
         guard whh.shape.count == 2, whh.shape[0] > 0, whh.shape[0] == 3 * whh.shape[1] else {
             let h = whh.shape.last ?? 0
             throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.weightHH, expected: [3 * max(h, 1), max(h, 1)], found: whh.shape)
@@ -77,11 +90,20 @@ extension GRUClassifier {
             throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.weightIH, expected: [3 * h, wih.shape.last ?? 1], found: wih.shape)
         }
         let f = wih.shape[1]
-        guard bih.shape == [3 * h] else {
-            throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.biasIH, expected: [3 * h], found: bih.shape)
-        }
-        guard bhh.shape == [3 * h] else {
-            throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.biasHH, expected: [3 * h], found: bhh.shape)
+        var layers: [GRULayer] = []
+        for k in 0..<layerCount {
+            let input = k == 0 ? f : h
+            var values: [[Float]] = []
+            for (name, shape) in [(GRUTensorName.weightIH(k), [3 * h, input]), (GRUTensorName.weightHH(k), [3 * h, h]),
+                                  (GRUTensorName.biasIH(k), [3 * h]), (GRUTensorName.biasHH(k), [3 * h])] {
+                let t = try tensor(name)
+                guard t.shape == shape else { throw SafeTensorsError.wrongShape(file: file, tensor: name, expected: shape, found: t.shape) }
+                if let index = t.values.firstIndex(where: { !$0.isFinite }) {
+                    throw SafeTensorsError.badValue(file: file, tensor: name, index: index, value: t.values[index], expected: "finite numbers")
+                }
+                values.append(t.values)
+            }
+            layers.append(GRULayer(weightIH: values[0], weightHH: values[1], biasIH: values[2], biasHH: values[3]))
         }
         guard fcw.shape.count == 2, fcw.shape[1] == h, fcw.shape[0] > 0 else {
             throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.fcWeight, expected: [fcw.shape.first ?? 1, h], found: fcw.shape)
@@ -108,8 +130,7 @@ extension GRUClassifier {
         case (_, nil):
             throw SafeTensorsError.missingTensor(file: file, tensor: GRUTensorName.inputScale)
         }
-        for (name, tensor) in [(GRUTensorName.weightIH, wih), (GRUTensorName.weightHH, whh), (GRUTensorName.biasIH, bih),
-                               (GRUTensorName.biasHH, bhh), (GRUTensorName.fcWeight, fcw), (GRUTensorName.fcBias, fcb)] {
+        for (name, tensor) in [(GRUTensorName.fcWeight, fcw), (GRUTensorName.fcBias, fcb)] {
             if let index = tensor.values.firstIndex(where: { !$0.isFinite }) {
                 throw SafeTensorsError.badValue(file: file, tensor: name, index: index, value: tensor.values[index], expected: "finite numbers")
             }
@@ -125,10 +146,8 @@ extension GRUClassifier {
                                                 value: standardization.scale[index], expected: "finite positive numbers (the standard deviation of each feature)")
             }
         }
-        guard let model = GRUClassifier(
-            inputSize: f, hiddenSize: h, classCount: c,
-            weightIH: wih.values, weightHH: whh.values, biasIH: bih.values, biasHH: bhh.values,
-            fcWeight: fcw.values, fcBias: fcb.values, standardization: standardization)
+        guard let model = GRUClassifier(inputSize: f, hiddenSize: h, classCount: c, layers: layers,
+                                        fcWeight: fcw.values, fcBias: fcb.values, standardization: standardization)
         else {
             // Unreachable after the shape checks above; kept as an error rather than a trap.
             throw SafeTensorsError.malformedHeader(file: file, reason: "inconsistent GRU tensor sizes")
@@ -164,13 +183,15 @@ extension GRUClassifier {
     public func archive(metadata: [String: String] = [:]) -> SafeTensors.Archive {
         let g = 3 * hiddenSize
         var tensors: [String: SafeTensors.Tensor] = [
-            GRUTensorName.weightIH: .init(shape: [g, inputSize], values: weightIH),
-            GRUTensorName.weightHH: .init(shape: [g, hiddenSize], values: weightHH),
-            GRUTensorName.biasIH: .init(shape: [g], values: biasIH),
-            GRUTensorName.biasHH: .init(shape: [g], values: biasHH),
             GRUTensorName.fcWeight: .init(shape: [classCount, hiddenSize], values: fcWeight),
             GRUTensorName.fcBias: .init(shape: [classCount], values: fcBias),
         ]
+        for (k, layer) in layers.enumerated() {
+            tensors[GRUTensorName.weightIH(k)] = .init(shape: [g, k == 0 ? inputSize : hiddenSize], values: layer.weightIH)
+            tensors[GRUTensorName.weightHH(k)] = .init(shape: [g, hiddenSize], values: layer.weightHH)
+            tensors[GRUTensorName.biasIH(k)] = .init(shape: [g], values: layer.biasIH)
+            tensors[GRUTensorName.biasHH(k)] = .init(shape: [g], values: layer.biasHH)
+        }
         if let standardization {
             tensors[GRUTensorName.inputMean] = .init(shape: [inputSize], values: standardization.mean)
             tensors[GRUTensorName.inputScale] = .init(shape: [inputSize], values: standardization.scale)

@@ -1,25 +1,41 @@
 import Randomness
 
-/// A one-layer float GRU with a linear head on each sequence's last valid step (PyTorch `nn.GRU` convention).
+/// One recurrent layer's tensors, gate blocks r, z, n as in PyTorch (`gru.weight_ih_lK` etc.).
+public struct GRULayer: Sendable, Equatable {
+    /// (3H × I) row-major, I the layer's input width: the features for the first layer, H above it.
+    public var weightIH: [Float]
+    /// (3H × H) row-major.
+    public var weightHH: [Float]
+    /// 3H.
+    public var biasIH: [Float]
+    /// 3H.
+    public var biasHH: [Float]
+
+    public init(weightIH: [Float], weightHH: [Float], biasIH: [Float], biasHH: [Float]) {
+        self.weightIH = weightIH
+        self.weightHH = weightHH
+        self.biasIH = biasIH
+        self.biasHH = biasHH
+    }
+}
+
+/// A float GRU of one or more stacked layers with a linear head on each sequence's last valid
+/// step of the top layer (PyTorch `nn.GRU(num_layers: L)` convention).
 ///
 /// Gate blocks are ordered r, z, n as in PyTorch, so the arrays are exactly
-/// `gru.weight_ih_l0` etc. Sequences are flat `steps × inputSize` arrays of any
-/// length; a batch never lets padding into the hidden state.
+/// `gru.weight_ih_l0` etc. Layer k + 1 reads layer k's output at each step. Sequences are
+/// flat `steps × inputSize` arrays of any length; a batch never lets padding into the state.
 public struct GRUClassifier: Sendable, Equatable {
+    /// Layers a model may stack.
+    public static let allowedLayers: ClosedRange<Int> = 1...4
     /// Features per step.
     public let inputSize: Int
-    /// Width of the hidden state.
+    /// Width of every layer's hidden state.
     public let hiddenSize: Int
     /// Number of output classes.
     public let classCount: Int
-    /// (3H × F) row-major, gate blocks r, z, n (`gru.weight_ih_l0`).
-    public var weightIH: [Float]
-    /// (3H × H) row-major (`gru.weight_hh_l0`).
-    public var weightHH: [Float]
-    /// 3H (`gru.bias_ih_l0`).
-    public var biasIH: [Float]
-    /// 3H (`gru.bias_hh_l0`).
-    public var biasHH: [Float]
+    /// Bottom to top.
+    public var layers: [GRULayer]
     /// (C × H) row-major (`fc.weight`).
     public var fcWeight: [Float]
     /// C (`fc.bias`).
@@ -30,10 +46,20 @@ public struct GRUClassifier: Sendable, Equatable {
     /// refit, `TrainingOptions.refit`); nil when validation is still held out, or unknown.
     public var heldOut: HeldOutScore?
 
+    /// The first layer's tensors, which a single-layer model is made of.
+    public var weightIH: [Float] { get { layers[0].weightIH } set { layers[0].weightIH = newValue } }
+    public var weightHH: [Float] { get { layers[0].weightHH } set { layers[0].weightHH = newValue } }
+    public var biasIH: [Float] { get { layers[0].biasIH } set { layers[0].biasIH = newValue } }
+    public var biasHH: [Float] { get { layers[0].biasHH } set { layers[0].biasHH = newValue } }
+
+    /// Stacked layers.
+    public var layerCount: Int { layers.count }
+
     /// A freshly initialised model: every parameter uniform in ±1/√H, as PyTorch does,
-    /// drawn from `seed` alone.
-    public init(inputSize: Int, hiddenSize: Int, classCount: Int, seed: UInt64) {
+    /// drawn from `seed` alone, layer by layer and then the head.
+    public init(inputSize: Int, hiddenSize: Int, classCount: Int, layers layerCount: Int = 1, seed: UInt64) {
         precondition(inputSize > 0 && hiddenSize > 0 && classCount > 0, "GRUClassifier: sizes must be positive")
+        precondition(Self.allowedLayers.contains(layerCount), "GRUClassifier: \(layerCount) layers is outside \(Self.allowedLayers)")
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.classCount = classCount
@@ -42,36 +68,45 @@ public struct GRUClassifier: Sendable, Equatable {
         func draw(_ count: Int) -> [Float] {
             (0..<count).map { _ in (2 * generator.nextUnitFloat() - 1) * bound }
         }
-        weightIH = draw(3 * hiddenSize * inputSize)
-        weightHH = draw(3 * hiddenSize * hiddenSize)
-        biasIH = draw(3 * hiddenSize)
-        biasHH = draw(3 * hiddenSize)
+        layers = (0..<layerCount).map { layer in
+            GRULayer(weightIH: draw(3 * hiddenSize * (layer == 0 ? inputSize : hiddenSize)), weightHH: draw(3 * hiddenSize * hiddenSize),
+                     biasIH: draw(3 * hiddenSize), biasHH: draw(3 * hiddenSize))
+        }
         fcWeight = draw(classCount * hiddenSize)
         fcBias = draw(classCount)
         standardization = nil
         heldOut = nil
     }
 
-    /// A model from explicit tensors (shapes as in the property docs); `nil` when sizes disagree.
+    /// A single-layer model from explicit tensors (shapes as in the property docs); `nil` when sizes disagree.
     public init?(
         inputSize: Int, hiddenSize: Int, classCount: Int,
         weightIH: [Float], weightHH: [Float], biasIH: [Float], biasHH: [Float],
         fcWeight: [Float], fcBias: [Float], standardization: Standardization? = nil
     ) {
+        self.init(inputSize: inputSize, hiddenSize: hiddenSize, classCount: classCount,
+                  layers: [GRULayer(weightIH: weightIH, weightHH: weightHH, biasIH: biasIH, biasHH: biasHH)],
+                  fcWeight: fcWeight, fcBias: fcBias, standardization: standardization)
+    }
+
+    /// A model of `layers` from explicit tensors; `nil` when sizes disagree or there are no layers or too many.
+    public init?(
+        inputSize: Int, hiddenSize: Int, classCount: Int, layers: [GRULayer],
+        fcWeight: [Float], fcBias: [Float], standardization: Standardization? = nil
+    ) {
         let h3 = 3 * hiddenSize
-        guard inputSize > 0, hiddenSize > 0, classCount > 0,
-              weightIH.count == h3 * inputSize, weightHH.count == h3 * hiddenSize,
-              biasIH.count == h3, biasHH.count == h3,
+        guard inputSize > 0, hiddenSize > 0, classCount > 0, Self.allowedLayers.contains(layers.count),
+              layers.enumerated().allSatisfy({ k, layer in
+                  layer.weightIH.count == h3 * (k == 0 ? inputSize : hiddenSize) && layer.weightHH.count == h3 * hiddenSize
+                      && layer.biasIH.count == h3 && layer.biasHH.count == h3
+              }),
               fcWeight.count == classCount * hiddenSize, fcBias.count == classCount
         else { return nil }
         if let s = standardization, s.mean.count != inputSize || s.scale.count != inputSize { return nil }
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.classCount = classCount
-        self.weightIH = weightIH
-        self.weightHH = weightHH
-        self.biasIH = biasIH
-        self.biasHH = biasHH
+        self.layers = layers
         self.fcWeight = fcWeight
         self.fcBias = fcBias
         self.standardization = standardization

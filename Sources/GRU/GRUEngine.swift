@@ -7,24 +7,28 @@ import Kernels
 /// own files.
 final class GRUEngine {
     let layout: ParameterLayout
-    /// Weights transposed once per parameter update so every product is a plain A·B.
-    let weightIHT = Scratch()   // F × 3H
-    let weightHHT = Scratch()   // H × 3H
+    /// Each layer's weights transposed once per parameter update so every product is a plain
+    /// A·B: I × 3H (I the layer's input width) and H × 3H.
+    let weightIHT: [Scratch]
+    let weightHHT: [Scratch]
     let fcWeightT = Scratch()   // H × C
 
     /// Input projections for one block of steps, steps × B × 3H (bias included).
     let inputGates = Scratch()
     /// Recurrent projection of the current step, B × 3H (bias included).
     let hiddenGates = Scratch()
-    /// Activated gates r, z, n for every step, T × B × 3H (training); one step's, B × 3H, when observed.
+    /// Activated gates r, z, n for every layer and step, L × T × B × 3H (training); one step's, B × 3H, when observed.
     let gates = Scratch()
-    /// W_hn h + b_hn for every step, T × B × H (training only).
+    /// W_hn h + b_hn for every layer and step, L × T × B × H (training only).
     let hiddenN = Scratch()
-    /// Hidden states h_0 … h_T, (T + 1) × B × H (training); B × H (inference).
+    /// Each layer's hidden states h_0 … h_T, L × (T + 1) × B × H (training); L × B × H (inference).
     let states = Scratch()
     /// The state before the current step, B × H, when observed.
     let previousState = Scratch()
-    /// Hidden state at each row's last valid step, B × H.
+    /// In inference with stacked layers, one block's outputs of a layer and of the layer
+    /// below it (its input), 2 × block × B × H.
+    let blockOutputs = Scratch()
+    /// The top layer's state at each row's last valid step, B × H.
     let finalState = Scratch()
     /// B × C, packed row order.
     let logits = Scratch()
@@ -34,18 +38,25 @@ final class GRUEngine {
     let stateGradient = Scratch()   // B × H
     let inputGateGradient = Scratch()   // T × B × 3H
     let hiddenGateGradient = Scratch()  // T × B × 3H
+    /// With stacked layers, the gradient reaching a layer's output at every step from the layer above, T × B × H.
+    let outputGradient = Scratch()
 
     init(layout: ParameterLayout) {
         self.layout = layout
+        weightIHT = (0..<layout.layers).map { _ in Scratch() }
+        weightHHT = (0..<layout.layers).map { _ in Scratch() }
     }
 
     /// Transposes the weight matrices of a flat parameter vector for the products.
     func prepare(parameters p: UnsafePointer<Float>) {
-        let f = layout.inputSize, h = layout.hiddenSize, g = layout.gateWidth, c = layout.classCount
-        GEMM.transpose(rows: g, columns: f, source: p + layout.weightIH.lowerBound, sourceStride: f,
-                       destination: weightIHT.reserve(f * g), destinationStride: g)
-        GEMM.transpose(rows: g, columns: h, source: p + layout.weightHH.lowerBound, sourceStride: h,
-                       destination: weightHHT.reserve(h * g), destinationStride: g)
+        let h = layout.hiddenSize, g = layout.gateWidth, c = layout.classCount
+        for k in 0..<layout.layers {
+            let ranges = layout.layer(k), i = ranges.inputWidth
+            GEMM.transpose(rows: g, columns: i, source: p + ranges.weightIH.lowerBound, sourceStride: i,
+                           destination: weightIHT[k].reserve(i * g), destinationStride: g)
+            GEMM.transpose(rows: g, columns: h, source: p + ranges.weightHH.lowerBound, sourceStride: h,
+                           destination: weightHHT[k].reserve(h * g), destinationStride: g)
+        }
         GEMM.transpose(rows: c, columns: h, source: p + layout.fcWeight.lowerBound, sourceStride: h,
                        destination: fcWeightT.reserve(h * c), destinationStride: c)
     }

@@ -5,32 +5,36 @@ extension GRUEngine {
     /// kernel's edges, while a bounded block keeps memory flat for long sequences.
     static let inputBlock = 32
 
-    /// Runs the packed batch through the GRU and the head; `logits` holds B × C in packed
-    /// order afterwards. With `training`, every intermediate needed by `backward` is kept.
-    /// `initialState` (B × H, packed order) is the state before the first step, zero when nil.
-    /// `observe`, in inference, sees every step's intermediate values after its cell has run.
+    /// Runs the packed batch through the GRU's layers and the head; `logits` holds B × C in
+    /// packed order afterwards. With `training`, every intermediate needed by `backward` is
+    /// kept. `initialState` (L × B × H, packed order, layer by layer) is the state before the
+    /// first step, zero when nil. `observe`, in inference of a single layer, sees every step's
+    /// intermediate values after its cell has run.
     func forward(_ batch: PackedBatch, parameters p: UnsafePointer<Float>, training: Bool,
                  initialState: UnsafePointer<Float>? = nil, observe: ((GRUStepView) -> Void)? = nil) {
         precondition(observe == nil || !training, "GRUEngine.forward: steps are observed in inference only")
-        let f = layout.inputSize, h = layout.hiddenSize, g = layout.gateWidth, c = layout.classCount
+        precondition(observe == nil || layout.layers == 1, "GRUEngine.forward: steps are observed in a single layer only")
+        let f = layout.inputSize, h = layout.hiddenSize, g = layout.gateWidth, c = layout.classCount, layers = layout.layers
         let b = batch.count, steps = batch.steps
         guard b > 0 else { return }
-        let biasIH = p + layout.biasIH.lowerBound
-        let biasHH = p + layout.biasHH.lowerBound
-        let wihT = UnsafePointer(weightIHT.pointer), whhT = UnsafePointer(weightHHT.pointer)
 
-        // In training every state is kept (h_t at index t); in inference one row block is updated in place.
-        let stateCount = training ? (steps + 1) * b * h : b * h
-        let hs = states.zeroed(stateCount)
-        if let initialState { hs.update(from: initialState, count: b * h) }
+        // In training every state is kept (layer k's h_t at k · (T + 1) + t); in inference one
+        // row block per layer is updated in place.
+        let perLayer = training ? (steps + 1) * b * h : b * h
+        let all = states.zeroed(layers * perLayer)
+        if let initialState {
+            for k in 0..<layers { (all + k * perLayer).update(from: initialState + k * b * h, count: b * h) }
+        }
         let block = training ? max(steps, 1) : min(max(steps, 1), Self.inputBlock)
         let gx = inputGates.reserve(block * b * g)
         let gh = hiddenGates.reserve(b * g)
-        let gateStore = training ? gates.reserve(max(steps * b * g, 1)) : nil
-        let hnStore = training ? hiddenN.reserve(max(steps * b * h, 1)) : nil
+        let gateStore = training ? gates.reserve(max(layers * steps * b * g, 1)) : nil
+        let hnStore = training ? hiddenN.reserve(max(layers * steps * b * h, 1)) : nil
         // Observed, one step's gates and the state before it are kept for the observer.
         let stepGates = observe == nil ? nil : gates.reserve(b * g)
         let previous = observe == nil ? nil : previousState.reserve(b * h)
+        // In inference, a lower layer's outputs of the block are the next layer's input.
+        let exchange = !training && layers > 1 ? blockOutputs.reserve(2 * block * b * h) : nil
         let x = UnsafePointer(batch.inputs.pointer)
 
         var t0 = 0
@@ -38,39 +42,56 @@ extension GRUEngine {
             let t1 = min(steps, t0 + block)
             // Rows that finished before t0 are skipped: sorted order makes them a suffix.
             let live = batch.active[t0]
-            for t in t0..<t1 {
-                GRUEngine.broadcast(biasIH, rows: live, width: g, into: gx + (t - t0) * b * g)
-                GEMM.addProduct(m: live, n: g, k: f, a: x + t * b * f, lda: f, b: wihT, ldb: g,
-                                c: gx + (t - t0) * b * g, ldc: g)
-            }
-            for t in t0..<t1 {
-                let rows = batch.active[t]
-                let hPrev = training ? hs + t * b * h : hs
-                let hNext = training ? hs + (t + 1) * b * h : hs
-                GRUEngine.broadcast(biasHH, rows: rows, width: g, into: gh)
-                GEMM.addProduct(m: rows, n: g, k: h, a: hPrev, lda: h, b: whhT, ldb: g, c: gh, ldc: g)
-                previous?.update(from: hPrev, count: rows * h)
-                GRUCell.forward(rows: rows, hidden: h, inputGates: gx + (t - t0) * b * g, hiddenGates: gh,
-                                previous: hPrev, next: hNext,
-                                gates: gateStore.map { $0 + t * b * g } ?? stepGates, hiddenN: hnStore.map { $0 + t * b * h })
-                if let observe, let stepGates, let previous {
-                    observe(GRUStepView(rows: rows, features: f, hidden: h, input: x + t * b * f,
-                                        inputGates: gx + (t - t0) * b * g, hiddenGates: gh, gates: stepGates,
-                                        previous: previous, next: hNext))
+            for k in 0..<layers {
+                let ranges = layout.layer(k), width = ranges.inputWidth
+                let hs = all + k * perLayer
+                let biasIH = p + ranges.biasIH.lowerBound, biasHH = p + ranges.biasHH.lowerBound
+                let wihT = UnsafePointer(weightIHT[k].pointer), whhT = UnsafePointer(weightHHT[k].pointer)
+                let written = exchange.map { $0 + (k % 2) * block * b * h }
+                let read = exchange.map { $0 + ((k + 1) % 2) * block * b * h }
+                /// The layer's input at step t: the features, or the layer below's output.
+                func input(_ t: Int) -> UnsafePointer<Float> {
+                    if k == 0 { return x + t * b * f }
+                    if training { return UnsafePointer(all + (k - 1) * perLayer + (t + 1) * b * h) }
+                    return UnsafePointer(read! + (t - t0) * b * h)
+                }
+                for t in t0..<t1 {
+                    GRUEngine.broadcast(biasIH, rows: live, width: g, into: gx + (t - t0) * b * g)
+                    GEMM.addProduct(m: live, n: g, k: width, a: input(t), lda: width, b: wihT, ldb: g,
+                                    c: gx + (t - t0) * b * g, ldc: g)
+                }
+                for t in t0..<t1 {
+                    let rows = batch.active[t]
+                    let hPrev = training ? hs + t * b * h : hs
+                    let hNext = training ? hs + (t + 1) * b * h : hs
+                    GRUEngine.broadcast(biasHH, rows: rows, width: g, into: gh)
+                    GEMM.addProduct(m: rows, n: g, k: h, a: hPrev, lda: h, b: whhT, ldb: g, c: gh, ldc: g)
+                    previous?.update(from: hPrev, count: rows * h)
+                    GRUCell.forward(rows: rows, hidden: h, inputGates: gx + (t - t0) * b * g, hiddenGates: gh,
+                                    previous: hPrev, next: hNext,
+                                    gates: gateStore.map { $0 + (k * steps + t) * b * g } ?? stepGates,
+                                    hiddenN: hnStore.map { $0 + (k * steps + t) * b * h })
+                    if k < layers - 1, let written { (written + (t - t0) * b * h).update(from: hNext, count: rows * h) }
+                    if let observe, let stepGates, let previous {
+                        observe(GRUStepView(rows: rows, features: f, hidden: h, input: x + t * b * f,
+                                            inputGates: gx + (t - t0) * b * g, hiddenGates: gh, gates: stepGates,
+                                            previous: previous, next: hNext))
+                    }
                 }
             }
             t0 = t1
         }
 
-        // Each row's state after its own last step; in inference finished rows were never touched.
+        // Each row's top state after its own last step; in inference finished rows were never touched.
+        let top = all + (layers - 1) * perLayer
         let final: UnsafeMutablePointer<Float>
         if training {
             final = finalState.reserve(b * h)
             for row in 0..<b {
-                (final + row * h).update(from: hs + batch.lengths[row] * b * h + row * h, count: h)
+                (final + row * h).update(from: top + batch.lengths[row] * b * h + row * h, count: h)
             }
         } else {
-            final = hs
+            final = top
         }
         let out = logits.reserve(b * c)
         GRUEngine.broadcast(p + layout.fcBias.lowerBound, rows: b, width: c, into: out)

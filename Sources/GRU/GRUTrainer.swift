@@ -40,6 +40,7 @@ public enum GRUTrainer {
         precondition(featureCount > 0 && classCount > 0 && options.hiddenSize > 0 && options.batchSize > 0,
                      "GRUTrainer: sizes must be positive")
         precondition((options.bptt ?? 1) > 0, "GRUTrainer: bptt must be positive")
+        precondition(GRUClassifier.allowedLayers.contains(options.layers), "GRUTrainer: \(options.layers) layers is outside \(GRUClassifier.allowedLayers)")
         for (name, set) in [("training", train), ("validation", validation)] {
             for (i, (sequence, label)) in zip(set.sequences, set.labels).enumerated() {
                 precondition((0..<classCount).contains(label), "GRUTrainer: \(name) label \(label) of sequence \(i) is not in 0..<\(classCount)")
@@ -126,7 +127,8 @@ public enum GRUTrainer {
         featureCount: Int, classCount: Int, options: TrainingOptions, replaying rates: [Float]?,
         progress: (TrainingProgress) -> Void, epochDone: (EpochSummary) -> Void, shouldStop: () -> Bool
     ) -> TrainingResult {
-        var model = GRUClassifier(inputSize: featureCount, hiddenSize: options.hiddenSize, classCount: classCount, seed: options.seed)
+        var model = GRUClassifier(inputSize: featureCount, hiddenSize: options.hiddenSize, classCount: classCount,
+                                  layers: options.layers, seed: options.seed)
         let standardization = Standardization.fit(sequences: train.sequences, featureCount: featureCount)
         model.standardization = standardization
         // Standardise once up front instead of on every pass over the data.
@@ -140,7 +142,7 @@ public enum GRUTrainer {
         var parameters = model.flatParameters
         var adam = Adam(count: parameters.count, learningRate: options.learningRate)
         adam.weightDecay = options.weightDecay
-        adam.decayed = [model.layout.weightIH, model.layout.weightHH, model.layout.fcWeight]
+        adam.decayed = model.layout.weightMatrices
         var shuffler = SeededGenerator(seed: options.seed, stream: 1)
         var augmenter = SeededGenerator(seed: options.seed, stream: 2)
         var sincePlateauCut = 0

@@ -40,6 +40,7 @@ public final class ObservedRun {
         engine = GRUEngine(layout: model.layout)
         parameters = model.flatParameters
         (order, lengths) = PackedBatch.longestFirst(sequences, indices: indices, features: model.inputSize)
+        precondition(model.layerCount == 1, "ObservedRun: steps are observed in a single layer only")
         state.zeroed(max(order.count * model.hiddenSize, 1))
         parameters.withUnsafeBufferPointer { engine.prepare(parameters: $0.baseAddress!) }
     }

@@ -39,6 +39,8 @@ public struct TrainingOptions: Sendable, Equatable {
     /// every labelled non-test sequence then shapes the model, and the first run's validation
     /// score at that epoch stays with it as the held-out one.
     public var refit: Bool
+    /// Stacked GRU layers (1 to 4), each reading the output of the one below.
+    public var layers: Int
 
     /// Options with the tested defaults for anything not given.
     public init(
@@ -46,7 +48,7 @@ public struct TrainingOptions: Sendable, Equatable {
         seed: UInt64 = 0, clipNorm: Float = 1, patience: Int = 15,
         weightDecay: Float = 0.1, schedule: LearningRateSchedule = .cosine,
         selection: ModelSelection = .loss, rotationDegrees: Float = 0, bptt: Int? = nil,
-        refit: Bool = false
+        refit: Bool = false, layers: Int = 1
     ) {
         self.epochs = epochs
         self.hiddenSize = hiddenSize
@@ -61,6 +63,7 @@ public struct TrainingOptions: Sendable, Equatable {
         self.rotationDegrees = rotationDegrees
         self.bptt = bptt
         self.refit = refit
+        self.layers = layers
     }
 }
 

@@ -70,18 +70,19 @@ final class BatchGradient {
     func run(_ sequences: [[Float]], indices: some Collection<Int>, labels: [Int], standardization: Standardization?,
              bptt: Int?, parameters p: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
              lossScale: Float) -> (loss: Double, correct: Int) {
-        let f = engine.layout.inputSize, h = engine.layout.hiddenSize
+        // Every layer's state is carried: L × B × H, as inference leaves it.
+        let f = engine.layout.inputSize, carriedWidth = engine.layout.hiddenSize * engine.layout.layers
         engine.prepare(parameters: p)
         let windows = BPTTWindows(sequences, indices: indices, features: f, bptt: bptt)
         let b = windows.count
         let labels = windows.order.map { labels[$0] }
         var state: UnsafeMutablePointer<Float>?
         if windows.window != nil {
-            let carriedState = carried.zeroed(b * h)
+            let carriedState = carried.zeroed(b * carriedWidth)
             windows.forEachEarlierBlock(of: sequences, into: &earlier, features: f, standardization: standardization) { block in
                 // Inference keeps one state row per sequence and leaves rows without steps here alone.
                 engine.forward(block, parameters: p, training: false, initialState: carriedState)
-                carriedState.update(from: engine.states.pointer, count: b * h)
+                carriedState.update(from: engine.states.pointer, count: b * carriedWidth)
             }
             state = carriedState
         }

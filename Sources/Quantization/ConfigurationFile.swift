@@ -61,6 +61,9 @@ public struct ConfigurationFile: Sendable, Equatable {
         let bits = try decode(BitWidths.self, "gq.bits")
         // The file's model is one GRU layer (what `GRUClassifier` reads); widths named for a
         // stack's layers (`l1.gate.z`) belong to another network.
+        guard model.layerCount == 1 else {
+            throw ConfigurationFileError(path: url.path, reason: "its model has \(model.layerCount) stacked GRU layers; gq quantizes single-layer GRUs only so far")
+        }
         guard bits.network == .singleGRU else {
             throw ConfigurationFileError(path: url.path, reason: "metadata 'gq.bits' gives widths for \(bits.network), but the model in the file is \(NetworkDescription.singleGRU)")
         }

@@ -37,6 +37,7 @@ public enum FloatReference {
         let biasIH: [Double], biasHH: [Double]
 
         init(_ model: GRUClassifier) {
+            precondition(model.layerCount == 1, "FloatReference: a single GRU layer")
             self.model = model
             f = model.inputSize; h = model.hiddenSize
             let g = 3 * h, f = self.f, h = self.h

@@ -82,6 +82,7 @@ public struct QuantizedGRU: Sendable {
 
     /// Builds the integer model of `model` at `bits`, with activation ranges from `calibration`.
     public init(model: GRUClassifier, calibration: Calibration, bits: BitWidths, options: QuantizationOptions) {
+        precondition(model.layerCount == 1, "QuantizedGRU: the integer model is of a single GRU layer")
         precondition(bits.network == .singleGRU, "QuantizedGRU: \(bits.network)'s widths for a model of one GRU layer")
         self.bits = bits
         self.options = options

@@ -11,6 +11,8 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
     case noSearch
     /// A model (from a file or the session) whose shape does not fit the loaded task.
     case modelDoesNotFitTask(model: String, features: Int, classes: Int, task: String, taskFeatures: Int, taskClasses: Int)
+    /// A model of stacked layers, which the integer engines do not run yet.
+    case stackedModel(model: String, layers: Int)
     case emptySplit(String)
     case sequenceOutOfRange(index: Int, count: Int)
     /// `rotate` needs whole 3-axis triplets.
@@ -72,6 +74,8 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
             return "no search yet: run 'evolve N gens' first"
         case let .modelDoesNotFitTask(model, features, classes, task, taskFeatures, taskClasses):
             return "\(model) has \(features) features and \(classes) classes, but task \(task) has \(taskFeatures) features and \(taskClasses) classes"
+        case let .stackedModel(model, layers):
+            return "\(model) holds \(layers) stacked GRU layers (num_layers=\(layers)); gq quantizes single-layer GRUs only so far (num_layers=1)"
         case .emptySplit(let split):
             return "the \(split) split is empty"
         case let .sequenceOutOfRange(index, count):

@@ -18,6 +18,7 @@ extension Workspace {
     /// Reads a float model and makes it current, after checking it fits the loaded task.
     public func loadModel(from url: URL, named name: String) throws -> GRUClassifier {
         let model = try GRUClassifier(contentsOf: url)
+        guard model.layerCount == 1 else { throw WorkbenchError.stackedModel(model: name, layers: model.layerCount) }
         try adopt(model: model, origin: "loaded from \(name)", describedAs: name + " holds a model that")
         return model
     }

@@ -159,6 +159,8 @@ extension Workspace {
         ].joined(separator: ";")
             // Absent for whole-sequence BPTT, so models cached before the option existed still match.
             + (settings.bptt.map { ";bptt=\($0)" } ?? "")
+            // Absent for one layer, so models cached before stacks existed still match.
+            + (settings.layers == 1 ? "" : ";layers=\(settings.layers)")
             // v2: the held-out score is the refit's last epoch's (v1 models carried the best one);
             // v3: a refit that fits its data clearly worse than the first run is discarded;
             // v4: the refit's fit is its final weights' accuracy, not its last epoch's running one.

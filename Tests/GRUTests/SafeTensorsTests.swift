@@ -210,10 +210,21 @@ struct UnusedTensorTests {
         }
     }
 
-    @Test("a second layer (num_layers=2) is named, not ignored while layer 0 runs alone")
-    func secondLayer() {
+    @Test("stacked layers (num_layers=2) load as a stack; a layer of the wrong shape, a gap or a fifth layer is named")
+    func stackedLayers() throws {
+        let stack = GRUClassifier(inputSize: 8, hiddenSize: 32, classCount: 10, layers: 2, seed: 1)
+        let loaded = try GRUClassifier(archive: stack.archive(), file: "m.safetensors")
+        #expect(loaded == stack && loaded.layerCount == 2)
         #expect(refusal(adding: ["gru.weight_ih_l1", "gru.weight_hh_l1", "gru.bias_ih_l1", "gru.bias_hh_l1"])
-                == "m.safetensors holds more than one recurrent layer (num_layers > 1) ('gru.bias_hh_l1', 'gru.bias_ih_l1', 'gru.weight_hh_l1', 'gru.weight_ih_l1'); gq runs one unidirectional GRU layer and a linear head, so it does not load this model")
+                == "m.safetensors: tensor 'gru.bias_ih_l1' has shape [96, 32], expected [96]")
+        #expect(refusal(adding: ["gru.weight_ih_l2", "gru.weight_hh_l2"])
+                == "m.safetensors holds a recurrent layer above a missing one ('gru.weight_hh_l2', 'gru.weight_ih_l2'); gq runs unidirectional GRU layers with a linear head, so it does not load this model")
+        var five = GRUClassifier(inputSize: 8, hiddenSize: 32, classCount: 10, layers: 4, seed: 1).archive()
+        five.tensors["gru.weight_hh_l4"] = SafeTensors.Tensor(shape: [96, 32], values: [Float](repeating: 0, count: 96 * 32))
+        #expect(throws: SafeTensorsError.unusedTensors(file: "m.safetensors", tensors: ["gru.weight_hh_l4"],
+                                                       meaning: "more than 4 recurrent layers (num_layers > 4)")) {
+            _ = try GRUClassifier(archive: five, file: "m.safetensors")
+        }
     }
 
     @Test("a reverse direction (bidirectional=True) is named")

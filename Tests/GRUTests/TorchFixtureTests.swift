@@ -7,6 +7,8 @@ struct TorchExpectation: Decodable {
     var input_size: Int
     var hidden_size: Int
     var class_count: Int
+    /// Absent in the single-layer fixture, written before stacks.
+    var layers: Int?
     var sequences: [[Float]]
     var lengths: [Int]
     var logits: [[Float]]
@@ -14,15 +16,17 @@ struct TorchExpectation: Decodable {
 
 @Suite("PyTorch fixture")
 struct TorchFixtureTests {
-    @Test("a GRU trained in PyTorch and saved with safetensors.torch.save_file gives PyTorch's logits within 1e-5")
-    func torchLogits() throws {
-        let modelURL = try #require(Bundle.module.url(forResource: "torch_gru", withExtension: "safetensors", subdirectory: "Fixtures"))
-        let expectedURL = try #require(Bundle.module.url(forResource: "torch_gru_expected", withExtension: "json", subdirectory: "Fixtures"))
+    @Test("a GRU trained in PyTorch and saved with safetensors.torch.save_file gives PyTorch's logits within 1e-5",
+          arguments: ["torch_gru", "torch_gru_l2"])
+    func torchLogits(fixture: String) throws {
+        let modelURL = try #require(Bundle.module.url(forResource: fixture, withExtension: "safetensors", subdirectory: "Fixtures"))
+        let expectedURL = try #require(Bundle.module.url(forResource: fixture + "_expected", withExtension: "json", subdirectory: "Fixtures"))
         let expected = try JSONDecoder().decode(TorchExpectation.self, from: Data(contentsOf: expectedURL))
         let model = try GRUClassifier(contentsOf: modelURL)
         #expect(model.inputSize == expected.input_size)
         #expect(model.hiddenSize == expected.hidden_size)
         #expect(model.classCount == expected.class_count)
+        #expect(model.layerCount == (expected.layers ?? 1))
         #expect(model.standardization == nil, "a plain PyTorch export runs on raw inputs")
         #expect(expected.sequences.map { $0.count / model.inputSize } == expected.lengths)
         let logits = model.logits(expected.sequences)

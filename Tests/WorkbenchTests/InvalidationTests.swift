@@ -1,4 +1,5 @@
 import Foundation
+import GRU
 import Testing
 import Workbench
 
@@ -31,6 +32,17 @@ struct InvalidationTests {
         #expect(workspace.tuned == nil && workspace.search == nil)
         #expect(workspace.bits == BitWidths(uniform: 5))
         #expect(workspace.modelOrigin == "loaded from m.safetensors")
+    }
+
+    @Test("a model of stacked GRU layers is refused by 'load model', naming the layers, and the model in use stays")
+    func stackedModel() throws {
+        let workspace = try trainedWorkspace()
+        let before = workspace.model
+        let file = temporaryDirectory().appendingPathComponent("stack.safetensors")
+        try GRUClassifier(inputSize: 64, hiddenSize: 8, classCount: 10, layers: 2, seed: 1).write(to: file)
+        #expect(message { _ = try workspace.loadModel(from: file, named: "stack.safetensors") }
+                == "stack.safetensors holds 2 stacked GRU layers (num_layers=2); gq quantizes single-layer GRUs only so far (num_layers=1)")
+        #expect(workspace.model == before)
     }
 
     @Test("fine-tuning keeps the search, which reports with the weights it searched")

@@ -1,0 +1,147 @@
+import Foundation
+import GRU
+import Testing
+
+/// A plain Double-precision stacked GRU over a flat parameter vector in `ParameterLayout`
+/// order: each layer reads the layer below's output at every step, the head the top state.
+private struct NaiveStack {
+    let layout: ParameterLayout
+    var parameters: [Double]
+    let mean: [Double]?, scale: [Double]?
+
+    init(_ model: GRUClassifier) {
+        layout = model.layout
+        parameters = model.flatParameters.map(Double.init)
+        mean = model.standardization?.mean.map(Double.init)
+        scale = model.standardization?.scale.map(Double.init)
+    }
+
+    func logits(_ sequence: [Float]) -> [Double] {
+        let f = layout.inputSize, h = layout.hiddenSize, c = layout.classCount
+        func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
+        func dot(_ at: Int, _ row: Int, _ v: [Double]) -> Double {
+            var s = 0.0
+            for k in 0..<v.count { s += parameters[at + row * v.count + k] * v[k] }
+            return s
+        }
+        var states = [[Double]](repeating: [Double](repeating: 0, count: h), count: layout.layers)
+        for t in 0..<(sequence.count / f) {
+            var x = (0..<f).map { Double(sequence[t * f + $0]) }
+            if let mean, let scale { x = (0..<f).map { (x[$0] - mean[$0]) / scale[$0] } }
+            for k in 0..<layout.layers {
+                let l = layout.layer(k), state = states[k]
+                let wih = l.weightIH.lowerBound, whh = l.weightHH.lowerBound, bih = l.biasIH.lowerBound, bhh = l.biasHH.lowerBound
+                states[k] = (0..<h).map { j in
+                    let r = sigmoid(dot(wih, j, x) + parameters[bih + j] + dot(whh, j, state) + parameters[bhh + j])
+                    let z = sigmoid(dot(wih, h + j, x) + parameters[bih + h + j] + dot(whh, h + j, state) + parameters[bhh + h + j])
+                    let n = Foundation.tanh(dot(wih, 2 * h + j, x) + parameters[bih + 2 * h + j]
+                                            + r * (dot(whh, 2 * h + j, state) + parameters[bhh + 2 * h + j]))
+                    return (1 - z) * n + z * state[j]
+                }
+                x = states[k]
+            }
+        }
+        let top = states[layout.layers - 1], fcw = layout.fcWeight.lowerBound, fcb = layout.fcBias.lowerBound
+        return (0..<c).map { k in parameters[fcb + k] + (0..<h).reduce(0.0) { $0 + parameters[fcw + k * h + $1] * top[$1] } }
+    }
+
+    func meanLoss(_ sequences: [[Float]], labels: [Int]) -> Double {
+        var total = 0.0
+        for (s, label) in zip(sequences, labels) {
+            let z = logits(s)
+            let top = z.max() ?? 0
+            total += top + Foundation.log(z.reduce(0.0) { $0 + Foundation.exp($1 - top) }) - z[label]
+        }
+        return total / Double(sequences.count)
+    }
+}
+
+@Suite("Stacked GRU layers in float (num_layers 2 to 4)")
+struct StackedGRUTests {
+    @Test("a stack's logits are the plain reference's, on sequences longer than an inference block and of uneven lengths",
+          arguments: [2, 3])
+    func logits(layers: Int) {
+        var model = GRUClassifier(inputSize: 3, hiddenSize: 6, classCount: 4, layers: layers, seed: 7)
+        model.standardization = Standardization(mean: [0.5, 0, -0.5], scale: [2, 1.5, 1])
+        let sequences = randomSequences(lengths: [70, 1, 33, 0, 40, 5], features: 3, seed: 3)
+        let logits = model.logits(sequences)
+        let reference = NaiveStack(model)
+        for (i, sequence) in sequences.enumerated() {
+            for (k, value) in reference.logits(sequence).enumerated() {
+                #expect(abs(Double(logits[i * 4 + k]) - value) < 1e-4, "sequence \(i) class \(k)")
+            }
+        }
+    }
+
+    @Test("BPTT through a stack of two layers matches central finite differences in every parameter")
+    func finiteDifferences() {
+        var model = GRUClassifier(inputSize: 3, hiddenSize: 4, classCount: 3, layers: 2, seed: 11)
+        model.standardization = Standardization(mean: [0.5, 0, -0.5], scale: [2, 1.5, 1])
+        let sequences = randomSequences(lengths: [4, 1, 6, 0, 3, 6], features: 3, seed: 5)
+        let labels = [0, 2, 1, 2, 0, 1]
+        let (loss, gradient) = model.lossAndGradient(sequences, labels: labels)
+        let reference = NaiveStack(model)
+        #expect(abs(loss - reference.meanLoss(sequences, labels: labels)) < 1e-5)
+        let analytic = gradient.flatParameters
+        let upper = model.layout.layer(1)
+        #expect(analytic[upper.weightIH].contains { $0 != 0 } && analytic[model.layout.weightIH].contains { $0 != 0 })
+        let epsilon = 1e-5
+        for i in analytic.indices {
+            var plus = reference, minus = reference
+            plus.parameters[i] += epsilon
+            minus.parameters[i] -= epsilon
+            let numeric = (plus.meanLoss(sequences, labels: labels) - minus.meanLoss(sequences, labels: labels)) / (2 * epsilon)
+            #expect(abs(Double(analytic[i]) - numeric) <= 1e-5 + 1e-3 * abs(numeric), "parameter \(i): analytic \(analytic[i]) vs numeric \(numeric)")
+        }
+    }
+
+    @Test("a truncated window of a stack carries every layer's state: at least as long as every sequence, it is full BPTT exactly")
+    func truncatedCarry() {
+        let model = GRUClassifier(inputSize: 2, hiddenSize: 5, classCount: 3, layers: 2, seed: 4)
+        let sequences = randomSequences(lengths: [9, 3, 7], features: 2, seed: 8)
+        let labels = [2, 0, 1]
+        let full = model.lossAndGradient(sequences, labels: labels)
+        let long = model.lossAndGradient(sequences, labels: labels, bptt: 9)
+        #expect(long.loss == full.loss && long.gradient == full.gradient)
+        // Shorter, the loss is still the whole sequence's: the carried states are every layer's.
+        let short = model.lossAndGradient(sequences, labels: labels, bptt: 2)
+        #expect(abs(short.loss - full.loss) < 1e-6)
+        #expect(short.gradient.flatParameters != full.gradient.flatParameters)
+    }
+
+    @Test("a stack saved and read back is the same model, under PyTorch's names gru.weight_ih_l1 …")
+    func fileRoundTrip() throws {
+        let model = GRUClassifier(inputSize: 3, hiddenSize: 4, classCount: 2, layers: 3, seed: 9)
+        let archive = model.archive()
+        #expect(archive.tensors["gru.weight_ih_l1"]?.shape == [12, 4] && archive.tensors["gru.bias_hh_l2"]?.shape == [12])
+        #expect(try GRUClassifier(archive: archive, file: "s.safetensors") == model)
+    }
+
+    @Test("training a two-layer stack on a task a single step cannot solve learns it")
+    func trains() {
+        // The class is the sign of the first step's value, seen 12 steps before the end.
+        var generator = SeededPCG(3)
+        let sequences = (0..<256).map { _ in (0..<12).map { _ in Float(generator.next()) * 2 - 1 } }
+        let labels = sequences.map { $0[0] > 0 ? 1 : 0 }
+        var options = TrainingOptions()
+        options.epochs = 30
+        options.batchSize = 32
+        options.hiddenSize = 8
+        options.layers = 2
+        options.seed = 1
+        let result = GRUTrainer.train(train: (sequences, labels), validation: (sequences, labels), featureCount: 1, classCount: 2,
+                                          options: options)
+        #expect(result.model.layerCount == 2)
+        #expect(result.model.accuracy(sequences, labels: labels) > 0.9)
+    }
+}
+
+/// A small seeded generator of values in [0, 1) for test data.
+private struct SeededPCG {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed | 1 }
+    mutating func next() -> Double {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Double(state >> 11) / Double(1 << 53)
+    }
+}
