@@ -22,23 +22,28 @@ public struct TrainingMemory: BackpropagationMemory, Sendable, Equatable {
     public var keptSteps: Int
     /// Bytes the run's buffers take at most.
     public var bytes: Int
+    /// Stacked layers: each above the first keeps its own states, gates and W_hn·h.
+    public var layers: Int
 
     /// The estimate for `options` on training sequences of these step counts.
     public init(lengths: [Int], featureCount: Int, options: TrainingOptions) {
         batchSize = GRUTrainer.effectiveBatchSize(options.batchSize, trainingCount: lengths.count)
         longestSequence = lengths.max() ?? 0
         keptSteps = min(longestSequence, options.bptt ?? longestSequence)
+        layers = options.layers
         bytes = Self.bytes(batch: batchSize, steps: keptSteps, floatsPerStep: Self.floatsPerStep(
-            featureCount: featureCount, hiddenSize: options.hiddenSize, truncated: keptSteps < longestSequence))
+            featureCount: featureCount, hiddenSize: options.hiddenSize, layers: layers, truncated: keptSteps < longestSequence))
     }
 
-    public static func floatsPerStep(featureCount: Int, hiddenSize: Int, truncated: Bool) -> Int {
-        14 * hiddenSize + (truncated ? 2 : 1) * featureCount
+    /// 14H + F for the first layer (2F truncated); each layer above keeps 5H more (states H,
+    /// gates 3H, W_hn·h H), and a stack one gradient of H at each layer's outputs.
+    public static func floatsPerStep(featureCount: Int, hiddenSize: Int, layers: Int, truncated: Bool) -> Int {
+        14 * hiddenSize + (truncated ? 2 : 1) * featureCount + (layers - 1) * 5 * hiddenSize + (layers > 1 ? hiddenSize : 0)
     }
 
     /// Bytes of the buffers for `batch` rows of `steps` steps (full back-propagation).
-    public static func bytes(batch: Int, steps: Int, featureCount: Int, hiddenSize: Int) -> Int {
-        bytes(batch: batch, steps: steps, floatsPerStep: floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: false))
+    public static func bytes(batch: Int, steps: Int, featureCount: Int, hiddenSize: Int, layers: Int = 1) -> Int {
+        bytes(batch: batch, steps: steps, floatsPerStep: floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, layers: layers, truncated: false))
     }
 
     /// 4 bytes × batch × steps × floats per row and step; saturating, so a hostile size
@@ -75,8 +80,10 @@ public protocol BackpropagationMemory {
     var keptSteps: Int { get }
     /// Bytes the run's buffers take at most.
     var bytes: Int { get }
+    /// Recurrent layers of the model trained.
+    var layers: Int { get }
     /// Floats one row keeps per step, whole or truncated.
-    static func floatsPerStep(featureCount: Int, hiddenSize: Int, truncated: Bool) -> Int
+    static func floatsPerStep(featureCount: Int, hiddenSize: Int, layers: Int, truncated: Bool) -> Int
 }
 
 extension BackpropagationMemory {
@@ -87,7 +94,7 @@ extension BackpropagationMemory {
     public func largestBatch(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
         TrainingMemory.largestBatch(batchSize, within: limit, perSequence: TrainingMemory.bytes(
             batch: 1, steps: keptSteps,
-            floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: truncated)))
+            floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, layers: layers, truncated: truncated)))
     }
 
     /// The window a run that asked for none truncates to because whole sequences pass
@@ -102,6 +109,6 @@ extension BackpropagationMemory {
     /// longest sequence (0 when not even one step fits).
     public func largestWindow(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
         TrainingMemory.largestWindow(below: longestSequence, within: limit, perStep: TrainingMemory.bytes(
-            batch: batchSize, steps: 1, floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: true)))
+            batch: batchSize, steps: 1, floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, layers: layers, truncated: true)))
     }
 }

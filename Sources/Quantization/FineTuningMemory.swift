@@ -23,6 +23,8 @@ public struct FineTuningMemory: BackpropagationMemory, Sendable, Equatable {
     public var keptSteps: Int
     /// Bytes the run's per-step buffers take at most.
     public var bytes: Int
+    /// The fake-quant engine runs one GRU layer.
+    public var layers: Int { 1 }
 
     /// The estimate for a batch of `batchSize` on training sequences of these step counts,
     /// back-propagating through the last `bptt` steps (whole sequences when nil).
@@ -31,15 +33,15 @@ public struct FineTuningMemory: BackpropagationMemory, Sendable, Equatable {
         longestSequence = lengths.max() ?? 0
         keptSteps = min(longestSequence, bptt ?? longestSequence)
         bytes = TrainingMemory.bytes(batch: self.batchSize, steps: keptSteps, floatsPerStep: Self.floatsPerStep(
-            featureCount: featureCount, hiddenSize: hiddenSize, truncated: keptSteps < longestSequence))
+            featureCount: featureCount, hiddenSize: hiddenSize, layers: 1, truncated: keptSteps < longestSequence))
     }
 
-    public static func floatsPerStep(featureCount: Int, hiddenSize: Int, truncated: Bool) -> Int {
+    public static func floatsPerStep(featureCount: Int, hiddenSize: Int, layers: Int, truncated: Bool) -> Int {
         30 * hiddenSize + (truncated ? 3 : 2) * featureCount
     }
 
     /// Bytes of the buffers for `batch` rows of `steps` steps, every step kept (saturating).
     public static func bytes(batch: Int, steps: Int, featureCount: Int, hiddenSize: Int) -> Int {
-        TrainingMemory.bytes(batch: batch, steps: steps, floatsPerStep: floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: false))
+        TrainingMemory.bytes(batch: batch, steps: steps, floatsPerStep: floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, layers: 1, truncated: false))
     }
 }

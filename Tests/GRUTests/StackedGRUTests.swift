@@ -117,6 +117,17 @@ struct StackedGRUTests {
         #expect(try GRUClassifier(archive: archive, file: "s.safetensors") == model)
     }
 
+    @Test("a stack's memory estimate adds what each layer above the first keeps per step: states, gates, W_hn·h, and one output gradient")
+    func memory() {
+        let one = TrainingMemory(lengths: [100, 50], featureCount: 3, options: TrainingOptions(hiddenSize: 8, batchSize: 2))
+        let two = TrainingMemory(lengths: [100, 50], featureCount: 3, options: TrainingOptions(hiddenSize: 8, batchSize: 2, layers: 2))
+        let three = TrainingMemory(lengths: [100, 50], featureCount: 3, options: TrainingOptions(hiddenSize: 8, batchSize: 2, layers: 3))
+        #expect(one.bytes == 4 * 2 * 100 * (14 * 8 + 3))
+        #expect(two.bytes - one.bytes == 4 * 2 * 100 * (5 * 8 + 8))
+        #expect(three.bytes - two.bytes == 4 * 2 * 100 * 5 * 8)
+        #expect(two.largestBatch(within: two.bytes / 2, featureCount: 3, hiddenSize: 8) == 1)
+    }
+
     @Test("training a two-layer stack on a task a single step cannot solve learns it")
     func trains() {
         // The class is the sign of the first step's value, seen 12 steps before the end.
