@@ -76,10 +76,14 @@ extension GRUClassifier {
             guard let t = archive.tensors[name] else { throw SafeTensorsError.missingTensor(file: file, tensor: name) }
             return t
         }
-        let wih = try tensor(GRUTensorName.weightIH)
-        let whh = try tensor(GRUTensorName.weightHH)
+        // Fetched in the order a missing one is reported: the layers bottom up, then the head.
+        // A file with no layer at all is missing the first layer's weights.
+        let layerTensors = try (0..<max(layerCount, 1)).map { k in
+            try [GRUTensorName.weightIH(k), GRUTensorName.weightHH(k), GRUTensorName.biasIH(k), GRUTensorName.biasHH(k)].map { (name: $0, tensor: try tensor($0)) }
+        }
         let fcw = try tensor(GRUTensorName.fcWeight)
         let fcb = try tensor(GRUTensorName.fcBias)
+        let wih = layerTensors[0][0].tensor, whh = layerTensors[0][1].tensor
         // The first layer's recurrent weights fix H; everything else is checked against it.
         guard whh.shape.count == 2, whh.shape[0] > 0, whh.shape[0] == 3 * whh.shape[1] else {
             let h = whh.shape.last ?? 0
@@ -90,20 +94,10 @@ extension GRUClassifier {
             throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.weightIH, expected: [3 * h, wih.shape.last ?? 1], found: wih.shape)
         }
         let f = wih.shape[1]
-        var layers: [GRULayer] = []
-        for k in 0..<layerCount {
-            let input = k == 0 ? f : h
-            var values: [[Float]] = []
-            for (name, shape) in [(GRUTensorName.weightIH(k), [3 * h, input]), (GRUTensorName.weightHH(k), [3 * h, h]),
-                                  (GRUTensorName.biasIH(k), [3 * h]), (GRUTensorName.biasHH(k), [3 * h])] {
-                let t = try tensor(name)
-                guard t.shape == shape else { throw SafeTensorsError.wrongShape(file: file, tensor: name, expected: shape, found: t.shape) }
-                if let index = t.values.firstIndex(where: { !$0.isFinite }) {
-                    throw SafeTensorsError.badValue(file: file, tensor: name, index: index, value: t.values[index], expected: "finite numbers")
-                }
-                values.append(t.values)
+        for (k, tensors) in layerTensors.enumerated() {
+            for ((name, t), shape) in zip(tensors, [[3 * h, k == 0 ? f : h], [3 * h, h], [3 * h], [3 * h]]) where t.shape != shape {
+                throw SafeTensorsError.wrongShape(file: file, tensor: name, expected: shape, found: t.shape)
             }
-            layers.append(GRULayer(weightIH: values[0], weightHH: values[1], biasIH: values[2], biasHH: values[3]))
         }
         guard fcw.shape.count == 2, fcw.shape[1] == h, fcw.shape[0] > 0 else {
             throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.fcWeight, expected: [fcw.shape.first ?? 1, h], found: fcw.shape)
@@ -130,7 +124,7 @@ extension GRUClassifier {
         case (_, nil):
             throw SafeTensorsError.missingTensor(file: file, tensor: GRUTensorName.inputScale)
         }
-        for (name, tensor) in [(GRUTensorName.fcWeight, fcw), (GRUTensorName.fcBias, fcb)] {
+        for (name, tensor) in layerTensors.flatMap({ $0 }) + [(GRUTensorName.fcWeight, fcw), (GRUTensorName.fcBias, fcb)] {
             if let index = tensor.values.firstIndex(where: { !$0.isFinite }) {
                 throw SafeTensorsError.badValue(file: file, tensor: name, index: index, value: tensor.values[index], expected: "finite numbers")
             }
@@ -145,6 +139,9 @@ extension GRUClassifier {
                 throw SafeTensorsError.badValue(file: file, tensor: GRUTensorName.inputScale, index: index,
                                                 value: standardization.scale[index], expected: "finite positive numbers (the standard deviation of each feature)")
             }
+        }
+        let layers = layerTensors.map { t in
+            GRULayer(weightIH: t[0].tensor.values, weightHH: t[1].tensor.values, biasIH: t[2].tensor.values, biasHH: t[3].tensor.values)
         }
         guard let model = GRUClassifier(inputSize: f, hiddenSize: h, classCount: c, layers: layers,
                                         fcWeight: fcw.values, fcBias: fcb.values, standardization: standardization)

@@ -133,13 +133,13 @@ public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
         guard pattern.contains("*") || pattern.contains("?") || network.layers > 1 else {
             throw .unknownOperator(pattern)
         }
-        // Without a layer, a pattern reads each layer's operators by their names in the cell.
+        // A pattern with a layer reads each cell operator as `lK.name`, in a single layer too;
+        // without one, as the cell names it, in every layer.
         let layered = NetworkDescription.splitLayer(pattern) != nil || pattern.hasPrefix("l*") || pattern.hasPrefix("l?")
         let matches = network.operators.filter { op in
-            let name = network.name(of: op)
-            if glob(pattern, matches: name) { return true }
-            guard !layered, network.layers > 1, let i = op.cellIndex else { return false }
-            return glob(pattern, matches: network.cell.description.operators[i].name)
+            guard let i = op.cellIndex else { return glob(pattern, matches: network.name(of: op)) }
+            let name = network.cell.description.operators[i].name
+            return glob(pattern, matches: layered ? "l\(op.layer).\(name)" : name)
         }
         guard !matches.isEmpty else {
             throw pattern.contains("*") || pattern.contains("?") ? .matchesNothing(pattern) : .unknownOperator(pattern)
@@ -181,7 +181,8 @@ extension BitWidths: Codable {
         let network = NetworkDescription(cell: .gru, layers: deepest + 1)
         var widths = BitWidths(network: network)
         for (name, bits) in table {
-            guard let op = network.operatorNamed(name) else {
+            // Only the name gq writes: `l0.gate.z` beside `gate.z` would be one operator twice.
+            guard let op = network.operatorNamed(name), network.name(of: op) == name else {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown operator '\(name)'")
             }
             guard BitWidths.allowed.contains(bits) else {

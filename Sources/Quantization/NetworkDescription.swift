@@ -150,7 +150,9 @@ public struct NetworkDescription: Hashable, Sendable, CustomStringConvertible {
     static func splitLayer(_ text: String) -> (Int, Substring)? {
         guard text.hasPrefix("l"), let dot = text.firstIndex(of: ".") else { return nil }
         let digits = text[text.index(after: text.startIndex)..<dot]
-        guard !digits.isEmpty, digits.count <= 2, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(digits) else { return nil }
+        // One spelling per layer: no leading zeros (`l01`).
+        guard !digits.isEmpty, digits.count <= 2, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+              digits.count == 1 || digits.first != "0", let number = Int(digits) else { return nil }
         return (number, text[text.index(after: dot)...])
     }
 

@@ -96,6 +96,7 @@ extension Workspace {
     public func train(_ settings: TrainingOptions, retrain: Bool = false, observer: TrainingObserver = TrainingObserver(),
                       cacheWarning: (String) -> Void = { _ in }) throws -> TrainingOutcome {
         let task = try requireTask()
+        guard settings.layers == 1 else { throw WorkbenchError.stackedModel(model: "the model asked for", layers: settings.layers) }
         if settings.rotationDegrees != 0, task.featureCount % 3 != 0 {
             throw WorkbenchError.rotationNeedsTriplets(task: task.name, features: task.featureCount)
         }

@@ -261,6 +261,8 @@ public final class Workspace {
     }
 
     func checkFits(_ candidate: GRUClassifier, describedAs name: String) throws {
+        // The integer engines run one layer: a stack would stop every quantizing command.
+        guard candidate.layerCount == 1 else { throw WorkbenchError.stackedModel(model: name, layers: candidate.layerCount) }
         if let task, candidate.inputSize != task.featureCount || candidate.classCount != task.classCount {
             throw WorkbenchError.modelDoesNotFitTask(model: name, features: candidate.inputSize, classes: candidate.classCount,
                                                      task: task.name, taskFeatures: task.featureCount, taskClasses: task.classCount)

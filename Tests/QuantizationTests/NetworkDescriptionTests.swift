@@ -7,13 +7,28 @@ struct NetworkDescriptionTests {
     static let stack = NetworkDescription(cell: .gru, layers: 2)
 
     @Test("a single GRU layer's operators are the 17 of its cell, then input and fc, named as before")
-    func singleLayer() {
+    func singleLayer() throws {
         let network = NetworkDescription.singleGRU
         #expect(network.names == GRUOperator.names)
         #expect(network.genome.map { network.shortName(of: $0) } == GRUOperator.genome.map(\.shortName))
         #expect(network.operators.enumerated().allSatisfy { $0.offset == network.position(of: $0.element) })
         #expect(network.operatorNamed("gate.z") == OperatorID(.gateZ) && network.operatorNamed("l0.gate.z") == OperatorID(.gateZ))
         #expect(network.operatorNamed("l1.gate.z") == nil && network.operatorNamed("gate.q") == nil)
+        #expect(network.operatorNamed("l00.gate.z") == nil, "one spelling per layer")
+        // Layered patterns read a single layer's operators as l0.…, as a stack's.
+        #expect(try BitWidths.resolve("l0.*").count == 17)
+        #expect(try BitWidths.resolve("l*.gate.z") == [OperatorID(.gateZ)])
+        #expect(throws: BitWidthError.unknownOperator("l1.gate.z")) { try BitWidths.resolve("l1.gate.z") }
+    }
+
+    @Test("widths in JSON are read under the names gq writes only: gate.z beside l0.gate.z would be one operator twice")
+    func canonicalNames() throws {
+        var table = try JSONDecoder().decode([String: Int].self, from: JSONEncoder().encode(BitWidths(uniform: 8)))
+        table["l0.gate.z"] = 3
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(BitWidths.self, from: JSONEncoder().encode(table)) }
+        var stack = try JSONDecoder().decode([String: Int].self, from: JSONEncoder().encode(BitWidths(uniform: 8, network: Self.stack)))
+        stack["l01.gate.z"] = 3
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(BitWidths.self, from: JSONEncoder().encode(stack)) }
     }
 
     @Test("a stack of two GRU layers has 34 genome operators, l0.… then l1.…, then input and fc")

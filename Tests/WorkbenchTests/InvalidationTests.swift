@@ -43,6 +43,14 @@ struct InvalidationTests {
         #expect(message { _ = try workspace.loadModel(from: file, named: "stack.safetensors") }
                 == "stack.safetensors holds 2 stacked GRU layers (num_layers=2); gq quantizes single-layer GRUs only so far (num_layers=1)")
         #expect(workspace.model == before)
+        // Nor can 'train' make one, or another way adopt one.
+        var settings = workspace.defaultTrainingOptions()
+        settings.layers = 2
+        #expect(message { _ = try workspace.train(settings) }
+                == "the model asked for holds 2 stacked GRU layers (num_layers=2); gq quantizes single-layer GRUs only so far (num_layers=1)")
+        let stack = GRUClassifier(inputSize: 64, hiddenSize: 8, classCount: 10, layers: 2, seed: 1)
+        #expect(message { try workspace.adopt(model: stack, origin: "test") }?.hasPrefix("the model holds 2 stacked GRU layers") == true)
+        #expect(workspace.model == before)
     }
 
     @Test("fine-tuning keeps the search, which reports with the weights it searched")

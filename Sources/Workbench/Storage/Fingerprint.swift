@@ -26,7 +26,10 @@ public struct Fingerprint {
 
     /// Every weight and bias of `model` (not its standardisation).
     public mutating func add(weightsOf model: GRUClassifier) {
-        for tensor in [model.weightIH, model.weightHH, model.biasIH, model.biasHH, model.fcWeight, model.fcBias] { add(tensor) }
+        // Layer by layer, then the head: a single layer hashes as it always has.
+        for layer in model.layers { for tensor in [layer.weightIH, layer.weightHH, layer.biasIH, layer.biasHH] { add(tensor) } }
+        add(model.fcWeight)
+        add(model.fcBias)
     }
 
     /// Sixteen hex digits.
