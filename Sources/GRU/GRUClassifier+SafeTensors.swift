@@ -60,7 +60,9 @@ extension GRUClassifier {
         if !unused.isEmpty {
             let meaning: String
             if unused.contains(where: { $0.hasSuffix("_reverse") }) {
-                meaning = "a reverse direction (bidirectional=True)"
+                // A streaming device sees each sample once, as it arrives: it has no end of the
+                // sequence to start a reverse pass from (issue 23, point 4).
+                meaning = "a reverse direction (bidirectional=True), which reads each sequence from its end, so a device classifying samples as they arrive cannot run it"
             } else if unused.contains(where: { $0.range(of: #"_l[1-9][0-9]*$"#, options: .regularExpression) != nil }) {
                 meaning = layerCount == GRUClassifier.allowedLayers.upperBound
                     ? "more than \(GRUClassifier.allowedLayers.upperBound) recurrent layers (num_layers > \(GRUClassifier.allowedLayers.upperBound))"
