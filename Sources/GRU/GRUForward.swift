@@ -8,12 +8,11 @@ extension GRUEngine {
     /// Runs the packed batch through the GRU's layers and the head; `logits` holds B × C in
     /// packed order afterwards. With `training`, every intermediate needed by `backward` is
     /// kept. `initialState` (L × B × H, packed order, layer by layer) is the state before the
-    /// first step, zero when nil. `observe`, in inference of a single layer, sees every step's
+    /// first step, zero when nil. `observe`, in inference, sees every layer's every step's
     /// intermediate values after its cell has run.
     func forward(_ batch: PackedBatch, parameters p: UnsafePointer<Float>, training: Bool,
                  initialState: UnsafePointer<Float>? = nil, observe: ((GRUStepView) -> Void)? = nil) {
         precondition(observe == nil || !training, "GRUEngine.forward: steps are observed in inference only")
-        precondition(observe == nil || layout.layers == 1, "GRUEngine.forward: steps are observed in a single layer only")
         let f = layout.inputSize, h = layout.hiddenSize, g = layout.gateWidth, c = layout.classCount, layers = layout.layers
         let b = batch.count, steps = batch.steps
         guard b > 0 else { return }
@@ -73,7 +72,7 @@ extension GRUEngine {
                                     hiddenN: hnStore.map { $0 + (k * steps + t) * b * h })
                     if k < layers - 1, let written { (written + (t - t0) * b * h).update(from: hNext, count: rows * h) }
                     if let observe, let stepGates, let previous {
-                        observe(GRUStepView(rows: rows, features: f, hidden: h, input: x + t * b * f,
+                        observe(GRUStepView(layer: k, rows: rows, features: width, hidden: h, input: input(t),
                                             inputGates: gx + (t - t0) * b * g, hiddenGates: gh, gates: stepGates,
                                             previous: previous, next: hNext))
                     }

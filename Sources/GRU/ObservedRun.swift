@@ -3,8 +3,10 @@
 /// Every pointer holds `rows` rows (the sequences still running, in packed order) and is
 /// valid only during the call that hands the view over.
 public struct GRUStepView {
+    /// The layer that ran the step (0 the first); `features` is its input width.
+    public let layer: Int
     public let rows: Int, features: Int, hidden: Int
-    /// The standardised input, rows × F.
+    /// The layer's input: the standardised features for the first layer, the layer below's output above it, rows × features.
     public let input: UnsafePointer<Float>
     /// `W_ih x + b_ih`, rows × 3H (r, z, n blocks of H).
     public let inputGates: UnsafePointer<Float>
@@ -40,8 +42,7 @@ public final class ObservedRun {
         engine = GRUEngine(layout: model.layout)
         parameters = model.flatParameters
         (order, lengths) = PackedBatch.longestFirst(sequences, indices: indices, features: model.inputSize)
-        precondition(model.layerCount == 1, "ObservedRun: steps are observed in a single layer only")
-        state.zeroed(max(order.count * model.hiddenSize, 1))
+        state.zeroed(max(model.layerCount * order.count * model.hiddenSize, 1))
         parameters.withUnsafeBufferPointer { engine.prepare(parameters: $0.baseAddress!) }
     }
 
@@ -66,8 +67,8 @@ public final class ObservedRun {
                 engine.forward(batch, parameters: p.baseAddress!, training: false, initialState: carried, observe: visit)
             }
         }
-        // Inference updates one state row per sequence in place and leaves finished rows alone.
-        state.pointer.update(from: engine.states.pointer, count: order.count * model.hiddenSize)
+        // Inference updates one state row per sequence and layer in place and leaves finished rows alone.
+        state.pointer.update(from: engine.states.pointer, count: model.layerCount * order.count * model.hiddenSize)
         position = start + count
         return windowLengths.reduce(0, +)
     }

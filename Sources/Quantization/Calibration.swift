@@ -15,20 +15,37 @@ public struct Calibration: Sendable, Codable, Equatable {
     public var method: QuantizationOptions.RangeMethod
     /// Sequences it saw.
     public var sequenceCount: Int
-    /// `ranges[op.rawValue][bits − 2]`; 1 for operators with a fixed range (σ, tanh, 1 − z) and `fc`.
+    /// `ranges[position][bits − 2]`, rows in `network.operators` order (for one GRU layer,
+    /// `GRUOperator`'s); 1 for operators with a fixed range (σ, tanh, 1 − z) and `fc`.
     public var ranges: [[Double]]
 
     public init(method: QuantizationOptions.RangeMethod, sequenceCount: Int, ranges: [[Double]]) {
-        precondition(ranges.count == GRUOperator.allCases.count && ranges.allSatisfy { $0.count == BitWidths.allowed.count },
+        precondition(Self.network(rows: ranges.count) != nil && ranges.allSatisfy { $0.count == BitWidths.allowed.count },
                      "Calibration: one range per operator and width")
         self.method = method
         self.sequenceCount = sequenceCount
         self.ranges = ranges
     }
 
-    /// The clipping range of an operator's output at `bits`.
+    /// The GRU network with one row per operator, nil when no number of layers gives `rows`.
+    static func network(rows: Int) -> NetworkDescription? {
+        let perLayer = GRUOperator.cell.operators.count
+        let layers = (rows - 2) / perLayer
+        guard rows > 2, (rows - 2) % perLayer == 0, NetworkDescription.allowedLayers.contains(layers) else { return nil }
+        return NetworkDescription(cell: .gru, layers: layers)
+    }
+
+    /// The network whose operators the rows are.
+    public var network: NetworkDescription { Self.network(rows: ranges.count) ?? .singleGRU }
+
+    /// The clipping range of a first-layer operator's (or the input's) output at `bits`.
     public func range(_ op: GRUOperator, bits: Int) -> Double {
-        ranges[op.rawValue][bits - BitWidths.allowed.lowerBound]
+        range(id: OperatorID(op), bits: bits)
+    }
+
+    /// The clipping range of any operator of the network at `bits`.
+    public func range(id: OperatorID, bits: Int) -> Double {
+        ranges[network.position(of: id)][bits - BitWidths.allowed.lowerBound]
     }
 
     /// Bins of the magnitude histograms that percentile and MSE ranges are read from.
@@ -58,7 +75,8 @@ public struct Calibration: Sendable, Codable, Equatable {
         guard let measured = calibrate(model: model, sequences: sequences, method: options.range,
                                        progress: { progress(refining ? $0 / 2 : $0) }, shouldStop: shouldStop)
         else { return nil }
-        guard refining else { return measured }
+        // Refinement runs the integer model, which is of one layer so far: a stack keeps its measured ranges.
+        guard refining, model.layerCount == 1 else { return measured }
         return RangeRefinement.refine(measured, model: model, sequences: sequences, options: options,
                                       progress: { progress(0.5 + $0 / 2) }, shouldStop: shouldStop)
     }
@@ -90,7 +108,8 @@ public struct Calibration: Sendable, Codable, Equatable {
         let runs = (0..<workerCount).map {
             ObservedRun(model: model, sequences: sequences, indices: Array(Swift.stride(from: $0, to: sequences.count, by: workerCount)))
         }
-        let tallies = runs.map { _ in OperatorTally(histograms: method != .maxAbs) }
+        let network = NetworkDescription(cell: .gru, layers: model.layerCount)
+        let tallies = runs.map { _ in OperatorTally(histograms: method != .maxAbs, network: network) }
         let totalSteps = Double(max(sequences.reduce(0) { $0 + $1.count / model.inputSize }, 1))
         // A round advances every sequence by `stride` steps: short enough to report progress
         // and answer Ctrl-C a few times a second, long enough to keep the products wide.
@@ -109,20 +128,23 @@ public struct Calibration: Sendable, Codable, Equatable {
         }
 
         let widths = Array(BitWidths.allowed)
-        var ranges = [[Double]](repeating: [Double](repeating: 1, count: widths.count), count: GRUOperator.allCases.count)
-        for op in calibrated {
+        var ranges = [[Double]](repeating: [Double](repeating: 1, count: widths.count), count: network.operators.count)
+        // Every layer's calibrated operators and the input: neither fixed by their width nor the head.
+        let measured = network.operators.filter { id in id == .input || network.node(id).map { $0.range == .calibrated } == true }
+        for id in measured {
+            let op = network.position(of: id)
             let largest = Double(OperatorTally.maxAbs(op, of: tallies))
             let top = largest > 0 && largest.isFinite ? largest : 1
             switch method {
             case .maxAbs:
-                ranges[op.rawValue] = widths.map { _ in top }
+                ranges[op] = widths.map { _ in top }
             case .percentile(let p):
                 let (histogram, binWidth) = OperatorTally.histogram(op, of: tallies)
                 let r = percentileRange(histogram, binWidth: binWidth, top: top, percentile: p)
-                ranges[op.rawValue] = widths.map { _ in r }
+                ranges[op] = widths.map { _ in r }
             case .mse:
                 let (histogram, binWidth) = OperatorTally.histogram(op, of: tallies)
-                ranges[op.rawValue] = widths.map { mseRange(histogram, binWidth: binWidth, top: top, bits: $0) }
+                ranges[op] = widths.map { mseRange(histogram, binWidth: binWidth, top: top, bits: $0) }
             }
         }
         return Calibration(method: method, sequenceCount: sequences.count, ranges: ranges)

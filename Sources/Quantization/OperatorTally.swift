@@ -10,7 +10,8 @@ import GRU
 /// tallies merge exactly across workers: the result does not depend on the order of the
 /// values or on how they were divided between workers.
 final class OperatorTally {
-    static let opCount = GRUOperator.allCases.count
+    /// The network whose operators it counts, one slot each in `network.operators` order.
+    let network: NetworkDescription
     /// Bins per histogram (a power of two); the last bin also counts values that are not finite.
     static let binsLog2 = 12
     static let bins = 1 << binsLog2
@@ -32,8 +33,9 @@ final class OperatorTally {
     private let limits: UnsafeMutablePointer<Float>
     private let scales: UnsafeMutablePointer<Float>
 
-    init(histograms: Bool) {
-        let n = Self.opCount
+    init(histograms: Bool, network: NetworkDescription) {
+        self.network = network
+        let n = network.operators.count
         maxima = .allocate(capacity: n)
         maxima.initialize(repeating: 0, count: n)
         if histograms {
@@ -65,6 +67,8 @@ final class OperatorTally {
     /// description defines them.
     func add(_ step: GRUStepView) {
         let cell = GRUOperator.cell
+        // The layer's operators' slots; the input quantizer sees the first layer's input only.
+        let slots = slotsByLayer[step.layer]
         let h = step.hidden, f = step.features, g = cell.gateBlocks * h
         let derived = scratch.reserve(cell.operators.count * h)
         let values = operatorValues
@@ -104,8 +108,8 @@ final class OperatorTally {
                 }
                 values[i] = UnsafePointer(out)
             }
-            record(.input, step.input + row * f, f)
-            for op in Calibration.calibrated { if let i = op.cellIndex { record(op, values[i], h) } }
+            if step.layer == 0 { record(inputSlot, step.input + row * f, f) }
+            for i in calibratedCellOperators { record(slots[i], values[i], h) }
         }
     }
 
@@ -114,12 +118,19 @@ final class OperatorTally {
     /// Per cell operator, the block of the engine's activated gates that holds a table's outputs.
     private let gateBlocks = GRUOperator.cell.operators.indices.map { GRUOperator.cell.gateBlock(ofTable: $0) }
 
+    /// Per layer, each cell operator's slot.
+    private lazy var slotsByLayer = (0..<network.layers).map { layer in
+        (0..<network.cellOperatorCount).map { network.position(of: .cell($0, layer: layer)) }
+    }
+    private lazy var inputSlot = network.position(of: .input)
+    /// The cell operators whose ranges calibration measures.
+    private let calibratedCellOperators = GRUOperator.cell.step.filter { $0.range == .calibrated }.map(\.output).sorted()
+
     private let scratch = Scratch()
     /// One operator's bin indices of one row.
     private var binScratch = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 256)
 
-    private func record(_ op: GRUOperator, _ values: UnsafePointer<Float>, _ count: Int) {
-        let i = op.rawValue
+    private func record(_ i: Int, _ values: UnsafePointer<Float>, _ count: Int) {
         // The largest magnitude, compared as bit patterns (which order non-negative floats as
         // their values do) so that the loop vectorises; NaN never wins.
         var largest: UInt32 = 0
@@ -195,14 +206,13 @@ final class OperatorTally {
 
     // MARK: - Results
 
-    /// The largest magnitude of `op` over these workers' tallies (0 when it saw nothing).
-    static func maxAbs(_ op: GRUOperator, of tallies: [OperatorTally]) -> Float {
-        tallies.reduce(0) { max($0, $1.maxima[op.rawValue]) }
+    /// The largest magnitude of slot `i` over these workers' tallies (0 when it saw nothing).
+    static func maxAbs(_ i: Int, of tallies: [OperatorTally]) -> Float {
+        tallies.reduce(0) { max($0, $1.maxima[i]) }
     }
 
-    /// `op`'s merged histogram over these workers' tallies, and its bin width.
-    static func histogram(_ op: GRUOperator, of tallies: [OperatorTally]) -> (counts: [Double], binWidth: Double) {
-        let i = op.rawValue
+    /// Slot `i`'s merged histogram over these workers' tallies, and its bin width.
+    static func histogram(_ i: Int, of tallies: [OperatorTally]) -> (counts: [Double], binWidth: Double) {
         let e = tallies.map { $0.exponents[i] }.max() ?? smallestExponent
         var total = [Int](repeating: 0, count: bins)
         let copy = UnsafeMutablePointer<Int>.allocate(capacity: lanes * slots)

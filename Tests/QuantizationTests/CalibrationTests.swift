@@ -168,6 +168,32 @@ struct CalibrationTests {
         }
     }
 
+    @Test("a stack is calibrated layer by layer: its first layer's ranges are the single layer's, the second's its own, at any thread count",
+          arguments: [QuantizationOptions.RangeMethod.maxAbs, .mse])
+    func stackedLayers(method: QuantizationOptions.RangeMethod) throws {
+        var stack = GRUClassifier(inputSize: 3, hiddenSize: 20, classCount: 4, layers: 2, seed: 12)
+        stack.standardization = Self.model.standardization
+        let single = try #require(GRUClassifier(inputSize: 3, hiddenSize: 20, classCount: 4, layers: [stack.layers[0]],
+                                                fcWeight: stack.fcWeight, fcBias: stack.fcBias, standardization: stack.standardization))
+        let sequences = Array(Self.sequences.prefix(60))
+        let one = Calibration.calibrate(model: single, sequences: sequences, method: method)
+        let runs = [1, 3].compactMap { Calibration.calibrate(model: stack, sequences: sequences, method: method, threads: $0,
+                                                             progress: { _ in }, shouldStop: { false }) }
+        #expect(runs.count == 2 && runs[0] == runs[1])
+        let two = runs[0], network = two.network
+        #expect(network.layers == 2 && two.ranges.count == 36)
+        for id in NetworkDescription.singleGRU.operators {
+            #expect(two.range(id: id, bits: 8) == one.range(id: id, bits: 8), "\(NetworkDescription.singleGRU.name(of: id))")
+        }
+        for op in GRUOperator.genome where !op.hasFixedRange {
+            let range = two.range(id: .cell(op.rawValue, layer: 1), bits: 8)
+            #expect(range > 0 && range.isFinite, "l1.\(op.name)")
+            #expect(range != two.range(id: .cell(op.rawValue, layer: 0), bits: 8), "l1.\(op.name) is measured on its own outputs")
+        }
+        // The second layer's state is a GRU's: inside (−1, 1).
+        #expect(two.range(id: .cell(GRUOperator.hAdd.rawValue, layer: 1), bits: 8) <= 1)
+    }
+
     @Test("calibration's float32 engine finds the double-precision reference's max-abs to float rounding")
     func maxAbsMatchesReference() {
         let reference = PlainCalibration.referenceMaxAbs(model: Self.model, sequences: Self.sequences)
