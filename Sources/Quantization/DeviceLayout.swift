@@ -99,6 +99,8 @@ public struct DeviceLayout: Sendable, Equatable {
     }
 
     public init(_ model: QuantizedGRU) {
+        // The device layout, and so the size and the C export, is of one GRU layer so far (issue 23).
+        precondition(model.layers.count == 1, "the device layout is of a single GRU layer")
         let bits = model.bits
         func largest(_ op: GRUOperator) -> Int64 {
             let (low, high) = CodeRange.bounds(of: op, bits: bits[op])

@@ -63,11 +63,13 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
     /// The node of the cell's step that computes the operator, nil for `input` and `fc`.
     public var node: CellDescription.Node? { cellIndex.map(Self.cell.node) }
 
-    public var kind: Kind {
-        switch self {
+    public var kind: Kind { Self.kinds[rawValue] }
+
+    private static let kinds: [Kind] = allCases.map { op in
+        switch op {
         case .input: return .input
         case .fc: return .head
-        default: return Self.cell.node(rawValue).kind
+        default: return cell.node(op.rawValue).kind
         }
     }
 
@@ -81,7 +83,11 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
     }
 
     /// How the output codes are scaled (`input` and `fc`: calibrated, signed).
-    public var range: OperatorRange { node?.range ?? .calibrated }
+    public var range: OperatorRange { Self.ranges[rawValue] }
+
+    /// Every case's range, looked up once: integer models are built per configuration,
+    /// thousands of times in a search, and ask for ranges and signs all along.
+    private static let ranges: [OperatorRange] = allCases.map { $0.node?.range ?? .calibrated }
 
     /// Outputs that are never negative (σ and 1 − z) use unsigned codes 0 … 2^b − 1;
     /// every other operator's output is signed, ±(2^(b−1) − 1).

@@ -51,6 +51,8 @@ final class PreparedIntegerGRU: @unchecked Sendable {
     let avx512: AVX512Step?
 
     init(_ q: QuantizedGRU, kernels: IntegerKernelSet = .automatic) {
+        // Written by hand for one GRU layer; a stack runs on the reference engine (issue 23).
+        precondition(q.layers.count == 1, "the fast integer engine runs a single GRU layer")
         model = q
         let rescalers = CellRescalers(q)
         let anyWide = [GRUOperator.rWx, .zWx, .nWx, .rWh, .zWh, .nWh].contains { q.linear($0).wideAccumulator }

@@ -70,6 +70,8 @@ public struct NetworkDescription: Hashable, Sendable, CustomStringConvertible {
 
     public let cell: CellKind
     public let layers: Int
+    /// Operators per layer (the cell's), kept: positions are looked up for every width read.
+    public let cellOperatorCount: Int
 
     /// The network gq has always quantized: one GRU layer and a linear head.
     public static let singleGRU = NetworkDescription(cell: .gru, layers: 1)
@@ -78,12 +80,10 @@ public struct NetworkDescription: Hashable, Sendable, CustomStringConvertible {
         precondition(Self.allowedLayers.contains(layers), "NetworkDescription: \(layers) layers is outside \(Self.allowedLayers)")
         self.cell = cell
         self.layers = layers
+        cellOperatorCount = cell.description.operators.count
     }
 
     public var description: String { layers == 1 ? "one \(cell.rawValue.uppercased()) layer" : "\(layers) stacked \(cell.rawValue.uppercased()) layers" }
-
-    /// Operators per layer.
-    public var cellOperatorCount: Int { cell.description.operators.count }
 
     /// The searched operators: every layer's cell operators, layer by layer.
     public var genome: [OperatorID] {

@@ -41,33 +41,52 @@ public struct LookupTable: Sendable, Equatable {
     }
 }
 
+/// One recurrent layer's integer constants: its linear operators and the rescalers,
+/// requantizers and tables of its cell's elementwise nodes.
+public struct QuantizedLayer: Sendable {
+    /// The cell's linear operators in operator order (r.wx, r.wh, z.wx, z.wh, n.wx, n.wh).
+    public let linear: [QuantizedLinear]
+    /// Operand rescalers of each addition: (first, second) operand → output scale.
+    public let addRescalers: [GRUOperator: (Requantizer, Requantizer)]
+    /// Each one-minus node: ONE = round(1 / scale) and its operand's rescaler.
+    public let oneMinus: [GRUOperator: (one: Int64, rescaler: Requantizer)]
+    /// Each product: product code → output code.
+    public let mulRequantizers: [GRUOperator: Requantizer]
+    /// Each σ or tanh table.
+    public let tables: [GRUOperator: LookupTable]
+}
+
 /// Everything the integer GRU needs for one bit configuration: codes, scales, requantizers,
 /// tables. This is the constant data the C export emits (docs/quantization.md).
+///
+/// A stack holds one `QuantizedLayer` per layer; the layer above reads the codes of the
+/// state below (its `h.add`'s scale and width) where the first reads the input's. The
+/// reference engine runs stacks; the fast engines, the device layout and the C export run
+/// the first layer's fields and are used for a single layer only (issue 23).
 public struct QuantizedGRU: Sendable {
     public let bits: BitWidths
     public let options: QuantizationOptions
     public let inputSize: Int
     public let hiddenSize: Int
     public let classCount: Int
-    /// Real scale of each operator's output codes, by `GRUOperator.rawValue`
-    /// (`fc`: the scale of the int32 logits, weightScale · scale(h.add)).
+    /// Real scale of each operator's output codes, by position in `bits.network.operators`
+    /// (for one layer, `GRUOperator.rawValue`; `fc`: the scale of the int32 logits, weightScale · scale(h.add)).
     public let scales: [Double]
     /// Input quantization: code = round_half_away((x − mean[f]) · factor[f]) in float32, saturated.
     public let inputMean: [Float]
     public let inputFactor: [Float]
-    /// r.wx, r.wh, z.wx, z.wh, n.wx, n.wh.
-    public let linear: [QuantizedLinear]
+    /// Bottom to top.
+    public let layers: [QuantizedLayer]
     public let head: QuantizedLinear
-    /// Operand rescalers of r.add, z.add, n.add, h.add: (first, second) operand → output scale.
-    public let addRescalers: [GRUOperator: (Requantizer, Requantizer)]
-    /// h.sub = ONE − rescale(z): ONE = round(1 / scale(h.sub)) and z's rescaler, by one-minus operator.
-    public let oneMinus: [GRUOperator: (one: Int64, rescaler: Requantizer)]
+
+    /// The first layer's, which a single-layer model is made of.
+    public var linear: [QuantizedLinear] { layers[0].linear }
+    public var addRescalers: [GRUOperator: (Requantizer, Requantizer)] { layers[0].addRescalers }
+    public var oneMinus: [GRUOperator: (one: Int64, rescaler: Requantizer)] { layers[0].oneMinus }
     public var hSubOne: Int64 { oneMinus[.hSub]!.one }
     public var hSubRescaler: Requantizer { oneMinus[.hSub]!.rescaler }
-    /// n.mul, h.mul_n, h.mul_h: product code → output code.
-    public let mulRequantizers: [GRUOperator: Requantizer]
-    /// gate.r, gate.z, gate.n.
-    public let tables: [GRUOperator: LookupTable]
+    public var mulRequantizers: [GRUOperator: Requantizer] { layers[0].mulRequantizers }
+    public var tables: [GRUOperator: LookupTable] { layers[0].tables }
 
     public func linear(_ op: GRUOperator) -> QuantizedLinear {
         op == .fc ? head : linear[op.rawValue]
@@ -75,15 +94,25 @@ public struct QuantizedGRU: Sendable {
 
     public func scale(_ op: GRUOperator) -> Double { scales[op.rawValue] }
 
+    /// The scale of any operator of the network.
+    public func scale(id: OperatorID) -> Double { scales[bits.network.position(of: id)] }
+
     /// Saturation bounds of an operator's output codes.
     public func bounds(_ op: GRUOperator) -> (low: Int64, high: Int64) {
         CodeRange.bounds(of: op, bits: bits[op])
     }
 
+    /// Saturation bounds of any operator of the network (a layer's operator is signed or not as its cell's).
+    public func bounds(id: OperatorID) -> (low: Int64, high: Int64) {
+        let op = id.cellIndex.map(GRUOperator.init(cellIndex:)) ?? (id == .input ? .input : .fc)
+        return CodeRange.bounds(of: op, bits: bits[id: id])
+    }
+
     /// Builds the integer model of `model` at `bits`, with activation ranges from `calibration`.
     public init(model: GRUClassifier, calibration: Calibration, bits: BitWidths, options: QuantizationOptions) {
-        precondition(model.layerCount == 1, "QuantizedGRU: the integer model is of a single GRU layer")
-        precondition(bits.network == .singleGRU, "QuantizedGRU: \(bits.network)'s widths for a model of one GRU layer")
+        let network = bits.network
+        precondition(network.layers == model.layerCount, "QuantizedGRU: \(network)'s widths for a model of \(model.layerCount) layers")
+        precondition(calibration.network == network, "QuantizedGRU: ranges of \(calibration.network) for \(network)")
         self.bits = bits
         self.options = options
         inputSize = model.inputSize
@@ -95,105 +124,122 @@ public struct QuantizedGRU: Sendable {
         let mode = options.requantization
 
         // Input: standardisation and quantization folded into one float multiply.
-        let inputScale = scales[GRUOperator.input.rawValue]
+        let inputScale = scales[network.position(of: .input)]
         inputMean = model.standardization?.mean ?? [Float](repeating: 0, count: f)
         inputFactor = (0..<f).map { k in
             Float(1 / (Double(model.standardization?.scale[k] ?? 1) * inputScale))
         }
 
-        func quantizeLinear(_ op: GRUOperator, weights w: ArraySlice<Float>, bias b: ArraySlice<Float>,
-                            rows: Int, columns: Int, inputScale sx: Double, inputBits: Int,
-                            outputScale: Double?, perTensor: Bool) -> QuantizedLinear {
-            let wb = bits[op]
-            let qmax = Double(CodeRange.signedMax(wb))
-            let w = Array(w), b = Array(b)
-            var rowRange = (0..<rows).map { j in (0..<columns).reduce(0.0) { max($0, Double(abs(w[j * columns + $1]))) } }
-            if perTensor { let top = rowRange.max() ?? 0; rowRange = rowRange.map { _ in top } }
-            let weightScales = rowRange.map { r in QuantizedGRU.realScale((r > 0 && r.isFinite ? r : 1) / qmax, options: options) }
-            var codes = [Int16](repeating: 0, count: rows * columns)
-            for j in 0..<rows {
-                for k in 0..<columns {
-                    let q = (Double(w[j * columns + k]) / weightScales[j]).rounded(.toNearestOrAwayFromZero)
-                    codes[j * columns + k] = Int16(min(max(q, -qmax), qmax))
-                }
-            }
-            let exactBias = (0..<rows).map { j -> Double in
-                (Double(b[j]) / (weightScales[j] * sx)).rounded(.toNearestOrAwayFromZero)
-            }
-            let biasLimit = Double(Int64(1) << 46)
-            let clampedBias = exactBias.map { Int64(min(max($0, -biasLimit), biasLimit)) }
-            let worst = Double(columns) * qmax * Double(CodeRange.signedMax(inputBits)) + (clampedBias.map { Double(abs($0)) }.max() ?? 0)
-            let wide = worst >= 2_147_483_648
-            var requantizers: [Requantizer] = []
-            if let outputScale {
-                let channels = perTensor ? 1 : rows
-                requantizers = (0..<channels).map { j in Requantizer(factor: weightScales[j] * sx / outputScale, mode: mode) }
-            }
-            return QuantizedLinear(op: op, rows: rows, columns: columns, weightBits: wb, weights: codes,
-                                   weightScales: weightScales, bias: clampedBias, wideAccumulator: wide,
-                                   requantizers: requantizers)
-        }
-
         let cell = GRUOperator.cell
-        let output = GRUOperator(cellIndex: cell.states[0].producedBy)
-        let stateScale = scales[output.rawValue]
         let perTensor = options.weights == .perTensor
-        func s(_ op: GRUOperator) -> Double { scales[op.rawValue] }
-        func operand(_ operand: CellDescription.Operand) -> GRUOperator { GRUOperator(cellIndex: cell.producer(operand)) }
-        func rescale(_ from: GRUOperator, to: GRUOperator) -> Requantizer { Requantizer(factor: s(from) / s(to), mode: mode) }
-
-        var linear: [QuantizedLinear] = []
-        var addRescalers: [GRUOperator: (Requantizer, Requantizer)] = [:]
-        var oneMinus: [GRUOperator: (one: Int64, rescaler: Requantizer)] = [:]
-        var mulRequantizers: [GRUOperator: Requantizer] = [:]
-        var tables: [GRUOperator: LookupTable] = [:]
-        // In operator order, so that `linear[op.rawValue]` is the operator's layer.
-        for i in cell.operators.indices {
-            let op = GRUOperator(cellIndex: i)
-            switch cell.node(i) {
-            case .linear(_, let source, let block):
-                // `linear(op)` indexes by raw value: the linear operators come first.
-                precondition(linear.count == i, "the cell's linear operators must come first")
-                let readsInput = source == .input
-                let sourceOp = readsInput ? GRUOperator.input : operand(.state(0))
-                let columns = readsInput ? f : h
-                let weights = readsInput ? model.weightIH : model.weightHH
-                let biases = readsInput ? model.biasIH : model.biasHH
-                linear.append(quantizeLinear(op, weights: weights[(block * h * columns)..<((block + 1) * h * columns)],
-                                             bias: biases[(block * h)..<((block + 1) * h)], rows: h, columns: columns,
-                                             inputScale: s(sourceOp), inputBits: bits[sourceOp],
-                                             outputScale: s(op), perTensor: perTensor))
-            case .add(_, let a, let b):
-                addRescalers[op] = (rescale(operand(a), to: op), rescale(operand(b), to: op))
-            case .multiply(_, let a, let b):
-                mulRequantizers[op] = Requantizer(factor: s(operand(a)) * s(operand(b)) / s(op), mode: mode)
-            case .oneMinus(_, let a):
-                oneMinus[op] = (Int64((1 / s(op)).rounded(.toNearestOrAwayFromZero)), rescale(operand(a), to: op))
-            case .table(_, let function, let a):
-                let source = operand(a)
-                let inBits = bits[source], outBits = bits[op]
-                let inScale = s(source), outScale = s(op)
-                let (low, high) = CodeRange.bounds(of: op, bits: outBits)
-                let half = 1 << (inBits - 1)
-                let entries = (0..<(1 << inBits)).map { i -> Int32 in
-                    let x = Double(i - half) * inScale
-                    let y = function == .tanh ? Foundation.tanh(x) : 1 / (1 + Foundation.exp(-x))
-                    let q = (y / outScale).rounded(.toNearestOrAwayFromZero)
-                    return Int32(min(max(q, Double(low)), Double(high)))
+        /// The state every layer carries and the head reads: its producer's codes.
+        func state(_ layer: Int) -> OperatorID { .cell(cell.states[0].producedBy, layer: layer) }
+        var layers: [QuantizedLayer] = []
+        for k in 0..<network.layers {
+            func id(_ i: Int) -> OperatorID { .cell(i, layer: k) }
+            func s(_ i: Int) -> Double { scales[network.position(of: id(i))] }
+            func operand(_ operand: CellDescription.Operand) -> Int { cell.producer(operand) }
+            func rescale(_ from: Int, to: Int) -> Requantizer { Requantizer(factor: s(from) / s(to), mode: mode) }
+            // The first layer reads the quantized input; a layer above reads the state below.
+            let below: OperatorID = k == 0 ? .input : state(k - 1)
+            let weights = model.layers[k]
+            var linear: [QuantizedLinear] = []
+            var addRescalers: [GRUOperator: (Requantizer, Requantizer)] = [:]
+            var oneMinus: [GRUOperator: (one: Int64, rescaler: Requantizer)] = [:]
+            var mulRequantizers: [GRUOperator: Requantizer] = [:]
+            var tables: [GRUOperator: LookupTable] = [:]
+            // In operator order, so that `linear[op.rawValue]` is the operator's layer.
+            for i in cell.operators.indices {
+                let op = GRUOperator(cellIndex: i)
+                switch cell.node(i) {
+                case .linear(_, let source, let block):
+                    // `linear(op)` indexes by raw value: the linear operators come first.
+                    precondition(linear.count == i, "the cell's linear operators must come first")
+                    let readsInput = source == .input
+                    let sourceOp = readsInput ? below : id(operand(.state(0)))
+                    let columns = readsInput ? (k == 0 ? f : h) : h
+                    let matrix = readsInput ? weights.weightIH : weights.weightHH
+                    let biases = readsInput ? weights.biasIH : weights.biasHH
+                    linear.append(QuantizedGRU.quantizeLinear(op, bits: bits[id: id(i)], weights: matrix[(block * h * columns)..<((block + 1) * h * columns)],
+                                                 bias: biases[(block * h)..<((block + 1) * h)], rows: h, columns: columns,
+                                                 inputScale: scales[network.position(of: sourceOp)], inputBits: bits[id: sourceOp],
+                                                 outputScale: s(i), perTensor: perTensor, options: options))
+                case .add(_, let a, let b):
+                    addRescalers[op] = (rescale(operand(a), to: i), rescale(operand(b), to: i))
+                case .multiply(_, let a, let b):
+                    mulRequantizers[op] = Requantizer(factor: s(operand(a)) * s(operand(b)) / s(i), mode: mode)
+                case .oneMinus(_, let a):
+                    oneMinus[op] = (Int64((1 / s(i)).rounded(.toNearestOrAwayFromZero)), rescale(operand(a), to: i))
+                case .table(_, let function, let a):
+                    let source = operand(a)
+                    let inBits = bits[id: id(source)], outBits = bits[id: id(i)]
+                    let inScale = s(source), outScale = s(i)
+                    let (low, high) = CodeRange.bounds(of: op, bits: outBits)
+                    let half = 1 << (inBits - 1)
+                    let entries = (0..<(1 << inBits)).map { i -> Int32 in
+                        let x = Double(i - half) * inScale
+                        let y = function == .tanh ? Foundation.tanh(x) : 1 / (1 + Foundation.exp(-x))
+                        let q = (y / outScale).rounded(.toNearestOrAwayFromZero)
+                        return Int32(min(max(q, Double(low)), Double(high)))
+                    }
+                    tables[op] = LookupTable(op: op, inputBits: inBits, outputBits: outBits, entries: entries)
                 }
-                tables[op] = LookupTable(op: op, inputBits: inBits, outputBits: outBits, entries: entries)
+            }
+            layers.append(QuantizedLayer(linear: linear, addRescalers: addRescalers, oneMinus: oneMinus,
+                                         mulRequantizers: mulRequantizers, tables: tables))
+        }
+        self.layers = layers
+        // The head reads the top layer's state. It is always per tensor: its int32 logits are
+        // compared by arg-max, so they share one scale.
+        let top = state(network.layers - 1)
+        let stateScale = scales[network.position(of: top)]
+        head = QuantizedGRU.quantizeLinear(.fc, bits: bits[id: .fc], weights: model.fcWeight[...], bias: model.fcBias[...], rows: model.classCount,
+                                           columns: h, inputScale: stateScale, inputBits: bits[id: top], outputScale: nil, perTensor: true,
+                                           options: options)
+        scales[network.position(of: .fc)] = head.weightScales[0] * stateScale
+        self.scales = scales
+    }
+
+    /// One linear operator (or the head) at `wb`-bit weights: symmetric codes per row (or per
+    /// tensor), the bias at the product's scale, and each row's requantizer to `outputScale`
+    /// (none for the head, whose int32 logits stay as they are).
+    static func quantizeLinear(_ op: GRUOperator, bits wb: Int, weights w: ArraySlice<Float>, bias b: ArraySlice<Float>,
+                               rows: Int, columns: Int, inputScale sx: Double, inputBits: Int,
+                               outputScale: Double?, perTensor: Bool, options: QuantizationOptions) -> QuantizedLinear {
+        let mode = options.requantization
+        let qmax = Double(CodeRange.signedMax(wb))
+        let w = Array(w), b = Array(b)
+        var rowRange = (0..<rows).map { j in (0..<columns).reduce(0.0) { max($0, Double(abs(w[j * columns + $1]))) } }
+        if perTensor { let top = rowRange.max() ?? 0; rowRange = rowRange.map { _ in top } }
+        let weightScales = rowRange.map { r in QuantizedGRU.realScale((r > 0 && r.isFinite ? r : 1) / qmax, options: options) }
+        var codes = [Int16](repeating: 0, count: rows * columns)
+        // Through buffer pointers: the search builds a model per configuration, thousands of times.
+        w.withUnsafeBufferPointer { w in
+            codes.withUnsafeMutableBufferPointer { codes in
+                for j in 0..<rows {
+                    let scale = weightScales[j]
+                    for k in 0..<columns {
+                        let q = (Double(w[j * columns + k]) / scale).rounded(.toNearestOrAwayFromZero)
+                        codes[j * columns + k] = Int16(min(max(q, -qmax), qmax))
+                    }
+                }
             }
         }
-        self.linear = linear
-        // The head is always per tensor: its int32 logits are compared by arg-max, so they share one scale.
-        head = quantizeLinear(.fc, weights: model.fcWeight[...], bias: model.fcBias[...], rows: model.classCount, columns: h,
-                              inputScale: stateScale, inputBits: bits[output], outputScale: nil, perTensor: true)
-        scales[GRUOperator.fc.rawValue] = head.weightScales[0] * stateScale
-        self.scales = scales
-        self.addRescalers = addRescalers
-        self.oneMinus = oneMinus
-        self.mulRequantizers = mulRequantizers
-        self.tables = tables
+        let exactBias = (0..<rows).map { j -> Double in
+            (Double(b[j]) / (weightScales[j] * sx)).rounded(.toNearestOrAwayFromZero)
+        }
+        let biasLimit = Double(Int64(1) << 46)
+        let clampedBias = exactBias.map { Int64(min(max($0, -biasLimit), biasLimit)) }
+        let worst = Double(columns) * qmax * Double(CodeRange.signedMax(inputBits)) + (clampedBias.map { Double(abs($0)) }.max() ?? 0)
+        let wide = worst >= 2_147_483_648
+        var requantizers: [Requantizer] = []
+        if let outputScale {
+            let channels = perTensor ? 1 : rows
+            requantizers = (0..<channels).map { j in Requantizer(factor: weightScales[j] * sx / outputScale, mode: mode) }
+        }
+        return QuantizedLinear(op: op, rows: rows, columns: columns, weightBits: wb, weights: codes,
+                               weightScales: weightScales, bias: clampedBias, wideAccumulator: wide,
+                               requantizers: requantizers)
     }
 
     // MARK: - Input
@@ -223,16 +269,17 @@ extension QuantizedGRU {
     /// everything else: range / (2^(b−1) − 1), with the range from calibration.
     public static func outputScales(calibration: Calibration, bits: BitWidths, options: QuantizationOptions) -> [Double] {
         let pow2 = options.requantization == .powerOfTwo
-        var scales = [Double](repeating: 1, count: GRUOperator.allCases.count)
-        for op in GRUOperator.allCases where op != .fc {
-            let b = bits[op]
-            switch op.range {
+        let network = bits.network
+        var scales = [Double](repeating: 1, count: network.operators.count)
+        for id in network.operators where id != .fc {
+            let b = bits[id: id], at = network.position(of: id)
+            switch network.node(id)?.range ?? .calibrated {
             case .unit:
-                scales[op.rawValue] = pow2 ? Foundation.exp2(Double(-b)) : 1 / Double(CodeRange.unsignedMax(b))
+                scales[at] = pow2 ? Foundation.exp2(Double(-b)) : 1 / Double(CodeRange.unsignedMax(b))
             case .symmetricUnit:
-                scales[op.rawValue] = pow2 ? Foundation.exp2(Double(1 - b)) : 1 / Double(CodeRange.signedMax(b))
+                scales[at] = pow2 ? Foundation.exp2(Double(1 - b)) : 1 / Double(CodeRange.signedMax(b))
             case .calibrated:
-                scales[op.rawValue] = realScale(calibration.range(op, bits: b) / Double(CodeRange.signedMax(b)), options: options)
+                scales[at] = realScale(calibration.range(id: id, bits: b) / Double(CodeRange.signedMax(b)), options: options)
             }
         }
         return scales
