@@ -30,6 +30,9 @@ public struct ConfigurationFile: Sendable, Equatable {
 
     /// Writes `model`'s weights and this configuration atomically.
     public func write(model: GRUClassifier, to url: URL) throws {
+        // The file names ranges and widths as one GRU layer's (what `read` accepts).
+        precondition(calibration.network == .singleGRU && bits.network == .singleGRU && model.layerCount == 1,
+                     "ConfigurationFile: a stack is not written yet")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }

@@ -92,7 +92,8 @@ public struct QuantizedGRU: Sendable {
         op == .fc ? head : linear[op.rawValue]
     }
 
-    public func scale(_ op: GRUOperator) -> Double { scales[op.rawValue] }
+    /// The scale of a first-layer operator, the input's or the logits'.
+    public func scale(_ op: GRUOperator) -> Double { scale(id: OperatorID(op)) }
 
     /// The scale of any operator of the network.
     public func scale(id: OperatorID) -> Double { scales[bits.network.position(of: id)] }

@@ -36,6 +36,33 @@ struct StackedQuantizationTests {
         }
     }
 
+    @Test("the second layer saturates at its own widths: at l1.*=3 its codes stay within ±3 (or 0…7) and reach the bounds, and the logits differ from l1.*=8")
+    func secondLayerWidths() throws {
+        let (stack, _) = try Self.models()
+        let network = NetworkDescription(cell: .gru, layers: 2)
+        let calibration = Calibration.calibrate(model: stack, sequences: Self.sequences, method: .maxAbs)
+        let options = QuantizationOptions(range: .maxAbs)
+        var narrow = BitWidths(uniform: 8, network: network)
+        try narrow.apply(["l1.*=3"])
+        let q3 = QuantizedGRU(model: stack, calibration: calibration, bits: narrow, options: options)
+        let q8 = QuantizedGRU(model: stack, calibration: calibration, bits: BitWidths(uniform: 8, network: network), options: options)
+        var reached = Set<Int>(), differs = false
+        for sequence in Self.sequences {
+            q3.referenceLogits(sequence) { _, codes in
+                for i in 0..<17 {
+                    let id = OperatorID.cell(i, layer: 1), (low, high) = q3.bounds(id: id)
+                    #expect(high == (GRUOperator(cellIndex: i).isUnsigned ? 7 : 3))
+                    let values = codes[network.position(of: id)]
+                    #expect(values.allSatisfy { (low...high).contains($0) }, "l1.\(GRUOperator(cellIndex: i).name)")
+                    if values.contains(where: { $0 == high || $0 == low }) { reached.insert(i) }
+                }
+            }
+            differs = differs || q3.referenceLogits(sequence) != q8.referenceLogits(sequence)
+        }
+        #expect(reached.count >= 10, "few operators of layer 1 reach their bounds: \(reached.sorted())")
+        #expect(differs)
+    }
+
     @Test("at 16 bits a two-layer stack's integer logits are the float stack's, to a small fraction of their spread")
     func followsFloat() throws {
         let (stack, _) = try Self.models()
