@@ -41,7 +41,8 @@ enum QuantCommands {
                 examples: ["reset bits"],
                 run: { interpreter in
                     let session = interpreter.session
-                    let old = session.changeBits(to: BitWidths(uniform: 8))
+                    // Every operator of the network in use, however many layers it has.
+                    let old = session.changeBits(to: BitWidths(uniform: 8, network: session.workspace.bits.network))
                     session.io.out(changes(from: old, to: session.workspace.bits))
                 }
             ),
