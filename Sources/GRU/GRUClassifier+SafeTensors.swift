@@ -10,6 +10,8 @@ public enum GRUTensorName {
     public static func biasIH(_ k: Int) -> String { "gru.bias_ih_l\(k)" }
     /// `nn.GRU` hidden-to-hidden bias of layer k, (3H).
     public static func biasHH(_ k: Int) -> String { "gru.bias_hh_l\(k)" }
+    /// Layer k's four tensors, in `ParameterLayout` order.
+    public static func layer(_ k: Int) -> [String] { [weightIH(k), weightHH(k), biasIH(k), biasHH(k)] }
     /// The first layer's, which every model has.
     public static let weightIH = weightIH(0)
     public static let weightHH = weightHH(0)
@@ -49,12 +51,11 @@ extension GRUClassifier {
     public init(archive: SafeTensors.Archive, file: String) throws {
         // Layers run from l0 up to the first index with no weights at all.
         let layerCount = (0..<GRUClassifier.allowedLayers.upperBound).first { k in
-            ![GRUTensorName.weightIH(k), GRUTensorName.weightHH(k), GRUTensorName.biasIH(k), GRUTensorName.biasHH(k)]
-                .contains { archive.tensors[$0] != nil }
+            !GRUTensorName.layer(k).contains { archive.tensors[$0] != nil }
         } ?? GRUClassifier.allowedLayers.upperBound
         var known: Set<String> = [GRUTensorName.fcWeight, GRUTensorName.fcBias, GRUTensorName.inputMean, GRUTensorName.inputScale]
         for k in 0..<max(layerCount, 1) {
-            known.formUnion([GRUTensorName.weightIH(k), GRUTensorName.weightHH(k), GRUTensorName.biasIH(k), GRUTensorName.biasHH(k)])
+            known.formUnion(GRUTensorName.layer(k))
         }
         let unused = archive.tensors.keys.filter { !known.contains($0) }.sorted()
         if !unused.isEmpty {
@@ -81,7 +82,7 @@ extension GRUClassifier {
         // Fetched in the order a missing one is reported: the layers bottom up, then the head.
         // A file with no layer at all is missing the first layer's weights.
         let layerTensors = try (0..<max(layerCount, 1)).map { k in
-            try [GRUTensorName.weightIH(k), GRUTensorName.weightHH(k), GRUTensorName.biasIH(k), GRUTensorName.biasHH(k)].map { (name: $0, tensor: try tensor($0)) }
+            try GRUTensorName.layer(k).map { (name: $0, tensor: try tensor($0)) }
         }
         let fcw = try tensor(GRUTensorName.fcWeight)
         let fcb = try tensor(GRUTensorName.fcBias)

@@ -137,9 +137,7 @@ public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
         // without one, as the cell names it, in every layer.
         let layered = NetworkDescription.splitLayer(pattern) != nil || pattern.hasPrefix("l*") || pattern.hasPrefix("l?")
         let matches = network.operators.filter { op in
-            guard let i = op.cellIndex else { return glob(pattern, matches: network.name(of: op)) }
-            let name = network.cell.description.operators[i].name
-            return glob(pattern, matches: layered ? "l\(op.layer).\(name)" : name)
+            glob(pattern, matches: layered ? network.layeredName(of: op) : network.unlayeredName(of: op))
         }
         guard !matches.isEmpty else {
             throw pattern.contains("*") || pattern.contains("?") ? .matchesNothing(pattern) : .unknownOperator(pattern)

@@ -91,9 +91,6 @@ public struct Calibration: Sendable, Codable, Equatable {
         return calibration
     }
 
-    /// The operators whose ranges come from calibration.
-    static let calibrated = GRUOperator.calibrated
-
     /// Calibrates on exactly these sequences; nil when `shouldStop` asked to stop.
     ///
     /// One pass of the float engine that training uses, batched over the sequences, tallies
@@ -129,9 +126,7 @@ public struct Calibration: Sendable, Codable, Equatable {
 
         let widths = Array(BitWidths.allowed)
         var ranges = [[Double]](repeating: [Double](repeating: 1, count: widths.count), count: network.operators.count)
-        // Every layer's calibrated operators and the input: neither fixed by their width nor the head.
-        let measured = network.operators.filter { id in id == .input || network.node(id).map { $0.range == .calibrated } == true }
-        for id in measured {
+        for id in network.calibrated {
             let op = network.position(of: id)
             let largest = Double(OperatorTally.maxAbs(op, of: tallies))
             let top = largest > 0 && largest.isFinite ? largest : 1

@@ -154,6 +154,12 @@ public struct CellDescription: Sendable {
         return problems
     }
 
+    /// The operator whose codes are the cell's output: the first state's producer.
+    public var output: Int { states[0].producedBy }
+
+    /// The operators whose output ranges are calibrated (not fixed by their width), in operator order.
+    public var calibratedOperators: [Int] { operators.indices.filter { node($0).range == .calibrated } }
+
     /// The node computing operator `i`.
     public func node(_ i: Int) -> Node { step[nodeOf[i]] }
 

@@ -106,12 +106,10 @@ public struct DeviceLayout: Sendable, Equatable {
             let (low, high) = CodeRange.bounds(of: op, bits: bits[op])
             return max(abs(low), abs(high))
         }
-        // The cell's output state: what the recurrent linears and the head read.
-        let state = GRUOperator(cellIndex: GRUOperator.cell.states[0].producedBy)
         func describe(_ layer: QuantizedLinear) -> Linear {
             let container = DeviceLayout.container(bits: layer.weightBits)
             let padded = DeviceLayout.paddedColumns(layer.columns, container: container)
-            let inputLargest = layer.op.readsInput ? largest(.input) : largest(state)
+            let inputLargest = layer.op.readsInput ? largest(.input) : largest(.output)
             let weightLargest = Int64(CodeRange.signedMax(layer.weightBits))
             let scale = Int64(1) << DeviceLayout.scaleShift(container: container)
             // The DSP kernel sums products scaled by 2^(8 − container); the bias is added after.
@@ -127,24 +125,22 @@ public struct DeviceLayout: Sendable, Equatable {
         }
         linear = model.linear.map(describe)
         head = describe(model.head)
-        stateCodeBytes = bits[state] <= 8 ? 1 : 2
+        stateCodeBytes = bits[.output] <= 8 ? 1 : 2
         inputCodeBytes = bits[.input] <= 8 ? 1 : 2
         scratchBytes = 2 * (DeviceLayout.paddedOperands(model.inputSize) + DeviceLayout.paddedOperands(model.hiddenSize))
         var adds: [GRUOperator: (Rescale, Rescale)] = [:]
         var oneMinus: [GRUOperator: Rescale] = [:]
         var muls: [GRUOperator: Rescale] = [:]
-        let cell = GRUOperator.cell
-        func operand(_ operand: CellDescription.Operand) -> GRUOperator { GRUOperator(cellIndex: cell.producer(operand)) }
-        for node in cell.step {
+        for node in GRUOperator.cell.step {
             let op = GRUOperator(cellIndex: node.output)
             switch node {
             case .add(_, let first, let second):
                 let (a, b) = model.addRescalers[op]!
-                adds[op] = (Rescale(a, operandBound: largest(operand(first))), Rescale(b, operandBound: largest(operand(second))))
+                adds[op] = (Rescale(a, operandBound: largest(GRUOperator(first))), Rescale(b, operandBound: largest(GRUOperator(second))))
             case .oneMinus(_, let a):
-                oneMinus[op] = Rescale(model.oneMinus[op]!.rescaler, operandBound: largest(operand(a)))
+                oneMinus[op] = Rescale(model.oneMinus[op]!.rescaler, operandBound: largest(GRUOperator(a)))
             case .multiply(_, let first, let second):
-                muls[op] = Rescale(model.mulRequantizers[op]!, operandBound: largest(operand(first)) * largest(operand(second)))
+                muls[op] = Rescale(model.mulRequantizers[op]!, operandBound: largest(GRUOperator(first)) * largest(GRUOperator(second)))
             case .linear, .table:
                 break
             }

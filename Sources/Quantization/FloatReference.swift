@@ -164,7 +164,7 @@ public enum FloatReference {
                     for j in 0..<h { out[j] = function == .tanh ? Foundation.tanh(a[j]) : FloatReference.sigmoid(a[j]) }
                 }
             }
-            state.update(from: slot(GRUOperator(cellIndex: cell.states[0].producedBy)), count: h)
+            state.update(from: slot(.output), count: h)
         }
 
         /// The head on the current state.

@@ -31,23 +31,28 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
         self = GRUOperator(rawValue: index)!
     }
 
-    /// The name a user types: `r.wx`, `gate.z`, `h.mul_n`, `input`, `fc`.
-    public var name: String {
-        switch self {
-        case .input: return "input"
-        case .fc: return "fc"
-        default: return Self.cell.operators[rawValue].name
+    /// A GRU network operator's case, whatever its layer (the inverse of `OperatorID(op, layer:)`).
+    public init(_ id: OperatorID) {
+        switch id.role {
+        case .input: self = .input
+        case .head: self = .fc
+        case .cell(let i): self.init(cellIndex: i)
         }
     }
 
-    /// At most three characters, for table columns too narrow for `name`.
-    public var shortName: String {
-        switch self {
-        case .input: return "in"
-        case .fc: return "fc"
-        default: return Self.cell.operators[rawValue].shortName
-        }
+    /// The operator whose codes an operand carries (a state's are its producer's).
+    public init(_ operand: CellDescription.Operand) {
+        self.init(cellIndex: Self.cell.producer(operand))
     }
+
+    /// The operator whose codes are the cell's output, h: what the recurrent linears and the head read.
+    public static let output = GRUOperator(cellIndex: cell.output)
+
+    /// The name a user types: `r.wx`, `gate.z`, `h.mul_n`, `input`, `fc`.
+    public var name: String { NetworkDescription.singleGRU.name(of: OperatorID(self)) }
+
+    /// At most three characters, for table columns too narrow for `name`.
+    public var shortName: String { NetworkDescription.singleGRU.shortName(of: OperatorID(self)) }
 
     public var description: String { name }
 
@@ -65,13 +70,7 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
 
     public var kind: Kind { Self.kinds[rawValue] }
 
-    private static let kinds: [Kind] = allCases.map { op in
-        switch op {
-        case .input: return .input
-        case .fc: return .head
-        default: return cell.node(op.rawValue).kind
-        }
-    }
+    private static let kinds: [Kind] = allCases.map { NetworkDescription.singleGRU.kind(of: OperatorID($0)) }
 
     /// The formula, for `show ops`.
     public var formula: String {
@@ -87,7 +86,7 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
 
     /// Every case's range, looked up once: integer models are built per configuration,
     /// thousands of times in a search, and ask for ranges and signs all along.
-    private static let ranges: [OperatorRange] = allCases.map { $0.node?.range ?? .calibrated }
+    private static let ranges: [OperatorRange] = allCases.map { NetworkDescription.singleGRU.range(of: OperatorID($0)) }
 
     /// Outputs that are never negative (σ and 1 − z) use unsigned codes 0 … 2^b − 1;
     /// every other operator's output is signed, ±(2^(b−1) − 1).
@@ -99,7 +98,7 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
 
     /// The operators whose activation ranges calibration measures (and fine-tuning may
     /// learn), in case order: neither fixed by their width nor the head.
-    public static let calibrated = allCases.filter { !$0.hasFixedRange && $0 != .fc }
+    public static let calibrated = NetworkDescription.singleGRU.calibrated.map(GRUOperator.init)
 
     /// For linear operators: which gate block of the PyTorch tensors (0 r, 1 z, 2 n).
     public var gateBlock: Int {
@@ -116,7 +115,7 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
     /// The operator whose output a lookup table is indexed by.
     public var tableInput: GRUOperator? {
         guard case .table(_, _, let operand) = node else { return nil }
-        return GRUOperator(cellIndex: Self.cell.producer(operand))
+        return GRUOperator(operand)
     }
 
     /// The two operands of an addition or a multiplication, in the order the step uses them
@@ -124,7 +123,7 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
     public var operands: (GRUOperator, GRUOperator)? {
         switch node {
         case .add(_, let a, let b), .multiply(_, let a, let b):
-            return (GRUOperator(cellIndex: Self.cell.producer(a)), GRUOperator(cellIndex: Self.cell.producer(b)))
+            return (GRUOperator(a), GRUOperator(b))
         default: return nil
         }
     }

@@ -106,12 +106,20 @@ public struct NetworkDescription: Hashable, Sendable, CustomStringConvertible {
 
     /// What a user types for `id`: `gate.z` in a single layer, `l1.gate.z` in a stack, `input`, `fc`.
     public func name(of id: OperatorID) -> String {
+        layers == 1 || id.cellIndex == nil ? unlayeredName(of: id) : layeredName(of: id)
+    }
+
+    /// `id`'s name with its layer, as a stack spells it (`l0.gate.z`; `input`, `fc` as they are).
+    public func layeredName(of id: OperatorID) -> String {
+        id.cellIndex == nil ? unlayeredName(of: id) : "l\(id.layer).\(unlayeredName(of: id))"
+    }
+
+    /// `id`'s name in its cell, without a layer (`gate.z`; `input`, `fc`).
+    public func unlayeredName(of id: OperatorID) -> String {
         switch id.role {
         case .input: return "input"
         case .head: return "fc"
-        case .cell(let i):
-            let name = cell.description.operators[i].name
-            return layers == 1 ? name : "l\(id.layer).\(name)"
+        case .cell(let i): return cell.description.operators[i].name
         }
     }
 
@@ -160,6 +168,13 @@ public struct NetworkDescription: Hashable, Sendable, CustomStringConvertible {
     public func node(_ id: OperatorID) -> CellDescription.Node? {
         id.cellIndex.map(cell.description.node)
     }
+
+    /// How `id`'s output codes are scaled: its node's range; `input` and `fc` are calibrated, signed.
+    public func range(of id: OperatorID) -> OperatorRange { node(id)?.range ?? .calibrated }
+
+    /// The operators whose ranges calibration measures: every layer's calibrated cell
+    /// operators and the input (neither fixed by their width nor the head), in storage order.
+    public var calibrated: [OperatorID] { operators.filter { $0 != .fc && range(of: $0) == .calibrated } }
 
     /// `id`'s kind: its node's, or `input` and `head`.
     public func kind(of id: OperatorID) -> OperatorKind {

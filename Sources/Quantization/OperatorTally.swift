@@ -124,7 +124,7 @@ final class OperatorTally {
     }
     private lazy var inputSlot = network.position(of: .input)
     /// The cell operators whose ranges calibration measures.
-    private let calibratedCellOperators = GRUOperator.cell.step.filter { $0.range == .calibrated }.map(\.output).sorted()
+    private let calibratedCellOperators = GRUOperator.cell.calibratedOperators
 
     private let scratch = Scratch()
     /// One operator's bin indices of one row.

@@ -98,15 +98,12 @@ public struct QuantizedGRU: Sendable {
     /// The scale of any operator of the network.
     public func scale(id: OperatorID) -> Double { scales[bits.network.position(of: id)] }
 
-    /// Saturation bounds of an operator's output codes.
-    public func bounds(_ op: GRUOperator) -> (low: Int64, high: Int64) {
-        CodeRange.bounds(of: op, bits: bits[op])
-    }
+    /// Saturation bounds of a first-layer operator's (or the input's) output codes.
+    public func bounds(_ op: GRUOperator) -> (low: Int64, high: Int64) { bounds(id: OperatorID(op)) }
 
     /// Saturation bounds of any operator of the network (a layer's operator is signed or not as its cell's).
     public func bounds(id: OperatorID) -> (low: Int64, high: Int64) {
-        let op = id.cellIndex.map(GRUOperator.init(cellIndex:)) ?? (id == .input ? .input : .fc)
-        return CodeRange.bounds(of: op, bits: bits[id: id])
+        CodeRange.bounds(of: GRUOperator(id), bits: bits[id: id])
     }
 
     /// Builds the integer model of `model` at `bits`, with activation ranges from `calibration`.
@@ -134,7 +131,7 @@ public struct QuantizedGRU: Sendable {
         let cell = GRUOperator.cell
         let perTensor = options.weights == .perTensor
         /// The state every layer carries and the head reads: its producer's codes.
-        func state(_ layer: Int) -> OperatorID { .cell(cell.states[0].producedBy, layer: layer) }
+        func state(_ layer: Int) -> OperatorID { .cell(cell.output, layer: layer) }
         var layers: [QuantizedLayer] = []
         for k in 0..<network.layers {
             func id(_ i: Int) -> OperatorID { .cell(i, layer: k) }
@@ -274,7 +271,7 @@ extension QuantizedGRU {
         var scales = [Double](repeating: 1, count: network.operators.count)
         for id in network.operators where id != .fc {
             let b = bits[id: id], at = network.position(of: id)
-            switch network.node(id)?.range ?? .calibrated {
+            switch network.range(of: id) {
             case .unit:
                 scales[at] = pow2 ? Foundation.exp2(Double(-b)) : 1 / Double(CodeRange.unsignedMax(b))
             case .symmetricUnit:

@@ -39,11 +39,10 @@ extension QuantizedGRU {
                     let op = GRUOperator(cellIndex: node.output), out = at(node.output)
                     let (low, high) = bounds(id: .cell(node.output, layer: k))
                     switch node {
-                    case .linear(_, let source, _):
-                        switch source {
-                        case .input: codes[out] = linearOutput(constants.linear[op.rawValue], (low, high), input)
-                        case .state(let s): codes[out] = linearOutput(constants.linear[op.rawValue], (low, high), states[k][s])
-                        }
+                    case .linear(_, .input, _):
+                        codes[out] = linearOutput(constants.linear[op.rawValue], (low, high), input)
+                    case .linear(_, .state(let s), _):
+                        codes[out] = linearOutput(constants.linear[op.rawValue], (low, high), states[k][s])
                     case .add(_, let a, let b):
                         let (ra, rb) = constants.addRescalers[op]!
                         let (va, vb) = (value(a), value(b))

@@ -103,7 +103,7 @@ enum QuantCommands {
         let network = bits.network
         for id in network.operators {
             // The cell's operators as the GRU's cases, for their shapes and formulas.
-            let op = id.cellIndex.map(GRUOperator.init(cellIndex:)) ?? (id == .input ? .input : .fc)
+            let op = GRUOperator(id)
             let shape: String, params: String
             if let f, let h, let c {
                 shape = op.shape(features: f, hidden: h, classes: c)
