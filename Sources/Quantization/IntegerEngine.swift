@@ -2,9 +2,73 @@ import CIntegerKernels
 import Dispatch
 import Foundation
 
-/// A `QuantizedGRU` laid out for the batched engine: padded, packed and with every constant
-/// the inner loops need precomputed. Built once per configuration.
-final class PreparedIntegerGRU: @unchecked Sendable {
+/// A quantized network laid out for the batched engine: each layer prepared on its own (its
+/// kernels chosen for its widths), run one after the other over a chunk's steps, the layer
+/// below's state codes written out step by step as the input codes of the layer above.
+/// Built once per configuration.
+final class PreparedIntegerNetwork: @unchecked Sendable {
+    // @unchecked: immutable after init.
+    let model: QuantizedGRU
+    /// Bottom to top.
+    let layers: [PreparedIntegerLayer]
+    /// The largest of the layers' (a workspace serves them all).
+    let gateColumns: Int, hiddenPadded: Int
+    /// The first layer's: how the evaluator encodes the input codes.
+    var inputMode: PreparedIntegerLayer.ProductMode { layers[0].inputMode }
+    var featuresPadded: Int { layers[0].featuresPadded }
+
+    init(_ q: QuantizedGRU, kernels: IntegerKernelSet = .automatic) {
+        model = q
+        layers = (0..<q.layers.count).map { PreparedIntegerLayer(q.layer($0), kernels: kernels) }
+        gateColumns = layers.map(\.gateColumns).max()!
+        hiddenPadded = layers.map(\.hiddenPadded).max()!
+    }
+
+    /// Which kernels run: one layer's path (see `IntegerEvaluator.kernelPath`), or each layer's
+    /// (`l0 avx512 narrow, l1 portable`) when they differ.
+    var kernelPath: String {
+        let paths = layers.map(\.kernelPath)
+        if Set(paths).count == 1 { return paths[0] }
+        return paths.enumerated().map { "l\($0.offset) \($0.element)" }.joined(separator: ", ")
+    }
+
+    /// Runs one chunk: `codes` holds the input codes time-major (steps × rows × featuresPadded,
+    /// encoded for the first layer's product mode), `active[t]` rows run at step t (a prefix:
+    /// rows are sorted by length, longest first). Writes rows × classes logits.
+    func run(chunkRows rows: Int, steps: Int, active: [Int], codes: UnsafeRawPointer,
+             workspace ws: IntegerWorkspace, logits: UnsafeMutablePointer<Int64>) {
+        var input = codes
+        for (k, layer) in layers.enumerated() {
+            var emit: PreparedIntegerLayer.Emit?
+            if k + 1 < layers.count {
+                let above = layers[k + 1]
+                let buffer = ws.layerCodes(k % 2, count: steps * rows * above.featuresPadded, mode: above.inputMode)
+                emit = .init(codes: buffer, mode: above.inputMode, featuresPadded: above.featuresPadded)
+            }
+            layer.run(chunkRows: rows, steps: steps, active: active, codes: input, workspace: ws, emit: emit)
+            if let emit { input = UnsafeRawPointer(emit.codes) }
+        }
+        // The head on the top layer's state, its arrays opened once per chunk (not per row and class).
+        let head = model.head, hidden = model.hiddenSize, classes = model.classCount, hp = layers[layers.count - 1].hiddenPadded
+        head.weights.withUnsafeBufferPointer { w in
+            head.bias.withUnsafeBufferPointer { bias in
+                for row in 0..<rows {
+                    let state = ws.state32 + row * hp
+                    for c in 0..<classes {
+                        var acc = bias[c]
+                        let weights = w.baseAddress! + c * hidden
+                        for k in 0..<hidden { acc &+= Int64(weights[k]) &* Int64(state[k]) }
+                        logits[row * classes + c] = acc
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One recurrent layer (a single-layer `QuantizedGRU` view) laid out for the batched engine:
+/// padded, packed and with every constant the inner loops need precomputed.
+final class PreparedIntegerLayer: @unchecked Sendable {
     // @unchecked: every property is immutable after init and the arrays are never written again.
     let model: QuantizedGRU
     let features: Int, featuresPadded: Int
@@ -50,9 +114,9 @@ final class PreparedIntegerGRU: @unchecked Sendable {
     /// `.portable` kernels, or when the cell's rescales need 64 bits.
     let avx512: AVX512Step?
 
+    /// `q` is one layer: a single-layer model or a stack's `layer(k)`.
     init(_ q: QuantizedGRU, kernels: IntegerKernelSet = .automatic) {
-        // Written by hand for one GRU layer; a stack runs on the reference engine (issue 23).
-        precondition(q.layers.count == 1, "the fast integer engine runs a single GRU layer")
+        precondition(q.layers.count == 1, "PreparedIntegerLayer: prepare a stack's layers one at a time (QuantizedGRU.layer)")
         model = q
         let rescalers = CellRescalers(q)
         let anyWide = [GRUOperator.rWx, .zWx, .nWx, .rWh, .zWh, .nWh].contains { q.linear($0).wideAccumulator }
@@ -164,7 +228,7 @@ final class PreparedIntegerGRU: @unchecked Sendable {
         } else {
             avx512 = nil
             fast = rescalers.map {
-                PreparedIntegerGRU.fastConstants(q, rescalers: $0, hiddenPadded: hp, inputBias: x.bias, stateBias: s.bias,
+                PreparedIntegerLayer.fastConstants(q, rescalers: $0, hiddenPadded: hp, inputBias: x.bias, stateBias: s.bias,
                                                  inputRequant: x.rq, stateRequant: s.rq,
                                                  inputLow: x.low, inputHigh: x.high, stateLow: s.low, stateHigh: s.high)
             }
@@ -188,6 +252,8 @@ final class IntegerWorkspace {
     /// 32 int32 for lane lookups.
     var lanes: UnsafeMutablePointer<Int32>
     let rows: Int, columns: Int, hiddenPadded: Int
+    /// A stack's state codes between layers: two buffers, written and read in turn.
+    private var between: [(memory: UnsafeMutableRawPointer, bytes: Int)?] = [nil, nil]
 
     init(rows: Int, gateColumns: Int, hiddenPadded: Int) {
         self.rows = rows; columns = gateColumns; self.hiddenPadded = hiddenPadded
@@ -201,23 +267,86 @@ final class IntegerWorkspace {
 
     deinit {
         inputAcc.deallocate(); stateAcc.deallocate(); state16.deallocate(); state8.deallocate(); state32.deallocate(); lanes.deallocate()
+        for buffer in between { buffer?.memory.deallocate() }
+    }
+
+    /// Buffer `index` (0 or 1), room for `count` codes of `mode`'s type, every code the encoded
+    /// zero: the padding columns past the hidden size are read as zero codes.
+    func layerCodes(_ index: Int, count: Int, mode: PreparedIntegerLayer.ProductMode) -> UnsafeMutableRawPointer {
+        let byteCount = max(count * (mode == .bytes ? 1 : 2), 2)
+        if let buffer = between[index], buffer.bytes < byteCount {
+            buffer.memory.deallocate()
+            between[index] = nil
+        }
+        let memory = between[index]?.memory ?? UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+        if between[index] == nil { between[index] = (memory, byteCount) }
+        let zero = PreparedIntegerLayer.encodedZero(mode)
+        if mode == .bytes {
+            memory.initializeMemory(as: UInt8.self, repeating: UInt8(zero), count: count)
+        } else {
+            memory.initializeMemory(as: Int16.self, repeating: zero, count: count)
+        }
+        return memory
     }
 }
 
-extension PreparedIntegerGRU {
-    /// Runs one chunk: `codes` holds the input codes time-major (steps × rows × featuresPadded,
-    /// offset added in offset mode), `active[t]` rows run at step t (a prefix: rows are sorted
-    /// by length, longest first). Writes rows × classes logits.
+extension PreparedIntegerLayer {
+    /// Where a layer below writes its state codes for the layer above: steps × rows ×
+    /// featuresPadded codes in the above layer's product mode.
+    struct Emit {
+        let codes: UnsafeMutableRawPointer
+        let mode: ProductMode
+        let featuresPadded: Int
+    }
+
+    /// The code 0 as a product mode reads it: offset by 128 as a byte, by 2^14 in offset mode.
+    static func encodedZero(_ mode: ProductMode) -> Int16 {
+        switch mode {
+        case .bytes: return 128
+        case .offset: return Int16(IntegerKernels.offset)
+        case .plain, .wide: return 0
+        }
+    }
+
+    /// Which kernels run this layer (see `IntegerEvaluator.kernelPath`).
+    var kernelPath: String {
+        if let a = avx512 { return a.constants.pointee.narrow.usable != 0 ? "avx512 narrow" : "avx512" }
+        return fast != nil && inputMode != .wide && stateMode != .wide ? "portable" : "scalar"
+    }
+
+    /// Runs the layer over one chunk: `codes` holds its input codes time-major (steps × rows ×
+    /// featuresPadded, encoded for `inputMode`), `active[t]` rows run at step t (a prefix: rows
+    /// are sorted by length, longest first). Leaves the final state in the workspace
+    /// (`state32`, stride `hiddenPadded`); with `emit`, writes every step's state there too.
     func run(chunkRows rows: Int, steps: Int, active: [Int], codes raw: UnsafeRawPointer,
-             workspace ws: IntegerWorkspace, logits: UnsafeMutablePointer<Int64>) {
+             workspace ws: IntegerWorkspace, emit: Emit?) {
         let hp = hiddenPadded, g = gateColumns, fp = featuresPadded
         let stateOffset: Int16 = stateMode == .offset ? Int16(IntegerKernels.offset) : 0
         ws.state16.initialize(repeating: stateOffset, count: rows * hp)
         ws.state8.initialize(repeating: 128, count: rows * hp)
         ws.state32.initialize(repeating: 0, count: rows * hp)
         let codes = raw.assumingMemoryBound(to: Int16.self)
+        /// The state of the step's `m` active rows, encoded for the layer above.
+        func emitStep(_ t: Int, _ m: Int) {
+            guard let emit else { return }
+            let add = Int32(PreparedIntegerLayer.encodedZero(emit.mode)), h = hidden
+            if emit.mode == .bytes {
+                let out = emit.codes.assumingMemoryBound(to: UInt8.self) + t * rows * emit.featuresPadded
+                for row in 0..<m {
+                    let state = ws.state32 + row * hp, o = out + row * emit.featuresPadded
+                    for j in 0..<h { o[j] = UInt8(truncatingIfNeeded: state[j] &+ add) }
+                }
+            } else {
+                let out = emit.codes.assumingMemoryBound(to: Int16.self) + t * rows * emit.featuresPadded
+                for row in 0..<m {
+                    let state = ws.state32 + row * hp, o = out + row * emit.featuresPadded
+                    for j in 0..<h { o[j] = Int16(truncatingIfNeeded: state[j] &+ add) }
+                }
+            }
+        }
         if let a = avx512 {
-            runAVX512(a, rows: rows, steps: steps, active: active, codes: raw, workspace: ws, stateOffset: Int32(stateOffset))
+            runAVX512(a, rows: rows, steps: steps, active: active, codes: raw, workspace: ws, stateOffset: Int32(stateOffset),
+                      afterStep: emitStep)
         } else if let k = fast, inputMode != .wide, stateMode != .wide {
             tableR.withUnsafeBufferPointer { tr in
                 tableZ.withUnsafeBufferPointer { tz in
@@ -236,6 +365,7 @@ extension PreparedIntegerGRU {
                                                  state16: ws.state16 + row * hp, stateOffset: Int32(stateOffset), k, hiddenPadded: hp,
                                                  scratch: ws.lanes, tables: tables)
                                     }
+                                    emitStep(t, m)
                                 }
                             }
                         }
@@ -243,35 +373,21 @@ extension PreparedIntegerGRU {
                 }
             }
         } else {
-        for t in 0..<steps {
-            let m = active[t]
-            guard m > 0 else { break }
-            let x = codes + t * rows * fp
-            linearCodes(rows: m, input: x, lda: fp, depth: features, pairs: fp / 2, mode: inputMode,
-                        packed: inputWeights, bias: inputBias, wide: inputWeightsWide, wideBias: inputBiasWide,
-                        requant: inputRequant, low: inputLow, high: inputHigh, out: ws.inputAcc)
-            linearCodes(rows: m, input: UnsafePointer(ws.state16), lda: hp, depth: hidden, pairs: hp / 2, mode: stateMode,
-                        packed: stateWeights, bias: stateBias, wide: stateWeightsWide, wideBias: stateBiasWide,
-                        requant: stateRequant, low: stateLow, high: stateHigh, out: ws.stateAcc)
-            for row in 0..<m {
-                cell(x: ws.inputAcc + row * g, h: ws.stateAcc + row * g, state: ws.state32 + row * hp, state16: ws.state16 + row * hp,
-                     stateOffset: Int64(stateOffset))
-            }
-        }
-        }
-        // The head, its arrays opened once per chunk (not per row and class).
-        let head = model.head, hidden = self.hidden, classes = self.classes
-        head.weights.withUnsafeBufferPointer { w in
-            head.bias.withUnsafeBufferPointer { bias in
-                for row in 0..<rows {
-                    let state = ws.state32 + row * hp
-                    for c in 0..<classes {
-                        var acc = bias[c]
-                        let weights = w.baseAddress! + c * hidden
-                        for k in 0..<hidden { acc &+= Int64(weights[k]) &* Int64(state[k]) }
-                        logits[row * classes + c] = acc
-                    }
+            for t in 0..<steps {
+                let m = active[t]
+                guard m > 0 else { break }
+                let x = codes + t * rows * fp
+                linearCodes(rows: m, input: x, lda: fp, depth: features, pairs: fp / 2, mode: inputMode,
+                            packed: inputWeights, bias: inputBias, wide: inputWeightsWide, wideBias: inputBiasWide,
+                            requant: inputRequant, low: inputLow, high: inputHigh, out: ws.inputAcc)
+                linearCodes(rows: m, input: UnsafePointer(ws.state16), lda: hp, depth: hidden, pairs: hp / 2, mode: stateMode,
+                            packed: stateWeights, bias: stateBias, wide: stateWeightsWide, wideBias: stateBiasWide,
+                            requant: stateRequant, low: stateLow, high: stateHigh, out: ws.stateAcc)
+                for row in 0..<m {
+                    cell(x: ws.inputAcc + row * g, h: ws.stateAcc + row * g, state: ws.state32 + row * hp, state16: ws.state16 + row * hp,
+                         stateOffset: Int64(stateOffset))
                 }
+                emitStep(t, m)
             }
         }
     }
@@ -295,7 +411,7 @@ extension PreparedIntegerGRU {
 
     /// The recurrence on the AVX-512 kernels: byte or int16 products, then the C cell.
     private func runAVX512(_ a: AVX512Step, rows: Int, steps: Int, active: [Int], codes: UnsafeRawPointer,
-                           workspace ws: IntegerWorkspace, stateOffset: Int32) {
+                           workspace ws: IntegerWorkspace, stateOffset: Int32, afterStep: (Int, Int) -> Void) {
         let hp = hiddenPadded, g = gateColumns, fp = featuresPadded
         let bytes = inputMode == .bytes
         inputWeights.withUnsafeBufferPointer { wx in
@@ -315,6 +431,7 @@ extension PreparedIntegerGRU {
                     }
                     gq_cell_rows(Int32(m), ws.inputAcc, ws.stateAcc, ws.state32, bytes ? ws.state8 : nil, bytes ? nil : ws.state16,
                                  stateOffset, a.constants)
+                    afterStep(t, m)
                 }
             }
         }

@@ -2,7 +2,7 @@ import CIntegerKernels
 
 /// The AVX-512 step's constants in memory C reads directly: byte-packed weights for the
 /// products (when every code fits a byte) and the cell's requantizers, bounds and tables.
-/// Owned by one `PreparedIntegerGRU`, which frees it.
+/// Owned by one `PreparedIntegerLayer`, which frees it.
 struct AVX512Step {
     let constants: UnsafeMutablePointer<gq_cell_constants>
     private let blocks: UnsafeMutablePointer<gq_column_block>

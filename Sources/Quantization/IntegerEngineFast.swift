@@ -5,7 +5,7 @@ import Foundation
 /// the same arithmetic as the reference; configurations whose operand rescales could overflow
 /// 32 bits take the scalar path instead.
 ///
-/// Every table is a raw pointer into storage `PreparedIntegerGRU` owns and frees, and every
+/// Every table is a raw pointer into storage `PreparedIntegerLayer` owns and frees, and every
 /// bound a plain value, so the struct is trivial: the hot loops read it without the
 /// retain/release pair an array field costs on each access (35 % of a profile before).
 struct FastCellConstants {
@@ -43,7 +43,7 @@ struct FastCellConstants {
     }
 }
 
-extension PreparedIntegerGRU {
+extension PreparedIntegerLayer {
     /// Constants for the vectorised Swift path, given rescales that fit 32 bits.
     static func fastConstants(_ q: QuantizedGRU, rescalers c: CellRescalers, hiddenPadded hp: Int, inputBias: [Int32], stateBias: [Int32],
                               inputRequant: [RequantizerS64], stateRequant: [RequantizerS64],

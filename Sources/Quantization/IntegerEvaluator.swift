@@ -49,7 +49,7 @@ public final class IntegerEvaluator: @unchecked Sendable {
     }
 
     struct CodeKey: Hashable {
-        var mean: [Float], factor: [Float], bits: Int, mode: PreparedIntegerGRU.ProductMode, featuresPadded: Int
+        var mean: [Float], factor: [Float], bits: Int, mode: PreparedIntegerLayer.ProductMode, featuresPadded: Int
     }
 
     /// Packs `sequences` (raw, steps × features each); `labels` are optional (for `accuracy`).
@@ -87,7 +87,7 @@ public final class IntegerEvaluator: @unchecked Sendable {
 
     /// Input codes of every chunk for a prepared model, as its product mode reads them.
     /// Cached; at most four quantizers kept.
-    func inputCodes(for prepared: PreparedIntegerGRU) -> ChunkCodes {
+    func inputCodes(for prepared: PreparedIntegerNetwork) -> ChunkCodes {
         let q = prepared.model
         let mode = prepared.inputMode
         let key = CodeKey(mean: q.inputMean, factor: q.inputFactor, bits: q.bits[.input], mode: mode,
@@ -97,7 +97,7 @@ public final class IntegerEvaluator: @unchecked Sendable {
         lock.unlock()
         let f = featureCount, fp = prepared.featuresPadded
         let qmax = Float(CodeRange.signedMax(q.bits[.input]))
-        let add: Int16 = mode == .bytes ? 128 : mode == .offset ? Int16(IntegerKernels.offset) : 0
+        let add = PreparedIntegerLayer.encodedZero(mode)
         let mean = q.inputMean, factor = q.inputFactor
         let halfwords = chunks.map { chunk -> [Int16] in
             let rows = chunk.indices.count
@@ -127,19 +127,16 @@ public final class IntegerEvaluator: @unchecked Sendable {
 
     /// Which kernels evaluate `model` here: "avx512 narrow" (the AVX-512 cell on int16
     /// lanes), "avx512" (the AVX-512 cell on int32 lanes), "portable" (the Swift 16-lane
-    /// cell) or "scalar" (64-bit rescales); all are bit-exact, this is for benchmarks and tests.
+    /// cell) or "scalar" (64-bit rescales), per layer when a stack's layers differ (`l0 avx512 narrow,
+    /// l1 portable`); all are bit-exact, this is for benchmarks and tests.
     public func kernelPath(for model: QuantizedGRU) -> String {
-        let prepared = PreparedIntegerGRU(model, kernels: kernels)
-        if let a = prepared.avx512 {
-            return a.constants.pointee.narrow.usable != 0 ? "avx512 narrow" : "avx512"
-        }
-        return prepared.fast != nil && prepared.inputMode != .wide && prepared.stateMode != .wide ? "portable" : "scalar"
+        PreparedIntegerNetwork(model, kernels: kernels).kernelPath
     }
 
     /// Integer logits, count × classes row-major in the caller's order.
     public func logits(_ model: QuantizedGRU, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Int64] {
         precondition(model.inputSize == featureCount, "IntegerEvaluator: the model has \(model.inputSize) features, the data \(featureCount)")
-        let prepared = PreparedIntegerGRU(model, kernels: kernels)
+        let prepared = PreparedIntegerNetwork(model, kernels: kernels)
         let codes = inputCodes(for: prepared)
         let classes = model.classCount
         var result = [Int64](repeating: 0, count: count * classes)

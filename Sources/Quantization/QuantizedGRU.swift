@@ -61,8 +61,8 @@ public struct QuantizedLayer: Sendable {
 ///
 /// A stack holds one `QuantizedLayer` per layer; the layer above reads the codes of the
 /// state below (its `h.add`'s scale and width) where the first reads the input's. The
-/// reference engine runs stacks; the fast engines, the device layout and the C export run
-/// the first layer's fields and are used for a single layer only (issue 23).
+/// reference engine runs stacks; the fast engines run them one layer's view at a time
+/// (`layer(k)`); the device layout and the C export are of a single layer so far (issue 23).
 public struct QuantizedGRU: Sendable {
     public let bits: BitWidths
     public let options: QuantizationOptions
@@ -238,6 +238,38 @@ public struct QuantizedGRU: Sendable {
         return QuantizedLinear(op: op, rows: rows, columns: columns, weightBits: wb, weights: codes,
                                weightScales: weightScales, bias: clampedBias, wideAccumulator: wide,
                                requantizers: requantizers)
+    }
+
+    /// Layer `k` alone, as a single-layer model whose input is what the layer reads: the
+    /// quantized input for the first layer, the state codes of the layer below for one above
+    /// (their width as `input`, their scale as the input's). The fast engines, written for
+    /// one layer, run a stack one such view at a time. The head is the network's: only the
+    /// top layer's view runs it. The input quantizer is the network's too, meaningful for k = 0.
+    public func layer(_ k: Int) -> QuantizedGRU {
+        let network = bits.network
+        if network.layers == 1 { return self }
+        let below: OperatorID = k == 0 ? .input : .cell(GRUOperator.cell.output, layer: k - 1)
+        let single = NetworkDescription(cell: network.cell, layers: 1)
+        var widths = BitWidths(uniform: 8, network: single)
+        var viewScales = [Double](repeating: 1, count: single.operators.count)
+        for id in single.genome {
+            let source = OperatorID.cell(id.cellIndex!, layer: k)
+            widths[id: id] = bits[id: source]
+            viewScales[single.position(of: id)] = scale(id: source)
+        }
+        widths[id: .input] = bits[id: below]
+        widths[id: .fc] = bits[id: .fc]
+        viewScales[single.position(of: .input)] = scale(id: below)
+        viewScales[single.position(of: .fc)] = scale(id: .fc)
+        return QuantizedGRU(bits: widths, options: options, inputSize: k == 0 ? inputSize : hiddenSize, hiddenSize: hiddenSize,
+                            classCount: classCount, scales: viewScales, inputMean: inputMean, inputFactor: inputFactor,
+                            layers: [layers[k]], head: head)
+    }
+
+    private init(bits: BitWidths, options: QuantizationOptions, inputSize: Int, hiddenSize: Int, classCount: Int, scales: [Double],
+                 inputMean: [Float], inputFactor: [Float], layers: [QuantizedLayer], head: QuantizedLinear) {
+        (self.bits, self.options, self.inputSize, self.hiddenSize, self.classCount) = (bits, options, inputSize, hiddenSize, classCount)
+        (self.scales, self.inputMean, self.inputFactor, self.layers, self.head) = (scales, inputMean, inputFactor, layers, head)
     }
 
     // MARK: - Input

@@ -3,7 +3,7 @@ import GRU
 import Quantization
 import Testing
 
-@Suite("Stacked layers in the integer reference engine")
+@Suite("Stacked layers in the integer engines")
 struct StackedQuantizationTests {
     static let sequences = randomSequences(count: 40, features: 3, lengths: 1...30, seed: 9)
 
@@ -82,5 +82,54 @@ struct StackedQuantizationTests {
         }
         #expect(worst < 0.01 * spread, "largest logit error \(worst) against a spread of \(spread)")
         #expect(agree >= Self.sequences.count - 1)
+    }
+
+    @Test("the batched engine runs stacks of 2–4 layers bit for bit as the reference, at widths that change each layer's kernels, on either kernel set",
+          arguments: [IntegerKernelSet.automatic, .portable])
+    func batchedEqualsReference(kernels: IntegerKernelSet) throws {
+        let sequences = randomSequences(count: 37, features: 5, lengths: 1...14, seed: 4)
+        var state: UInt64 = 0x57AC
+        func draw(_ range: ClosedRange<Int>) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return range.lowerBound + Int((state >> 33) % UInt64(range.count))
+        }
+        var paths: [String: Int] = [:]
+        for layers in 2...4 {
+            let model = GRUClassifier(inputSize: 5, hiddenSize: 20, classCount: 3, layers: layers, seed: UInt64(layers))
+            let network = NetworkDescription(cell: .gru, layers: layers)
+            let calibration = Calibration.calibrate(model: model, sequences: Array(sequences.prefix(6)), method: .maxAbs)
+            let evaluator = IntegerEvaluator(sequences: sequences, featureCount: 5, chunkRows: 8, kernels: kernels)
+            var configurations: [(String, BitWidths)] = []
+            // The layer below's state at 12 and 16 bits: the layer above's products go from
+            // bytes to int16 codes with and without the offset, and to 64-bit sums.
+            for assignments in [["all=8"], ["all=4"], ["l0.h.add=12"], ["l0.*=16", "l1.*=3"], ["l0.*=6", "l1.*=16", "input=9"]] {
+                var bits = BitWidths(uniform: 8, network: network)
+                try bits.apply(assignments)
+                configurations.append((assignments.joined(separator: " "), bits))
+            }
+            for trial in 0..<8 {
+                let genome = network.genome.map { _ in trial >= 4 && draw(0...9) == 0 ? draw(9...16) : draw(2...8) }
+                configurations.append(("random \(trial)", BitWidths(genome: genome, input: draw(4...10), fc: draw(2...8), network: network)))
+            }
+            for (name, bits) in configurations {
+                let q = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: QuantizationOptions(range: .maxAbs))
+                let reference = sequences.flatMap { q.referenceLogits($0) }
+                #expect(evaluator.logits(q, threads: 1) == reference, "\(layers) layers, \(name)")
+                #expect(evaluator.logits(q, threads: 3) == reference, "\(layers) layers, \(name), 3 threads")
+                for k in 0..<layers { paths[evaluator.kernelPath(for: q.layer(k)), default: 0] += 1 }
+                if name == "l0.*=16 l1.*=3" {
+                    // 64-bit sums in layer 0 only: the path is named per layer.
+                    #expect(evaluator.kernelPath(for: q).hasPrefix("l0 scalar, l1 "), "\(evaluator.kernelPath(for: q))")
+                }
+            }
+        }
+        // Every layer must have run on the kernels the comparison is meant to check.
+        if kernels == .portable {
+            #expect(paths["portable", default: 0] >= 80 && paths.keys.allSatisfy { $0 == "portable" || $0 == "scalar" }, "\(paths)")
+        } else if IntegerKernelSet.avx512Available {
+            // Layers with 64-bit sums (16-bit widths) run the scalar path on any CPU.
+            #expect(paths["avx512 narrow", default: 0] >= 60 && paths["avx512", default: 0] >= 5 && paths["portable"] == nil
+                    && paths["scalar", default: 0] <= 12, "\(paths)")
+        }
     }
 }
