@@ -198,9 +198,9 @@ GQ_INLINE void cell_rows(int rows, const int32_t *x_sums, const int32_t *h_sums,
     }
 #define GQ_LOOKUP(name, code, is_signed) (bytes ? lookup_bytes(&t##name, code, is_signed) : lookup(k->table_##name, code))
     const int hp = k->hidden_padded, g = 3 * hp, nb = hp / 16;
-    const rescale32_lanes rA = lanes32(k->r_a), rB = lanes32(k->r_b), zA = lanes32(k->z_a), zB = lanes32(k->z_b);
-    const rescale32_lanes nA = lanes32(k->n_a), nB = lanes32(k->n_b), hA = lanes32(k->h_a), hB = lanes32(k->h_b);
-    const rescale32_lanes subZ = lanes32(k->sub_z);
+    const rescale32_lanes rA = lanes32(k->rescale.r_a), rB = lanes32(k->rescale.r_b), zA = lanes32(k->rescale.z_a), zB = lanes32(k->rescale.z_b);
+    const rescale32_lanes nA = lanes32(k->rescale.n_a), nB = lanes32(k->rescale.n_b), hA = lanes32(k->rescale.h_a), hB = lanes32(k->rescale.h_b);
+    const rescale32_lanes subZ = lanes32(k->rescale.sub_z);
     const rescale64_lanes nMul = lanes64(k->n_mul), hMulN = lanes64(k->h_mul_n), hMulH = lanes64(k->h_mul_h);
     const cell_bounds bound = broadcast_bounds(k, codes8 ? 128 : code_offset, 0);
     const gq_column_block *xb = k->input_blocks, *hb = k->state_blocks;
@@ -323,9 +323,9 @@ GQ_INLINE void cell_rows16(int rows, const int32_t *x_sums, const int32_t *h_sum
                            const gq_cell_constants *k, const int adds, const int products) {
     const gq_narrow_cell *c = &k->narrow;
     const int hp = k->hidden_padded, g = 3 * hp, nb = hp / 16;
-    const rescale16_lanes rA = lanes16(c->r_a), rB = lanes16(c->r_b), zA = lanes16(c->z_a), zB = lanes16(c->z_b);
-    const rescale16_lanes nA = lanes16(c->n_a), nB = lanes16(c->n_b), hA = lanes16(c->h_a), hB = lanes16(c->h_b);
-    const rescale16_lanes subZ = lanes16(c->sub_z), nMul = lanes16(c->n_mul), hMulN = lanes16(c->h_mul_n), hMulH = lanes16(c->h_mul_h);
+    const rescale16_lanes rA = lanes16(c->rescale.r_a), rB = lanes16(c->rescale.r_b), zA = lanes16(c->rescale.z_a), zB = lanes16(c->rescale.z_b);
+    const rescale16_lanes nA = lanes16(c->rescale.n_a), nB = lanes16(c->rescale.n_b), hA = lanes16(c->rescale.h_a), hB = lanes16(c->rescale.h_b);
+    const rescale16_lanes subZ = lanes16(c->rescale.sub_z), nMul = lanes16(c->n_mul), hMulN = lanes16(c->h_mul_n), hMulH = lanes16(c->h_mul_h);
     // The 32-bit cell's constants, which fit int16 whenever the narrow cell is usable.
 #define GQ_SET16(value) _mm512_set1_epi16((int16_t)(value))
     const __m512i mLow = GQ_SET16(k->n_mul.low), mHigh = GQ_SET16(k->n_mul.high);

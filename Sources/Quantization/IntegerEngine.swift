@@ -97,11 +97,8 @@ final class PreparedIntegerLayer: @unchecked Sendable {
     let inputLow: [Int64], inputHigh: [Int64], stateLow: [Int64], stateHigh: [Int64]
 
     // Elementwise constants.
-    let rAddA: RequantizerS64, rAddB: RequantizerS64
-    let zAddA: RequantizerS64, zAddB: RequantizerS64
-    let nAddA: RequantizerS64, nAddB: RequantizerS64
-    let hAddA: RequantizerS64, hAddB: RequantizerS64
-    let nMul: RequantizerS64, hMulN: RequantizerS64, hMulH: RequantizerS64, hSubZ: RequantizerS64
+    let rescales: GRURescales<RequantizerS64>
+    let nMul: RequantizerS64, hMulN: RequantizerS64, hMulH: RequantizerS64
     let hSubOne: Int64
     let bounds: [(low: Int64, high: Int64)]
     /// Tables with the index offset folded in: `table[code + half]`.
@@ -118,7 +115,7 @@ final class PreparedIntegerLayer: @unchecked Sendable {
     init(_ q: QuantizedGRU, kernels: IntegerKernelSet = .automatic) {
         precondition(q.layers.count == 1, "PreparedIntegerLayer: prepare a stack's layers one at a time (QuantizedGRU.layer)")
         model = q
-        let rescalers = CellRescalers(q)
+        let rescalers = GRURescales(lanes: q)
         let anyWide = [GRUOperator.rWx, .zWx, .nWx, .rWh, .zWh, .nWh].contains { q.linear($0).wideAccumulator }
         let useAVX512 = kernels == .automatic && IntegerKernelSet.avx512Available && rescalers != nil && !anyWide
         let bytes = useAVX512 && AVX512Step.bytesFit(q)
@@ -203,18 +200,10 @@ final class PreparedIntegerLayer: @unchecked Sendable {
         stateWeights = s.packed; stateBias = s.bias; stateWeightsWide = s.wide; stateBiasWide = s.wideBias
         stateRequant = s.rq; stateLow = s.low; stateHigh = s.high
 
-        func pair(_ op: GRUOperator) -> (RequantizerS64, RequantizerS64) {
-            let (a, b) = q.addRescalers[op]!
-            return (RequantizerS64(a), RequantizerS64(b))
-        }
-        (rAddA, rAddB) = pair(.rAdd)
-        (zAddA, zAddB) = pair(.zAdd)
-        (nAddA, nAddB) = pair(.nAdd)
-        (hAddA, hAddB) = pair(.hAdd)
+        rescales = GRURescales(q).map(RequantizerS64.init)
         nMul = RequantizerS64(q.mulRequantizers[.nMul]!)
         hMulN = RequantizerS64(q.mulRequantizers[.hMulN]!)
         hMulH = RequantizerS64(q.mulRequantizers[.hMulH]!)
-        hSubZ = RequantizerS64(q.hSubRescaler)
         hSubOne = q.hSubOne
         bounds = GRUOperator.allCases.map { q.bounds($0) }
         tableR = q.tables[.gateR]!.entries; halfR = Int64(1) << (q.bits[.rAdd] - 1)
@@ -498,8 +487,8 @@ extension PreparedIntegerLayer {
         let bN = bounds[GRUOperator.nAdd.rawValue], bM = bounds[GRUOperator.nMul.rawValue]
         let bS = bounds[GRUOperator.hSub.rawValue], bMN = bounds[GRUOperator.hMulN.rawValue]
         let bMH = bounds[GRUOperator.hMulH.rawValue], bH = bounds[GRUOperator.hAdd.rawValue]
-        let rA = rAddA, rB = rAddB, zA = zAddA, zB = zAddB, nA = nAddA, nB = nAddB, hA = hAddA, hB = hAddB
-        let mN = nMul, mHN = hMulN, mHH = hMulH, sZ = hSubZ, one = hSubOne
+        let (rA, rB, zA, zB, nA, nB, hA, hB) = (rescales.rA, rescales.rB, rescales.zA, rescales.zB, rescales.nA, rescales.nB, rescales.hA, rescales.hB)
+        let mN = nMul, mHN = hMulN, mHH = hMulH, sZ = rescales.subZ, one = hSubOne
         let halfR = self.halfR, halfZ = self.halfZ, halfN = self.halfN
         tableR.withUnsafeBufferPointer { tr in
             tableZ.withUnsafeBufferPointer { tz in

@@ -22,7 +22,7 @@ struct AVX512Step {
             }
     }
 
-    init(_ q: QuantizedGRU, rescalers c: CellRescalers, hiddenPadded hp: Int,
+    init(_ q: QuantizedGRU, rescalers c: GRURescales<RequantizerS32>, hiddenPadded hp: Int,
          input: Side, state: Side) {
         let g = 3 * hp, perSide = g / 16
         let blocks = UnsafeMutablePointer<gq_column_block>.allocate(capacity: 2 * perSide)
@@ -89,7 +89,7 @@ struct AVX512Step {
                 for (i, value) in table.enumerated() { byteTables[t * 256 + i] = UInt8(truncatingIfNeeded: value) }
             }
         }
-        // CellRescalers bounds |x| · m · 2^left below 2^29, so m · 2^left fits as one multiplier.
+        // GRURescales(lanes:) bounds |x| · m · 2^left below 2^29, so m · 2^left fits as one multiplier.
         func r32(_ r: RequantizerS32) -> gq_rescale32 { gq_rescale32(m: r.m << r.left, round: r.round, right: r.right) }
         func r64(_ op: GRUOperator) -> gq_rescale64 {
             let l = RequantizerS64(q.mulRequantizers[op]!), (low, high) = q.bounds(op)
@@ -104,13 +104,11 @@ struct AVX512Step {
         var k = gq_cell_constants()
         k.input_blocks = UnsafePointer(blocks)
         k.state_blocks = UnsafePointer(blocks + perSide)
-        (k.r_a, k.r_b, k.z_a, k.z_b) = (r32(c.rA), r32(c.rB), r32(c.zA), r32(c.zB))
-        (k.n_a, k.n_b, k.h_a, k.h_b, k.sub_z) = (r32(c.nA), r32(c.nB), r32(c.hA), r32(c.hB), r32(c.subZ))
+        let lanes = c.map(r32)
+        AVX512Step.setLanes(&k.rescale, lanes.all)
         // vpmaddwd needs each rescale's operand (the code feeding it) and multiplier in int16.
-        let operands: [GRUOperator] = [.rWx, .rWh, .zWx, .zWh, .nWx, .nMul, .hMulN, .hMulH, .gateZ]
-        let multipliers = [k.r_a, k.r_b, k.z_a, k.z_b, k.n_a, k.n_b, k.h_a, k.h_b, k.sub_z].map(\.m)
-        k.rescale_int16 = operands.allSatisfy({ max(-q.bounds($0).low, q.bounds($0).high) <= 32767 })
-            && multipliers.allSatisfy({ 0...32767 ~= $0 }) ? 1 : 0
+        k.rescale_int16 = GRURescales.operands.all.allSatisfy({ max(-q.bounds($0).low, q.bounds($0).high) <= 32767 })
+            && lanes.all.allSatisfy({ 0...32767 ~= $0.m }) ? 1 : 0
         k.n_mul = r64(.nMul)
         k.h_mul_n = r64(.hMulN)
         k.h_mul_h = r64(.hMulH)
@@ -195,10 +193,6 @@ struct AVX512Step {
     /// a rescale's intermediate could leave int16 (then the 32-bit cell runs).
     static func narrowCell(_ q: QuantizedGRU) -> gq_narrow_cell? {
         func maxCode(_ op: GRUOperator) -> Int64 { let b = q.bounds(op); return max(-b.low, b.high) }
-        func add(_ op: GRUOperator, _ side: Int, from: GRUOperator) -> gq_rescale16? {
-            let pair = q.addRescalers[op]!
-            return rescale16(side == 0 ? pair.0 : pair.1, maxInput: maxCode(from))
-        }
         // The three products of two codes, each rescaled and then saturated to its bounds.
         func product(_ op: GRUOperator, _ a: GRUOperator, _ b: GRUOperator) -> gq_rescale16? {
             let most = maxCode(a) * maxCode(b)
@@ -208,19 +202,15 @@ struct AVX512Step {
         // codes fit (widths at most 16), and h.sub's one is 2^b in power-of-two mode, which
         // may be 32,768.
         guard [GRUOperator.gateR, .gateZ, .gateN, .hSub, .hAdd].allSatisfy({ maxCode($0) <= 32767 }), q.hSubOne <= 32767,
-              let rA = add(.rAdd, 0, from: .rWx), let rB = add(.rAdd, 1, from: .rWh),
-              let zA = add(.zAdd, 0, from: .zWx), let zB = add(.zAdd, 1, from: .zWh),
-              let nA = add(.nAdd, 0, from: .nWx), let nB = add(.nAdd, 1, from: .nMul),
-              let hA = add(.hAdd, 0, from: .hMulN), let hB = add(.hAdd, 1, from: .hMulH),
-              let subZ = rescale16(q.hSubRescaler, maxInput: maxCode(.gateZ)),
+              let rescales = GRURescales(q).map({ r, from in rescale16(r, maxInput: maxCode(from)) }),
               let nMul = product(.nMul, .gateR, .nWh), let hMulN = product(.hMulN, .hSub, .gateN),
               let hMulH = product(.hMulH, .gateZ, .hAdd)
         else { return nil }
         var c = gq_narrow_cell()
-        (c.r_a, c.r_b, c.z_a, c.z_b, c.n_a, c.n_b, c.h_a, c.h_b, c.sub_z) = (rA, rB, zA, zB, nA, nB, hA, hB, subZ)
+        setLanes(&c.rescale, rescales.all)
         (c.n_mul, c.h_mul_n, c.h_mul_h) = (nMul, hMulN, hMulH)
         c.usable = 1
-        let usual = [rA, rB, zA, zB, nA, nB, hA, hB, subZ].allSatisfy { $0.mode == 0 || $0.mode == 3 }
+        let usual = rescales.all.allSatisfy { $0.mode == 0 || $0.mode == 3 }
             && [nMul, hMulN, hMulH].allSatisfy { $0.mode == 1 }
         c.usual = usual ? 1 : 0
         return c

@@ -31,7 +31,7 @@ struct FastCellConstants {
 
     var input: Side, state: Side
     // Elementwise rescales and the bounds of each operator's output.
-    var rA, rB, zA, zB, nA, nB, hA, hB, subZ: RequantizerS32
+    var rescales: GRURescales<RequantizerS32>
     var nMul, hMulN, hMulH: RequantizerS64
     var hSubOne: Int32
     var boundR, boundZ, boundN, boundSub, boundH: (low: Int32, high: Int32)
@@ -45,7 +45,7 @@ struct FastCellConstants {
 
 extension PreparedIntegerLayer {
     /// Constants for the vectorised Swift path, given rescales that fit 32 bits.
-    static func fastConstants(_ q: QuantizedGRU, rescalers c: CellRescalers, hiddenPadded hp: Int, inputBias: [Int32], stateBias: [Int32],
+    static func fastConstants(_ q: QuantizedGRU, rescalers c: GRURescales<RequantizerS32>, hiddenPadded hp: Int, inputBias: [Int32], stateBias: [Int32],
                               inputRequant: [RequantizerS64], stateRequant: [RequantizerS64],
                               inputLow: [Int64], inputHigh: [Int64], stateLow: [Int64], stateHigh: [Int64]) -> FastCellConstants {
         let blocks = 3 * hp / 16
@@ -54,7 +54,7 @@ extension PreparedIntegerLayer {
             return (Int32(b.low), Int32(b.high))
         }
         let k = FastCellConstants(input: .init(blocks: blocks), state: .init(blocks: blocks),
-                                  rA: c.rA, rB: c.rB, zA: c.zA, zB: c.zB, nA: c.nA, nB: c.nB, hA: c.hA, hB: c.hB, subZ: c.subZ,
+                                  rescales: c,
                                   nMul: RequantizerS64(q.mulRequantizers[.nMul]!), hMulN: RequantizerS64(q.mulRequantizers[.hMulN]!),
                                   hMulH: RequantizerS64(q.mulRequantizers[.hMulH]!), hSubOne: Int32(q.hSubOne),
                                   boundR: bounds32(.rAdd), boundZ: bounds32(.zAdd), boundN: bounds32(.nAdd),
@@ -110,23 +110,23 @@ extension PreparedIntegerLayer {
                   scratch: UnsafeMutablePointer<Int32>, tables: (r: UnsafePointer<Int32>, z: UnsafePointer<Int32>, n: UnsafePointer<Int32>)) {
         let bR = k.boundR, bZ = k.boundZ, bN = k.boundN, bS = k.boundSub, bH = k.boundH
         let bM = k.boundMul, bMN = k.boundMulN, bMH = k.boundMulH
-        let one = Lanes.V(repeating: k.hSubOne)
+        let one = Lanes.V(repeating: k.hSubOne), s = k.rescales
         var j = 0
         while j < hp {
             let rwx = Lanes.load(x + j), zwx = Lanes.load(x + hp + j), nwx = Lanes.load(x + 2 * hp + j)
             let rwh = Lanes.load(h + j), zwh = Lanes.load(h + hp + j), nwh = Lanes.load(h + 2 * hp + j)
             let old = Lanes.load(state + j)
-            let radd = Lanes.clamp(Lanes.rescale32(rwx, k.rA) &+ Lanes.rescale32(rwh, k.rB), bR.low, bR.high)
-            let zadd = Lanes.clamp(Lanes.rescale32(zwx, k.zA) &+ Lanes.rescale32(zwh, k.zB), bZ.low, bZ.high)
+            let radd = Lanes.clamp(Lanes.rescale32(rwx, s.rA) &+ Lanes.rescale32(rwh, s.rB), bR.low, bR.high)
+            let zadd = Lanes.clamp(Lanes.rescale32(zwx, s.zA) &+ Lanes.rescale32(zwh, s.zB), bZ.low, bZ.high)
             let r = Lanes.lookup(tables.r, radd, scratch: scratch)
             let z = Lanes.lookup(tables.z, zadd, scratch: scratch)
             let nmul = Lanes.requantize(r &* nwh, k.nMul, low: bM.low, high: bM.high)
-            let nadd = Lanes.clamp(Lanes.rescale32(nwx, k.nA) &+ Lanes.rescale32(nmul, k.nB), bN.low, bN.high)
+            let nadd = Lanes.clamp(Lanes.rescale32(nwx, s.nA) &+ Lanes.rescale32(nmul, s.nB), bN.low, bN.high)
             let n = Lanes.lookup(tables.n, nadd, scratch: scratch)
-            let hsub = Lanes.clamp(one &- Lanes.rescale32(z, k.subZ), bS.low, bS.high)
+            let hsub = Lanes.clamp(one &- Lanes.rescale32(z, s.subZ), bS.low, bS.high)
             let hmn = Lanes.requantize(hsub &* n, k.hMulN, low: bMN.low, high: bMN.high)
             let hmh = Lanes.requantize(z &* old, k.hMulH, low: bMH.low, high: bMH.high)
-            let next = Lanes.clamp(Lanes.rescale32(hmn, k.hA) &+ Lanes.rescale32(hmh, k.hB), bH.low, bH.high)
+            let next = Lanes.clamp(Lanes.rescale32(hmn, s.hA) &+ Lanes.rescale32(hmh, s.hB), bH.low, bH.high)
             Lanes.store(next, state + j)
             Lanes.store(next &+ stateOffset, scratch)
             for l in 0..<16 { state16[j + l] = Int16(truncatingIfNeeded: scratch[l]) }

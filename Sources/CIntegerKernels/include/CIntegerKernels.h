@@ -41,6 +41,12 @@ typedef struct {
 /// (bounds checked in Swift).
 typedef struct { int32_t m, round, right; } gq_rescale32;
 
+/// The GRU cell's nine operand rescales, each addition's two operands and then 1 − z's, in
+/// the order Swift's `GRURescales` declares them (it fills these structs as one array of
+/// `T`); declared once for the lane types below.
+#define GQ_GRU_RESCALES(T) T r_a, r_b, z_a, z_b, n_a, n_b, h_a, h_b, sub_z
+typedef struct { GQ_GRU_RESCALES(gq_rescale32); } gq_gru_rescales32;
+
 /// The requantized product of two codes, y = clamp(((a · b · m) << left + round) >> right,
 /// low, high), in 64-bit lanes; with `clamp_products` (factor at most 1, left 0) the
 /// product is saturated to [product_low, product_high] in 32 bits instead, as above.
@@ -57,13 +63,14 @@ typedef struct {
 /// product's low 16 bits cannot carry into the result; mode 2, r = 16:
 /// mulhi(x, M) + (mullo(x, M) >>> 15). r ≥ 32 gives 0 for every int16 product (mode 3, c 0).
 typedef struct { int16_t m, c, shift, mode; } gq_rescale16;
+typedef struct { GQ_GRU_RESCALES(gq_rescale16); } gq_gru_rescales16;
 
 /// The narrow cell: every code of the cell and every product of two codes fits int16, so
 /// the cell runs on 32 int16 lanes instead of 16 int32 ones. The linear outputs are still
 /// requantized in 32-bit lanes (`split16` or `clamp_sums` per block) and packed. Bounds,
 /// ONE and the tables' halves are gq_cell_constants' own, which all fit int16 then.
 typedef struct {
-    gq_rescale16 r_a, r_b, z_a, z_b, n_a, n_b, h_a, h_b, sub_z;
+    gq_gru_rescales16 rescale;
     gq_rescale16 n_mul, h_mul_n, h_mul_h;
     int32_t usable;
     /// Every add's rescale has r ≤ 15 (modes 0, 3) and every product's r in 17…31 (mode 1):
@@ -75,7 +82,7 @@ typedef struct {
 /// (r, z, n side by side), hp a multiple of 16.
 typedef struct {
     const gq_column_block *input_blocks, *state_blocks;
-    gq_rescale32 r_a, r_b, z_a, z_b, n_a, n_b, h_a, h_b, sub_z;
+    gq_gru_rescales32 rescale;
     /// Every rescale's operand and multiplier fit int16, so one vpmaddwd forms the product.
     int32_t rescale_int16;
     gq_rescale64 n_mul, h_mul_n, h_mul_h;
