@@ -7,20 +7,29 @@
 /// element-wise multiplication hidden × its two operands' bits. Additions and
 /// table look-ups are left out: they are linear in the width and cheap beside
 /// the multiplies. The head runs once per sequence, not per step, so it is not counted.
+///
+/// It walks the network's description: in a stack, a layer above reads the state of the
+/// layer below (its width and H columns) where the first reads the input.
 public enum BitOperations {
     public static func perStep(_ bits: BitWidths, features: Int, hidden: Int) -> Int {
-        let state = bits[.hAdd]
-        let linear: [(GRUOperator, Int, Int)] = [
-            (.rWx, features, bits[.input]), (.zWx, features, bits[.input]), (.nWx, features, bits[.input]),
-            (.rWh, hidden, state), (.zWh, hidden, state), (.nWh, hidden, state),
-        ]
+        let network = bits.network, cell = network.cell.description
         var total = 0
-        for (op, columns, inputBits) in linear {
-            total += hidden * columns * bits[op] * inputBits
+        for layer in 0..<network.layers {
+            func width(_ operand: CellDescription.Operand) -> Int { bits[id: .cell(cell.producer(operand), layer: layer)] }
+            let below: OperatorID = layer == 0 ? .input : .cell(cell.output, layer: layer - 1)
+            for node in cell.step {
+                switch node {
+                case .linear(let op, .input, _):
+                    total += hidden * (layer == 0 ? features : hidden) * bits[id: .cell(op, layer: layer)] * bits[id: below]
+                case .linear(let op, .state(let s), _):
+                    total += hidden * hidden * bits[id: .cell(op, layer: layer)] * width(.state(s))
+                case .multiply(_, let a, let b):
+                    total += hidden * width(a) * width(b)
+                default:
+                    break
+                }
+            }
         }
-        total += hidden * bits[.gateR] * bits[.nWh]        // n.mul = r ⊙ (W_hn h + b_hn)
-        total += hidden * bits[.hSub] * bits[.gateN]       // h.mul_n = (1 − z) ⊙ n
-        total += hidden * bits[.gateZ] * state             // h.mul_h = z ⊙ h
         return total
     }
 }

@@ -51,6 +51,21 @@ public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
         BitWidths(genome: genome, input: self[id: .input], fc: self[id: .fc], network: network)
     }
 
+    /// These widths on another network of the same cell: each layer's operators take the
+    /// widths of the same operators of this network's layer at the same depth, or of its top
+    /// layer when it has fewer; `input` and `fc` are kept.
+    public func carried(to other: NetworkDescription) -> BitWidths {
+        guard other != network else { return self }
+        precondition(other.cell == network.cell, "BitWidths: \(network)'s widths cannot be carried to \(other)")
+        var result = BitWidths(uniform: 8, network: other)
+        for id in other.genome {
+            result[id: id] = self[id: .cell(id.cellIndex!, layer: min(id.layer, network.layers - 1))]
+        }
+        result[id: .input] = self[id: .input]
+        result[id: .fc] = self[id: .fc]
+        return result
+    }
+
     /// The width every operator shares, or nil for a mixed configuration.
     public var uniformWidth: Int? {
         let first = storage[0]

@@ -105,7 +105,7 @@ public struct Calibration: Sendable, Codable, Equatable {
         let runs = (0..<workerCount).map {
             ObservedRun(model: model, sequences: sequences, indices: Array(Swift.stride(from: $0, to: sequences.count, by: workerCount)))
         }
-        let network = NetworkDescription(cell: .gru, layers: model.layerCount)
+        let network = model.network
         let tallies = runs.map { _ in OperatorTally(histograms: method != .maxAbs, network: network) }
         let totalSteps = Double(max(sequences.reduce(0) { $0 + $1.count / model.inputSize }, 1))
         // A round advances every sequence by `stride` steps: short enough to report progress

@@ -8,36 +8,49 @@
 /// (gate.z's counted once with gate.r's when the two are identical); the
 /// head's weights and biases. Requantizers shared by a whole operator, and h.sub's one,
 /// are immediates in the code, not data.
+///
+/// A stack is counted layer by layer, each as the device layout of the layer alone lays it
+/// out (`QuantizedGRU.layer`), with the input quantizer and the head counted once.
 public struct ModelSize: Sendable, Equatable {
-    /// Bytes per operator, by `GRUOperator.rawValue`.
+    /// Bytes per operator, by position in the network's operators (`bits.network.operators`).
     public var bytes: [Int]
     /// Weight codes alone (all linear operators and the head), bytes.
     public var weightBytes: Int
     /// Lookup tables alone, bytes.
     public var tableBytes: Int
+    let network: NetworkDescription
 
     public var total: Int { bytes.reduce(0, +) }
 
-    public subscript(op: GRUOperator) -> Int { bytes[op.rawValue] }
+    /// A first-layer operator's bytes (or the input's, the head's).
+    public subscript(op: GRUOperator) -> Int { self[id: OperatorID(op)] }
+
+    public subscript(id id: OperatorID) -> Int { bytes[network.position(of: id)] }
 
     public init(_ model: QuantizedGRU) {
-        self.init(model, layout: DeviceLayout(model))
-    }
-
-    public init(_ model: QuantizedGRU, layout: DeviceLayout) {
-        var bytes = [Int](repeating: 0, count: GRUOperator.allCases.count)
+        let network = model.bits.network
+        var bytes = [Int](repeating: 0, count: network.operators.count)
         var weightBytes = 0, tableBytes = 0
-        bytes[GRUOperator.input.rawValue] = 8 * model.inputSize
-        for layer in layout.linear + [layout.head] {
-            weightBytes += layer.weightBytes
-            bytes[layer.op.rawValue] = layer.weightBytes + layer.biasBytes + (layer.rescale?.storedBytes ?? 0)
+        bytes[network.position(of: .input)] = 8 * model.inputSize
+        for k in 0..<model.layers.count {
+            let view = model.layer(k), layout = DeviceLayout(view)
+            func at(_ op: GRUOperator) -> Int { network.position(of: OperatorID(op, layer: k)) }
+            for layer in layout.linear {
+                weightBytes += layer.weightBytes
+                bytes[at(layer.op)] = layer.weightBytes + layer.biasBytes + (layer.rescale?.storedBytes ?? 0)
+            }
+            let shared = DeviceLayout.sharesGateTables(view)
+            for (op, table) in view.tables where !(shared && op == .gateZ) {
+                let t = DeviceLayout.tableBytes(entries: table.entries.count, outputBits: table.outputBits)
+                tableBytes += t
+                bytes[at(op)] = t
+            }
+            if k == model.layers.count - 1 {
+                weightBytes += layout.head.weightBytes
+                bytes[network.position(of: .fc)] = layout.head.weightBytes + layout.head.biasBytes
+            }
         }
-        let shared = DeviceLayout.sharesGateTables(model)
-        for (op, table) in model.tables where !(shared && op == .gateZ) {
-            let t = DeviceLayout.tableBytes(entries: table.entries.count, outputBits: table.outputBits)
-            tableBytes += t
-            bytes[op.rawValue] = t
-        }
+        self.network = network
         self.bytes = bytes
         self.weightBytes = weightBytes
         self.tableBytes = tableBytes

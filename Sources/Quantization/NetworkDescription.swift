@@ -1,3 +1,5 @@
+import GRU
+
 /// The cells a recurrent layer can be.
 public enum CellKind: String, Sendable, Hashable, CaseIterable {
     case gru
@@ -184,4 +186,9 @@ public struct NetworkDescription: Hashable, Sendable, CustomStringConvertible {
         case .cell(let i): return cell.description.node(i).kind
         }
     }
+}
+
+extension GRUClassifier {
+    /// The network this model is: its GRU layers and head.
+    public var network: NetworkDescription { NetworkDescription(cell: .gru, layers: layerCount) }
 }

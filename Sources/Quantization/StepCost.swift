@@ -1,21 +1,21 @@
 /// The work of one time step of the integer GRU, counted from docs/quantization.md's
 /// step, so a user can estimate latency on a device from its cycles per operation.
 public struct StepCost: Sendable, Equatable {
-    /// Multiply-accumulates of the six linear operators: 3·H·F + 3·H·H.
+    /// Multiply-accumulates of the six linear operators: 3·H·F + 3·H·H, and 6·H·H for each layer above the first.
     public var multiplyAccumulates: Int
-    /// Elementwise products of the three multiplications: 3·H.
+    /// Elementwise products of the three multiplications: 3·H per layer.
     public var products: Int
-    /// σ and tanh lookups: 3·H.
+    /// σ and tanh lookups: 3·H per layer.
     public var tableReads: Int
-    /// Requantizations: 6·H linear outputs, 2 per element of each of the 4 additions, H for h.sub, 3·H products.
+    /// Requantizations: 6·H linear outputs, 2 per element of each of the 4 additions, H for h.sub, 3·H products, per layer.
     /// (The instructions and RAM the C export needs come from its cost model, `DeviceCost` in Export.)
     public var requantizations: Int
 
-    public init(inputSize f: Int, hiddenSize h: Int) {
-        multiplyAccumulates = 3 * h * f + 3 * h * h
-        products = 3 * h
-        tableReads = 3 * h
-        requantizations = 6 * h + 8 * h + h + 3 * h
+    public init(inputSize f: Int, hiddenSize h: Int, layers: Int = 1) {
+        multiplyAccumulates = 3 * h * f + 3 * h * h + (layers - 1) * 6 * h * h
+        products = 3 * h * layers
+        tableReads = 3 * h * layers
+        requantizations = (6 * h + 8 * h + h + 3 * h) * layers
     }
 
     /// One line: `per step: 13824 multiply-accumulates, 192 products, 192 table reads, 1152 requantizations`.
@@ -26,5 +26,5 @@ public struct StepCost: Sendable, Equatable {
 
 extension QuantizedGRU {
     /// The work of one time step (the head adds `classCount · hiddenSize` MACs once per sequence).
-    public var stepCost: StepCost { StepCost(inputSize: inputSize, hiddenSize: hiddenSize) }
+    public var stepCost: StepCost { StepCost(inputSize: inputSize, hiddenSize: hiddenSize, layers: layers.count) }
 }

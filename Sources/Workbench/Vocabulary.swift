@@ -18,6 +18,7 @@ public typealias TargetCore = Export.TargetCore
 public typealias DeviceCost = Export.DeviceCost
 public typealias BitWidthError = Quantization.BitWidthError
 public typealias GRUOperator = Quantization.GRUOperator
+public typealias NetworkDescription = Quantization.NetworkDescription
 public typealias QuantizationOptions = Quantization.QuantizationOptions
 public typealias RangeRefinement = Quantization.RangeRefinement
 public typealias FineTuningOptions = Quantization.FineTuningOptions

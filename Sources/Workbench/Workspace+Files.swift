@@ -18,13 +18,13 @@ extension Workspace {
     /// Reads a float model and makes it current, after checking it fits the loaded task.
     public func loadModel(from url: URL, named name: String) throws -> GRUClassifier {
         let model = try GRUClassifier(contentsOf: url)
-        guard model.layerCount == 1 else { throw WorkbenchError.stackedModel(model: name, layers: model.layerCount) }
         try adopt(model: model, origin: "loaded from \(name)", describedAs: name + " holds a model that")
         return model
     }
 
     /// Writes the bits, options, ranges and weights in use, so `loadConfiguration` rebuilds the same integer model.
     public func saveConfiguration(to url: URL) throws -> ConfigurationFile {
+        try requireSingleLayer(for: "'save config'")
         let inputs = try quantizationInputs()
         let file = ConfigurationFile(bits: bits, options: options, calibration: inputs.calibration, tuned: tuned != nil)
         try file.write(model: inputs.model, to: url)

@@ -96,7 +96,6 @@ extension Workspace {
     public func train(_ settings: TrainingOptions, retrain: Bool = false, observer: TrainingObserver = TrainingObserver(),
                       cacheWarning: (String) -> Void = { _ in }) throws -> TrainingOutcome {
         let task = try requireTask()
-        guard settings.layers == 1 else { throw WorkbenchError.stackedModel(model: "the model asked for", layers: settings.layers) }
         if settings.rotationDegrees != 0, task.featureCount % 3 != 0 {
             throw WorkbenchError.rotationNeedsTriplets(task: task.name, features: task.featureCount)
         }
@@ -111,7 +110,7 @@ extension Workspace {
         }
         settings.bptt = plan.window
         let key = Workspace.cacheKey(task: task, settings: settings)
-        let description = "hidden \(settings.hiddenSize), seed \(settings.seed)\(settings.bptt.map { ", bptt \($0)" } ?? "")"
+        let description = "hidden \(settings.hiddenSize)\(settings.layers == 1 ? "" : ", \(settings.layers) layers"), seed \(settings.seed)\(settings.bptt.map { ", bptt \($0)" } ?? "")"
         if !retrain, let cache = modelCache, let cached = cache.model(for: key, task: task.name) {
             try adopt(model: cached, origin: "trained on \(task.name) (\(description)), from the cache")
             trainingRecipe = settings
@@ -172,6 +171,7 @@ extension Workspace {
     /// it beats the integer validation accuracy of the weights in use.
     public func finetune(_ settings: FineTuningOptions, ranges: FineTuningRanges? = nil,
                          observer: FineTuningObserver = FineTuningObserver()) throws -> FineTuningOutcome {
+        try requireSingleLayer(for: "fine-tuning")
         let inputs = try quantizationInputs()
         let configuration = bits
         let current = try evaluator(of: .validation).accuracy(
@@ -197,6 +197,7 @@ extension Workspace {
     /// `observer.truncated`, as `train` does.
     func fineTuningRun(model: GRUClassifier, calibration: Calibration, options: QuantizationOptions, bits configuration: BitWidths,
                        settings: FineTuningOptions, ranges: FineTuningRanges, observer: FineTuningObserver) throws -> FineTuningResult {
+        try requireSingleLayer(for: "fine-tuning")
         let task = try requireTask()
         var settings = settings
         let lengths = task.train.sequences.map { $0.count / task.featureCount }

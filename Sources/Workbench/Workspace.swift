@@ -74,7 +74,10 @@ public final class Workspace {
     /// Where the model came from, for `show model`.
     public private(set) var modelOrigin: String?
     /// The current configuration (homogeneous 8-bit until changed).
-    public var bits = BitWidths()
+    public var bits = BitWidths() {
+        // Widths always name the operators of the model in use (an undo may bring back another network's).
+        didSet { if let network = model?.network, bits.network != network { bits = bits.carried(to: network) } }
+    }
     public private(set) var options = QuantizationOptions()
     public private(set) var tuned: TunedWeights?
     /// The last sweep, for `plot sweep`.
@@ -196,6 +199,8 @@ public final class Workspace {
         model = newModel
         modelOrigin = origin
         invalidate(after: .model)
+        // The configuration follows the model's layers: a stack's layers start at the widths set.
+        bits = bits.carried(to: newModel.network)
     }
 
     /// What `setOptions` did besides storing the options.
@@ -260,9 +265,14 @@ public final class Workspace {
         return search
     }
 
+    /// Refuses `what` for a stack: the device layout and its C export, device costs, fine-tuning,
+    /// configuration files and the float reference run one layer so far (issue 23).
+    public func requireSingleLayer(for what: String) throws {
+        let layers = model?.layerCount ?? 1
+        guard layers == 1 else { throw WorkbenchError.singleLayerOnly(what: what, layers: layers) }
+    }
+
     func checkFits(_ candidate: GRUClassifier, describedAs name: String) throws {
-        // The integer engines run one layer: a stack would stop every quantizing command.
-        guard candidate.layerCount == 1 else { throw WorkbenchError.stackedModel(model: name, layers: candidate.layerCount) }
         if let task, candidate.inputSize != task.featureCount || candidate.classCount != task.classCount {
             throw WorkbenchError.modelDoesNotFitTask(model: name, features: candidate.inputSize, classes: candidate.classCount,
                                                      task: task.name, taskFeatures: task.featureCount, taskClasses: task.classCount)
@@ -298,7 +308,8 @@ public final class Workspace {
     /// The integer model of a configuration (the current bits by default).
     public func quantizedModel(_ configuration: BitWidths? = nil) throws -> QuantizedGRU {
         let inputs = try quantizationInputs()
-        return QuantizedGRU(model: inputs.model, calibration: inputs.calibration, bits: configuration ?? bits, options: options)
+        return QuantizedGRU(model: inputs.model, calibration: inputs.calibration, bits: (configuration ?? bits).carried(to: inputs.model.network),
+                            options: options)
     }
 
     /// The sequences and labels of one split of the loaded task.

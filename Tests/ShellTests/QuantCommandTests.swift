@@ -40,6 +40,31 @@ struct QuantCommandTests {
         #expect(out.contains { $0.contains("r.wh") && $0.contains("16×16") && $0.contains("272") })
     }
 
+    @Test("'train layers 2' makes a stack: show ops lists 17 operators per layer, set bits names layers, eval and evolve run on it")
+    func stack() throws {
+        let out = try run("load task digits\ntrain epochs 2 hidden 8 layers 2\nshow ops\nset bits l1.gate.*=3 l0.h.add=6\nshow bits\neval\n"
+                          + "evolve 2 gens pop 8\nshow front")
+        #expect(out.contains { $0.contains("training a GRU (hidden 8, 2 layers") })
+        let rows = out.filter { $0.contains(" linear ") || $0.contains(" addition ") || $0.contains(" multiplication ") || $0.contains(" activation ") }
+        #expect(rows.count == 34)
+        // The layer above reads the state below: H × H.
+        #expect(out.contains { $0.contains("l1.r.wx") && $0.contains("8×8") } && out.contains { $0.contains("l0.r.wx") && $0.contains("8×8") })
+        #expect(out.contains("l0.h.add 8 → 6, l1.gate.r 8 → 3, l1.gate.z 8 → 3, l1.gate.n 8 → 3"))
+        #expect(out.contains { $0.hasPrefix("quantized validation") && $0.contains("bits all=8 l0.h.add=6 l1.gate.r=3") })
+        #expect(out.contains { $0.hasPrefix("evolving error and size of 34 operators") })
+        #expect(out.contains { $0.contains("0rx") && $0.contains("1tn") })
+    }
+
+    @Test("set bits with a layer the model lacks is refused when it runs, naming the operator and the line")
+    func setBitsOfAMissingLayer() throws {
+        let error = try #require(failure(setup + "set bits gate.z=4 l1.gate.z=3"))
+        #expect(error.message.hasPrefix("unknown operator 'l1.gate.z' (did you mean 'gate.z'?)"))
+        // Checked when it runs, against the network in use: the line and its column are reported.
+        if case .runtime(_, let location) = error { #expect(location.line == 3) } else { Issue.record("not a run-time error: \(error)") }
+        let out = try run(setup + "set bits gate.z=5\nshow bits")
+        #expect(out.contains("bits all=8 gate.z=5"))
+    }
+
     @Test("sweep prints one row per width and leaves the bits alone")
     func sweep() throws {
         let out = try run(setup + "sweep gate.* in 2..4\nshow quant")

@@ -34,23 +34,38 @@ struct InvalidationTests {
         #expect(workspace.modelOrigin == "loaded from m.safetensors")
     }
 
-    @Test("a model of stacked GRU layers is refused by 'load model', naming the layers, and the model in use stays")
+    @Test("a model of stacked GRU layers loads and trains, the bits follow its layers, and what runs on one layer so far says so")
     func stackedModel() throws {
         let workspace = try trainedWorkspace()
-        let before = workspace.model
+        try workspace.bits.apply(["gate.z=4", "input=6"])
         let file = temporaryDirectory().appendingPathComponent("stack.safetensors")
-        try GRUClassifier(inputSize: 64, hiddenSize: 8, classCount: 10, layers: 2, seed: 1).write(to: file)
-        #expect(message { _ = try workspace.loadModel(from: file, named: "stack.safetensors") }
-                == "stack.safetensors holds 2 stacked GRU layers (num_layers=2); gq quantizes single-layer GRUs only so far (num_layers=1)")
-        #expect(workspace.model == before)
-        // Nor can 'train' make one, or another way adopt one.
+        try GRUClassifier(inputSize: 8, hiddenSize: 8, classCount: 10, layers: 2, seed: 1).write(to: file)
+        _ = try workspace.loadModel(from: file, named: "stack.safetensors")
+        // Each layer starts at the widths the single layer had.
+        let network = NetworkDescription(cell: .gru, layers: 2)
+        #expect(workspace.bits.network == network)
+        #expect(workspace.bits[id: .cell(GRUOperator.gateZ.rawValue, layer: 1)] == 4 && workspace.bits[id: .input] == 6)
+        // Every layer's widths count: l1 at 2 bits is smaller and scores differently.
+        let eight = try workspace.evaluate(BitWidths(uniform: 8, network: network))
+        var narrow = BitWidths(uniform: 8, network: network)
+        try narrow.apply(["l1.*=2"])
+        #expect(try workspace.evaluate(narrow).size < eight.size)
+        // Widths of another network are carried to the model's, never misread.
+        workspace.bits = BitWidths(uniform: 5)
+        #expect(workspace.bits == BitWidths(uniform: 5, network: network))
+        for (what, run) in [("'export c'", { _ = try workspace.exportC(name: "m") }),
+                            ("fine-tuning", { _ = try workspace.finetune(FineTuningOptions(epochs: 1)) }),
+                            ("'save config'", { _ = try workspace.saveConfiguration(to: file) })] as [(String, () throws -> Void)] {
+            #expect(message(of: run) == "\(what) runs on single-layer GRUs so far, and the model in use has 2 stacked layers: 'train layers 1' (or 'load model' a single-layer one) for it")
+        }
+        #expect(message { _ = try workspace.searchProblem(objectives: [.error, .latency], widths: Array(2...8)) }?.hasPrefix("the device cost model") == true)
+        // 'train layers 2' makes one.
         var settings = workspace.defaultTrainingOptions()
         settings.layers = 2
-        #expect(message { _ = try workspace.train(settings) }
-                == "the model asked for holds 2 stacked GRU layers (num_layers=2); gq quantizes single-layer GRUs only so far (num_layers=1)")
-        let stack = GRUClassifier(inputSize: 64, hiddenSize: 8, classCount: 10, layers: 2, seed: 1)
-        #expect(message { try workspace.adopt(model: stack, origin: "test") }?.hasPrefix("the model holds 2 stacked GRU layers") == true)
-        #expect(workspace.model == before)
+        settings.epochs = 2
+        settings.hiddenSize = 8
+        _ = try workspace.train(settings)
+        #expect(workspace.model?.layerCount == 2 && workspace.bits.network == network)
     }
 
     @Test("fine-tuning keeps the search, which reports with the weights it searched")

@@ -140,7 +140,7 @@ enum EvolveCommand {
                     session.io.out("note: an earlier search of this model stopped at generation \(last.generation) of \(last.targetGeneration); 'evolve resume \(last.url.path)' continues it\(others)")
                 }
                 let widths = evolve.widths
-                session.io.out("evolving \(search.objectives.map(\.name).joined(separator: " and ")) of \(GRUOperator.genome.count) operators at \(widths.first ?? 2)..\(widths.last ?? 8) bits\(problemNote(search)): population \(search.search.options.populationSize), \(evolve.generations) generations, seed \(search.search.options.seed); judged on \(search.problem.judge.summary); checkpoint \(search.checkpointURL.path)")
+                session.io.out("evolving \(search.objectives.map(\.name).joined(separator: " and ")) of \(search.problem.network.genome.count) operators at \(widths.first ?? 2)..\(widths.last ?? 8) bits\(problemNote(search)): population \(search.search.options.populationSize), \(evolve.generations) generations, seed \(search.search.options.seed); judged on \(search.problem.judge.summary); checkpoint \(search.checkpointURL.path)")
                 if let tuned = workspace.tuned {
                     session.io.out("note: the search evaluates the fine-tuned weights in use (\(tuned.note), tuned for \(tuned.bits)); 'reset finetune' searches the float model's")
                 }

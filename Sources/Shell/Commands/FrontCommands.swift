@@ -128,7 +128,8 @@ enum FrontCommands {
     /// string per row (10 and up as a, b, …) and a legend. Each other cost the search used
     /// (bit operations, latency, RAM) gets a column after the size's.
     static func table(_ rows: [FrontRow], state: QuantizationSearch, columns: Int? = nil) -> [String] {
-        let shortNames = GRUOperator.genome.map(\.shortName)
+        let network = state.problem.network
+        let shortNames = network.genome.map(network.shortName(of:))
         let extra = state.problem.quantities.filter { $0 != .size }
         let widths = extra.map { max($0.column.count, 8) }
         let judged = rows.contains { $0.judgedAccuracy != nil }
@@ -158,7 +159,9 @@ enum FrontCommands {
         func shared(_ row: FrontRow) -> String { row.configurations > 1 ? "  ×\(row.configurations)" : "" }
         let sharedNote = rows.contains { $0.configurations > 1 }
             ? "; ×N: N configurations reach that point, the one shown has the fewest bit operations" : ""
-        let full = head(ratio: true) + shortNames.map { $0.padding(toLength: 3, withPad: " ", startingAt: 0) }.joined(separator: " ")
+        // A stack's names carry their layer's digit: 4 characters for 1-z.
+        let column = shortNames.map(\.count).max() ?? 3
+        let full = head(ratio: true) + shortNames.map { $0.padding(toLength: column, withPad: " ", startingAt: 0) }.joined(separator: " ")
         if let columns, full.count > columns - 1 {
             let digits = "0123456789abcdefg"
             func digit(_ bits: Int) -> Character {
@@ -174,8 +177,9 @@ enum FrontCommands {
             return lines + TextWrapping.wrap(legend, width: columns - 1, rest: "  ")
         }
         var lines = [full]
-        lines += rows.map { figures($0, ratio: true) + $0.genome.map { String($0).leftPadded(3) }.joined(separator: " ") + shared($0) }
-        let legend = "columns: " + GRUOperator.genome.map { "\($0.shortName)=\($0.name)" }.joined(separator: " ") + "; " + fixedWidths + sharedNote
+        lines += rows.map { figures($0, ratio: true) + $0.genome.map { String($0).leftPadded(column) }.joined(separator: " ") + shared($0) }
+        let legend = "columns: " + network.genome.map { "\(network.shortName(of: $0))=\(network.name(of: $0))" }.joined(separator: " ")
+            + "; " + fixedWidths + sharedNote
         return lines + TextWrapping.wrap(legend, width: columns.map { $0 - 1 }, rest: "  ")
     }
 

@@ -53,7 +53,7 @@ enum PlotCommands {
                         Series(name: frontName, points: state.front.map { Point(x: value(x, $0.genome, $0.objectives), y: value(y, $0.genome, $0.objectives)) },
                                style: own ? .stepLinePoints(.dot) : .points(.dot), color: .blue),
                         Series(name: "homogeneous 2..8-bit", points: state.homogeneous.map {
-                                   let genome = [Int](repeating: $0.bits, count: GRUOperator.genome.count)
+                                   let genome = problem.homogeneous($0.bits)
                                    return Point(x: value(x, genome, $0.objectives), y: value(y, genome, $0.objectives))
                                },
                                style: .points(.diamond), color: .orange, labels: state.homogeneous.map { "\($0.bits)-bit" }),

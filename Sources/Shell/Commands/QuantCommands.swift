@@ -18,7 +18,7 @@ enum QuantCommands {
             Command(
                 name: "show ops",
                 summary: "List the GRU cell's operators with kind, shape, parameters and bits",
-                details: "The 17 operators of the genome in their fixed order, then input and fc, which are set by hand only. Below them: the work of one time step (multiply-accumulates, elementwise products, table reads, requantizations), and, once there is a model, what the C export of the current configuration costs on a microcontroller: instructions per step on a Cortex-M4 (the DSP path) and on a core without DSP (Cortex-M3, the portable path) from the export's cost model (-O2; instructions, not cycles: at f MHz and about one instruction per cycle a step takes instructions / f µs), the RAM of its state and scratch, and its flash. docs/quantization.md (On the device) says what each kernel costs. Linear operators' widths set their weights and output; σ and tanh are lookup tables whose size grows with the width of the addition feeding them.",
+                details: "The 17 operators of the genome in their fixed order (for a stack, 17 per layer, named l0.…, l1.…), then input and fc, which are set by hand only. Below them: the work of one time step (multiply-accumulates, elementwise products, table reads, requantizations), and, once there is a model, what the C export of the current configuration costs on a microcontroller: instructions per step on a Cortex-M4 (the DSP path) and on a core without DSP (Cortex-M3, the portable path) from the export's cost model (-O2; instructions, not cycles: at f MHz and about one instruction per cycle a step takes instructions / f µs), the RAM of its state and scratch, and its flash. docs/quantization.md (On the device) says what each kernel costs. Linear operators' widths set their weights and output; σ and tanh are lookup tables whose size grows with the width of the addition feeding them.",
                 examples: ["show ops"],
                 run: showOps
             ),
@@ -31,7 +31,7 @@ enum QuantCommands {
                 parse: parseBits,
                 run: { interpreter, change in
                     let session = interpreter.session
-                    let old = session.changeBits(to: change(session.workspace.bits))
+                    let old = session.changeBits(to: try change(session.workspace.bits))
                     session.io.out(changes(from: old, to: session.workspace.bits))
                 }
             ),
@@ -106,8 +106,10 @@ enum QuantCommands {
             let op = GRUOperator(id)
             let shape: String, params: String
             if let f, let h, let c {
-                shape = op.shape(features: f, hidden: h, classes: c)
-                let count = op.parameterCount(features: f, hidden: h, classes: c)
+                // A layer above the first reads the H codes of the state below.
+                let reads = id.cellIndex != nil && id.layer > 0 ? h : f
+                shape = op.shape(features: reads, hidden: h, classes: c)
+                let count = op.parameterCount(features: reads, hidden: h, classes: c)
                 params = count == 0 ? "-" : String(count)
             } else {
                 shape = "-"; params = "-"
@@ -117,7 +119,7 @@ enum QuantCommands {
         }
         table(rows, rightAligned: [0, 4, 5]).forEach(session.io.out)
         if let f, let h, let c {
-            let work = StepCost(inputSize: f, hiddenSize: h)
+            let work = StepCost(inputSize: f, hiddenSize: h, layers: network.layers)
             session.io.out(work.summary + "; the head adds \(c * h) multiply-accumulates per sequence")
             if let (costs, size) = try? workspace.deviceCosts() {
                 let cores = costs.map { core, cost in
@@ -134,15 +136,19 @@ enum QuantCommands {
     // MARK: - set bits
 
     /// Reads `NAME=B ...` into a change of the current bits; every name and width is checked here.
-    static func parseBits(_ arguments: Arguments) throws -> (BitWidths) -> BitWidths {
+    /// Checks each assignment against the widest network (so a stack's `l3.gate.z` parses
+    /// before a stack is loaded) and applies them to the network in use when the command runs,
+    /// where a name that network lacks (`l1.gate.z` on one layer) is refused and nothing changes.
+    static func parseBits(_ arguments: Arguments) throws -> (BitWidths) throws -> BitWidths {
         guard arguments.count > 0 else {
             throw CommandError("'set bits' needs at least one NAME=B: set bits gate.z=4 (operators: \(GRUOperator.names.joined(separator: " ")))")
         }
         var assignments: [(pattern: String, bits: Int)] = []
-        var probe = BitWidths()
+        let widest = NetworkDescription(cell: .gru, layers: NetworkDescription.allowedLayers.upperBound)
+        var probe = BitWidths(uniform: 8, network: widest)
         for index in 0..<arguments.count {
             do {
-                let assignment = try BitWidths.parseAssignment(arguments[index])
+                let assignment = try BitWidths.parseAssignment(arguments[index], in: widest)
                 try probe.set(assignment.pattern, to: assignment.bits)
                 assignments.append(assignment)
             } catch {
@@ -151,8 +157,14 @@ enum QuantCommands {
         }
         return { current in
             var bits = current
-            // Checked above; applied left to right so later assignments win.
-            for assignment in assignments { try? bits.set(assignment.pattern, to: assignment.bits) }
+            // Applied left to right so later assignments win.
+            for assignment in assignments {
+                do throws(BitWidthError) {
+                    try bits.set(assignment.pattern, to: assignment.bits)
+                } catch {
+                    throw CommandError(message(for: error))
+                }
+            }
             return bits
         }
     }
@@ -238,16 +250,17 @@ enum QuantCommands {
         let model = try workspace.quantizedModel()
         var rows: [[String]] = [["operator", "bits", "range", "scale", "size (bytes)"]]
         let size = model.size
-        for op in GRUOperator.allCases {
-            let b = workspace.bits[op]
+        let network = workspace.bits.network
+        for id in network.operators {
+            let b = workspace.bits[id: id]
             let range: String
-            switch op.range {
-            case _ where op == .fc: range = "-"
+            switch network.range(of: id) {
+            case _ where id == .fc: range = "-"
             case .unit: range = "[0, 1]"
             case .symmetricUnit: range = "[-1, 1]"
-            case .calibrated: range = String(format: "±%.4g", inputs.calibration.range(op, bits: b))
+            case .calibrated: range = String(format: "±%.4g", inputs.calibration.range(id: id, bits: b))
             }
-            rows.append([op.name, String(b), range, String(format: "%.4g", model.scale(op)), String(size[op])])
+            rows.append([network.name(of: id), String(b), range, String(format: "%.4g", model.scale(id: id)), String(size[id: id])])
         }
         table(rows, rightAligned: [1, 4]).forEach(io.out)
         io.out("total \(size.total) bytes (weights \(size.weightBytes), lookup tables \(size.tableBytes))")

@@ -17,6 +17,7 @@ extension Workspace {
     /// over time, so each figure is what reaches that operator, not its own rounding alone.
     /// `configuration` measures other bits than the current ones.
     public func operatorErrors(sequences requested: Int, configuration: BitWidths? = nil) throws -> (sequences: Int, rows: [OperatorError]) {
+        try requireSingleLayer(for: "'show error'")
         let inputs = try quantizationInputs()
         let quantized = try quantizedModel(configuration)
         let count = min(requested, inputs.task.validation.count)

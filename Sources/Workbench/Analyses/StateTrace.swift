@@ -14,6 +14,7 @@ public struct StateTrace: Sendable {
 extension Workspace {
     /// Runs validation sequence `index` through the float model and the integer model of the current bits.
     public func trace(sequence index: Int) throws -> StateTrace {
+        try requireSingleLayer(for: "'trace'")
         let inputs = try quantizationInputs()
         let validation = inputs.task.validation
         guard validation.count > 0 else { throw WorkbenchError.emptySplit("validation") }

@@ -48,6 +48,9 @@ public struct QuantizationProblem: Sendable {
     /// The genome of homogeneous `bits`-bit.
     public func homogeneous(_ bits: Int) -> Genome { inputs.homogeneous(bits) }
 
+    /// The network whose cell operators the genome holds, layer by layer.
+    public var network: NetworkDescription { inputs.base.network }
+
     init(task: String, inputs: SearchInputs, judge: JudgingSet, objectives: [SearchObjective], widths: [Int],
          constraints: [SearchConstraint] = [], core: TargetCore = .m4) {
         self.task = task
