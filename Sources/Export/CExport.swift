@@ -31,12 +31,12 @@ public struct CExport: Sendable {
     public init(_ model: QuantizedGRU, name: String, description: [String]) throws {
         guard CExport.isIdentifier(name) else { throw CExportError.badName(name) }
         self.name = name
-        let layout = model.deviceLayout
-        let costs = TargetCore.allCases.map { (core: $0, cost: DeviceCostModel(core: $0).cost(of: model, layout: layout)) }
+        let layouts = model.deviceLayouts
+        let costs = TargetCore.allCases.map { (core: $0, cost: model.deviceCost(core: $0)) }
         let estimate = costs.map { "\($0.core.label): about \($0.cost.instructionsPerStep) instructions per step (-O2), \($0.cost.stateBytes) B state + \($0.cost.scratchBytes) B scratch" }
         let comment = CExport.comment(name: name, description: description + ["cost model (instructions, not cycles; docs/quantization.md, \"On the device\"):"] + estimate.map { "  " + $0 })
-        header = CExport.header(model, layout: layout, name: name, comment: comment)
-        source = CSource(model: model, layout: layout, name: name).text(comment: comment)
+        header = CExport.header(model, layouts: layouts, name: name, comment: comment)
+        source = CSource(model: model, layouts: layouts, name: name).text(comment: comment)
     }
 
     /// Whether `name` can prefix C symbols: ASCII letters, digits and `_`, not starting with a digit.
@@ -54,8 +54,27 @@ public struct CExport: Sendable {
 
     static func codeType(bytes: Int) -> String { bytes == 1 ? "int8_t" : "int16_t" }
 
-    static func header(_ model: QuantizedGRU, layout: DeviceLayout, name: String, comment: String) -> String {
+    static func header(_ model: QuantizedGRU, layouts: [DeviceLayout], name: String, comment: String) -> String {
         let upper = name.uppercased()
+        let state: String
+        if layouts.count == 1 {
+            state = """
+            /* The hidden state, as integer codes (\(model.bits[.hAdd]) bits); the caller owns it (no dynamic memory). */
+            typedef struct {
+                \(codeType(bytes: layouts[0].stateCodeBytes)) h[\(upper)_HIDDEN];
+            } \(name)_state;
+            """
+        } else {
+            let fields = layouts.indices.map { k in
+                "\(codeType(bytes: layouts[k].stateCodeBytes)) l\(k)_h[\(upper)_HIDDEN];  /* layer \(k): \(model.bits[id: .cell(GRUOperator.hAdd.rawValue, layer: k)]) bits */"
+            }
+            state = """
+            /* The hidden states of the \(layouts.count) stacked layers, as integer codes; the caller owns them (no dynamic memory). */
+            typedef struct {
+                \(fields.joined(separator: "\n    "))
+            } \(name)_state;
+            """
+        }
         return """
         \(comment)
         #ifndef \(upper)_H
@@ -64,16 +83,13 @@ public struct CExport: Sendable {
         #include <stdint.h>
 
         #define \(upper)_FEATURES \(model.inputSize)
-        #define \(upper)_HIDDEN \(model.hiddenSize)
+        #define \(upper)_HIDDEN \(model.hiddenSize)\(layouts.count == 1 ? "" : "\n#define \(upper)_LAYERS \(layouts.count)")
         #define \(upper)_CLASSES \(model.classCount)
 
         /* One input code (\(model.bits[.input]) bits). */
-        typedef \(codeType(bytes: layout.inputCodeBytes)) \(name)_input_code;
+        typedef \(codeType(bytes: layouts[0].inputCodeBytes)) \(name)_input_code;
 
-        /* The hidden state, as integer codes (\(model.bits[.hAdd]) bits); the caller owns it (no dynamic memory). */
-        typedef struct {
-            \(codeType(bytes: layout.stateCodeBytes)) h[\(upper)_HIDDEN];
-        } \(name)_state;
+        \(state)
 
         /* Zero state: call before each sequence. */
         void \(name)_reset(\(name)_state *state);
@@ -98,19 +114,32 @@ public struct CExport: Sendable {
     }
 }
 
-/// The source file: the constant data, the kernels this configuration uses, and the step.
-struct CSource {
+/// One recurrent layer's part of the source file: its constant data and the statements of its
+/// step for one unit. A single layer's arrays are `NAME_w`, `NAME_rows`, `NAME_gate_r`, … and
+/// its state `state->h`; a stack's layer k prefixes both (`NAME_l1_w`, `state->l1_h`).
+struct CLayer {
+    /// The layer alone (`QuantizedGRU.layer(k)`): its input is what it reads.
     let model: QuantizedGRU
     let layout: DeviceLayout
+    /// The file's name, which its kernels and macros carry.
     let name: String
+    /// The prefix of the layer's arrays.
+    let symbols: String
+    /// The prefix of the layer's state fields in `NAME_state`.
+    let statePrefix: String
+    /// Each of the layer's tables stored as an earlier one, by that array's symbol.
+    let sharedTables: [GRUOperator: String]
     /// Where unit j's constants sit in its record of `NAME_rows`: the one description that both
     /// the data and the step read.
     let record: Record
 
-    init(model: QuantizedGRU, layout: DeviceLayout, name: String) {
+    init(model: QuantizedGRU, layout: DeviceLayout, name: String, symbols: String, statePrefix: String, sharedTables: [GRUOperator: String]) {
         self.model = model
         self.layout = layout
         self.name = name
+        self.symbols = symbols
+        self.statePrefix = statePrefix
+        self.sharedTables = sharedTables
         record = Record(layout)
     }
 
@@ -134,7 +163,7 @@ struct CSource {
         var words = 0
 
         init(_ layout: DeviceLayout) {
-            for op in CSource.stepOrder {
+            for op in CLayer.stepOrder {
                 let plan = layout.linear(op)
                 bias[op] = words
                 words += plan.bias64 ? 2 : 1
@@ -149,40 +178,16 @@ struct CSource {
         }
     }
 
+    /// The layer's arrays: its weight stream, its unit records, per-row rescales, and tables.
     func data() -> [String] {
         var arrays: [String] = []
         func array(_ type: String, _ symbol: String, _ values: [String]) {
-            var lines: [String] = []
-            var line = "   "
-            for value in values {
-                if line.count + value.count + 2 > 96 {
-                    lines.append(line)
-                    line = "   "
-                }
-                line += " " + value + ","
-            }
-            if line != "   " { lines.append(line) }
-            arrays.append("static const \(type) \(name)_\(symbol)[\(values.count)] = {\n" + lines.joined(separator: "\n") + "\n};")
+            arrays.append(CSource.array(type, "\(symbols)_\(symbol)", values))
         }
-        func floats(_ values: [Float]) -> [String] {
-            values.map { value in
-                // Hexadecimal floats are exact, so the constant is the very float32 gq computed.
-                value == 0 ? "0.0f" : String(format: "%af", Double(value))
-            }
-        }
-        func words(_ layer: QuantizedLinear, _ plan: DeviceLayout.Linear) -> [UInt32] {
-            let bytes = WeightPacking.pack(layer.weights, rows: layer.rows, columns: layer.columns, container: plan.container)
-            return stride(from: 0, to: bytes.count, by: 4).map { at in
-                (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[at + $1]) << UInt32(8 * $1) }
-            }
-        }
-        func hex(_ word: UInt32) -> String { String(format: "0x%08Xu", word) }
-
-        array("float", "in_mean", floats(model.inputMean))
-        array("float", "in_factor", floats(model.inputFactor))
+        func hex(_ word: UInt32) -> String { CSource.hex(word) }
         // One stream of weights: for each unit, its row of r.wx, r.wh, z.wx, z.wh, n.wx, n.wh, so
         // the step walks a single pointer; and one record of that unit's biases and multipliers.
-        let packed = Self.stepOrder.map { words(model.linear($0), layout.linear($0)) }
+        let packed = Self.stepOrder.map { CSource.words(model.linear($0), layout.linear($0)) }
         var stream: [UInt32] = [], records: [String] = []
         for j in 0..<model.hiddenSize {
             var unit = [String](repeating: "", count: record.words)
@@ -218,11 +223,10 @@ struct CSource {
                 break
             }
         }
-        let sharedTables = DeviceLayout.sharesGateTables(model)
         for op in [GRUOperator.gateR, .gateZ, .gateN] {
             let table = model.tables[op]!
-            if sharedTables && op == .gateZ {
-                arrays.append("#define \(name)_gate_z \(name)_gate_r  /* the same entries: stored once */")
+            if let stored = sharedTables[op] {
+                arrays.append("#define \(symbols)_\(Self.symbol(op)) \(stored)  /* the same entries: stored once */")
                 continue
             }
             switch DeviceLayout.tableEntryBits(outputBits: table.outputBits) {
@@ -238,24 +242,7 @@ struct CSource {
                 array((op.isUnsigned ? "uint" : "int") + (bits == 16 ? "16_t" : "8_t"), Self.symbol(op), table.entries.map { String($0) })
             }
         }
-        array("uint32_t", "fc_w", words(model.head, layout.head).map(hex))
-        if layout.head.bias64 {
-            array("int64_t", "fc_b", model.head.bias.map { $0 == Int64.min ? "INT64_MIN" : "INT64_C(\($0))" })
-        } else {
-            array("int32_t", "fc_b", model.head.bias.map { String($0) })
-        }
         return arrays
-    }
-
-    // MARK: - Kernels
-
-    /// Every (container, accumulator) pair some linear operator or the head uses, in a fixed order.
-    var kernels: [(container: Int, wide: Bool)] {
-        var seen: [(Int, Bool)] = []
-        for plan in layout.linear + [layout.head] where !seen.contains(where: { $0 == (plan.container, plan.accumulates64) }) {
-            seen.append((plan.container, plan.accumulates64))
-        }
-        return seen.sorted { ($0.0, $0.1 ? 1 : 0) < ($1.0, $1.1 ? 1 : 0) }.map { (container: $0.0, wide: $0.1) }
     }
 
     // MARK: - Expressions
@@ -293,9 +280,9 @@ struct CSource {
             let at = record.multiplier[op]!
             return ("(int32_t)(((int64_t)(\(x)) * row[\(at)] + INT64_C(\(Int64(1) << (s - 1)))) >> \(s))", false)
         case .widePerRow:
-            return ("\(name)_rq64((int64_t)(\(x)), \(name)_\(symbol)_m[j], \(name)_\(symbol)_s[j])", true)
+            return ("\(name)_rq64((int64_t)(\(x)), \(symbols)_\(symbol)_m[j], \(symbols)_\(symbol)_s[j])", true)
         case .shiftPerRow:
-            return ("\(name)_rqs(\(x), \(name)_\(symbol)_s[j])", false)
+            return ("\(name)_rqs(\(x), \(symbols)_\(symbol)_s[j])", false)
         }
     }
 
@@ -328,7 +315,7 @@ struct CSource {
         case .shared(.wide(let m, let s)):
             return ("\(name)_rq64(\(x), \(m), \(s))", true)
         case .widePerRow:
-            return ("\(name)_rq64(\(x), \(name)_\(symbol)_m[j], \(name)_\(symbol)_s[j])", true)
+            return ("\(name)_rq64(\(x), \(symbols)_\(symbol)_m[j], \(symbols)_\(symbol)_s[j])", true)
         default:
             // ChannelRescale gives a sum without a 32-bit bound only these two forms.
             preconditionFailure("a 64-bit sum is rescaled by the rule as written")
@@ -351,9 +338,9 @@ struct CSource {
         let table = model.tables[op]!
         let index = "\(code) + \(1 << (table.inputBits - 1))"
         if DeviceLayout.tableEntryBits(outputBits: table.outputBits) == 4 {
-            return "\(name)_nibble\(op.isUnsigned ? "u" : "s")(\(name)_\(Self.symbol(op)), \(index))"
+            return "\(name)_nibble\(op.isUnsigned ? "u" : "s")(\(symbols)_\(Self.symbol(op)), \(index))"
         }
-        return "(int32_t)\(name)_\(Self.symbol(op))[\(index)]"
+        return "(int32_t)\(symbols)_\(Self.symbol(op))[\(index)]"
     }
 
     /// The C local that holds an operand's code for the unit: an operator's symbol, or a
@@ -370,7 +357,7 @@ struct CSource {
     func unitStep(stateType: String) -> [String] {
         let cell = GRUOperator.cell
         var lines = ["int32_t " + cell.operators.indices.map { local(.op($0)) }.joined(separator: ", ") + ";"]
-        lines += cell.states.map { "int32_t \($0.name) = state->\($0.name)[j];" }
+        lines += cell.states.map { "int32_t \($0.name) = state->\(statePrefix)\($0.name)[j];" }
         for node in cell.step {
             let op = GRUOperator(cellIndex: node.output), out = local(.op(node.output))
             switch node {
@@ -388,19 +375,157 @@ struct CSource {
                 lines.append("\(out) = \(lookup(op, local(a)));")
             }
         }
-        lines += cell.states.map { "state->\($0.name)[j] = (\(stateType))\(local(.op($0.producedBy)));" }
+        lines += cell.states.map { "state->\(statePrefix)\($0.name)[j] = (\(stateType))\(local(.op($0.producedBy)));" }
         return lines
     }
+}
 
-    // MARK: - The file
+/// The source file: the constant data, the kernels this configuration uses, and the step,
+/// one layer after the other, each reading the state the layer below has just made.
+struct CSource {
+    let model: QuantizedGRU
+    let name: String
+    /// Bottom to top.
+    let layers: [CLayer]
+    /// The head's plan (the top layer's layout holds it).
+    let head: DeviceLayout.Linear
+    let inputCodeBytes: Int
+
+    init(model: QuantizedGRU, layouts: [DeviceLayout], name: String) {
+        self.model = model
+        self.name = name
+        let single = layouts.count == 1
+        func symbols(_ k: Int) -> String { single ? name : "\(name)_l\(k)" }
+        let shared = DeviceLayout.sharedTables(model)
+        layers = layouts.enumerated().map { k, layout in
+            var tables: [GRUOperator: String] = [:]
+            for (id, stored) in shared where id.layer == k {
+                tables[GRUOperator(id)] = "\(symbols(stored.layer))_\(CLayer.symbol(GRUOperator(stored)))"
+            }
+            return CLayer(model: model.layer(k), layout: layout, name: name, symbols: symbols(k),
+                          statePrefix: single ? "" : "l\(k)_", sharedTables: tables)
+        }
+        head = layouts[layouts.count - 1].head
+        inputCodeBytes = layouts[0].inputCodeBytes
+    }
+
+    var upper: String { name.uppercased() }
+
+    /// `static const TYPE SYMBOL[N] = { … };`, values wrapped at 96 columns.
+    static func array(_ type: String, _ symbol: String, _ values: [String]) -> String {
+        var lines: [String] = []
+        var line = "   "
+        for value in values {
+            if line.count + value.count + 2 > 96 {
+                lines.append(line)
+                line = "   "
+            }
+            line += " " + value + ","
+        }
+        if line != "   " { lines.append(line) }
+        return "static const \(type) \(symbol)[\(values.count)] = {\n" + lines.joined(separator: "\n") + "\n};"
+    }
+
+    static func hex(_ word: UInt32) -> String { String(format: "0x%08Xu", word) }
+
+    /// A weight matrix packed as `plan` stores it, as little-endian words.
+    static func words(_ layer: QuantizedLinear, _ plan: DeviceLayout.Linear) -> [UInt32] {
+        let bytes = WeightPacking.pack(layer.weights, rows: layer.rows, columns: layer.columns, container: plan.container)
+        return stride(from: 0, to: bytes.count, by: 4).map { at in
+            (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[at + $1]) << UInt32(8 * $1) }
+        }
+    }
+
+    /// The input quantizer's, every layer's and the head's arrays.
+    func data() -> [String] {
+        func floats(_ values: [Float]) -> [String] {
+            values.map { value in
+                // Hexadecimal floats are exact, so the constant is the very float32 gq computed.
+                value == 0 ? "0.0f" : String(format: "%af", Double(value))
+            }
+        }
+        var arrays = [Self.array("float", "\(name)_in_mean", floats(model.inputMean)),
+                      Self.array("float", "\(name)_in_factor", floats(model.inputFactor))]
+        arrays += layers.flatMap { $0.data() }
+        arrays.append(Self.array("uint32_t", "\(name)_fc_w", Self.words(model.head, head).map(Self.hex)))
+        if head.bias64 {
+            arrays.append(Self.array("int64_t", "\(name)_fc_b", model.head.bias.map { $0 == Int64.min ? "INT64_MIN" : "INT64_C(\($0))" }))
+        } else {
+            arrays.append(Self.array("int32_t", "\(name)_fc_b", model.head.bias.map { String($0) }))
+        }
+        return arrays
+    }
+
+    /// Every (container, accumulator) pair some layer's linear operator or the head uses, in a fixed order.
+    var kernels: [(container: Int, wide: Bool)] {
+        var seen: [(Int, Bool)] = []
+        for plan in layers.flatMap(\.layout.linear) + [head] where !seen.contains(where: { $0 == (plan.container, plan.accumulates64) }) {
+            seen.append((plan.container, plan.accumulates64))
+        }
+        return seen.sorted { ($0.0, $0.1 ? 1 : 0) < ($1.0, $1.1 ? 1 : 0) }.map { (container: $0.0, wide: $0.1) }
+    }
+
+    /// The C type of layer k's state codes.
+    func stateType(_ k: Int) -> String { CExport.codeType(bytes: layers[k].layout.stateCodeBytes) }
+
+    /// The loader of layer k's state codes into operands (`load_state` for a single layer).
+    func stateLoader(_ k: Int) -> String { layers.count == 1 ? "load_state" : "load_l\(k)" }
+
+    /// The state field of layer k.
+    func stateField(_ k: Int) -> String { "state->\(layers[k].statePrefix)h" }
+
+    /// Layer k's step: its operands loaded (the input codes, or the state the layer below has
+    /// just made), then every unit.
+    func layerStep(_ k: Int) -> String {
+        let f = model.inputSize, h = model.hiddenSize
+        let layer = layers[k]
+        let input = k == 0 ? "x" : stateField(k - 1)
+        return """
+            \(name)_operand xs[\(upper)_OPERANDS(\(DeviceLayout.paddedOperands(k == 0 ? f : h)))], hs[\(upper)_OPERANDS(\(DeviceLayout.paddedOperands(h)))];
+                const uint32_t *w = \(layer.symbols)_w;
+                const int32_t *row = \(layer.symbols)_rows;
+                unsigned j;
+                \(name)_\(k == 0 ? "load_input" : stateLoader(k - 1))(xs, \(input));
+                \(name)_\(stateLoader(k))(hs, \(stateField(k)));
+                for (j = 0; j < \(upper)_HIDDEN; j++, row += \(layer.record.words)) {
+                    \(layer.unitStep(stateType: stateType(k)).joined(separator: "\n        "))
+                }
+            """
+    }
 
     func text(comment: String) -> String {
-        let f = model.inputSize, h = model.hiddenSize
-        let inputType = CExport.codeType(bytes: layout.inputCodeBytes)
-        let stateType = CExport.codeType(bytes: layout.stateCodeBytes)
+        let f = model.inputSize, h = model.hiddenSize, top = layers.count - 1
+        let inputType = CExport.codeType(bytes: inputCodeBytes)
         let inputHigh = CodeRange.signedMax(model.bits[.input])
-        let head = layout.head
         let headKernel = CKernels.dotName(name, container: head.container, wide: head.accumulates64)
+        let loaders = layers.indices.map {
+            CKernels.load(name, function: stateLoader($0), codeType: stateType($0), count: h, padded: DeviceLayout.paddedOperands(h))
+        }
+        let reset = layers.indices.map { "for (j = 0; j < \(upper)_HIDDEN; j++) \(stateField($0))[j] = 0;" }
+        // One layer steps in NAME_step_codes itself; a stack's layers are functions of their own, called in order.
+        let step: String
+        if layers.count == 1 {
+            step = """
+            void \(name)_step_codes(\(name)_state *state, const \(name)_input_code *x) {
+                \(layerStep(0))
+            }
+            """
+        } else {
+            let functions = layers.indices.map { k in
+                """
+                static void \(name)_l\(k)_step(\(name)_state *state\(k == 0 ? ", const \(name)_input_code *x" : "")) {
+                    \(layerStep(k))
+                }
+                """
+            }
+            step = functions.joined(separator: "\n\n") + """
+
+
+            void \(name)_step_codes(\(name)_state *state, const \(name)_input_code *x) {
+                \(layers.indices.map { "\(name)_l\($0)_step(state\($0 == 0 ? ", x" : ""));" }.joined(separator: "\n    "))
+            }
+            """
+        }
         return """
         \(comment)
         #include "\(name).h"
@@ -413,11 +538,11 @@ struct CSource {
 
         \(CKernels.load(name, function: "load_input", codeType: inputType, count: f, padded: DeviceLayout.paddedOperands(f)))
 
-        \(CKernels.load(name, function: "load_state", codeType: stateType, count: h, padded: DeviceLayout.paddedOperands(h)))
+        \(loaders.joined(separator: "\n\n"))
 
         void \(name)_reset(\(name)_state *state) {
             unsigned j;
-            for (j = 0; j < \(upper)_HIDDEN; j++) state->h[j] = 0;
+            \(reset.joined(separator: "\n    "))
         }
 
         /* round(p), half away from zero, saturated to ±high, read off the float's bits: with
@@ -445,17 +570,7 @@ struct CSource {
             }
         }
 
-        void \(name)_step_codes(\(name)_state *state, const \(name)_input_code *x) {
-            \(name)_operand xs[\(upper)_OPERANDS(\(DeviceLayout.paddedOperands(f)))], hs[\(upper)_OPERANDS(\(DeviceLayout.paddedOperands(h)))];
-            const uint32_t *w = \(name)_w;
-            const int32_t *row = \(name)_rows;
-            unsigned j;
-            \(name)_load_input(xs, x);
-            \(name)_load_state(hs, state->h);
-            for (j = 0; j < \(upper)_HIDDEN; j++, row += \(record.words)) {
-                \(unitStep(stateType: stateType).joined(separator: "\n        "))
-            }
-        }
+        \(step)
 
         void \(name)_step(\(name)_state *state, const float *x) {
             \(name)_input_code codes[\(upper)_FEATURES];
@@ -466,7 +581,7 @@ struct CSource {
         void \(name)_logits64(const \(name)_state *state, int64_t *out) {
             \(name)_operand hs[\(upper)_OPERANDS(\(DeviceLayout.paddedOperands(h)))];
             unsigned c;
-            \(name)_load_state(hs, state->h);
+            \(name)_\(stateLoader(top))(hs, \(stateField(top)));
             for (c = 0; c < \(upper)_CLASSES; c++) {
                 out[c] = (int64_t)\(name)_fc_b[c] + \(headKernel)(\(name)_fc_w + c * \(head.wordsPerRow)u, hs, \(head.wordsPerRow)u);
             }

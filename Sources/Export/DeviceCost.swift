@@ -29,7 +29,7 @@ public struct DeviceCost: Sendable, Equatable {
 extension QuantizedGRU {
     /// The cost model of the C export's step on `core` (docs/quantization.md, "On the device").
     public func deviceCost(core: TargetCore) -> DeviceCost {
-        DeviceCostModel(core: core).cost(of: self, layout: deviceLayout)
+        DeviceCostModel(core: core).cost(of: self, layouts: deviceLayouts)
     }
 }
 
@@ -132,10 +132,18 @@ public struct DeviceCostModel: Sendable {
         return count
     }
 
-    public func cost(of model: QuantizedGRU, layout: DeviceLayout) -> DeviceCost {
+    /// A stack's step is its layers' steps one after the other: their pieces add up, with the
+    /// fitted constant counted once; the states add up, and one layer's scratch is live at a time.
+    public func cost(of model: QuantizedGRU, layouts: [DeviceLayout]) -> DeviceCost {
         let weights = coefficients
-        let total = DeviceCostModel.pieces(of: model, layout: layout).reduce(0.0) { $0 + Double($1.value) * (weights[$1.key] ?? 0) }
-        return DeviceCost(instructionsPerStep: max(0, Int(total.rounded())), stateBytes: layout.stateCodeBytes * model.hiddenSize,
-                          scratchBytes: layout.scratchBytes)
+        var pieces: [Piece: Int] = [:]
+        for (k, layout) in layouts.enumerated() {
+            pieces.merge(DeviceCostModel.pieces(of: model.layer(k), layout: layout), uniquingKeysWith: +)
+        }
+        pieces[.one] = 1
+        let total = pieces.reduce(0.0) { $0 + Double($1.value) * (weights[$1.key] ?? 0) }
+        return DeviceCost(instructionsPerStep: max(0, Int(total.rounded())),
+                          stateBytes: layouts.reduce(0) { $0 + $1.stateCodeBytes * model.hiddenSize },
+                          scratchBytes: layouts.map(\.scratchBytes).max() ?? 0)
     }
 }

@@ -55,11 +55,25 @@ public struct DeviceLayout: Sendable, Equatable {
     /// the low nibble), a byte up to 8, two bytes beyond.
     public static func tableEntryBits(outputBits: Int) -> Int { outputBits <= 4 ? 4 : outputBits <= 8 ? 8 : 16 }
 
-    /// Whether gate.z's table is gate.r's, entry for entry: the export then emits it once (a
-    /// compiler would merge the two identical arrays anyway) and `size` counts it once.
-    public static func sharesGateTables(_ model: QuantizedGRU) -> Bool {
-        guard let r = model.tables[.gateR], let z = model.tables[.gateZ] else { return false }
-        return r.inputBits == z.inputBits && r.outputBits == z.outputBits && r.entries == z.entries
+    /// The tables stored as another's: every σ or tanh table whose stored entries (their
+    /// container and values) equal an earlier table's anywhere in the network, mapped to the
+    /// first such table (layer by layer, r, z, n within a layer). The export emits each such
+    /// array once and `size` counts it once: a compiler merges identical constant arrays
+    /// anyway (gate.z's and gate.r's in one layer at equal ranges, and across layers too).
+    public static func sharedTables(_ model: QuantizedGRU) -> [OperatorID: OperatorID] {
+        struct Stored: Hashable { let bits: Int, unsigned: Bool, entries: [Int32] }
+        var first: [Stored: OperatorID] = [:], aliases: [OperatorID: OperatorID] = [:]
+        for (k, layer) in model.layers.enumerated() {
+            for op in [GRUOperator.gateR, .gateZ, .gateN] {
+                guard let table = layer.tables[op] else { continue }
+                let bits = tableEntryBits(outputBits: table.outputBits)
+                // Nibbles are stored as bytes of no sign; wider entries keep the table's.
+                let stored = Stored(bits: bits, unsigned: bits == 4 || op.isUnsigned, entries: table.entries)
+                let id = OperatorID(op, layer: k)
+                if let earlier = first[stored] { aliases[id] = earlier } else { first[stored] = id }
+            }
+        }
+        return aliases
     }
 
     /// Bytes of a table of `entries` entries at `outputBits`.
@@ -384,4 +398,7 @@ public enum WeightPacking {
 extension QuantizedGRU {
     /// How the C export stores and computes this configuration.
     public var deviceLayout: DeviceLayout { DeviceLayout(self) }
+
+    /// Each layer's layout, bottom to top (the layer alone, `layer(k)`); the top one's head is the network's.
+    public var deviceLayouts: [DeviceLayout] { layers.indices.map { DeviceLayout(layer($0)) } }
 }

@@ -5,7 +5,7 @@
 /// operator its weights in their 2-, 4-, 8- or 16-bit containers, rows padded to whole
 /// words, int32 biases (int64 with a wide accumulator) and, per channel, its multipliers
 /// or shifts; the three lookup tables at a nibble per entry up to 4 output bits, a byte up to 8, two bytes beyond
-/// (gate.z's counted once with gate.r's when the two are identical); the
+/// (a table whose stored entries equal an earlier one's, in any layer, counted once); the
 /// head's weights and biases. Requantizers shared by a whole operator, and h.sub's one,
 /// are immediates in the code, not data.
 ///
@@ -32,6 +32,7 @@ public struct ModelSize: Sendable, Equatable {
         var bytes = [Int](repeating: 0, count: network.operators.count)
         var weightBytes = 0, tableBytes = 0
         bytes[network.position(of: .input)] = 8 * model.inputSize
+        let shared = DeviceLayout.sharedTables(model)
         for k in 0..<model.layers.count {
             let view = model.layer(k), layout = DeviceLayout(view)
             func at(_ op: GRUOperator) -> Int { network.position(of: OperatorID(op, layer: k)) }
@@ -39,8 +40,7 @@ public struct ModelSize: Sendable, Equatable {
                 weightBytes += layer.weightBytes
                 bytes[at(layer.op)] = layer.weightBytes + layer.biasBytes + (layer.rescale?.storedBytes ?? 0)
             }
-            let shared = DeviceLayout.sharesGateTables(view)
-            for (op, table) in view.tables where !(shared && op == .gateZ) {
+            for (op, table) in view.tables where shared[OperatorID(op, layer: k)] == nil {
                 let t = DeviceLayout.tableBytes(entries: table.entries.count, outputBits: table.outputBits)
                 tableBytes += t
                 bytes[at(op)] = t

@@ -6,7 +6,6 @@ extension Workspace {
     /// The current configuration (with its fine-tuned weights, if any) as C99: `NAME.h` and
     /// `NAME.c`, their comment naming the configuration, the task and both accuracies.
     public func exportC(name: String) throws -> CExport {
-        try requireSingleLayer(for: "'export c'")
         let task = try requireTask()
         let quantized = try quantizedModel()
         let score = try evaluate(bits)
@@ -29,10 +28,8 @@ extension Workspace {
     /// instructions at -O2 and RAM on each core the cost model knows, and its flash (`size`),
     /// all from one device layout.
     public func deviceCosts(_ configuration: BitWidths? = nil) throws -> (cores: [(core: TargetCore, cost: DeviceCost)], flash: Int) {
-        try requireSingleLayer(for: "the device cost model")
         let quantized = try quantizedModel(configuration)
-        let layout = quantized.deviceLayout
-        let cores = TargetCore.allCases.map { ($0, DeviceCostModel(core: $0).cost(of: quantized, layout: layout)) }
+        let cores = TargetCore.allCases.map { ($0, quantized.deviceCost(core: $0)) }
         return (cores, quantized.size.total)
     }
 }

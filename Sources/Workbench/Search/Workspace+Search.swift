@@ -63,9 +63,6 @@ extension Workspace {
     public func searchProblem(objectives: [SearchObjective], widths: [Int], constraints: [SearchConstraint] = [],
                               core: TargetCore = EvolveRequest.defaultCore, judge: JudgingSet.Kind = EvolveRequest.defaultJudge,
                               judgeSeed: UInt64? = nil) throws -> QuantizationProblem {
-        if objectives.contains(where: \.dependsOnCore) || constraints.contains(where: { $0.quantity.dependsOnCore }) {
-            try requireSingleLayer(for: "the device cost model (latency, ram)")
-        }
         return QuantizationProblem(task: try requireTask().name, inputs: try currentSearchInputs(), judge: try judgingSet(judge, seed: judgeSeed ?? seed),
                                    objectives: objectives, widths: widths, constraints: constraints, core: core)
     }
@@ -78,7 +75,6 @@ extension Workspace {
 
     /// A cost of a configuration outside any search (the current bits, say), on `core`.
     public func cost(_ quantity: SearchObjective, of configuration: BitWidths, core: TargetCore = EvolveRequest.defaultCore) throws -> Double {
-        if quantity.dependsOnCore { try requireSingleLayer(for: "the device cost model (\(quantity.name))") }
         let input = ObjectiveInput(bits: configuration, quantized: try quantizedModel(configuration), core: core,
                                    judge: try evaluator(of: .validation))
         return quantity.value(for: input)
