@@ -8,17 +8,19 @@ import GRU
 /// `Calibration.calibrate`.)
 public enum FloatReference {
     /// Runs one raw (unstandardised) sequence; `visit(step, values)` sees each step's operator
-    /// outputs, indexed by `GRUOperator.rawValue` (`input` holds the standardised x; `fc` is empty).
-    /// Returns the logits.
+    /// outputs, indexed by position in the model's network operators (for one layer
+    /// `GRUOperator.rawValue`; `input` holds the standardised x; `fc` is empty). Each layer of a
+    /// stack reads the state the layer below has just made. Returns the logits.
     @discardableResult
     public static func run(model: GRUClassifier, sequence: [Float],
                            visit: ((Int, [[Double]]) -> Void)? = nil) -> [Double] {
         let stepper = Stepper(Weights(model))
         let steps = sequence.count / model.inputSize
+        let network = model.network
         for t in 0..<steps {
             sequence.withUnsafeBufferPointer { stepper.step($0, at: t) }
             if let visit {
-                visit(t, GRUOperator.allCases.map { op in op == .fc ? [] : Array(stepper.output(op)) })
+                visit(t, network.operators.map { id in id == .fc ? [] : Array(stepper.output(id)) })
             }
         }
         return stepper.logits()
@@ -30,26 +32,33 @@ public enum FloatReference {
     /// a projection runs over all 3H rows at once. Each row's sum still adds its products in
     /// order k = 0 … K−1 (one lane per row), so the results are those of the row-by-row sums.
     struct Weights: Sendable {
+        /// One layer's: F × 3H (H × 3H above the first) and H × 3H, column j holding row j of
+        /// `weight_ih` / `weight_hh`.
+        struct Layer: Sendable {
+            let inputT: [Double], hiddenT: [Double]
+            let biasIH: [Double], biasHH: [Double]
+            /// The input's width: F for the first layer, H above.
+            let columns: Int
+        }
+
         let model: GRUClassifier
         let f: Int, h: Int
-        /// F × 3H and H × 3H, column j holding row j of `weight_ih` / `weight_hh`.
-        let inputT: [Double], hiddenT: [Double]
-        let biasIH: [Double], biasHH: [Double]
+        let layers: [Layer]
 
         init(_ model: GRUClassifier) {
-            precondition(model.layerCount == 1, "FloatReference: a single GRU layer")
             self.model = model
             f = model.inputSize; h = model.hiddenSize
-            let g = 3 * h, f = self.f, h = self.h
+            let g = 3 * h, h = self.h
             func transposed(_ w: [Float], columns: Int) -> [Double] {
                 var out = [Double](repeating: 0, count: w.count)
                 for row in 0..<g { for k in 0..<columns { out[k * g + row] = Double(w[row * columns + k]) } }
                 return out
             }
-            inputT = transposed(model.weightIH, columns: f)
-            hiddenT = transposed(model.weightHH, columns: h)
-            biasIH = model.biasIH.map(Double.init)
-            biasHH = model.biasHH.map(Double.init)
+            layers = model.layers.enumerated().map { k, layer in
+                let columns = k == 0 ? model.inputSize : h
+                return Layer(inputT: transposed(layer.weightIH, columns: columns), hiddenT: transposed(layer.weightHH, columns: h),
+                             biasIH: layer.biasIH.map(Double.init), biasHH: layer.biasHH.map(Double.init), columns: columns)
+            }
         }
     }
 
@@ -57,36 +66,42 @@ public enum FloatReference {
     /// outputs of the last step stay readable through `output(_:)` until the next step.
     final class Stepper {
         let weights: Weights
-        /// Operator outputs, `stride` doubles per operator at `rawValue · stride` (`fc` unused).
+        let network: NetworkDescription
+        /// Operator outputs, `stride` doubles per operator at its network position · stride (`fc` unused).
         let outputs: UnsafeMutablePointer<Double>
         let stride: Int
-        private let state: UnsafeMutablePointer<Double>
+        /// Each layer's state, H doubles apiece.
+        private let states: UnsafeMutablePointer<Double>
         private let gx: UnsafeMutablePointer<Double>, gh: UnsafeMutablePointer<Double>
 
         init(_ weights: Weights) {
             self.weights = weights
+            network = weights.model.network
             stride = max(weights.h, weights.f)
-            outputs = .allocate(capacity: GRUOperator.allCases.count * stride)
-            outputs.initialize(repeating: 0, count: GRUOperator.allCases.count * stride)
-            state = .allocate(capacity: weights.h)
-            state.initialize(repeating: 0, count: weights.h)
+            let count = network.operators.count * stride
+            outputs = .allocate(capacity: count)
+            outputs.initialize(repeating: 0, count: count)
+            states = .allocate(capacity: weights.layers.count * weights.h)
+            states.initialize(repeating: 0, count: weights.layers.count * weights.h)
             gx = .allocate(capacity: 3 * weights.h)
             gh = .allocate(capacity: 3 * weights.h)
         }
 
         deinit {
-            outputs.deallocate(); state.deallocate(); gx.deallocate(); gh.deallocate()
+            outputs.deallocate(); states.deallocate(); gx.deallocate(); gh.deallocate()
         }
 
-        /// Values per step of `op`: F for `input`, 0 for `fc`, H for the others.
-        func width(_ op: GRUOperator) -> Int { op == .input ? weights.f : op == .fc ? 0 : weights.h }
+        /// Values per step of `id`: F for `input`, 0 for `fc`, H for the others.
+        func width(_ id: OperatorID) -> Int { id == .input ? weights.f : id == .fc ? 0 : weights.h }
 
-        /// The last step's outputs of `op`.
-        func output(_ op: GRUOperator) -> UnsafeBufferPointer<Double> {
-            UnsafeBufferPointer(start: outputs + op.rawValue * stride, count: width(op))
+        /// The last step's outputs of `id`.
+        func output(_ id: OperatorID) -> UnsafeBufferPointer<Double> {
+            UnsafeBufferPointer(start: slot(id), count: width(id))
         }
 
-        private func slot(_ op: GRUOperator) -> UnsafeMutablePointer<Double> { outputs + op.rawValue * stride }
+        private func slot(_ id: OperatorID) -> UnsafeMutablePointer<Double> { outputs + network.position(of: id) * stride }
+
+        private func state(_ layer: Int) -> UnsafeMutablePointer<Double> { states + layer * weights.h }
 
         /// `out[j] = bias[j] + Σ_k wT[k][j] · v[k]`, k ascending for every j.
         private static func project(_ wT: [Double], _ bias: [Double], _ v: UnsafePointer<Double>, _ width: Int,
@@ -127,25 +142,34 @@ public enum FloatReference {
 
         /// Advances over step `t` of a raw sequence (steps × F, flat).
         func step(_ sequence: UnsafeBufferPointer<Float>, at t: Int) {
-            let f = weights.f, h = weights.h
+            let f = weights.f
             let x = slot(.input)
             if let s = weights.model.standardization {
                 for k in 0..<f { x[k] = Double((sequence[t * f + k] - s.mean[k]) / s.scale[k]) }
             } else {
                 for k in 0..<f { x[k] = Double(sequence[t * f + k]) }
             }
-            Self.project(weights.inputT, weights.biasIH, x, f, into: gx)
-            Self.project(weights.hiddenT, weights.biasHH, state, h, into: gh)
+            for k in weights.layers.indices {
+                // A layer above reads the state the layer below has just made.
+                layer(k, input: k == 0 ? UnsafePointer(x) : UnsafePointer(state(k - 1)))
+            }
+        }
+
+        /// Layer `k`'s part of the step, node by node.
+        private func layer(_ k: Int, input: UnsafePointer<Double>) {
+            let h = weights.h, layer = weights.layers[k], state = self.state(k)
+            Self.project(layer.inputT, layer.biasIH, input, layer.columns, into: gx)
+            Self.project(layer.hiddenT, layer.biasHH, state, h, into: gh)
             let cell = GRUOperator.cell
             func value(_ operand: CellDescription.Operand) -> UnsafeMutablePointer<Double> {
                 switch operand {
-                case .op(let i): return slot(GRUOperator(cellIndex: i))
+                case .op(let i): return slot(.cell(i, layer: k))
                 // The GRU's one state is read before any of this step's outputs replace it.
                 case .state: return state
                 }
             }
             for node in cell.step {
-                let out = slot(GRUOperator(cellIndex: node.output))
+                let out = slot(.cell(node.output, layer: k))
                 switch node {
                 case .linear(_, let source, let block):
                     let projected = source == .input ? gx : gh
@@ -164,12 +188,12 @@ public enum FloatReference {
                     for j in 0..<h { out[j] = function == .tanh ? Foundation.tanh(a[j]) : FloatReference.sigmoid(a[j]) }
                 }
             }
-            state.update(from: slot(.output), count: h)
+            state.update(from: slot(.cell(cell.output, layer: k)), count: h)
         }
 
-        /// The head on the current state.
+        /// The head on the top layer's state.
         func logits() -> [Double] {
-            let model = weights.model, h = weights.h, state = self.state
+            let model = weights.model, h = weights.h, state = self.state(weights.layers.count - 1)
             return (0..<model.classCount).map { c in
                 var sum = Double(model.fcBias[c])
                 for k in 0..<h { sum += Double(model.fcWeight[c * h + k]) * state[k] }

@@ -265,8 +265,7 @@ public final class Workspace {
         return search
     }
 
-    /// Refuses `what` for a stack: fine-tuning, configuration files and the float reference
-    /// run one layer so far (issue 23).
+    /// Refuses `what` for a stack: fine-tuning and configuration files run one layer so far (issue 23).
     public func requireSingleLayer(for what: String) throws {
         let layers = model?.layerCount ?? 1
         guard layers == 1 else { throw WorkbenchError.singleLayerOnly(what: what, layers: layers) }

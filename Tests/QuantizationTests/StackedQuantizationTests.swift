@@ -132,4 +132,27 @@ struct StackedQuantizationTests {
                     && paths["scalar", default: 0] <= 12, "\(paths)")
         }
     }
+
+    @Test("the float reference runs stacks: its logits are the float engine's, and at 16 bits every operator of every layer follows the integer codes")
+    func floatReference() throws {
+        let (stack, _) = try Self.models()
+        let float = stack.logits(Self.sequences)
+        let network = NetworkDescription(cell: .gru, layers: 2)
+        let q = QuantizedGRU(model: stack, calibration: Calibration.calibrate(model: stack, sequences: Self.sequences, method: .maxAbs),
+                             bits: BitWidths(uniform: 16, network: network), options: QuantizationOptions(range: .maxAbs))
+        for (i, sequence) in Self.sequences.enumerated() {
+            var values: [[[Double]]] = []
+            let logits = FloatReference.run(model: stack, sequence: sequence) { _, v in values.append(v) }
+            for c in 0..<4 { #expect(abs(logits[c] - Double(float[i * 4 + c])) < 1e-4) }
+            var t = 0
+            q.referenceLogits(sequence) { _, codes in
+                for id in network.genome {
+                    let at = network.position(of: id), scale = q.scale(id: id)
+                    let worst = zip(codes[at], values[t][at]).map { abs(Double($0) * scale - $1) }.max() ?? 0
+                    #expect(worst < 0.02 * max(1, scale * 32767), "\(network.name(of: id)) at step \(t)")
+                }
+                t += 1
+            }
+        }
+    }
 }

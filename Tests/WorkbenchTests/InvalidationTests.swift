@@ -57,7 +57,9 @@ struct InvalidationTests {
                             ("'save config'", { _ = try workspace.saveConfiguration(to: file) })] as [(String, () throws -> Void)] {
             #expect(message(of: run) == "\(what) runs on single-layer GRUs so far, and the model in use has 2 stacked layers: 'train layers 1' (or 'load model' a single-layer one) for it")
         }
-        // The C export and its cost model run stacks.
+        // The C export, its cost model and the comparisons with float run stacks.
+        #expect(try workspace.operatorErrors(sequences: 3).rows.count == 35)
+        #expect(try workspace.trace(sequence: 0).float.count == 8)
         #expect(try workspace.exportC(name: "m").header.contains("#define M_LAYERS 2"))
         #expect(try workspace.deviceCosts().cores.allSatisfy { $0.cost.instructionsPerStep > 0 })
         // 'train layers 2' makes one.

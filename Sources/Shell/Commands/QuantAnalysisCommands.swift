@@ -149,7 +149,7 @@ enum QuantAnalysisCommands {
         let report = try session.workspace.operatorErrors(sequences: parsed[sequences] ?? 64)
         var rows: [[String]] = [["operator", "bits", "SQNR (dB)", "max error"]]
         for row in report.rows {
-            rows.append([row.op.name, String(row.bits), row.sqnr.map { String(format: "%.1f", $0) } ?? "exact", String(format: "%.4g", row.maxError)])
+            rows.append([row.name, String(row.bits), row.sqnr.map { String(format: "%.1f", $0) } ?? "exact", String(format: "%.4g", row.maxError)])
         }
         session.io.out("error against float on \(report.sequences) validation sequence\(report.sequences == 1 ? "" : "s"), bits \(session.workspace.bits)")
         table(rows, rightAligned: [1, 2, 3]).forEach(session.io.out)
@@ -165,7 +165,7 @@ enum QuantAnalysisCommands {
         var precise = bits
         precise[.input] = 16
         func median(_ rows: [OperatorError]) -> Double? {
-            let values = rows.filter { GRUOperator.genome.contains($0.op) }.compactMap(\.sqnr).sorted()
+            let values = rows.filter(\.inCell).compactMap(\.sqnr).sorted()
             return values.isEmpty ? nil : values[values.count / 2]
         }
         guard let now = median(rows), let then = median(try workspace.operatorErrors(sequences: sequences, configuration: precise).rows),
