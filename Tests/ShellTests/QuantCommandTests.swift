@@ -192,6 +192,15 @@ struct QuantCommandTests {
         #expect(shell.completions(lineBeforeWord: "set quant range ", word: "").words == ["max-abs", "mse", "percentile"])
         #expect(shell.completions(lineBeforeWord: "show ", word: "").words.contains("ops"))
     }
+
+    @Test("Tab completes a stack's layered operator names once one is loaded")
+    func stackCompletion() throws {
+        let shell = makeShell().0
+        #expect(shell.completions(lineBeforeWord: "set bits ", word: "l1.gate.").words.isEmpty)
+        try shell.run(SourceText(name: "t.gq", text: "load task digits\ntrain epochs 1 hidden 4 layers 2"))
+        #expect(shell.completions(lineBeforeWord: "set bits ", word: "l1.gate.").words == ["l1.gate.n=", "l1.gate.r=", "l1.gate.z="])
+        #expect(shell.completions(lineBeforeWord: "set bits ", word: "l").words.contains("l0.*="))
+    }
 }
 
 @Suite("show quant reports the calibration actually used")

@@ -27,7 +27,7 @@ enum QuantCommands {
                 summary: "Set operator bit widths (2 to 16) by name or pattern",
                 details: "NAME is an operator (see 'show ops'), a group (all: every operator; cell: the 17 of the genome; linear, add, mul, act) or a glob with * and ? (gate.*, *.wh). Assignments apply left to right, so later ones win: 'set bits all=4 h.add=8'.",
                 examples: ["set bits gate.z=4", "set bits all=8 gate.*=4 *.wh=3", "set bits cell=6"],
-                completion: .assignments(BitWidths.patternWords),
+                completion: .operatorAssignments,
                 parse: parseBits,
                 run: { interpreter, change in
                     let session = interpreter.session

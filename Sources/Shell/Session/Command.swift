@@ -13,8 +13,9 @@ public struct Command {
         case words([String])
         /// These words and file paths (`load task`: task names or a file).
         case wordsAndPaths([String])
-        /// `NAME=` for every word, at any position (`set bits`).
-        case assignments([String])
+        /// `NAME=` for every operator name and pattern of the network in use, at any position
+        /// (`set bits`: `l1.gate.z=` once a stack is loaded).
+        case operatorAssignments
         /// A word, then `in` (`sweep PATTERN in A..B`).
         case wordThenIn([String])
     }

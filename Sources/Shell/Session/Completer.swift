@@ -1,3 +1,5 @@
+import Workbench
+
 /// What Tab offers at a point in a line: words, and whether file paths fit there too.
 public struct CompletionCandidates: Equatable, Sendable {
     public var words: [String]
@@ -50,8 +52,8 @@ extension Interpreter {
         }
         let unusedOptions = command.options.map(\.name).filter { !rest.contains($0) }
         switch command.completion {
-        case .assignments(let names):
-            return offer(names.map { $0 + "=" })
+        case .operatorAssignments:
+            return offer(BitWidths.patternWords(in: session.workspace.bits.network).map { $0 + "=" })
         case .wordThenIn(let words):
             if rest.isEmpty { return offer(words) }
             return rest.count == 1 ? offer(["in"]) : offer([])
@@ -65,7 +67,7 @@ extension Interpreter {
             case .wordsAndPaths(let words): return offer(words, paths: true)
             case .commandNames: return offer(commands.map(\.verb) + Interpreter.keywords)
             case .words(let words): return offer(words + unusedOptions)
-            case .assignments, .wordThenIn: return offer([])
+            case .operatorAssignments, .wordThenIn: return offer([])
             }
         }
         if command.completion == .paths, command.options.isEmpty { return offer([], paths: true) }
