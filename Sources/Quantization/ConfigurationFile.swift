@@ -5,9 +5,11 @@ import GRU
 ///
 /// Metadata keys: `gq.format` = `gq-config-2`, `gq.bits` (JSON object operator name →
 /// width), `gq.options` (JSON of `QuantizationOptions`), `gq.calibration` (JSON object:
-/// `method`, `sequenceCount`, and `ranges`, an object from operator name, as `GRUOperator`
-/// spells it, to the ranges at widths 2…16) and `gq.tuned` (`true` when the weights were
-/// fine-tuned). Together they rebuild exactly the same `QuantizedGRU`.
+/// `method`, `sequenceCount`, and `ranges`, an object from operator name, as the network
+/// names it (`gate.z`, or `l1.gate.z` in a stack), to the ranges at widths 2…16) and
+/// `gq.tuned` (`true` when the weights were fine-tuned). Together they rebuild exactly the
+/// same `QuantizedGRU`. The weights' layers (PyTorch's `gru.weight_ih_l1`, …) say which
+/// network the widths and ranges must name.
 ///
 /// `gq-config-1` files (written before 2 and still read) hold the same, except that their
 /// calibration `ranges` is an array of rows in `GRUOperator` order.
@@ -30,9 +32,9 @@ public struct ConfigurationFile: Sendable, Equatable {
 
     /// Writes `model`'s weights and this configuration atomically.
     public func write(model: GRUClassifier, to url: URL) throws {
-        // The file names ranges and widths as one GRU layer's (what `read` accepts).
-        precondition(calibration.network == .singleGRU && bits.network == .singleGRU && model.layerCount == 1,
-                     "ConfigurationFile: a stack is not written yet")
+        // Widths, ranges and weights of one network (what `read` checks).
+        precondition(calibration.network == model.network && bits.network == model.network,
+                     "ConfigurationFile: widths of \(bits.network) and ranges of \(calibration.network) for \(model.network)")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
@@ -62,13 +64,10 @@ public struct ConfigurationFile: Sendable, Equatable {
             }
         }
         let bits = try decode(BitWidths.self, "gq.bits")
-        // The file's model is one GRU layer (what `GRUClassifier` reads); widths named for a
-        // stack's layers (`l1.gate.z`) belong to another network.
-        guard model.layerCount == 1 else {
-            throw ConfigurationFileError(path: url.path, reason: "its model has \(model.layerCount) stacked GRU layers; gq quantizes single-layer GRUs only so far")
-        }
-        guard bits.network == .singleGRU else {
-            throw ConfigurationFileError(path: url.path, reason: "metadata 'gq.bits' gives widths for \(bits.network), but the model in the file is \(NetworkDescription.singleGRU)")
+        // The widths must name the operators of the weights' network: `l1.gate.z` belongs to a stack.
+        let network = model.network
+        guard bits.network == network else {
+            throw ConfigurationFileError(path: url.path, reason: "metadata 'gq.bits' gives widths for \(bits.network), but the model in the file is \(network)")
         }
         let options = try decode(QuantizationOptions.self, "gq.options")
         let calibration: Calibration
@@ -76,9 +75,9 @@ public struct ConfigurationFile: Sendable, Equatable {
             calibration = try decode(Calibration.self, "gq.calibration")
         } else {
             let named = try decode(NamedCalibration.self, "gq.calibration")
-            let ranges = try named.rows(path: url.path)
+            let ranges = try named.rows(path: url.path, network: network)
             // Checked before `Calibration.init`, which requires one row per operator and width.
-            if let reason = problem(with: ranges) { throw ConfigurationFileError(path: url.path, reason: reason) }
+            if let reason = problem(with: ranges, network: network) { throw ConfigurationFileError(path: url.path, reason: reason) }
             calibration = Calibration(method: named.method, sequenceCount: named.sequenceCount, ranges: ranges)
         }
         let file = ConfigurationFile(bits: bits, options: options, calibration: calibration, tuned: metadata["gq.tuned"] == "true")
@@ -90,7 +89,7 @@ public struct ConfigurationFile: Sendable, Equatable {
     /// Every number an integer model is built from is checked, so a hand-edited file can
     /// neither crash the engine nor quietly give a different model.
     func problem(with model: GRUClassifier) -> String? {
-        if let reason = Self.problem(with: calibration.ranges) { return reason }
+        if let reason = Self.problem(with: calibration.ranges, network: model.network) { return reason }
         if calibration.sequenceCount < 0 { return "calibration 'sequenceCount' is \(calibration.sequenceCount)" }
         if options.calibrationSize < 1 { return "option calibrationSize is \(options.calibrationSize); it is at least 1" }
         if case .percentile(let p) = options.range, !(p > 0 && p <= 100) { return "option percentile is \(p); it is above 0 and at most 100" }
@@ -99,17 +98,17 @@ public struct ConfigurationFile: Sendable, Equatable {
         return nil
     }
 
-    /// What makes `ranges` (rows in `GRUOperator` order) unusable, naming the operator and
-    /// width, or nil.
-    static func problem(with ranges: [[Double]]) -> String? {
-        let ops = GRUOperator.allCases.count, widths = BitWidths.allowed.count
-        if ranges.count != ops {
-            return "calibration 'ranges' has \(ranges.count) rows; expected \(ops), one per operator"
+    /// What makes `ranges` (rows in `network.operators` order) unusable, naming the operator
+    /// and width, or nil.
+    static func problem(with ranges: [[Double]], network: NetworkDescription) -> String? {
+        let names = network.names, widths = BitWidths.allowed.count
+        if ranges.count != names.count {
+            return "calibration 'ranges' has \(ranges.count) rows; expected \(names.count), one per operator of \(network)"
         }
-        for (op, row) in zip(GRUOperator.allCases, ranges) {
-            if row.count != widths { return "calibration range of \(op.name) has \(row.count) entries; expected \(widths), one per width 2…16" }
+        for (name, row) in zip(names, ranges) {
+            if row.count != widths { return "calibration range of \(name) has \(row.count) entries; expected \(widths), one per width 2…16" }
             if let bad = row.firstIndex(where: { !($0.isFinite && $0 > 0 && $0 < 1e30) }) {
-                return "calibration range of \(op.name) at \(bad + BitWidths.allowed.lowerBound) bits is \(row[bad]); ranges are positive and finite"
+                return "calibration range of \(name) at \(bad + BitWidths.allowed.lowerBound) bits is \(row[bad]); ranges are positive and finite"
             }
         }
         return nil
@@ -126,16 +125,17 @@ public struct ConfigurationFile: Sendable, Equatable {
             sequenceCount = calibration.sequenceCount
             // `zip`: a calibration has a row per operator, but one made by hand (through
             // JSON, as the hostile-file tests do) may have fewer, and writes only those.
-            ranges = Dictionary(uniqueKeysWithValues: zip(GRUOperator.allCases, calibration.ranges).map { ($0.name, $1) })
+            ranges = Dictionary(uniqueKeysWithValues: zip(calibration.network.names, calibration.ranges).map { ($0, $1) })
         }
 
-        /// The rows in `GRUOperator` order; every operator named once, no other name.
-        func rows(path: String) throws(ConfigurationFileError) -> [[Double]] {
-            if let unknown = ranges.keys.sorted().first(where: { GRUOperator(name: $0) == nil }) {
-                throw ConfigurationFileError(path: path, reason: "calibration 'ranges' has a row for '\(unknown)', which is no operator; operators: \(GRUOperator.names.joined(separator: " "))")
+        /// The rows in `network.operators` order; every operator named once, no other name.
+        func rows(path: String, network: NetworkDescription) throws(ConfigurationFileError) -> [[Double]] {
+            let names = network.names
+            if let unknown = ranges.keys.sorted().first(where: { !names.contains($0) }) {
+                throw ConfigurationFileError(path: path, reason: "calibration 'ranges' has a row for '\(unknown)', which is no operator of \(network); operators: \(names.joined(separator: " "))")
             }
-            return try GRUOperator.allCases.map { op throws(ConfigurationFileError) in
-                guard let row = ranges[op.name] else { throw ConfigurationFileError(path: path, reason: "calibration 'ranges' has no row for \(op.name)") }
+            return try names.map { name throws(ConfigurationFileError) in
+                guard let row = ranges[name] else { throw ConfigurationFileError(path: path, reason: "calibration 'ranges' has no row for \(name)") }
                 return row
             }
         }

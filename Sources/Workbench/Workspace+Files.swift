@@ -24,7 +24,6 @@ extension Workspace {
 
     /// Writes the bits, options, ranges and weights in use, so `loadConfiguration` rebuilds the same integer model.
     public func saveConfiguration(to url: URL) throws -> ConfigurationFile {
-        try requireSingleLayer(for: "'save config'")
         let inputs = try quantizationInputs()
         let file = ConfigurationFile(bits: bits, options: options, calibration: inputs.calibration, tuned: tuned != nil)
         try file.write(model: inputs.model, to: url)

@@ -75,11 +75,15 @@ public final class Workspace {
     public private(set) var modelOrigin: String?
     /// The current configuration (homogeneous 8-bit until changed).
     public var bits = BitWidths() {
-        // Widths always name the operators of the model in use (an undo may bring back another network's).
-        didSet { if let network = model?.network, bits.network != network { bits = bits.carried(to: network) } }
+        // Widths always name the operators of the weights in use, fine-tuned or float (an undo
+        // may bring back another network's).
+        didSet { followWeights() }
     }
     public private(set) var options = QuantizationOptions()
-    public private(set) var tuned: TunedWeights?
+    public private(set) var tuned: TunedWeights? {
+        // The widths follow the weights in use, whose network may differ from the float model's.
+        didSet { followWeights() }
+    }
     /// The last sweep, for `plot sweep`.
     public internal(set) var lastSweep: SweepResult?
     /// The search `evolve` continues; nil until the first one.
@@ -238,11 +242,11 @@ public final class Workspace {
             modelOrigin = origin
             invalidate(after: .model)
         }
-        bits = file.bits
         options = file.options
         // The file's ranges replace calibration; the float model's was for the old options.
         invalidate(after: .options(recalibrate: true))
         adopt(tuned: TunedWeights(model: fileModel, calibration: file.calibration, bits: file.bits, note: origin))
+        bits = file.bits
     }
 
     // MARK: - Requirements
@@ -265,7 +269,12 @@ public final class Workspace {
         return search
     }
 
-    /// Refuses `what` for a stack: fine-tuning and configuration files run one layer so far (issue 23).
+    /// Carries `bits` to the network of the weights in use, when they name another's.
+    private func followWeights() {
+        if let network = (tuned?.model ?? model)?.network, bits.network != network { bits = bits.carried(to: network) }
+    }
+
+    /// Refuses `what` for a stack: fine-tuning runs one layer so far (issue 23).
     public func requireSingleLayer(for what: String) throws {
         let layers = model?.layerCount ?? 1
         guard layers == 1 else { throw WorkbenchError.singleLayerOnly(what: what, layers: layers) }

@@ -273,7 +273,7 @@ struct ConfigurationFileFormatTests {
     @Test("a gq-config-2 file that leaves an operator's ranges out or names one that does not exist is refused, naming it")
     func unknownOrMissingName() throws {
         #expect(try refusal { $0["gate.z"] = nil } == "calibration 'ranges' has no row for gate.z")
-        #expect(try refusal { $0["gate.q"] = $0["gate.z"] }?.hasPrefix("calibration 'ranges' has a row for 'gate.q', which is no operator; operators: r.wx") == true)
+        #expect(try refusal { $0["gate.q"] = $0["gate.z"] }?.hasPrefix("calibration 'ranges' has a row for 'gate.q', which is no operator of one GRU layer; operators: r.wx") == true)
         #expect(try refusal { $0["n.wx"] = [1.0] } == "calibration range of n.wx has 1 entries; expected 15, one per width 2…16")
         #expect(try refusal { _ in } == nil)
     }
@@ -293,5 +293,32 @@ struct ConfigurationFileFormatTests {
         } catch let error as ConfigurationFileError {
             #expect(error.reason == "metadata 'gq.bits' gives widths for 2 stacked GRU layers, but the model in the file is one GRU layer")
         }
+    }
+
+    @Test("a stack's configuration file round-trips: its widths and ranges are named by layer, and the integer model is the same")
+    func stackRoundTrip() throws {
+        let sequences = randomSequences(count: 12, features: 3, lengths: 2...9, seed: 2)
+        var stack = GRUClassifier(inputSize: 3, hiddenSize: 6, classCount: 3, layers: 2, seed: 8)
+        stack.standardization = Standardization.fit(sequences: sequences, featureCount: 3)
+        let network = NetworkDescription(cell: .gru, layers: 2)
+        let options = QuantizationOptions(range: .maxAbs)
+        let calibration = Calibration.calibrate(model: stack, sequences: sequences, method: .maxAbs)
+        var bits = BitWidths(uniform: 8, network: network)
+        try bits.apply(["l1.gate.*=3", "l0.h.add=6"])
+        let url = temporaryFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ConfigurationFile(bits: bits, options: options, calibration: calibration, tuned: true).write(model: stack, to: url)
+        let metadata = try GRUClassifier.load(contentsOf: url).metadata
+        #expect(metadata["gq.calibration"]?.contains("\"l1.r.add\"") == true && metadata["gq.bits"]?.contains("\"l1.gate.z\":3") == true)
+        let (file, model) = try ConfigurationFile.read(url)
+        #expect(file.bits == bits && file.calibration == calibration && model.layerCount == 2)
+        let before = QuantizedGRU(model: stack, calibration: calibration, bits: bits, options: options)
+        let after = QuantizedGRU(model: model, calibration: file.calibration, bits: file.bits, options: file.options)
+        for sequence in sequences { #expect(before.referenceLogits(sequence) == after.referenceLogits(sequence)) }
+        // A single layer's widths do not fit the stack's weights.
+        var single = metadata
+        single["gq.bits"] = String(decoding: try JSONEncoder().encode(BitWidths(uniform: 6)), as: UTF8.self)
+        try model.write(to: url, metadata: single)
+        #expect(throws: ConfigurationFileError.self) { try ConfigurationFile.read(url) }
     }
 }

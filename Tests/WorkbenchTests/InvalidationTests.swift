@@ -53,10 +53,15 @@ struct InvalidationTests {
         // Widths of another network are carried to the model's, never misread.
         workspace.bits = BitWidths(uniform: 5)
         #expect(workspace.bits == BitWidths(uniform: 5, network: network))
-        for (what, run) in [("fine-tuning", { _ = try workspace.finetune(FineTuningOptions(epochs: 1)) }),
-                            ("'save config'", { _ = try workspace.saveConfiguration(to: file) })] as [(String, () throws -> Void)] {
+        for (what, run) in [("fine-tuning", { _ = try workspace.finetune(FineTuningOptions(epochs: 1)) })] as [(String, () throws -> Void)] {
             #expect(message(of: run) == "\(what) runs on single-layer GRUs so far, and the model in use has 2 stacked layers: 'train layers 1' (or 'load model' a single-layer one) for it")
         }
+        // A configuration file keeps the stack's widths and its weights.
+        let saved = try workspace.saveConfiguration(to: file)
+        #expect(saved.bits.network == network)
+        workspace.bits = BitWidths(uniform: 8, network: network)
+        _ = try workspace.loadConfiguration(from: file, named: "stack.safetensors")
+        #expect(workspace.bits == saved.bits && workspace.tuned?.model.layerCount == 2)
         // The C export, its cost model and the comparisons with float run stacks.
         #expect(try workspace.operatorErrors(sequences: 3).rows.count == 35)
         #expect(try workspace.trace(sequence: 0).float.count == 8)
