@@ -18,18 +18,21 @@ public struct FakeQuantGRU: Sendable {
         self.options = options
     }
 
-    /// Ranges at this configuration's widths, one per operator.
+    /// Ranges at this configuration's widths, one per operator of the network.
     var ranges: [Double] {
-        GRUOperator.allCases.map { $0 == .fc ? 1 : calibration.range($0, bits: bits[$0]) }
+        bits.network.operators.map { $0 == .fc ? 1 : calibration.range(id: $0, bits: bits[id: $0]) }
+    }
+
+    /// An engine for this model's shape and layers.
+    func engine() -> FakeQuantEngine {
+        FakeQuantEngine(inputSize: model.inputSize, hiddenSize: model.hiddenSize, classCount: model.classCount, layers: model.layerCount)
     }
 
     /// Logits of raw sequences, N × C row-major in the given order.
     public func logits(_ sequences: [[Float]]) -> [Float] {
         let c = model.classCount
         var result = [Float](repeating: 0, count: sequences.count * c)
-        let engine = FakeQuantEngine(inputSize: model.inputSize, hiddenSize: model.hiddenSize, classCount: c)
-        engine.configure(parameters: model.flatParameters, ranges: ranges, bits: bits, options: options,
-                         standardization: model.standardization)
+        let engine = configuredEngine()
         let byLength = sequences.indices.sorted {
             sequences[$0].count != sequences[$1].count ? sequences[$0].count > sequences[$1].count : $0 < $1
         }
@@ -47,31 +50,37 @@ public struct FakeQuantGRU: Sendable {
         return result
     }
 
-    /// Each sequence's state after its last step (zero for an empty one), as the forward computes it.
+    /// Each sequence's states after its last step (zero for an empty one), as the forward
+    /// computes them: every layer's, bottom to top, H floats each.
     public func finalStates(_ sequences: [[Float]]) -> [[Float]] {
-        let h = model.hiddenSize
+        let h = model.hiddenSize, b = sequences.count
         let engine = configuredEngine()
         var batch = PackedBatch()
         batch.pack(sequences, indices: sequences.indices, features: model.inputSize, standardization: nil)
         engine.forward(batch, training: false)
         var result = [[Float]](repeating: [], count: sequences.count)
-        for (row, index) in batch.order.enumerated() { result[index] = Array(UnsafeBufferPointer(start: engine.finalStates.pointer + row * h, count: h)) }
+        for (row, index) in batch.order.enumerated() {
+            result[index] = (0..<model.layerCount).flatMap { k in
+                Array(UnsafeBufferPointer(start: engine.allFinalStates.pointer + (k * b + row) * h, count: h))
+            }
+        }
         return result
     }
 
     /// The mean loss of one fine-tuning batch and its gradients: of the weights (flat
     /// `ParameterLayout` order) and of the log-ranges of the learned operators, back-propagating
     /// through each sequence's last `bptt` steps (whole sequences when nil), each sequence
-    /// starting from `initialStates[i]` (H floats) instead of zero when given.
+    /// starting from `initialStates[i]` (every layer's H floats, bottom to top) instead of zero when given.
     public func lossAndGradient(_ sequences: [[Float]], labels: [Int], bptt: Int? = nil,
                                 initialStates: [[Float]]? = nil) -> (loss: Double, gradient: [Float], rangeGradient: [Double]) {
         precondition(sequences.count == labels.count && labels.allSatisfy { (0..<model.classCount).contains($0) },
                      "FakeQuantGRU.lossAndGradient: one label in 0..<\(model.classCount) per sequence")
-        precondition(initialStates.map { $0.count == sequences.count && $0.allSatisfy { $0.count == model.hiddenSize } } ?? true,
-                     "FakeQuantGRU.lossAndGradient: one initial state of \(model.hiddenSize) floats per sequence")
+        let stateSize = model.layerCount * model.hiddenSize
+        precondition(initialStates.map { $0.count == sequences.count && $0.allSatisfy { $0.count == stateSize } } ?? true,
+                     "FakeQuantGRU.lossAndGradient: one initial state of \(stateSize) floats per sequence")
         let engine = configuredEngine()
         var gradient = [Float](repeating: 0, count: engine.layout.count)
-        var rangeGradient = [Double](repeating: 0, count: FakeQuantEngine.learnedOperators.count)
+        var rangeGradient = [Double](repeating: 0, count: engine.learnedOperators.count)
         guard !sequences.isEmpty else { return (0, gradient, rangeGradient) }
         let loss = gradient.withUnsafeMutableBufferPointer { g in
             engine.run(sequences, indices: sequences.indices, labels: labels, bptt: bptt, initialStates: initialStates,
@@ -81,7 +90,7 @@ public struct FakeQuantGRU: Sendable {
     }
 
     private func configuredEngine() -> FakeQuantEngine {
-        let engine = FakeQuantEngine(inputSize: model.inputSize, hiddenSize: model.hiddenSize, classCount: model.classCount)
+        let engine = engine()
         engine.configure(parameters: model.flatParameters, ranges: ranges, bits: bits, options: options, standardization: model.standardization)
         return engine
     }
@@ -156,10 +165,10 @@ public enum FineTuning {
         shouldStop: () -> Bool = { false }
     ) -> FineTuningResult {
         let f = start.inputSize, h = start.hiddenSize, c = start.classCount
-        let layout = ParameterLayout(inputSize: f, hiddenSize: h, classCount: c)
-        let learned = FakeQuantEngine.learnedOperators
+        let layout = start.layout, network = bits.network
+        let learned = network.calibrated
         var parameters = start.flatParameters
-        var logRanges = learned.map { Foundation.log(calibration.range($0, bits: bits[$0])) }
+        var logRanges = learned.map { Foundation.log(calibration.range(id: $0, bits: bits[id: $0])) }
         var weightAdam = Adam(count: parameters.count, learningRate: settings.learningRate)
         var rangeAdam = Adam(count: logRanges.count, learningRate: settings.rangeLearningRate)
         let evaluator = IntegerEvaluator(sequences: validation.sequences, labels: validation.labels, featureCount: f)
@@ -168,7 +177,9 @@ public enum FineTuning {
             var m = start
             m.assign(flat: p)
             var cal = calibration
-            for (n, op) in learned.enumerated() { cal.ranges[op.rawValue][bits[op] - BitWidths.allowed.lowerBound] = Foundation.exp(logs[n]) }
+            for (n, id) in learned.enumerated() {
+                cal.ranges[network.position(of: id)][bits[id: id] - BitWidths.allowed.lowerBound] = Foundation.exp(logs[n])
+            }
             return (m, cal)
         }
         func integerAccuracy(_ m: GRUClassifier, _ cal: Calibration) -> Double {
@@ -178,7 +189,7 @@ public enum FineTuning {
         var best = (model: start, calibration: calibration, accuracy: startAccuracy, epoch: 0)
 
         let chunkCount = max(1, (settings.batchSize + chunkRows - 1) / chunkRows)
-        let engines = (0..<chunkCount).map { _ in FakeQuantEngine(inputSize: f, hiddenSize: h, classCount: c) }
+        let engines = (0..<chunkCount).map { _ in FakeQuantEngine(inputSize: f, hiddenSize: h, classCount: c, layers: start.layerCount) }
         var order = Array(train.sequences.indices)
         var shuffler = SeededGenerator(seed: settings.seed, stream: 11)
         let batchCount = (order.count + settings.batchSize - 1) / settings.batchSize
@@ -190,9 +201,9 @@ public enum FineTuning {
             var lossSum = 0.0, correct = 0, seen = 0
             for batchIndex in 0..<batchCount {
                 let indices = Array(order[(batchIndex * settings.batchSize)..<min(order.count, (batchIndex + 1) * settings.batchSize)])
-                let ranges = GRUOperator.allCases.map { op -> Double in
-                    if let n = learned.firstIndex(of: op) { return Foundation.exp(logRanges[n]) }
-                    return op == .fc ? 1 : calibration.range(op, bits: bits[op])
+                let ranges = network.operators.map { id -> Double in
+                    if let n = learned.firstIndex(of: id) { return Foundation.exp(logRanges[n]) }
+                    return id == .fc ? 1 : calibration.range(id: id, bits: bits[id: id])
                 }
                 let chunks = (indices.count + chunkRows - 1) / chunkRows
                 let results = ResultSlots(count: chunks)

@@ -14,6 +14,9 @@ import GRU
 /// Truncated (`FineTuningOptions.bptt` shorter than the longest sequence), only the last
 /// `bptt` steps are kept, and the earlier ones are packed a block of `bptt` steps at a time
 /// (F more floats per step): 4 × batch × bptt × (30H + 3F) bytes, whatever the length.
+///
+/// A stack keeps every layer's stores (30H each) and, above the first, the gradient reaching
+/// each layer's input (H).
 public struct FineTuningMemory: BackpropagationMemory, Sendable, Equatable {
     /// Sequences per batch, clamped to the training split.
     public var batchSize: Int
@@ -23,21 +26,22 @@ public struct FineTuningMemory: BackpropagationMemory, Sendable, Equatable {
     public var keptSteps: Int
     /// Bytes the run's per-step buffers take at most.
     public var bytes: Int
-    /// The fake-quant engine runs one GRU layer.
-    public var layers: Int { 1 }
+    /// GRU layers the fake-quant engine runs.
+    public var layers: Int
 
     /// The estimate for a batch of `batchSize` on training sequences of these step counts,
     /// back-propagating through the last `bptt` steps (whole sequences when nil).
-    public init(lengths: [Int], featureCount: Int, hiddenSize: Int, batchSize: Int, bptt: Int? = nil) {
+    public init(lengths: [Int], featureCount: Int, hiddenSize: Int, batchSize: Int, bptt: Int? = nil, layers: Int = 1) {
+        self.layers = layers
         self.batchSize = max(1, min(batchSize, lengths.count))
         longestSequence = lengths.max() ?? 0
         keptSteps = min(longestSequence, bptt ?? longestSequence)
         bytes = TrainingMemory.bytes(batch: self.batchSize, steps: keptSteps, floatsPerStep: Self.floatsPerStep(
-            featureCount: featureCount, hiddenSize: hiddenSize, layers: 1, truncated: keptSteps < longestSequence))
+            featureCount: featureCount, hiddenSize: hiddenSize, layers: layers, truncated: keptSteps < longestSequence))
     }
 
     public static func floatsPerStep(featureCount: Int, hiddenSize: Int, layers: Int, truncated: Bool) -> Int {
-        30 * hiddenSize + (truncated ? 3 : 2) * featureCount
+        30 * hiddenSize * layers + (layers - 1) * hiddenSize + (truncated ? 3 : 2) * featureCount
     }
 
     /// Bytes of the buffers for `batch` rows of `steps` steps, every step kept (saturating).

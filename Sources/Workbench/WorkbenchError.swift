@@ -12,8 +12,6 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
     /// A model (from a file or the session) whose shape does not fit the loaded task.
     case modelDoesNotFitTask(model: String, features: Int, classes: Int, task: String, taskFeatures: Int, taskClasses: Int)
     /// A model of stacked layers, which the integer engines do not run yet.
-    /// A command that runs on one recurrent layer so far, asked of a stack.
-    case singleLayerOnly(what: String, layers: Int)
     case emptySplit(String)
     case sequenceOutOfRange(index: Int, count: Int)
     /// `rotate` needs whole 3-axis triplets.
@@ -75,8 +73,6 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
             return "no search yet: run 'evolve N gens' first"
         case let .modelDoesNotFitTask(model, features, classes, task, taskFeatures, taskClasses):
             return "\(model) has \(features) features and \(classes) classes, but task \(task) has \(taskFeatures) features and \(taskClasses) classes"
-        case let .singleLayerOnly(what, layers):
-            return "\(what) runs on single-layer GRUs so far, and the model in use has \(layers) stacked layers: 'train layers 1' (or 'load model' a single-layer one) for it"
         case .emptySplit(let split):
             return "the \(split) split is empty"
         case let .sequenceOutOfRange(index, count):

@@ -171,7 +171,6 @@ extension Workspace {
     /// it beats the integer validation accuracy of the weights in use.
     public func finetune(_ settings: FineTuningOptions, ranges: FineTuningRanges? = nil,
                          observer: FineTuningObserver = FineTuningObserver()) throws -> FineTuningOutcome {
-        try requireSingleLayer(for: "fine-tuning")
         let inputs = try quantizationInputs()
         let configuration = bits
         let current = try evaluator(of: .validation).accuracy(
@@ -197,13 +196,12 @@ extension Workspace {
     /// `observer.truncated`, as `train` does.
     func fineTuningRun(model: GRUClassifier, calibration: Calibration, options: QuantizationOptions, bits configuration: BitWidths,
                        settings: FineTuningOptions, ranges: FineTuningRanges, observer: FineTuningObserver) throws -> FineTuningResult {
-        try requireSingleLayer(for: "fine-tuning")
         let task = try requireTask()
         var settings = settings
         let lengths = task.train.sequences.map { $0.count / task.featureCount }
         let plan = backpropagationPlan(asked: settings.bptt, run: .fineTuning, featureCount: task.featureCount, hiddenSize: model.hiddenSize) { window in
             FineTuningMemory(lengths: lengths, featureCount: task.featureCount, hiddenSize: model.hiddenSize,
-                             batchSize: settings.batchSize, bptt: window)
+                             batchSize: settings.batchSize, bptt: window, layers: model.layerCount)
         }
         settings.bptt = plan.window
         guard plan.fits else {

@@ -274,12 +274,6 @@ public final class Workspace {
         if let network = (tuned?.model ?? model)?.network, bits.network != network { bits = bits.carried(to: network) }
     }
 
-    /// Refuses `what` for a stack: fine-tuning runs one layer so far (issue 23).
-    public func requireSingleLayer(for what: String) throws {
-        let layers = model?.layerCount ?? 1
-        guard layers == 1 else { throw WorkbenchError.singleLayerOnly(what: what, layers: layers) }
-    }
-
     func checkFits(_ candidate: GRUClassifier, describedAs name: String) throws {
         if let task, candidate.inputSize != task.featureCount || candidate.classCount != task.classCount {
             throw WorkbenchError.modelDoesNotFitTask(model: name, features: candidate.inputSize, classes: candidate.classCount,

@@ -155,4 +155,59 @@ struct StackedQuantizationTests {
             }
         }
     }
+
+    /// The two-layer stack with a label per sequence and max-abs ranges, for fake-quant.
+    static func labelledStack() throws -> (GRUClassifier, NetworkDescription, [Int], Calibration) {
+        let (stack, _) = try models()
+        return (stack, NetworkDescription(cell: .gru, layers: 2), sequences.indices.map { $0 % 4 },
+                Calibration.calibrate(model: stack, sequences: sequences, method: .maxAbs))
+    }
+
+    @Test("fake-quant runs stacks: at 16 bits its loss and every layer's weight gradient follow the float stack's, and at mixed widths it predicts as the integer engine")
+    func fakeQuant() throws {
+        let (stack, network, labels, calibration) = try Self.labelledStack()
+        let options = QuantizationOptions(range: .maxAbs)
+        // Ranges with headroom: no value saturates, so the straight-through gradient is the float one up to rounding.
+        var roomy = calibration
+        roomy.ranges = roomy.ranges.map { $0.map { $0 * 2 } }
+        let wide = FakeQuantGRU(model: stack, calibration: roomy, bits: BitWidths(uniform: 16, network: network), options: options)
+        let (loss, gradient, rangeGradient) = wide.lossAndGradient(Self.sequences, labels: labels)
+        let float = stack.lossAndGradient(Self.sequences, labels: labels)
+        #expect(abs(loss - float.loss) < 1e-3 * max(1, abs(loss)), "loss \(loss) against \(float.loss)")
+        let reference = float.gradient.flatParameters
+        let layout = stack.layout
+        for k in 0..<2 {
+            for range in [layout.layer(k).weightIH, layout.layer(k).weightHH, layout.layer(k).biasHH] {
+                let a = Array(gradient[range]), b = Array(reference[range])
+                let norm = sqrt(b.reduce(0) { $0 + $1 * $1 }), error = sqrt(zip(a, b).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) })
+                #expect(norm > 0 && error < 0.08 * norm, "layer \(k) \(range): error \(error) against norm \(norm)")
+            }
+        }
+        #expect(rangeGradient.count == network.calibrated.count)
+        // Mixed widths: the float model on the integer grids predicts as the integer engine.
+        var bits = BitWidths(uniform: 6, network: network)
+        try bits.apply(["l1.gate.*=4", "l0.h.add=8"])
+        let fake = FakeQuantGRU(model: stack, calibration: calibration, bits: bits, options: options).predictions(Self.sequences)
+        let integer = QuantizedGRU(model: stack, calibration: calibration, bits: bits, options: options)
+        let agree = zip(fake, Self.sequences).filter { QuantizedGRU.argmax(integer.referenceLogits($1)[...]) == $0 }.count
+        #expect(agree >= Self.sequences.count - 2, "\(agree) of \(Self.sequences.count) agree")
+    }
+
+    @Test("fine-tuning a stack gives every layer's weights and the ranges a gradient, and never makes integer validation accuracy worse")
+    func fineTuning() throws {
+        let (stack, network, labels, calibration) = try Self.labelledStack()
+        var bits = BitWidths(uniform: 4, network: network)
+        try bits.apply(["l0.h.add=6"])
+        let result = FineTuning.run(model: stack, calibration: calibration, bits: bits, options: QuantizationOptions(range: .maxAbs),
+                                    train: (Self.sequences, labels), validation: (Self.sequences, labels),
+                                    settings: FineTuningOptions(epochs: 3, learningRate: 1e-2, batchSize: 16))
+        #expect(result.history.count == 3 && result.bestAccuracy >= result.startAccuracy)
+        // Every layer's weights and the ranges get a gradient.
+        let fake = FakeQuantGRU(model: stack, calibration: calibration, bits: bits, options: QuantizationOptions(range: .maxAbs))
+        let (_, gradient, rangeGradient) = fake.lossAndGradient(Self.sequences, labels: labels)
+        for k in 0..<2 {
+            #expect(gradient[stack.layout.layer(k).weightIH].contains { $0 != 0 } && gradient[stack.layout.layer(k).weightHH].contains { $0 != 0 })
+        }
+        #expect(rangeGradient.contains { $0 != 0 })
+    }
 }

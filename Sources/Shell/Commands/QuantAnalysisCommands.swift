@@ -228,7 +228,6 @@ enum QuantAnalysisCommands {
         let workspace = session.workspace
         let task = try workspace.requireTask()
         _ = try workspace.quantizationInputs()
-        try workspace.requireSingleLayer(for: "fine-tuning")
         var settings = FineTuningOptions(seed: parsed[seed] ?? session.seed)
         if let v = parsed[epochs] { settings.epochs = v }
         if let v = parsed[lr] { settings.learningRate = v }
