@@ -75,8 +75,7 @@ public struct Calibration: Sendable, Codable, Equatable {
         guard let measured = calibrate(model: model, sequences: sequences, method: options.range,
                                        progress: { progress(refining ? $0 / 2 : $0) }, shouldStop: shouldStop)
         else { return nil }
-        // Refinement runs the integer model, which is of one layer so far: a stack keeps its measured ranges.
-        guard refining, model.layerCount == 1 else { return measured }
+        guard refining else { return measured }
         return RangeRefinement.refine(measured, model: model, sequences: sequences, options: options,
                                       progress: { progress(0.5 + $0 / 2) }, shouldStop: shouldStop)
     }

@@ -40,8 +40,9 @@ public enum RangeRefinement {
     /// took 22 s to refine whole, 9 s cut at 8,192 steps.
     public static let longestPrefix = 1 << 11
 
-    /// The operators refined, in the order they are visited.
-    static let order: [GRUOperator] = [.input] + GRUOperator.calibrated.filter { $0 != .input }
+    /// The operators refined, in the order they are visited: the input, then every layer's
+    /// calibrated operators, bottom to top (what a layer reads is refined before it).
+    static func order(_ network: NetworkDescription) -> [OperatorID] { [.input] + network.calibrated.filter { $0 != .input } }
 
     /// `calibration` with refined ranges at `widths` (unchanged with `refine off`); nil when
     /// `shouldStop` asked to stop.
@@ -51,9 +52,11 @@ public enum RangeRefinement {
         let sequences = within(stepBudget, longest: longestPrefix, all, featureCount: model.inputSize)
         guard !sequences.isEmpty, options.refine != .off else { return calibration }
         let judge = Discrepancy(model: model, sequences: sequences, measure: options.refine)
+        let network = model.network, order = Self.order(network)
         func discrepancy(_ ranges: [[Double]], bits: Int) -> Double {
             let trial = Calibration(method: calibration.method, sequenceCount: calibration.sequenceCount, ranges: ranges)
-            return judge(QuantizedGRU(model: model, calibration: trial, bits: BitWidths(uniform: bits), options: options), threads: threads)
+            return judge(QuantizedGRU(model: model, calibration: trial, bits: BitWidths(uniform: bits, network: network), options: options),
+                         threads: threads)
         }
         var ranges = calibration.ranges
         let total = Double(widths.count * order.count * factors.count)
@@ -61,19 +64,20 @@ public enum RangeRefinement {
         for bits in widths {
             let w = bits - BitWidths.allowed.lowerBound
             var best = discrepancy(ranges, bits: bits)
-            for op in order {
-                let base = ranges[op.rawValue][w]
+            for id in order {
+                let at = network.position(of: id)
+                let base = ranges[at][w]
                 var chosen = base
                 for factor in factors {
                     if shouldStop() { return nil }
                     var trial = ranges
-                    trial[op.rawValue][w] = base * factor
+                    trial[at][w] = base * factor
                     let d = discrepancy(trial, bits: bits)
                     if d < best { best = d; chosen = base * factor }
                     done += 1
                     progress(done / total)
                 }
-                ranges[op.rawValue][w] = chosen
+                ranges[at][w] = chosen
             }
         }
         return Calibration(method: calibration.method, sequenceCount: calibration.sequenceCount, ranges: ranges)

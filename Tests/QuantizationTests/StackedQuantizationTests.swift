@@ -210,4 +210,20 @@ struct StackedQuantizationTests {
         }
         #expect(rangeGradient.contains { $0 != 0 })
     }
+
+    @Test("range refinement runs on stacks: it never raises the logit error of homogeneous widths, and moves ranges of both layers")
+    func refinement() throws {
+        let (stack, network, _, measured) = try Self.labelledStack()
+        let options = QuantizationOptions(refine: .logits)
+        let refined = try #require(RangeRefinement.refine(measured, model: stack, sequences: Self.sequences, options: options))
+        let discrepancy = RangeRefinement.Discrepancy(model: stack, sequences: Self.sequences, measure: .logits)
+        for bits in [3, 5] {
+            let widths = BitWidths(uniform: bits, network: network)
+            let before = discrepancy(QuantizedGRU(model: stack, calibration: measured, bits: widths, options: options))
+            let after = discrepancy(QuantizedGRU(model: stack, calibration: refined, bits: widths, options: options))
+            #expect(after <= before, "\(bits) bits: \(before) → \(after)")
+        }
+        let moved = network.calibrated.filter { measured.ranges[network.position(of: $0)] != refined.ranges[network.position(of: $0)] }
+        #expect(moved.contains { $0.layer == 0 && $0.cellIndex != nil } && moved.contains { $0.layer == 1 }, "\(moved)")
+    }
 }
