@@ -4,22 +4,25 @@ import GRU
 
 /// Speed of one configuration's evaluation, as the genetic search pays it, on the row-wise MNIST shape.
 public enum QuantizationBenchmark {
-    /// Evaluates `sequences` random sequences of `steps × features` with a random GRU of `hidden`
-    /// units: each trial builds the integer model of a configuration (all 8 bits, or a mixed one on
-    /// odd trials, so nothing is reused between trials) and runs it on `threads` threads.
+    /// Evaluates `sequences` random sequences of `steps × features` with a random GRU of `layers`
+    /// stacked layers of `hidden` units: each trial builds the integer model of a configuration
+    /// (all 8 bits, or a mixed one on odd trials, so nothing is reused between trials) and runs
+    /// it on `threads` threads.
     ///
     /// Keys: `evaluation_ms` (median of `repeats` trials, building the model included),
     /// `evaluation_ms_1_thread`, `integer_macs_per_second` and `integer_gmacs_per_second`
-    /// (cell and head multiply-accumulates, `steps · 3H(F + H) + H·C` per sequence, over the
+    /// (cell and head multiply-accumulates, `steps · (3H(F + H) + (L − 1) · 6H²) + H·C` per sequence, over the
     /// median time), `integer_gmacs_per_second_per_thread` (the same over the one-thread time),
     /// `integer_gmacs_per_second_per_thread_portable` (the same with the portable Swift kernels,
     /// for comparison where the AVX-512 ones run), `avx512` (1 when they do), `narrow_cell` (1 when both configurations run the AVX-512 cell on int16 lanes), `prepare_ms` (building the integer model alone), `fake_quant_ms` (the
     /// fake-quant float engine on the same data, one thread), `float_ms` (the float GRU, one
     /// thread), and the shape.
     public static func run(sequences count: Int = 1000, steps: Int = 28, features: Int = 28, hidden: Int = 64, classes: Int = 10,
-                           repeats: Int = 7, threads: Int = ProcessInfo.processInfo.activeProcessorCount, seed: UInt64 = 1) -> [String: Double] {
+                           layers: Int = 1, repeats: Int = 7, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                           seed: UInt64 = 1) -> [String: Double] {
         precondition(count > 0 && steps > 0 && features > 0 && hidden > 0 && classes > 1 && repeats > 0)
-        var model = GRUClassifier(inputSize: features, hiddenSize: hidden, classCount: classes, seed: seed)
+        var model = GRUClassifier(inputSize: features, hiddenSize: hidden, classCount: classes, layers: layers, seed: seed)
+        let network = model.network
         model.standardization = Standardization(mean: [Float](repeating: 0.1, count: features), scale: [Float](repeating: 0.9, count: features))
         var state = seed | 1
         func next() -> Float {
@@ -31,9 +34,9 @@ public enum QuantizationBenchmark {
         let options = QuantizationOptions(refine: .off)  // the max-abs calibration above, unrefined
         let evaluator = IntegerEvaluator(sequences: data, featureCount: features)
         let portable = IntegerEvaluator(sequences: data, featureCount: features, kernels: .portable)
-        var mixed = BitWidths(uniform: 6)
-        mixed[.gateZ] = 4; mixed[.hAdd] = 8; mixed[.rWh] = 5
-        func configuration(_ trial: Int) -> BitWidths { trial % 2 == 0 ? BitWidths(uniform: 8) : mixed }
+        var mixed = BitWidths(uniform: 6, network: network)
+        try? mixed.apply(["gate.z=4", "h.add=8", "r.wh=5"])
+        func configuration(_ trial: Int) -> BitWidths { trial % 2 == 0 ? BitWidths(uniform: 8, network: network) : mixed }
 
         func milliseconds(_ body: () -> Void) -> Double {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -74,7 +77,7 @@ public enum QuantizationBenchmark {
             })
             float.append(milliseconds { sink &+= Int64(model.logits(data)[trial % 10]) })
         }
-        let macs = Double(count) * Double(steps * 3 * hidden * (features + hidden) + hidden * classes)
+        let macs = Double(count) * Double(steps * (3 * hidden * (features + hidden) + (layers - 1) * 6 * hidden * hidden) + hidden * classes)
         let ms = median(parallel)
         return [
             "evaluation_ms": ms,
@@ -90,7 +93,7 @@ public enum QuantizationBenchmark {
             } ? 1 : 0,
             "fake_quant_ms": median(fake),
             "float_ms": median(float),
-            "threads": Double(threads),
+            "threads": Double(threads), "layers": Double(layers),
             "sequences": Double(count), "steps": Double(steps), "features": Double(features), "hidden": Double(hidden),
             "checksum": sink == Int64.min ? 1 : 0,
         ]

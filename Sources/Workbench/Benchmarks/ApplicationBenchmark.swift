@@ -18,12 +18,16 @@ public enum ApplicationBenchmark {
         return figures
     }
 
-    /// The integer engine's figures alone (`bench integer`), keyed `quant_…` as in `run`.
+    /// The integer engine's figures alone (`bench integer`), keyed `quant_…` as in `run`, and
+    /// the same for a stack of two layers, keyed `quant_2_layers_…`.
     public static func integer(quick: Bool) -> [String: Double] {
-        let quant = QuantizationBenchmark.run(sequences: quick ? 200 : 1000, repeats: quick ? 2 : 7)
         var figures: [String: Double] = [:]
-        for (key, value) in quant where !["steps", "features", "hidden"].contains(key) {
-            figures["quant_" + key] = value
+        for layers in [1, 2] {
+            let quant = QuantizationBenchmark.run(sequences: quick ? 200 : 1000, layers: layers, repeats: quick ? 2 : 7)
+            let prefix = layers == 1 ? "quant_" : "quant_\(layers)_layers_"
+            for (key, value) in quant where !["steps", "features", "hidden", "layers"].contains(key) {
+                figures[prefix + key] = value
+            }
         }
         return figures
     }
