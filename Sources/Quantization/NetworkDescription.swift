@@ -78,6 +78,10 @@ public struct NetworkDescription: Hashable, Sendable, CustomStringConvertible {
     /// The network gq has always quantized: one GRU layer and a linear head.
     public static let singleGRU = NetworkDescription(cell: .gru, layers: 1)
 
+    /// The most layers a GRU network may have: a script's patterns (`l3.gate.z`) are checked
+    /// against it before it runs, and against the network in use when they are applied.
+    public static let widestGRU = NetworkDescription(cell: .gru, layers: allowedLayers.upperBound)
+
     public init(cell: CellKind, layers: Int) {
         precondition(Self.allowedLayers.contains(layers), "NetworkDescription: \(layers) layers is outside \(Self.allowedLayers)")
         self.cell = cell

@@ -43,7 +43,7 @@ struct QuantCommandTests {
     @Test("'train layers 2' makes a stack: show ops lists 17 operators per layer, set bits names layers, eval and evolve run on it")
     func stack() throws {
         let out = try run("load task digits\ntrain epochs 2 hidden 8 layers 2\nshow ops\nset bits l1.gate.*=3 l0.h.add=6\nshow bits\neval\n"
-                          + "evolve 2 gens pop 8\nshow front")
+                          + "evolve 2 gens pop 8\nshow front\nsweep l1.gate.* in 3..4")
         #expect(out.contains { $0.contains("training a GRU (hidden 8, 2 layers") })
         let rows = out.filter { $0.contains(" linear ") || $0.contains(" addition ") || $0.contains(" multiplication ") || $0.contains(" activation ") }
         #expect(rows.count == 34)
@@ -53,6 +53,7 @@ struct QuantCommandTests {
         #expect(out.contains { $0.hasPrefix("quantized validation") && $0.contains("bits all=8 l0.h.add=6 l1.gate.r=3") })
         #expect(out.contains { $0.hasPrefix("evolving error and size of 34 operators") })
         #expect(out.contains { $0.contains("0rx") && $0.contains("1tn") })
+        #expect(out.contains { $0.hasPrefix("sweep l1.gate.* (others: all=8 l0.h.add=6 l1.gate.r=3") })
     }
 
     @Test("set bits with a layer the model lacks is refused when it runs, naming the operator and the line")

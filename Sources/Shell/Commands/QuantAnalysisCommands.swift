@@ -92,7 +92,8 @@ enum QuantAnalysisCommands {
         guard arguments.count >= 1 else { throw CommandError("'sweep' needs an operator pattern and widths: \(usage)") }
         let pattern = arguments[0]
         do {
-            _ = try BitWidths.resolve(pattern)
+            // Any network's pattern here; the one in use when it runs (`Workspace.sweep`).
+            _ = try BitWidths.resolve(pattern, in: .widestGRU)
         } catch {
             throw CommandError(QuantCommands.message(for: error), argument: 0)
         }

@@ -144,7 +144,7 @@ enum QuantCommands {
             throw CommandError("'set bits' needs at least one NAME=B: set bits gate.z=4 (operators: \(GRUOperator.names.joined(separator: " ")))")
         }
         var assignments: [(pattern: String, bits: Int)] = []
-        let widest = NetworkDescription(cell: .gru, layers: NetworkDescription.allowedLayers.upperBound)
+        let widest = NetworkDescription.widestGRU
         var probe = BitWidths(uniform: 8, network: widest)
         for index in 0..<arguments.count {
             do {

@@ -26,8 +26,8 @@ extension Workspace {
     /// and measures each; the current bits stay unchanged. `shouldStop` ends it after the
     /// width under way, keeping those done. The result is also kept for `plot sweep`.
     public func sweep(_ pattern: String, widths: [Int], onPoint: (SweepPoint, _ done: Int) -> Void = { _, _ in }) throws -> SweepResult {
-        _ = try BitWidths.resolve(pattern)
         _ = try quantizationInputs()  // a task, a model that fits it, a calibration
+        _ = try BitWidths.resolve(pattern, in: bits.network)
         let floatValidation = try floatAccuracy().validation
         let base = bits
         var points: [SweepPoint] = []
