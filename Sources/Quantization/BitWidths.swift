@@ -73,13 +73,30 @@ public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `all=8`, or the widths that differ from the most common one: `all=8 gate.z=4 h.add=6`.
+    /// In a stack, a layer mostly at another width is written as that layer's glob and its
+    /// exceptions (`all=8 l1.*=4 l1.gate.z=5`). Read by `apply`, it gives these widths back.
     public var description: String {
-        var counts: [UInt8: Int] = [:]
-        for b in storage { counts[b, default: 0] += 1 }
-        let common = counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!.key
-        let rest = network.operators.filter { storage[network.position(of: $0)] != common }
-            .map { "\(network.name(of: $0))=\(storage[network.position(of: $0)])" }
-        return (["all=\(common)"] + rest).joined(separator: " ")
+        func mostCommon(_ ids: [OperatorID]) -> UInt8 {
+            var counts: [UInt8: Int] = [:]
+            for id in ids { counts[storage[network.position(of: id)], default: 0] += 1 }
+            return counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!.key
+        }
+        let common = mostCommon(network.operators)
+        var words = ["all=\(common)"]
+        func differing(_ ids: [OperatorID], from width: UInt8) -> [String] {
+            ids.filter { storage[network.position(of: $0)] != width }.map { "\(network.name(of: $0))=\(storage[network.position(of: $0)])" }
+        }
+        for layer in 0..<network.layers {
+            let ids = network.genome.filter { $0.layer == layer }
+            let own = network.layers == 1 ? common : mostCommon(ids)
+            // The layer's glob pays for itself when it saves listing more than one operator.
+            if own != common, differing(ids, from: common).count > differing(ids, from: own).count + 1 {
+                words += ["l\(layer).*=\(own)"] + differing(ids, from: own)
+            } else {
+                words += differing(ids, from: common)
+            }
+        }
+        return (words + differing([.input, .fc], from: common)).joined(separator: " ")
     }
 
     /// Sets every operator `pattern` matches to `bits`.

@@ -79,4 +79,28 @@ struct NetworkDescriptionTests {
         deep.removeValue(forKey: "l1.gate.r")
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(BitWidths.self, from: JSONEncoder().encode(deep)) }
     }
+
+    @Test("a stack's widths are described with a layer's glob where it pays, and the description sets them back exactly")
+    func layeredDescription() throws {
+        let network = NetworkDescription(cell: .gru, layers: 3)
+        var bits = BitWidths(uniform: 8, network: network)
+        try bits.apply(["l1.*=4", "l1.gate.z=5", "l2.h.add=6"])
+        #expect(bits.description == "all=8 l1.*=4 l1.gate.z=5 l2.h.add=6")
+        #expect(BitWidths(uniform: 8).description == "all=8")
+        var state: UInt64 = 9, globs = 0
+        for _ in 0..<200 {
+            var random = BitWidths(uniform: 8, network: network)
+            for id in network.operators {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                // Mostly one width per layer, with exceptions, so the globs come into play.
+                let layerWidth = id.cellIndex == nil ? 8 : 3 + 2 * id.layer
+                random[id: id] = (state >> 33) % 5 == 0 ? 2 + Int((state >> 40) % 15) : layerWidth
+            }
+            var again = BitWidths(uniform: 8, network: network)
+            try again.apply(random.description.split(separator: " ").map(String.init))
+            #expect(again == random, "\(random.description)")
+            globs += random.description.contains(".*=") ? 1 : 0
+        }
+        #expect(globs > 100)
+    }
 }
