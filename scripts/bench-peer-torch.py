@@ -2,7 +2,8 @@
 """PyTorch peer for `gq bench`: the same GRU shape, measured the same way.
 
 Float GRU classifier (nn.GRU + nn.Linear on the last step), T=28 steps, F=28
-features, hidden 64, batch 64, 10 classes, one thread. Training: forward,
+features, hidden 64, batch 64, 10 classes, one thread; then the same with
+num_layers=2 (keys ending _2_layers). Training: forward,
 cross-entropy, backward, gradient-norm clipping and Adam per batch. Inference:
 batched logits under no_grad. Each figure is the median of REPEATS trials of
 ITERATIONS batches, with new inputs per trial. Prints JSON with the same keys
@@ -23,11 +24,12 @@ REPEATS, ITERATIONS = (3, 3) if "--quick" in sys.argv else (5, 20)
 torch.set_num_threads(1)
 torch.manual_seed(1)
 
-training, samples, _ = speed(Classifier(HIDDEN), STEPS, REPEATS, ITERATIONS)
-macs_per_sequence = STEPS * 3 * HIDDEN * (FEATURES + HIDDEN) + HIDDEN * CLASSES
-print(json.dumps({
-    "peer": f"pytorch {torch.__version__}",
-    "training_samples_per_second": training,
-    "inference_samples_per_second": samples,
-    "inference_gmacs_per_second": samples * macs_per_sequence / 1e9,
-}, indent=2, sort_keys=True))
+figures = {"peer": f"pytorch {torch.__version__}"}
+# One layer, then a stack of two (num_layers=2), keyed as gq keys them.
+for layers, suffix in [(1, ""), (2, "_2_layers")]:
+    training, samples, _ = speed(Classifier(HIDDEN, layers=layers), STEPS, REPEATS, ITERATIONS)
+    macs_per_sequence = STEPS * (3 * HIDDEN * (FEATURES + HIDDEN) + (layers - 1) * 6 * HIDDEN * HIDDEN) + HIDDEN * CLASSES
+    figures["training_samples_per_second" + suffix] = training
+    figures["inference_samples_per_second" + suffix] = samples
+    figures["inference_gmacs_per_second" + suffix] = samples * macs_per_sequence / 1e9
+print(json.dumps(figures, indent=2, sort_keys=True))

@@ -12,9 +12,9 @@ FEATURES, CLASSES, BATCH = 28, 10, 64
 class Classifier(nn.Module):
     """nn.GRU + nn.Linear on the last step, as gq's model."""
 
-    def __init__(self, hidden, features=FEATURES, classes=CLASSES):
+    def __init__(self, hidden, features=FEATURES, classes=CLASSES, layers=1):
         super().__init__()
-        self.gru = nn.GRU(features, hidden, batch_first=True)
+        self.gru = nn.GRU(features, hidden, num_layers=layers, batch_first=True)
         self.fc = nn.Linear(hidden, classes)
 
     def forward(self, x):
