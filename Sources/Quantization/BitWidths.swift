@@ -149,6 +149,13 @@ public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
     /// The words of the single GRU layer's patterns.
     public static var patternWords: [String] { patternWords() }
 
+    /// The network a pattern is checked against before the model is known (a script's check
+    /// pass): the widest GRU for one that names a layer (`l3.gate.z`, `l*.…`), one layer
+    /// otherwise, whose names stand for every layer's in a stack.
+    public static func checkingNetwork(for pattern: String) -> NetworkDescription {
+        NetworkDescription.splitLayer(pattern) != nil || pattern.hasPrefix("l*") || pattern.hasPrefix("l?") ? .widestGRU : .singleGRU
+    }
+
     /// The operators a name or pattern stands for, in storage order.
     ///
     /// A pattern is an operator name (`gate.z`; in a stack `l1.gate.z`), a group (`all` =
@@ -163,7 +170,7 @@ public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
             return network.genome.filter { kinds.contains(network.kind(of: $0)) }
         }
         guard pattern.contains("*") || pattern.contains("?") || network.layers > 1 else {
-            throw .unknownOperator(pattern)
+            throw .unknownOperator(pattern, layers: network.layers)
         }
         // A pattern with a layer reads each cell operator as `lK.name`, in a single layer too;
         // without one, as the cell names it, in every layer.
@@ -172,7 +179,8 @@ public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
             glob(pattern, matches: layered ? network.layeredName(of: op) : network.unlayeredName(of: op))
         }
         guard !matches.isEmpty else {
-            throw pattern.contains("*") || pattern.contains("?") ? .matchesNothing(pattern) : .unknownOperator(pattern)
+            throw pattern.contains("*") || pattern.contains("?") ? .matchesNothing(pattern, layers: network.layers)
+                : .unknownOperator(pattern, layers: network.layers)
         }
         return matches
     }
@@ -236,10 +244,10 @@ extension BitWidths: Codable {
 
 /// Why a bit-width assignment was refused. `description` says what is allowed.
 public enum BitWidthError: Error, Equatable, CustomStringConvertible {
-    /// Not an operator name, group or glob.
-    case unknownOperator(String)
-    /// A glob that matches no operator.
-    case matchesNothing(String)
+    /// Not an operator name, group or glob of a network of `layers` layers.
+    case unknownOperator(String, layers: Int = 1)
+    /// A glob that matches no operator of a network of `layers` layers.
+    case matchesNothing(String, layers: Int = 1)
     /// A width outside 2...16.
     case widthOutOfRange(pattern: String, bits: Int)
     /// `NAME=` followed by something that is not a whole number.
@@ -253,10 +261,10 @@ public enum BitWidthError: Error, Equatable, CustomStringConvertible {
     /// out against the words it offers) right after the misspelt name.
     public func description(didYouMean hint: String) -> String {
         switch self {
-        case .unknownOperator(let name):
-            return "unknown operator '\(name)'\(hint); operators: \(GRUOperator.names.joined(separator: " ")); patterns: all, cell, linear, add, mul, act, or globs such as gate.* and *.wh"
-        case .matchesNothing(let pattern):
-            return "pattern '\(pattern)' matches no operator; operators: \(GRUOperator.names.joined(separator: " "))"
+        case .unknownOperator(let name, let layers):
+            return "unknown operator '\(name)'\(hint); operators: \(Self.operators(layers)); patterns: all, cell, linear, add, mul, act, or globs such as gate.* and *.wh"
+        case .matchesNothing(let pattern, let layers):
+            return "pattern '\(pattern)' matches no operator; operators: \(Self.operators(layers))"
         case .widthOutOfRange(let pattern, let bits):
             return "\(bits) bits for '\(pattern)' is out of range: widths run from \(BitWidths.allowed.lowerBound) to \(BitWidths.allowed.upperBound)"
         case .notAWidth(let pattern, let text):
@@ -266,10 +274,18 @@ public enum BitWidthError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The operators of a network of `layers` GRU layers, as a message lists them: a stack's
+    /// cell operators once, with the layer prefixes they take.
+    static func operators(_ layers: Int) -> String {
+        let cell = GRUOperator.cell.operators.map(\.name).joined(separator: " ")
+        guard layers > 1 else { return GRUOperator.names.joined(separator: " ") }
+        return "\(cell) in each layer, named l0.… to l\(layers - 1).… (l1.gate.z), or without a layer for every layer; input fc"
+    }
+
     /// The misspelt word a did-you-mean can correct: the name of an unknown operator. Nil
     /// otherwise (a glob that matches nothing is spelt as meant).
     public var offendingName: String? {
-        if case .unknownOperator(let name) = self { return name }
+        if case .unknownOperator(let name, _) = self { return name }
         return nil
     }
 }

@@ -35,6 +35,8 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
     case notMinimised(String, minimised: [String])
     /// `save model F tuned` with nothing fine-tuned.
     case noFineTunedWeights
+    /// A front of one network asked of weights of another (a configuration file loaded since the search).
+    case frontOfAnotherNetwork(front: String, inUse: String)
     /// `use front K` with K past the front's end.
     case frontPositionOutOfRange(position: Int, count: Int)
     /// Ctrl-C (`Workspace.shouldStop`) during calibration; no ranges were kept.
@@ -93,6 +95,8 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
             return "cannot write \(path): \(reason)"
         case let .cannotRead(path, reason):
             return "cannot read \(path): \(reason)"
+        case let .frontOfAnotherNetwork(front, inUse):
+            return "the search's front is of \(front), but the weights in use are \(inUse): 'evolve' again to search them"
         case let .frontPositionOutOfRange(position, count):
             return "expected a front position from 1 to \(count), got '\(position)'"
         case .noFineTunedWeights:

@@ -60,8 +60,8 @@ struct NetworkDescriptionTests {
         try bits.apply(["cell=6"])
         #expect(bits.genome == [Int](repeating: 6, count: 34) && bits[id: .input] == 8)
         #expect(try BitWidths.resolve("l1.*", in: Self.stack).count == 17)
-        #expect(throws: BitWidthError.unknownOperator("l2.gate.z")) { try bits.apply(["l2.gate.z=4"]) }
-        #expect(throws: BitWidthError.matchesNothing("l3.*")) { try bits.apply(["l3.*=4"]) }
+        #expect(throws: BitWidthError.unknownOperator("l2.gate.z", layers: 2)) { try bits.apply(["l2.gate.z=4"]) }
+        #expect(throws: BitWidthError.matchesNothing("l3.*", layers: 2)) { try bits.apply(["l3.*=4"]) }
     }
 
     @Test("a stack's widths round-trip through JSON under their layer names; a layer past the fourth is refused")

@@ -194,6 +194,32 @@ struct QuantCommandTests {
         #expect(shell.completions(lineBeforeWord: "show ", word: "").words.contains("ops"))
     }
 
+    @Test("on a stack, a misspelt layered name is suggested among the stack's names, and use front refuses a front of another network")
+    func stackMessages() throws {
+        // Read before the model exists, a layered name is checked against every layer a stack may have …
+        let early = try #require(failure("load task digits\ntrain epochs 1 hidden 4 layers 2\nset bits l1.gate.q=4"))
+        #expect(early.message.hasPrefix("unknown operator 'l1.gate.q' (did you mean 'l1.gate."), "\(early.message)")
+        #expect(early.message.contains("in each layer, named l0.… to l3.…"))
+        // … and when it runs, against the stack in use.
+        let late = try #require(failure("load task digits\ntrain epochs 1 hidden 4 layers 2\nset bits l3.gate.z=4"))
+        #expect(["l0", "l1"].contains { late.message.hasPrefix("unknown operator 'l3.gate.z' (did you mean '\($0).gate.z'?)") }, "\(late.message)")
+        #expect(late.message.contains("in each layer, named l0.… to l1.…"))
+        // A single layer's misspelling reads as it always did.
+        #expect(failure("set bits gate.q=4")?.message.contains("in each layer") == false)
+        let folder = temporaryFolder("front-network")
+        let config = folder.appendingPathComponent("one.safetensors").path
+        let refusal = try #require(failure("""
+            load task digits
+            train epochs 1 hidden 4
+            save config \(config)
+            train epochs 1 hidden 4 layers 2
+            evolve 1 gens pop 8
+            load config \(config)
+            use front 1
+            """))
+        #expect(refusal.message == "the search's front is of 2 stacked GRU layers, but the weights in use are one GRU layer: 'evolve' again to search them")
+    }
+
     @Test("Tab completes a stack's layered operator names once one is loaded")
     func stackCompletion() throws {
         let shell = makeShell().0

@@ -91,11 +91,12 @@ enum QuantAnalysisCommands {
         let usage = arguments.usage
         guard arguments.count >= 1 else { throw CommandError("'sweep' needs an operator pattern and widths: \(usage)") }
         let pattern = arguments[0]
+        let network = BitWidths.checkingNetwork(for: pattern)
         do {
-            // Any network's pattern here; the one in use when it runs (`Workspace.sweep`).
-            _ = try BitWidths.resolve(pattern, in: .widestGRU)
+            // Checked again against the network in use when it runs (`Workspace.sweep`).
+            _ = try BitWidths.resolve(pattern, in: network)
         } catch {
-            throw CommandError(QuantCommands.message(for: error), argument: 0)
+            throw CommandError(QuantCommands.message(for: error, in: network), argument: 0)
         }
         guard arguments.count >= 2 else { throw CommandError("'sweep' needs 'in' and widths after the pattern: \(usage)") }
         guard arguments[1] == "in" else {

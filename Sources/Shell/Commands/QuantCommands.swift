@@ -144,15 +144,13 @@ enum QuantCommands {
             throw CommandError("'set bits' needs at least one NAME=B: set bits gate.z=4 (operators: \(GRUOperator.names.joined(separator: " ")))")
         }
         var assignments: [(pattern: String, bits: Int)] = []
-        let widest = NetworkDescription.widestGRU
-        var probe = BitWidths(uniform: 8, network: widest)
         for index in 0..<arguments.count {
+            let text = arguments[index]
+            let network = BitWidths.checkingNetwork(for: String(text.prefix { $0 != "=" }))
             do {
-                let assignment = try BitWidths.parseAssignment(arguments[index], in: widest)
-                try probe.set(assignment.pattern, to: assignment.bits)
-                assignments.append(assignment)
+                assignments.append(try BitWidths.parseAssignment(text, in: network))
             } catch {
-                throw CommandError(message(for: error), argument: index)
+                throw CommandError(message(for: error, in: network), argument: index)
             }
         }
         return { current in
@@ -162,7 +160,7 @@ enum QuantCommands {
                 do throws(BitWidthError) {
                     try bits.set(assignment.pattern, to: assignment.bits)
                 } catch {
-                    throw CommandError(message(for: error))
+                    throw CommandError(message(for: error, in: current.network))
                 }
             }
             return bits
@@ -179,10 +177,10 @@ enum QuantCommands {
         return changed.map { "\(network.name(of: $0)) \(old[id: $0]) → \(new[id: $0])" }.joined(separator: ", ")
     }
 
-    /// A bit-width error with a did-you-mean for misspelt operator names.
-    static func message(for error: BitWidthError) -> String {
+    /// A bit-width error with a did-you-mean for misspelt operator names, among `network`'s.
+    static func message(for error: BitWidthError, in network: NetworkDescription = .singleGRU) -> String {
         guard let name = error.offendingName else { return error.description }
-        return error.description(didYouMean: Suggestion.didYouMean(name, among: BitWidths.patternWords))
+        return error.description(didYouMean: Suggestion.didYouMean(name, among: BitWidths.patternWords(in: network)))
     }
 
     // MARK: - set quant / show quant

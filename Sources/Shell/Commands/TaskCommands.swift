@@ -69,7 +69,7 @@ enum TaskCommands {
         session.variables["task"] = .string(task.name)
         let summary = task.summary
         session.io.out("loaded \(task.name): \(summary.trainCount) train, \(summary.validationCount) validation, \(summary.testCount) test sequences; \(summary.lengthText) steps × \(task.featureCount) features; \(task.classCount) classes")
-        if session.workspace.bits != BitWidths() {
+        if session.workspace.bits.uniformWidth != 8 {
             session.io.out("bits \(session.workspace.bits) carry over from before; 'reset bits' returns to homogeneous 8-bit")
         }
     }

@@ -105,6 +105,11 @@ extension Workspace {
         guard (1...front.count).contains(position) else {
             throw WorkbenchError.frontPositionOutOfRange(position: position, count: front.count)
         }
+        // The weights in use may have changed network since (a configuration file of another).
+        let network = (tuned?.model ?? model)?.network
+        guard network == nil || network == state.problem.network else {
+            throw WorkbenchError.frontOfAnotherNetwork(front: state.problem.network.description, inUse: network?.description ?? "")
+        }
         return state.problem.inputs.bits(front[position - 1].genome)
     }
 

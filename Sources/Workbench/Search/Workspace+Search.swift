@@ -188,7 +188,7 @@ extension Workspace {
         let problem = try searchProblem(objectives: objectives, widths: saved.space.allowedValues.first ?? QuantizationProblem.defaultWidths,
                                         constraints: constraints, core: core, judge: judge, judgeSeed: judgeSeed)
         guard saved.space == problem.space else {
-            throw WorkbenchError.checkpoint(path: url.path, reason: "searches another genome space (\(saved.space.geneCount) genes) than gq's 17 operators at one range of widths")
+            throw WorkbenchError.checkpoint(path: url.path, reason: "searches another genome space (\(saved.space.geneCount) genes) than this model's \(problem.network.genome.count) operators at one range of widths")
         }
         if let stale = staleDeviceCosts(in: saved, problem: problem) {
             throw WorkbenchError.checkpoint(path: url.path, reason: stale)
