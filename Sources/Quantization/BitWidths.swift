@@ -146,9 +146,6 @@ public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
             + ["gate.*", "*.wx", "*.wh", "*.add", "h.*", "r.*", "z.*", "n.*"]
     }
 
-    /// The words of the single GRU layer's patterns.
-    public static var patternWords: [String] { patternWords() }
-
     /// The network a pattern is checked against before the model is known (a script's check
     /// pass): the widest GRU for one that names a layer (`l3.gate.z`, `l*.…`), one layer
     /// otherwise, whose names stand for every layer's in a stack.

@@ -227,6 +227,7 @@ struct QuantCommandTests {
         try shell.run(SourceText(name: "t.gq", text: "load task digits\ntrain epochs 1 hidden 4 layers 2"))
         #expect(shell.completions(lineBeforeWord: "set bits ", word: "l1.gate.").words == ["l1.gate.n=", "l1.gate.r=", "l1.gate.z="])
         #expect(shell.completions(lineBeforeWord: "set bits ", word: "l").words.contains("l0.*="))
+        #expect(shell.completions(lineBeforeWord: "sweep ", word: "l1.gate.").words == ["l1.gate.n", "l1.gate.r", "l1.gate.z"])
     }
 }
 

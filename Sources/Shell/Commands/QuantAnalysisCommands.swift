@@ -21,7 +21,7 @@ enum QuantAnalysisCommands {
                 summary: "Evaluate each width of some operators with the rest fixed",
                 details: "Sets the operators PATTERN matches (a name, a group or a glob, as in 'set bits') to each width from A to B in turn, the others staying as they are, and prints quantized validation and test accuracy and size for each. The current bits are left unchanged. The result is kept for 'plot sweep'; Ctrl-C stops after the current width and keeps the widths done.",
                 examples: ["sweep h.add in 2..8", "sweep gate.* in 2..6", "sweep cell in 2..8"],
-                completion: .wordThenIn(BitWidths.patternWords),
+                completion: .operatorThenIn,
                 parse: parseSweep,
                 run: sweep
             ),

@@ -16,8 +16,8 @@ public struct Command {
         /// `NAME=` for every operator name and pattern of the network in use, at any position
         /// (`set bits`: `l1.gate.z=` once a stack is loaded).
         case operatorAssignments
-        /// A word, then `in` (`sweep PATTERN in A..B`).
-        case wordThenIn([String])
+        /// An operator name or pattern of the network in use, then `in` (`sweep PATTERN in A..B`).
+        case operatorThenIn
     }
 
     /// The words a user types: `train`, or a verb and subject such as `load task`.

@@ -54,8 +54,8 @@ extension Interpreter {
         switch command.completion {
         case .operatorAssignments:
             return offer(BitWidths.patternWords(in: session.workspace.bits.network).map { $0 + "=" })
-        case .wordThenIn(let words):
-            if rest.isEmpty { return offer(words) }
+        case .operatorThenIn:
+            if rest.isEmpty { return offer(BitWidths.patternWords(in: session.workspace.bits.network)) }
             return rest.count == 1 ? offer(["in"]) : offer([])
         default:
             break
@@ -67,7 +67,7 @@ extension Interpreter {
             case .wordsAndPaths(let words): return offer(words, paths: true)
             case .commandNames: return offer(commands.map(\.verb) + Interpreter.keywords)
             case .words(let words): return offer(words + unusedOptions)
-            case .operatorAssignments, .wordThenIn: return offer([])
+            case .operatorAssignments, .operatorThenIn: return offer([])
             }
         }
         if command.completion == .paths, command.options.isEmpty { return offer([], paths: true) }
