@@ -61,4 +61,14 @@ for hidden in (32, 64, 128, 256):
         figures[prefix + "float_inference_gmacs_per_second"] = inference * macs / 1e9
         figures[prefix + "float_inference_sequences_per_second"] = inference
         figures[prefix + "fake_quant_sequences_per_second"] = fakes
+# Two stacked layers (num_layers=2) at hidden 64 and 128, keyed l2_h{H}_t{T}_ as gq keys them.
+for hidden in (64, 128):
+    for steps in (28, 100, 400):
+        prefix = f"l2_h{hidden}_t{steps}_"
+        macs = steps * (3 * hidden * (FEATURES + hidden) + 6 * hidden * hidden) + hidden * CLASSES
+        iterations = 1 if QUICK else max(1, min(10, int(4e8 / (macs * 64 * 3))))
+        training, inference, _ = speed(Classifier(hidden, layers=2), steps, REPEATS, iterations)
+        figures[prefix + "training_samples_per_second"] = training
+        figures[prefix + "float_inference_gmacs_per_second"] = inference * macs / 1e9
+        figures[prefix + "float_inference_sequences_per_second"] = inference
 print(json.dumps(figures, indent=2, sort_keys=True))
