@@ -258,4 +258,60 @@ extension CellDescription {
         ]
         return CellDescription(name: "gru", operators: operators, states: [State(name: "h", producedBy: hAdd)], step: step)
     }()
+
+    /// PyTorch's `nn.LSTM` cell: gates i, f, g, o in the blocks of its stacked tensors, the
+    /// cell state c (its own width: `c.add`) beside the output h.
+    ///
+    ///     i = σ(W_ii x + b_ii + W_hi h + b_hi)    f = σ(W_if x + … )    g = tanh(W_ig x + … )    o = σ(W_io x + … )
+    ///     c' = f ⊙ c + i ⊙ g                       h' = o ⊙ tanh(c')
+    ///
+    /// Not yet a `CellKind`: the float trainer, the integer model's constants, the fast
+    /// kernels, fake-quant and the C export read the GRU so far (issue 23).
+    public static let lstm: CellDescription = {
+        let operators: [Operator] = [
+            Operator(name: "i.wx", shortName: "ix", formula: "W_ii x + b_ii"),
+            Operator(name: "i.wh", shortName: "ih", formula: "W_hi h + b_hi"),
+            Operator(name: "f.wx", shortName: "fx", formula: "W_if x + b_if"),
+            Operator(name: "f.wh", shortName: "fh", formula: "W_hf h + b_hf"),
+            Operator(name: "g.wx", shortName: "gx", formula: "W_ig x + b_ig"),
+            Operator(name: "g.wh", shortName: "gh", formula: "W_hg h + b_hg"),
+            Operator(name: "o.wx", shortName: "ox", formula: "W_io x + b_io"),
+            Operator(name: "o.wh", shortName: "oh", formula: "W_ho h + b_ho"),
+            Operator(name: "i.add", shortName: "i+", formula: "i.wx + i.wh"),
+            Operator(name: "f.add", shortName: "f+", formula: "f.wx + f.wh"),
+            Operator(name: "g.add", shortName: "g+", formula: "g.wx + g.wh"),
+            Operator(name: "o.add", shortName: "o+", formula: "o.wx + o.wh"),
+            Operator(name: "gate.i", shortName: "σi", formula: "i = σ(i.add), lookup table"),
+            Operator(name: "gate.f", shortName: "σf", formula: "f = σ(f.add), lookup table"),
+            Operator(name: "gate.g", shortName: "tg", formula: "g = tanh(g.add), lookup table"),
+            Operator(name: "gate.o", shortName: "σo", formula: "o = σ(o.add), lookup table"),
+            Operator(name: "c.mul_f", shortName: "cf*", formula: "f ⊙ c"),
+            Operator(name: "c.mul_i", shortName: "ci*", formula: "i ⊙ g"),
+            Operator(name: "c.add", shortName: "c+", formula: "c.mul_f + c.mul_i (the new cell state c)"),
+            Operator(name: "c.tanh", shortName: "tc", formula: "tanh(c), lookup table"),
+            Operator(name: "h.mul", shortName: "h*", formula: "o ⊙ tanh(c) (the new state h)"),
+        ]
+        let (iWx, iWh, fWx, fWh, gWx, gWh, oWx, oWh) = (0, 1, 2, 3, 4, 5, 6, 7)
+        let (iAdd, fAdd, gAdd, oAdd) = (8, 9, 10, 11)
+        let (gateI, gateF, gateG, gateO) = (12, 13, 14, 15)
+        let (cMulF, cMulI, cAdd, cTanh, hMul) = (16, 17, 18, 19, 20)
+        let (h, c) = (0, 1)
+        let step: [Node] = [
+            .linear(iWx, reads: .input, block: 0), .linear(iWh, reads: .state(h), block: 0),
+            .linear(fWx, reads: .input, block: 1), .linear(fWh, reads: .state(h), block: 1),
+            .linear(gWx, reads: .input, block: 2), .linear(gWh, reads: .state(h), block: 2),
+            .linear(oWx, reads: .input, block: 3), .linear(oWh, reads: .state(h), block: 3),
+            .add(iAdd, .op(iWx), .op(iWh)), .add(fAdd, .op(fWx), .op(fWh)),
+            .add(gAdd, .op(gWx), .op(gWh)), .add(oAdd, .op(oWx), .op(oWh)),
+            .table(gateI, .sigmoid, .op(iAdd)), .table(gateF, .sigmoid, .op(fAdd)),
+            .table(gateG, .tanh, .op(gAdd)), .table(gateO, .sigmoid, .op(oAdd)),
+            .multiply(cMulF, .op(gateF), .state(c)),
+            .multiply(cMulI, .op(gateI), .op(gateG)),
+            .add(cAdd, .op(cMulF), .op(cMulI)),
+            .table(cTanh, .tanh, .op(cAdd)),
+            .multiply(hMul, .op(gateO), .op(cTanh)),
+        ]
+        return CellDescription(name: "lstm", operators: operators,
+                               states: [State(name: "h", producedBy: hMul), State(name: "c", producedBy: cAdd)], step: step)
+    }()
 }

@@ -51,4 +51,53 @@ struct CellDescriptionTests {
                                     step: [.linear(0, reads: .state(1), block: 0), .multiply(1, .op(0), .state(3)), .oneMinus(2, .op(1))])
         #expect(missing == ["a reads state 1, of 1", "b reads state 3, of 1", "state h comes from operator 5, of 3"])
     }
+
+    @Test("the LSTM's description is PyTorch's nn.LSTM: 21 operators, states h and c, and every step's h and c equal PyTorch's")
+    func lstmIsPyTorchs() throws {
+        let cell = Cell.lstm
+        #expect(Cell.problems(operators: cell.operators, states: cell.states, step: cell.step).isEmpty)
+        #expect(cell.operators.count == 21 && cell.gateBlocks == 4 && cell.states.map(\.name) == ["h", "c"])
+        #expect(cell.operators.allSatisfy { $0.shortName.count <= 3 })
+        // σ gates span [0, 1], tanh ones [−1, 1]; c and the products are calibrated.
+        let names = cell.operators.map(\.name)
+        func range(_ name: String) -> OperatorRange { cell.node(names.firstIndex(of: name)!).range }
+        #expect(range("gate.f") == .unit && range("gate.g") == .symmetricUnit && range("c.tanh") == .symmetricUnit)
+        #expect(range("c.add") == .calibrated && range("h.mul") == .calibrated)
+        // The fixture: scripts/make-lstm-fixture.py.
+        struct Fixture: Decodable {
+            var weight_ih, weight_hh, bias_ih, bias_hh, x: [Float]
+            var h, c: [[Double]]
+        }
+        let url = try #require(Bundle.module.url(forResource: "torch_lstm", withExtension: "json", subdirectory: "Fixtures"))
+        let fx = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+        let tensors = Cell.Tensors(inputSize: 3, hiddenSize: 4, weightIH: fx.weight_ih, weightHH: fx.weight_hh, biasIH: fx.bias_ih, biasHH: fx.bias_hh)
+        var states = [[Double]](repeating: [Double](repeating: 0, count: 4), count: 2)
+        for t in 0..<fx.h.count {
+            states = cell.floatStep((0..<3).map { Double(fx.x[t * 3 + $0]) }, states: states, tensors: tensors).states
+            for j in 0..<4 {
+                #expect(abs(states[0][j] - fx.h[t][j]) < 1e-6 && abs(states[1][j] - fx.c[t][j]) < 1e-6, "step \(t) unit \(j)")
+            }
+        }
+    }
+
+    @Test("the description's float step is the float reference's GRU, operator by operator")
+    func floatStepIsTheReference() {
+        var model = GRUClassifier(inputSize: 3, hiddenSize: 5, classCount: 2, seed: 4)
+        model.standardization = nil
+        let sequence: [Float] = (0..<12).map { Float(($0 * 7) % 11) / 5 - 1 }
+        let layer = model.layers[0]
+        let tensors = Cell.Tensors(inputSize: 3, hiddenSize: 5, weightIH: layer.weightIH, weightHH: layer.weightHH,
+                                   biasIH: layer.biasIH, biasHH: layer.biasHH)
+        var states = [[Double](repeating: 0, count: 5)]
+        var t = 0
+        FloatReference.run(model: model, sequence: sequence) { _, values in
+            let step = Cell.gru.floatStep((0..<3).map { Double(sequence[t * 3 + $0]) }, states: states, tensors: tensors)
+            for i in 0..<17 {
+                #expect(zip(step.outputs[i], values[i]).allSatisfy { abs($0 - $1) < 1e-12 }, "\(Cell.gru.operators[i].name) at step \(t)")
+            }
+            states = step.states
+            t += 1
+        }
+        #expect(t == 4)
+    }
 }
