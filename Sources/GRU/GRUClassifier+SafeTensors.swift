@@ -87,6 +87,11 @@ extension GRUClassifier {
         let fcw = try tensor(GRUTensorName.fcWeight)
         let fcb = try tensor(GRUTensorName.fcBias)
         let wih = layerTensors[0][0].tensor, whh = layerTensors[0][1].tensor
+        // An LSTM saved under the GRU's names has four gate blocks (i, f, g, o), not three.
+        if whh.shape.count == 2, whh.shape[1] > 0, whh.shape[0] == 4 * whh.shape[1] {
+            throw SafeTensorsError.unusedTensors(file: file, tensors: [GRUTensorName.weightHH],
+                                                 meaning: "an LSTM's weights under the GRU's names (4 × \(whh.shape[1]) gate rows: i, f, g, o)")
+        }
         // The first layer's recurrent weights fix H; everything else is checked against it.
         guard whh.shape.count == 2, whh.shape[0] > 0, whh.shape[0] == 3 * whh.shape[1] else {
             let h = whh.shape.last ?? 0

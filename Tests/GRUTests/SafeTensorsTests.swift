@@ -227,6 +227,17 @@ struct UnusedTensorTests {
         }
     }
 
+    @Test("an LSTM saved under the GRU's names (four gate blocks) is named as an LSTM, not as a shape error")
+    func lstmUnderGRUNames() {
+        var archive = GRUClassifier(inputSize: 8, hiddenSize: 16, classCount: 10, seed: 1).archive()
+        archive.tensors["gru.weight_ih_l0"] = SafeTensors.Tensor(shape: [64, 8], values: [Float](repeating: 0, count: 64 * 8))
+        archive.tensors["gru.weight_hh_l0"] = SafeTensors.Tensor(shape: [64, 16], values: [Float](repeating: 0, count: 64 * 16))
+        #expect(throws: SafeTensorsError.unusedTensors(file: "m.safetensors", tensors: ["gru.weight_hh_l0"],
+                                                       meaning: "an LSTM's weights under the GRU's names (4 × 16 gate rows: i, f, g, o)")) {
+            _ = try GRUClassifier(archive: archive, file: "m.safetensors")
+        }
+    }
+
     @Test("a reverse direction (bidirectional=True) is named, with why a streaming device cannot run it")
     func bidirectional() {
         #expect(refusal(adding: ["gru.weight_ih_l0_reverse", "gru.weight_hh_l0_reverse"])?.contains("holds a reverse direction (bidirectional=True), which reads each sequence from its end, so a device classifying samples as they arrive cannot run it") == true)
