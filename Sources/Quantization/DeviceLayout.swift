@@ -113,8 +113,8 @@ public struct DeviceLayout: Sendable, Equatable {
     }
 
     public init(_ model: QuantizedGRU) {
-        // The device layout, and so the size and the C export, is of one GRU layer so far (issue 23).
-        precondition(model.layers.count == 1, "the device layout is of a single GRU layer")
+        // One layer's layout: a stack is laid out one layer's view at a time (`deviceLayouts`).
+        precondition(model.layers.count == 1, "DeviceLayout: lay a stack out with QuantizedGRU.deviceLayouts")
         let bits = model.bits
         func largest(_ op: GRUOperator) -> Int64 {
             let (low, high) = CodeRange.bounds(of: op, bits: bits[op])
@@ -396,8 +396,9 @@ public enum WeightPacking {
 }
 
 extension QuantizedGRU {
-    /// How the C export stores and computes this configuration.
-    public var deviceLayout: DeviceLayout { DeviceLayout(self) }
+    /// How the C export stores and computes this configuration: its first layer's layout,
+    /// the whole of a single-layer model's (a stack's: `deviceLayouts`).
+    public var deviceLayout: DeviceLayout { DeviceLayout(layer(0)) }
 
     /// Each layer's layout, bottom to top (the layer alone, `layer(k)`); the top one's head is the network's.
     public var deviceLayouts: [DeviceLayout] { layers.indices.map { DeviceLayout(layer($0)) } }

@@ -61,8 +61,8 @@ public struct QuantizedLayer: Sendable {
 ///
 /// A stack holds one `QuantizedLayer` per layer; the layer above reads the codes of the
 /// state below (its `h.add`'s scale and width) where the first reads the input's. The
-/// reference engine runs stacks; the fast engines run them one layer's view at a time
-/// (`layer(k)`); the device layout and the C export are of a single layer so far (issue 23).
+/// reference engine runs stacks; the fast engines, the device layout and the C export take
+/// them one layer's view at a time (`layer(k)`).
 public struct QuantizedGRU: Sendable {
     public let bits: BitWidths
     public let options: QuantizationOptions
