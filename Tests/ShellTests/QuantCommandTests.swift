@@ -43,9 +43,11 @@ struct QuantCommandTests {
     @Test("'train layers 2' makes a stack: show ops lists 17 operators per layer, set bits names layers, eval and evolve run on it")
     func stack() throws {
         let out = try run("load task digits\ntrain epochs 2 hidden 8 layers 2\nshow ops\nset bits l1.gate.*=3 l0.h.add=6\nshow bits\neval\n"
-                          + "evolve 2 gens pop 8\nshow front\nsweep l1.gate.* in 3..4")
+                          + "evolve 2 gens pop 8\nshow front\nsweep l1.gate.* in 3..4\nshow model")
+        #expect(out.contains("model       GRU, 2 stacked layers (num_layers=2), PyTorch gate order (r, z, n), linear head on the last step"))
+        #expect(out.contains("sizes       8 features → hidden 8 → hidden 8 → 10 classes"))
         #expect(out.contains { $0.contains("training a GRU (hidden 8, 2 layers") })
-        let rows = out.filter { $0.contains(" linear ") || $0.contains(" addition ") || $0.contains(" multiplication ") || $0.contains(" activation ") }
+        let rows = out.filter { !$0.hasPrefix("model") && ($0.contains(" linear ") || $0.contains(" addition ") || $0.contains(" multiplication ") || $0.contains(" activation ")) }
         #expect(rows.count == 34)
         // The layer above reads the state below: H × H.
         #expect(out.contains { $0.contains("l1.r.wx") && $0.contains("8×8") } && out.contains { $0.contains("l0.r.wx") && $0.contains("8×8") })

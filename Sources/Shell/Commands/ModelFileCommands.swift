@@ -62,8 +62,10 @@ enum ModelFileCommands {
                     let workspace = interpreter.session.workspace
                     let model = try workspace.requireModel()
                     let io = interpreter.session.io
-                    io.out("model       GRU, one layer, PyTorch gate order (r, z, n), linear head on the last step")
-                    io.out("sizes       \(model.inputSize) features → hidden \(model.hiddenSize) → \(model.classCount) classes")
+                    let layers = model.layerCount == 1 ? "one layer" : "\(model.layerCount) stacked layers (num_layers=\(model.layerCount))"
+                    io.out("model       GRU, \(layers), PyTorch gate order (r, z, n), linear head on the last step")
+                    let hidden = Array(repeating: "hidden \(model.hiddenSize)", count: model.layerCount).joined(separator: " → ")
+                    io.out("sizes       \(model.inputSize) features → \(hidden) → \(model.classCount) classes")
                     io.out("parameters  \(model.parameterCount) (\(model.parameterCount * 4) bytes as float32)")
                     io.out("inputs      \(model.standardization == nil ? "raw (no standardisation)" : "standardised per feature (fitted on the training split)")")
                     if let origin = workspace.modelOrigin { io.out("origin      \(origin)") }
