@@ -76,7 +76,7 @@ public enum GRUBenchmark {
             let sorted = values.sorted()
             return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         }
-        let macsPerSequence = Double(steps * (3 * hidden * (features + hidden) + (layers - 1) * 6 * hidden * hidden) + hidden * classes)
+        let macsPerSequence = Double(layout.multiplyAccumulates(steps: steps))
         let inferenceSamples = median(inferenceRates)
         return [
             "training_samples_per_second": median(trainingRates),

@@ -48,6 +48,14 @@ public struct ParameterLayout: Sendable, Equatable {
     }
     public var fcBias: Range<Int> { fcWeight.upperBound..<(fcWeight.upperBound + classCount) }
     public var count: Int { fcBias.upperBound }
+    /// Multiply-accumulates of one step's products: each layer's 3H · (its input's width + H).
+    public var stepMultiplyAccumulates: Int {
+        (0..<layers).reduce(0) { $0 + gateWidth * (layer($1).inputWidth + hiddenSize) }
+    }
+
+    /// Multiply-accumulates of a sequence of `steps` steps, the head's once at the end included.
+    public func multiplyAccumulates(steps: Int) -> Int { steps * stepMultiplyAccumulates + hiddenSize * classCount }
+
     /// The weight matrices (what weight decay shrinks): every layer's two and the head's.
     public var weightMatrices: [Range<Int>] { (0..<layers).flatMap { [layer($0).weightIH, layer($0).weightHH] } + [fcWeight] }
 }

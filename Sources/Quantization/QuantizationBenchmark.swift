@@ -77,7 +77,7 @@ public enum QuantizationBenchmark {
             })
             float.append(milliseconds { sink &+= Int64(model.logits(data)[trial % 10]) })
         }
-        let macs = Double(count) * Double(steps * (3 * hidden * (features + hidden) + (layers - 1) * 6 * hidden * hidden) + hidden * classes)
+        let macs = Double(count) * Double(model.layout.multiplyAccumulates(steps: steps))
         let ms = median(parallel)
         return [
             "evaluation_ms": ms,

@@ -1,3 +1,5 @@
+import GRU
+
 /// The work of one time step of the integer GRU, counted from docs/quantization.md's
 /// step, so a user can estimate latency on a device from its cycles per operation.
 public struct StepCost: Sendable, Equatable {
@@ -12,7 +14,7 @@ public struct StepCost: Sendable, Equatable {
     public var requantizations: Int
 
     public init(inputSize f: Int, hiddenSize h: Int, layers: Int = 1) {
-        multiplyAccumulates = 3 * h * f + 3 * h * h + (layers - 1) * 6 * h * h
+        multiplyAccumulates = ParameterLayout(inputSize: f, hiddenSize: h, classCount: 1, layers: layers).stepMultiplyAccumulates
         products = 3 * h * layers
         tableReads = 3 * h * layers
         requantizations = (6 * h + 8 * h + h + 3 * h) * layers

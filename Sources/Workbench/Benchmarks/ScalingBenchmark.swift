@@ -23,7 +23,7 @@ public enum ScalingBenchmark {
         for (layers, hidden, steps) in shapes {
             let prefix = (layers == 1 ? "" : "l\(layers)_") + "h\(hidden)_t\(steps)_"
             // Keep each shape to a few seconds: fewer sequences as the work per sequence grows.
-            let macs = Double(steps * (3 * hidden * (28 + hidden) + (layers - 1) * 6 * hidden * hidden) + hidden * 10)
+            let macs = Double(ParameterLayout(inputSize: 28, hiddenSize: hidden, classCount: 10, layers: layers).multiplyAccumulates(steps: steps))
             let iterations = max(1, min(10, Int(4e8 / (macs * 64 * 3))))
             let float = GRUBenchmark.run(steps: steps, features: 28, hidden: hidden, batch: 64, classes: 10,
                                          repeats: quick ? 1 : 3, iterations: quick ? 1 : iterations, layers: layers)
