@@ -116,10 +116,7 @@ public struct DeviceLayout: Sendable, Equatable {
         // One layer's layout: a stack is laid out one layer's view at a time (`deviceLayouts`).
         precondition(model.layers.count == 1, "DeviceLayout: lay a stack out with QuantizedGRU.deviceLayouts")
         let bits = model.bits
-        func largest(_ op: GRUOperator) -> Int64 {
-            let (low, high) = CodeRange.bounds(of: op, bits: bits[op])
-            return max(abs(low), abs(high))
-        }
+        let largest = model.largestCode
         func describe(_ layer: QuantizedLinear) -> Linear {
             let container = DeviceLayout.container(bits: layer.weightBits)
             let padded = DeviceLayout.paddedColumns(layer.columns, container: container)

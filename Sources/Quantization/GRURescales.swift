@@ -60,8 +60,7 @@ extension GRURescales where R == RequantizerS32 {
     /// requantizations stay below 2^61), shared by the Swift and the AVX-512 vector cells;
     /// nil sends the model to the scalar path.
     init?(lanes q: QuantizedGRU) {
-        func maxCode(_ op: GRUOperator) -> Int64 { let b = q.bounds(op); return max(-b.low, b.high) }
-        guard let narrow = GRURescales<Requantizer>(q).map({ r, from in RequantizerS32(r, maxInput: maxCode(from)) }) else { return nil }
+        guard let narrow = GRURescales<Requantizer>(q).map({ r, from in RequantizerS32(r, maxInput: q.largestCode(from)) }) else { return nil }
         // The 64-bit lane requantizers must stay below 2^61 before saturation (Lanes.clamp).
         func fits(_ r: Requantizer, maxInput: Double) -> Bool {
             let lane = RequantizerS64(r)
@@ -69,7 +68,7 @@ extension GRURescales where R == RequantizerS32 {
         }
         func products(_ op: GRUOperator) -> Bool {
             guard let (a, b) = op.operands, let r = q.mulRequantizers[op] else { return false }
-            return fits(r, maxInput: Double(maxCode(a)) * Double(maxCode(b)))
+            return fits(r, maxInput: Double(q.largestCode(a)) * Double(q.largestCode(b)))
         }
         guard [GRUOperator.nMul, .hMulN, .hMulH].allSatisfy(products),
               q.linear.allSatisfy({ layer in

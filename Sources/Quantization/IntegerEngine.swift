@@ -192,9 +192,8 @@ final class PreparedIntegerLayer: @unchecked Sendable {
             }
             return (packed, bytes, bias, wide, wideBias, rq, low, high, sumBound)
         }
-        func maxCode(_ op: GRUOperator) -> Int64 { let b = q.bounds(op); return max(-b.low, b.high) }
-        let x = build(inputOps, depth: features, depthPadded: featuresPadded, mode: inputMode, inputMax: maxCode(.input))
-        let s = build(stateOps, depth: h, depthPadded: hp, mode: stateMode, inputMax: maxCode(.hAdd))
+        let x = build(inputOps, depth: features, depthPadded: featuresPadded, mode: inputMode, inputMax: q.largestCode(.input))
+        let s = build(stateOps, depth: h, depthPadded: hp, mode: stateMode, inputMax: q.largestCode(.hAdd))
         inputWeights = x.packed; inputBias = x.bias; inputWeightsWide = x.wide; inputBiasWide = x.wideBias
         inputRequant = x.rq; inputLow = x.low; inputHigh = x.high
         stateWeights = s.packed; stateBias = s.bias; stateWeightsWide = s.wide; stateBiasWide = s.wideBias

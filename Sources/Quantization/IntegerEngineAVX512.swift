@@ -107,7 +107,7 @@ struct AVX512Step {
         let lanes = c.map(r32)
         AVX512Step.setLanes(&k.rescale, lanes.all)
         // vpmaddwd needs each rescale's operand (the code feeding it) and multiplier in int16.
-        k.rescale_int16 = GRURescales.operands.all.allSatisfy({ max(-q.bounds($0).low, q.bounds($0).high) <= 32767 })
+        k.rescale_int16 = GRURescales.operands.all.allSatisfy({ q.largestCode($0) <= 32767 })
             && lanes.all.allSatisfy({ 0...32767 ~= $0.m }) ? 1 : 0
         k.n_mul = r64(.nMul)
         k.h_mul_n = r64(.hMulN)
@@ -192,17 +192,16 @@ struct AVX512Step {
     /// The cell's constants on int16 lanes, or nil when a code, a product of two codes or
     /// a rescale's intermediate could leave int16 (then the 32-bit cell runs).
     static func narrowCell(_ q: QuantizedGRU) -> gq_narrow_cell? {
-        func maxCode(_ op: GRUOperator) -> Int64 { let b = q.bounds(op); return max(-b.low, b.high) }
         // The three products of two codes, each rescaled and then saturated to its bounds.
         func product(_ op: GRUOperator, _ a: GRUOperator, _ b: GRUOperator) -> gq_rescale16? {
-            let most = maxCode(a) * maxCode(b)
+            let most = q.largestCode(a) * q.largestCode(b)
             return most <= 32767 ? rescale16(q.mulRequantizers[op]!, maxInput: most) : nil
         }
         // The cell's bounds, ONE and tables' halves are read as int16 too: every operator's
         // codes fit (widths at most 16), and h.sub's one is 2^b in power-of-two mode, which
         // may be 32,768.
-        guard [GRUOperator.gateR, .gateZ, .gateN, .hSub, .hAdd].allSatisfy({ maxCode($0) <= 32767 }), q.hSubOne <= 32767,
-              let rescales = GRURescales(q).map({ r, from in rescale16(r, maxInput: maxCode(from)) }),
+        guard [GRUOperator.gateR, .gateZ, .gateN, .hSub, .hAdd].allSatisfy({ q.largestCode($0) <= 32767 }), q.hSubOne <= 32767,
+              let rescales = GRURescales(q).map({ r, from in rescale16(r, maxInput: q.largestCode(from)) }),
               let nMul = product(.nMul, .gateR, .nWh), let hMulN = product(.hMulN, .hSub, .gateN),
               let hMulH = product(.hMulH, .gateZ, .hAdd)
         else { return nil }

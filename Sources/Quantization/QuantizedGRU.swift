@@ -101,6 +101,10 @@ public struct QuantizedGRU: Sendable {
     /// Saturation bounds of a first-layer operator's (or the input's) output codes.
     public func bounds(_ op: GRUOperator) -> (low: Int64, high: Int64) { bounds(id: OperatorID(op)) }
 
+    /// The largest magnitude a first-layer operator's (or the input's) codes reach: what the
+    /// kernels size their arithmetic by.
+    public func largestCode(_ op: GRUOperator) -> Int64 { let b = bounds(op); return max(-b.low, b.high) }
+
     /// Saturation bounds of any operator of the network (a layer's operator is signed or not as its cell's).
     public func bounds(id: OperatorID) -> (low: Int64, high: Int64) {
         CodeRange.bounds(of: GRUOperator(id), bits: bits[id: id])

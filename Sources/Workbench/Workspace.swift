@@ -70,7 +70,10 @@ public final class Workspace {
     public var seed: UInt64 = 0
     public private(set) var task: Task?
     /// The float model.
-    public private(set) var model: GRUClassifier?
+    public private(set) var model: GRUClassifier? {
+        // The configuration follows the model's layers: a stack's layers start at the widths set.
+        didSet { followWeights() }
+    }
     /// Where the model came from, for `show model`.
     public private(set) var modelOrigin: String?
     /// The current configuration (homogeneous 8-bit until changed).
@@ -203,8 +206,6 @@ public final class Workspace {
         model = newModel
         modelOrigin = origin
         invalidate(after: .model)
-        // The configuration follows the model's layers: a stack's layers start at the widths set.
-        bits = bits.carried(to: newModel.network)
     }
 
     /// What `setOptions` did besides storing the options.
