@@ -43,14 +43,10 @@ extension CellDescription {
                     for k in 0..<columns { sum += Double(weights[row * columns + k]) * input[k] }
                     return sum
                 }
-            case .add(_, let a, let b):
-                outputs[out] = zip(value(a), value(b)).map(+)
-            case .multiply(_, let a, let b):
-                outputs[out] = zip(value(a), value(b)).map(*)
-            case .oneMinus(_, let a):
-                outputs[out] = value(a).map { 1 - $0 }
-            case .table(_, let function, let a):
-                outputs[out] = value(a).map { function == .tanh ? Foundation.tanh($0) : 1 / (1 + Foundation.exp(-$0)) }
+            default:
+                let operands = node.operands.map(value)
+                let (a, b) = (operands[0], operands[operands.count - 1])
+                outputs[out] = (0..<h).map { node.value(a[$0], b[$0]) }
             }
         }
         return (outputs, self.states.map { outputs[$0.producedBy] })

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A recurrent cell as data: its operators, its state vectors and the ordered graph that
 /// computes one time step.
 ///
@@ -60,6 +62,21 @@ public struct CellDescription: Sendable {
             case .add, .oneMinus: return .addition
             case .multiply: return .multiplication
             case .table: return .activation
+            }
+        }
+
+        /// What an elementwise node computes in real numbers from its operands' values: a + b,
+        /// a · b, 1 − a, σ(a) or tanh(a) (`b` is unused by one-operand nodes). A linear node
+        /// has no elementwise value: its products are the caller's.
+        @inline(__always)
+        public func value(_ a: Double, _ b: Double) -> Double {
+            switch self {
+            case .add: return a + b
+            case .multiply: return a * b
+            case .oneMinus: return 1 - a
+            case .table(_, .tanh, _): return Foundation.tanh(a)
+            case .table(_, .sigmoid, _): return 1 / (1 + Foundation.exp(-a))
+            case .linear: preconditionFailure("a linear node has no elementwise value")
             }
         }
 

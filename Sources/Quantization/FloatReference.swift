@@ -26,8 +26,6 @@ public enum FloatReference {
         return stepper.logits()
     }
 
-    static func sigmoid(_ x: Double) -> Double { 1 / (1 + Foundation.exp(-x)) }
-
     /// The model's parameters widened to double once, the weight matrices transposed so that
     /// a projection runs over all 3H rows at once. Each row's sum still adds its products in
     /// order k = 0 … K−1 (one lane per row), so the results are those of the row-by-row sums.
@@ -174,18 +172,10 @@ public enum FloatReference {
                 case .linear(_, let source, let block):
                     let projected = source == .input ? gx : gh
                     for j in 0..<h { out[j] = projected[block * h + j] }
-                case .add(_, let a, let b):
-                    let (a, b) = (value(a), value(b))
-                    for j in 0..<h { out[j] = a[j] + b[j] }
-                case .multiply(_, let a, let b):
-                    let (a, b) = (value(a), value(b))
-                    for j in 0..<h { out[j] = a[j] * b[j] }
-                case .oneMinus(_, let a):
-                    let a = value(a)
-                    for j in 0..<h { out[j] = 1 - a[j] }
-                case .table(_, let function, let a):
-                    let a = value(a)
-                    for j in 0..<h { out[j] = function == .tanh ? Foundation.tanh(a[j]) : FloatReference.sigmoid(a[j]) }
+                default:
+                    let operands = node.operands.map(value)
+                    let (a, b) = (operands[0], operands[operands.count - 1])
+                    for j in 0..<h { out[j] = node.value(a[j], b[j]) }
                 }
             }
             state.update(from: slot(.cell(cell.output, layer: k)), count: h)
