@@ -32,7 +32,7 @@ public struct CExport: Sendable {
         guard CExport.isIdentifier(name) else { throw CExportError.badName(name) }
         self.name = name
         let layouts = model.deviceLayouts
-        let costs = TargetCore.allCases.map { (core: $0, cost: model.deviceCost(core: $0)) }
+        let costs = TargetCore.allCases.map { (core: $0, cost: DeviceCostModel(core: $0).cost(of: model, layouts: layouts)) }
         let estimate = costs.map { "\($0.core.label): about \($0.cost.instructionsPerStep) instructions per step (-O2), \($0.cost.stateBytes) B state + \($0.cost.scratchBytes) B scratch" }
         let comment = CExport.comment(name: name, description: description + ["cost model (instructions, not cycles; docs/quantization.md, \"On the device\"):"] + estimate.map { "  " + $0 })
         header = CExport.header(model, layouts: layouts, name: name, comment: comment)
@@ -472,7 +472,7 @@ struct CSource {
     func stateLoader(_ k: Int) -> String { layers.count == 1 ? "load_state" : "load_l\(k)" }
 
     /// The state field of layer k.
-    func stateField(_ k: Int) -> String { "state->\(layers[k].statePrefix)h" }
+    func stateField(_ k: Int) -> String { "state->\(layers[k].statePrefix)\(GRUOperator.cell.states[0].name)" }
 
     /// Layer k's step: its operands loaded (the input codes, or the state the layer below has
     /// just made), then every unit.

@@ -28,13 +28,18 @@ public struct ModelSize: Sendable, Equatable {
     public subscript(id id: OperatorID) -> Int { bytes[network.position(of: id)] }
 
     public init(_ model: QuantizedGRU) {
+        self.init(model, layouts: model.deviceLayouts)
+    }
+
+    /// From the layers' layouts already made (`QuantizedGRU.deviceLayouts`).
+    public init(_ model: QuantizedGRU, layouts: [DeviceLayout]) {
         let network = model.bits.network
         var bytes = [Int](repeating: 0, count: network.operators.count)
         var weightBytes = 0, tableBytes = 0
         bytes[network.position(of: .input)] = 8 * model.inputSize
         let shared = DeviceLayout.sharedTables(model)
         for k in 0..<model.layers.count {
-            let view = model.layer(k), layout = DeviceLayout(view)
+            let view = model.layer(k), layout = layouts[k]
             func at(_ op: GRUOperator) -> Int { network.position(of: OperatorID(op, layer: k)) }
             for layer in layout.linear {
                 weightBytes += layer.weightBytes

@@ -29,7 +29,8 @@ extension Workspace {
     /// all from one device layout.
     public func deviceCosts(_ configuration: BitWidths? = nil) throws -> (cores: [(core: TargetCore, cost: DeviceCost)], flash: Int) {
         let quantized = try quantizedModel(configuration)
-        let cores = TargetCore.allCases.map { ($0, quantized.deviceCost(core: $0)) }
-        return (cores, quantized.size.total)
+        let layouts = quantized.deviceLayouts
+        let cores = TargetCore.allCases.map { ($0, DeviceCostModel(core: $0).cost(of: quantized, layouts: layouts)) }
+        return (cores, ModelSize(quantized, layouts: layouts).total)
     }
 }
