@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Generate the PyTorch GRU fixture that gq's GRUTests load.
+"""Generate the PyTorch GRU (or LSTM) fixture that gq's GRUTests load.
 
 Builds nn.GRU(input_size=5, hidden_size=7, batch_first=True) + nn.Linear(7, 3)
-(with --layers N, num_layers=N, written as torch_gru_lN.*)
+(with --layers N, num_layers=N, written as torch_gru_lN.*; with --cell lstm an
+nn.LSTM under the same names, written as torch_lstm.* / torch_lstm_lN.*)
 with a fixed torch seed, trains it for a few Adam steps on random data (so the
 weights are "trained in PyTorch", not a fresh init), saves it with
 safetensors.torch.save_file under PyTorch's own names (no input.mean/scale, so
@@ -28,24 +29,30 @@ OUT = pathlib.Path(__file__).resolve().parent.parent / "Tests" / "GRUTests" / "F
 
 
 class Classifier(nn.Module):
-    def __init__(self, layers):
+    def __init__(self, layers, cell):
         super().__init__()
-        self.gru = nn.GRU(input_size=FEATURES, hidden_size=HIDDEN, num_layers=layers, batch_first=True)
+        self.cell = cell
+        kind = nn.GRU if cell == "gru" else nn.LSTM
+        # Registered under the cell's name, as gq (and PyTorch users) name it: gru.* or lstm.*.
+        setattr(self, cell, kind(input_size=FEATURES, hidden_size=HIDDEN, num_layers=layers, batch_first=True))
         self.fc = nn.Linear(HIDDEN, CLASSES)
 
     def forward(self, x, lengths):
         packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
-        _, h = self.gru(packed)  # h: (layers, N, H), each layer's state at each sequence's last valid step
-        return self.fc(h[-1])
+        _, state = getattr(self, self.cell)(packed)
+        h = state if self.cell == "gru" else state[0]
+        return self.fc(h[-1])  # h: (layers, N, H), each layer's state at each sequence's last valid step
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--layers", type=int, default=1)
-    layers = parser.parse_args().layers
-    stem = "torch_gru" if layers == 1 else f"torch_gru_l{layers}"
+    parser.add_argument("--cell", choices=["gru", "lstm"], default="gru")
+    arguments = parser.parse_args()
+    layers, cell = arguments.layers, arguments.cell
+    stem = f"torch_{cell}" if layers == 1 else f"torch_{cell}_l{layers}"
     torch.manual_seed(20240607)
-    model = Classifier(layers)
+    model = Classifier(layers, cell)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
     x = torch.randn(32, 6, FEATURES)
     lengths = torch.randint(1, 7, (32,))
@@ -59,7 +66,7 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     tensors = {name: p.detach().contiguous() for name, p in model.state_dict().items()}
     assert sorted(tensors) == sorted(
-        [f"gru.{kind}_l{k}" for k in range(layers) for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+        [f"{cell}.{kind}_l{k}" for k in range(layers) for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
         + ["fc.weight", "fc.bias"]
     ), sorted(tensors)
     save_file(tensors, str(OUT / f"{stem}.safetensors"))
@@ -81,6 +88,7 @@ def main():
         "hidden_size": HIDDEN,
         "class_count": CLASSES,
         "layers": layers,
+        "cell": cell,
         "sequences": [s.flatten().tolist() for s in sequences],
         "lengths": test_lengths,
         "logits": alone.tolist(),

@@ -32,9 +32,21 @@ public struct CExport: Sendable {
         guard CExport.isIdentifier(name) else { throw CExportError.badName(name) }
         self.name = name
         let layouts = model.deviceLayouts
-        let costs = TargetCore.allCases.map { (core: $0, cost: DeviceCostModel(core: $0).cost(of: model, layouts: layouts)) }
-        let estimate = costs.map { "\($0.core.label): about \($0.cost.instructionsPerStep) instructions per step (-O2), \($0.cost.stateBytes) B state + \($0.cost.scratchBytes) B scratch" }
-        let comment = CExport.comment(name: name, description: description + ["cost model (instructions, not cycles; docs/quantization.md, \"On the device\"):"] + estimate.map { "  " + $0 })
+        let cell = model.bits.network.cell
+        var lines = description
+        // The cost model is fitted to the GRU's step; other cells' steps are counted, not estimated (scripts/mcu-bench).
+        if cell == .gru {
+            let costs = TargetCore.allCases.map { (core: $0, cost: DeviceCostModel(core: $0).cost(of: model, layouts: layouts)) }
+            lines += ["cost model (instructions, not cycles; docs/quantization.md, \"On the device\"):"]
+                + costs.map { "  \($0.core.label): about \($0.cost.instructionsPerStep) instructions per step (-O2), \($0.cost.stateBytes) B state + \($0.cost.scratchBytes) B scratch" }
+        } else {
+            let cellDescription = cell.description
+            let state = layouts.indices.reduce(0) { total, k in
+                total + cellDescription.states.reduce(0) { $0 + model.hiddenSize * (model.bits[id: .cell($1.producedBy, layer: k)] <= 8 ? 1 : 2) }
+            }
+            lines += ["RAM: \(state) B state + \(layouts.map(\.scratchBytes).max() ?? 0) B scratch (instructions per step: scripts/mcu-bench counts them)"]
+        }
+        let comment = CExport.comment(name: name, cell: cell.displayName, description: lines)
         header = CExport.header(model, layouts: layouts, name: name, comment: comment)
         source = CSource(model: model, layouts: layouts, name: name).text(comment: comment)
     }
@@ -45,8 +57,8 @@ public struct CExport: Sendable {
         return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }
     }
 
-    static func comment(name: String, description: [String]) -> String {
-        (["/* \(name): a GRU classifier quantized by gq, integer-only inference.", " *"]
+    static func comment(name: String, cell: String, description: [String]) -> String {
+        (["/* \(name): \(cell == "LSTM" ? "an" : "a") \(cell) classifier quantized by gq, integer-only inference.", " *"]
          + description.map { " * " + $0.replacingOccurrences(of: "*/", with: "* /") }
          + [" *", " * The arithmetic is docs/quantization.md of gq, bit for bit. Generated; do not edit. */"])
             .joined(separator: "\n")
@@ -54,24 +66,36 @@ public struct CExport: Sendable {
 
     static func codeType(bytes: Int) -> String { bytes == 1 ? "int8_t" : "int16_t" }
 
+    /// The C type of codes of `bits` bits: a byte up to 8 bits, two beyond.
+    static func codeType(bits: Int) -> String { codeType(bytes: bits <= 8 ? 1 : 2) }
+
     static func header(_ model: QuantizedGRU, layouts: [DeviceLayout], name: String, comment: String) -> String {
         let upper = name.uppercased()
+        let cell = model.bits.network.cell.description
+        /// Layer k's state vectors (h, and an LSTM's c) as fields, each in the code type of its width.
+        func fields(_ k: Int, prefix: String) -> [String] {
+            cell.states.map { vector in
+                let bits = model.bits[id: .cell(vector.producedBy, layer: k)]
+                let note = prefix.isEmpty ? (cell.states.count == 1 ? "" : "  /* \(bits) bits */") : "  /* layer \(k): \(bits) bits */"
+                return "\(codeType(bits: bits)) \(prefix)\(vector.name)[\(upper)_HIDDEN];" + note
+            }
+        }
         let state: String
         if layouts.count == 1 {
+            let what = cell.states.count == 1
+                ? "The hidden state, as integer codes (\(model.bits[id: .cell(cell.output)]) bits)"
+                : "The states (\(cell.states.map(\.name).joined(separator: " and "))), as integer codes"
             state = """
-            /* The hidden state, as integer codes (\(model.bits[.hAdd]) bits); the caller owns it (no dynamic memory). */
+            /* \(what); the caller owns it (no dynamic memory). */
             typedef struct {
-                \(codeType(bytes: layouts[0].stateCodeBytes)) h[\(upper)_HIDDEN];
+                \(fields(0, prefix: "").joined(separator: "\n    "))
             } \(name)_state;
             """
         } else {
-            let fields = layouts.indices.map { k in
-                "\(codeType(bytes: layouts[k].stateCodeBytes)) l\(k)_h[\(upper)_HIDDEN];  /* layer \(k): \(model.bits[id: .cell(GRUOperator.hAdd.rawValue, layer: k)]) bits */"
-            }
             state = """
-            /* The hidden states of the \(layouts.count) stacked layers, as integer codes; the caller owns them (no dynamic memory). */
+            /* The \(cell.states.count == 1 ? "hidden states" : "states") of the \(layouts.count) stacked layers, as integer codes; the caller owns them (no dynamic memory). */
             typedef struct {
-                \(fields.joined(separator: "\n    "))
+                \(layouts.indices.flatMap { fields($0, prefix: "l\($0)_") }.joined(separator: "\n    "))
             } \(name)_state;
             """
         }
@@ -127,44 +151,59 @@ struct CLayer {
     let symbols: String
     /// The prefix of the layer's state fields in `NAME_state`.
     let statePrefix: String
-    /// Each of the layer's tables stored as an earlier one, by that array's symbol.
-    let sharedTables: [GRUOperator: String]
+    /// Each of the layer's tables stored as an earlier one (by cell operator index), by that array's symbol.
+    let sharedTables: [Int: String]
+    /// The cell every layer is.
+    let cell: CellDescription
     /// Where unit j's constants sit in its record of `NAME_rows`: the one description that both
     /// the data and the step read.
     let record: Record
 
-    init(model: QuantizedGRU, layout: DeviceLayout, name: String, symbols: String, statePrefix: String, sharedTables: [GRUOperator: String]) {
+    init(model: QuantizedGRU, layout: DeviceLayout, name: String, symbols: String, statePrefix: String, sharedTables: [Int: String]) {
         self.model = model
+        cell = model.bits.network.cell.description
         self.layout = layout
         self.name = name
         self.symbols = symbols
         self.statePrefix = statePrefix
         self.sharedTables = sharedTables
-        record = Record(layout)
+        record = Record(layout, order: CLayer.linearOrder(cell))
     }
 
     var upper: String { name.uppercased() }
 
-    /// The C name of an operator's arrays: `r.wx` → `rwx`, `gate.r` → `gate_r`.
-    static func symbol(_ op: GRUOperator) -> String {
-        op.name.replacingOccurrences(of: ".", with: op.name.hasPrefix("gate") ? "_" : "")
+    /// The C name of an operator's arrays, from its name: `r.wx` → `rwx`, `gate.r` → `gate_r`, `c.mul_f` → `cmul_f`.
+    static func symbol(_ name: String) -> String {
+        name.replacingOccurrences(of: ".", with: name.hasPrefix("gate") ? "_" : "")
     }
+
+    /// The C name of the cell's operator `i`.
+    func symbol(_ i: Int) -> String { Self.symbol(cell.operators[i].name) }
 
     // MARK: - Data
 
-    /// The six linear operators in the order the step reads them for each unit.
-    static let stepOrder: [GRUOperator] = [.rWx, .rWh, .zWx, .zWh, .nWx, .nWh]
+    /// The linear operators in the order the step reads them for each unit: operator order
+    /// (a GRU's r.wx, r.wh, z.wx, z.wh, n.wx, n.wh).
+    static func linearOrder(_ cell: CellDescription) -> [Int] {
+        cell.operators.indices.filter { cell.node($0).kind == .linear }
+    }
+
+    /// The cell's tables, in operator order.
+    var tableOrder: [Int] { cell.operators.indices.filter { cell.node($0).kind == .activation } }
+
+    /// Whether operator `i`'s codes are unsigned (σ and 1 − z).
+    func isUnsigned(_ i: Int) -> Bool { model.bits.network.range(of: .cell(i)) == .unit }
 
     /// A unit's record in `NAME_rows`, by operator in step order: the bias (two words, low
     /// first, when 64-bit) and, per channel, the pre-shifted multiplier.
     struct Record {
-        var bias: [GRUOperator: Int] = [:]
-        var multiplier: [GRUOperator: Int] = [:]
+        var bias: [Int: Int] = [:]
+        var multiplier: [Int: Int] = [:]
         var words = 0
 
-        init(_ layout: DeviceLayout) {
-            for op in CLayer.stepOrder {
-                let plan = layout.linear(op)
+        init(_ layout: DeviceLayout, order: [Int]) {
+            for op in order {
+                let plan = layout.linear[op]
                 bias[op] = words
                 words += plan.bias64 ? 2 : 1
                 switch plan.rescale {
@@ -187,14 +226,15 @@ struct CLayer {
         func hex(_ word: UInt32) -> String { CSource.hex(word) }
         // One stream of weights: for each unit, its row of r.wx, r.wh, z.wx, z.wh, n.wx, n.wh, so
         // the step walks a single pointer; and one record of that unit's biases and multipliers.
-        let packed = Self.stepOrder.map { CSource.words(model.linear($0), layout.linear($0)) }
+        let order = Self.linearOrder(cell)
+        let packed = order.map { CSource.words(model.linear[$0], layout.linear[$0]) }
         var stream: [UInt32] = [], records: [String] = []
         for j in 0..<model.hiddenSize {
             var unit = [String](repeating: "", count: record.words)
-            for (index, op) in Self.stepOrder.enumerated() {
-                let plan = layout.linear(op)
+            for (index, op) in order.enumerated() {
+                let plan = layout.linear[op]
                 stream += packed[index][(j * plan.wordsPerRow)..<((j + 1) * plan.wordsPerRow)]
-                let bias = model.linear(op).bias[j], at = record.bias[op]!
+                let bias = model.linear[op].bias[j], at = record.bias[op]!
                 if plan.bias64 {
                     let bits = UInt64(bitPattern: bias)
                     unit[at] = "(int32_t)" + hex(UInt32(truncatingIfNeeded: bits))
@@ -211,9 +251,9 @@ struct CLayer {
         }
         array("uint32_t", "w", stream.map(hex))
         array("int32_t", "rows", records)
-        for op in Self.stepOrder {
-            let symbol = Self.symbol(op)
-            switch layout.linear(op).rescale {
+        for op in order {
+            let symbol = self.symbol(op)
+            switch layout.linear[op].rescale {
             case .widePerRow(let m, let s)?:
                 array("int16_t", symbol + "_m", m.map { String($0) })
                 array("int8_t", symbol + "_s", s.map { String($0) })
@@ -223,10 +263,10 @@ struct CLayer {
                 break
             }
         }
-        for op in [GRUOperator.gateR, .gateZ, .gateN] {
+        for op in tableOrder {
             let table = model.tables[op]!
             if let stored = sharedTables[op] {
-                arrays.append("#define \(symbols)_\(Self.symbol(op)) \(stored)  /* the same entries: stored once */")
+                arrays.append("#define \(symbols)_\(symbol(op)) \(stored)  /* the same entries: stored once */")
                 continue
             }
             switch DeviceLayout.tableEntryBits(outputBits: table.outputBits) {
@@ -237,9 +277,9 @@ struct CLayer {
                     let high = i + 1 < table.entries.count ? UInt8(truncatingIfNeeded: table.entries[i + 1]) & 0xF : 0
                     return String(low | high << 4)
                 }
-                array("uint8_t", Self.symbol(op), nibbles)
+                array("uint8_t", symbol(op), nibbles)
             case let bits:
-                array((op.isUnsigned ? "uint" : "int") + (bits == 16 ? "16_t" : "8_t"), Self.symbol(op), table.entries.map { String($0) })
+                array((isUnsigned(op) ? "uint" : "int") + (bits == 16 ? "16_t" : "8_t"), symbol(op), table.entries.map { String($0) })
             }
         }
         return arrays
@@ -268,8 +308,8 @@ struct CLayer {
         }
     }
 
-    func rescale(_ x: String, row: ChannelRescale, op: GRUOperator) -> (text: String, wide: Bool) {
-        let symbol = Self.symbol(op)
+    func rescale(_ x: String, row: ChannelRescale, op: Int) -> (text: String, wide: Bool) {
+        let symbol = self.symbol(op)
         switch row {
         case .shared(let form):
             return rescale(x, form)
@@ -286,17 +326,17 @@ struct CLayer {
         }
     }
 
-    func saturate(_ value: (text: String, wide: Bool), _ op: GRUOperator) -> String {
-        let (low, high) = model.bounds(op)
+    func saturate(_ value: (text: String, wide: Bool), _ op: Int) -> String {
+        let (low, high) = model.bounds(id: .cell(op))
         if value.wide { return "\(name)_sat64(\(value.text), \(low), \(high))" }
-        return "\(upper)_SAT\(op.isUnsigned ? "U" : "S")(\(value.text), \(model.bits[op]))"
+        return "\(upper)_SAT\(isUnsigned(op) ? "U" : "S")(\(value.text), \(model.bits[id: .cell(op)]))"
     }
 
     /// The statements that compute linear operator `op`'s row j into `out`, reading its weights
     /// at `w` (then past them) and its bias and multiplier from unit j's record `row`.
-    func linear(_ op: GRUOperator, into out: String) -> String {
-        let plan = layout.linear(op)
-        let source = op.readsInput ? "xs" : "hs"
+    func linear(_ op: Int, into out: String) -> String {
+        let plan = layout.linear[op]
+        let source = model.bits.network.readsInput(.cell(op)) ? "xs" : "hs"
         let kernel = CKernels.dotName(name, container: plan.container, wide: plan.accumulates64)
         let at = record.bias[op]!
         let bias = plan.bias64 ? "((int64_t)row[\(at + 1)] * 4294967296 + (uint32_t)row[\(at)])" : "row[\(at)]"
@@ -304,9 +344,9 @@ struct CLayer {
             ? "int64_t acc = \(plan.bias64 ? bias : "(int64_t)" + bias) + \(kernel)(w, \(source), \(plan.wordsPerRow)u);"
             : "int32_t acc = \(bias) + \(kernel)(w, \(source), \(plan.wordsPerRow)u);"
         let value = plan.accumulates64
-            ? (plan.rescale.map { rescaleWide("acc", $0, symbol: Self.symbol(op)) } ?? ("acc", true))
+            ? (plan.rescale.map { rescaleWide("acc", $0, symbol: symbol(op)) } ?? ("acc", true))
             : rescale("acc", row: plan.rescale!, op: op)
-        return "{ \(acc) \(out) = \(saturate(value, op)); w += \(plan.wordsPerRow); }  /* \(op.name): \(model.bits[op])-bit weights in \(plan.container)-bit containers */"
+        return "{ \(acc) \(out) = \(saturate(value, op)); w += \(plan.wordsPerRow); }  /* \(cell.operators[op].name): \(model.bits[id: .cell(op)])-bit weights in \(plan.container)-bit containers */"
     }
 
     /// A 64-bit sum's rescale: always the rule as written.
@@ -322,44 +362,50 @@ struct CLayer {
         }
     }
 
-    func add(_ op: GRUOperator, _ a: String, _ b: String) -> String {
+    func add(_ op: Int, _ a: String, _ b: String) -> String {
         let (ra, rb) = layout.addRescales[op]!
         let x = rescale(a, ra), y = rescale(b, rb)
         let wide = x.wide || y.wide
         let sum = wide ? "(int64_t)\(x.text) + \(y.text)" : "\(x.text) + \(y.text)"
-        return "\(Self.symbol(op)) = \(saturate((sum, wide), op));"
+        return "\(symbol(op)) = \(saturate((sum, wide), op));"
     }
 
-    func multiply(_ op: GRUOperator, _ a: String, _ b: String) -> String {
-        "\(Self.symbol(op)) = \(saturate(rescale("\(a) * \(b)", layout.mulRescales[op]!), op));"
+    func multiply(_ op: Int, _ a: String, _ b: String) -> String {
+        "\(symbol(op)) = \(saturate(rescale("\(a) * \(b)", layout.mulRescales[op]!), op));"
     }
 
-    func lookup(_ op: GRUOperator, _ code: String) -> String {
+    func lookup(_ op: Int, _ code: String) -> String {
         let table = model.tables[op]!
         let index = "\(code) + \(1 << (table.inputBits - 1))"
         if DeviceLayout.tableEntryBits(outputBits: table.outputBits) == 4 {
-            return "\(name)_nibble\(op.isUnsigned ? "u" : "s")(\(symbols)_\(Self.symbol(op)), \(index))"
+            return "\(name)_nibble\(isUnsigned(op) ? "u" : "s")(\(symbols)_\(symbol(op)), \(index))"
         }
-        return "(int32_t)\(symbols)_\(Self.symbol(op))[\(index)]"
+        return "(int32_t)\(symbols)_\(symbol(op))[\(index)]"
     }
 
     /// The C local that holds an operand's code for the unit: an operator's symbol, or a
     /// state's name (its value before the step).
     func local(_ operand: CellDescription.Operand) -> String {
         switch operand {
-        case .op(let i): return Self.symbol(GRUOperator(cellIndex: i))
-        case .state(let s): return GRUOperator.cell.states[s].name
+        case .op(let i): return symbol(i)
+        case .state(let s): return cell.states[s].name
         }
     }
 
+    /// The C type of state vector `s`'s codes in `NAME_state`.
+    func stateType(_ s: Int) -> String { CExport.codeType(bits: model.bits[id: .cell(cell.states[s].producedBy)]) }
+
     /// One unit's part of the step, node by node as the cell's description orders them: its
     /// locals, every operator's statement, and the new state stored.
-    func unitStep(stateType: String) -> [String] {
-        let cell = GRUOperator.cell
+    func unitStep() -> [String] {
         var lines = ["int32_t " + cell.operators.indices.map { local(.op($0)) }.joined(separator: ", ") + ";"]
-        lines += cell.states.map { "int32_t \($0.name) = state->\(statePrefix)\($0.name)[j];" }
+        // The states an elementwise node reads (a GRU's h; an LSTM's c: its h reaches the step through the products only).
+        let read = Set(cell.step.flatMap(\.operands).compactMap { operand -> Int? in
+            if case .state(let s) = operand { return s } else { return nil }
+        })
+        lines += cell.states.indices.filter(read.contains).map { "int32_t \(cell.states[$0].name) = state->\(statePrefix)\(cell.states[$0].name)[j];" }
         for node in cell.step {
-            let op = GRUOperator(cellIndex: node.output), out = local(.op(node.output))
+            let op = node.output, out = local(.op(node.output))
             switch node {
             case .linear:
                 lines.append(linear(op, into: out))
@@ -375,7 +421,9 @@ struct CLayer {
                 lines.append("\(out) = \(lookup(op, local(a)));")
             }
         }
-        lines += cell.states.map { "state->\(statePrefix)\($0.name)[j] = (\(stateType))\(local(.op($0.producedBy)));" }
+        lines += cell.states.indices.map { s in
+            "state->\(statePrefix)\(cell.states[s].name)[j] = (\(stateType(s)))\(local(.op(cell.states[s].producedBy)));"
+        }
         return lines
     }
 }
@@ -398,9 +446,10 @@ struct CSource {
         func symbols(_ k: Int) -> String { single ? name : "\(name)_l\(k)" }
         let shared = DeviceLayout.sharedTables(model)
         layers = layouts.enumerated().map { k, layout in
-            var tables: [GRUOperator: String] = [:]
+            var tables: [Int: String] = [:]
+            let cell = model.bits.network.cell.description
             for (id, stored) in shared where id.layer == k {
-                tables[GRUOperator(id)] = "\(symbols(stored.layer))_\(CLayer.symbol(GRUOperator(stored)))"
+                tables[id.cellIndex!] = "\(symbols(stored.layer))_\(CLayer.symbol(cell.operators[stored.cellIndex!].name))"
             }
             return CLayer(model: model.layer(k), layout: layout, name: name, symbols: symbols(k),
                           statePrefix: single ? "" : "l\(k)_", sharedTables: tables)
@@ -465,14 +514,14 @@ struct CSource {
         return seen.sorted { ($0.0, $0.1 ? 1 : 0) < ($1.0, $1.1 ? 1 : 0) }.map { (container: $0.0, wide: $0.1) }
     }
 
-    /// The C type of layer k's state codes.
+    /// The C type of layer k's state codes (h's: what the layer above and the head read).
     func stateType(_ k: Int) -> String { CExport.codeType(bytes: layers[k].layout.stateCodeBytes) }
 
     /// The loader of layer k's state codes into operands (`load_state` for a single layer).
     func stateLoader(_ k: Int) -> String { layers.count == 1 ? "load_state" : "load_l\(k)" }
 
     /// The state field of layer k.
-    func stateField(_ k: Int) -> String { "state->\(layers[k].statePrefix)\(GRUOperator.cell.states[0].name)" }
+    func stateField(_ k: Int) -> String { "state->\(layers[k].statePrefix)\(layers[k].cell.states[0].name)" }
 
     /// Layer k's step: its operands loaded (the input codes, or the state the layer below has
     /// just made), then every unit.
@@ -488,7 +537,7 @@ struct CSource {
                 \(name)_\(k == 0 ? "load_input" : stateLoader(k - 1))(xs, \(input));
                 \(name)_\(stateLoader(k))(hs, \(stateField(k)));
                 for (j = 0; j < \(upper)_HIDDEN; j++, row += \(layer.record.words)) {
-                    \(layer.unitStep(stateType: stateType(k)).joined(separator: "\n        "))
+                    \(layer.unitStep().joined(separator: "\n        "))
                 }
             """
     }
@@ -501,7 +550,9 @@ struct CSource {
         let loaders = layers.indices.map {
             CKernels.load(name, function: stateLoader($0), codeType: stateType($0), count: h, padded: DeviceLayout.paddedOperands(h))
         }
-        let reset = layers.indices.map { "for (j = 0; j < \(upper)_HIDDEN; j++) \(stateField($0))[j] = 0;" }
+        let reset = layers.indices.flatMap { k in
+            layers[k].cell.states.map { "for (j = 0; j < \(upper)_HIDDEN; j++) state->\(layers[k].statePrefix)\($0.name)[j] = 0;" }
+        }
         // One layer steps in NAME_step_codes itself; a stack's layers are functions of their own, called in order.
         let step: String
         if layers.count == 1 {

@@ -119,10 +119,10 @@ public struct DeviceCostModel: Sendable {
             if wide { add(.elementSaturate64, h) }
         }
         for op in [GRUOperator.rAdd, .zAdd, .nAdd, .hAdd] {
-            let (a, b) = layout.addRescales[op]!
+            let (a, b) = layout.addRescales[op.rawValue]!
             element([a, b])
         }
-        for op in [GRUOperator.nMul, .hMulN, .hMulH] { element([layout.mulRescales[op]!]) }
+        for op in [GRUOperator.nMul, .hMulN, .hMulH] { element([layout.mulRescales[op.rawValue]!]) }
         element([layout.hSubRescale])
         for table in model.tables.values where DeviceLayout.tableEntryBits(outputBits: table.outputBits) == 4 {
             add(.nibbleLookup, h)

@@ -38,7 +38,11 @@ extension GRUEngine {
             let dgx = inputGateGradient.zeroed(max(steps * b * g, 1))
             let dgh = hiddenGateGradient.zeroed(max(steps * b * g, 1))
             let hs = UnsafePointer(states.pointer + k * perLayer)
-            let gateStore = UnsafePointer(gates.pointer + k * steps * b * g), hnStore = UnsafePointer(hiddenN.pointer + k * steps * b * h)
+            let gateStore = UnsafePointer(gates.pointer + k * steps * b * g)
+            let lstm = layout.cell == .lstm
+            let hnStore = lstm ? nil : UnsafePointer(hiddenN.pointer + k * steps * b * h)
+            let cs = lstm ? UnsafePointer(cellStates.pointer + k * perLayer) : nil
+            let dc = lstm ? cellGradient.zeroed(b * h) : nil
             let whh = p + ranges.weightHH.lowerBound
 
             var t = steps - 1
@@ -52,9 +56,15 @@ extension GRUEngine {
                     let above = dOut + t * b * h
                     for i in 0..<(rows * h) { dh[i] += above[i] }
                 }
-                GRUCell.backward(rows: rows, hidden: h, gates: gateStore + t * b * g, hiddenN: hnStore + t * b * h,
-                                 previous: hs + t * b * h, stateGradient: dh,
-                                 inputGateGradient: dgx + t * b * g, hiddenGateGradient: dgh + t * b * g)
+                if let cs, let dc {
+                    LSTMCell.backward(rows: rows, hidden: h, gates: gateStore + t * b * g, previousCell: cs + t * b * h,
+                                      cell: cs + (t + 1) * b * h, stateGradient: dh, cellGradient: dc,
+                                      inputGateGradient: dgx + t * b * g, hiddenGateGradient: dgh + t * b * g)
+                } else if let hnStore {
+                    GRUCell.backward(rows: rows, hidden: h, gates: gateStore + t * b * g, hiddenN: hnStore + t * b * h,
+                                     previous: hs + t * b * h, stateGradient: dh,
+                                     inputGateGradient: dgx + t * b * g, hiddenGateGradient: dgh + t * b * g)
+                }
                 GEMM.addProduct(m: rows, n: h, k: g, a: dgh + t * b * g, lda: g, b: whh, ldb: h, c: dh, ldc: h)
                 t -= 1
             }
@@ -146,6 +156,47 @@ extension GRUCell {
                 store(dar, dxr + j, w); store(daz, dxr + h + j, w); store(dan, dxr + 2 * h + j, w)
                 store(dar, dhr + j, w); store(daz, dhr + h + j, w); store(dan * r, dhr + 2 * h + j, w)
                 store(grad * z, dh + row * h + j, w)
+                j += 16
+            }
+        }
+    }
+}
+
+extension LSTMCell {
+    /// One step back through the cell for `rows` rows. On entry `stateGradient` holds
+    /// ∂L/∂h_t and `cellGradient` ∂L/∂c_t from the steps after it; on return `cellGradient`
+    /// holds ∂L/∂c_{t−1} and `stateGradient` zero (h_{t−1} reaches the step only through the
+    /// recurrent product, which the caller adds). Writes the gate pre-activation gradients,
+    /// the same for the input and the recurrent projections.
+    @inline(__always)
+    static func backward(
+        rows: Int, hidden h: Int,
+        gates: UnsafePointer<Float>, previousCell: UnsafePointer<Float>, cell: UnsafePointer<Float>,
+        stateGradient dh: UnsafeMutablePointer<Float>, cellGradient dc: UnsafeMutablePointer<Float>,
+        inputGateGradient dgx: UnsafeMutablePointer<Float>, hiddenGateGradient dgh: UnsafeMutablePointer<Float>
+    ) {
+        let g = 4 * h
+        for row in 0..<rows {
+            let gr = gates + row * g
+            let dxr = dgx + row * g, dhr = dgh + row * g
+            var j = 0
+            while j < h {
+                let w = min(16, h - j)
+                let grad = GRUCell.load(dh + row * h + j, w)
+                let i = GRUCell.load(gr + j, w), f = GRUCell.load(gr + h + j, w)
+                let n = GRUCell.load(gr + 2 * h + j, w), o = GRUCell.load(gr + 3 * h + j, w)
+                let tc = Activations.tanh(GRUCell.load(cell + row * h + j, w))
+                let dcell = GRUCell.load(dc + row * h + j, w) + grad * o * (1 - tc * tc)
+                let dai = dcell * n * i * (1 - i)
+                let daf = dcell * GRUCell.load(previousCell + row * h + j, w) * f * (1 - f)
+                let dan = dcell * i * (1 - n * n)
+                let dao = grad * tc * o * (1 - o)
+                GRUCell.store(dai, dxr + j, w); GRUCell.store(daf, dxr + h + j, w)
+                GRUCell.store(dan, dxr + 2 * h + j, w); GRUCell.store(dao, dxr + 3 * h + j, w)
+                GRUCell.store(dai, dhr + j, w); GRUCell.store(daf, dhr + h + j, w)
+                GRUCell.store(dan, dhr + 2 * h + j, w); GRUCell.store(dao, dhr + 3 * h + j, w)
+                GRUCell.store(dcell * f, dc + row * h + j, w)
+                GRUCell.store(SIMD16<Float>(repeating: 0), dh + row * h + j, w)
                 j += 16
             }
         }

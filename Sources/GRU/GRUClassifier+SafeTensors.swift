@@ -2,17 +2,19 @@ import Foundation
 
 /// Tensor names in files, PyTorch's for the network and gq's own for the standardisation.
 public enum GRUTensorName {
-    /// `nn.GRU` input-to-hidden weights of layer k, (3H × F) for the first layer, (3H × H) above it.
-    public static func weightIH(_ k: Int) -> String { "gru.weight_ih_l\(k)" }
-    /// `nn.GRU` hidden-to-hidden weights of layer k, (3H × H).
-    public static func weightHH(_ k: Int) -> String { "gru.weight_hh_l\(k)" }
-    /// `nn.GRU` input-to-hidden bias of layer k, (3H).
-    public static func biasIH(_ k: Int) -> String { "gru.bias_ih_l\(k)" }
-    /// `nn.GRU` hidden-to-hidden bias of layer k, (3H).
-    public static func biasHH(_ k: Int) -> String { "gru.bias_hh_l\(k)" }
+    /// `nn.GRU`/`nn.LSTM` input-to-hidden weights of layer k, (G × F) for the first layer, (G × H) above it.
+    public static func weightIH(_ k: Int, cell: CellKind = .gru) -> String { "\(cell.moduleName).weight_ih_l\(k)" }
+    /// Hidden-to-hidden weights of layer k, (G × H).
+    public static func weightHH(_ k: Int, cell: CellKind = .gru) -> String { "\(cell.moduleName).weight_hh_l\(k)" }
+    /// Input-to-hidden bias of layer k, (G).
+    public static func biasIH(_ k: Int, cell: CellKind = .gru) -> String { "\(cell.moduleName).bias_ih_l\(k)" }
+    /// Hidden-to-hidden bias of layer k, (G).
+    public static func biasHH(_ k: Int, cell: CellKind = .gru) -> String { "\(cell.moduleName).bias_hh_l\(k)" }
     /// Layer k's four tensors, in `ParameterLayout` order.
-    public static func layer(_ k: Int) -> [String] { [weightIH(k), weightHH(k), biasIH(k), biasHH(k)] }
-    /// The first layer's, which every model has.
+    public static func layer(_ k: Int, cell: CellKind = .gru) -> [String] {
+        [weightIH(k, cell: cell), weightHH(k, cell: cell), biasIH(k, cell: cell), biasHH(k, cell: cell)]
+    }
+    /// The first GRU layer's, which every GRU model has.
     public static let weightIH = weightIH(0)
     public static let weightHH = weightHH(0)
     public static let biasIH = biasIH(0)
@@ -35,7 +37,7 @@ public enum GRUTensorName {
 
 extension GRUClassifier {
     /// Loads a model saved by gq or by `safetensors.torch.save_file` from a PyTorch
-    /// `nn.GRU` + `nn.Linear`; sizes are inferred from the tensor shapes.
+    /// `nn.GRU` or `nn.LSTM` + `nn.Linear`; sizes are inferred from the tensor shapes.
     public init(contentsOf url: URL) throws {
         self = try GRUClassifier.load(contentsOf: url).model
     }
@@ -47,15 +49,19 @@ extension GRUClassifier {
     }
 
     /// Builds a model from decoded tensors, checking every shape against the others. The
-    /// layers are `gru.*_l0`, `gru.*_l1`, … as PyTorch names them for `num_layers`.
+    /// layers are `gru.*_l0`, `gru.*_l1`, … (or `lstm.*`) as PyTorch names them for `num_layers`.
     public init(archive: SafeTensors.Archive, file: String) throws {
+        // The cell is the one whose module names the tensors (`gru.…`, `lstm.…`); a GRU when none does.
+        let cell = CellKind.allCases.first { kind in
+            archive.tensors.keys.contains { $0.hasPrefix(kind.moduleName + ".") }
+        } ?? .gru
         // Layers run from l0 up to the first index with no weights at all.
         let layerCount = (0..<GRUClassifier.allowedLayers.upperBound).first { k in
-            !GRUTensorName.layer(k).contains { archive.tensors[$0] != nil }
+            !GRUTensorName.layer(k, cell: cell).contains { archive.tensors[$0] != nil }
         } ?? GRUClassifier.allowedLayers.upperBound
         var known: Set<String> = [GRUTensorName.fcWeight, GRUTensorName.fcBias, GRUTensorName.inputMean, GRUTensorName.inputScale]
         for k in 0..<max(layerCount, 1) {
-            known.formUnion(GRUTensorName.layer(k))
+            known.formUnion(GRUTensorName.layer(k, cell: cell))
         }
         let unused = archive.tensors.keys.filter { !known.contains($0) }.sorted()
         if !unused.isEmpty {
@@ -68,8 +74,8 @@ extension GRUClassifier {
                 meaning = layerCount == GRUClassifier.allowedLayers.upperBound
                     ? "more than \(GRUClassifier.allowedLayers.upperBound) recurrent layers (num_layers > \(GRUClassifier.allowedLayers.upperBound))"
                     : "a recurrent layer above a missing one"
-            } else if unused.contains(where: { $0.lowercased().contains("lstm") }) {
-                meaning = "an LSTM"
+            } else if let other = CellKind.allCases.first(where: { kind in kind != cell && unused.contains { $0.hasPrefix(kind.moduleName + ".") } }) {
+                meaning = "a second recurrent module (\(other.displayName) beside \(cell.displayName)); gq stacks layers of one cell"
             } else {
                 meaning = "tensors gq does not use"
             }
@@ -82,28 +88,29 @@ extension GRUClassifier {
         // Fetched in the order a missing one is reported: the layers bottom up, then the head.
         // A file with no layer at all is missing the first layer's weights.
         let layerTensors = try (0..<max(layerCount, 1)).map { k in
-            try GRUTensorName.layer(k).map { (name: $0, tensor: try tensor($0)) }
+            try GRUTensorName.layer(k, cell: cell).map { (name: $0, tensor: try tensor($0)) }
         }
         let fcw = try tensor(GRUTensorName.fcWeight)
         let fcb = try tensor(GRUTensorName.fcBias)
         let wih = layerTensors[0][0].tensor, whh = layerTensors[0][1].tensor
+        let blocks = cell.gateBlocks
         // An LSTM saved under the GRU's names has four gate blocks (i, f, g, o), not three.
-        if whh.shape.count == 2, whh.shape[1] > 0, whh.shape[0] == 4 * whh.shape[1] {
+        if cell == .gru, whh.shape.count == 2, whh.shape[1] > 0, whh.shape[0] == 4 * whh.shape[1] {
             throw SafeTensorsError.unusedTensors(file: file, tensors: [GRUTensorName.weightHH],
-                                                 meaning: "an LSTM's weights under the GRU's names (4 × \(whh.shape[1]) gate rows: i, f, g, o)")
+                                                 meaning: "an LSTM's weights under the GRU's names (4 × \(whh.shape[1]) gate rows: i, f, g, o); name them lstm.weight_hh_l0 etc., as nn.LSTM does")
         }
         // The first layer's recurrent weights fix H; everything else is checked against it.
-        guard whh.shape.count == 2, whh.shape[0] > 0, whh.shape[0] == 3 * whh.shape[1] else {
+        guard whh.shape.count == 2, whh.shape[0] > 0, whh.shape[0] == blocks * whh.shape[1] else {
             let h = whh.shape.last ?? 0
-            throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.weightHH, expected: [3 * max(h, 1), max(h, 1)], found: whh.shape)
+            throw SafeTensorsError.wrongShape(file: file, tensor: layerTensors[0][1].name, expected: [blocks * max(h, 1), max(h, 1)], found: whh.shape)
         }
-        let h = whh.shape[1]
-        guard wih.shape.count == 2, wih.shape[0] == 3 * h, wih.shape[1] > 0 else {
-            throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.weightIH, expected: [3 * h, wih.shape.last ?? 1], found: wih.shape)
+        let h = whh.shape[1], g = blocks * h
+        guard wih.shape.count == 2, wih.shape[0] == g, wih.shape[1] > 0 else {
+            throw SafeTensorsError.wrongShape(file: file, tensor: layerTensors[0][0].name, expected: [g, wih.shape.last ?? 1], found: wih.shape)
         }
         let f = wih.shape[1]
         for (k, tensors) in layerTensors.enumerated() {
-            for ((name, t), shape) in zip(tensors, [[3 * h, k == 0 ? f : h], [3 * h, h], [3 * h], [3 * h]]) where t.shape != shape {
+            for ((name, t), shape) in zip(tensors, [[g, k == 0 ? f : h], [g, h], [g], [g]]) where t.shape != shape {
                 throw SafeTensorsError.wrongShape(file: file, tensor: name, expected: shape, found: t.shape)
             }
         }
@@ -151,11 +158,11 @@ extension GRUClassifier {
         let layers = layerTensors.map { t in
             GRULayer(weightIH: t[0].tensor.values, weightHH: t[1].tensor.values, biasIH: t[2].tensor.values, biasHH: t[3].tensor.values)
         }
-        guard let model = GRUClassifier(inputSize: f, hiddenSize: h, classCount: c, layers: layers,
+        guard let model = GRUClassifier(inputSize: f, hiddenSize: h, classCount: c, cell: cell, layers: layers,
                                         fcWeight: fcw.values, fcBias: fcb.values, standardization: standardization)
         else {
             // Unreachable after the shape checks above; kept as an error rather than a trap.
-            throw SafeTensorsError.malformedHeader(file: file, reason: "inconsistent GRU tensor sizes")
+            throw SafeTensorsError.malformedHeader(file: file, reason: "inconsistent \(cell.displayName) tensor sizes")
         }
         self = model
         heldOut = try Self.heldOut(archive.metadata, file: file)
@@ -186,16 +193,16 @@ extension GRUClassifier {
 
     /// The model as named tensors (PyTorch names, plus `input.mean`/`input.scale` when standardised).
     public func archive(metadata: [String: String] = [:]) -> SafeTensors.Archive {
-        let g = 3 * hiddenSize
+        let g = cell.gateBlocks * hiddenSize
         var tensors: [String: SafeTensors.Tensor] = [
             GRUTensorName.fcWeight: .init(shape: [classCount, hiddenSize], values: fcWeight),
             GRUTensorName.fcBias: .init(shape: [classCount], values: fcBias),
         ]
         for (k, layer) in layers.enumerated() {
-            tensors[GRUTensorName.weightIH(k)] = .init(shape: [g, k == 0 ? inputSize : hiddenSize], values: layer.weightIH)
-            tensors[GRUTensorName.weightHH(k)] = .init(shape: [g, hiddenSize], values: layer.weightHH)
-            tensors[GRUTensorName.biasIH(k)] = .init(shape: [g], values: layer.biasIH)
-            tensors[GRUTensorName.biasHH(k)] = .init(shape: [g], values: layer.biasHH)
+            tensors[GRUTensorName.weightIH(k, cell: cell)] = .init(shape: [g, k == 0 ? inputSize : hiddenSize], values: layer.weightIH)
+            tensors[GRUTensorName.weightHH(k, cell: cell)] = .init(shape: [g, hiddenSize], values: layer.weightHH)
+            tensors[GRUTensorName.biasIH(k, cell: cell)] = .init(shape: [g], values: layer.biasIH)
+            tensors[GRUTensorName.biasHH(k, cell: cell)] = .init(shape: [g], values: layer.biasHH)
         }
         if let standardization {
             tensors[GRUTensorName.inputMean] = .init(shape: [inputSize], values: standardization.mean)

@@ -1,14 +1,16 @@
 import Randomness
 
-/// One recurrent layer's tensors, gate blocks r, z, n as in PyTorch (`gru.weight_ih_lK` etc.).
+/// One recurrent layer's tensors, gate blocks as PyTorch stacks them (r, z, n for a GRU,
+/// i, f, g, o for an LSTM; `gru.weight_ih_lK`, `lstm.weight_ih_lK` etc.).
 public struct GRULayer: Sendable, Equatable {
-    /// (3H × I) row-major, I the layer's input width: the features for the first layer, H above it.
+    /// (G × I) row-major, G the gate rows (3H or 4H), I the layer's input width: the features
+    /// for the first layer, H above it.
     public var weightIH: [Float]
-    /// (3H × H) row-major.
+    /// (G × H) row-major.
     public var weightHH: [Float]
-    /// 3H.
+    /// G.
     public var biasIH: [Float]
-    /// 3H.
+    /// G.
     public var biasHH: [Float]
 
     public init(weightIH: [Float], weightHH: [Float], biasIH: [Float], biasHH: [Float]) {
@@ -19,12 +21,14 @@ public struct GRULayer: Sendable, Equatable {
     }
 }
 
-/// A float GRU of one or more stacked layers with a linear head on each sequence's last valid
-/// step of the top layer (PyTorch `nn.GRU(num_layers: L)` convention).
+/// A float recurrent classifier: one or more stacked GRU or LSTM layers with a linear head on
+/// each sequence's last valid step of the top layer (PyTorch `nn.GRU(num_layers: L)` or
+/// `nn.LSTM(num_layers: L)` convention; the name is the first cell it had).
 ///
-/// Gate blocks are ordered r, z, n as in PyTorch, so the arrays are exactly
-/// `gru.weight_ih_l0` etc. Layer k + 1 reads layer k's output at each step. Sequences are
-/// flat `steps × inputSize` arrays of any length; a batch never lets padding into the state.
+/// Gate blocks are ordered as in PyTorch (r, z, n; i, f, g, o), so the arrays are exactly
+/// `gru.weight_ih_l0` or `lstm.weight_ih_l0` etc. Layer k + 1 reads layer k's output h at each
+/// step. Sequences are flat `steps × inputSize` arrays of any length; a batch never lets
+/// padding into the state.
 public struct GRUClassifier: Sendable, Equatable {
     /// Layers a model may stack.
     public static let allowedLayers: ClosedRange<Int> = 1...4
@@ -34,6 +38,8 @@ public struct GRUClassifier: Sendable, Equatable {
     public let hiddenSize: Int
     /// Number of output classes.
     public let classCount: Int
+    /// The cell every layer is.
+    public let cell: CellKind
     /// Bottom to top.
     public var layers: [GRULayer]
     /// (C × H) row-major (`fc.weight`).
@@ -57,20 +63,22 @@ public struct GRUClassifier: Sendable, Equatable {
 
     /// A freshly initialised model: every parameter uniform in ±1/√H, as PyTorch does,
     /// drawn from `seed` alone, layer by layer and then the head.
-    public init(inputSize: Int, hiddenSize: Int, classCount: Int, layers layerCount: Int = 1, seed: UInt64) {
+    public init(inputSize: Int, hiddenSize: Int, classCount: Int, layers layerCount: Int = 1, cell: CellKind = .gru, seed: UInt64) {
         precondition(inputSize > 0 && hiddenSize > 0 && classCount > 0, "GRUClassifier: sizes must be positive")
         precondition(Self.allowedLayers.contains(layerCount), "GRUClassifier: \(layerCount) layers is outside \(Self.allowedLayers)")
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.classCount = classCount
+        self.cell = cell
         var generator = SeededGenerator(seed: seed, stream: 0)
         let bound = 1 / Float(hiddenSize).squareRoot()
         func draw(_ count: Int) -> [Float] {
             (0..<count).map { _ in (2 * generator.nextUnitFloat() - 1) * bound }
         }
+        let g = cell.gateBlocks * hiddenSize
         layers = (0..<layerCount).map { layer in
-            GRULayer(weightIH: draw(3 * hiddenSize * (layer == 0 ? inputSize : hiddenSize)), weightHH: draw(3 * hiddenSize * hiddenSize),
-                     biasIH: draw(3 * hiddenSize), biasHH: draw(3 * hiddenSize))
+            GRULayer(weightIH: draw(g * (layer == 0 ? inputSize : hiddenSize)), weightHH: draw(g * hiddenSize),
+                     biasIH: draw(g), biasHH: draw(g))
         }
         fcWeight = draw(classCount * hiddenSize)
         fcBias = draw(classCount)
@@ -89,16 +97,16 @@ public struct GRUClassifier: Sendable, Equatable {
                   fcWeight: fcWeight, fcBias: fcBias, standardization: standardization)
     }
 
-    /// A model of `layers` from explicit tensors; `nil` when sizes disagree or there are no layers or too many.
+    /// A model of `layers` of `cell` from explicit tensors; `nil` when sizes disagree or there are no layers or too many.
     public init?(
-        inputSize: Int, hiddenSize: Int, classCount: Int, layers: [GRULayer],
+        inputSize: Int, hiddenSize: Int, classCount: Int, cell: CellKind = .gru, layers: [GRULayer],
         fcWeight: [Float], fcBias: [Float], standardization: Standardization? = nil
     ) {
-        let h3 = 3 * hiddenSize
+        let g = cell.gateBlocks * hiddenSize
         guard inputSize > 0, hiddenSize > 0, classCount > 0, Self.allowedLayers.contains(layers.count),
               layers.enumerated().allSatisfy({ k, layer in
-                  layer.weightIH.count == h3 * (k == 0 ? inputSize : hiddenSize) && layer.weightHH.count == h3 * hiddenSize
-                      && layer.biasIH.count == h3 && layer.biasHH.count == h3
+                  layer.weightIH.count == g * (k == 0 ? inputSize : hiddenSize) && layer.weightHH.count == g * hiddenSize
+                      && layer.biasIH.count == g && layer.biasHH.count == g
               }),
               fcWeight.count == classCount * hiddenSize, fcBias.count == classCount
         else { return nil }
@@ -106,6 +114,7 @@ public struct GRUClassifier: Sendable, Equatable {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.classCount = classCount
+        self.cell = cell
         self.layers = layers
         self.fcWeight = fcWeight
         self.fcBias = fcBias

@@ -17,13 +17,16 @@ final class GRUEngine {
     let inputGates = Scratch()
     /// Recurrent projection of the current step, B × 3H (bias included).
     let hiddenGates = Scratch()
-    /// Activated gates r, z, n for every layer and step, L × T × B × 3H (training); one step's, B × 3H, when observed.
+    /// Activated gates (r, z, n or i, f, g, o) for every layer and step, L × T × B × G
+    /// (training); one step's, B × G, when observed.
     let gates = Scratch()
-    /// W_hn h + b_hn for every layer and step, L × T × B × H (training only).
+    /// A GRU's W_hn h + b_hn for every layer and step, L × T × B × H (training only).
     let hiddenN = Scratch()
     /// Each layer's hidden states h_0 … h_T, L × (T + 1) × B × H (training); L × B × H (inference).
     let states = Scratch()
-    /// The state before the current step, B × H, when observed.
+    /// An LSTM's cell states c_0 … c_T, laid out as `states`.
+    let cellStates = Scratch()
+    /// The state before the current step, B × H (an LSTM's c after it, B × H more), when observed.
     let previousState = Scratch()
     /// In inference with stacked layers, one block's outputs of a layer and of the layer
     /// below it (its input), 2 × block × B × H.
@@ -40,6 +43,8 @@ final class GRUEngine {
     let hiddenGateGradient = Scratch()  // T × B × 3H
     /// With stacked layers, the gradient reaching a layer's output at every step from the layer above, T × B × H.
     let outputGradient = Scratch()
+    /// An LSTM's ∂L/∂c at the step being back-propagated, B × H.
+    let cellGradient = Scratch()
 
     init(layout: ParameterLayout) {
         self.layout = layout
@@ -59,6 +64,19 @@ final class GRUEngine {
         }
         GEMM.transpose(rows: c, columns: h, source: p + layout.fcWeight.lowerBound, sourceStride: h,
                        destination: fcWeightT.reserve(h * c), destinationStride: c)
+    }
+
+    /// Values of the state carried between calls in inference, for `rows` rows: every layer's
+    /// h (L × B × H), then for an LSTM every layer's c (L × B × H). `forward`'s
+    /// `initialState` takes this layout.
+    func carriedStateCount(rows b: Int) -> Int { layout.cell.stateVectors * layout.layers * b * layout.hiddenSize }
+
+    /// Copies the state an inference `forward` of `rows` rows left into `destination`, in the
+    /// layout `initialState` takes.
+    func copyCarriedState(rows b: Int, to destination: UnsafeMutablePointer<Float>) {
+        let count = layout.layers * b * layout.hiddenSize
+        destination.update(from: states.pointer, count: count)
+        if layout.cell == .lstm { (destination + count).update(from: cellStates.pointer, count: count) }
     }
 
     /// Fills `rows` rows of a `rows × width` matrix with the same bias row.

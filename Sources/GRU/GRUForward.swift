@@ -5,10 +5,10 @@ extension GRUEngine {
     /// kernel's edges, while a bounded block keeps memory flat for long sequences.
     static let inputBlock = 32
 
-    /// Runs the packed batch through the GRU's layers and the head; `logits` holds B × C in
+    /// Runs the packed batch through the recurrent layers and the head; `logits` holds B × C in
     /// packed order afterwards. With `training`, every intermediate needed by `backward` is
-    /// kept. `initialState` (L × B × H, packed order, layer by layer) is the state before the
-    /// first step, zero when nil. `observe`, in inference, sees every layer's every step's
+    /// kept. `initialState` (packed order, layer by layer: every layer's h, L × B × H, then an
+    /// LSTM's c, L × B × H; `carriedStateCount`) is the state before the first step, zero when nil. `observe`, in inference, sees every layer's every step's
     /// intermediate values after its cell has run.
     func forward(_ batch: PackedBatch, parameters p: UnsafePointer<Float>, training: Bool,
                  initialState: UnsafePointer<Float>? = nil, observe: ((GRUStepView) -> Void)? = nil) {
@@ -20,18 +20,24 @@ extension GRUEngine {
         // In training every state is kept (layer k's h_t at k · (T + 1) + t); in inference one
         // row block per layer is updated in place.
         let perLayer = training ? (steps + 1) * b * h : b * h
+        let lstm = layout.cell == .lstm
         let all = states.zeroed(layers * perLayer)
+        // An LSTM's cell states, laid out as the hidden states.
+        let cells = lstm ? cellStates.zeroed(layers * perLayer) : nil
         if let initialState {
             for k in 0..<layers { (all + k * perLayer).update(from: initialState + k * b * h, count: b * h) }
+            if let cells {
+                for k in 0..<layers { (cells + k * perLayer).update(from: initialState + (layers + k) * b * h, count: b * h) }
+            }
         }
         let block = training ? max(steps, 1) : min(max(steps, 1), Self.inputBlock)
         let gx = inputGates.reserve(block * b * g)
         let gh = hiddenGates.reserve(b * g)
         let gateStore = training ? gates.reserve(max(layers * steps * b * g, 1)) : nil
-        let hnStore = training ? hiddenN.reserve(max(layers * steps * b * h, 1)) : nil
-        // Observed, one step's gates and the state before it are kept for the observer.
+        let hnStore = training && !lstm ? hiddenN.reserve(max(layers * steps * b * h, 1)) : nil
+        // Observed, one step's gates and the state before it (h, and an LSTM's c) are kept for the observer.
         let stepGates = observe == nil ? nil : gates.reserve(b * g)
-        let previous = observe == nil ? nil : previousState.reserve(b * h)
+        let previous = observe == nil ? nil : previousState.reserve(layout.cell.stateVectors * b * h)
         // In inference, a lower layer's outputs of the block are the next layer's input.
         let exchange = !training && layers > 1 ? blockOutputs.reserve(2 * block * b * h) : nil
         let x = UnsafePointer(batch.inputs.pointer)
@@ -63,18 +69,29 @@ extension GRUEngine {
                     let rows = batch.active[t]
                     let hPrev = training ? hs + t * b * h : hs
                     let hNext = training ? hs + (t + 1) * b * h : hs
+                    let cs = cells.map { $0 + k * perLayer }
+                    let cPrev = cs.map { training ? $0 + t * b * h : $0 }
+                    let cNext = cs.map { training ? $0 + (t + 1) * b * h : $0 }
                     GRUEngine.broadcast(biasHH, rows: rows, width: g, into: gh)
                     GEMM.addProduct(m: rows, n: g, k: h, a: hPrev, lda: h, b: whhT, ldb: g, c: gh, ldc: g)
                     previous?.update(from: hPrev, count: rows * h)
-                    GRUCell.forward(rows: rows, hidden: h, inputGates: gx + (t - t0) * b * g, hiddenGates: gh,
-                                    previous: hPrev, next: hNext,
-                                    gates: gateStore.map { $0 + (k * steps + t) * b * g } ?? stepGates,
-                                    hiddenN: hnStore.map { $0 + (k * steps + t) * b * h })
+                    if let cPrev { (previous.map { $0 + b * h })?.update(from: cPrev, count: rows * h) }
+                    let stepStore = gateStore.map { $0 + (k * steps + t) * b * g } ?? stepGates
+                    if let cPrev, let cNext {
+                        LSTMCell.forward(rows: rows, hidden: h, inputGates: gx + (t - t0) * b * g, hiddenGates: gh,
+                                         previousCell: cPrev, nextCell: cNext, next: hNext, gates: stepStore)
+                    } else {
+                        GRUCell.forward(rows: rows, hidden: h, inputGates: gx + (t - t0) * b * g, hiddenGates: gh,
+                                        previous: hPrev, next: hNext, gates: stepStore,
+                                        hiddenN: hnStore.map { $0 + (k * steps + t) * b * h })
+                    }
                     if k < layers - 1, let written { (written + (t - t0) * b * h).update(from: hNext, count: rows * h) }
                     if let observe, let stepGates, let previous {
                         observe(GRUStepView(layer: k, rows: rows, features: width, hidden: h, input: input(t),
                                             inputGates: gx + (t - t0) * b * g, hiddenGates: gh, gates: stepGates,
-                                            previous: previous, next: hNext))
+                                            previous: previous, next: hNext,
+                                            previousCell: cPrev == nil ? nil : UnsafePointer(previous + b * h),
+                                            nextCell: cNext.map { UnsafePointer($0) }))
                     }
                 }
             }
@@ -144,6 +161,43 @@ enum GRUCell {
                     store(n, gr + 2 * h + j, w)
                 }
                 if let hiddenN { store(hn, hiddenN + row * h + j, w) }
+                j += 16
+            }
+        }
+    }
+}
+
+/// The LSTM cell's elementwise part, fused over 16 lanes of the hidden state.
+enum LSTMCell {
+    /// i, f, g, o, c' and h' for `rows` rows from the two gate projections (biases included).
+    /// `nextCell` may alias `previousCell`: each lane is read before it is written.
+    @inline(__always)
+    static func forward(
+        rows: Int, hidden h: Int,
+        inputGates gx: UnsafePointer<Float>, hiddenGates gh: UnsafePointer<Float>,
+        previousCell: UnsafePointer<Float>, nextCell: UnsafeMutablePointer<Float>, next: UnsafeMutablePointer<Float>,
+        gates: UnsafeMutablePointer<Float>?
+    ) {
+        let g = 4 * h
+        for row in 0..<rows {
+            let xr = gx + row * g, hr = gh + row * g
+            var j = 0
+            while j < h {
+                let w = min(16, h - j)
+                let i = Activations.sigmoid(GRUCell.load(xr + j, w) + GRUCell.load(hr + j, w))
+                let f = Activations.sigmoid(GRUCell.load(xr + h + j, w) + GRUCell.load(hr + h + j, w))
+                let n = Activations.tanh(GRUCell.load(xr + 2 * h + j, w) + GRUCell.load(hr + 2 * h + j, w))
+                let o = Activations.sigmoid(GRUCell.load(xr + 3 * h + j, w) + GRUCell.load(hr + 3 * h + j, w))
+                let c = f * GRUCell.load(previousCell + row * h + j, w) + i * n
+                GRUCell.store(c, nextCell + row * h + j, w)
+                GRUCell.store(o * Activations.tanh(c), next + row * h + j, w)
+                if let gates {
+                    let gr = gates + row * g
+                    GRUCell.store(i, gr + j, w)
+                    GRUCell.store(f, gr + h + j, w)
+                    GRUCell.store(n, gr + 2 * h + j, w)
+                    GRUCell.store(o, gr + 3 * h + j, w)
+                }
                 j += 16
             }
         }

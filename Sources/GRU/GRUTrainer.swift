@@ -128,7 +128,7 @@ public enum GRUTrainer {
         progress: (TrainingProgress) -> Void, epochDone: (EpochSummary) -> Void, shouldStop: () -> Bool
     ) -> TrainingResult {
         var model = GRUClassifier(inputSize: featureCount, hiddenSize: options.hiddenSize, classCount: classCount,
-                                  layers: options.layers, seed: options.seed)
+                                  layers: options.layers, cell: options.cell, seed: options.seed)
         let standardization = Standardization.fit(sequences: train.sequences, featureCount: featureCount)
         model.standardization = standardization
         // Standardise once up front instead of on every pass over the data.

@@ -8,14 +8,21 @@ public struct GRUStepView {
     public let rows: Int, features: Int, hidden: Int
     /// The layer's input: the standardised features for the first layer, the layer below's output above it, rows × features.
     public let input: UnsafePointer<Float>
-    /// `W_ih x + b_ih`, rows × 3H (r, z, n blocks of H).
+    /// `W_ih x + b_ih`, rows × G (blocks of H: r, z, n or i, f, g, o).
     public let inputGates: UnsafePointer<Float>
-    /// `W_hh h + b_hh`, rows × 3H.
+    /// `W_hh h + b_hh`, rows × G.
     public let hiddenGates: UnsafePointer<Float>
-    /// The activated gates r, z and n, rows × 3H.
+    /// The activated gates, rows × G.
     public let gates: UnsafePointer<Float>
-    /// The state before the step and after it, rows × H.
+    /// The state h before the step and after it, rows × H.
     public let previous: UnsafePointer<Float>, next: UnsafePointer<Float>
+    /// An LSTM's cell state c before the step and after it, rows × H; nil for a GRU.
+    public let previousCell: UnsafePointer<Float>?, nextCell: UnsafePointer<Float>?
+
+    /// State vector `s` of the cell before the step (0: h, 1: an LSTM's c).
+    public func previousState(_ s: Int) -> UnsafePointer<Float> {
+        s == 0 ? previous : previousCell!
+    }
 }
 
 /// Runs sequences through the float engine that training and inference use, a window of
@@ -42,7 +49,7 @@ public final class ObservedRun {
         engine = GRUEngine(layout: model.layout)
         parameters = model.flatParameters
         (order, lengths) = PackedBatch.longestFirst(sequences, indices: indices, features: model.inputSize)
-        state.zeroed(max(model.layerCount * order.count * model.hiddenSize, 1))
+        state.zeroed(max(engine.carriedStateCount(rows: order.count), 1))
         parameters.withUnsafeBufferPointer { engine.prepare(parameters: $0.baseAddress!) }
     }
 
@@ -68,7 +75,7 @@ public final class ObservedRun {
             }
         }
         // Inference updates one state row per sequence and layer in place and leaves finished rows alone.
-        state.pointer.update(from: engine.states.pointer, count: model.layerCount * order.count * model.hiddenSize)
+        engine.copyCarriedState(rows: order.count, to: state.pointer)
         position = start + count
         return windowLengths.reduce(0, +)
     }

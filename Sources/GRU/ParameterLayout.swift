@@ -8,12 +8,14 @@ public struct ParameterLayout: Sendable, Equatable {
     public let hiddenSize: Int
     public let classCount: Int
     public let layers: Int
+    public let cell: CellKind
 
-    public init(inputSize: Int, hiddenSize: Int, classCount: Int, layers: Int = 1) {
+    public init(inputSize: Int, hiddenSize: Int, classCount: Int, layers: Int = 1, cell: CellKind = .gru) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.classCount = classCount
         self.layers = layers
+        self.cell = cell
     }
 
     /// One layer's four tensors.
@@ -23,7 +25,8 @@ public struct ParameterLayout: Sendable, Equatable {
         public let weightIH: Range<Int>, weightHH: Range<Int>, biasIH: Range<Int>, biasHH: Range<Int>
     }
 
-    public var gateWidth: Int { 3 * hiddenSize }
+    /// Rows of a layer's stacked gate tensors: 3H for a GRU, 4H for an LSTM.
+    public var gateWidth: Int { cell.gateBlocks * hiddenSize }
 
     /// Parameters of one layer reading `inputWidth` values per step.
     private func layerCount(inputWidth: Int) -> Int { gateWidth * (inputWidth + hiddenSize + 2) }
@@ -48,7 +51,7 @@ public struct ParameterLayout: Sendable, Equatable {
     }
     public var fcBias: Range<Int> { fcWeight.upperBound..<(fcWeight.upperBound + classCount) }
     public var count: Int { fcBias.upperBound }
-    /// Multiply-accumulates of one step's products: each layer's 3H · (its input's width + H).
+    /// Multiply-accumulates of one step's products: each layer's gate rows · (its input's width + H).
     public var stepMultiplyAccumulates: Int {
         (0..<layers).reduce(0) { $0 + gateWidth * (layer($1).inputWidth + hiddenSize) }
     }
@@ -62,7 +65,7 @@ public struct ParameterLayout: Sendable, Equatable {
 
 extension GRUClassifier {
     public var layout: ParameterLayout {
-        ParameterLayout(inputSize: inputSize, hiddenSize: hiddenSize, classCount: classCount, layers: layerCount)
+        ParameterLayout(inputSize: inputSize, hiddenSize: hiddenSize, classCount: classCount, layers: layerCount, cell: cell)
     }
 
     /// All parameters in `ParameterLayout` order.

@@ -35,7 +35,7 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendabl
             return "\(file): header length \(headerLength) bytes runs past the end of the \(fileSize)-byte file; the file is truncated or not safetensors"
         case let .unusedTensors(file, tensors, meaning):
             let shown = tensors.prefix(4).map { "'\($0)'" }.joined(separator: ", ") + (tensors.count > 4 ? " and \(tensors.count - 4) more" : "")
-            return "\(file) holds \(meaning) (\(shown)); gq runs unidirectional GRU layers with a linear head, so it does not load this model"
+            return "\(file) holds \(meaning) (\(shown)); gq runs unidirectional GRU or LSTM layers with a linear head, so it does not load this model"
         case let .malformedHeader(file, reason):
             return "\(file): malformed safetensors header: \(reason)"
         case let .wrongDType(file, tensor, dtype):

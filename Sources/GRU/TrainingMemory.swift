@@ -24,6 +24,8 @@ public struct TrainingMemory: BackpropagationMemory, Sendable, Equatable {
     public var bytes: Int
     /// Stacked layers: each above the first keeps its own states, gates and W_hn·h.
     public var layers: Int
+    /// The cell trained: an LSTM keeps four gate blocks and the cell state c.
+    public var cell: CellKind
 
     /// The estimate for `options` on training sequences of these step counts.
     public init(lengths: [Int], featureCount: Int, options: TrainingOptions) {
@@ -31,19 +33,30 @@ public struct TrainingMemory: BackpropagationMemory, Sendable, Equatable {
         longestSequence = lengths.max() ?? 0
         keptSteps = min(longestSequence, options.bptt ?? longestSequence)
         layers = options.layers
+        cell = options.cell
         bytes = Self.bytes(batch: batchSize, steps: keptSteps, floatsPerStep: Self.floatsPerStep(
-            featureCount: featureCount, hiddenSize: options.hiddenSize, layers: layers, truncated: keptSteps < longestSequence))
+            featureCount: featureCount, hiddenSize: options.hiddenSize, layers: layers, cell: cell, truncated: keptSteps < longestSequence))
     }
 
-    /// 14H + F for the first layer (2F truncated); each layer above keeps 5H more (states H,
-    /// gates 3H, W_hn·h H), and a stack one gradient of H at each layer's outputs.
-    public static func floatsPerStep(featureCount: Int, hiddenSize: Int, layers: Int, truncated: Bool) -> Int {
-        14 * hiddenSize + (truncated ? 2 : 1) * featureCount + (layers - 1) * 5 * hiddenSize + (layers > 1 ? hiddenSize : 0)
+    /// With G gate blocks and S state vectors per layer (a GRU 3 and 1, an LSTM 4 and 2): the
+    /// first layer keeps the activated gates, the input projections and both gate gradients
+    /// (4G·H), its states (S·H), a GRU's W_hn·h (H) and the packed input F (2F truncated):
+    /// 14H + F for a GRU, 18H + F for an LSTM. Each layer above keeps its gates, states and
+    /// W_hn·h again (5H; 6H), and a stack one gradient of H at each layer's outputs.
+    public static func floatsPerStep(featureCount: Int, hiddenSize: Int, layers: Int, cell: CellKind = .gru, truncated: Bool) -> Int {
+        let kept = cell.gateBlocks + cell.stateVectors + (cell == .gru ? 1 : 0)
+        return (kept + 3 * cell.gateBlocks) * hiddenSize + (truncated ? 2 : 1) * featureCount
+            + (layers - 1) * kept * hiddenSize + (layers > 1 ? hiddenSize : 0)
+    }
+
+    public func floatsPerStep(featureCount: Int, hiddenSize: Int, truncated: Bool) -> Int {
+        Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, layers: layers, cell: cell, truncated: truncated)
     }
 
     /// Bytes of the buffers for `batch` rows of `steps` steps (full back-propagation).
-    public static func bytes(batch: Int, steps: Int, featureCount: Int, hiddenSize: Int, layers: Int = 1) -> Int {
-        bytes(batch: batch, steps: steps, floatsPerStep: floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, layers: layers, truncated: false))
+    public static func bytes(batch: Int, steps: Int, featureCount: Int, hiddenSize: Int, layers: Int = 1, cell: CellKind = .gru) -> Int {
+        bytes(batch: batch, steps: steps, floatsPerStep: floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, layers: layers,
+                                                                     cell: cell, truncated: false))
     }
 
     /// 4 bytes × batch × steps × floats per row and step; saturating, so a hostile size
@@ -82,8 +95,8 @@ public protocol BackpropagationMemory {
     var bytes: Int { get }
     /// Recurrent layers of the model trained.
     var layers: Int { get }
-    /// Floats one row keeps per step, whole or truncated.
-    static func floatsPerStep(featureCount: Int, hiddenSize: Int, layers: Int, truncated: Bool) -> Int
+    /// Floats one row keeps per step, whole or truncated, for the model trained.
+    func floatsPerStep(featureCount: Int, hiddenSize: Int, truncated: Bool) -> Int
 }
 
 extension BackpropagationMemory {
@@ -94,7 +107,7 @@ extension BackpropagationMemory {
     public func largestBatch(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
         TrainingMemory.largestBatch(batchSize, within: limit, perSequence: TrainingMemory.bytes(
             batch: 1, steps: keptSteps,
-            floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, layers: layers, truncated: truncated)))
+            floatsPerStep: floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: truncated)))
     }
 
     /// The window a run that asked for none truncates to because whole sequences pass
@@ -109,6 +122,6 @@ extension BackpropagationMemory {
     /// longest sequence (0 when not even one step fits).
     public func largestWindow(within limit: Int, featureCount: Int, hiddenSize: Int) -> Int {
         TrainingMemory.largestWindow(below: longestSequence, within: limit, perStep: TrainingMemory.bytes(
-            batch: batchSize, steps: 1, floatsPerStep: Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, layers: layers, truncated: true)))
+            batch: batchSize, steps: 1, floatsPerStep: floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, truncated: true)))
     }
 }

@@ -39,8 +39,10 @@ public struct TrainingOptions: Sendable, Equatable {
     /// every labelled non-test sequence then shapes the model, and the first run's validation
     /// score at that epoch stays with it as the held-out one.
     public var refit: Bool
-    /// Stacked GRU layers (1 to 4), each reading the output of the one below.
+    /// Stacked recurrent layers (1 to 4), each reading the output of the one below.
     public var layers: Int
+    /// The cell every layer is.
+    public var cell: CellKind
 
     /// Options with the tested defaults for anything not given.
     public init(
@@ -48,7 +50,7 @@ public struct TrainingOptions: Sendable, Equatable {
         seed: UInt64 = 0, clipNorm: Float = 1, patience: Int = 15,
         weightDecay: Float = 0.1, schedule: LearningRateSchedule = .cosine,
         selection: ModelSelection = .loss, rotationDegrees: Float = 0, bptt: Int? = nil,
-        refit: Bool = false, layers: Int = 1
+        refit: Bool = false, layers: Int = 1, cell: CellKind = .gru
     ) {
         self.epochs = epochs
         self.hiddenSize = hiddenSize
@@ -64,6 +66,7 @@ public struct TrainingOptions: Sendable, Equatable {
         self.bptt = bptt
         self.refit = refit
         self.layers = layers
+        self.cell = cell
     }
 }
 

@@ -70,19 +70,19 @@ final class BatchGradient {
     func run(_ sequences: [[Float]], indices: some Collection<Int>, labels: [Int], standardization: Standardization?,
              bptt: Int?, parameters p: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
              lossScale: Float) -> (loss: Double, correct: Int) {
-        // Every layer's state is carried: L × B × H, as inference leaves it.
-        let f = engine.layout.inputSize, carriedWidth = engine.layout.hiddenSize * engine.layout.layers
+        // Every layer's state is carried (h, and an LSTM's c), as inference leaves it.
+        let f = engine.layout.inputSize
         engine.prepare(parameters: p)
         let windows = BPTTWindows(sequences, indices: indices, features: f, bptt: bptt)
         let b = windows.count
         let labels = windows.order.map { labels[$0] }
         var state: UnsafeMutablePointer<Float>?
         if windows.window != nil {
-            let carriedState = carried.zeroed(b * carriedWidth)
+            let carriedState = carried.zeroed(max(engine.carriedStateCount(rows: b), 1))
             windows.forEachEarlierBlock(of: sequences, into: &earlier, features: f, standardization: standardization) { block in
                 // Inference keeps one state row per sequence and leaves rows without steps here alone.
                 engine.forward(block, parameters: p, training: false, initialState: carriedState)
-                carriedState.update(from: engine.states.pointer, count: b * carriedWidth)
+                engine.copyCarriedState(rows: b, to: carriedState)
             }
             state = carriedState
         }

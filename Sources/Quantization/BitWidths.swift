@@ -1,3 +1,5 @@
+import GRU
+
 /// One bit width per operator of a network: a configuration of the quantized model.
 ///
 /// Widths run from 2 to 16. The storage follows `NetworkDescription.operators`: the genome
@@ -51,12 +53,18 @@ public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
         BitWidths(genome: genome, input: self[id: .input], fc: self[id: .fc], network: network)
     }
 
-    /// These widths on another network of the same cell: each layer's operators take the
+    /// These widths on another network. Of the same cell, each layer's operators take the
     /// widths of the same operators of this network's layer at the same depth, or of its top
-    /// layer when it has fewer; `input` and `fc` are kept.
+    /// layer when it has fewer. Of another cell, whose operators are others, every cell
+    /// operator takes this genome's most common width. `input` and `fc` are kept.
     public func carried(to other: NetworkDescription) -> BitWidths {
         guard other != network else { return self }
-        precondition(other.cell == network.cell, "BitWidths: \(network)'s widths cannot be carried to \(other)")
+        guard other.cell == network.cell else {
+            let widths = genome
+            // The most common width; of equally common ones, the widest.
+            let common = Set(widths).max { a, b in (widths.count { $0 == a }, a) < (widths.count { $0 == b }, b) } ?? 8
+            return BitWidths(genome: [Int](repeating: common, count: other.genome.count), input: self[id: .input], fc: self[id: .fc], network: other)
+        }
         var result = BitWidths(uniform: 8, network: other)
         for id in other.genome {
             result[id: id] = self[id: .cell(id.cellIndex!, layer: min(id.layer, network.layers - 1))]
@@ -142,15 +150,50 @@ public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
     public static func patternWords(in network: NetworkDescription = .singleGRU) -> [String] {
         let layers = network.layers == 1 ? [] : (0..<network.layers).map { "l\($0).*" }
         let cellNames = network.layers == 1 ? [] : network.cell.description.operators.map(\.name)
-        return network.names + cellNames + groups.map(\.name) + layers
-            + ["gate.*", "*.wx", "*.wh", "*.add", "h.*", "r.*", "z.*", "n.*"]
+        // Each part of the cell's operator names before the dot, as a glob (`r.*`, `c.*`).
+        var prefixes: [String] = []
+        for name in network.cell.description.operators.map(\.name) {
+            let glob = String(name.prefix { $0 != "." }) + ".*"
+            if glob != "gate.*", !prefixes.contains(glob) { prefixes.append(glob) }
+        }
+        return network.names + cellNames + groups.map(\.name) + layers + ["gate.*", "*.wx", "*.wh", "*.add"] + prefixes
     }
 
-    /// The network a pattern is checked against before the model is known (a script's check
-    /// pass): the widest GRU for one that names a layer (`l3.gate.z`, `l*.…`), one layer
-    /// otherwise, whose names stand for every layer's in a stack.
-    public static func checkingNetwork(for pattern: String) -> NetworkDescription {
-        NetworkDescription.splitLayer(pattern) != nil || pattern.hasPrefix("l*") || pattern.hasPrefix("l?") ? .widestGRU : .singleGRU
+    /// The networks a pattern is checked against before the model is known (a script's check
+    /// pass): every cell's, with the most layers for one that names a layer (`l3.gate.z`,
+    /// `l*.…`), one layer otherwise, whose names stand for every layer's in a stack.
+    public static func checkingNetworks(for pattern: String) -> [NetworkDescription] {
+        let layered = NetworkDescription.splitLayer(pattern) != nil || pattern.hasPrefix("l*") || pattern.hasPrefix("l?")
+        return CellKind.allCases.map { NetworkDescription(cell: $0, layers: layered ? NetworkDescription.allowedLayers.upperBound : 1) }
+    }
+
+    /// `parseAssignment` before the model is known: the assignment holds when some cell's
+    /// network (`checkingNetworks`) has what it names; otherwise the GRU's error is thrown.
+    public static func parseAssignmentForAnyCell(_ text: String) throws(BitWidthError) -> (pattern: String, bits: Int) {
+        let networks = checkingNetworks(for: String(text.prefix { $0 != "=" }))
+        var first: BitWidthError?
+        for network in networks {
+            do throws(BitWidthError) {
+                return try parseAssignment(text, in: network)
+            } catch {
+                first = first ?? error
+            }
+        }
+        throw first!
+    }
+
+    /// `resolve` before the model is known, as `parseAssignmentForAnyCell` checks.
+    public static func resolveForAnyCell(_ pattern: String) throws(BitWidthError) {
+        var first: BitWidthError?
+        for network in checkingNetworks(for: pattern) {
+            do throws(BitWidthError) {
+                _ = try resolve(pattern, in: network)
+                return
+            } catch {
+                first = first ?? error
+            }
+        }
+        throw first!
     }
 
     /// The operators a name or pattern stands for, in storage order.

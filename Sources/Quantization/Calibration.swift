@@ -27,12 +27,19 @@ public struct Calibration: Sendable, Codable, Equatable {
         self.ranges = ranges
     }
 
-    /// The GRU network with one row per operator, nil when no number of layers gives `rows`.
+    /// The network with one row per operator, nil when no cell and number of layers gives
+    /// `rows`. The row counts of the cells' networks never coincide (a GRU's 17 operators a
+    /// layer give 19, 36, 53, 70 rows; an LSTM's 21 give 23, 44, 65, 86), so the rows say
+    /// which network they are, in files written before LSTMs as since.
     static func network(rows: Int) -> NetworkDescription? {
-        let perLayer = GRUOperator.cell.operators.count
-        let layers = (rows - 2) / perLayer
-        guard rows > 2, (rows - 2) % perLayer == 0, NetworkDescription.allowedLayers.contains(layers) else { return nil }
-        return NetworkDescription(cell: .gru, layers: layers)
+        for cell in CellKind.allCases {
+            let perLayer = cell.description.operators.count
+            let layers = (rows - 2) / perLayer
+            if rows > 2, (rows - 2) % perLayer == 0, NetworkDescription.allowedLayers.contains(layers) {
+                return NetworkDescription(cell: cell, layers: layers)
+            }
+        }
+        return nil
     }
 
     /// The network whose operators the rows are.

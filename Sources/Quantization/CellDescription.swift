@@ -282,8 +282,8 @@ extension CellDescription {
     ///     i = σ(W_ii x + b_ii + W_hi h + b_hi)    f = σ(W_if x + … )    g = tanh(W_ig x + … )    o = σ(W_io x + … )
     ///     c' = f ⊙ c + i ⊙ g                       h' = o ⊙ tanh(c')
     ///
-    /// Not yet a `CellKind`: the float trainer, the integer model's constants, the fast
-    /// kernels, fake-quant and the C export read the GRU so far (issue 23).
+    /// `CellKind.lstm`'s description. The fast integer kernels, fake-quant and the device cost
+    /// model are the GRU's only so far (issue 23).
     public static let lstm: CellDescription = {
         let operators: [Operator] = [
             Operator(name: "i.wx", shortName: "ix", formula: "W_ii x + b_ii"),

@@ -14,7 +14,10 @@ public struct DeviceLayout: Sendable, Equatable {
 
     /// One linear operator (or the head) as the device stores and computes it.
     public struct Linear: Sendable, Equatable {
-        public let op: GRUOperator
+        /// The cell operator (its index in the cell's description); nil for the head.
+        public let index: Int?
+        /// As a GRU operator, for the code written for the GRU by hand (`fc` for the head).
+        public var op: GRUOperator { index.map(GRUOperator.init(cellIndex:)) ?? .fc }
         public let rows: Int
         public let columns: Int
         /// Bits per stored weight: 2, 4, 8 or 16.
@@ -63,13 +66,15 @@ public struct DeviceLayout: Sendable, Equatable {
     public static func sharedTables(_ model: QuantizedGRU) -> [OperatorID: OperatorID] {
         struct Stored: Hashable { let bits: Int, unsigned: Bool, entries: [Int32] }
         var first: [Stored: OperatorID] = [:], aliases: [OperatorID: OperatorID] = [:]
+        let network = model.bits.network
+        let tableOperators = network.cell.description.operators.indices.filter { network.kind(of: .cell($0)) == .activation }
         for (k, layer) in model.layers.enumerated() {
-            for op in [GRUOperator.gateR, .gateZ, .gateN] {
+            for op in tableOperators {
                 guard let table = layer.tables[op] else { continue }
                 let bits = tableEntryBits(outputBits: table.outputBits)
+                let id = OperatorID.cell(op, layer: k)
                 // Nibbles are stored as bytes of no sign; wider entries keep the table's.
-                let stored = Stored(bits: bits, unsigned: bits == 4 || op.isUnsigned, entries: table.entries)
-                let id = OperatorID(op, layer: k)
+                let stored = Stored(bits: bits, unsigned: bits == 4 || network.range(of: id) == .unit, entries: table.entries)
                 if let earlier = first[stored] { aliases[id] = earlier } else { first[stored] = id }
             }
         }
@@ -98,12 +103,12 @@ public struct DeviceLayout: Sendable, Equatable {
     /// Bytes of the step's scratch, on the stack: the two operand buffers (x and h) as int16
     /// codes (in pairs on the DSP path), padded.
     public let scratchBytes: Int
-    /// Rescales of the additions' operands (first, second), of h.sub and of the products,
-    /// each for the operand's whole code range.
-    public let addRescales: [GRUOperator: (Rescale, Rescale)]
-    public let oneMinusRescales: [GRUOperator: Rescale]
-    public let mulRescales: [GRUOperator: Rescale]
-    public var hSubRescale: Rescale { oneMinusRescales[.hSub]! }
+    /// Rescales of the additions' operands (first, second), of the one-minus nodes (a GRU's
+    /// h.sub) and of the products, each for the operand's whole code range, by cell operator index.
+    public let addRescales: [Int: (Rescale, Rescale)]
+    public let oneMinusRescales: [Int: Rescale]
+    public let mulRescales: [Int: Rescale]
+    public var hSubRescale: Rescale { oneMinusRescales[GRUOperator.hSub.rawValue]! }
 
     public static func == (a: DeviceLayout, b: DeviceLayout) -> Bool {
         a.linear == b.linear && a.head == b.head && a.stateCodeBytes == b.stateCodeBytes
@@ -115,12 +120,16 @@ public struct DeviceLayout: Sendable, Equatable {
     public init(_ model: QuantizedGRU) {
         // One layer's layout: a stack is laid out one layer's view at a time (`deviceLayouts`).
         precondition(model.layers.count == 1, "DeviceLayout: lay a stack out with QuantizedGRU.deviceLayouts")
-        let bits = model.bits
-        let largest = model.largestCode
+        let bits = model.bits, cell = bits.network.cell.description
+        func largest(_ id: OperatorID) -> Int64 { let b = model.bounds(id: id); return max(-b.low, b.high) }
+        func largest(_ operand: CellDescription.Operand) -> Int64 { largest(.cell(cell.producer(operand))) }
         func describe(_ layer: QuantizedLinear) -> Linear {
             let container = DeviceLayout.container(bits: layer.weightBits)
             let padded = DeviceLayout.paddedColumns(layer.columns, container: container)
-            let inputLargest = layer.op.readsInput ? largest(.input) : largest(.output)
+            let readsInput: Bool
+            if let i = layer.index, case .linear(_, .state, _) = cell.node(i) { readsInput = false } else { readsInput = layer.index != nil }
+            // The head reads the state, as the recurrent linears do.
+            let inputLargest = readsInput ? largest(.input) : largest(.cell(cell.output))
             let weightLargest = Int64(CodeRange.signedMax(layer.weightBits))
             let scale = Int64(1) << DeviceLayout.scaleShift(container: container)
             // The DSP kernel sums products scaled by 2^(8 − container); the bias is added after.
@@ -131,27 +140,27 @@ public struct DeviceLayout: Sendable, Equatable {
                 && sumBound + biasLargest < Int64(1) << 31
             let rescale: ChannelRescale? = layer.requantizers.isEmpty ? nil
                 : ChannelRescale(layer.requantizers, operandBound: narrow ? sumBound + biasLargest : nil)
-            return Linear(op: layer.op, rows: layer.rows, columns: layer.columns, container: container,
+            return Linear(index: layer.index, rows: layer.rows, columns: layer.columns, container: container,
                           paddedColumns: padded, accumulates64: !narrow, bias64: layer.wideAccumulator, rescale: rescale)
         }
         linear = model.linear.map(describe)
         head = describe(model.head)
-        stateCodeBytes = bits[.output] <= 8 ? 1 : 2
+        stateCodeBytes = bits[id: .cell(cell.output)] <= 8 ? 1 : 2
         inputCodeBytes = bits[.input] <= 8 ? 1 : 2
         scratchBytes = 2 * (DeviceLayout.paddedOperands(model.inputSize) + DeviceLayout.paddedOperands(model.hiddenSize))
-        var adds: [GRUOperator: (Rescale, Rescale)] = [:]
-        var oneMinus: [GRUOperator: Rescale] = [:]
-        var muls: [GRUOperator: Rescale] = [:]
-        for node in GRUOperator.cell.step {
-            let op = GRUOperator(cellIndex: node.output)
+        var adds: [Int: (Rescale, Rescale)] = [:]
+        var oneMinus: [Int: Rescale] = [:]
+        var muls: [Int: Rescale] = [:]
+        for node in cell.step {
+            let op = node.output
             switch node {
             case .add(_, let first, let second):
                 let (a, b) = model.addRescalers[op]!
-                adds[op] = (Rescale(a, operandBound: largest(GRUOperator(first))), Rescale(b, operandBound: largest(GRUOperator(second))))
+                adds[op] = (Rescale(a, operandBound: largest(first)), Rescale(b, operandBound: largest(second)))
             case .oneMinus(_, let a):
-                oneMinus[op] = Rescale(model.oneMinus[op]!.rescaler, operandBound: largest(GRUOperator(a)))
+                oneMinus[op] = Rescale(model.oneMinus[op]!.rescaler, operandBound: largest(a))
             case .multiply(_, let first, let second):
-                muls[op] = Rescale(model.mulRequantizers[op]!, operandBound: largest(GRUOperator(first)) * largest(GRUOperator(second)))
+                muls[op] = Rescale(model.mulRequantizers[op]!, operandBound: largest(first) * largest(second))
             case .linear, .table:
                 break
             }

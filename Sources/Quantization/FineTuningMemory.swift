@@ -40,6 +40,10 @@ public struct FineTuningMemory: BackpropagationMemory, Sendable, Equatable {
             featureCount: featureCount, hiddenSize: hiddenSize, layers: layers, truncated: keptSteps < longestSequence))
     }
 
+    public func floatsPerStep(featureCount: Int, hiddenSize: Int, truncated: Bool) -> Int {
+        Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, layers: layers, truncated: truncated)
+    }
+
     public static func floatsPerStep(featureCount: Int, hiddenSize: Int, layers: Int, truncated: Bool) -> Int {
         30 * hiddenSize * layers + (layers - 1) * hiddenSize + (truncated ? 3 : 2) * featureCount
     }

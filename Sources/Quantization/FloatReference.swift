@@ -27,10 +27,10 @@ public enum FloatReference {
     }
 
     /// The model's parameters widened to double once, the weight matrices transposed so that
-    /// a projection runs over all 3H rows at once. Each row's sum still adds its products in
+    /// a projection runs over all gate rows (3H or 4H) at once. Each row's sum still adds its products in
     /// order k = 0 … K−1 (one lane per row), so the results are those of the row-by-row sums.
     struct Weights: Sendable {
-        /// One layer's: F × 3H (H × 3H above the first) and H × 3H, column j holding row j of
+        /// One layer's: F × G (H × G above the first) and H × G, G the gate rows, column j holding row j of
         /// `weight_ih` / `weight_hh`.
         struct Layer: Sendable {
             let inputT: [Double], hiddenT: [Double]
@@ -46,7 +46,7 @@ public enum FloatReference {
         init(_ model: GRUClassifier) {
             self.model = model
             f = model.inputSize; h = model.hiddenSize
-            let g = 3 * h, h = self.h
+            let g = model.cell.gateBlocks * h, h = self.h
             func transposed(_ w: [Float], columns: Int) -> [Double] {
                 var out = [Double](repeating: 0, count: w.count)
                 for row in 0..<g { for k in 0..<columns { out[k * g + row] = Double(w[row * columns + k]) } }
@@ -68,8 +68,10 @@ public enum FloatReference {
         /// Operator outputs, `stride` doubles per operator at its network position · stride (`fc` unused).
         let outputs: UnsafeMutablePointer<Double>
         let stride: Int
-        /// Each layer's state, H doubles apiece.
+        /// Each layer's state vectors, H doubles apiece.
         private let states: UnsafeMutablePointer<Double>
+        /// State vectors per layer: a GRU's h, an LSTM's h and c.
+        private let stateCount: Int
         private let gx: UnsafeMutablePointer<Double>, gh: UnsafeMutablePointer<Double>
 
         init(_ weights: Weights) {
@@ -79,10 +81,11 @@ public enum FloatReference {
             let count = network.operators.count * stride
             outputs = .allocate(capacity: count)
             outputs.initialize(repeating: 0, count: count)
-            states = .allocate(capacity: weights.layers.count * weights.h)
-            states.initialize(repeating: 0, count: weights.layers.count * weights.h)
-            gx = .allocate(capacity: 3 * weights.h)
-            gh = .allocate(capacity: 3 * weights.h)
+            stateCount = weights.model.cell.stateVectors
+            states = .allocate(capacity: weights.layers.count * stateCount * weights.h)
+            states.initialize(repeating: 0, count: weights.layers.count * stateCount * weights.h)
+            gx = .allocate(capacity: weights.model.cell.gateBlocks * weights.h)
+            gh = .allocate(capacity: weights.model.cell.gateBlocks * weights.h)
         }
 
         deinit {
@@ -99,7 +102,8 @@ public enum FloatReference {
 
         private func slot(_ id: OperatorID) -> UnsafeMutablePointer<Double> { outputs + network.position(of: id) * stride }
 
-        private func state(_ layer: Int) -> UnsafeMutablePointer<Double> { states + layer * weights.h }
+        /// Layer `layer`'s state vector `s` (0: h, what the layer above and the head read; 1: an LSTM's c).
+        private func state(_ layer: Int, _ s: Int = 0) -> UnsafeMutablePointer<Double> { states + (layer * stateCount + s) * weights.h }
 
         /// `out[j] = bias[j] + Σ_k wT[k][j] · v[k]`, k ascending for every j.
         private static func project(_ wT: [Double], _ bias: [Double], _ v: UnsafePointer<Double>, _ width: Int,
@@ -158,12 +162,12 @@ public enum FloatReference {
             let h = weights.h, layer = weights.layers[k], state = self.state(k)
             Self.project(layer.inputT, layer.biasIH, input, layer.columns, into: gx)
             Self.project(layer.hiddenT, layer.biasHH, state, h, into: gh)
-            let cell = GRUOperator.cell
+            let cell = network.cell.description
             func value(_ operand: CellDescription.Operand) -> UnsafeMutablePointer<Double> {
                 switch operand {
                 case .op(let i): return slot(.cell(i, layer: k))
-                // The GRU's one state is read before any of this step's outputs replace it.
-                case .state: return state
+                // The states are read before any of this step's outputs replace them.
+                case .state(let s): return self.state(k, s)
                 }
             }
             for node in cell.step {
@@ -178,7 +182,7 @@ public enum FloatReference {
                     for j in 0..<h { out[j] = node.value(a[j], b[j]) }
                 }
             }
-            state.update(from: slot(.cell(cell.output, layer: k)), count: h)
+            for (s, vector) in cell.states.enumerated() { self.state(k, s).update(from: slot(.cell(vector.producedBy, layer: k)), count: h) }
         }
 
         /// The head on the top layer's state.

@@ -73,13 +73,7 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
     private static let kinds: [Kind] = allCases.map { NetworkDescription.singleGRU.kind(of: OperatorID($0)) }
 
     /// The formula, for `show ops`.
-    public var formula: String {
-        switch self {
-        case .input: return "x, standardised and quantized"
-        case .fc: return "W_fc h + b_fc on the last step, int32 logits"
-        default: return Self.cell.operators[rawValue].formula
-        }
-    }
+    public var formula: String { NetworkDescription.singleGRU.formula(of: OperatorID(self)) }
 
     /// How the output codes are scaled (`input` and `fc`: calibrated, signed).
     public var range: OperatorRange { Self.ranges[rawValue] }
@@ -128,23 +122,13 @@ public enum GRUOperator: Int, CaseIterable, Sendable, Hashable, CustomStringConv
         }
     }
 
-    /// Tensor shape for a model with `features` inputs, `hidden` units and `classes` outputs:
-    /// `rows×columns` for weight matrices, the vector length otherwise.
+    /// Tensor shape for a model with `features` inputs, `hidden` units and `classes` outputs.
     public func shape(features: Int, hidden: Int, classes: Int) -> String {
-        switch kind {
-        case .linear: return "\(hidden)×\(readsInput ? features : hidden)"
-        case .head: return "\(classes)×\(hidden)"
-        case .input: return "\(features)"
-        default: return "\(hidden)"
-        }
+        NetworkDescription.singleGRU.shape(of: OperatorID(self), features: features, hidden: hidden, classes: classes)
     }
 
     /// Trainable float parameters the operator quantizes (weights and biases); 0 for the rest.
     public func parameterCount(features: Int, hidden: Int, classes: Int) -> Int {
-        switch kind {
-        case .linear: return hidden * (readsInput ? features : hidden) + hidden
-        case .head: return classes * hidden + classes
-        default: return 0
-        }
+        NetworkDescription.singleGRU.parameterCount(of: OperatorID(self), features: features, hidden: hidden, classes: classes)
     }
 }

@@ -130,12 +130,17 @@ public final class IntegerEvaluator: @unchecked Sendable {
     /// cell) or "scalar" (64-bit rescales), per layer when a stack's layers differ (`l0 avx512 narrow,
     /// l1 portable`); all are bit-exact, this is for benchmarks and tests.
     public func kernelPath(for model: QuantizedGRU) -> String {
-        PreparedIntegerNetwork(model, kernels: kernels).kernelPath
+        model.bits.network.cell == .gru ? PreparedIntegerNetwork(model, kernels: kernels).kernelPath : Self.describedPath
     }
+
+    /// The path of cells without hand-written kernels: `DescriptionEngine`.
+    public static let describedPath = "description"
+
 
     /// Integer logits, count × classes row-major in the caller's order.
     public func logits(_ model: QuantizedGRU, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Int64] {
         precondition(model.inputSize == featureCount, "IntegerEvaluator: the model has \(model.inputSize) features, the data \(featureCount)")
+        if model.bits.network.cell != .gru { return describedLogits(model, threads: threads) }
         let prepared = PreparedIntegerNetwork(model, kernels: kernels)
         let codes = inputCodes(for: prepared)
         let classes = model.classCount
@@ -167,6 +172,36 @@ public final class IntegerEvaluator: @unchecked Sendable {
             } else {
                 DispatchQueue.concurrentPerform(iterations: workers) { work($0) }
             }
+        }
+        return result
+    }
+
+    /// `logits` through `DescriptionEngine`, chunk by chunk on `threads` workers.
+    private func describedLogits(_ model: QuantizedGRU, threads: Int) -> [Int64] {
+        let classes = model.classCount, engine = DescriptionEngine(model: model)
+        var result = [Int64](repeating: 0, count: count * classes)
+        let workers = max(1, min(threads, chunks.count))
+        let chunks = self.chunks, chunkRows = self.chunkRows
+        result.withUnsafeMutableBufferPointer { out in
+            let sink = UncheckedSendable(out.baseAddress!)
+            let work: @Sendable (Int) -> Void = { worker in
+                var local = [Int64](repeating: 0, count: chunkRows * classes)
+                var index = worker
+                while index < chunks.count {
+                    let chunk = chunks[index]
+                    chunk.raw.withUnsafeBufferPointer { raw in
+                        local.withUnsafeMutableBufferPointer { l in
+                            engine.run(rows: chunk.indices.count, steps: chunk.steps, active: chunk.active,
+                                       raw: raw.baseAddress!, logits: l.baseAddress!)
+                        }
+                    }
+                    for (r, i) in chunk.indices.enumerated() {
+                        for k in 0..<classes { sink.value[i * classes + k] = local[r * classes + k] }
+                    }
+                    index += workers
+                }
+            }
+            if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers) { work($0) } }
         }
         return result
     }

@@ -1,10 +1,10 @@
-/// The flash size of an integer GRU: the bytes of constant data the C export emits.
+/// The flash size of an integer recurrent network: the bytes of constant data the C export emits.
 ///
 /// It follows `DeviceLayout`, the layout the export really uses (docs/quantization.md,
 /// "Model size"): the input quantizer (mean and factor, float32 per feature); per linear
 /// operator its weights in their 2-, 4-, 8- or 16-bit containers, rows padded to whole
 /// words, int32 biases (int64 with a wide accumulator) and, per channel, its multipliers
-/// or shifts; the three lookup tables at a nibble per entry up to 4 output bits, a byte up to 8, two bytes beyond
+/// or shifts; the lookup tables (a GRU's three, an LSTM's five) at a nibble per entry up to 4 output bits, a byte up to 8, two bytes beyond
 /// (a table whose stored entries equal an earlier one's, in any layer, counted once); the
 /// head's weights and biases. Requantizers shared by a whole operator, and h.sub's one,
 /// are immediates in the code, not data.
@@ -40,12 +40,12 @@ public struct ModelSize: Sendable, Equatable {
         let shared = DeviceLayout.sharedTables(model)
         for k in 0..<model.layers.count {
             let view = model.layer(k), layout = layouts[k]
-            func at(_ op: GRUOperator) -> Int { network.position(of: OperatorID(op, layer: k)) }
+            func at(_ op: Int) -> Int { network.position(of: .cell(op, layer: k)) }
             for layer in layout.linear {
                 weightBytes += layer.weightBytes
-                bytes[at(layer.op)] = layer.weightBytes + layer.biasBytes + (layer.rescale?.storedBytes ?? 0)
+                bytes[at(layer.index!)] = layer.weightBytes + layer.biasBytes + (layer.rescale?.storedBytes ?? 0)
             }
-            for (op, table) in view.tables where shared[OperatorID(op, layer: k)] == nil {
+            for (op, table) in view.tables where shared[.cell(op, layer: k)] == nil {
                 let t = DeviceLayout.tableBytes(entries: table.entries.count, outputBits: table.outputBits)
                 tableBytes += t
                 bytes[at(op)] = t

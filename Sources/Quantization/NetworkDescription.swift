@@ -1,12 +1,11 @@
 import GRU
 
-/// The cells a recurrent layer can be.
-public enum CellKind: String, Sendable, Hashable, CaseIterable {
-    case gru
-
+extension CellKind {
+    /// What the cell computes, operator by operator.
     public var description: CellDescription {
         switch self {
         case .gru: return .gru
+        case .lstm: return .lstm
         }
     }
 }
@@ -89,7 +88,7 @@ public struct NetworkDescription: Hashable, Sendable, CustomStringConvertible {
         cellOperatorCount = cell.description.operators.count
     }
 
-    public var description: String { layers == 1 ? "one \(cell.rawValue.uppercased()) layer" : "\(layers) stacked \(cell.rawValue.uppercased()) layers" }
+    public var description: String { layers == 1 ? "one \(cell.displayName) layer" : "\(layers) stacked \(cell.displayName) layers" }
 
     /// The searched operators: every layer's cell operators, layer by layer.
     public var genome: [OperatorID] {
@@ -192,7 +191,44 @@ public struct NetworkDescription: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+extension NetworkDescription {
+    /// The formula, for `show ops`.
+    public func formula(of id: OperatorID) -> String {
+        switch id.role {
+        case .input: return "x, standardised and quantized"
+        case .head: return "W_fc h + b_fc on the last step, int32 logits"
+        case .cell(let i): return cell.description.operators[i].formula
+        }
+    }
+
+    /// Whether `id` is a linear operator reading the layer's input (x, or the state below), not its own state.
+    public func readsInput(_ id: OperatorID) -> Bool {
+        if case .linear(_, .input, _)? = node(id) { return true }
+        return false
+    }
+
+    /// Tensor shape for a layer reading `features` inputs with `hidden` units and `classes`
+    /// outputs: `rows×columns` for weight matrices, the vector length otherwise.
+    public func shape(of id: OperatorID, features: Int, hidden: Int, classes: Int) -> String {
+        switch kind(of: id) {
+        case .linear: return "\(hidden)×\(readsInput(id) ? features : hidden)"
+        case .head: return "\(classes)×\(hidden)"
+        case .input: return "\(features)"
+        default: return "\(hidden)"
+        }
+    }
+
+    /// Trainable float parameters the operator quantizes (weights and biases); 0 for the rest.
+    public func parameterCount(of id: OperatorID, features: Int, hidden: Int, classes: Int) -> Int {
+        switch kind(of: id) {
+        case .linear: return hidden * (readsInput(id) ? features : hidden) + hidden
+        case .head: return classes * hidden + classes
+        default: return 0
+        }
+    }
+}
+
 extension GRUClassifier {
-    /// The network this model is: its GRU layers and head.
-    public var network: NetworkDescription { NetworkDescription(cell: .gru, layers: layerCount) }
+    /// The network this model is: its recurrent layers and head.
+    public var network: NetworkDescription { NetworkDescription(cell: cell, layers: layerCount) }
 }

@@ -66,7 +66,7 @@ final class OperatorTally {
     /// activations as it computed them, and the sums and products between them as the cell's
     /// description defines them.
     func add(_ step: GRUStepView) {
-        let cell = GRUOperator.cell
+        let cell = self.cell
         // The layer's operators' slots; the input quantizer sees the first layer's input only.
         let slots = slotsByLayer[step.layer]
         let h = step.hidden, f = step.features, g = cell.gateBlocks * h
@@ -74,11 +74,10 @@ final class OperatorTally {
         let values = operatorValues
         for row in 0..<step.rows {
             let gx = step.inputGates + row * g, gh = step.hiddenGates + row * g, gates = step.gates + row * g
-            let previous = step.previous + row * h
             func value(_ operand: CellDescription.Operand) -> UnsafePointer<Float> {
                 switch operand {
                 case .op(let i): return values[i]
-                case .state: return previous
+                case .state(let s): return step.previousState(s) + row * h
                 }
             }
             // Plain loops over pointers, which the compiler vectorises: the standard library's
@@ -114,9 +113,11 @@ final class OperatorTally {
     }
 
     /// Where each cell operator's outputs of the current row are: the engine's buffers or `scratch`.
-    private let operatorValues = UnsafeMutableBufferPointer<UnsafePointer<Float>>.allocate(capacity: GRUOperator.cell.operators.count)
+    private lazy var operatorValues = UnsafeMutableBufferPointer<UnsafePointer<Float>>.allocate(capacity: cell.operators.count)
+    /// The cell every layer is.
+    private var cell: CellDescription { network.cell.description }
     /// Per cell operator, the block of the engine's activated gates that holds a table's outputs.
-    private let gateBlocks = GRUOperator.cell.operators.indices.map { GRUOperator.cell.gateBlock(ofTable: $0) }
+    private lazy var gateBlocks = cell.operators.indices.map { cell.gateBlock(ofTable: $0) }
 
     /// Per layer, each cell operator's slot.
     private lazy var slotsByLayer = (0..<network.layers).map { layer in
@@ -124,7 +125,7 @@ final class OperatorTally {
     }
     private lazy var inputSlot = network.position(of: .input)
     /// The cell operators whose ranges calibration measures.
-    private let calibratedCellOperators = GRUOperator.cell.calibratedOperators
+    private lazy var calibratedCellOperators = cell.calibratedOperators
 
     private let scratch = Scratch()
     /// One operator's bin indices of one row.

@@ -3,7 +3,10 @@ import GRU
 
 /// A weight matrix with its integer bias and requantization: one linear operator or the head.
 public struct QuantizedLinear: Sendable, Equatable {
-    public let op: GRUOperator
+    /// The cell operator it computes (its index in the cell's description); nil for the head.
+    public let index: Int?
+    /// As a GRU operator, for the code written for the GRU by hand (`fc` for the head).
+    public var op: GRUOperator { index.map(GRUOperator.init(cellIndex:)) ?? .fc }
     /// Output channels (H, or C for the head).
     public let rows: Int
     /// Inputs per channel (F or H).
@@ -28,7 +31,10 @@ public struct QuantizedLinear: Sendable, Equatable {
 
 /// σ or tanh as a table indexed by the input code.
 public struct LookupTable: Sendable, Equatable {
-    public let op: GRUOperator
+    /// The cell operator it computes (its index in the cell's description).
+    public let index: Int
+    /// As a GRU operator, for the code written for the GRU by hand.
+    public var op: GRUOperator { GRUOperator(cellIndex: index) }
     /// Width of the codes that index it (the `*.add` feeding it).
     public let inputBits: Int
     public let outputBits: Int
@@ -41,19 +47,39 @@ public struct LookupTable: Sendable, Equatable {
     }
 }
 
+/// Constants of a cell's operators by operator index (its place in the cell's description),
+/// also read by `GRUOperator` in the code written for the GRU by hand.
+public struct CellOperatorMap<Value: Sendable>: Sendable, Sequence {
+    private var storage: [Int: Value] = [:]
+
+    public init() {}
+
+    public subscript(index: Int) -> Value? {
+        get { storage[index] }
+        set { storage[index] = newValue }
+    }
+
+    public subscript(op: GRUOperator) -> Value? { storage[op.rawValue] }
+
+    public var values: Dictionary<Int, Value>.Values { storage.values }
+
+    /// (operator index, constant) pairs, in no particular order.
+    public func makeIterator() -> Dictionary<Int, Value>.Iterator { storage.makeIterator() }
+}
+
 /// One recurrent layer's integer constants: its linear operators and the rescalers,
 /// requantizers and tables of its cell's elementwise nodes.
 public struct QuantizedLayer: Sendable {
-    /// The cell's linear operators in operator order (r.wx, r.wh, z.wx, z.wh, n.wx, n.wh).
+    /// The cell's linear operators in operator order (r.wx, r.wh, … for a GRU).
     public let linear: [QuantizedLinear]
     /// Operand rescalers of each addition: (first, second) operand → output scale.
-    public let addRescalers: [GRUOperator: (Requantizer, Requantizer)]
+    public let addRescalers: CellOperatorMap<(Requantizer, Requantizer)>
     /// Each one-minus node: ONE = round(1 / scale) and its operand's rescaler.
-    public let oneMinus: [GRUOperator: (one: Int64, rescaler: Requantizer)]
+    public let oneMinus: CellOperatorMap<(one: Int64, rescaler: Requantizer)>
     /// Each product: product code → output code.
-    public let mulRequantizers: [GRUOperator: Requantizer]
+    public let mulRequantizers: CellOperatorMap<Requantizer>
     /// Each σ or tanh table.
-    public let tables: [GRUOperator: LookupTable]
+    public let tables: CellOperatorMap<LookupTable>
 }
 
 /// Everything the integer GRU needs for one bit configuration: codes, scales, requantizers,
@@ -81,12 +107,12 @@ public struct QuantizedGRU: Sendable {
 
     /// The first layer's, which a single-layer model is made of.
     public var linear: [QuantizedLinear] { layers[0].linear }
-    public var addRescalers: [GRUOperator: (Requantizer, Requantizer)] { layers[0].addRescalers }
-    public var oneMinus: [GRUOperator: (one: Int64, rescaler: Requantizer)] { layers[0].oneMinus }
+    public var addRescalers: CellOperatorMap<(Requantizer, Requantizer)> { layers[0].addRescalers }
+    public var oneMinus: CellOperatorMap<(one: Int64, rescaler: Requantizer)> { layers[0].oneMinus }
     public var hSubOne: Int64 { oneMinus[.hSub]!.one }
     public var hSubRescaler: Requantizer { oneMinus[.hSub]!.rescaler }
-    public var mulRequantizers: [GRUOperator: Requantizer] { layers[0].mulRequantizers }
-    public var tables: [GRUOperator: LookupTable] { layers[0].tables }
+    public var mulRequantizers: CellOperatorMap<Requantizer> { layers[0].mulRequantizers }
+    public var tables: CellOperatorMap<LookupTable> { layers[0].tables }
 
     public func linear(_ op: GRUOperator) -> QuantizedLinear {
         op == .fc ? head : linear[op.rawValue]
@@ -107,7 +133,7 @@ public struct QuantizedGRU: Sendable {
 
     /// Saturation bounds of any operator of the network (a layer's operator is signed or not as its cell's).
     public func bounds(id: OperatorID) -> (low: Int64, high: Int64) {
-        CodeRange.bounds(of: GRUOperator(id), bits: bits[id: id])
+        CodeRange.bounds(unsigned: bits.network.range(of: id) == .unit, bits: bits[id: id])
     }
 
     /// Builds the integer model of `model` at `bits`, with activation ranges from `calibration`.
@@ -132,7 +158,7 @@ public struct QuantizedGRU: Sendable {
             Float(1 / (Double(model.standardization?.scale[k] ?? 1) * inputScale))
         }
 
-        let cell = GRUOperator.cell
+        let cell = network.cell.description
         let perTensor = options.weights == .perTensor
         /// The state every layer carries and the head reads: its producer's codes.
         func state(_ layer: Int) -> OperatorID { .cell(cell.output, layer: layer) }
@@ -146,16 +172,16 @@ public struct QuantizedGRU: Sendable {
             let below: OperatorID = k == 0 ? .input : state(k - 1)
             let weights = model.layers[k]
             var linear: [QuantizedLinear] = []
-            var addRescalers: [GRUOperator: (Requantizer, Requantizer)] = [:]
-            var oneMinus: [GRUOperator: (one: Int64, rescaler: Requantizer)] = [:]
-            var mulRequantizers: [GRUOperator: Requantizer] = [:]
-            var tables: [GRUOperator: LookupTable] = [:]
-            // In operator order, so that `linear[op.rawValue]` is the operator's layer.
+            var addRescalers = CellOperatorMap<(Requantizer, Requantizer)>()
+            var oneMinus = CellOperatorMap<(one: Int64, rescaler: Requantizer)>()
+            var mulRequantizers = CellOperatorMap<Requantizer>()
+            var tables = CellOperatorMap<LookupTable>()
+            // In operator order, so that `linear[i]` is operator i's layer.
             for i in cell.operators.indices {
-                let op = GRUOperator(cellIndex: i)
+                let op = i
                 switch cell.node(i) {
                 case .linear(_, let source, let block):
-                    // `linear(op)` indexes by raw value: the linear operators come first.
+                    // `linear[i]` is operator i's: the linear operators come first.
                     precondition(linear.count == i, "the cell's linear operators must come first")
                     let readsInput = source == .input
                     let sourceOp = readsInput ? below : id(operand(.state(0)))
@@ -176,7 +202,7 @@ public struct QuantizedGRU: Sendable {
                     let source = operand(a)
                     let inBits = bits[id: id(source)], outBits = bits[id: id(i)]
                     let inScale = s(source), outScale = s(i)
-                    let (low, high) = CodeRange.bounds(of: op, bits: outBits)
+                    let (low, high) = CodeRange.bounds(unsigned: function == .sigmoid, bits: outBits)
                     let half = 1 << (inBits - 1)
                     let entries = (0..<(1 << inBits)).map { i -> Int32 in
                         let x = Double(i - half) * inScale
@@ -184,7 +210,7 @@ public struct QuantizedGRU: Sendable {
                         let q = (y / outScale).rounded(.toNearestOrAwayFromZero)
                         return Int32(min(max(q, Double(low)), Double(high)))
                     }
-                    tables[op] = LookupTable(op: op, inputBits: inBits, outputBits: outBits, entries: entries)
+                    tables[op] = LookupTable(index: op, inputBits: inBits, outputBits: outBits, entries: entries)
                 }
             }
             layers.append(QuantizedLayer(linear: linear, addRescalers: addRescalers, oneMinus: oneMinus,
@@ -195,7 +221,7 @@ public struct QuantizedGRU: Sendable {
         // compared by arg-max, so they share one scale.
         let top = state(network.layers - 1)
         let stateScale = scales[network.position(of: top)]
-        head = QuantizedGRU.quantizeLinear(.fc, bits: bits[id: .fc], weights: model.fcWeight[...], bias: model.fcBias[...], rows: model.classCount,
+        head = QuantizedGRU.quantizeLinear(nil, bits: bits[id: .fc], weights: model.fcWeight[...], bias: model.fcBias[...], rows: model.classCount,
                                            columns: h, inputScale: stateScale, inputBits: bits[id: top], outputScale: nil, perTensor: true,
                                            options: options)
         scales[network.position(of: .fc)] = head.weightScales[0] * stateScale
@@ -205,7 +231,7 @@ public struct QuantizedGRU: Sendable {
     /// One linear operator (or the head) at `wb`-bit weights: symmetric codes per row (or per
     /// tensor), the bias at the product's scale, and each row's requantizer to `outputScale`
     /// (none for the head, whose int32 logits stay as they are).
-    static func quantizeLinear(_ op: GRUOperator, bits wb: Int, weights w: ArraySlice<Float>, bias b: ArraySlice<Float>,
+    static func quantizeLinear(_ index: Int?, bits wb: Int, weights w: ArraySlice<Float>, bias b: ArraySlice<Float>,
                                rows: Int, columns: Int, inputScale sx: Double, inputBits: Int,
                                outputScale: Double?, perTensor: Bool, options: QuantizationOptions) -> QuantizedLinear {
         let mode = options.requantization
@@ -239,7 +265,7 @@ public struct QuantizedGRU: Sendable {
             let channels = perTensor ? 1 : rows
             requantizers = (0..<channels).map { j in Requantizer(factor: weightScales[j] * sx / outputScale, mode: mode) }
         }
-        return QuantizedLinear(op: op, rows: rows, columns: columns, weightBits: wb, weights: codes,
+        return QuantizedLinear(index: index, rows: rows, columns: columns, weightBits: wb, weights: codes,
                                weightScales: weightScales, bias: clampedBias, wideAccumulator: wide,
                                requantizers: requantizers)
     }
@@ -252,7 +278,7 @@ public struct QuantizedGRU: Sendable {
     public func layer(_ k: Int) -> QuantizedGRU {
         let network = bits.network
         if network.layers == 1 { return self }
-        let below: OperatorID = k == 0 ? .input : .cell(GRUOperator.cell.output, layer: k - 1)
+        let below: OperatorID = k == 0 ? .input : .cell(network.cell.description.output, layer: k - 1)
         let single = NetworkDescription(cell: network.cell, layers: 1)
         var widths = BitWidths(uniform: 8, network: single)
         var viewScales = [Double](repeating: 1, count: single.operators.count)

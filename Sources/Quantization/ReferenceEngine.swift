@@ -1,6 +1,6 @@
-/// The integer GRU, one sequence at a time, written as plainly as the arithmetic in
+/// The integer network (any cell), one sequence at a time, written as plainly as the arithmetic in
 /// docs/quantization.md: the specification in code. It walks the cell's description node by
-/// node; the fast engines, written by hand for the GRU, must match it bit for bit.
+/// node; the fast engines, written by hand for the GRU, and `DescriptionEngine` must match it bit for bit.
 extension QuantizedGRU {
     /// Runs one raw sequence; `visit(step, codes)` sees every operator's output codes of the
     /// step, indexed by position in `bits.network.operators` (for one layer `GRUOperator.rawValue`;
@@ -8,7 +8,7 @@ extension QuantizedGRU {
     /// wide accumulator). Each layer of a stack reads the state the layer below has just made.
     @discardableResult
     public func referenceLogits(_ sequence: [Float], visit: ((Int, [[Int64]]) -> Void)? = nil) -> [Int64] {
-        let cell = GRUOperator.cell, network = bits.network
+        let network = bits.network, cell = network.cell.description
         let f = inputSize, h = hiddenSize
         let steps = sequence.count / f
         let x = inputCodes(sequence).map(Int64.init)
@@ -36,13 +36,13 @@ extension QuantizedGRU {
                     }
                 }
                 for node in cell.step {
-                    let op = GRUOperator(cellIndex: node.output), out = at(node.output)
+                    let op = node.output, out = at(node.output)
                     let (low, high) = bounds(id: .cell(node.output, layer: k))
                     switch node {
                     case .linear(_, .input, _):
-                        codes[out] = linearOutput(constants.linear[op.rawValue], (low, high), input)
+                        codes[out] = linearOutput(constants.linear[op], (low, high), input)
                     case .linear(_, .state(let s), _):
-                        codes[out] = linearOutput(constants.linear[op.rawValue], (low, high), states[k][s])
+                        codes[out] = linearOutput(constants.linear[op], (low, high), states[k][s])
                     case .add(_, let a, let b):
                         let (ra, rb) = constants.addRescalers[op]!
                         let (va, vb) = (value(a), value(b))

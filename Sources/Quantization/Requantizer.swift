@@ -116,7 +116,12 @@ public enum CodeRange {
 
     /// (lowest, highest) code of an operator's output at `bits`.
     public static func bounds(of op: GRUOperator, bits: Int) -> (low: Int64, high: Int64) {
-        op.isUnsigned ? (0, unsignedMax(bits)) : (-signedMax(bits), signedMax(bits))
+        bounds(unsigned: op.isUnsigned, bits: bits)
+    }
+
+    /// (lowest, highest) of unsigned codes 0 … 2^b − 1 or signed ±(2^(b−1) − 1).
+    @inlinable public static func bounds(unsigned: Bool, bits: Int) -> (low: Int64, high: Int64) {
+        unsigned ? (0, unsignedMax(bits)) : (-signedMax(bits), signedMax(bits))
     }
 }
 

@@ -32,6 +32,7 @@ public typealias TrainingResult = GRU.TrainingResult
 public typealias EpochSummary = GRU.EpochSummary
 public typealias LearningRateSchedule = GRU.LearningRateSchedule
 public typealias ModelSelection = GRU.ModelSelection
+public typealias CellKind = GRU.CellKind
 
 public typealias Task = Datasets.Task
 public typealias TaskSummary = Datasets.TaskSummary

@@ -161,16 +161,22 @@ extension Workspace {
             + (settings.bptt.map { ";bptt=\($0)" } ?? "")
             // Absent for one layer, so models cached before stacks existed still match.
             + (settings.layers == 1 ? "" : ";layers=\(settings.layers)")
+            // Absent for a GRU, so models cached before LSTMs existed still match.
+            + (settings.cell == .gru ? "" : ";cell=\(settings.cell.rawValue)")
             // v2: the held-out score is the refit's last epoch's (v1 models carried the best one);
             // v3: a refit that fits its data clearly worse than the first run is discarded;
             // v4: the refit's fit is its final weights' accuracy, not its last epoch's running one.
             + (settings.refit ? ";refit-v4" : "")
     }
 
+    /// Refuses fine-tuning a model whose layers the fake-quant engine does not run (it is written for the GRU's step).
+    public func requireFineTunableCell() throws { try requireGRU("fine-tuning") }
+
     /// Quantization-aware training of the current bits. The result is adopted only when
     /// it beats the integer validation accuracy of the weights in use.
     public func finetune(_ settings: FineTuningOptions, ranges: FineTuningRanges? = nil,
                          observer: FineTuningObserver = FineTuningObserver()) throws -> FineTuningOutcome {
+        try requireFineTunableCell()
         let inputs = try quantizationInputs()
         let configuration = bits
         let current = try evaluator(of: .validation).accuracy(

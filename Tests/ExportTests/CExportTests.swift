@@ -202,6 +202,36 @@ struct CExportTests {
         }
     }
 
+    @Test("an LSTM of 1–3 layers exports bit-exactly on sequences of 1 to 30 steps, h and c each in the code type of its width, under AddressSanitizer and UBSan",
+          .enabled(if: compiler != nil, "needs a C compiler (cc, gcc or clang)"))
+    func lstm() throws {
+        var generator = SeededGenerator(seed: 5)
+        let sequences = (0..<40).map { _ in
+            (0..<(3 * Int.random(in: 1...30, using: &generator))).map { _ in Float.random(in: -3...3, using: &generator) }
+        }
+        // 8-bit; 4-bit; c at 12 bits (int16 codes, a 4096-entry c.tanh table) with 3-bit products; 16-bit (64-bit sums);
+        // a stack whose lower h is 10 bits; random mixed widths.
+        var configurations: [(Int, [String])] = [(1, ["all=8"]), (1, ["all=4"]), (1, ["c.add=12", "c.mul_?=3", "h.mul=5"]),
+                                                 (1, ["all=16"]), (2, ["l0.h.mul=10", "l1.gate.*=3"]), (3, ["all=6", "l2.*=2", "input=9"])]
+        let names = CellDescription.lstm.operators.map(\.name)
+        for layers in [1, 2] {
+            configurations.append((layers, names.map { "\($0)=\(Int.random(in: 2...8, using: &generator))" }))
+        }
+        for (layers, assignments) in configurations {
+            var float = GRUClassifier(inputSize: 3, hiddenSize: 10, classCount: 4, layers: layers, cell: .lstm, seed: UInt64(layers))
+            float.standardization = Standardization.fit(sequences: sequences, featureCount: 3)
+            let options = QuantizationOptions()
+            let calibration = Calibration.calibrate(model: float, trainingSequences: sequences, options: options)
+            var bits = BitWidths(uniform: 8, network: float.network)
+            try bits.apply(assignments)
+            let model = QuantizedGRU(model: float, calibration: calibration, bits: bits, options: options)
+            let export = try CExport(model, name: "net", description: [])
+            #expect(export.header.contains("an LSTM classifier") && export.header.contains(layers == 1 ? " c[NET_HIDDEN];" : " l0_c[NET_HIDDEN];"))
+            #expect(try cLogits(model, sequences: sequences, sanitize: true) == engineLogits(model, sequences: sequences),
+                    "\(layers) layers, \(assignments)")
+        }
+    }
+
     /// GNU size's section listing (`size -A`); other platforms' `size` prints another format.
     static let gnuSize: Bool = {
         #if os(Linux)

@@ -218,7 +218,7 @@ struct UnusedTensorTests {
         #expect(refusal(adding: ["gru.weight_ih_l1", "gru.weight_hh_l1", "gru.bias_ih_l1", "gru.bias_hh_l1"])
                 == "m.safetensors: tensor 'gru.bias_ih_l1' has shape [96, 32], expected [96]")
         #expect(refusal(adding: ["gru.weight_ih_l2", "gru.weight_hh_l2"])
-                == "m.safetensors holds a recurrent layer above a missing one ('gru.weight_hh_l2', 'gru.weight_ih_l2'); gq runs unidirectional GRU layers with a linear head, so it does not load this model")
+                == "m.safetensors holds a recurrent layer above a missing one ('gru.weight_hh_l2', 'gru.weight_ih_l2'); gq runs unidirectional GRU or LSTM layers with a linear head, so it does not load this model")
         var five = GRUClassifier(inputSize: 8, hiddenSize: 32, classCount: 10, layers: 4, seed: 1).archive()
         five.tensors["gru.weight_hh_l4"] = SafeTensors.Tensor(shape: [96, 32], values: [Float](repeating: 0, count: 96 * 32))
         #expect(throws: SafeTensorsError.unusedTensors(file: "m.safetensors", tensors: ["gru.weight_hh_l4"],
@@ -233,7 +233,7 @@ struct UnusedTensorTests {
         archive.tensors["gru.weight_ih_l0"] = SafeTensors.Tensor(shape: [64, 8], values: [Float](repeating: 0, count: 64 * 8))
         archive.tensors["gru.weight_hh_l0"] = SafeTensors.Tensor(shape: [64, 16], values: [Float](repeating: 0, count: 64 * 16))
         #expect(throws: SafeTensorsError.unusedTensors(file: "m.safetensors", tensors: ["gru.weight_hh_l0"],
-                                                       meaning: "an LSTM's weights under the GRU's names (4 × 16 gate rows: i, f, g, o)")) {
+                                                       meaning: "an LSTM's weights under the GRU's names (4 × 16 gate rows: i, f, g, o); name them lstm.weight_hh_l0 etc., as nn.LSTM does")) {
             _ = try GRUClassifier(archive: archive, file: "m.safetensors")
         }
     }

@@ -53,3 +53,25 @@ func randomSequences(count: Int, features: Int, lengths: ClosedRange<Int>, seed:
         return (0..<(steps * features)).map { _ in Float(Int(next() % 2001) - 1000) / 400 }
     }
 }
+
+/// Configurations of `network` to hold an engine to the reference with: each list of
+/// assignments on 8 bits, then `trials` seeded random genomes at 2–8 bits (from trial
+/// `wideFrom` on, a tenth of the genes at 9–16), input at 4–10 bits and fc at 2–8.
+func testConfigurations(_ network: NetworkDescription, assignments: [[String]], trials: Int, wideFrom: Int,
+                        state: inout UInt64) throws -> [(name: String, bits: BitWidths)] {
+    func draw(_ range: ClosedRange<Int>) -> Int {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return range.lowerBound + Int((state >> 33) % UInt64(range.count))
+    }
+    var configurations: [(name: String, bits: BitWidths)] = []
+    for words in assignments {
+        var bits = BitWidths(uniform: 8, network: network)
+        try bits.apply(words)
+        configurations.append((words.joined(separator: " "), bits))
+    }
+    for trial in 0..<trials {
+        let genome = network.genome.map { _ in trial >= wideFrom && draw(0...9) == 0 ? draw(9...16) : draw(2...8) }
+        configurations.append(("random \(trial)", BitWidths(genome: genome, input: draw(4...10), fc: draw(2...8), network: network)))
+    }
+    return configurations
+}

@@ -63,10 +63,12 @@ struct StackedQuantizationTests {
         #expect(differs)
     }
 
-    @Test("at 16 bits a two-layer stack's integer logits are the float stack's, to a small fraction of their spread")
-    func followsFloat() throws {
-        let (stack, _) = try Self.models()
-        let network = NetworkDescription(cell: .gru, layers: 2)
+    @Test("at 16 bits a two-layer stack's integer logits, GRU or LSTM, are the float stack's, to a small fraction of their spread",
+          arguments: [CellKind.gru, .lstm])
+    func followsFloat(cell: CellKind) throws {
+        var stack = GRUClassifier(inputSize: 3, hiddenSize: 12, classCount: 4, layers: 2, cell: cell, seed: 21)
+        stack.standardization = Standardization.fit(sequences: Self.sequences, featureCount: 3)
+        let network = stack.network
         let calibration = Calibration.calibrate(model: stack, sequences: Self.sequences, method: .maxAbs)
         let q = QuantizedGRU(model: stack, calibration: calibration, bits: BitWidths(uniform: 16, network: network),
                              options: QuantizationOptions(range: .maxAbs))
@@ -89,28 +91,17 @@ struct StackedQuantizationTests {
     func batchedEqualsReference(kernels: IntegerKernelSet) throws {
         let sequences = randomSequences(count: 37, features: 5, lengths: 1...14, seed: 4)
         var state: UInt64 = 0x57AC
-        func draw(_ range: ClosedRange<Int>) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return range.lowerBound + Int((state >> 33) % UInt64(range.count))
-        }
         var paths: [String: Int] = [:]
         for layers in 2...4 {
             let model = GRUClassifier(inputSize: 5, hiddenSize: 20, classCount: 3, layers: layers, seed: UInt64(layers))
             let network = NetworkDescription(cell: .gru, layers: layers)
             let calibration = Calibration.calibrate(model: model, sequences: Array(sequences.prefix(6)), method: .maxAbs)
             let evaluator = IntegerEvaluator(sequences: sequences, featureCount: 5, chunkRows: 8, kernels: kernels)
-            var configurations: [(String, BitWidths)] = []
             // The layer below's state at 12 and 16 bits: the layer above's products go from
             // bytes to int16 codes with and without the offset, and to 64-bit sums.
-            for assignments in [["all=8"], ["all=4"], ["l0.h.add=12"], ["l0.*=16", "l1.*=3"], ["l0.*=6", "l1.*=16", "input=9"]] {
-                var bits = BitWidths(uniform: 8, network: network)
-                try bits.apply(assignments)
-                configurations.append((assignments.joined(separator: " "), bits))
-            }
-            for trial in 0..<8 {
-                let genome = network.genome.map { _ in trial >= 4 && draw(0...9) == 0 ? draw(9...16) : draw(2...8) }
-                configurations.append(("random \(trial)", BitWidths(genome: genome, input: draw(4...10), fc: draw(2...8), network: network)))
-            }
+            let configurations = try testConfigurations(network, assignments: [["all=8"], ["all=4"], ["l0.h.add=12"], ["l0.*=16", "l1.*=3"],
+                                                                               ["l0.*=6", "l1.*=16", "input=9"]],
+                                                        trials: 8, wideFrom: 4, state: &state)
             for (name, bits) in configurations {
                 let q = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: QuantizationOptions(range: .maxAbs))
                 let reference = sequences.flatMap { q.referenceLogits($0) }
@@ -133,11 +124,13 @@ struct StackedQuantizationTests {
         }
     }
 
-    @Test("the float reference runs stacks: its logits are the float engine's, and at 16 bits every operator of every layer follows the integer codes")
-    func floatReference() throws {
-        let (stack, _) = try Self.models()
+    @Test("the float reference runs stacks and LSTMs: its logits are the float engine's, and at 16 bits every operator of every layer follows the integer codes",
+          arguments: [(CellKind.gru, 2), (.lstm, 1), (.lstm, 2)])
+    func floatReference(cell: CellKind, layers: Int) throws {
+        var stack = GRUClassifier(inputSize: 3, hiddenSize: 12, classCount: 4, layers: layers, cell: cell, seed: 21)
+        stack.standardization = Standardization.fit(sequences: Self.sequences, featureCount: 3)
         let float = stack.logits(Self.sequences)
-        let network = NetworkDescription(cell: .gru, layers: 2)
+        let network = stack.network
         let q = QuantizedGRU(model: stack, calibration: Calibration.calibrate(model: stack, sequences: Self.sequences, method: .maxAbs),
                              bits: BitWidths(uniform: 16, network: network), options: QuantizationOptions(range: .maxAbs))
         for (i, sequence) in Self.sequences.enumerated() {

@@ -26,7 +26,7 @@ struct CheckPassTests {
             """
         let errors = failure(script)?.all ?? []
         #expect(errors.map { "\($0.location.line):\($0.location.column)" } == ["2:7", "3:10", "5:18", "7:15", "7:42"])
-        #expect(errors[0].message == "unknown option 'epohcs' for 'train' (did you mean 'epochs'?); options: epochs N, hidden H, layers L, lr X, batch B, seed S, patience P, clip X, decay X, schedule constant|plateau|cosine, select loss|accuracy, rotate X, bptt N, refit on|off, retrain")
+        #expect(errors[0].message == "unknown option 'epohcs' for 'train' (did you mean 'epochs'?); options: epochs N, hidden H, layers L, cell gru|lstm, lr X, batch B, seed S, patience P, clip X, decay X, schedule constant|plateau|cosine, select loss|accuracy, rotate X, bptt N, refit on|off, retrain")
         #expect(errors[2].message == "20 bits is out of range: widths run from 2 to 16")
         #expect(errors[4].message == "option 'to' needs a value: a file path")
     }

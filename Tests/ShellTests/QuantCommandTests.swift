@@ -58,6 +58,33 @@ struct QuantCommandTests {
         #expect(out.contains { $0.hasPrefix("sweep l1.gate.* (others: all=8 l0.h.add=6 l1.gate.r=3") })
     }
 
+    @Test("'train cell lstm' makes an LSTM: show ops lists its 21 operators, set bits names c.add and gate.f, eval, sweep, evolve and export c run on it")
+    func lstm() throws {
+        let folder = temporaryFolder("lstm-export")
+        let out = try run("load task digits\ntrain epochs 2 hidden 8 cell lstm\nshow model\nshow ops\nset bits all=6 c.add=10 gate.f=5\neval\n"
+                          + "sweep c.add in 8..9\nevolve 2 gens pop 8\nshow front\nexport c \(folder.path) name net")
+        #expect(out.contains("model       LSTM, one layer, PyTorch gate order (i, f, g, o), linear head on the last step"))
+        #expect(out.contains { $0.contains("training an LSTM (hidden 8") })
+        let rows = out.filter { !$0.hasPrefix("model") && ($0.contains(" linear ") || $0.contains(" addition ") || $0.contains(" multiplication ") || $0.contains(" activation ")) }
+        #expect(rows.count == 21)
+        #expect(out.contains { $0.contains("c.add") && $0.contains("the new cell state c") })
+        #expect(out.contains("per step: 512 multiply-accumulates, 24 products, 40 table reads, 168 requantizations; the head adds 80 multiply-accumulates per sequence"))
+        #expect(out.contains { $0.hasPrefix("quantized validation") && $0.contains("bits all=6 gate.f=5 c.add=10") })
+        #expect(out.contains { $0.hasPrefix("evolving error and size of 21 operators") })
+        #expect(out.contains { $0.contains("σf") && $0.contains("c+") })
+        #expect(out.contains { $0.hasPrefix("wrote ") && $0.contains("net.c") })
+        let header = try String(contentsOf: folder.appendingPathComponent("net.h"), encoding: .utf8)
+        #expect(header.contains("int8_t h[NET_HIDDEN];") && header.contains("int16_t c[NET_HIDDEN];"))
+        // What runs the GRU's step by hand refuses another cell, saying what does run.
+        let finetune = try #require(failure("load task digits\ntrain epochs 1 hidden 4 cell lstm\nfinetune epochs 1"))
+        #expect(finetune.message.hasPrefix("fine-tuning runs GRU layers only so far, and the model in use is an LSTM"))
+        let latency = try #require(failure("load task digits\ntrain epochs 1 hidden 4 cell lstm\nevolve 1 gens objectives error,latency"))
+        #expect(latency.message.hasPrefix("the Cortex-M cost model (latency, RAM) runs GRU layers only so far"))
+        // Before a model exists a name is checked against every cell's: one no cell has is refused with a suggestion.
+        let misspelt = try #require(failure("set bits c.ad=12"))
+        #expect(misspelt.message.hasPrefix("unknown operator 'c.ad' (did you mean 'c.add'?)"), "\(misspelt.message)")
+    }
+
     @Test("set bits with a layer the model lacks is refused when it runs, naming the operator and the line")
     func setBitsOfAMissingLayer() throws {
         let error = try #require(failure(setup + "set bits gate.z=4 l1.gate.z=3"))

@@ -63,7 +63,7 @@ enum ModelFileCommands {
                     let model = try workspace.requireModel()
                     let io = interpreter.session.io
                     let layers = model.layerCount == 1 ? "one layer" : "\(model.layerCount) stacked layers (num_layers=\(model.layerCount))"
-                    io.out("model       GRU, \(layers), PyTorch gate order (r, z, n), linear head on the last step")
+                    io.out("model       \(model.cell.displayName), \(layers), PyTorch gate order (\(model.cell.gateNames.joined(separator: ", "))), linear head on the last step")
                     let hidden = Array(repeating: "hidden \(model.hiddenSize)", count: model.layerCount).joined(separator: " → ")
                     io.out("sizes       \(model.inputSize) features → \(hidden) → \(model.classCount) classes")
                     io.out("parameters  \(model.parameterCount) (\(model.parameterCount * 4) bytes as float32)")

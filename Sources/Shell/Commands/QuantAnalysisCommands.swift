@@ -91,12 +91,11 @@ enum QuantAnalysisCommands {
         let usage = arguments.usage
         guard arguments.count >= 1 else { throw CommandError("'sweep' needs an operator pattern and widths: \(usage)") }
         let pattern = arguments[0]
-        let network = BitWidths.checkingNetwork(for: pattern)
         do {
             // Checked again against the network in use when it runs (`Workspace.sweep`).
-            _ = try BitWidths.resolve(pattern, in: network)
+            try BitWidths.resolveForAnyCell(pattern)
         } catch {
-            throw CommandError(QuantCommands.message(for: error, in: network), argument: 0)
+            throw CommandError(QuantCommands.message(for: error, among: BitWidths.checkingNetworks(for: pattern)), argument: 0)
         }
         guard arguments.count >= 2 else { throw CommandError("'sweep' needs 'in' and widths after the pattern: \(usage)") }
         guard arguments[1] == "in" else {
@@ -229,6 +228,7 @@ enum QuantAnalysisCommands {
         let session = interpreter.session
         let workspace = session.workspace
         let task = try workspace.requireTask()
+        try workspace.requireFineTunableCell()
         _ = try workspace.quantizationInputs()
         var settings = FineTuningOptions(seed: parsed[seed] ?? session.seed)
         if let v = parsed[epochs] { settings.epochs = v }

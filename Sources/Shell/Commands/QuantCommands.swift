@@ -102,24 +102,22 @@ enum QuantCommands {
         var rows: [[String]] = [["#", "operator", "kind", "shape", "params", "bits", "computes"]]
         let network = bits.network
         for id in network.operators {
-            // The cell's operators as the GRU's cases, for their shapes and formulas.
-            let op = GRUOperator(id)
             let shape: String, params: String
             if let f, let h, let c {
                 // A layer above the first reads the H codes of the state below.
                 let reads = id.cellIndex != nil && id.layer > 0 ? h : f
-                shape = op.shape(features: reads, hidden: h, classes: c)
-                let count = op.parameterCount(features: reads, hidden: h, classes: c)
+                shape = network.shape(of: id, features: reads, hidden: h, classes: c)
+                let count = network.parameterCount(of: id, features: reads, hidden: h, classes: c)
                 params = count == 0 ? "-" : String(count)
             } else {
                 shape = "-"; params = "-"
             }
             let number = id.cellIndex == nil ? "-" : String(network.position(of: id) + 1)
-            rows.append([number, network.name(of: id), network.kind(of: id).rawValue, shape, params, String(bits[id: id]), op.formula])
+            rows.append([number, network.name(of: id), network.kind(of: id).rawValue, shape, params, String(bits[id: id]), network.formula(of: id)])
         }
         table(rows, rightAligned: [0, 4, 5]).forEach(session.io.out)
         if let f, let h, let c {
-            let work = StepCost(inputSize: f, hiddenSize: h, layers: network.layers)
+            let work = StepCost(inputSize: f, hiddenSize: h, layers: network.layers, cell: network.cell)
             session.io.out(work.summary + "; the head adds \(c * h) multiply-accumulates per sequence")
             if let (costs, size) = try? workspace.deviceCosts() {
                 let cores = costs.map { core, cost in
@@ -146,11 +144,10 @@ enum QuantCommands {
         var assignments: [(pattern: String, bits: Int)] = []
         for index in 0..<arguments.count {
             let text = arguments[index]
-            let network = BitWidths.checkingNetwork(for: String(text.prefix { $0 != "=" }))
             do {
-                assignments.append(try BitWidths.parseAssignment(text, in: network))
+                assignments.append(try BitWidths.parseAssignmentForAnyCell(text))
             } catch {
-                throw CommandError(message(for: error, in: network), argument: index)
+                throw CommandError(message(for: error, among: BitWidths.checkingNetworks(for: String(text.prefix { $0 != "=" }))), argument: index)
             }
         }
         return { current in
@@ -179,8 +176,15 @@ enum QuantCommands {
 
     /// A bit-width error with a did-you-mean for misspelt operator names, among `network`'s.
     static func message(for error: BitWidthError, in network: NetworkDescription = .singleGRU) -> String {
+        message(for: error, among: [network])
+    }
+
+    /// As above, the suggestion taken from every one of `networks`' names.
+    static func message(for error: BitWidthError, among networks: [NetworkDescription]) -> String {
         guard let name = error.offendingName else { return error.description }
-        return error.description(didYouMean: Suggestion.didYouMean(name, among: BitWidths.patternWords(in: network)))
+        var words: [String] = []
+        for word in networks.flatMap(BitWidths.patternWords(in:)) where !words.contains(word) { words.append(word) }
+        return error.description(didYouMean: Suggestion.didYouMean(name, among: words))
     }
 
     // MARK: - set quant / show quant

@@ -1,11 +1,12 @@
 import Workbench
 
-/// `train`: fits the float GRU classifier on the loaded task, or takes it from the model cache.
+/// `train`: fits the float recurrent classifier on the loaded task, or takes it from the model cache.
 enum TrainCommand {
     private static let defaults = TrainingOptions()
     static let epochs = Option<Int>("epochs", 1...100_000, "most epochs to run (default \(defaults.epochs), or a budget of \(TrainingDefaults.stepBudget) optimiser steps on a small training split); early stopping may end sooner")
     static let hidden = Option<Int>("hidden", 1...4096, "hidden state width H (default \(defaults.hiddenSize))").valueNamed("H")
-    static let layers = Option<Int>("layers", 1...4, "stacked GRU layers, each reading the state sequence of the one below, as PyTorch's num_layers (default \(defaults.layers))").valueNamed("L")
+    static let layers = Option<Int>("layers", 1...4, "stacked recurrent layers, each reading the state sequence of the one below, as PyTorch's num_layers (default \(defaults.layers))").valueNamed("L")
+    static let cell = Option<CellKind>("cell", "the recurrent cell: gru (gates r, z, n; state h) or lstm (gates i, f, g, o; states h and the cell state c), as PyTorch's nn.GRU and nn.LSTM (default \(defaults.cell.rawValue))")
     static let lr = Option<Float>("lr", Double.leastNonzeroMagnitude...Double.infinity, "AdamW learning rate, the schedule's starting value (default \(Value.format(Double(defaults.learningRate))); 0.003 on a small training split)")
     static let batch = Option<Int>("batch", 1...1_000_000, "sequences per batch (default \(defaults.batchSize); 16 on a small training split)").valueNamed("B")
     static let seed = Option<UInt64>.seed("seed of initialisation and shuffling (default: the session seed)")
@@ -19,15 +20,15 @@ enum TrainCommand {
     static let refit = Option<Toggle>("refit", "after the run on the training split (scored on validation), train again from the same start on training + validation for as many epochs (through the kept epoch after an early stop) and keep the last weights; validation's scores from the first run are kept as the held-out ones; a refit whose last epoch fits its sequences more than 5 points worse than the first run fitted its own is discarded (default off; on when training has fewer than \(TrainingDefaults.smallTrainingSplit) sequences)")
     static let retrain = Option<Flag>.flag("retrain", "train even when the cache holds a model for these settings")
 
-    static let options: [any OptionDeclaration] = [epochs, hidden, layers, lr, batch, seed, patience, clip, decay, schedule, select, rotate, bptt, refit, retrain]
+    static let options: [any OptionDeclaration] = [epochs, hidden, layers, cell, lr, batch, seed, patience, clip, decay, schedule, select, rotate, bptt, refit, retrain]
 
     static var commands: [Command] {
         [
             Command(
                 name: "train",
-                summary: "Train the float GRU classifier on the loaded task",
+                summary: "Train the float GRU (or LSTM) classifier on the loaded task",
                 details: "AdamW (Adam with decoupled weight decay on the weight matrices) with gradient-norm clipping and a learning-rate schedule (cosine by default). After every epoch the validation split is scored; the weights with the best score ('select': the lowest loss by default, or the highest accuracy) are kept, and training stops early when the score has not improved for 'patience' epochs. 'rotate' augments copies of the training sequences with a fresh random rotation every batch (validation and test never see it); it suits 3-axis sensor data such as har ('train rotate 20'). Defaults adapt to the data: a training split of fewer than \(TrainingDefaults.smallTrainingSplit) sequences gets batch 16, learning rate 0.003 and a budget of \(TrainingDefaults.stepBudget) optimiser steps (40 to 300 epochs) instead of 40 epochs, no weight decay, and, when validation has fewer than \(TrainingDefaults.smallValidationSplit) sequences, no early stopping and the epoch with the best validation accuracy kept ('select accuracy'); a small training split is then refit on training + validation ('refit on'), so every labelled non-test sequence shapes the weights, and the first run's validation scores are kept with the model as the held-out ones (validation is training data after that); when the refit ran on the cosine or a constant rate, the noisy copies that 'evolve' and 'compare' judge on then train \(CrossFit.foldCount) models the same way on four fifths of training + validation each (cross-fitting, once per model, cached), to learn what unseen data cost such a model. Options given on the line always win. Input standardisation is fitted on the training split (training + validation for a refit) and saved with the model. A model trained before with the same task, split and settings comes from the cache at once ('retrain' trains anyway). Ctrl-C stops after the current batch and keeps the best weights so far.",
-                examples: ["train", "train hidden 32 epochs 20", "train layers 2", "train seed 7 retrain", "train rotate 20", "train schedule plateau select loss decay 0", "train refit off"],
+                examples: ["train", "train hidden 32 epochs 20", "train layers 2", "train cell lstm", "train seed 7 retrain", "train rotate 20", "train schedule plateau select loss decay 0", "train refit off"],
                 options: options,
                 publishes: ["train_epochs", "val_accuracy"],
                 parse: { try $0.options() },
@@ -43,6 +44,7 @@ enum TrainCommand {
         if let v = parsed[epochs] { settings.epochs = v }
         if let v = parsed[hidden] { settings.hiddenSize = v }
         if let v = parsed[layers] { settings.layers = v }
+        if let v = parsed[cell] { settings.cell = v }
         if let v = parsed[lr] { settings.learningRate = v }
         if let v = parsed[batch] { settings.batchSize = v }
         if let v = parsed[patience] { settings.patience = v }
@@ -71,7 +73,7 @@ enum TrainCommand {
             truncated: { session.io.out($0.description) },
             started: {
                 let refit = settings.refit && task.validation.count > 0 ? ", then a refit on all \(task.train.count + task.validation.count)" : ""
-                session.io.out("training a GRU (\(description)) on \(task.name): \(task.train.count) train / \(task.validation.count) validation sequences, up to \(settings.epochs) epochs\(refit)")
+                session.io.out("training \(settings.cell == .lstm ? "an" : "a") \(settings.cell.displayName) (\(description)) on \(task.name): \(task.train.count) train / \(task.validation.count) validation sequences, up to \(settings.epochs) epochs\(refit)")
             },
             progress: { p in
                 let fraction = (Double(p.epoch - 1) + Double(p.batch) / Double(max(p.batchCount, 1))) / Double(max(p.epochCount, 1))
