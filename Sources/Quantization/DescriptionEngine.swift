@@ -1,29 +1,122 @@
 /// The integer network of any cell, batched over a chunk's rows: the reference engine's
-/// arithmetic node by node, as the cell's description orders them, in buffers allocated
-/// once per chunk. Cells without hand-written kernels (the LSTM so far) are evaluated here;
-/// it is bit-exact with `QuantizedGRU.referenceLogits` by construction and by test.
-struct DescriptionEngine {
+/// arithmetic node by node, as the cell's description orders them. Cells without
+/// hand-written kernels (the LSTM so far) are evaluated here; it is bit-exact with
+/// `QuantizedGRU.referenceLogits` by construction and by test.
+///
+/// Prepared once per configuration: each layer's linear operators that read the same vector
+/// (the input, or a state) are fused into one int16 product over all their rows
+/// (`IntegerKernels.product`, the portable engine's kernel), when their sums fit in int32
+/// (the model's `wideAccumulator` says when not; those run in 64 bits, row by row). The
+/// elementwise nodes run in 64 bits on every unit of the chunk.
+final class DescriptionEngine: @unchecked Sendable {
+    // @unchecked: immutable after init.
     let model: QuantizedGRU
+    private let cell: CellDescription
+    private let layers: [Layer]
+
+    /// The linear operators of one layer that read one vector, fused.
+    struct Group {
+        /// The vector they read: `nil` the layer's input, else a state's index.
+        let state: Int?
+        /// Cell operator indices, in operator order; operator `ops[i]`'s rows are columns `i·H ..< (i+1)·H`.
+        let ops: [Int]
+        /// Values per row of the vector read, and that rounded up to whole pairs.
+        let depth: Int, depthPadded: Int
+        /// Packed int16 weights (`IntegerKernels.pack`), nil when some sum needs 64 bits.
+        let packed: [Int16]?
+        /// Output columns rounded up to 16.
+        let columnsPadded: Int
+    }
+
+    struct Layer {
+        let groups: [Group]
+        /// Each cell operator's saturation bounds.
+        let bounds: [(low: Int64, high: Int64)]
+        /// Per cell operator: a linear one's per-row requantizers (one per output unit), an
+        /// addition's two operand rescalers, a product's or a one-minus' one, in the branch-free form.
+        let requantizers: [[RequantizerS64]]
+        /// A linear operator's biases and a one-minus' ONE, by cell operator.
+        let biases: [[Int64]]
+    }
+
+    init(model: QuantizedGRU) {
+        self.model = model
+        let network = model.bits.network
+        cell = network.cell.description
+        let cell = self.cell, h = model.hiddenSize
+        layers = model.layers.indices.map { k in
+            var sources: [Int?] = []
+            for node in cell.step {
+                if case .linear(_, let source, _) = node, !sources.contains(source.state) { sources.append(source.state) }
+            }
+            let groups = sources.map { state -> Group in
+                let ops = cell.operators.indices.filter { i in
+                    if case .linear(_, let source, _) = cell.node(i) { return source.state == state }
+                    return false
+                }
+                let depth = state == nil ? (k == 0 ? model.inputSize : h) : h
+                let depthPadded = (depth + 1) / 2 * 2, columns = ops.count * h, columnsPadded = (columns + 15) / 16 * 16
+                let linear = ops.map { model.layers[k].linear[$0] }
+                // The codes read must be int16: signed up to 16 bits, unsigned below 16.
+                let reads: OperatorID = state.map { .cell(cell.states[$0].producedBy, layer: k) }
+                    ?? (k == 0 ? .input : .cell(cell.output, layer: k - 1))
+                let readsInt16 = model.bounds(id: reads).high <= Int64(Int16.max)
+                var packed: [Int16]?
+                if readsInt16, !linear.contains(where: \.wideAccumulator) {
+                    packed = IntegerKernels.pack(weights: { c, q in linear[c / h].weights[(c % h) * depth + q] }, columns: columns, depth: depth,
+                                                 columnsPadded: columnsPadded, depthPadded: depthPadded)
+                }
+                return Group(state: state, ops: ops, depth: depth, depthPadded: depthPadded, packed: packed, columnsPadded: columnsPadded)
+            }
+            let constants = model.layers[k]
+            var requantizers = [[RequantizerS64]](repeating: [], count: cell.operators.count)
+            var biases = [[Int64]](repeating: [], count: cell.operators.count)
+            for node in cell.step {
+                let i = node.output
+                switch node {
+                case .linear:
+                    requantizers[i] = (0..<h).map { RequantizerS64(constants.linear[i].requantizer(row: $0)) }
+                    biases[i] = constants.linear[i].bias
+                case .add:
+                    let (a, b) = constants.addRescalers[i]!
+                    requantizers[i] = [RequantizerS64(a), RequantizerS64(b)]
+                case .multiply:
+                    requantizers[i] = [RequantizerS64(constants.mulRequantizers[i]!)]
+                case .oneMinus:
+                    let (one, rescaler) = constants.oneMinus[i]!
+                    requantizers[i] = [RequantizerS64(rescaler)]
+                    biases[i] = [one]
+                case .table:
+                    break
+                }
+            }
+            return Layer(groups: groups, bounds: cell.operators.indices.map { model.bounds(id: .cell($0, layer: k)) },
+                         requantizers: requantizers, biases: biases)
+        }
+    }
 
     /// Logits of a chunk: `raw` holds steps × rows × features raw inputs (rows with no step t
     /// are not read), `active[t]` the rows with a step t (a non-increasing count); writes
     /// rows × classes logits to `logits`.
     func run(rows: Int, steps: Int, active: [Int], raw: UnsafePointer<Float>, logits: UnsafeMutablePointer<Int64>) {
-        let network = model.bits.network, cell = network.cell.description
         let f = model.inputSize, h = model.hiddenSize, c = model.classCount
-        let opCount = cell.operators.count, layers = model.layers.count, stateCount = cell.states.count
+        let opCount = cell.operators.count, layerCount = model.layers.count, stateCount = cell.states.count
+        let widest = max(f, h), widestPadded = (widest + 1) / 2 * 2
+        let widestColumns = layers.flatMap(\.groups).map(\.columnsPadded).max() ?? 16
         let codes = UnsafeMutablePointer<Int64>.allocate(capacity: max(opCount * rows * h, 1))
-        let states = UnsafeMutablePointer<Int64>.allocate(capacity: max(layers * stateCount * rows * h, 1))
+        let states = UnsafeMutablePointer<Int64>.allocate(capacity: max(layerCount * stateCount * rows * h, 1))
         let x = UnsafeMutablePointer<Int64>.allocate(capacity: max(rows * f, 1))
-        defer { codes.deallocate(); states.deallocate(); x.deallocate() }
-        states.initialize(repeating: 0, count: layers * stateCount * rows * h)
+        // A group's operand rows as int16 (pairs padded with 0) and its int32 sums.
+        let operands = UnsafeMutablePointer<Int16>.allocate(capacity: rows * widestPadded)
+        let sums = UnsafeMutablePointer<Int32>.allocate(capacity: rows * widestColumns)
+        defer { codes.deallocate(); states.deallocate(); x.deallocate(); operands.deallocate(); sums.deallocate() }
+        states.initialize(repeating: 0, count: layerCount * stateCount * rows * h)
+        operands.initialize(repeating: 0, count: rows * widestPadded)
         func state(_ k: Int, _ s: Int) -> UnsafeMutablePointer<Int64> { states + (k * stateCount + s) * rows * h }
         func op(_ i: Int) -> UnsafeMutablePointer<Int64> { codes + i * rows * h }
 
         let qmax = Float(CodeRange.signedMax(model.bits[id: .input]))
         let mean = model.inputMean, factor = model.inputFactor
-        // Per layer: each node's saturation bounds, read in the inner loops.
-        let bounds = (0..<layers).map { k in (0..<opCount).map { model.bounds(id: .cell($0, layer: k)) } }
 
         for t in 0..<steps {
             let r = active[t]
@@ -34,55 +127,82 @@ struct DescriptionEngine {
                 }
             }
             for (k, constants) in model.layers.enumerated() {
-                let below = k == 0 ? UnsafePointer(x) : UnsafePointer(state(k - 1, 0))
-                let belowWidth = k == 0 ? f : h
+                let layer = layers[k]
                 func operand(_ o: CellDescription.Operand) -> UnsafePointer<Int64> {
                     switch o {
                     case .op(let i): return UnsafePointer(op(i))
                     case .state(let s): return UnsafePointer(state(k, s))
                     }
                 }
-                for node in cell.step {
-                    let i = node.output, out = op(i), (low, high) = bounds[k][i]
-                    switch node {
-                    case .linear(_, let source, _):
-                        let layer = constants.linear[i]
-                        let input = source == .input ? below : operand(.state(source.state!))
-                        let columns = source == .input ? belowWidth : h
-                        layer.weights.withUnsafeBufferPointer { w in
-                            for row in 0..<r {
-                                let v = input + row * columns
-                                for j in 0..<h {
-                                    let wr = w.baseAddress! + j * columns
-                                    var acc = layer.bias[j]
-                                    for q in 0..<columns { acc &+= Int64(wr[q]) &* v[q] }
-                                    out[row * h + j] = layer.requantizer(row: j).apply(acc).clamped(low, high)
+                for group in layer.groups {
+                    let input = group.state.map { UnsafePointer(state(k, $0)) } ?? (k == 0 ? UnsafePointer(x) : UnsafePointer(state(k - 1, 0)))
+                    let depth = group.depth
+                    if let packed = group.packed {
+                        for row in 0..<r {
+                            for q in 0..<depth { operands[row * group.depthPadded + q] = Int16(truncatingIfNeeded: input[row * depth + q]) }
+                        }
+                        packed.withUnsafeBufferPointer { w in
+                            IntegerKernels.productPlain(rows: r, pairs: group.depthPadded / 2, vectors: group.columnsPadded / 16, a: operands,
+                                                        lda: group.depthPadded, w: w.baseAddress!, c: sums, ldc: group.columnsPadded)
+                        }
+                    }
+                    for (g, i) in group.ops.enumerated() {
+                        let out = op(i), (low, high) = layer.bounds[i]
+                        layer.requantizers[i].withUnsafeBufferPointer { rq in
+                            layer.biases[i].withUnsafeBufferPointer { bias in
+                                if group.packed != nil {
+                                    for row in 0..<r {
+                                        let sum = sums + row * group.columnsPadded + g * h, o = out + row * h
+                                        for j in 0..<h { o[j] = rq[j].apply(bias[j] &+ Int64(sum[j])).clamped(low, high) }
+                                    }
+                                    return
+                                }
+                                constants.linear[i].weights.withUnsafeBufferPointer { w in
+                                    for row in 0..<r {
+                                        let v = input + row * depth
+                                        for j in 0..<h {
+                                            let wr = w.baseAddress! + j * depth
+                                            var acc = bias[j]
+                                            for q in 0..<depth { acc &+= Int64(wr[q]) &* v[q] }
+                                            out[row * h + j] = rq[j].apply(acc).clamped(low, high)
+                                        }
+                                    }
                                 }
                             }
                         }
+                    }
+                }
+                for node in cell.step {
+                    let i = node.output, out = op(i), (low, high) = layer.bounds[i]
+                    switch node {
+                    case .linear:
+                        continue
                     case .add(_, let a, let b):
-                        let (ra, rb) = constants.addRescalers[i]!
+                        let (ra, rb) = (layer.requantizers[i][0], layer.requantizers[i][1])
                         let (va, vb) = (operand(a), operand(b))
-                        for e in 0..<(r * h) { out[e] = (ra.apply(va[e]) + rb.apply(vb[e])).clamped(low, high) }
+                        for e in 0..<(r * h) { out[e] = (ra.apply(va[e]) &+ rb.apply(vb[e])).clamped(low, high) }
                     case .multiply(_, let a, let b):
-                        let rq = constants.mulRequantizers[i]!
+                        let rq = layer.requantizers[i][0]
                         let (va, vb) = (operand(a), operand(b))
-                        for e in 0..<(r * h) { out[e] = rq.apply(va[e] * vb[e]).clamped(low, high) }
+                        for e in 0..<(r * h) { out[e] = rq.apply(va[e] &* vb[e]).clamped(low, high) }
                     case .oneMinus(_, let a):
-                        let (one, rescaler) = constants.oneMinus[i]!
+                        let (one, rescaler) = (layer.biases[i][0], layer.requantizers[i][0])
                         let va = operand(a)
-                        for e in 0..<(r * h) { out[e] = (one - rescaler.apply(va[e])).clamped(low, high) }
+                        for e in 0..<(r * h) { out[e] = (one &- rescaler.apply(va[e])).clamped(low, high) }
                     case .table(_, _, let a):
                         let table = constants.tables[i]!
                         let va = operand(a)
-                        for e in 0..<(r * h) { out[e] = table(va[e]) }
+                        table.entries.withUnsafeBufferPointer { entries in
+                            let half = 1 << (table.inputBits - 1)
+                            for e in 0..<(r * h) { out[e] = Int64(entries[Int(va[e]) + half]) }
+                        }
                     }
                 }
                 // Rows past their last step keep their state.
                 for (s, vector) in cell.states.enumerated() { state(k, s).update(from: op(vector.producedBy), count: r * h) }
             }
         }
-        let top = UnsafePointer(state(layers - 1, 0)), head = model.head
+        let top = UnsafePointer(state(layerCount - 1, 0)), head = model.head
         for row in 0..<rows {
             for k in 0..<c {
                 var acc = head.bias[k]

@@ -17,6 +17,7 @@ function's count is (ticks of the real run - ticks of the same run with an empty
 divided by the number of calls (systick.h, bench.c)."""
 import csv
 import json
+import subprocess
 import re
 import sys
 
@@ -111,6 +112,7 @@ def gq_record(run1, run2, predictions, keys):
     measured, calibrated = calibration(first)
     record = {
         "task": keys["task"],
+        "cell": keys.get("cell", "gru"),
         "features": keys["features"],
         "hidden": keys["hidden"],
         "macs_per_step": macs,
@@ -170,6 +172,13 @@ def peer_records(run1, run2, keys):
             "deterministic": same_counts(first, second),
             "calibration_instructions": measured,
         }
+        if name == "lstm":
+            # The model's constant data as CMSIS-NN takes it: per gate int8 weights (H x F, H x H)
+            # and three int32 vectors (the bias and the two effective biases it expects precomputed).
+            record["data_bytes"] = 4 * h * (f + h) + 3 * 4 * h * 4
+            code = keys.get("lstm_code_bytes")
+            record["code_bytes"] = code
+            record["flash_bytes"] = None if code is None else code + record["data_bytes"]
         record["ok"] = record["deterministic"] and calibrated
         records.append(record)
     return records
@@ -215,7 +224,20 @@ def report(path, keys):
     return 1 if failed or not records else 0
 
 
+def code_size(library, elf):
+    """Bytes of the functions of `library` that `elf` links (arm-none-eabi-nm -S)."""
+    def symbols(path, *flags):
+        out = subprocess.run(["arm-none-eabi-nm", *flags, path], check=True, capture_output=True, text=True).stdout
+        return [line.split() for line in out.splitlines()]
+    defined = {words[-1] for words in symbols(library, "-g", "--defined-only") if len(words) == 3}
+    return sum(int(words[1], 16) for words in symbols(elf, "-S")
+               if len(words) == 4 and words[2] in ("T", "t") and words[3] in defined)
+
+
 def main(argv):
+    if argv[:1] == ["code-size"]:
+        print(code_size(argv[1], argv[2]))
+        return 0
     if argv[:1] == ["stack"]:
         depth, path, kinds = stack(argv[1], argv[2])
         print(depth)

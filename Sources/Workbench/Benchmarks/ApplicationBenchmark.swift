@@ -18,13 +18,13 @@ public enum ApplicationBenchmark {
         return figures
     }
 
-    /// The integer engine's figures alone (`bench integer`), keyed `quant_…` as in `run`, and
-    /// the same for a stack of two layers, keyed `quant_2_layers_…`.
+    /// The integer engine's figures alone (`bench integer`), keyed `quant_…` as in `run`, the
+    /// same for a stack of two layers, keyed `quant_2_layers_…`, and for one LSTM layer, keyed `quant_lstm_…`.
     public static func integer(quick: Bool) -> [String: Double] {
         var figures: [String: Double] = [:]
-        for layers in [1, 2] {
-            let quant = QuantizationBenchmark.run(sequences: quick ? 200 : 1000, layers: layers, repeats: quick ? 2 : 7)
-            let prefix = layers == 1 ? "quant_" : "quant_\(layers)_layers_"
+        for (layers, cell) in [(1, CellKind.gru), (2, .gru), (1, .lstm)] {
+            let quant = QuantizationBenchmark.run(sequences: quick ? 200 : 1000, layers: layers, cell: cell, repeats: quick ? 2 : 7)
+            let prefix = cell == .lstm ? "quant_lstm_" : layers == 1 ? "quant_" : "quant_\(layers)_layers_"
             for (key, value) in quant where !["steps", "features", "hidden", "layers"].contains(key) {
                 figures[prefix + key] = value
             }
