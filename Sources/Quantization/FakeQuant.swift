@@ -25,7 +25,8 @@ public struct FakeQuantGRU: Sendable {
 
     /// An engine for this model's shape and layers.
     func engine() -> FakeQuantEngine {
-        FakeQuantEngine(inputSize: model.inputSize, hiddenSize: model.hiddenSize, classCount: model.classCount, layers: model.layerCount)
+        FakeQuantEngine(inputSize: model.inputSize, hiddenSize: model.hiddenSize, classCount: model.classCount, layers: model.layerCount,
+                        cell: model.cell)
     }
 
     /// Logits of raw sequences, N × C row-major in the given order.
@@ -51,7 +52,7 @@ public struct FakeQuantGRU: Sendable {
     }
 
     /// Each sequence's states after its last step (zero for an empty one), as the forward
-    /// computes them: every layer's, bottom to top, H floats each.
+    /// computes them: every layer's h, bottom to top, H floats each, then for an LSTM every layer's c.
     public func finalStates(_ sequences: [[Float]]) -> [[Float]] {
         let h = model.hiddenSize, b = sequences.count
         let engine = configuredEngine()
@@ -60,7 +61,7 @@ public struct FakeQuantGRU: Sendable {
         engine.forward(batch, training: false)
         var result = [[Float]](repeating: [], count: sequences.count)
         for (row, index) in batch.order.enumerated() {
-            result[index] = (0..<model.layerCount).flatMap { k in
+            result[index] = (0..<(engine.stateCount * model.layerCount)).flatMap { k in
                 Array(UnsafeBufferPointer(start: engine.allFinalStates.pointer + (k * b + row) * h, count: h))
             }
         }
@@ -70,12 +71,12 @@ public struct FakeQuantGRU: Sendable {
     /// The mean loss of one fine-tuning batch and its gradients: of the weights (flat
     /// `ParameterLayout` order) and of the log-ranges of the learned operators, back-propagating
     /// through each sequence's last `bptt` steps (whole sequences when nil), each sequence
-    /// starting from `initialStates[i]` (every layer's H floats, bottom to top) instead of zero when given.
+    /// starting from `initialStates[i]` (as `finalStates` gives them) instead of zero when given.
     public func lossAndGradient(_ sequences: [[Float]], labels: [Int], bptt: Int? = nil,
                                 initialStates: [[Float]]? = nil) -> (loss: Double, gradient: [Float], rangeGradient: [Double]) {
         precondition(sequences.count == labels.count && labels.allSatisfy { (0..<model.classCount).contains($0) },
                      "FakeQuantGRU.lossAndGradient: one label in 0..<\(model.classCount) per sequence")
-        let stateSize = model.layerCount * model.hiddenSize
+        let stateSize = model.cell.stateVectors * model.layerCount * model.hiddenSize
         precondition(initialStates.map { $0.count == sequences.count && $0.allSatisfy { $0.count == stateSize } } ?? true,
                      "FakeQuantGRU.lossAndGradient: one initial state of \(stateSize) floats per sequence")
         let engine = configuredEngine()
@@ -189,7 +190,7 @@ public enum FineTuning {
         var best = (model: start, calibration: calibration, accuracy: startAccuracy, epoch: 0)
 
         let chunkCount = max(1, (settings.batchSize + chunkRows - 1) / chunkRows)
-        let engines = (0..<chunkCount).map { _ in FakeQuantEngine(inputSize: f, hiddenSize: h, classCount: c, layers: start.layerCount) }
+        let engines = (0..<chunkCount).map { _ in FakeQuantEngine(inputSize: f, hiddenSize: h, classCount: c, layers: start.layerCount, cell: start.cell) }
         var order = Array(train.sequences.indices)
         var shuffler = SeededGenerator(seed: settings.seed, stream: 11)
         let batchCount = (order.count + settings.batchSize - 1) / settings.batchSize

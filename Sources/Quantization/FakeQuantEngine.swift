@@ -15,9 +15,13 @@ import Kernels
 final class FakeQuantEngine: @unchecked Sendable {
     // @unchecked: an engine is used by one worker at a time (one per gradient chunk).
     let f: Int, h: Int, c: Int
-    var g: Int { 3 * h }
+    /// Gate rows of a layer's stacked tensors: 3H for a GRU, 4H for an LSTM.
+    let g: Int
     let layout: ParameterLayout
     let network: NetworkDescription
+    /// The cell every layer is; a GRU runs the hand-written step below, any other cell the
+    /// description's (`FakeQuantEngine+Described.swift`).
+    let cell: CellDescription
 
     /// The calibrated operators whose ranges training may learn, in this order.
     var learnedOperators: [OperatorID] { network.calibrated }
@@ -26,11 +30,11 @@ final class FakeQuantEngine: @unchecked Sendable {
     final class Layer {
         /// Values the layer reads per step: F for the first, H above.
         let columns: Int
-        // Grids of the layer's cell operators, by `GRUOperator.rawValue`.
-        var scale = [Float](repeating: 1, count: GRUOperator.cell.operators.count)
-        var low = [Float](repeating: 0, count: GRUOperator.cell.operators.count)
-        var high = [Float](repeating: 0, count: GRUOperator.cell.operators.count)
-        var one: Float = 1
+        // Grids of the layer's cell operators, by cell operator index (`GRUOperator.rawValue` for a GRU).
+        var scale: [Float], low: [Float], high: [Float]
+        /// Each one-minus operator's ONE (a GRU's h.sub), by cell operator index.
+        var ones: [Float]
+        var one: Float { ones[GRUOperator.hSub.rawValue] }
         let wx = Scratch(), wh = Scratch(), wxT = Scratch(), whT = Scratch()
         var bx: [Float] = [], bh: [Float] = []
         // Per-step stores, T × B × width (training keeps every step).
@@ -44,13 +48,29 @@ final class FakeQuantEngine: @unchecked Sendable {
         // Backward: the gradients of the pre-values and of the state, and the gradient that
         // reaches this layer's input at every step (T × B × columns).
         let dPreX = Scratch(), dPreH = Scratch(), dh = Scratch(), dInput = Scratch()
+        // Another cell's stores (`FakeQuantEngine+Described.swift`), T × operators × B × H: each
+        // operator's value before rounding, its output, whether it saturated (1) and, for a
+        // table, the activation before the table's rounding; its states past h, (T + 1) × B × H
+        // each; their gradients, B × H each.
+        let values = Scratch(), outputs = Scratch(), saturated = Scratch(), activations = Scratch()
+        let moreStates: [Scratch], dMoreStates: [Scratch]
 
-        init(columns: Int) { self.columns = columns }
+        init(columns: Int, operators: Int, states: Int) {
+            self.columns = columns
+            scale = [Float](repeating: 1, count: operators)
+            low = [Float](repeating: 0, count: operators)
+            high = [Float](repeating: 0, count: operators)
+            ones = [Float](repeating: 1, count: operators)
+            moreStates = (1..<max(states, 1)).map { _ in Scratch() }
+            dMoreStates = (1..<max(states, 1)).map { _ in Scratch() }
+        }
 
         /// Rounds v to the grid of `op`: returns the dequantized value and whether it saturated.
         @inline(__always)
-        func fq(_ v: Float, _ op: GRUOperator) -> (Float, Bool) {
-            let i = op.rawValue
+        func fq(_ v: Float, _ op: GRUOperator) -> (Float, Bool) { fq(v, op.rawValue) }
+
+        @inline(__always)
+        func fq(_ v: Float, _ i: Int) -> (Float, Bool) {
             let code = FakeQuantEngine.roundHalfUp(v / scale[i])
             if code > high[i] { return (high[i] * scale[i], true) }
             if code < low[i] { return (low[i] * scale[i], true) }
@@ -59,8 +79,10 @@ final class FakeQuantEngine: @unchecked Sendable {
 
         /// Sum of two operands each rounded to `op`'s grid, saturated.
         @inline(__always)
-        func fqAdd(_ a: Float, _ b: Float, _ op: GRUOperator) -> (Float, Bool) {
-            let i = op.rawValue
+        func fqAdd(_ a: Float, _ b: Float, _ op: GRUOperator) -> (Float, Bool) { fqAdd(a, b, op.rawValue) }
+
+        @inline(__always)
+        func fqAdd(_ a: Float, _ b: Float, _ i: Int) -> (Float, Bool) {
             let code = FakeQuantEngine.roundHalfUp(a / scale[i]) + FakeQuantEngine.roundHalfUp(b / scale[i])
             if code > high[i] { return (high[i] * scale[i], true) }
             if code < low[i] { return (low[i] * scale[i], true) }
@@ -69,8 +91,10 @@ final class FakeQuantEngine: @unchecked Sendable {
 
         /// A lookup table's output for an input on its grid.
         @inline(__always)
-        func table(_ y: Float, _ op: GRUOperator) -> Float {
-            let i = op.rawValue
+        func table(_ y: Float, _ op: GRUOperator) -> Float { table(y, op.rawValue) }
+
+        @inline(__always)
+        func table(_ y: Float, _ i: Int) -> Float {
             let code = min(max((y / scale[i]).rounded(.toNearestOrAwayFromZero), low[i]), high[i])
             return code * scale[i]
         }
@@ -87,19 +111,28 @@ final class FakeQuantEngine: @unchecked Sendable {
     let logits = Scratch()
     /// The top layer's state after each row's last step (B × H), which the head reads.
     let finalStates = Scratch()
-    /// Every layer's, L × B × H: what a later block of the same rows starts from.
+    /// Every layer's, L × B × H, then for an LSTM every layer's c, L × B × H: what a later
+    /// block of the same rows starts from (`initialState`'s layout).
     let allFinalStates = Scratch()
     let dFinal = Scratch(), dLogits = Scratch()
     // Truncated BPTT: every layer's state carried into the last window, and the packed blocks.
     let carried = Scratch()
     var earlier = PackedBatch(), last = PackedBatch()
 
-    init(inputSize: Int, hiddenSize: Int, classCount: Int, layers: Int = 1) {
+    init(inputSize: Int, hiddenSize: Int, classCount: Int, layers: Int = 1, cell kind: CellKind = .gru) {
         f = inputSize; h = hiddenSize; c = classCount
-        layout = ParameterLayout(inputSize: f, hiddenSize: h, classCount: c, layers: layers)
-        network = NetworkDescription(cell: .gru, layers: layers)
-        self.layers = (0..<layers).map { Layer(columns: $0 == 0 ? inputSize : hiddenSize) }
+        g = kind.gateBlocks * hiddenSize
+        layout = ParameterLayout(inputSize: f, hiddenSize: h, classCount: c, layers: layers, cell: kind)
+        network = NetworkDescription(cell: kind, layers: layers)
+        let cell = kind.description
+        self.cell = cell
+        self.layers = (0..<layers).map {
+            Layer(columns: $0 == 0 ? inputSize : hiddenSize, operators: cell.operators.count, states: cell.states.count)
+        }
     }
+
+    /// State vectors a layer carries (a GRU's h; an LSTM's h and c).
+    var stateCount: Int { cell.states.count }
 
     @inline(__always) static func roundHalfUp(_ x: Float) -> Float { (x + 0.5).rounded(.down) }
 
@@ -143,19 +176,29 @@ final class FakeQuantEngine: @unchecked Sendable {
                 return Float((Double(p[i]) / unit).rounded(.toNearestOrAwayFromZero) * unit)
             }
         }
-        for (k, layer) in layers.enumerated() {
-            func id(_ op: GRUOperator) -> OperatorID { OperatorID(op, layer: k) }
-            for op in GRUOperator.cell.operators.indices.map(GRUOperator.init(cellIndex:)) {
-                layer.scale[op.rawValue] = Float(scaleOf(id(op)))
-                let (lo, hi) = CodeRange.bounds(of: op, bits: bits[id: id(op)])
-                layer.low[op.rawValue] = Float(lo); layer.high[op.rawValue] = Float(hi)
+        // Each gate block's linear operator reading the input, and the one reading the state.
+        func blockOperators(readingInput: Bool) -> [Int] {
+            (0..<cell.gateBlocks).map { block in
+                cell.operators.indices.first { i in
+                    if case .linear(_, let source, block) = cell.node(i) { return (source == .input) == readingInput }
+                    return false
+                }!
             }
-            layer.one = Float((1 / scaleOf(id(.hSub))).rounded(.toNearestOrAwayFromZero))
+        }
+        let inputOps = blockOperators(readingInput: true), stateOps = blockOperators(readingInput: false)
+        for (k, layer) in layers.enumerated() {
+            func id(_ i: Int) -> OperatorID { .cell(i, layer: k) }
+            for i in cell.operators.indices {
+                layer.scale[i] = Float(scaleOf(id(i)))
+                let (lo, hi) = CodeRange.bounds(unsigned: network.range(of: id(i)) == .unit, bits: bits[id: id(i)])
+                layer.low[i] = Float(lo); layer.high[i] = Float(hi)
+                if case .oneMinus = cell.node(i) { layer.ones[i] = Float((1 / scaleOf(id(i))).rounded(.toNearestOrAwayFromZero)) }
+            }
             // The layer reads the quantized input, or the state codes of the layer below.
-            let sx = k == 0 ? scaleOf(.input) : scaleOf(OperatorID(.hAdd, layer: k - 1)), sh = scaleOf(id(.hAdd))
+            let sx = k == 0 ? scaleOf(.input) : scaleOf(.cell(cell.output, layer: k - 1)), sh = scaleOf(id(cell.output))
             let tensors = layout.layer(k), columns = layer.columns
             // Per tensor means per operator (gate block), as in QuantizedGRU.
-            func quantizeBlocks(_ range: Range<Int>, columns: Int, ops: [GRUOperator], into out: UnsafeMutablePointer<Float>) -> [Double] {
+            func quantizeBlocks(_ range: Range<Int>, columns: Int, ops: [Int], into out: UnsafeMutablePointer<Float>) -> [Double] {
                 var all: [Double] = []
                 for (gate, op) in ops.enumerated() {
                     let lower = range.lowerBound + gate * h * columns
@@ -164,15 +207,15 @@ final class FakeQuantEngine: @unchecked Sendable {
                 }
                 return all
             }
-            let sxRows = quantizeBlocks(tensors.weightIH, columns: columns, ops: [.rWx, .zWx, .nWx], into: layer.wx.reserve(g * columns))
-            let shRows = quantizeBlocks(tensors.weightHH, columns: h, ops: [.rWh, .zWh, .nWh], into: layer.wh.reserve(g * h))
+            let sxRows = quantizeBlocks(tensors.weightIH, columns: columns, ops: inputOps, into: layer.wx.reserve(g * columns))
+            let shRows = quantizeBlocks(tensors.weightHH, columns: h, ops: stateOps, into: layer.wh.reserve(g * h))
             layer.bx = bias(tensors.biasIH, sxRows, sx)
             layer.bh = bias(tensors.biasHH, shRows, sh)
             GEMM.transpose(rows: g, columns: columns, source: layer.wx.pointer, sourceStride: columns,
                            destination: layer.wxT.reserve(columns * g), destinationStride: g)
             GEMM.transpose(rows: g, columns: h, source: layer.wh.pointer, sourceStride: h, destination: layer.whT.reserve(h * g), destinationStride: g)
         }
-        let top = OperatorID(.hAdd, layer: layers.count - 1)
+        let top = OperatorID.cell(cell.output, layer: layers.count - 1)
         let fcRows = quantize(p[layout.fcWeight], rows: c, columns: h, rowBits: bits[id: .fc], perTensor: true, into: fcq.reserve(c * h))
         fcb = bias(layout.fcBias, fcRows, scaleOf(top))
         GEMM.transpose(rows: c, columns: h, source: fcq.pointer, sourceStride: h, destination: fcT.reserve(h * c), destinationStride: c)
@@ -186,6 +229,7 @@ final class FakeQuantEngine: @unchecked Sendable {
     func forward(_ batch: PackedBatch, training: Bool, initialState: UnsafePointer<Float>? = nil) {
         let b = batch.count, steps = batch.steps
         guard b > 0 else { return }
+        if network.cell != .gru { return forwardDescribed(batch, training: training, initialState: initialState) }
         let keep = training ? max(steps, 1) : 1
         let xs = xv.reserve(keep * b * f), xqs = xq.reserve(keep * b * f)
         struct Stores {
@@ -200,35 +244,15 @@ final class FakeQuantEngine: @unchecked Sendable {
                           rf: per[0], zf: per[1], nf: per[2], rq: per[3], zq: per[4], nq: per[5], vra: per[6], vza: per[7], vna: per[8],
                           vnm: per[9], vhn: per[10], vhh: per[11], vha: per[12], hsq: per[13], cra: per[14], cza: per[15], cna: per[16], cha: per[17])
         }
-        let qlow = inputLow, qhigh = inputHigh, sIn = inputScale
-        let raw = batch.inputs.pointer
         for t in 0..<steps {
             let rows = batch.active[t]
             let slot = training ? t : 0
-            let x = xs + slot * b * f, xqt = xqs + slot * b * f
-            if rows < b { (xqt + rows * f).update(repeating: 0, count: (b - rows) * f) }
-            for row in 0..<rows {
-                for k in 0..<f {
-                    let d = raw[(t * b + row) * f + k] - inputMean[k]
-                    let code = min(max((d * inputFactor[k]).rounded(.toNearestOrAwayFromZero), qlow), qhigh)
-                    x[row * f + k] = d * inputFactor[k] * sIn
-                    xqt[row * f + k] = code * sIn
-                }
-            }
-            var input = UnsafePointer(xqt)
+            var input = quantizeInput(batch, step: t, into: slot, standardised: xs, quantized: xqs)
             for (k, layer) in layers.enumerated() {
-                let s = stores[k], columns = layer.columns
+                let s = stores[k]
                 let gx = s.px + slot * b * g, gh = s.ph + slot * b * g
-                for row in 0..<rows {
-                    (gx + row * g).update(from: layer.bx, count: g)
-                    (gh + row * g).update(from: layer.bh, count: g)
-                }
-                let hPrev = training ? s.hs + t * b * h : s.hs + (t % 2) * b * h
-                let hNext = training ? s.hs + (t + 1) * b * h : s.hs + ((t + 1) % 2) * b * h
-                if !training { hNext.update(from: hPrev, count: b * h) }  // finished rows keep their state
-                if training, rows < b { (hNext + rows * h).update(from: hPrev + rows * h, count: (b - rows) * h) }
-                GEMM.addProduct(m: rows, n: g, k: columns, a: input, lda: columns, b: layer.wxT.pointer, ldb: g, c: gx, ldc: g)
-                GEMM.addProduct(m: rows, n: g, k: h, a: hPrev, lda: h, b: layer.whT.pointer, ldb: g, c: gh, ldc: g)
+                let (hPrev, hNext) = stepStates(s.hs, batch, step: t, training: training)
+                project(layer, rows: rows, input: input, state: hPrev, into: gx, gh)
                 let o = slot * b * h
                 let hsScale = layer.scale[GRUOperator.hSub.rawValue]
                 let hsLow = layer.low[GRUOperator.hSub.rawValue], hsHigh = layer.high[GRUOperator.hSub.rawValue]
@@ -265,17 +289,68 @@ final class FakeQuantEngine: @unchecked Sendable {
                 input = UnsafePointer(hNext)
             }
         }
-        // Each row's final states: in training h at its own length; in inference the last buffer.
-        let all = allFinalStates.reserve(layers.count * b * h)
-        for k in layers.indices {
-            for row in 0..<b {
-                let source = training ? stores[k].hs + batch.lengths[row] * b * h + row * h
-                                      : stores[k].hs + (steps % 2) * b * h + row * h
-                (all + (k * b + row) * h).update(from: source, count: h)
+        finishForward(batch, training: training) { _, k in UnsafePointer(stores[k].hs) }
+    }
+
+    /// The state before step t and the one it makes, in a store of (T + 1) × B × H (training)
+    /// or two buffers of B × H (inference); rows that finished keep their state in the latter.
+    func stepStates(_ store: UnsafeMutablePointer<Float>, _ batch: PackedBatch, step t: Int,
+                    training: Bool) -> (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) {
+        let b = batch.count, rows = batch.active[t]
+        let previous = training ? store + t * b * h : store + (t % 2) * b * h
+        let next = training ? store + (t + 1) * b * h : store + ((t + 1) % 2) * b * h
+        if !training { next.update(from: previous, count: b * h) }
+        if training, rows < b { (next + rows * h).update(from: previous + rows * h, count: (b - rows) * h) }
+        return (previous, next)
+    }
+
+    /// Both projections of a step for `rows` rows, biases included: `W_ih x + b_ih` into `gx`, `W_hh h + b_hh` into `gh` (B × G each).
+    func project(_ layer: Layer, rows: Int, input: UnsafePointer<Float>, state: UnsafePointer<Float>,
+                 into gx: UnsafeMutablePointer<Float>, _ gh: UnsafeMutablePointer<Float>) {
+        for row in 0..<rows {
+            (gx + row * g).update(from: layer.bx, count: g)
+            (gh + row * g).update(from: layer.bh, count: g)
+        }
+        GEMM.addProduct(m: rows, n: g, k: layer.columns, a: input, lda: layer.columns, b: layer.wxT.pointer, ldb: g, c: gx, ldc: g)
+        GEMM.addProduct(m: rows, n: g, k: h, a: state, lda: h, b: layer.whT.pointer, ldb: g, c: gh, ldc: g)
+    }
+
+    /// Quantizes step t of the batch's raw inputs into slot `slot` of `standardised` and
+    /// `quantized` (B × F each; rows past their end zero) and returns the quantized step.
+    func quantizeInput(_ batch: PackedBatch, step t: Int, into slot: Int, standardised xs: UnsafeMutablePointer<Float>,
+                       quantized xqs: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        let b = batch.count, rows = batch.active[t], raw = batch.inputs.pointer
+        let qlow = inputLow, qhigh = inputHigh, sIn = inputScale
+        let x = xs + slot * b * f, xqt = xqs + slot * b * f
+        if rows < b { (xqt + rows * f).update(repeating: 0, count: (b - rows) * f) }
+        for row in 0..<rows {
+            for k in 0..<f {
+                let d = raw[(t * b + row) * f + k] - inputMean[k]
+                let code = min(max((d * inputFactor[k]).rounded(.toNearestOrAwayFromZero), qlow), qhigh)
+                x[row * f + k] = d * inputFactor[k] * sIn
+                xqt[row * f + k] = code * sIn
+            }
+        }
+        return UnsafePointer(xqt)
+    }
+
+    /// Every layer's final states into `allFinalStates` and the head's logits. `states(s, k)`
+    /// is layer k's store of state vector s: (T + 1) × B × H in training, where a row's last
+    /// state sits at its length; two buffers of B × H in inference, the last at T mod 2.
+    func finishForward(_ batch: PackedBatch, training: Bool, states: (Int, Int) -> UnsafePointer<Float>) {
+        let b = batch.count, steps = batch.steps, depth = layers.count
+        let all = allFinalStates.reserve(stateCount * depth * b * h)
+        for s in 0..<stateCount {
+            for k in layers.indices {
+                let store = states(s, k)
+                for row in 0..<b {
+                    let source = training ? store + batch.lengths[row] * b * h + row * h : store + (steps % 2) * b * h + row * h
+                    (all + ((s * depth + k) * b + row) * h).update(from: source, count: h)
+                }
             }
         }
         let final = finalStates.reserve(b * h)
-        final.update(from: all + (layers.count - 1) * b * h, count: b * h)
+        final.update(from: all + (depth - 1) * b * h, count: b * h)
         let out = logits.reserve(b * c)
         for row in 0..<b { (out + row * c).update(from: fcb, count: c) }
         GEMM.addProduct(m: b, n: c, k: h, a: final, lda: h, b: fcT.pointer, ldb: c, c: out, ldc: c)
@@ -291,7 +366,8 @@ final class FakeQuantEngine: @unchecked Sendable {
     func run(_ sequences: [[Float]], indices: some Collection<Int>, labels: [Int], bptt: Int?, initialStates: [[Float]]? = nil,
              lossScale: Float, gradient: UnsafeMutablePointer<Float>, rangeGradient: inout [Double]) -> (loss: Double, correct: Int) {
         let windows = BPTTWindows(sequences, indices: indices, features: f, bptt: bptt)
-        let b = windows.count, depth = layers.count
+        // Every state vector of every layer: (state vector, layer) pairs in `allFinalStates`' order.
+        let b = windows.count, depth = layers.count * stateCount
         var state: UnsafeMutablePointer<Float>?
         if windows.window != nil || initialStates != nil {
             let carriedState = carried.zeroed(depth * b * h)
@@ -327,14 +403,8 @@ final class FakeQuantEngine: @unchecked Sendable {
                   gradient grad: UnsafeMutablePointer<Float>, rangeGradient: inout [Double]) -> (loss: Double, correct: Int) {
         let b = batch.count, steps = batch.steps
         guard b > 0 else { return (0, 0) }
-        let dl = dLogits.reserve(b * c)
-        let (loss, correct) = GRUTrainer.softmaxCrossEntropy(logits: logits.pointer, labels: labels, rows: b, classes: c,
-                                                             scale: lossScale, gradient: dl)
-        let final = finalStates.pointer
-        GEMM.addTransposedProduct(m: c, n: h, k: b, a: dl, lda: c, b: final, ldb: h, c: grad + layout.fcWeight.lowerBound, ldc: h)
-        for row in 0..<b { for k in 0..<c { grad[layout.fcBias.lowerBound + k] += dl[row * c + k] } }
-        let df = dFinal.zeroed(b * h)
-        GEMM.addProduct(m: b, n: h, k: c, a: dl, lda: c, b: fcq.pointer, ldb: h, c: df, ldc: h)
+        if network.cell != .gru { return backwardDescribed(batch, labels: labels, lossScale: lossScale, gradient: grad, rangeGradient: &rangeGradient) }
+        let (loss, correct, df) = headBackward(batch, labels: labels, lossScale: lossScale, gradient: grad)
         var rangeSums = [Double](repeating: 0, count: network.operators.count)
         let stepRows = steps * b
 
@@ -417,27 +487,58 @@ final class FakeQuantEngine: @unchecked Sendable {
                 }
                 GEMM.addProduct(m: rows, n: h, k: g, a: dgh, lda: g, b: layer.wh.pointer, ldb: h, c: dhs, ldc: h)
             }
-            // The layer's input at every step: the quantized features, or the states of the layer below (h_1 … h_T).
-            let inputs = k == 0 ? UnsafePointer(xq.pointer) : UnsafePointer(layers[k - 1].states.pointer + b * h)
-            let tensors = layout.layer(k)
-            GEMM.addTransposedProduct(m: g, n: columns, k: stepRows, a: dpx, lda: g, b: inputs, ldb: columns,
-                                      c: grad + tensors.weightIH.lowerBound, ldc: columns)
-            GEMM.addTransposedProduct(m: g, n: h, k: stepRows, a: dph, lda: g, b: hs, ldb: h,
-                                      c: grad + tensors.weightHH.lowerBound, ldc: h)
-            for r in 0..<stepRows {
-                for q in 0..<g {
-                    grad[tensors.biasIH.lowerBound + q] += dpx[r * g + q]
-                    grad[tensors.biasHH.lowerBound + q] += dph[r * g + q]
-                }
-            }
-            // The gradient reaching the layer's input, through the x products: the layer
-            // below's state gradient, or, for the first layer, what sets the input's range.
-            let dx = layer.dInput.zeroed(max(stepRows * columns, 1))
-            GEMM.addProduct(m: stepRows, n: columns, k: g, a: dpx, lda: g, b: layer.wx.pointer, ldb: columns, c: dx, ldc: columns)
+            weightGradients(layer: k, batch: batch, gradient: grad)
         }
+        finishRangeGradient(batch, rangeSums: &rangeSums, rangeGradient: &rangeGradient)
+        return (loss, correct)
+    }
+
+    /// Cross-entropy on the logits of the last training forward: the head's gradients, and the
+    /// gradient reaching each row's final top state (B × H); the loss sum and the correct count.
+    func headBackward(_ batch: PackedBatch, labels: [Int], lossScale: Float,
+                      gradient grad: UnsafeMutablePointer<Float>) -> (loss: Double, correct: Int, dFinal: UnsafeMutablePointer<Float>) {
+        let b = batch.count
+        let dl = dLogits.reserve(b * c)
+        let (loss, correct) = GRUTrainer.softmaxCrossEntropy(logits: logits.pointer, labels: labels, rows: b, classes: c,
+                                                             scale: lossScale, gradient: dl)
+        let final = finalStates.pointer
+        GEMM.addTransposedProduct(m: c, n: h, k: b, a: dl, lda: c, b: final, ldb: h, c: grad + layout.fcWeight.lowerBound, ldc: h)
+        for row in 0..<b { for k in 0..<c { grad[layout.fcBias.lowerBound + k] += dl[row * c + k] } }
+        let df = dFinal.zeroed(b * h)
+        GEMM.addProduct(m: b, n: h, k: c, a: dl, lda: c, b: fcq.pointer, ldb: h, c: df, ldc: h)
+        return (loss, correct, df)
+    }
+
+    /// Layer k's weight and bias gradients from the pre-value gradients of every step
+    /// (`dPreX`, `dPreH`), and the gradient reaching its input at every step (`dInput`).
+    func weightGradients(layer k: Int, batch: PackedBatch, gradient grad: UnsafeMutablePointer<Float>) {
+        let layer = layers[k], columns = layer.columns, b = batch.count, stepRows = batch.steps * b
+        let dpx = layer.dPreX.pointer, dph = layer.dPreH.pointer
+        // The layer's input at every step: the quantized features, or the states of the layer below (h_1 … h_T).
+        let inputs = k == 0 ? UnsafePointer(xq.pointer) : UnsafePointer(layers[k - 1].states.pointer + b * h)
+        let tensors = layout.layer(k)
+        GEMM.addTransposedProduct(m: g, n: columns, k: stepRows, a: dpx, lda: g, b: inputs, ldb: columns,
+                                  c: grad + tensors.weightIH.lowerBound, ldc: columns)
+        GEMM.addTransposedProduct(m: g, n: h, k: stepRows, a: dph, lda: g, b: layer.states.pointer, ldb: h,
+                                  c: grad + tensors.weightHH.lowerBound, ldc: h)
+        for r in 0..<stepRows {
+            for q in 0..<g {
+                grad[tensors.biasIH.lowerBound + q] += dpx[r * g + q]
+                grad[tensors.biasHH.lowerBound + q] += dph[r * g + q]
+            }
+        }
+        // The gradient reaching the layer's input, through the x products: the layer
+        // below's state gradient, or, for the first layer, what sets the input's range.
+        let dx = layer.dInput.zeroed(max(stepRows * columns, 1))
+        GEMM.addProduct(m: stepRows, n: columns, k: g, a: dpx, lda: g, b: layer.wx.pointer, ldb: columns, c: dx, ldc: columns)
+    }
+
+    /// Adds the input's LSQ sum to `rangeSums` (by network position) and the learned operators' sums to `rangeGradient`.
+    func finishRangeGradient(_ batch: PackedBatch, rangeSums: inout [Double], rangeGradient: inout [Double]) {
+        let b = batch.count
         let dx = layers[0].dInput.pointer, xvs = xv.pointer, xqs = xq.pointer
         let inputIndex = network.position(of: .input)
-        for t in 0..<steps {
+        for t in 0..<batch.steps {
             for row in 0..<batch.active[t] {
                 for k in 0..<f {
                     let i = (t * b + row) * f + k
@@ -447,6 +548,5 @@ final class FakeQuantEngine: @unchecked Sendable {
             }
         }
         for (n, id) in learnedOperators.enumerated() { rangeGradient[n] += rangeSums[network.position(of: id)] }
-        return (loss, correct)
     }
 }

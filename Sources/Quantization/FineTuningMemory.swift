@@ -17,6 +17,11 @@ import GRU
 ///
 /// A stack keeps every layer's stores (30H each) and, above the first, the gradient reaching
 /// each layer's input (H).
+///
+/// Another cell's step (`FakeQuantEngine+Described.swift`) keeps, per operator, its value, its
+/// output, a saturation flag and an activation (4H each: 84H for an LSTM's 21), the linear
+/// pre-values and their gradients (4G, G = 4 gate blocks), its states (2H): 4·ops + 4G + S in H
+/// per layer.
 public struct FineTuningMemory: BackpropagationMemory, Sendable, Equatable {
     /// Sequences per batch, clamped to the training split.
     public var batchSize: Int
@@ -26,26 +31,30 @@ public struct FineTuningMemory: BackpropagationMemory, Sendable, Equatable {
     public var keptSteps: Int
     /// Bytes the run's per-step buffers take at most.
     public var bytes: Int
-    /// GRU layers the fake-quant engine runs.
+    /// Layers the fake-quant engine runs.
     public var layers: Int
+    /// Their cell.
+    public var cell: CellKind
 
     /// The estimate for a batch of `batchSize` on training sequences of these step counts,
     /// back-propagating through the last `bptt` steps (whole sequences when nil).
-    public init(lengths: [Int], featureCount: Int, hiddenSize: Int, batchSize: Int, bptt: Int? = nil, layers: Int = 1) {
+    public init(lengths: [Int], featureCount: Int, hiddenSize: Int, batchSize: Int, bptt: Int? = nil, layers: Int = 1, cell: CellKind = .gru) {
         self.layers = layers
+        self.cell = cell
         self.batchSize = max(1, min(batchSize, lengths.count))
         longestSequence = lengths.max() ?? 0
         keptSteps = min(longestSequence, bptt ?? longestSequence)
         bytes = TrainingMemory.bytes(batch: self.batchSize, steps: keptSteps, floatsPerStep: Self.floatsPerStep(
-            featureCount: featureCount, hiddenSize: hiddenSize, layers: layers, truncated: keptSteps < longestSequence))
+            featureCount: featureCount, hiddenSize: hiddenSize, layers: layers, cell: cell, truncated: keptSteps < longestSequence))
     }
 
     public func floatsPerStep(featureCount: Int, hiddenSize: Int, truncated: Bool) -> Int {
-        Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, layers: layers, truncated: truncated)
+        Self.floatsPerStep(featureCount: featureCount, hiddenSize: hiddenSize, layers: layers, cell: cell, truncated: truncated)
     }
 
-    public static func floatsPerStep(featureCount: Int, hiddenSize: Int, layers: Int, truncated: Bool) -> Int {
-        30 * hiddenSize * layers + (layers - 1) * hiddenSize + (truncated ? 3 : 2) * featureCount
+    public static func floatsPerStep(featureCount: Int, hiddenSize: Int, layers: Int, cell: CellKind = .gru, truncated: Bool) -> Int {
+        let perLayer = cell == .gru ? 30 : 4 * cell.description.operators.count + 4 * cell.gateBlocks + cell.stateVectors
+        return perLayer * hiddenSize * layers + (layers - 1) * hiddenSize + (truncated ? 3 : 2) * featureCount
     }
 
     /// Bytes of the buffers for `batch` rows of `steps` steps, every step kept (saturating).

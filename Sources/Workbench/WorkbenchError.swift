@@ -100,7 +100,7 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
         case let .frontOfAnotherNetwork(front, inUse):
             return "the search's front is of \(front), but the weights in use are \(inUse): 'evolve' again to search them"
         case let .notYetForCell(what, cell):
-            return "\(what) runs GRU layers only so far, and the model in use is an \(cell); its integer model runs everywhere else (eval, sweep, show error, evolve on error, size and bitops, export c)"
+            return "\(what) runs GRU layers only so far, and the model in use is an \(cell); everything else runs it (eval, sweep, show error, finetune, evolve on error, size and bitops, export c; scripts/mcu-bench counts its instructions)"
         case let .frontPositionOutOfRange(position, count):
             return "expected a front position from 1 to \(count), got '\(position)'"
         case .noFineTunedWeights:

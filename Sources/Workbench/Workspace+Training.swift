@@ -169,14 +169,10 @@ extension Workspace {
             + (settings.refit ? ";refit-v4" : "")
     }
 
-    /// Refuses fine-tuning a model whose layers the fake-quant engine does not run (it is written for the GRU's step).
-    public func requireFineTunableCell() throws { try requireGRU("fine-tuning") }
-
     /// Quantization-aware training of the current bits. The result is adopted only when
     /// it beats the integer validation accuracy of the weights in use.
     public func finetune(_ settings: FineTuningOptions, ranges: FineTuningRanges? = nil,
                          observer: FineTuningObserver = FineTuningObserver()) throws -> FineTuningOutcome {
-        try requireFineTunableCell()
         let inputs = try quantizationInputs()
         let configuration = bits
         let current = try evaluator(of: .validation).accuracy(
@@ -207,7 +203,7 @@ extension Workspace {
         let lengths = task.train.sequences.map { $0.count / task.featureCount }
         let plan = backpropagationPlan(asked: settings.bptt, run: .fineTuning, featureCount: task.featureCount, hiddenSize: model.hiddenSize) { window in
             FineTuningMemory(lengths: lengths, featureCount: task.featureCount, hiddenSize: model.hiddenSize,
-                             batchSize: settings.batchSize, bptt: window, layers: model.layerCount)
+                             batchSize: settings.batchSize, bptt: window, layers: model.layerCount, cell: model.cell)
         }
         settings.bptt = plan.window
         guard plan.fits else {

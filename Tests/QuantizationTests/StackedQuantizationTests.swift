@@ -149,16 +149,21 @@ struct StackedQuantizationTests {
         }
     }
 
-    /// The two-layer stack with a label per sequence and max-abs ranges, for fake-quant.
-    static func labelledStack() throws -> (GRUClassifier, NetworkDescription, [Int], Calibration) {
-        let (stack, _) = try models()
-        return (stack, NetworkDescription(cell: .gru, layers: 2), sequences.indices.map { $0 % 4 },
+    /// A two-layer stack of `cell` with a label per sequence and max-abs ranges, for fake-quant.
+    static func labelledStack(_ cell: CellKind) throws -> (GRUClassifier, NetworkDescription, [Int], Calibration) {
+        var stack = GRUClassifier(inputSize: 3, hiddenSize: 12, classCount: 4, layers: 2, cell: cell, seed: 21)
+        stack.standardization = Standardization.fit(sequences: sequences, featureCount: 3)
+        return (stack, stack.network, sequences.indices.map { $0 % 4 },
                 Calibration.calibrate(model: stack, sequences: sequences, method: .maxAbs))
     }
 
-    @Test("fake-quant runs stacks: at 16 bits its loss and every layer's weight gradient follow the float stack's, and at mixed widths it predicts as the integer engine")
-    func fakeQuant() throws {
-        let (stack, network, labels, calibration) = try Self.labelledStack()
+    /// The name of `cell`'s state output: what a layer above reads.
+    static func stateName(_ cell: CellKind) -> String { cell.description.operators[cell.description.output].name }
+
+    @Test("fake-quant runs stacks of either cell: at 16 bits its loss and every layer's weight gradient follow the float stack's, and at mixed widths it predicts as the integer engine",
+          arguments: [CellKind.gru, .lstm])
+    func fakeQuant(cell: CellKind) throws {
+        let (stack, network, labels, calibration) = try Self.labelledStack(cell)
         let options = QuantizationOptions(range: .maxAbs)
         // Ranges with headroom: no value saturates, so the straight-through gradient is the float one up to rounding.
         var roomy = calibration
@@ -179,18 +184,19 @@ struct StackedQuantizationTests {
         #expect(rangeGradient.count == network.calibrated.count)
         // Mixed widths: the float model on the integer grids predicts as the integer engine.
         var bits = BitWidths(uniform: 6, network: network)
-        try bits.apply(["l1.gate.*=4", "l0.h.add=8"])
+        try bits.apply(["l1.gate.*=4", "l0.\(Self.stateName(cell))=8"])
         let fake = FakeQuantGRU(model: stack, calibration: calibration, bits: bits, options: options).predictions(Self.sequences)
         let integer = QuantizedGRU(model: stack, calibration: calibration, bits: bits, options: options)
         let agree = zip(fake, Self.sequences).filter { QuantizedGRU.argmax(integer.referenceLogits($1)[...]) == $0 }.count
         #expect(agree >= Self.sequences.count - 2, "\(agree) of \(Self.sequences.count) agree")
     }
 
-    @Test("fine-tuning a stack gives every layer's weights and the ranges a gradient, and never makes integer validation accuracy worse")
-    func fineTuning() throws {
-        let (stack, network, labels, calibration) = try Self.labelledStack()
+    @Test("fine-tuning a stack of either cell gives every layer's weights and the ranges a gradient, and never makes integer validation accuracy worse",
+          arguments: [CellKind.gru, .lstm])
+    func fineTuning(cell: CellKind) throws {
+        let (stack, network, labels, calibration) = try Self.labelledStack(cell)
         var bits = BitWidths(uniform: 4, network: network)
-        try bits.apply(["l0.h.add=6"])
+        try bits.apply(["l0.\(Self.stateName(cell))=6"])
         let result = FineTuning.run(model: stack, calibration: calibration, bits: bits, options: QuantizationOptions(range: .maxAbs),
                                     train: (Self.sequences, labels), validation: (Self.sequences, labels),
                                     settings: FineTuningOptions(epochs: 3, learningRate: 1e-2, batchSize: 16))
@@ -204,9 +210,10 @@ struct StackedQuantizationTests {
         #expect(rangeGradient.contains { $0 != 0 })
     }
 
-    @Test("range refinement runs on stacks: it never raises the logit error of homogeneous widths, and moves ranges of both layers")
-    func refinement() throws {
-        let (stack, network, _, measured) = try Self.labelledStack()
+    @Test("range refinement runs on stacks of either cell: it never raises the logit error of homogeneous widths, and moves ranges of both layers",
+          arguments: [CellKind.gru, .lstm])
+    func refinement(cell: CellKind) throws {
+        let (stack, network, _, measured) = try Self.labelledStack(cell)
         let options = QuantizationOptions(refine: .logits)
         let refined = try #require(RangeRefinement.refine(measured, model: stack, sequences: Self.sequences, options: options))
         let discrepancy = RangeRefinement.Discrepancy(model: stack, sequences: Self.sequences, measure: .logits)

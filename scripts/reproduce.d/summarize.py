@@ -5,6 +5,8 @@ import os
 import statistics
 import sys
 
+from stats import mean_spread
+
 out, seconds, gens, pop = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 finetune, tuning = sys.argv[5] == "1", sys.argv[6] == "1"
 timing_note = sys.argv[7] if len(sys.argv) > 7 else ""
@@ -46,14 +48,6 @@ def picks(task, index="best_size", bits="best_bits"):
     rows = [r for r in runs if r["task"] == task]
     homogeneous = sum(float(r.get(bits) or 0) > 0 for r in rows) if bits else 0
     return f"{sum(float(r[index]) > 0 for r in rows)}/{len(rows)}" + (f" ({homogeneous} homogeneous)" if homogeneous else "")
-
-
-def mean_spread(xs, digits=1):
-    if not xs:
-        return "-"
-    if len(xs) == 1:
-        return f"{xs[0]:.{digits}f}"
-    return f"{statistics.mean(xs):.{digits}f} ± {statistics.stdev(xs):.{digits}f}"
 
 
 flags = (" --tuning" if tuning else "") + (" --finetune" if finetune else "")

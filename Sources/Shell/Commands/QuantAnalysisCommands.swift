@@ -228,7 +228,6 @@ enum QuantAnalysisCommands {
         let session = interpreter.session
         let workspace = session.workspace
         let task = try workspace.requireTask()
-        try workspace.requireFineTunableCell()
         _ = try workspace.quantizationInputs()
         var settings = FineTuningOptions(seed: parsed[seed] ?? session.seed)
         if let v = parsed[epochs] { settings.epochs = v }

@@ -21,7 +21,6 @@ extension Workspace {
                                  starting: (_ position: Int, _ cost: Double) -> Void = { _, _ in },
                                  finished: (FineTunedCandidate) -> Void = { _ in }) throws -> Comparison {
         let state = try requireSearch()
-        try requireFineTunableCell()
         let inputs = state.problem.inputs
         let setup = state.comparisonSetup(tolerance: tolerance, by: cost, withinTolerance: false)
         var result = setup.result
