@@ -3,7 +3,8 @@
 
 Float GRU classifier (nn.GRU + nn.Linear on the last step), T=28 steps, F=28
 features, hidden 64, batch 64, 10 classes, one thread; then the same with
-num_layers=2 (keys ending _2_layers). Training: forward,
+num_layers=2 (keys ending _2_layers), and one nn.LSTM layer
+(keys ending _lstm). Training: forward,
 cross-entropy, backward, gradient-norm clipping and Adam per batch. Inference:
 batched logits under no_grad. Each figure is the median of REPEATS trials of
 ITERATIONS batches, with new inputs per trial. Prints JSON with the same keys
@@ -25,10 +26,11 @@ torch.set_num_threads(1)
 torch.manual_seed(1)
 
 figures = {"peer": f"pytorch {torch.__version__}"}
-# One layer, then a stack of two (num_layers=2), keyed as gq keys them.
-for layers, suffix in [(1, ""), (2, "_2_layers")]:
-    training, samples, _ = speed(Classifier(HIDDEN, layers=layers), STEPS, REPEATS, ITERATIONS)
-    macs_per_sequence = STEPS * (3 * HIDDEN * (FEATURES + HIDDEN) + (layers - 1) * 6 * HIDDEN * HIDDEN) + HIDDEN * CLASSES
+# One layer, a stack of two (num_layers=2) and one LSTM layer, keyed as gq keys them.
+for layers, cell, suffix in [(1, "gru", ""), (2, "gru", "_2_layers"), (1, "lstm", "_lstm")]:
+    training, samples, _ = speed(Classifier(HIDDEN, layers=layers, cell=cell), STEPS, REPEATS, ITERATIONS)
+    gates = 3 if cell == "gru" else 4
+    macs_per_sequence = STEPS * (gates * HIDDEN * (FEATURES + HIDDEN) + (layers - 1) * 2 * gates * HIDDEN * HIDDEN) + HIDDEN * CLASSES
     figures["training_samples_per_second" + suffix] = training
     figures["inference_samples_per_second" + suffix] = samples
     figures["inference_gmacs_per_second" + suffix] = samples * macs_per_sequence / 1e9

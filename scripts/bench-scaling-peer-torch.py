@@ -6,8 +6,9 @@ thread): nn.GRU + nn.Linear training samples per second (batch 64: forward,
 cross-entropy, backward, clipping, Adam), float inference (batched, no_grad) and a
 fake-quantized GRU: the cell written out step by step with each of its 17 operators'
 outputs rounded to 8-bit codes (torch.fake_quantize_per_tensor_affine), the way one
-simulates an integer GRU in PyTorch. Keys match gq's: h{H}_t{T}_<figure>. Medians of
-REPEATS trials. torch is not a dependency of gq; scripts/bench runs this when present.
+simulates an integer GRU in PyTorch. Then num_layers=2 (l2_h{H}_t{T}_) and one
+nn.LSTM layer (lstm_h{H}_t{T}_) at hidden 64 and 128, training and float inference.
+Keys match gq's: h{H}_t{T}_<figure>. Medians of REPEATS trials. torch is not a dependency of gq; scripts/bench runs this when present.
 """
 import json
 import os
@@ -68,6 +69,16 @@ for hidden in (64, 128):
         macs = steps * (3 * hidden * (FEATURES + hidden) + 6 * hidden * hidden) + hidden * CLASSES
         iterations = 1 if QUICK else max(1, min(10, int(4e8 / (macs * 64 * 3))))
         training, inference, _ = speed(Classifier(hidden, layers=2), steps, REPEATS, iterations)
+        figures[prefix + "training_samples_per_second"] = training
+        figures[prefix + "float_inference_gmacs_per_second"] = inference * macs / 1e9
+        figures[prefix + "float_inference_sequences_per_second"] = inference
+# One LSTM layer (nn.LSTM) at hidden 64 and 128, keyed lstm_h{H}_t{T}_ as gq keys them.
+for hidden in (64, 128):
+    for steps in (28, 100, 400):
+        prefix = f"lstm_h{hidden}_t{steps}_"
+        macs = steps * 4 * hidden * (FEATURES + hidden) + hidden * CLASSES
+        iterations = 1 if QUICK else max(1, min(10, int(4e8 / (macs * 64 * 3))))
+        training, inference, _ = speed(Classifier(hidden, cell="lstm"), steps, REPEATS, iterations)
         figures[prefix + "training_samples_per_second"] = training
         figures[prefix + "float_inference_gmacs_per_second"] = inference * macs / 1e9
         figures[prefix + "float_inference_sequences_per_second"] = inference

@@ -10,11 +10,12 @@ FEATURES, CLASSES, BATCH = 28, 10, 64
 
 
 class Classifier(nn.Module):
-    """nn.GRU + nn.Linear on the last step, as gq's model."""
+    """nn.GRU (or with cell="lstm", nn.LSTM) + nn.Linear on the last step, as gq's model."""
 
-    def __init__(self, hidden, features=FEATURES, classes=CLASSES, layers=1):
+    def __init__(self, hidden, features=FEATURES, classes=CLASSES, layers=1, cell="gru"):
         super().__init__()
-        self.gru = nn.GRU(features, hidden, num_layers=layers, batch_first=True)
+        kind = nn.GRU if cell == "gru" else nn.LSTM
+        self.gru = kind(features, hidden, num_layers=layers, batch_first=True)
         self.fc = nn.Linear(hidden, classes)
 
     def forward(self, x):

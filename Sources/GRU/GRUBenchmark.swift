@@ -1,15 +1,18 @@
 import Foundation
 
-/// Training and inference throughput of the float GRU on a synthetic task, for the `benchmark` command.
+/// Training and inference throughput of the float network on a synthetic task, for the `benchmark` command.
 public enum GRUBenchmark {
     /// The standard shape (T = 28, F = 28, H = 64, batch 64), then the same for a stack of two
-    /// such layers (keys ending `_2_layers`); `quick` runs fewer, shorter trials.
+    /// such layers (keys ending `_2_layers`) and for one LSTM layer (keys ending `_lstm`);
+    /// `quick` runs fewer, shorter trials.
     public static func run(quick: Bool) -> [String: Double] {
         let (repeats, iterations) = quick ? (3, 3) : (5, 20)
         var figures = run(repeats: repeats, iterations: iterations)
-        for (key, value) in run(repeats: repeats, iterations: iterations, layers: 2)
-        where ["training_samples_per_second", "inference_samples_per_second", "inference_gmacs_per_second"].contains(key) {
-            figures[key + "_2_layers"] = value
+        for (layers, cell, suffix) in [(2, CellKind.gru, "_2_layers"), (1, .lstm, "_lstm")] {
+            for (key, value) in run(repeats: repeats, iterations: iterations, layers: layers, cell: cell)
+            where ["training_samples_per_second", "inference_samples_per_second", "inference_gmacs_per_second"].contains(key) {
+                figures[key + suffix] = value
+            }
         }
         return figures
     }
@@ -19,18 +22,19 @@ public enum GRUBenchmark {
     ///
     /// Each figure is the median of `repeats` trials of `iterations` batches; inputs change
     /// between trials so no work can be hoisted out of the timing loop. MACs per sequence
-    /// count `steps · (3H·(F + H) + (L − 1) · 6H²)` for `layers` cells plus `H·C` for the head. Keys:
+    /// count `steps · (G·(F + H) + (L − 1) · 2GH)` for `layers` layers of `cell` (G = 3H for a GRU,
+    /// 4H for an LSTM) plus `H·C` for the head. Keys:
     /// `training_samples_per_second`, `inference_macs_per_second`,
     /// `inference_gmacs_per_second`, `inference_samples_per_second`, and the shape.
     /// Training runs on one thread unless `parallel` (gradient chunks of 32 sequences on
     /// several cores); inference always runs on one thread.
     public static func run(
         steps: Int = 28, features: Int = 28, hidden: Int = 64, batch: Int = 64, classes: Int = 10,
-        repeats: Int = 5, iterations: Int = 20, seed: UInt64 = 1, parallel: Bool = false, layers: Int = 1
+        repeats: Int = 5, iterations: Int = 20, seed: UInt64 = 1, parallel: Bool = false, layers: Int = 1, cell: CellKind = .gru
     ) -> [String: Double] {
         precondition(steps > 0 && features > 0 && hidden > 0 && batch > 0 && classes > 1 && repeats > 0 && iterations > 0,
                      "GRUBenchmark.run: every size must be positive")
-        let model = GRUClassifier(inputSize: features, hiddenSize: hidden, classCount: classes, layers: layers, seed: seed)
+        let model = GRUClassifier(inputSize: features, hiddenSize: hidden, classCount: classes, layers: layers, cell: cell, seed: seed)
         let layout = model.layout
         let stepper = TrainingStepper(layout: layout, batchSize: batch, parallel: parallel)
         var parameters = model.flatParameters
