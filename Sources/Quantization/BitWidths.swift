@@ -248,7 +248,7 @@ public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
 
 extension BitWidths: Codable {
     /// Reads the object `write` writes; the layer prefixes (`l1.…`) say how many layers the
-    /// network has, and every operator of it needs a width.
+    /// network has, the names which cell, and every operator of it needs a width.
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         let table = try container.decode([String: Int].self)
@@ -256,7 +256,11 @@ extension BitWidths: Codable {
         guard NetworkDescription.allowedLayers.contains(deepest + 1) else {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "layer \(deepest) is past the \(NetworkDescription.allowedLayers.upperBound) layers a network may have")
         }
-        let network = NetworkDescription(cell: .gru, layers: deepest + 1)
+        // The cell whose operators the names are (a GRU's unless another cell names them all).
+        let candidates = CellKind.allCases.map { NetworkDescription(cell: $0, layers: deepest + 1) }
+        let network = candidates.first { network in
+            table.keys.allSatisfy { name in network.operatorNamed(name).map { network.name(of: $0) == name } ?? false }
+        } ?? candidates[0]
         var widths = BitWidths(network: network)
         for (name, bits) in table {
             // Only the name gq writes: `l0.gate.z` beside `gate.z` would be one operator twice.

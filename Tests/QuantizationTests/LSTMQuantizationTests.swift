@@ -77,6 +77,23 @@ struct LSTMQuantizationTests {
         }
     }
 
+    @Test("an LSTM's configuration file, widths named by layer and cell, rebuilds the same integer model")
+    func configurationFile() throws {
+        let model = Self.model(layers: 2)
+        var bits = BitWidths(uniform: 6, network: model.network)
+        try bits.apply(["l1.c.add=10", "gate.f=4"])
+        let options = QuantizationOptions(range: .maxAbs)
+        let calibration = Calibration.calibrate(model: model, sequences: Self.sequences, method: .maxAbs)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("gq-lstm-config-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ConfigurationFile(bits: bits, options: options, calibration: calibration, tuned: false).write(model: model, to: url)
+        let (file, read) = try ConfigurationFile.read(url)
+        #expect(read.cell == .lstm && file.bits == bits && file.calibration == calibration && file.calibration.network == model.network)
+        let before = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options)
+        let after = QuantizedGRU(model: read, calibration: file.calibration, bits: file.bits, options: file.options)
+        #expect(Self.sequences.allSatisfy { before.referenceLogits($0) == after.referenceLogits($0) })
+    }
+
     @Test("an LSTM's size counts four gates' weights, its five tables, the input quantizer and the head")
     func size() throws {
         let model = Self.model()

@@ -51,7 +51,7 @@ enum ModelFileCommands {
                     } catch {
                         throw file.failure(error, writing: false, argument: 0)
                     }
-                    interpreter.session.io.out("loaded a \(model.layerCount == 1 ? "" : "\(model.layerCount)-layer ")GRU with hidden size \(model.hiddenSize) (\(model.inputSize) features, \(model.classCount) classes\(model.standardization == nil ? ", raw inputs" : "")) from \(file.word)")
+                    interpreter.session.io.out("loaded \(model.layerCount == 1 ? (model.cell == .lstm ? "an " : "a ") : "a \(model.layerCount)-layer ")\(model.cell.displayName) with hidden size \(model.hiddenSize) (\(model.inputSize) features, \(model.classCount) classes\(model.standardization == nil ? ", raw inputs" : "")) from \(file.word)")
                 }
             ),
             Command(
