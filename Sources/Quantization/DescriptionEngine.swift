@@ -1,13 +1,16 @@
+import CIntegerKernels
+
 /// The integer network of any cell, batched over a chunk's rows: the reference engine's
 /// arithmetic node by node, as the cell's description orders them. Cells without
 /// hand-written kernels (the LSTM so far) are evaluated here; it is bit-exact with
 /// `QuantizedGRU.referenceLogits` by construction and by test.
 ///
 /// Prepared once per configuration: each layer's linear operators that read the same vector
-/// (the input, or a state) are fused into one int16 product over all their rows
-/// (`IntegerKernels.product`, the portable engine's kernel), when their sums fit in int32
-/// (the model's `wideAccumulator` says when not; those run in 64 bits, row by row). The
-/// elementwise nodes run in 64 bits on every unit of the chunk.
+/// (the input, or a state) are fused into one product over all their rows, when their sums
+/// fit in int32 (the model's `wideAccumulator` says when not; those run in 64 bits, row by
+/// row): on AVX-512 the byte product of the GRU's engine (`gq_product_u8s8`) when the vector
+/// and every weight fit in 8 bits, else the portable int16 one (`IntegerKernels.product`).
+/// The elementwise nodes run in 64 bits on every unit of the chunk.
 final class DescriptionEngine: @unchecked Sendable {
     // @unchecked: immutable after init.
     let model: QuantizedGRU
@@ -24,6 +27,12 @@ final class DescriptionEngine: @unchecked Sendable {
         let depth: Int, depthPadded: Int
         /// Packed int16 weights (`IntegerKernels.pack`), nil when some sum needs 64 bits.
         let packed: [Int16]?
+        /// Packed signed-byte weights for `gq_product_u8s8` (depth in quads), nil unless it runs:
+        /// then the vector is read as code + 128, and `offsets` (128 · Σ_k W[c][k] per column) come off the sums.
+        let bytes: [Int8]?
+        let offsets: [Int64]
+        /// Depth rounded up to whole quads, for the byte product.
+        let depthQuads: Int
         /// Output columns rounded up to 16.
         let columnsPadded: Int
     }
@@ -39,7 +48,10 @@ final class DescriptionEngine: @unchecked Sendable {
         let biases: [[Int64]]
     }
 
-    init(model: QuantizedGRU) {
+    /// The path it takes for `model`: "description avx512" when some group runs the byte product.
+    var path: String { layers.contains { $0.groups.contains { $0.bytes != nil } } ? "description avx512" : "description" }
+
+    init(model: QuantizedGRU, kernels: IntegerKernelSet = .automatic) {
         self.model = model
         let network = model.bits.network
         cell = network.cell.description
@@ -61,12 +73,21 @@ final class DescriptionEngine: @unchecked Sendable {
                 let reads: OperatorID = state.map { .cell(cell.states[$0].producedBy, layer: k) }
                     ?? (k == 0 ? .input : .cell(cell.output, layer: k - 1))
                 let readsInt16 = model.bounds(id: reads).high <= Int64(Int16.max)
-                var packed: [Int16]?
-                if readsInt16, !linear.contains(where: \.wideAccumulator) {
-                    packed = IntegerKernels.pack(weights: { c, q in linear[c / h].weights[(c % h) * depth + q] }, columns: columns, depth: depth,
+                var packed: [Int16]?, bytes: [Int8]?, offsets: [Int64] = []
+                let depthQuads = (depth + 3) / 4 * 4
+                func weight(_ c: Int, _ q: Int) -> Int16 { linear[c / h].weights[(c % h) * depth + q] }
+                let narrow = !linear.contains(where: \.wideAccumulator)
+                if narrow, kernels == .automatic, IntegerKernelSet.avx512Available,
+                   network.range(of: reads) != .unit, model.bits[id: reads] <= 8, linear.allSatisfy({ $0.weightBits <= 8 }) {
+                    bytes = IntegerKernels.pack(weights: weight, columns: columns, depth: depth, columnsPadded: columnsPadded,
+                                                depthPadded: depthQuads, group: 4, as: Int8.self)
+                    offsets = (0..<columns).map { c in 128 * (0..<depth).reduce(Int64(0)) { $0 + Int64(weight(c, $1)) } }
+                } else if readsInt16, narrow {
+                    packed = IntegerKernels.pack(weights: weight, columns: columns, depth: depth,
                                                  columnsPadded: columnsPadded, depthPadded: depthPadded)
                 }
-                return Group(state: state, ops: ops, depth: depth, depthPadded: depthPadded, packed: packed, columnsPadded: columnsPadded)
+                return Group(state: state, ops: ops, depth: depth, depthPadded: depthPadded, packed: packed, bytes: bytes,
+                             offsets: offsets, depthQuads: depthQuads, columnsPadded: columnsPadded)
             }
             let constants = model.layers[k]
             var requantizers = [[RequantizerS64]](repeating: [], count: cell.operators.count)
@@ -108,10 +129,14 @@ final class DescriptionEngine: @unchecked Sendable {
         let x = UnsafeMutablePointer<Int64>.allocate(capacity: max(rows * f, 1))
         // A group's operand rows as int16 (pairs padded with 0) and its int32 sums.
         let operands = UnsafeMutablePointer<Int16>.allocate(capacity: rows * widestPadded)
+        let widestQuads = (widest + 3) / 4 * 4
+        let operandBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: rows * widestQuads)
         let sums = UnsafeMutablePointer<Int32>.allocate(capacity: rows * widestColumns)
-        defer { codes.deallocate(); states.deallocate(); x.deallocate(); operands.deallocate(); sums.deallocate() }
+        defer { codes.deallocate(); states.deallocate(); x.deallocate(); operands.deallocate(); operandBytes.deallocate(); sums.deallocate() }
         states.initialize(repeating: 0, count: layerCount * stateCount * rows * h)
         operands.initialize(repeating: 0, count: rows * widestPadded)
+        // Pad bytes read as code 0 (their weights are 0 anyway).
+        operandBytes.initialize(repeating: 128, count: rows * widestQuads)
         func state(_ k: Int, _ s: Int) -> UnsafeMutablePointer<Int64> { states + (k * stateCount + s) * rows * h }
         func op(_ i: Int) -> UnsafeMutablePointer<Int64> { codes + i * rows * h }
 
@@ -137,7 +162,15 @@ final class DescriptionEngine: @unchecked Sendable {
                 for group in layer.groups {
                     let input = group.state.map { UnsafePointer(state(k, $0)) } ?? (k == 0 ? UnsafePointer(x) : UnsafePointer(state(k - 1, 0)))
                     let depth = group.depth
-                    if let packed = group.packed {
+                    if let bytes = group.bytes {
+                        for row in 0..<r {
+                            for q in 0..<depth { operandBytes[row * group.depthQuads + q] = UInt8(truncatingIfNeeded: input[row * depth + q] &+ 128) }
+                        }
+                        bytes.withUnsafeBufferPointer { w in
+                            gq_product_u8s8(Int32(r), Int32(group.depthQuads / 4), Int32(group.columnsPadded / 16), operandBytes,
+                                            Int32(group.depthQuads), w.baseAddress!, sums, Int32(group.columnsPadded))
+                        }
+                    } else if let packed = group.packed {
                         for row in 0..<r {
                             for q in 0..<depth { operands[row * group.depthPadded + q] = Int16(truncatingIfNeeded: input[row * depth + q]) }
                         }
@@ -150,6 +183,16 @@ final class DescriptionEngine: @unchecked Sendable {
                         let out = op(i), (low, high) = layer.bounds[i]
                         layer.requantizers[i].withUnsafeBufferPointer { rq in
                             layer.biases[i].withUnsafeBufferPointer { bias in
+                                if group.bytes != nil {
+                                    group.offsets.withUnsafeBufferPointer { offsets in
+                                        let offset = offsets.baseAddress! + g * h
+                                        for row in 0..<r {
+                                            let sum = sums + row * group.columnsPadded + g * h, o = out + row * h
+                                            for j in 0..<h { o[j] = rq[j].apply(bias[j] &+ Int64(sum[j]) &- offset[j]).clamped(low, high) }
+                                        }
+                                    }
+                                    return
+                                }
                                 if group.packed != nil {
                                     for row in 0..<r {
                                         let sum = sums + row * group.columnsPadded + g * h, o = out + row * h

@@ -130,11 +130,12 @@ public final class IntegerEvaluator: @unchecked Sendable {
     /// cell) or "scalar" (64-bit rescales), per layer when a stack's layers differ (`l0 avx512 narrow,
     /// l1 portable`); all are bit-exact, this is for benchmarks and tests.
     public func kernelPath(for model: QuantizedGRU) -> String {
-        model.bits.network.cell == .gru ? PreparedIntegerNetwork(model, kernels: kernels).kernelPath : Self.describedPath
+        model.bits.network.cell == .gru ? PreparedIntegerNetwork(model, kernels: kernels).kernelPath
+            : DescriptionEngine(model: model, kernels: kernels).path
     }
 
-    /// The path of cells without hand-written kernels: `DescriptionEngine`.
-    public static let describedPath = "description"
+    /// The paths of cells without hand-written kernels: `DescriptionEngine`, with AVX-512 byte products or without.
+    public static let describedPaths: Set<String> = ["description", "description avx512"]
 
 
     /// Integer logits, count × classes row-major in the caller's order.
@@ -178,7 +179,7 @@ public final class IntegerEvaluator: @unchecked Sendable {
 
     /// `logits` through `DescriptionEngine`, chunk by chunk on `threads` workers.
     private func describedLogits(_ model: QuantizedGRU, threads: Int) -> [Int64] {
-        let classes = model.classCount, engine = DescriptionEngine(model: model)
+        let classes = model.classCount, engine = DescriptionEngine(model: model, kernels: kernels)
         var result = [Int64](repeating: 0, count: count * classes)
         let workers = max(1, min(threads, chunks.count))
         let chunks = self.chunks, chunkRows = self.chunkRows

@@ -55,15 +55,16 @@ struct LSTMQuantizationTests {
         }
     }
 
-    @Test("the evaluator runs LSTMs of 1–3 layers bit for bit as the reference, at homogeneous and random mixed widths, at any thread count")
-    func evaluatorEqualsReference() throws {
+    @Test("the evaluator runs LSTMs of 1–3 layers bit for bit as the reference, at homogeneous and random mixed widths, at any thread count, on either kernel set",
+          arguments: [IntegerKernelSet.automatic, .portable])
+    func evaluatorEqualsReference(kernels: IntegerKernelSet) throws {
         let sequences = randomSequences(count: 37, features: 5, lengths: 1...14, seed: 4)
-        var state: UInt64 = 0x157
+        var state: UInt64 = 0x157, paths: [String: Int] = [:]
         for layers in 1...3 {
             let model = GRUClassifier(inputSize: 5, hiddenSize: 20, classCount: 3, layers: layers, cell: .lstm, seed: UInt64(layers))
             let network = model.network
             let calibration = Calibration.calibrate(model: model, sequences: Array(sequences.prefix(6)), method: .maxAbs)
-            let evaluator = IntegerEvaluator(sequences: sequences, featureCount: 5, chunkRows: 8)
+            let evaluator = IntegerEvaluator(sequences: sequences, featureCount: 5, chunkRows: 8, kernels: kernels)
             let stacked: [[String]] = layers > 1 ? [["l0.*=2", "input=10"]] : []
             let configurations = try testConfigurations(network, assignments: [["all=8"], ["all=4"], ["all=16"], ["c.add=12", "h.mul=3"]] + stacked,
                                                         trials: 6, wideFrom: 3, state: &state)
@@ -72,8 +73,16 @@ struct LSTMQuantizationTests {
                 let reference = sequences.flatMap { q.referenceLogits($0) }
                 #expect(evaluator.logits(q, threads: 1) == reference, "\(layers) layers, \(name)")
                 #expect(evaluator.logits(q, threads: 3) == reference, "\(layers) layers, \(name), 3 threads")
-                #expect(evaluator.kernelPath(for: q) == IntegerEvaluator.describedPath)
+                let path = evaluator.kernelPath(for: q)
+                paths[path, default: 0] += 1
+                #expect(IntegerEvaluator.describedPaths.contains(path))
             }
+        }
+        // Byte products wherever the AVX-512 kernels may run and every width allows them (all=8, all=4 at least).
+        if kernels == .automatic && IntegerKernelSet.avx512Available {
+            #expect(paths["description avx512", default: 0] >= 6, "\(paths)")
+        } else {
+            #expect(paths["description avx512"] == nil, "\(paths)")
         }
     }
 
