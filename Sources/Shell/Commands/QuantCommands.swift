@@ -25,8 +25,8 @@ enum QuantCommands {
             Command(
                 name: "set bits", operands: "NAME=B ...",
                 summary: "Set operator bit widths (2 to 16) by name or pattern",
-                details: "NAME is an operator (see 'show ops'), a group (all: every operator; cell: the 17 of the genome; linear, add, mul, act) or a glob with * and ? (gate.*, *.wh). Assignments apply left to right, so later ones win: 'set bits all=4 h.add=8'.",
-                examples: ["set bits gate.z=4", "set bits all=8 gate.*=4 *.wh=3", "set bits cell=6"],
+                details: "NAME is an operator of the model's cell (see 'show ops': a GRU's r.wx … gate.n, an LSTM's i.wx … h.mul; in a stack prefixed with the layer, l1.gate.z), a group (all: every operator; cell: the genome, every layer's cell operators; linear, add, mul, act) or a glob with * and ? (gate.*, *.wh, l1.*). Assignments apply left to right, so later ones win: 'set bits all=4 h.add=8'. Before a model exists a name is checked against every cell's.",
+                examples: ["set bits gate.z=4", "set bits all=8 gate.*=4 *.wh=3", "set bits cell=6", "set bits c.add=10 gate.f=6"],
                 completion: .operatorAssignments,
                 parse: parseBits,
                 run: { interpreter, change in
