@@ -32,21 +32,10 @@ public struct CExport: Sendable {
         guard CExport.isIdentifier(name) else { throw CExportError.badName(name) }
         self.name = name
         let layouts = model.deviceLayouts
-        let cell = model.bits.network.cell
-        var lines = description
-        // The cost model is fitted to the GRU's step; other cells' steps are counted, not estimated (scripts/mcu-bench).
-        if cell == .gru {
-            let costs = TargetCore.allCases.map { (core: $0, cost: DeviceCostModel(core: $0).cost(of: model, layouts: layouts)) }
-            lines += ["cost model (instructions, not cycles; docs/quantization.md, \"On the device\"):"]
-                + costs.map { "  \($0.core.label): about \($0.cost.instructionsPerStep) instructions per step (-O2), \($0.cost.stateBytes) B state + \($0.cost.scratchBytes) B scratch" }
-        } else {
-            let cellDescription = cell.description
-            let state = layouts.indices.reduce(0) { total, k in
-                total + cellDescription.states.reduce(0) { $0 + model.hiddenSize * (model.bits[id: .cell($1.producedBy, layer: k)] <= 8 ? 1 : 2) }
-            }
-            lines += ["RAM: \(state) B state + \(layouts.map(\.scratchBytes).max() ?? 0) B scratch (instructions per step: scripts/mcu-bench counts them)"]
-        }
-        let comment = CExport.comment(name: name, cell: cell.displayName, description: lines)
+        let costs = TargetCore.allCases.map { (core: $0, cost: DeviceCostModel(core: $0).cost(of: model, layouts: layouts)) }
+        let estimate = costs.map { "\($0.core.label): about \($0.cost.instructionsPerStep) instructions per step (-O2), \($0.cost.stateBytes) B state + \($0.cost.scratchBytes) B scratch" }
+        let comment = CExport.comment(name: name, cell: model.bits.network.cell.displayName,
+                                      description: description + ["cost model (instructions, not cycles; docs/quantization.md, \"On the device\"):"] + estimate.map { "  " + $0 })
         header = CExport.header(model, layouts: layouts, name: name, comment: comment)
         source = CSource(model: model, layouts: layouts, name: name).text(comment: comment)
     }

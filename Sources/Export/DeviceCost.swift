@@ -44,8 +44,11 @@ extension QuantizedGRU {
 /// H 16–96, 2–16 bits, per-channel and per-tensor weights, power-of-two requantization)
 /// under QEMU with `-icount shift=0`, built by arm-none-eabi-gcc 12.2 at -O2:
 /// `scripts/mcu-calibrate` repeats the fit. Residuals: 1.5 % RMS on the M4 (largest 4.7 %),
-/// 2.4 % on the M3 (largest 16 %, at H = 16). Instructions are not cycles (docs/quantization.md,
-/// "On the device").
+/// 2.4 % on the M3 (largest 16 %, at H = 16). The pieces are counted from the cell's
+/// description (every linear row, every elementwise node's rescales), so another cell is
+/// estimated with the same coefficients: on the LSTM (vowels and smnist, 8-bit, 4-bit and
+/// mixed, `scripts/mcu-bench --cell lstm`) within −1.0 to +4.0 % of the counts on both cores.
+/// Instructions are not cycles (docs/quantization.md, "On the device").
 public struct DeviceCostModel: Sendable {
     public let core: TargetCore
 
@@ -118,12 +121,17 @@ public struct DeviceCostModel: Sendable {
             }
             if wide { add(.elementSaturate64, h) }
         }
-        for op in [GRUOperator.rAdd, .zAdd, .nAdd, .hAdd] {
-            let (a, b) = layout.addRescales[op.rawValue]!
-            element([a, b])
+        // Every elementwise node's rescales, in the cell's order (a GRU's four sums, h.sub and three products).
+        for node in model.bits.network.cell.description.step {
+            switch node {
+            case .add(let i, _, _):
+                let (a, b) = layout.addRescales[i]!
+                element([a, b])
+            case .multiply(let i, _, _): element([layout.mulRescales[i]!])
+            case .oneMinus(let i, _): element([layout.oneMinusRescales[i]!])
+            case .linear, .table: break
+            }
         }
-        for op in [GRUOperator.nMul, .hMulN, .hMulH] { element([layout.mulRescales[op.rawValue]!]) }
-        element([layout.hSubRescale])
         for table in model.tables.values where DeviceLayout.tableEntryBits(outputBits: table.outputBits) == 4 {
             add(.nibbleLookup, h)
         }
@@ -142,8 +150,12 @@ public struct DeviceCostModel: Sendable {
         }
         pieces[.one] = 1
         let total = pieces.reduce(0.0) { $0 + Double($1.value) * (weights[$1.key] ?? 0) }
-        return DeviceCost(instructionsPerStep: max(0, Int(total.rounded())),
-                          stateBytes: layouts.reduce(0) { $0 + $1.stateCodeBytes * model.hiddenSize },
+        // Every state vector of every layer (an LSTM's c beside its h), each in its code type.
+        let cell = model.bits.network.cell.description
+        let stateBytes = model.layers.indices.reduce(0) { total, k in
+            total + cell.states.reduce(0) { $0 + model.hiddenSize * (model.bits[id: .cell($1.producedBy, layer: k)] <= 8 ? 1 : 2) }
+        }
+        return DeviceCost(instructionsPerStep: max(0, Int(total.rounded())), stateBytes: stateBytes,
                           scratchBytes: layouts.map(\.scratchBytes).max() ?? 0)
     }
 }

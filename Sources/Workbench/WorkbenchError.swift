@@ -37,8 +37,6 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
     case noFineTunedWeights
     /// A front of one network asked of weights of another (a configuration file loaded since the search).
     case frontOfAnotherNetwork(front: String, inUse: String)
-    /// What a cell's layers cannot do yet: `what` runs GRU layers only so far.
-    case notYetForCell(what: String, cell: String)
     /// `use front K` with K past the front's end.
     case frontPositionOutOfRange(position: Int, count: Int)
     /// Ctrl-C (`Workspace.shouldStop`) during calibration; no ranges were kept.
@@ -99,8 +97,6 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
             return "cannot read \(path): \(reason)"
         case let .frontOfAnotherNetwork(front, inUse):
             return "the search's front is of \(front), but the weights in use are \(inUse): 'evolve' again to search them"
-        case let .notYetForCell(what, cell):
-            return "\(what) runs GRU layers only so far, and the model in use is an \(cell); everything else runs it (eval, sweep, show error, finetune, evolve on error, size and bitops, export c; scripts/mcu-bench counts its instructions)"
         case let .frontPositionOutOfRange(position, count):
             return "expected a front position from 1 to \(count), got '\(position)'"
         case .noFineTunedWeights:

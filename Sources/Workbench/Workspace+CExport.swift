@@ -28,18 +28,9 @@ extension Workspace {
     /// instructions at -O2 and RAM on each core the cost model knows, and its flash (`size`),
     /// all from one device layout.
     public func deviceCosts(_ configuration: BitWidths? = nil) throws -> (cores: [(core: TargetCore, cost: DeviceCost)], flash: Int) {
-        try requireGRU("the Cortex-M cost model (latency, RAM)")
         let quantized = try quantizedModel(configuration)
         let layouts = quantized.deviceLayouts
         let cores = TargetCore.allCases.map { ($0, DeviceCostModel(core: $0).cost(of: quantized, layouts: layouts)) }
         return (cores, ModelSize(quantized, layouts: layouts).total)
-    }
-}
-
-extension Workspace {
-    /// Refuses `what` (the C export, the device cost model, fine-tuning) for a model whose
-    /// layers are not GRUs: those are written for the GRU's step so far (issue 23).
-    func requireGRU(_ what: String) throws {
-        if let model, model.cell != .gru { throw WorkbenchError.notYetForCell(what: what, cell: model.cell.displayName) }
     }
 }

@@ -94,7 +94,7 @@ private func boardHarness(_ sequences: [[Float]], features: Int) -> String {
 func shapedModel(features: Int, hidden: Int, classes: Int, bits: BitWidths, options: QuantizationOptions = QuantizationOptions(),
                  seed: UInt64 = 1) -> (QuantizedGRU, [[Float]]) {
     var generator = SeededGenerator(seed: seed)
-    var float = GRUClassifier(inputSize: features, hiddenSize: hidden, classCount: classes, seed: seed)
+    var float = GRUClassifier(inputSize: features, hiddenSize: hidden, classCount: classes, cell: bits.network.cell, seed: seed)
     let sequences = (0..<24).map { _ in
         (0..<(features * Int.random(in: 1...20, using: &generator))).map { _ in Float.random(in: -2...2, using: &generator) }
     }
@@ -109,6 +109,16 @@ let deviceConfigurations: [(String, BitWidths)] = {
     for (op, b) in [(GRUOperator.rWx, 3), (.rAdd, 5), (.zAdd, 5), (.nAdd, 3), (.hSub, 4), (.hAdd, 6), (.nMul, 5), (.hMulN, 3),
                     (.hMulH, 4), (.gateR, 3), (.gateZ, 4), (.gateN, 8)] { mixed[op] = b }
     return [("homogeneous 8-bit", BitWidths(uniform: 8)), ("homogeneous 4-bit", BitWidths(uniform: 4)), ("mixed 2-8-bit", mixed)]
+}()
+
+/// The same three for an LSTM; the mixed one is scripts/mcu-bench's (compare's pick on vowels).
+let lstmDeviceConfigurations: [(String, BitWidths)] = {
+    let network = NetworkDescription(cell: .lstm, layers: 1)
+    var mixed = BitWidths(uniform: 2, network: network)
+    try? mixed.apply(["g.wx=4", "g.wh=4", "i.add=4", "f.add=6", "g.add=5", "o.add=5", "gate.i=4", "gate.g=3", "gate.o=8",
+                      "c.mul_f=7", "c.mul_i=5", "c.add=7", "c.tanh=4", "h.mul=7"])
+    return [("LSTM homogeneous 8-bit", BitWidths(uniform: 8, network: network)), ("LSTM homogeneous 4-bit", BitWidths(uniform: 4, network: network)),
+            ("LSTM mixed 2-8-bit", mixed)]
 }()
 
 @Suite("export c on emulated Cortex-M boards", .enabled(if: cortexMTools, cortexMReason))
@@ -149,11 +159,22 @@ struct CortexMTests {
         }
     }
 
-    @Test("the cost model is within 5 % of the emulator's count at vowels' and smnist's shapes, on both cores",
+    @Test("an LSTM export is bit-exact with the engine on both paths, at 8 bits and mixed widths", arguments: Board.allCases)
+    func lstmOnBoards(board: Board) throws {
+        for (label, bits) in lstmDeviceConfigurations where label != "LSTM homogeneous 4-bit" {
+            let (model, sequences) = shapedModel(features: 7, hidden: 21, classes: 4, bits: bits, seed: 3)
+            let printed = try runOnBoard(model, main: boardHarness(sequences, features: 7), board: board)
+            let logits = printed.split(separator: "\n").map { $0.split(separator: " ").compactMap { Int64($0) } }
+            let expected = sequences.map { model.referenceLogits($0) + [Int64(QuantizedGRU.argmax(model.referenceLogits($0)[...]))] }
+            #expect(logits == expected, "\(board.testDescription), \(label)")
+        }
+    }
+
+    @Test("the cost model is within 5 % of the emulator's count at vowels' and smnist's shapes, on both cores, for the GRU and the LSTM",
           arguments: [12, 28])
     func costModel(features: Int) throws {
         let counter = try String(contentsOf: mcuFiles.appendingPathComponent("count.c"), encoding: .utf8)
-        for (label, bits) in deviceConfigurations {
+        for (label, bits) in deviceConfigurations + lstmDeviceConfigurations {
             let (model, _) = shapedModel(features: features, hidden: 64, classes: 5, bits: bits)
             for board in Board.allCases {
                 let printed = try runOnBoard(model, main: counter, board: board)
@@ -165,13 +186,13 @@ struct CortexMTests {
         }
     }
 
-    @Test("homogeneous 8-bit at -O2 on the M4 takes at most 3 instructions per multiply-accumulate, mixed 2-8-bit at most 4",
+    @Test("homogeneous 8-bit at -O2 on the M4 takes at most 3 instructions per multiply-accumulate, mixed 2-8-bit at most 4, GRU or LSTM",
           arguments: [12, 28])
     func instructionsPerMAC(features: Int) throws {
         let counter = try String(contentsOf: mcuFiles.appendingPathComponent("count.c"), encoding: .utf8)
-        let macs = Double(3 * 64 * features + 3 * 64 * 64)
-        for (label, bits) in deviceConfigurations {
+        for (label, bits) in deviceConfigurations + lstmDeviceConfigurations {
             let (model, _) = shapedModel(features: features, hidden: 64, classes: 5, bits: bits)
+            let macs = Double(model.stepCost.multiplyAccumulates)
             let printed = try runOnBoard(model, main: counter, board: .an386)
             let counted = try #require(printed.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
             let limit = bits.uniformWidth == 8 ? 3.0 : 4.0

@@ -63,9 +63,6 @@ extension Workspace {
     public func searchProblem(objectives: [SearchObjective], widths: [Int], constraints: [SearchConstraint] = [],
                               core: TargetCore = EvolveRequest.defaultCore, judge: JudgingSet.Kind = EvolveRequest.defaultJudge,
                               judgeSeed: UInt64? = nil) throws -> QuantizationProblem {
-        if objectives.contains(where: \.dependsOnCore) || constraints.contains(where: { $0.quantity.dependsOnCore }) {
-            try requireGRU("the Cortex-M cost model (latency, RAM)")
-        }
         return QuantizationProblem(task: try requireTask().name, inputs: try currentSearchInputs(), judge: try judgingSet(judge, seed: judgeSeed ?? seed),
                                    objectives: objectives, widths: widths, constraints: constraints, core: core)
     }
