@@ -34,7 +34,7 @@ public struct CExport: Sendable {
         let layouts = model.deviceLayouts
         let costs = TargetCore.allCases.map { (core: $0, cost: DeviceCostModel(core: $0).cost(of: model, layouts: layouts)) }
         let estimate = costs.map { "\($0.core.label): about \($0.cost.instructionsPerStep) instructions per step (-O2), \($0.cost.stateBytes) B state + \($0.cost.scratchBytes) B scratch" }
-        let comment = CExport.comment(name: name, cell: model.bits.network.cell.displayName,
+        let comment = CExport.comment(name: name, cell: model.bits.network.cell.withArticle,
                                       description: description + ["cost model (instructions, not cycles; docs/quantization.md, \"On the device\"):"] + estimate.map { "  " + $0 })
         header = CExport.header(model, layouts: layouts, name: name, comment: comment)
         source = CSource(model: model, layouts: layouts, name: name).text(comment: comment)
@@ -47,7 +47,7 @@ public struct CExport: Sendable {
     }
 
     static func comment(name: String, cell: String, description: [String]) -> String {
-        (["/* \(name): \(cell == "LSTM" ? "an" : "a") \(cell) classifier quantized by gq, integer-only inference.", " *"]
+        (["/* \(name): \(cell) classifier quantized by gq, integer-only inference.", " *"]
          + description.map { " * " + $0.replacingOccurrences(of: "*/", with: "* /") }
          + [" *", " * The arithmetic is docs/quantization.md of gq, bit for bit. Generated; do not edit. */"])
             .joined(separator: "\n")

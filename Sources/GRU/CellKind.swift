@@ -36,4 +36,7 @@ public enum CellKind: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// `GRU`, `LSTM`: as a user reads it.
     public var displayName: String { rawValue.uppercased() }
+
+    /// The display name with its article, as a sentence says it: "a GRU", "an LSTM".
+    public var withArticle: String { (self == .lstm ? "an " : "a ") + displayName }
 }

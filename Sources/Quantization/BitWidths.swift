@@ -210,7 +210,7 @@ public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
             return network.genome.filter { kinds.contains(network.kind(of: $0)) }
         }
         guard pattern.contains("*") || pattern.contains("?") || network.layers > 1 else {
-            throw .unknownOperator(pattern, layers: network.layers)
+            throw .unknownOperator(pattern, layers: network.layers, cell: network.cell)
         }
         // A pattern with a layer reads each cell operator as `lK.name`, in a single layer too;
         // without one, as the cell names it, in every layer.
@@ -219,8 +219,8 @@ public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
             glob(pattern, matches: layered ? network.layeredName(of: op) : network.unlayeredName(of: op))
         }
         guard !matches.isEmpty else {
-            throw pattern.contains("*") || pattern.contains("?") ? .matchesNothing(pattern, layers: network.layers)
-                : .unknownOperator(pattern, layers: network.layers)
+            throw pattern.contains("*") || pattern.contains("?") ? .matchesNothing(pattern, layers: network.layers, cell: network.cell)
+                : .unknownOperator(pattern, layers: network.layers, cell: network.cell)
         }
         return matches
     }
@@ -288,10 +288,10 @@ extension BitWidths: Codable {
 
 /// Why a bit-width assignment was refused. `description` says what is allowed.
 public enum BitWidthError: Error, Equatable, CustomStringConvertible {
-    /// Not an operator name, group or glob of a network of `layers` layers.
-    case unknownOperator(String, layers: Int = 1)
-    /// A glob that matches no operator of a network of `layers` layers.
-    case matchesNothing(String, layers: Int = 1)
+    /// Not an operator name, group or glob of a network of `layers` layers of `cell`.
+    case unknownOperator(String, layers: Int = 1, cell: CellKind = .gru)
+    /// A glob that matches no operator of a network of `layers` layers of `cell`.
+    case matchesNothing(String, layers: Int = 1, cell: CellKind = .gru)
     /// A width outside 2...16.
     case widthOutOfRange(pattern: String, bits: Int)
     /// `NAME=` followed by something that is not a whole number.
@@ -305,10 +305,10 @@ public enum BitWidthError: Error, Equatable, CustomStringConvertible {
     /// out against the words it offers) right after the misspelt name.
     public func description(didYouMean hint: String) -> String {
         switch self {
-        case .unknownOperator(let name, let layers):
-            return "unknown operator '\(name)'\(hint); operators: \(Self.operators(layers)); patterns: all, cell, linear, add, mul, act, or globs such as gate.* and *.wh"
-        case .matchesNothing(let pattern, let layers):
-            return "pattern '\(pattern)' matches no operator; operators: \(Self.operators(layers))"
+        case .unknownOperator(let name, let layers, let cell):
+            return "unknown operator '\(name)'\(hint); operators: \(Self.operators(layers, cell)); patterns: all, cell, linear, add, mul, act, or globs such as gate.* and *.wh"
+        case .matchesNothing(let pattern, let layers, let cell):
+            return "pattern '\(pattern)' matches no operator; operators: \(Self.operators(layers, cell))"
         case .widthOutOfRange(let pattern, let bits):
             return "\(bits) bits for '\(pattern)' is out of range: widths run from \(BitWidths.allowed.lowerBound) to \(BitWidths.allowed.upperBound)"
         case .notAWidth(let pattern, let text):
@@ -318,18 +318,18 @@ public enum BitWidthError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The operators of a network of `layers` GRU layers, as a message lists them: a stack's
-    /// cell operators once, with the layer prefixes they take.
-    static func operators(_ layers: Int) -> String {
-        let cell = GRUOperator.cell.operators.map(\.name).joined(separator: " ")
-        guard layers > 1 else { return GRUOperator.names.joined(separator: " ") }
+    /// The operators of a network of `layers` layers of `kind`, as a message lists them: a
+    /// stack's cell operators once, with the layer prefixes they take.
+    static func operators(_ layers: Int, _ kind: CellKind) -> String {
+        let cell = kind.description.operators.map(\.name).joined(separator: " ")
+        guard layers > 1 else { return cell + " input fc" }
         return "\(cell) in each layer, named l0.… to l\(layers - 1).… (l1.gate.z), or without a layer for every layer; input fc"
     }
 
     /// The misspelt word a did-you-mean can correct: the name of an unknown operator. Nil
     /// otherwise (a glob that matches nothing is spelt as meant).
     public var offendingName: String? {
-        if case .unknownOperator(let name, _) = self { return name }
+        if case .unknownOperator(let name, _, _) = self { return name }
         return nil
     }
 }

@@ -162,6 +162,11 @@ public struct CellDescription: Sendable {
             if case .linear(_, .state(let s), _) = node, !states.indices.contains(s) {
                 problems.append("\(name(out)) reads state \(s), of \(states.count)")
             }
+            // The engines, the device layout and the C export feed the recurrent products the
+            // output state h (the one vector every layer has in codes the products take).
+            if case .linear(_, .state(let s), _) = node, s != 0 {
+                problems.append("\(name(out)) is a linear operator of state \(s); recurrent products read the output state (0)")
+            }
             if !computed.insert(out).inserted { problems.append("\(name(out)) is computed twice") }
         }
         for i in operators.indices where !computed.contains(i) { problems.append("\(name(i)) is never computed") }
@@ -282,8 +287,8 @@ extension CellDescription {
     ///     i = σ(W_ii x + b_ii + W_hi h + b_hi)    f = σ(W_if x + … )    g = tanh(W_ig x + … )    o = σ(W_io x + … )
     ///     c' = f ⊙ c + i ⊙ g                       h' = o ⊙ tanh(c')
     ///
-    /// `CellKind.lstm`'s description. The fast integer kernels, fake-quant and the device cost
-    /// model are the GRU's only so far (issue 23).
+    /// `CellKind.lstm`'s description. Everything but the fast integer kernels walks it; its
+    /// integer model is evaluated by `DescriptionEngine` (issue 23).
     public static let lstm: CellDescription = {
         let operators: [Operator] = [
             Operator(name: "i.wx", shortName: "ix", formula: "W_ii x + b_ii"),

@@ -12,7 +12,7 @@ import GRU
 /// network the widths and ranges must name.
 ///
 /// `gq-config-1` files (written before 2 and still read) hold the same, except that their
-/// calibration `ranges` is an array of rows in `GRUOperator` order.
+/// calibration `ranges` is an array of rows in the network's operator order (`NetworkDescription.operators`).
 public struct ConfigurationFile: Sendable, Equatable {
     /// The format `write` writes.
     public static let format = "gq-config-2"

@@ -108,7 +108,6 @@ public struct DeviceLayout: Sendable, Equatable {
     public let addRescales: [Int: (Rescale, Rescale)]
     public let oneMinusRescales: [Int: Rescale]
     public let mulRescales: [Int: Rescale]
-    public var hSubRescale: Rescale { oneMinusRescales[GRUOperator.hSub.rawValue]! }
 
     public static func == (a: DeviceLayout, b: DeviceLayout) -> Bool {
         a.linear == b.linear && a.head == b.head && a.stateCodeBytes == b.stateCodeBytes

@@ -223,7 +223,7 @@ final class FakeQuantEngine: @unchecked Sendable {
 
     /// Forward over a packed batch of raw sequences; `logits` holds B × C (packed order),
     /// `finalStates` the top layer's last state of each row and `allFinalStates` every
-    /// layer's afterwards. `initialState` (L × B × H, packed order) is every layer's state
+    /// layer's afterwards. `initialState` (`allFinalStates`' layout, packed order) is every layer's state
     /// before the first step, zero when nil. Step by step, each layer reads the state the
     /// layer below has just made.
     func forward(_ batch: PackedBatch, training: Bool, initialState: UnsafePointer<Float>? = nil) {

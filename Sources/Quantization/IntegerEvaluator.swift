@@ -125,10 +125,11 @@ public final class IntegerEvaluator: @unchecked Sendable {
         return codes
     }
 
-    /// Which kernels evaluate `model` here: "avx512 narrow" (the AVX-512 cell on int16
+    /// Which kernels evaluate `model` here: for a GRU "avx512 narrow" (the AVX-512 cell on int16
     /// lanes), "avx512" (the AVX-512 cell on int32 lanes), "portable" (the Swift 16-lane
     /// cell) or "scalar" (64-bit rescales), per layer when a stack's layers differ (`l0 avx512 narrow,
-    /// l1 portable`); all are bit-exact, this is for benchmarks and tests.
+    /// l1 portable`); for another cell "description avx512" or "description" (`DescriptionEngine`,
+    /// with byte products on AVX-512 or without); all are bit-exact, this is for benchmarks and tests.
     public func kernelPath(for model: QuantizedGRU) -> String {
         model.bits.network.cell == .gru ? PreparedIntegerNetwork(model, kernels: kernels).kernelPath
             : DescriptionEngine(model: model, kernels: kernels).path

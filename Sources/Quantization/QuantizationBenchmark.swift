@@ -15,7 +15,7 @@ public enum QuantizationBenchmark {
     /// median time), `integer_gmacs_per_second_per_thread` (the same over the one-thread time),
     /// `integer_gmacs_per_second_per_thread_portable` (the same with the portable Swift kernels,
     /// for comparison where the AVX-512 ones run), `avx512` (1 when they do), `narrow_cell` (1 when both configurations run the AVX-512 cell on int16 lanes), `prepare_ms` (building the integer model alone), `fake_quant_ms` (the
-    /// fake-quant float engine on the same data, one thread; a GRU's only), `float_ms` (the float
+    /// fake-quant float engine on the same data, one thread), `float_ms` (the float
     /// network, one thread), and the shape. An LSTM runs on `DescriptionEngine` whatever the kernel set.
     public static func run(sequences count: Int = 1000, steps: Int = 28, features: Int = 28, hidden: Int = 64, classes: Int = 10,
                            layers: Int = 1, cell: CellKind = .gru, repeats: Int = 7,
@@ -73,9 +73,9 @@ public enum QuantizationBenchmark {
         var fake: [Double] = [], float: [Double] = []
         for trial in 0..<max(1, repeats / 2) {
             let bits = configuration(trial)
-            if cell == .gru { fake.append(milliseconds {
+            fake.append(milliseconds {
                 sink &+= Int64(FakeQuantGRU(model: model, calibration: calibration, bits: bits, options: options).logits(data)[trial % 10])
-            }) }
+            })
             float.append(milliseconds { sink &+= Int64(model.logits(data)[trial % 10]) })
         }
         let macs = Double(count) * Double(model.layout.multiplyAccumulates(steps: steps))

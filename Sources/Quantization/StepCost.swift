@@ -12,7 +12,7 @@ public struct StepCost: Sendable, Equatable {
     /// σ and tanh lookups: H per table per layer (a GRU's 3, an LSTM's 5).
     public var tableReads: Int
     /// Requantizations per layer: H per linear output, 2 per element of each addition, H per
-    /// one-minus and per product (a GRU's 18·H, an LSTM's 19·H).
+    /// one-minus and per product (a GRU's 18·H, an LSTM's 21·H).
     /// (The instructions and RAM the C export needs come from its cost model, `DeviceCost` in Export.)
     public var requantizations: Int
 

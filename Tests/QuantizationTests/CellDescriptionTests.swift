@@ -49,7 +49,22 @@ struct CellDescriptionTests {
         #expect(twice == ["a is computed twice", "b is never computed"])
         let missing = Cell.problems(operators: ops, states: [Cell.State(name: "h", producedBy: 5)],
                                     step: [.linear(0, reads: .state(1), block: 0), .multiply(1, .op(0), .state(3)), .oneMinus(2, .op(1))])
-        #expect(missing == ["a reads state 1, of 1", "b reads state 3, of 1", "state h comes from operator 5, of 3"])
+        #expect(missing == ["a reads state 1, of 1", "a is a linear operator of state 1; recurrent products read the output state (0)",
+                            "b reads state 3, of 1", "state h comes from operator 5, of 3"])
+    }
+
+    @Test("each cell kind's gate blocks, state vectors and gate names are its description's", arguments: CellKind.allCases)
+    func kindMatchesDescription(kind: CellKind) {
+        let cell = kind.description
+        #expect(kind.gateBlocks == cell.gateBlocks && kind.stateVectors == cell.states.count)
+        // Block b's gate is named by the prefix of the linear operators that read it.
+        let names = (0..<cell.gateBlocks).map { block in
+            cell.operators.indices.first { i in
+                if case .linear(_, _, block) = cell.node(i) { return true }
+                return false
+            }.map { String(cell.operators[$0].name.prefix { $0 != "." }) }
+        }
+        #expect(names == kind.gateNames.map { Optional($0) })
     }
 
     @Test("the LSTM's description is PyTorch's nn.LSTM: 21 operators, states h and c, and every step's h and c equal PyTorch's")

@@ -3,7 +3,6 @@
 side by side (standard library only)."""
 import csv
 import os
-import statistics
 import sys
 
 from stats import mean_spread
@@ -53,13 +52,16 @@ for bits in range(2, 9):
         cellsText.append("-" if row is None else
                          f"{float(row['val']) * 100:.1f} / {float(row['test']) * 100:.1f} %, {int(float(row['size']))} B")
     lines.append(f"| {bits} | " + " | ".join(cellsText) + " |")
-lines += ["", "Per seed (pick size, test gap in points; — no pick):", "",
-          "| cell | " + " | ".join(f"seed {r['seed']}" for r in runs if r["cell"] == cells[0]) + " |",
-          "| --- |" + " --- |" * len([r for r in runs if r["cell"] == cells[0]])]
+seeds = sorted({r["seed"] for r in runs}, key=int)
+lines += ["", "Per seed (pick size, test gap in points; — no pick, blank not run):", "",
+          "| cell | " + " | ".join(f"seed {s}" for s in seeds) + " |", "| --- |" + " --- |" * len(seeds)]
 for cell in cells:
-    lines.append(f"| {cell.upper()} | " + " | ".join(
-        "—" if float(r["best_size"]) <= 0 else f"{int(float(r['best_size']))} B, {float(r['test_gap']) * 100:+.2f}"
-        for r in runs if r["cell"] == cell) + " |")
+    def entry(seed):
+        row = next((r for r in runs if r["cell"] == cell and r["seed"] == seed), None)
+        if row is None:
+            return ""
+        return "—" if float(row["best_size"]) <= 0 else f"{int(float(row['best_size']))} B, {float(row['test_gap']) * 100:+.2f}"
+    lines.append(f"| {cell.upper()} | " + " | ".join(entry(s) for s in seeds) + " |")
 if times:
     lines += ["", "Time: " + ", ".join(f"{name} {t // 60} min {t % 60} s" for name, t in times.items()) + "."]
 lines += ["", "Fronts: " + ", ".join(f"[{task}-{c}.svg]({task}-{c}.svg)" for c in cells) + " (seed 1), and fronts/*.csv."]

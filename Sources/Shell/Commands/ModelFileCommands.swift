@@ -8,8 +8,8 @@ enum ModelFileCommands {
         [
             Command(
                 name: "save model", operands: "FILE [tuned]",
-                summary: "Save the float model as safetensors (PyTorch nn.GRU names)",
-                details: "Tensors gru.weight_ih_l0, gru.weight_hh_l0, gru.bias_ih_l0, gru.bias_hh_l0, fc.weight and fc.bias, as PyTorch names them, plus input.mean and input.scale for the input standardisation. With 'tuned', the fine-tuned weights in use instead of the float model's (without their learned ranges: 'save config' keeps everything). Written to a temporary file and renamed, so a failure never leaves half a file.",
+                summary: "Save the float model as safetensors (PyTorch nn.GRU or nn.LSTM names)",
+                details: "Tensors gru.weight_ih_l0, gru.weight_hh_l0, gru.bias_ih_l0, gru.bias_hh_l0 (lstm.… for an LSTM; _l1, … for the layers of a stack), fc.weight and fc.bias, as PyTorch names them, plus input.mean and input.scale for the input standardisation. With 'tuned', the fine-tuned weights in use instead of the float model's (without their learned ranges: 'save config' keeps everything). Written to a temporary file and renamed, so a failure never leaves half a file.",
                 examples: ["save model digits.safetensors", "finetune; save model digits-qat.safetensors tuned"],
                 completion: .paths,
                 parse: { arguments -> (FileArgument, Bool) in
@@ -40,7 +40,7 @@ enum ModelFileCommands {
             Command(
                 name: "load model", operands: "FILE",
                 summary: "Load a float model from safetensors (gq's own or PyTorch's)",
-                details: "Reads the tensors 'save model' writes. A file from PyTorch's safetensors.torch.save_file with an nn.GRU named 'gru' (batch_first, one layer) and an nn.Linear named 'fc' loads as it is; without input.mean/input.scale the model runs on raw inputs.",
+                details: "Reads the tensors 'save model' writes. A file from PyTorch's safetensors.torch.save_file with an nn.GRU named 'gru' or an nn.LSTM named 'lstm' (batch_first, 1 to 4 layers, one direction) and an nn.Linear named 'fc' loads as it is; without input.mean/input.scale the model runs on raw inputs.",
                 examples: ["load model digits.safetensors"],
                 completion: .paths,
                 parse: file(),
@@ -51,7 +51,7 @@ enum ModelFileCommands {
                     } catch {
                         throw file.failure(error, writing: false, argument: 0)
                     }
-                    interpreter.session.io.out("loaded \(model.layerCount == 1 ? (model.cell == .lstm ? "an " : "a ") : "a \(model.layerCount)-layer ")\(model.cell.displayName) with hidden size \(model.hiddenSize) (\(model.inputSize) features, \(model.classCount) classes\(model.standardization == nil ? ", raw inputs" : "")) from \(file.word)")
+                    interpreter.session.io.out("loaded \(model.layerCount == 1 ? model.cell.withArticle : "a \(model.layerCount)-layer \(model.cell.displayName)") with hidden size \(model.hiddenSize) (\(model.inputSize) features, \(model.classCount) classes\(model.standardization == nil ? ", raw inputs" : "")) from \(file.word)")
                 }
             ),
             Command(

@@ -17,7 +17,7 @@ enum QuantCommands {
         [
             Command(
                 name: "show ops",
-                summary: "List the GRU cell's operators with kind, shape, parameters and bits",
+                summary: "List the cell's operators with kind, shape, parameters and bits",
                 details: "The operators of the genome in their fixed order (a GRU layer's 17, an LSTM layer's 21; for a stack, every layer's, named l0.…, l1.…), then input and fc, which are set by hand only. Below them: the work of one time step (multiply-accumulates, elementwise products, table reads, requantizations), and, once there is a model, what the C export of the current configuration costs on a microcontroller: instructions per step on a Cortex-M4 (the DSP path) and on a core without DSP (Cortex-M3, the portable path) from the export's cost model (-O2; instructions, not cycles: at f MHz and about one instruction per cycle a step takes instructions / f µs), the RAM of its state and scratch, and its flash. docs/quantization.md (On the device) says what each kernel costs. Linear operators' widths set their weights and output; σ and tanh are lookup tables whose size grows with the width of the addition feeding them.",
                 examples: ["show ops"],
                 run: showOps
@@ -139,7 +139,7 @@ enum QuantCommands {
     /// where a name that network lacks (`l1.gate.z` on one layer) is refused and nothing changes.
     static func parseBits(_ arguments: Arguments) throws -> (BitWidths) throws -> BitWidths {
         guard arguments.count > 0 else {
-            throw CommandError("'set bits' needs at least one NAME=B: set bits gate.z=4 (operators: \(GRUOperator.names.joined(separator: " ")))")
+            throw CommandError("'set bits' needs at least one NAME=B: set bits gate.z=4 ('show ops' lists the model's operators)")
         }
         var assignments: [(pattern: String, bits: Int)] = []
         for index in 0..<arguments.count {

@@ -73,7 +73,7 @@ enum TrainCommand {
             truncated: { session.io.out($0.description) },
             started: {
                 let refit = settings.refit && task.validation.count > 0 ? ", then a refit on all \(task.train.count + task.validation.count)" : ""
-                session.io.out("training \(settings.cell == .lstm ? "an" : "a") \(settings.cell.displayName) (\(description)) on \(task.name): \(task.train.count) train / \(task.validation.count) validation sequences, up to \(settings.epochs) epochs\(refit)")
+                session.io.out("training \(settings.cell.withArticle) (\(description)) on \(task.name): \(task.train.count) train / \(task.validation.count) validation sequences, up to \(settings.epochs) epochs\(refit)")
             },
             progress: { p in
                 let fraction = (Double(p.epoch - 1) + Double(p.batch) / Double(max(p.batchCount, 1))) / Double(max(p.epochCount, 1))

@@ -22,7 +22,8 @@ extension Workspace {
         let quantized = try quantizedModel()
         let sequence = validation.sequences[index]
         let network = quantized.bits.network
-        let state = OperatorID(.hAdd, layer: network.layers - 1), at = network.position(of: state)
+        // The top layer's output state, h: what the head reads.
+        let state = OperatorID.cell(network.cell.description.output, layer: network.layers - 1), at = network.position(of: state)
         var floats: [[Double]] = []
         let floatLogits = FloatReference.run(model: inputs.model, sequence: sequence) { _, values in
             floats.append(values[at])

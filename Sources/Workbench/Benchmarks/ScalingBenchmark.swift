@@ -19,7 +19,7 @@ public enum ScalingBenchmark {
     /// Keys are `h{H}_t{T}_` + the figure; work is scaled so each shape takes about as long.
     /// Then the same for two stacked layers at `stackedHiddenSizes`, keyed `l2_h{H}_t{T}_`, and
     /// for one LSTM layer at `lstmHiddenSizes`, keyed `lstm_h{H}_t{T}_` (its integer model on
-    /// `DescriptionEngine`; no fake-quant figure).
+    /// `DescriptionEngine`, its fake-quant on the described step).
     public static func run(quick: Bool) -> [String: Double] {
         var figures: [String: Double] = [:]
         let shapes = hiddenSizes.flatMap { h in lengths.map { (layers: 1, cell: CellKind.gru, hidden: h, steps: $0) } }
