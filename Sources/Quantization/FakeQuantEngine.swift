@@ -409,7 +409,7 @@ final class FakeQuantEngine: @unchecked Sendable {
         let stepRows = steps * b
 
         for k in layers.indices.reversed() {
-            let layer = layers[k], columns = layer.columns, top = k == layers.count - 1
+            let layer = layers[k], top = k == layers.count - 1
             let base = network.position(of: OperatorID(.rWx, layer: k)) - GRUOperator.rWx.rawValue
             let above = top ? nil : UnsafePointer(layers[k + 1].dInput.pointer)
             let dhs = layer.dh.zeroed(b * h)

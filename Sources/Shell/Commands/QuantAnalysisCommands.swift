@@ -235,7 +235,7 @@ enum QuantAnalysisCommands {
         if let v = parsed[rangeLR] { settings.rangeLearningRate = v }
         if let v = parsed[batch] { settings.batchSize = v }
         if let v = parsed[bptt] { settings.bptt = v }
-        session.io.out("fine-tuning \(workspace.bits) on \(task.name): \(task.train.count) train sequences, \(settings.epochs) epochs")
+        session.io.out("fine-tuning \(workspace.bits) on \(task.name): \(task.train.count) train sequences, \(settings.epochs) epoch\(settings.epochs == 1 ? "" : "s")")
         var meter = ProgressMeter(io: session.io)
         let observer = FineTuningObserver(
             truncated: { session.io.out($0.description) },
