@@ -55,18 +55,15 @@ public struct CExport: Sendable {
 
     static func codeType(bytes: Int) -> String { bytes == 1 ? "int8_t" : "int16_t" }
 
-    /// The C type of codes of `bits` bits: a byte up to 8 bits, two beyond.
-    static func codeType(bits: Int) -> String { codeType(bytes: bits <= 8 ? 1 : 2) }
-
     static func header(_ model: QuantizedGRU, layouts: [DeviceLayout], name: String, comment: String) -> String {
         let upper = name.uppercased()
         let cell = model.bits.network.cell.description
         /// Layer k's state vectors (h, and an LSTM's c) as fields, each in the code type of its width.
         func fields(_ k: Int, prefix: String) -> [String] {
-            cell.states.map { vector in
+            cell.states.enumerated().map { s, vector in
                 let bits = model.bits[id: .cell(vector.producedBy, layer: k)]
                 let note = prefix.isEmpty ? (cell.states.count == 1 ? "" : "  /* \(bits) bits */") : "  /* layer \(k): \(bits) bits */"
-                return "\(codeType(bits: bits)) \(prefix)\(vector.name)[\(upper)_HIDDEN];" + note
+                return "\(codeType(bytes: layouts[k].stateVectorCodeBytes[s])) \(prefix)\(vector.name)[\(upper)_HIDDEN];" + note
             }
         }
         let state: String
@@ -382,7 +379,7 @@ struct CLayer {
     }
 
     /// The C type of state vector `s`'s codes in `NAME_state`.
-    func stateType(_ s: Int) -> String { CExport.codeType(bits: model.bits[id: .cell(cell.states[s].producedBy)]) }
+    func stateType(_ s: Int) -> String { CExport.codeType(bytes: layout.stateVectorCodeBytes[s]) }
 
     /// One unit's part of the step, node by node as the cell's description orders them: its
     /// locals, every operator's statement, and the new state stored.

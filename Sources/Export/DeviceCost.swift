@@ -150,12 +150,7 @@ public struct DeviceCostModel: Sendable {
         }
         pieces[.one] = 1
         let total = pieces.reduce(0.0) { $0 + Double($1.value) * (weights[$1.key] ?? 0) }
-        // Every state vector of every layer (an LSTM's c beside its h), each in its code type.
-        let cell = model.bits.network.cell.description
-        let stateBytes = model.layers.indices.reduce(0) { total, k in
-            total + cell.states.reduce(0) { $0 + model.hiddenSize * (model.bits[id: .cell($1.producedBy, layer: k)] <= 8 ? 1 : 2) }
-        }
-        return DeviceCost(instructionsPerStep: max(0, Int(total.rounded())), stateBytes: stateBytes,
+        return DeviceCost(instructionsPerStep: max(0, Int(total.rounded())), stateBytes: layouts.reduce(0) { $0 + $1.stateBytes },
                           scratchBytes: layouts.map(\.scratchBytes).max() ?? 0)
     }
 }

@@ -170,30 +170,23 @@ public struct BitWidths: Hashable, Sendable, CustomStringConvertible {
     /// `parseAssignment` before the model is known: the assignment holds when some cell's
     /// network (`checkingNetworks`) has what it names; otherwise the GRU's error is thrown.
     public static func parseAssignmentForAnyCell(_ text: String) throws(BitWidthError) -> (pattern: String, bits: Int) {
-        let networks = checkingNetworks(for: String(text.prefix { $0 != "=" }))
-        var first: BitWidthError?
-        for network in networks {
-            do throws(BitWidthError) {
-                return try parseAssignment(text, in: network)
-            } catch {
-                first = first ?? error
-            }
-        }
-        throw first!
+        try forAnyCell(String(text.prefix { $0 != "=" })) { network throws(BitWidthError) in try parseAssignment(text, in: network) }
     }
 
     /// `resolve` before the model is known, as `parseAssignmentForAnyCell` checks.
     public static func resolveForAnyCell(_ pattern: String) throws(BitWidthError) {
-        var first: BitWidthError?
-        for network in checkingNetworks(for: pattern) {
-            do throws(BitWidthError) {
-                _ = try resolve(pattern, in: network)
-                return
-            } catch {
-                first = first ?? error
-            }
+        _ = try forAnyCell(pattern) { network throws(BitWidthError) in try resolve(pattern, in: network) }
+    }
+
+    /// `body`'s result on the first of `pattern`'s checking networks it holds for; the GRU's
+    /// error when it holds for none.
+    private static func forAnyCell<T>(_ pattern: String, _ body: (NetworkDescription) throws(BitWidthError) -> T) throws(BitWidthError) -> T {
+        let networks = checkingNetworks(for: pattern)
+        for network in networks.dropFirst() {
+            if let result = try? body(network) { return result }
         }
-        throw first!
+        // The first (the GRU's) last, so that its error is the one thrown.
+        return try body(networks[0])
     }
 
     /// The operators a name or pattern stands for, in storage order.

@@ -97,9 +97,17 @@ public struct DeviceLayout: Sendable, Equatable {
 
     public let linear: [Linear]
     public let head: Linear
-    /// Bytes per state code (int8 for 8 bits or fewer) and per input code.
-    public let stateCodeBytes: Int
+    /// Bytes per code of each state vector (the cell's order: h first; int8 for 8 bits or
+    /// fewer, else int16) and per input code.
+    public let stateVectorCodeBytes: [Int]
     public let inputCodeBytes: Int
+    /// Bytes per code of h: what the layer above and the head read.
+    public var stateCodeBytes: Int { stateVectorCodeBytes[0] }
+    /// Bytes of the layer's state: every state vector's H codes.
+    public let stateBytes: Int
+
+    /// Bytes per code of `bits` bits: a byte up to 8 bits, two beyond.
+    public static func codeBytes(bits: Int) -> Int { bits <= 8 ? 1 : 2 }
     /// Bytes of the step's scratch, on the stack: the two operand buffers (x and h) as int16
     /// codes (in pairs on the DSP path), padded.
     public let scratchBytes: Int
@@ -110,7 +118,7 @@ public struct DeviceLayout: Sendable, Equatable {
     public let mulRescales: [Int: Rescale]
 
     public static func == (a: DeviceLayout, b: DeviceLayout) -> Bool {
-        a.linear == b.linear && a.head == b.head && a.stateCodeBytes == b.stateCodeBytes
+        a.linear == b.linear && a.head == b.head && a.stateVectorCodeBytes == b.stateVectorCodeBytes
             && a.inputCodeBytes == b.inputCodeBytes && a.scratchBytes == b.scratchBytes && a.oneMinusRescales == b.oneMinusRescales && a.mulRescales == b.mulRescales
             && a.addRescales.keys == b.addRescales.keys
             && a.addRescales.allSatisfy { key, value in b.addRescales[key].map { $0 == value } ?? false }
@@ -120,15 +128,13 @@ public struct DeviceLayout: Sendable, Equatable {
         // One layer's layout: a stack is laid out one layer's view at a time (`deviceLayouts`).
         precondition(model.layers.count == 1, "DeviceLayout: lay a stack out with QuantizedGRU.deviceLayouts")
         let bits = model.bits, cell = bits.network.cell.description
-        func largest(_ id: OperatorID) -> Int64 { let b = model.bounds(id: id); return max(-b.low, b.high) }
-        func largest(_ operand: CellDescription.Operand) -> Int64 { largest(.cell(cell.producer(operand))) }
+        func largest(_ operand: CellDescription.Operand) -> Int64 { model.largestCode(id: .cell(cell.producer(operand))) }
         func describe(_ layer: QuantizedLinear) -> Linear {
             let container = DeviceLayout.container(bits: layer.weightBits)
             let padded = DeviceLayout.paddedColumns(layer.columns, container: container)
-            let readsInput: Bool
-            if let i = layer.index, case .linear(_, .state, _) = cell.node(i) { readsInput = false } else { readsInput = layer.index != nil }
             // The head reads the state, as the recurrent linears do.
-            let inputLargest = readsInput ? largest(.input) : largest(.cell(cell.output))
+            let readsInput = layer.index.map { bits.network.readsInput(.cell($0)) } ?? false
+            let inputLargest = model.largestCode(id: readsInput ? .input : .cell(cell.output))
             let weightLargest = Int64(CodeRange.signedMax(layer.weightBits))
             let scale = Int64(1) << DeviceLayout.scaleShift(container: container)
             // The DSP kernel sums products scaled by 2^(8 − container); the bias is added after.
@@ -144,8 +150,9 @@ public struct DeviceLayout: Sendable, Equatable {
         }
         linear = model.linear.map(describe)
         head = describe(model.head)
-        stateCodeBytes = bits[id: .cell(cell.output)] <= 8 ? 1 : 2
-        inputCodeBytes = bits[.input] <= 8 ? 1 : 2
+        stateVectorCodeBytes = cell.states.map { DeviceLayout.codeBytes(bits: bits[id: .cell($0.producedBy)]) }
+        stateBytes = stateVectorCodeBytes.reduce(0, +) * model.hiddenSize
+        inputCodeBytes = DeviceLayout.codeBytes(bits: bits[.input])
         scratchBytes = 2 * (DeviceLayout.paddedOperands(model.inputSize) + DeviceLayout.paddedOperands(model.hiddenSize))
         var adds: [Int: (Rescale, Rescale)] = [:]
         var oneMinus: [Int: Rescale] = [:]

@@ -142,27 +142,46 @@ public final class IntegerEvaluator: @unchecked Sendable {
     /// Integer logits, count × classes row-major in the caller's order.
     public func logits(_ model: QuantizedGRU, threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Int64] {
         precondition(model.inputSize == featureCount, "IntegerEvaluator: the model has \(model.inputSize) features, the data \(featureCount)")
-        if model.bits.network.cell != .gru { return describedLogits(model, threads: threads) }
+        let classes = model.classCount
+        guard model.bits.network.cell == .gru else {
+            // Cells without hand-written kernels: `DescriptionEngine`, on the raw inputs.
+            let engine = DescriptionEngine(model: model, kernels: kernels)
+            return chunkLogits(classes: classes, threads: threads, makeWorker: { _ in () }) { _, _, chunk, logits in
+                chunk.raw.withUnsafeBufferPointer { raw in
+                    engine.run(rows: chunk.indices.count, steps: chunk.steps, active: chunk.active, raw: raw.baseAddress!, logits: logits)
+                }
+            }
+        }
         let prepared = PreparedIntegerNetwork(model, kernels: kernels)
         let codes = inputCodes(for: prepared)
-        let classes = model.classCount
+        let chunkRows = self.chunkRows
+        return chunkLogits(classes: classes, threads: threads, makeWorker: { _ in
+            IntegerWorkspace(rows: chunkRows, gateColumns: prepared.gateColumns, hiddenPadded: prepared.hiddenPadded)
+        }) { workspace, index, chunk, logits in
+            codes.withChunk(index) { c in
+                prepared.run(chunkRows: chunk.indices.count, steps: chunk.steps, active: chunk.active,
+                             codes: c, workspace: workspace, logits: logits)
+            }
+        }
+    }
+
+    /// Every chunk's logits through `run` (a chunk's index and rows into `chunkRows × classes`
+    /// logits), chunks shared among `threads` workers, each with its own state from `makeWorker`;
+    /// count × classes in the caller's order.
+    private func chunkLogits<Worker>(classes: Int, threads: Int, makeWorker: @escaping @Sendable (Int) -> Worker,
+                                     run: @escaping @Sendable (Worker, Int, Chunk, UnsafeMutablePointer<Int64>) -> Void) -> [Int64] {
         var result = [Int64](repeating: 0, count: count * classes)
         let workers = max(1, min(threads, chunks.count))
         let chunks = self.chunks, chunkRows = self.chunkRows
         result.withUnsafeMutableBufferPointer { out in
             let sink = UncheckedSendable(out.baseAddress!)
             let work: @Sendable (Int) -> Void = { (worker: Int) in
-                let workspace = IntegerWorkspace(rows: chunkRows, gateColumns: prepared.gateColumns, hiddenPadded: prepared.hiddenPadded)
+                let state = makeWorker(worker)
                 var local = [Int64](repeating: 0, count: chunkRows * classes)
                 var index = worker
                 while index < chunks.count {
                     let chunk = chunks[index]
-                    codes.withChunk(index) { c in
-                        local.withUnsafeMutableBufferPointer { l in
-                            prepared.run(chunkRows: chunk.indices.count, steps: chunk.steps, active: chunk.active,
-                                         codes: c, workspace: workspace, logits: l.baseAddress!)
-                        }
-                    }
+                    local.withUnsafeMutableBufferPointer { run(state, index, chunk, $0.baseAddress!) }
                     for (r, i) in chunk.indices.enumerated() {
                         for k in 0..<classes { sink.value[i * classes + k] = local[r * classes + k] }
                     }
@@ -174,36 +193,6 @@ public final class IntegerEvaluator: @unchecked Sendable {
             } else {
                 DispatchQueue.concurrentPerform(iterations: workers) { work($0) }
             }
-        }
-        return result
-    }
-
-    /// `logits` through `DescriptionEngine`, chunk by chunk on `threads` workers.
-    private func describedLogits(_ model: QuantizedGRU, threads: Int) -> [Int64] {
-        let classes = model.classCount, engine = DescriptionEngine(model: model, kernels: kernels)
-        var result = [Int64](repeating: 0, count: count * classes)
-        let workers = max(1, min(threads, chunks.count))
-        let chunks = self.chunks, chunkRows = self.chunkRows
-        result.withUnsafeMutableBufferPointer { out in
-            let sink = UncheckedSendable(out.baseAddress!)
-            let work: @Sendable (Int) -> Void = { worker in
-                var local = [Int64](repeating: 0, count: chunkRows * classes)
-                var index = worker
-                while index < chunks.count {
-                    let chunk = chunks[index]
-                    chunk.raw.withUnsafeBufferPointer { raw in
-                        local.withUnsafeMutableBufferPointer { l in
-                            engine.run(rows: chunk.indices.count, steps: chunk.steps, active: chunk.active,
-                                       raw: raw.baseAddress!, logits: l.baseAddress!)
-                        }
-                    }
-                    for (r, i) in chunk.indices.enumerated() {
-                        for k in 0..<classes { sink.value[i * classes + k] = local[r * classes + k] }
-                    }
-                    index += workers
-                }
-            }
-            if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers) { work($0) } }
         }
         return result
     }

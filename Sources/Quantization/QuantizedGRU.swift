@@ -129,7 +129,10 @@ public struct QuantizedGRU: Sendable {
 
     /// The largest magnitude a first-layer operator's (or the input's) codes reach: what the
     /// kernels size their arithmetic by.
-    public func largestCode(_ op: GRUOperator) -> Int64 { let b = bounds(op); return max(-b.low, b.high) }
+    public func largestCode(_ op: GRUOperator) -> Int64 { largestCode(id: OperatorID(op)) }
+
+    /// The largest magnitude any operator's codes reach.
+    public func largestCode(id: OperatorID) -> Int64 { let b = bounds(id: id); return max(-b.low, b.high) }
 
     /// Saturation bounds of any operator of the network (a layer's operator is signed or not as its cell's).
     public func bounds(id: OperatorID) -> (low: Int64, high: Int64) {
