@@ -75,7 +75,7 @@ public enum BenchmarkTasks {
         csv.featureCount = 28
         csv.stepCount = nil
         csv.hasHeader = false
-        let pool = try CSVLoader.readPool([UInt8](FileInput.readInflated(path)), file: path, options: csv.validated())
+        let pool = try CSVLoader.readPool([UInt8](FileInput.readInflated(path)), file: path, options: csv.validated()).pool
         if let bad = pool.sequences.firstIndex(where: { $0.count != 28 * 28 }) {
             throw .malformed(FileLocation(file: path, line: bad + 1),
                              problem: "\(pool.sequences[bad].count) pixels; expected 784 (28 × 28) and the label")

@@ -58,13 +58,13 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .unknownTask(name, known, suggestion):
             let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
             return "unknown task '\(name)'\(hint); known tasks: \(known.joined(separator: ", "))"
-                + "; or give the path of a .ts, .npz, .npy, .csv(.gz) or IDX file"
+                + "; or give the path of a .ts, .arff, .npz, .npy, .csv, .tsv, .txt (.gz too) or IDX file"
         case let .fileNotFound(path):
             return "\(path): no such file"
         case let .unreadable(path, reason):
             return "\(path): cannot read: \(reason)"
         case let .unsupportedFormat(path):
-            return "\(path): unknown data format; gq reads .ts, .npz, .npy, .csv, .tsv (optionally .gz) and IDX (-idx3-ubyte) files"
+            return "\(path): unknown data format; gq reads .ts, .arff, .npz, .npy, .csv, .tsv, .txt (optionally .gz), the UCR archive's NAME_TRAIN/NAME_TEST files and IDX (-idx3-ubyte) files"
         case let .compression(location, error):
             return "\(location): \(error)"
         case let .malformed(location, problem):

@@ -23,7 +23,7 @@ public enum DigitsTask {
         csvOptions.featureCount = 8
         csvOptions.stepCount = nil
         csvOptions.hasHeader = false
-        let pool = try CSVLoader.readPool([UInt8](text), file: resourceName, options: csvOptions.validated())
+        let pool = try CSVLoader.readPool([UInt8](text), file: resourceName, options: csvOptions.validated()).pool
         // The file's labels are "0"…"9"; declaring them keeps class index = digit even if one were absent.
         return try TaskAssembly.task(name: name, source: source, pool: pool,
                                      declaredClasses: (0 ... 9).map(String.init), options: options, seed: seed)

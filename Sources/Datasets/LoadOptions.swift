@@ -2,13 +2,16 @@
 public struct LoadOptions: Sendable, Equatable {
     /// Which CSV column holds the class label.
     public enum LabelColumn: Sendable, Equatable {
+        /// The first or the last column, whichever alone looks like class labels
+        /// (`LabelColumnChoice`); asked for when both or neither do.
+        case automatic
         case first
         case last
         /// 1-based, as a spreadsheet counts.
         case column(Int)
     }
 
-    /// CSV: where the label is.
+    /// CSV: where the label is (found by looking, unless given).
     public var labelColumn: LabelColumn
     /// CSV: features per time step (F). Give this or `stepCount`; with neither, each row is univariate (F = 1).
     public var featureCount: Int?
@@ -21,7 +24,7 @@ public struct LoadOptions: Sendable, Equatable {
     /// Share of all samples for test; ignored when the file comes with its own test set.
     public var testFraction: Double
 
-    public init(labelColumn: LabelColumn = .last, featureCount: Int? = nil, stepCount: Int? = nil,
+    public init(labelColumn: LabelColumn = .automatic, featureCount: Int? = nil, stepCount: Int? = nil,
                 hasHeader: Bool? = nil, validationFraction: Double = 0.2, testFraction: Double = 0.2) {
         self.labelColumn = labelColumn
         self.featureCount = featureCount

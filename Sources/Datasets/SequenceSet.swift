@@ -35,6 +35,9 @@ public struct Task: Sendable {
     public var test: SequenceSet
     /// How the split was made, e.g. "stratified 60/20/20, seed 0".
     public var splitDescription: String
+    /// What the loader chose on the user's behalf (which column holds the labels), said at
+    /// `load task` so that a wrong guess is seen before a model trains on it.
+    public var notes: [String] = []
 
     public init(name: String, source: String, classNames: [String], featureCount: Int,
                 train: SequenceSet, validation: SequenceSet, test: SequenceSet,

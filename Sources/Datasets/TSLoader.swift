@@ -5,44 +5,12 @@ import Foundation
 /// `NAME_TRAIN.ts`/`NAME_TEST.ts` pair, it reads both and keeps the published split.
 public enum TSLoader {
     public static func load(path: String, options: LoadOptions = LoadOptions(), seed: UInt64 = 0) throws(DatasetError) -> Task {
-        let stem = FileInput.stem(path)
-        let upper = stem.uppercased()
-        let half = upper.hasSuffix("_TRAIN") ? "_TRAIN" : upper.hasSuffix("_TEST") ? "_TEST" : nil
-        guard let half else {
+        try PublishedPair.task(path: path, kind: "UEA/UCR", options: options, seed: seed) { path, _ throws(DatasetError) in
             let file = try read(path)
-            return try TaskAssembly.task(name: file.problemName ?? stem, source: "UEA/UCR file \(path)",
-                                         pool: file.pool, declaredClasses: file.classLabels, options: options, seed: seed)
+            return LoadedFile(pool: file.pool, declaredClasses: file.classLabels,
+                              declaredAt: file.classLabelLine.map { FileLocation(file: path, line: $0) },
+                              declaredBy: "@classLabel", name: file.problemName)
         }
-        let base = String(stem.dropLast(half.count))
-        let directory = (path as NSString).deletingLastPathComponent
-        let fileName = (path as NSString).lastPathComponent
-        let suffix = fileName.dropFirst(stem.count)  // ".ts" or ".ts.gz", as given
-        // Keep the user's capitalisation of the half they did not name: match TRAIN/Train/train.
-        let given = String(stem.suffix(half.count - 1))
-        func partner(_ word: String) -> String {
-            let cased = given == given.uppercased() ? word.uppercased()
-                : given == given.lowercased() ? word.lowercased() : word.capitalized
-            return (directory as NSString).appendingPathComponent(base + "_" + cased + suffix)
-        }
-        let trainPath = half == "_TRAIN" ? path : partner("train")
-        let testPath = half == "_TEST" ? path : partner("test")
-        guard FileManager.default.fileExists(atPath: trainPath), FileManager.default.fileExists(atPath: testPath) else {
-            let file = try read(path)
-            let missing = half == "_TRAIN" ? testPath : trainPath
-            var task = try TaskAssembly.task(name: base, source: "UEA/UCR file \(path)", pool: file.pool,
-                                             declaredClasses: file.classLabels, options: options, seed: seed)
-            task.splitDescription += " (no \((missing as NSString).lastPathComponent) beside it, so no published split)"
-            return task
-        }
-        let train = try read(trainPath)
-        let test = try read(testPath)
-        if let declaredTrain = train.classLabels, let declaredTest = test.classLabels, Set(declaredTrain) != Set(declaredTest) {
-            throw .malformed(FileLocation(file: testPath, line: test.classLabelLine),
-                             problem: "@classLabel declares \(declaredTest), but \(trainPath) declares \(declaredTrain)")
-        }
-        return try TaskAssembly.task(name: base, source: "UEA/UCR files \(trainPath) + \((testPath as NSString).lastPathComponent)",
-                                     train: train.pool, test: test.pool, declaredClasses: train.classLabels,
-                                     options: options, seed: seed)
     }
 
     struct File {
@@ -148,12 +116,12 @@ public enum TSLoader {
             for dimension in 0 ..< dimensions {
                 var cells = TextScanning.fields(bytes, fields[dimension], separator: TextScanning.comma)
                 // Unequal-length archives sometimes pad with trailing missing values; those are not data.
-                while let last = cells.last, isMissing(bytes, last) { cells.removeLast() }
+                while let last = cells.last, TextScanning.isMissing(bytes, last) { cells.removeLast() }
                 var values: [Float] = []
                 values.reserveCapacity(cells.count)
                 for cell in cells {
                     let location = FileLocation(file: path, line: line.number, column: cell.lowerBound - line.range.lowerBound + 1)
-                    if isMissing(bytes, cell) {
+                    if TextScanning.isMissing(bytes, cell) {
                         throw .malformed(location, problem: "missing value in dimension \(dimension + 1) (only trailing padding may be missing)")
                     }
                     values.append(try CSVLoader.number(bytes, cell, at: location))
@@ -184,10 +152,5 @@ public enum TSLoader {
             throw .malformed(FileLocation(file: path), problem: "no cases after @data")
         }
         return file
-    }
-
-    static func isMissing(_ bytes: [UInt8], _ range: Range<Int>) -> Bool {
-        let text = TextScanning.string(bytes, TextScanning.trimmed(bytes, range)).lowercased()
-        return text == "?" || text == "nan"
     }
 }

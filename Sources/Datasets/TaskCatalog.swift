@@ -9,7 +9,7 @@ public enum TaskCatalog {
     public static var names: [String] { [DigitsTask.name] + BenchmarkTasks.all.map(\.name) }
 
     /// File extensions (looking through `.gz`) that `load` reads by path.
-    public static let fileExtensions = ["ts", "npz", "npy", "csv", "tsv", "txt", "idx", "ubyte"]
+    public static let fileExtensions = ["ts", "arff", "npz", "npy", "csv", "tsv", "txt", "idx", "ubyte"]
 
     /// Loads a built-in task by name, or a data file by path (format chosen by extension).
     /// Benchmark tasks are looked for as `search` says (see `DataSearch`); the CSV shape
@@ -28,8 +28,13 @@ public enum TaskCatalog {
         case "csv", "tsv", "txt": return try CSVLoader.load(path: nameOrPath, options: options, seed: seed)
         case "npz", "npy": return try NumpyLoader.load(path: nameOrPath, options: options, seed: seed)
         case "ts": return try TSLoader.load(path: nameOrPath, options: options, seed: seed)
+        case "arff": return try ARFFLoader.load(path: nameOrPath, options: options, seed: seed)
         default:
             if IDXLoader.looksLikeIDX(nameOrPath) { return try IDXLoader.load(path: nameOrPath, options: options, seed: seed) }
+            // The UCR archive's originals (`Coffee_TRAIN`, `Coffee_TEST`) have no extension.
+            if FileInput.formatExtension(nameOrPath).isEmpty, PublishedPair(path: nameOrPath) != nil {
+                return try CSVLoader.load(path: nameOrPath, options: options, seed: seed)
+            }
             throw .unsupportedFormat(path: nameOrPath)
         }
     }

@@ -10,6 +10,8 @@ public struct TaskSummary: Sendable, Equatable {
     /// Shortest and longest sequence over all splits, in time steps.
     public var sequenceLength: ClosedRange<Int>
     public var featureCount: Int
+    /// What the loader chose on the user's behalf (`Task.notes`).
+    public var notes: [String] = []
 
     /// "8" for fixed-length tasks, "7–29" for variable-length ones.
     public var lengthText: String {
@@ -31,7 +33,7 @@ public struct TaskSummary: Sendable, Equatable {
             "classes   \(classNames.count): \(shown)",
             "length    \(lengthText) steps",
             "features  \(featureCount) per step",
-        ]
+        ] + notes.map { "note      \($0)" }
     }
 }
 
@@ -49,6 +51,6 @@ extension Task {
         if shortest > longest { shortest = 0 }
         return TaskSummary(name: name, source: source, splitDescription: splitDescription,
                            trainCount: train.count, validationCount: validation.count, testCount: test.count,
-                           classNames: classNames, sequenceLength: shortest ... longest, featureCount: featureCount)
+                           classNames: classNames, sequenceLength: shortest ... longest, featureCount: featureCount, notes: notes)
     }
 }

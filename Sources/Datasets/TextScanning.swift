@@ -52,6 +52,55 @@ enum TextScanning {
         String(decoding: bytes[range], as: UTF8.self)
     }
 
+    /// How a delimited line divides into fields.
+    enum Separator: Equatable {
+        /// One byte (comma, tab, semicolon), honouring double quotes.
+        case byte(UInt8)
+        /// Runs of blanks, leading and trailing ones ignored: the old UCR archive's `.txt` files.
+        case whitespace
+
+        var name: String {
+            switch self {
+            case .byte(TextScanning.comma): return "commas"
+            case .byte(TextScanning.tab): return "tabs"
+            case .byte(UInt8(ascii: ";")): return "semicolons"
+            case .byte(let byte): return "'\(Character(Unicode.Scalar(byte)))'"
+            case .whitespace: return "spaces"
+            }
+        }
+    }
+
+    static func fields(_ bytes: [UInt8], _ range: Range<Int>, separator: Separator) -> [Range<Int>] {
+        switch separator {
+        case .byte(let byte): return fields(bytes, range, separator: byte)
+        case .whitespace: return blankSeparatedFields(bytes, range)
+        }
+    }
+
+    static func blankSeparatedFields(_ bytes: [UInt8], _ range: Range<Int>) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        var index = range.lowerBound
+        while index < range.upperBound {
+            while index < range.upperBound, bytes[index] == space || bytes[index] == tab { index += 1 }
+            guard index < range.upperBound else { break }
+            let start = index
+            while index < range.upperBound, bytes[index] != space, bytes[index] != tab { index += 1 }
+            result.append(start ..< index)
+        }
+        return result
+    }
+
+    /// A cell that stands for no value: empty, `?` (ARFF, `.ts`) or NaN (the UCR archive's padding).
+    static func isMissing(_ bytes: [UInt8], _ range: Range<Int>) -> Bool {
+        let cell = trimmed(bytes, range)
+        switch cell.count {
+        case 0: return true
+        case 1: return bytes[cell.lowerBound] == UInt8(ascii: "?")
+        case 3: return string(bytes, cell).lowercased() == "nan"
+        default: return false
+        }
+    }
+
     /// Splits on `separator`, honouring double-quoted fields (RFC 4180 style, within one line).
     static func fields(_ bytes: [UInt8], _ range: Range<Int>, separator: UInt8) -> [Range<Int>] {
         var result: [Range<Int>] = []

@@ -8,8 +8,10 @@ extension Task {
         func subset(_ indices: [Int]) -> SequenceSet {
             SequenceSet(featureCount: featureCount, sequences: indices.map { train.sequences[$0] }, labels: indices.map { train.labels[$0] })
         }
-        return Task(name: name, source: source, classNames: classNames, featureCount: featureCount,
+        var task = Task(name: name, source: source, classNames: classNames, featureCount: featureCount,
                     train: subset(parts[0]), validation: validation, test: subset(parts[1]),
                     splitDescription: splitDescription + "; tuning: test is \(Int((fraction * 100).rounded())) % of train (stratified), the real test split is not loaded")
+        task.notes = notes
+        return task
     }
 }

@@ -19,6 +19,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case csv
     /// A UEA/UCR `.ts` file.
     case ts
+    /// A Weka `.arff` file as the UCR/UEA archives write them (numeric or relational series).
+    case arff
+    /// A UCR archive `.tsv` file (tabs; the label column found by looking).
+    case tsv
     /// A NumPy `.npz` archive (zip directory, deflate, `.npy` headers, the arrays' meaning).
     case npz
     /// A single NumPy `.npy` array beside a valid `y.npy`.
@@ -46,6 +50,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             case .script: return try FuzzScript.run(bytes)
             case .csv: return try loadTask(bytes, name: isGzip(bytes) ? "input.csv.gz" : "input.csv")
             case .ts: return try loadTask(bytes, name: "input.ts")
+            case .arff: return try loadTask(bytes, name: "input.arff")
+            case .tsv: return try loadTask(bytes, name: "input.tsv")
             case .npz: return try loadTask(bytes, name: "input.npz")
             case .npy:
                 return try withFolder { folder in

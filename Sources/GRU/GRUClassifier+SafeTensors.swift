@@ -3,26 +3,24 @@ import Foundation
 /// Tensor names in files, PyTorch's for the network and gq's own for the standardisation.
 public enum GRUTensorName {
     /// `nn.GRU`/`nn.LSTM` input-to-hidden weights of layer k, (G × F) for the first layer, (G × H) above it.
-    public static func weightIH(_ k: Int, cell: CellKind = .gru) -> String { "\(cell.moduleName).weight_ih_l\(k)" }
+    public static func weightIH(_ k: Int, cell: CellKind = .gru) -> String { ModelTensorNames.standard(cell).weightIH(k) }
     /// Hidden-to-hidden weights of layer k, (G × H).
-    public static func weightHH(_ k: Int, cell: CellKind = .gru) -> String { "\(cell.moduleName).weight_hh_l\(k)" }
+    public static func weightHH(_ k: Int, cell: CellKind = .gru) -> String { ModelTensorNames.standard(cell).weightHH(k) }
     /// Input-to-hidden bias of layer k, (G).
-    public static func biasIH(_ k: Int, cell: CellKind = .gru) -> String { "\(cell.moduleName).bias_ih_l\(k)" }
+    public static func biasIH(_ k: Int, cell: CellKind = .gru) -> String { ModelTensorNames.standard(cell).biasIH(k) }
     /// Hidden-to-hidden bias of layer k, (G).
-    public static func biasHH(_ k: Int, cell: CellKind = .gru) -> String { "\(cell.moduleName).bias_hh_l\(k)" }
+    public static func biasHH(_ k: Int, cell: CellKind = .gru) -> String { ModelTensorNames.standard(cell).biasHH(k) }
     /// Layer k's four tensors, in `ParameterLayout` order.
-    public static func layer(_ k: Int, cell: CellKind = .gru) -> [String] {
-        [weightIH(k, cell: cell), weightHH(k, cell: cell), biasIH(k, cell: cell), biasHH(k, cell: cell)]
-    }
+    public static func layer(_ k: Int, cell: CellKind = .gru) -> [String] { ModelTensorNames.standard(cell).layer(k) }
     /// The first GRU layer's, which every GRU model has.
     public static let weightIH = weightIH(0)
     public static let weightHH = weightHH(0)
     public static let biasIH = biasIH(0)
     public static let biasHH = biasHH(0)
     /// `nn.Linear` head weights, (C × H).
-    public static let fcWeight = "fc.weight"
+    public static let fcWeight = ModelTensorNames.standard(.gru).headWeight
     /// `nn.Linear` head bias, (C).
-    public static let fcBias = "fc.bias"
+    public static let fcBias = ModelTensorNames.standard(.gru).headBias
     /// gq's input standardisation mean, (F); absent in plain PyTorch exports.
     public static let inputMean = "input.mean"
     /// gq's input standardisation scale, (F); absent in plain PyTorch exports.
@@ -44,24 +42,37 @@ extension GRUClassifier {
 
     /// Loads a model and the file's free-form metadata.
     public static func load(contentsOf url: URL) throws -> (model: GRUClassifier, metadata: [String: String]) {
+        let loaded = try load(contentsOf: url, recurrent: nil, head: nil)
+        return (loaded.model, loaded.metadata)
+    }
+
+    /// Loads a model whose modules may have any names (`ModelTensorNames.find`), with the
+    /// file's metadata and a note saying which modules were matched when they are not gq's
+    /// own names. `recurrent` and `head` choose modules where the file holds several.
+    public static func load(contentsOf url: URL, recurrent: String?, head: String?) throws
+        -> (model: GRUClassifier, metadata: [String: String], note: String?) {
         let archive = try SafeTensors.read(contentsOf: url)
-        return (try GRUClassifier(archive: archive, file: url.path), archive.metadata)
+        let (names, cell, note) = try ModelTensorNames.find(in: archive.tensors, file: url.path, recurrent: recurrent, head: head)
+        return (try GRUClassifier(archive: archive, file: url.path, names: names, cell: cell), archive.metadata, note)
+    }
+
+    /// Builds a model from decoded tensors, its modules found by their shapes.
+    public init(archive: SafeTensors.Archive, file: String) throws {
+        let (names, cell, _) = try ModelTensorNames.find(in: archive.tensors, file: file)
+        try self.init(archive: archive, file: file, names: names, cell: cell)
     }
 
     /// Builds a model from decoded tensors, checking every shape against the others. The
-    /// layers are `gru.*_l0`, `gru.*_l1`, … (or `lstm.*`) as PyTorch names them for `num_layers`.
-    public init(archive: SafeTensors.Archive, file: String) throws {
-        // The cell is the one whose module names the tensors (`gru.…`, `lstm.…`); a GRU when none does.
-        let cell = CellKind.allCases.first { kind in
-            archive.tensors.keys.contains { $0.hasPrefix(kind.moduleName + ".") }
-        } ?? .gru
+    /// layers are `NAME.*_l0`, `NAME.*_l1`, … as PyTorch names them for `num_layers`.
+    public init(archive: SafeTensors.Archive, file: String, names: ModelTensorNames, cell: CellKind) throws {
         // Layers run from l0 up to the first index with no weights at all.
         let layerCount = (0..<GRUClassifier.allowedLayers.upperBound).first { k in
-            !GRUTensorName.layer(k, cell: cell).contains { archive.tensors[$0] != nil }
+            !names.layer(k).contains { archive.tensors[$0] != nil }
         } ?? GRUClassifier.allowedLayers.upperBound
-        var known: Set<String> = [GRUTensorName.fcWeight, GRUTensorName.fcBias, GRUTensorName.inputMean, GRUTensorName.inputScale]
+        var known: Set<String> = [names.headWeight, names.headBias, GRUTensorName.inputMean, GRUTensorName.inputScale]
+        for other in names.otherHeads { known.formUnion([ModelTensorNames.path(other, "weight"), ModelTensorNames.path(other, "bias")]) }
         for k in 0..<max(layerCount, 1) {
-            known.formUnion(GRUTensorName.layer(k, cell: cell))
+            known.formUnion(names.layer(k))
         }
         let unused = archive.tensors.keys.filter { !known.contains($0) }.sorted()
         if !unused.isEmpty {
@@ -70,12 +81,12 @@ extension GRUClassifier {
                 // A streaming device sees each sample once, as it arrives: it has no end of the
                 // sequence to start a reverse pass from (issue 23, point 4).
                 meaning = "a reverse direction (bidirectional=True), which reads each sequence from its end, so a device classifying samples as they arrive cannot run it"
-            } else if unused.contains(where: { $0.range(of: #"_l[1-9][0-9]*$"#, options: .regularExpression) != nil }) {
+            } else if unused.contains(where: { $0.hasPrefix(ModelTensorNames.path(names.recurrent, "")) && $0.range(of: #"_l[1-9][0-9]*$"#, options: .regularExpression) != nil }) {
                 meaning = layerCount == GRUClassifier.allowedLayers.upperBound
                     ? "more than \(GRUClassifier.allowedLayers.upperBound) recurrent layers (num_layers > \(GRUClassifier.allowedLayers.upperBound))"
                     : "a recurrent layer above a missing one"
-            } else if let other = CellKind.allCases.first(where: { kind in kind != cell && unused.contains { $0.hasPrefix(kind.moduleName + ".") } }) {
-                meaning = "a second recurrent module (\(other.displayName) beside \(cell.displayName)); gq stacks layers of one cell"
+            } else if unused.contains(where: { $0.range(of: #"(^|\.)weight_hh_l0$"#, options: .regularExpression) != nil }) {
+                meaning = "a second recurrent module beside \(ModelTensorNames.shown(names.recurrent)); gq stacks layers of one cell in one module"
             } else {
                 meaning = "tensors gq does not use"
             }
@@ -88,17 +99,12 @@ extension GRUClassifier {
         // Fetched in the order a missing one is reported: the layers bottom up, then the head.
         // A file with no layer at all is missing the first layer's weights.
         let layerTensors = try (0..<max(layerCount, 1)).map { k in
-            try GRUTensorName.layer(k, cell: cell).map { (name: $0, tensor: try tensor($0)) }
+            try names.layer(k).map { (name: $0, tensor: try tensor($0)) }
         }
-        let fcw = try tensor(GRUTensorName.fcWeight)
-        let fcb = try tensor(GRUTensorName.fcBias)
+        let fcw = try tensor(names.headWeight)
+        let fcb = try tensor(names.headBias)
         let wih = layerTensors[0][0].tensor, whh = layerTensors[0][1].tensor
         let blocks = cell.gateBlocks
-        // An LSTM saved under the GRU's names has four gate blocks (i, f, g, o), not three.
-        if cell == .gru, whh.shape.count == 2, whh.shape[1] > 0, whh.shape[0] == 4 * whh.shape[1] {
-            throw SafeTensorsError.unusedTensors(file: file, tensors: [GRUTensorName.weightHH],
-                                                 meaning: "an LSTM's weights under the GRU's names (4 × \(whh.shape[1]) gate rows: i, f, g, o); name them lstm.weight_hh_l0 etc., as nn.LSTM does")
-        }
         // The first layer's recurrent weights fix H; everything else is checked against it.
         guard whh.shape.count == 2, whh.shape[0] > 0, whh.shape[0] == blocks * whh.shape[1] else {
             let h = whh.shape.last ?? 0
@@ -115,11 +121,11 @@ extension GRUClassifier {
             }
         }
         guard fcw.shape.count == 2, fcw.shape[1] == h, fcw.shape[0] > 0 else {
-            throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.fcWeight, expected: [fcw.shape.first ?? 1, h], found: fcw.shape)
+            throw SafeTensorsError.wrongShape(file: file, tensor: names.headWeight, expected: [fcw.shape.first ?? 1, h], found: fcw.shape)
         }
         let c = fcw.shape[0]
         guard fcb.shape == [c] else {
-            throw SafeTensorsError.wrongShape(file: file, tensor: GRUTensorName.fcBias, expected: [c], found: fcb.shape)
+            throw SafeTensorsError.wrongShape(file: file, tensor: names.headBias, expected: [c], found: fcb.shape)
         }
         var standardization: Standardization?
         let mean = archive.tensors[GRUTensorName.inputMean], scale = archive.tensors[GRUTensorName.inputScale]
@@ -139,7 +145,7 @@ extension GRUClassifier {
         case (_, nil):
             throw SafeTensorsError.missingTensor(file: file, tensor: GRUTensorName.inputScale)
         }
-        for (name, tensor) in layerTensors.flatMap({ $0 }) + [(GRUTensorName.fcWeight, fcw), (GRUTensorName.fcBias, fcb)] {
+        for (name, tensor) in layerTensors.flatMap({ $0 }) + [(names.headWeight, fcw), (names.headBias, fcb)] {
             if let index = tensor.values.firstIndex(where: { !$0.isFinite }) {
                 throw SafeTensorsError.badValue(file: file, tensor: name, index: index, value: tensor.values[index], expected: "finite numbers")
             }

@@ -50,9 +50,19 @@ public enum SafeTensors {
         try read(contentsOf: url).metadata
     }
 
+    /// What `torch.save` writes: a zip archive (since PyTorch 1.6) or a bare pickle (protocol
+    /// 2–5), where a safetensors file would have its JSON header's `{` after 8 bytes.
+    public static func isPickle(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 2, bytes.count < 9 || bytes[8] != UInt8(ascii: "{") else { return false }
+        let zip = bytes.count >= 4 && bytes[0 ..< 4] == [0x50, 0x4B, 0x03, 0x04]
+        let pickle = bytes[0] == 0x80 && (2 ... 5).contains(bytes[1])
+        return zip || pickle
+    }
+
     /// Parses safetensors bytes; `file` names the source in error messages.
     public static func decode(_ data: Data, file: String) throws -> Archive {
         let bytes = [UInt8](data)
+        if isPickle(bytes) { throw SafeTensorsError.pickle(file: file) }
         guard bytes.count >= 8 else { throw SafeTensorsError.truncated(file: file, size: bytes.count) }
         var headerLength: UInt64 = 0
         for i in 0..<8 { headerLength |= UInt64(bytes[i]) << (8 * UInt64(i)) }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a safetensors file could not be read or written; every case names the file (and tensor).
 public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendable {
     /// The file could not be opened or read at all.
@@ -22,6 +24,13 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendabl
     case unusedTensors(file: String, tensors: [String], meaning: String)
     /// Two tensors' data ranges share bytes.
     case overlappingTensors(file: String, first: String, second: String)
+    /// More than one module could be the recurrent layers or the head; `option` names the
+    /// `load model` word that chooses one.
+    case ambiguousModule(file: String, role: String, option: String, candidates: [String])
+    /// A module named on the command line that the file does not hold.
+    case noSuchModule(file: String, module: String, role: String, candidates: [String])
+    /// A PyTorch pickle (`.pt`, `.pth`, `.ckpt`), which gq never unpickles.
+    case pickle(file: String)
     /// A value no model can hold: NaN or infinite, or a standardisation scale that is not positive.
     case badValue(file: String, tensor: String, index: Int, value: Float, expected: String)
 
@@ -48,6 +57,15 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendabl
             return "\(file): tensor '\(tensor)' has data offsets [\(begin), \(end)) that do not fit its shape or the \(dataSize)-byte data section; the file is damaged"
         case let .overlappingTensors(file, first, second):
             return "\(file): tensors '\(first)' and '\(second)' have overlapping data offsets; each tensor needs its own bytes, so the file is damaged or crafted"
+        case let .ambiguousModule(file, role, option, candidates):
+            return "\(file): more than one module could be the \(role): \(candidates.joined(separator: ", ")); say which with 'load model \((file as NSString).lastPathComponent) \(option) NAME'"
+        case let .noSuchModule(file, module, role, candidates):
+            let list = candidates.isEmpty ? "none fits" : "candidates: " + candidates.map { $0.isEmpty ? "'' (the top level)" : "'\($0)'" }.joined(separator: ", ")
+            return "\(file) has no module '\(module)' that could be the \(role) (\(list))"
+        case let .pickle(file):
+            let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            return "\(file) is a PyTorch pickle, which gq never loads (unpickling runs whatever code the file holds); convert its state_dict to safetensors with: "
+                + "python3 -c \"import torch, safetensors.torch as st; d = torch.load('\((file as NSString).lastPathComponent)', map_location='cpu'); d = d.get('state_dict', d); st.save_file({k: v.contiguous() for k, v in d.items()}, '\(stem).safetensors')\""
         case let .badValue(file, tensor, index, value, expected):
             return "\(file): tensor '\(tensor)' holds \(value) at index \(index); expected \(expected)"
         case let .writeFailed(file, reason):

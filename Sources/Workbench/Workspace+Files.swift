@@ -16,10 +16,12 @@ extension Workspace {
     }
 
     /// Reads a float model and makes it current, after checking it fits the loaded task.
-    public func loadModel(from url: URL, named name: String) throws -> GRUClassifier {
-        let model = try GRUClassifier(contentsOf: url)
+    /// `recurrent` and `head` name the file's modules where it holds more than one that
+    /// fits; the note says which modules were matched when they are not gq's own names.
+    public func loadModel(from url: URL, named name: String, recurrent: String? = nil, head: String? = nil) throws -> (model: GRUClassifier, note: String?) {
+        let (model, _, note) = try GRUClassifier.load(contentsOf: url, recurrent: recurrent, head: head)
         try adopt(model: model, origin: "loaded from \(name)", describedAs: name + " holds a model that")
-        return model
+        return (model, note)
     }
 
     /// Writes the bits, options, ranges and weights in use, so `loadConfiguration` rebuilds the same integer model.

@@ -87,7 +87,10 @@ struct CSVLoaderTests {
         #expect(datasetErrorMessage { _ = try TaskCatalog.load(empty) } == "\(empty):2:2: empty cell")
         let nan = try folder.write("nan.csv", "1,2,3,a\n4,NaN,6,b\n")
         #expect(datasetErrorMessage { _ = try TaskCatalog.load(nan) }
-            == "\(nan):2:2: 'NaN' is not a finite number (missing values are not supported)")
+            == "\(nan):2:2: missing value inside the series (only trailing padding may be missing)")
+        let infinite = try folder.write("inf.csv", "1,2,3,a\n4,inf,6,b\n")
+        #expect(datasetErrorMessage { _ = try TaskCatalog.load(infinite) }
+            == "\(infinite):2:2: 'inf' is not a finite number (missing values are not supported)")
     }
 
     @Test("a row that does not make whole steps says so")
@@ -113,9 +116,9 @@ struct CSVLoaderTests {
         let folder = try ScratchFolder()
         let empty = try folder.write("empty.csv", "\n\n")
         #expect(datasetErrorMessage { _ = try TaskCatalog.load(empty) } == "\(empty): no rows")
-        let single = try folder.write("single.csv", "1 2 3 a\n")
+        let single = try folder.write("single.csv", "1|2|3|a\n")
         #expect(datasetErrorMessage { _ = try TaskCatalog.load(single) }
-            == "\(single):1: row has 1 field; need a label and at least one value (wrong delimiter?)")
+            == "\(single):1: row has 1 field; need a label and at least one value (wrong delimiter? this row was split on commas)")
     }
 
     @Test("contradictory shape options are refused")

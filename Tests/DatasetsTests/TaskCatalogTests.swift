@@ -14,7 +14,7 @@ struct TaskCatalogTests {
             try TaskCatalog.load("digts")
         }
         #expect(datasetErrorMessage { _ = try TaskCatalog.load("digts") }
-            == "unknown task 'digts' (did you mean 'digits'?); known tasks: \(TaskCatalog.names.joined(separator: ", ")); or give the path of a .ts, .npz, .npy, .csv(.gz) or IDX file")
+            == "unknown task 'digts' (did you mean 'digits'?); known tasks: \(TaskCatalog.names.joined(separator: ", ")); or give the path of a .ts, .arff, .npz, .npy, .csv, .tsv, .txt (.gz too) or IDX file")
     }
 
     @Test("a name close to nothing gets no suggestion")
@@ -36,7 +36,7 @@ struct TaskCatalogTests {
         let folder = try ScratchFolder()
         let path = try folder.write("data.json", "{}")
         #expect(datasetErrorMessage { _ = try TaskCatalog.load(path) }
-            == "\(path): unknown data format; gq reads .ts, .npz, .npy, .csv, .tsv (optionally .gz) and IDX (-idx3-ubyte) files")
+            == "\(path): unknown data format; gq reads .ts, .arff, .npz, .npy, .csv, .tsv, .txt (optionally .gz), the UCR archive's NAME_TRAIN/NAME_TEST files and IDX (-idx3-ubyte) files")
     }
 
     @Test("split fractions that leave nothing to train on are refused")

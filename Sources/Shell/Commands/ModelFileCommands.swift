@@ -4,6 +4,9 @@ import Workbench
 
 /// `save model`, `load model` and `show model`: the float model as a safetensors file.
 enum ModelFileCommands {
+    static let recurrentModule = Option<String>(spec: OptionSpec("gru", .text, "the module holding the recurrent layers (GRU or LSTM), where the file has more than one"), convert: { $0 }).valueNamed("NAME")
+    static let headModule = Option<String>(spec: OptionSpec("fc", .text, "the module holding the linear head, where the file has more than one"), convert: { $0 }).valueNamed("NAME")
+
     static var commands: [Command] {
         [
             Command(
@@ -39,19 +42,28 @@ enum ModelFileCommands {
             ),
             Command(
                 name: "load model", operands: "FILE",
-                summary: "Load a float model from safetensors (gq's own or PyTorch's)",
-                details: "Reads the tensors 'save model' writes. A file from PyTorch's safetensors.torch.save_file with an nn.GRU named 'gru' or an nn.LSTM named 'lstm' (batch_first, 1 to 4 layers, one direction) and an nn.Linear named 'fc' loads as it is; without input.mean/input.scale the model runs on raw inputs.",
-                examples: ["load model digits.safetensors"],
+                summary: "Load a float model from safetensors (gq's own or PyTorch's, under any module names)",
+                details: "Reads the tensors 'save model' writes, or a PyTorch state_dict saved with safetensors.torch.save_file: an nn.GRU or nn.LSTM (batch_first, 1 to 4 layers, one direction) and an nn.Linear head from its hidden state to the classes, whatever the modules are called ('rnn', 'encoder.gru', 'classifier'). gq finds them by their tensors' shapes: the recurrent module by its weight_hh_l0 (3H × H for a GRU, 4H × H for an LSTM), the head by a weight of classes × H with its bias, and says what it matched; where more than one fits, 'gru NAME' and 'fc NAME' choose. Any other tensor is refused by name, since the model would not be the one in the file. Without input.mean/input.scale the model runs on raw inputs. A .pt/.pth pickle is refused with the command that converts it: gq never unpickles.",
+                examples: ["load model digits.safetensors", "load model torch.safetensors gru encoder.rnn fc classifier"],
+                options: [recurrentModule, headModule],
                 completion: .paths,
-                parse: file(),
-                run: { interpreter, file in
-                    let model: GRUClassifier
+                parse: { arguments -> (FileArgument, String?, String?) in
+                    guard arguments.count >= 1 else { throw CommandError("'load model' needs a file") }
+                    let parsed = try arguments.options(from: 1)
+                    return (FileArgument(word: arguments[0], path: arguments.path(0)), parsed[recurrentModule], parsed[headModule])
+                },
+                run: { interpreter, request in
+                    let (file, recurrent, head) = request
+                    let loaded: (model: GRUClassifier, note: String?)
                     do {
-                        model = try interpreter.session.workspace.loadModel(from: URL(fileURLWithPath: file.path), named: file.word)
+                        loaded = try interpreter.session.workspace.loadModel(from: URL(fileURLWithPath: file.path), named: file.word,
+                                                                             recurrent: recurrent, head: head)
                     } catch {
                         throw file.failure(error, writing: false, argument: 0)
                     }
+                    let model = loaded.model
                     interpreter.session.io.out("loaded \(model.layerCount == 1 ? model.cell.withArticle : "a \(model.layerCount)-layer \(model.cell.displayName)") with hidden size \(model.hiddenSize) (\(model.inputSize) features, \(model.classCount) classes\(model.standardization == nil ? ", raw inputs" : "")) from \(file.word)")
+                    if let note = loaded.note { interpreter.session.io.out(note) }
                 }
             ),
             Command(

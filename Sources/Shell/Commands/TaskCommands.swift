@@ -6,7 +6,7 @@ enum TaskCommands {
     static let features = Option<Int>("features", 1...100_000, "CSV: features per time step").valueNamed("F")
     static let steps = Option<Int>("steps", 1...1_000_000, "CSV: time steps per row").valueNamed("T")
     static let tuning = Option<Flag>.flag("tuning", "drop the test split unseen and carve a stand-in test split (25 %) from training, for choosing methods without touching test")
-    static let label = Option<LabelPosition>("label", "CSV: the column holding the class label (default last)")
+    static let label = Option<LabelPosition>("label", "CSV, TSV, TXT: the column holding the class label (default: whichever end alone looks like labels; asked when both or neither do)")
 
     /// The spellings of `label`.
     enum LabelPosition: String, CaseIterable, Sendable {
@@ -28,7 +28,7 @@ enum TaskCommands {
             Command(
                 name: "load task", operands: "NAME|PATH",
                 summary: "Load a task by name (\(Workspace.taskNames.joined(separator: ", "))) or a data file by path",
-                details: "Splits the samples into train, validation and test, stratified by class and seeded; a file with its own test split keeps it. Files: UEA/UCR .ts, NumPy .npy/.npz, CSV (.gz too), IDX. Loading another task drops the current model.",
+                details: "Splits the samples into train, validation and test, stratified by class and seeded; a file with its own test split keeps it. Files: UEA/UCR .ts and .arff, the UCR archive's .tsv and .txt (and its extension-less NAME_TRAIN files), NumPy .npy/.npz, CSV (.gz too), IDX. Given NAME_TRAIN or NAME_TEST, gq reads both and keeps the published test split. Loading another task drops the current model.",
                 examples: ["load task digits", "load task digits seed 3", "load task data/series.csv steps 28 label first"],
                 options: [seed, features, steps, label, tuning], completion: .wordsAndPaths(Workspace.taskNames),
                 publishes: ["task"],
@@ -48,7 +48,7 @@ enum TaskCommands {
 
     static func parseLoad(_ arguments: Arguments) throws -> LoadRequest {
         guard arguments.count >= 1 else {
-            throw CommandError("'load task' needs a task name or a file path: one of \(Workspace.taskNames.joined(separator: ", ")), or a .ts/.npz/.npy/.csv/IDX file")
+            throw CommandError("'load task' needs a task name or a file path: one of \(Workspace.taskNames.joined(separator: ", ")), or a .ts/.arff/.npz/.npy/.csv/.tsv/.txt/IDX file")
         }
         let parsed = try arguments.options(from: 1)
         var options = LoadOptions()
@@ -69,6 +69,7 @@ enum TaskCommands {
         session.variables["task"] = .string(task.name)
         let summary = task.summary
         session.io.out("loaded \(task.name): \(summary.trainCount) train, \(summary.validationCount) validation, \(summary.testCount) test sequences; \(summary.lengthText) steps × \(task.featureCount) features; \(task.classCount) classes")
+        task.notes.forEach(session.io.out)
         if session.workspace.bits.uniformWidth != 8 {
             session.io.out("bits \(session.workspace.bits) carry over from before; 'reset bits' returns to homogeneous 8-bit")
         }
