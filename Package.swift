@@ -5,6 +5,7 @@
 //   gq → {Shell, LineEditing};  Shell → {Workbench, Plotting, TextMatching}
 //   Workbench → {Quantization, Export, Search, Datasets}: the application without a terminal
 //   Export → Quantization: a configuration as C for microcontrollers
+//   ONNX → {Quantization, GRU, SwiftProtobuf}: ONNX models in (float) and out (integer, bit-exact)
 //   Quantization → {GRU, CIntegerKernels};  GRU → {Kernels, Randomness}
 //   CIntegerKernels: the integer step on AVX-512 in C, chosen at run time
 //   Search → Randomness (no GRU knowledge)
@@ -45,6 +46,11 @@ let package = Package(
     traits: [
         .trait(name: "MPI", description: "evolve over Open MPI ranks (needs libopenmpi-dev)"),
     ],
+    // The ONNX message types are generated once from Sources/ONNX/Proto/onnx.proto and
+    // committed (scripts/generate-onnx-swift), so builds need the runtime library only.
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+    ],
     targets: [
         .systemLibrary(
             name: "CEditLine",
@@ -75,7 +81,9 @@ let package = Package(
         ),
         .target(name: "LineEditing", dependencies: ["CEditLine", "CSignals", "FileWriting"]),
         .target(name: "Export", dependencies: ["Quantization"]),
-        .target(name: "Workbench", dependencies: ["GRU", "Datasets", "Randomness", "Quantization", "Export", "Search", "FileWriting", "MemoryLimits"]),
+        .target(name: "ONNX", dependencies: ["Quantization", "GRU", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                exclude: ["Proto"]),
+        .target(name: "Workbench", dependencies: ["GRU", "Datasets", "Randomness", "Quantization", "Export", "ONNX", "Search", "FileWriting", "MemoryLimits"]),
         .target(name: "Shell", dependencies: ["Workbench", "Plotting", "TextMatching", "FileWriting"]),
         .executableTarget(name: "gq", dependencies: ["Shell", "LineEditing", "CSignals",
                                                      .target(name: "Cluster", condition: .when(traits: ["MPI"]))]),

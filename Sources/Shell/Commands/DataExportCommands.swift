@@ -1,7 +1,7 @@
 import Foundation
 import Workbench
 
-/// `save split`, `save predictions` and `export c`: data and models out of gq, in formats other tools read.
+/// `save split`, `save predictions`, `export c` and `export onnx`: data and models out of gq, in formats other tools read.
 enum DataExportCommands {
     static let split = Option<SplitName>("split", "which split (default test)")
     static let exportName = Option<String>(spec: OptionSpec("name", .text, "base name of the files and prefix of every C symbol (default gq_model)"), convert: { $0 })
@@ -49,6 +49,19 @@ enum DataExportCommands {
                     }
                     // The size alone: evaluating accuracy again (exportC did, for the comment) is not needed.
                     interpreter.session.io.out("wrote \(folder.word)/\(name).h and \(folder.word)/\(name).c (\(try interpreter.session.workspace.quantizedModel().size.total) bytes of constant data)")
+                }
+            ),
+            Command(
+                name: "export onnx", operands: "FILE.onnx",
+                summary: "Write the current configuration as ONNX that onnxruntime runs to exactly gq's integer logits",
+                details: "Standard ONNX operators only (opset 17): the input quantizer in float32 as gq rounds it, then a Scan over the steps whose body is the cell, node for node, in int64: MatMul and Add for the linear operators, each requantization as a multiply, a rounding add and a floor division by a power of two (Mod, Sub, Div), Clip for saturation, Gather for the σ/tanh tables; the head's MatMul gives int64 logits. Input x: one sequence, float32 [steps, features], raw; output logits: int64 [classes], at the scale the metadata's gq.logit_scale gives. The configuration, options, task, classes, accuracies and size are in the model's metadata. With the fine-tuned weights if there are any. Written to a temporary file and renamed.",
+                examples: ["export onnx model.onnx", "use front 12; export onnx kws-mixed.onnx"],
+                completion: .paths,
+                parse: ModelFileCommands.file(),
+                run: { interpreter, file in
+                    let data = try interpreter.session.workspace.exportONNX()
+                    try file.write(data: data, argument: 0)
+                    interpreter.session.io.out("wrote \(file.word) (\(data.count) bytes of ONNX; onnxruntime gives gq's integer logits bit for bit)")
                 }
             ),
             Command(

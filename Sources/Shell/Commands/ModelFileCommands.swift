@@ -94,8 +94,12 @@ enum ModelFileCommands {
         /// Writes `text` whole (a temporary file, then a rename) or fails naming the file,
         /// at argument `argument` of the command.
         func write(_ text: String, argument: Int?) throws {
+            try write(data: Data(text.utf8), argument: argument)
+        }
+
+        func write(data: Data, argument: Int?) throws {
             do {
-                try FileWriting.replace(path, with: Data(text.utf8))
+                try FileWriting.replace(path, with: data)
             } catch {
                 throw failure(error, writing: true, argument: argument)
             }
