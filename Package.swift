@@ -12,7 +12,7 @@
 //   Datasets → {CZlib, Randomness, TextMatching, MemoryLimits};  LineEditing → {CEditLine, CSignals}
 //   MemoryLimits: the process's effective memory limit (physical, cgroup, ulimit), used by
 //   Datasets and Workbench
-//   Fuzzing → {Shell, Datasets, GRU, Quantization, Search}: the input paths as fuzz targets
+//   Fuzzing → {Shell, Datasets, GRU, ONNX, Quantization, Search}: the input paths as fuzz targets
 //   TextMatching: did-you-mean suggestions, shared by the shell and the task catalog
 //   FileWriting: whole-or-nothing writes (exclusive temporaries, atomic replace, whole-row
 //   append), used by GRU, Search, LineEditing, Workbench and Shell
@@ -93,7 +93,7 @@ let package = Package(
         .target(name: "MPIBridge", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))]),
         .target(name: "Cluster", dependencies: ["MPIBridge", "Search", "FileWriting"]),
         // Every input path a user controls, as fuzz targets (scripts/fuzz), and their driver.
-        .target(name: "Fuzzing", dependencies: ["Shell", "Datasets", "GRU", "Quantization", "Search"]),
+        .target(name: "Fuzzing", dependencies: ["Shell", "Datasets", "GRU", "ONNX", "Quantization", "Search"]),
         .executableTarget(name: "GQFuzz", dependencies: ["Fuzzing"]),
 
         // What the test targets share (the process runner, golden files); not part of any product.
@@ -104,6 +104,7 @@ let package = Package(
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SearchTests", dependencies: ["Search"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "ONNXTests", dependencies: ["ONNX", "GRU"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "MemoryLimits"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
         .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "MemoryLimits", "GRU", "Randomness"]),

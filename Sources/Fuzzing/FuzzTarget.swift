@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import GRU
+import ONNX
 import Quantization
 import Search
 import Shell
@@ -31,6 +32,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case idx
     /// A safetensors model file (`load model`).
     case safetensors
+    /// An ONNX model file (`load model F.onnx`): protobuf, the graph's meaning, the weights.
+    case onnx
     /// A configuration file (`load config`), evaluated on one sequence when it loads.
     case config
     /// An NSGA-II checkpoint (`evolve resume`), advanced one generation when it loads.
@@ -67,6 +70,13 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                 let archive = try SafeTensors.decode(bytes, file: "input.safetensors")
                 _ = try GRUClassifier(archive: archive, file: "input.safetensors")
                 return nil
+            case .onnx:
+                return try withFolder { folder in
+                    let url = folder.appendingPathComponent("input.onnx")
+                    try bytes.write(to: url)
+                    _ = try ONNXImport.classifier(contentsOf: url)
+                    return nil
+                }
             case .config: return try FuzzConfiguration.run(bytes)
             case .checkpoint: return try FuzzCheckpoint.run(bytes)
             }

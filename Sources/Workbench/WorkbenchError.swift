@@ -35,6 +35,8 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
     case notMinimised(String, minimised: [String])
     /// `save model F tuned` with nothing fine-tuned.
     case noFineTunedWeights
+    /// `gru NAME` or `fc NAME` given for an ONNX file, whose graph says which nodes are which.
+    case modulesInONNX
     /// A front of one network asked of weights of another (a configuration file loaded since the search).
     case frontOfAnotherNetwork(front: String, inUse: String)
     /// `use front K` with K past the front's end.
@@ -101,6 +103,8 @@ public enum WorkbenchError: Error, Equatable, Sendable, LocalizedError {
             return "expected a front position from 1 to \(count), got '\(position)'"
         case .noFineTunedWeights:
             return "there are no fine-tuned weights to save: 'finetune' makes some"
+        case .modulesInONNX:
+            return "'gru NAME' and 'fc NAME' choose modules of a safetensors file; an ONNX graph says itself which nodes are the layers and the head"
         case let .trainingMemory(memory, limit, hidden, largestBatch):
             return Self.memoryMessage(run: "training", bytes: memory.bytes, batch: memory.batchSize,
                                       steps: memory.truncated ? "\(memory.keptSteps)-step chunks" : "the longest sequence's \(memory.keptSteps) steps",

@@ -1,5 +1,6 @@
 import Foundation
 import GRU
+import ONNX
 import Quantization
 
 extension Workspace {
@@ -19,7 +20,13 @@ extension Workspace {
     /// `recurrent` and `head` name the file's modules where it holds more than one that
     /// fits; the note says which modules were matched when they are not gq's own names.
     public func loadModel(from url: URL, named name: String, recurrent: String? = nil, head: String? = nil) throws -> (model: GRUClassifier, note: String?) {
-        let (model, _, note) = try GRUClassifier.load(contentsOf: url, recurrent: recurrent, head: head)
+        let (model, note): (GRUClassifier, String?)
+        if url.pathExtension.lowercased() == "onnx" {
+            guard recurrent == nil, head == nil else { throw WorkbenchError.modulesInONNX }
+            (model, note) = try ONNXImport.classifier(contentsOf: url)
+        } else {
+            (model, _, note) = try GRUClassifier.load(contentsOf: url, recurrent: recurrent, head: head)
+        }
         try adopt(model: model, origin: "loaded from \(name)", describedAs: name + " holds a model that")
         return (model, note)
     }

@@ -1,0 +1,402 @@
+import Foundation
+import GRU
+import SwiftProtobuf
+
+/// Why an ONNX file could not become a gq model; every case names the file, and the node
+/// or tensor at fault.
+public enum ONNXImportError: Error, Equatable, CustomStringConvertible {
+    case unreadable(file: String, reason: String)
+    case unsupported(file: String, what: String)
+    case malformed(file: String, what: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(file, reason): return "\(file): cannot read the ONNX model (\(reason))"
+        case let .unsupported(file, what): return "\(file): \(what); gq runs unidirectional GRU or LSTM layers (PyTorch's cell) with a linear head on the last step, so it does not load this model"
+        case let .malformed(file, what): return "\(file): \(what)"
+        }
+    }
+}
+
+/// Reads a float model from ONNX as `torch.onnx.export` (either exporter) and tf2onnx write
+/// it: one to four `GRU` or `LSTM` nodes in a chain, and a linear head (`Gemm`, or `MatMul`
+/// and `Add`) on the last step's state, with only shape plumbing between them (`Transpose`,
+/// `Squeeze`, `Reshape`, `Gather`/`Slice` of the last step, …). The weights are reordered
+/// from ONNX's gate order (GRU z, r, h; LSTM i, o, f, c) to PyTorch's (r, z, n; i, f, g, o),
+/// which is gq's. What gq cannot run is refused by name: another direction, activations or
+/// cell variant (`linear_before_reset` 0, peepholes, `clip`, `input_forget`), a non-zero
+/// initial state, a head on anything but the last step, an operator with arithmetic of
+/// its own between the layers or after the head (a trailing `Softmax` or `LogSoftmax`
+/// is dropped: it keeps the class).
+public enum ONNXImport {
+    /// Operators that only move, select or describe values: allowed anywhere.
+    static let plumbing: Set<String> = ["Shape", "Gather", "Constant", "ConstantOfShape", "Unsqueeze", "Squeeze", "Concat",
+                                        "Transpose", "Reshape", "Slice", "Identity", "Cast", "Expand", "Flatten"]
+
+    public static func classifier(contentsOf url: URL) throws -> (model: GRUClassifier, note: String) {
+        let file = url.path
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw ONNXImportError.unreadable(file: file, reason: (error as NSError).localizedDescription) }
+        let proto: Onnx_ModelProto
+        do { proto = try Onnx_ModelProto(serializedBytes: data) } catch {
+            throw ONNXImportError.unreadable(file: file, reason: "not an ONNX protobuf: \(error)")
+        }
+        return try Reader(proto: proto, file: file, folder: url.deletingLastPathComponent()).classifier()
+    }
+
+    struct Reader {
+        let graph: Onnx_GraphProto
+        let file: String
+        let folder: URL
+        var producers: [String: Onnx_NodeProto] = [:]
+        var consumers: [String: [Onnx_NodeProto]] = [:]
+        var initializers: [String: Onnx_TensorProto] = [:]
+
+        init(proto: Onnx_ModelProto, file: String, folder: URL) {
+            graph = proto.graph
+            self.file = file
+            self.folder = folder
+            for node in graph.node {
+                for output in node.output where !output.isEmpty { producers[output] = node }
+                for input in node.input where !input.isEmpty { consumers[input, default: []].append(node) }
+            }
+            for tensor in graph.initializer { initializers[tensor.name] = tensor }
+        }
+
+        func unsupported(_ what: String) -> ONNXImportError { .unsupported(file: file, what: what) }
+        func malformed(_ what: String) -> ONNXImportError { .malformed(file: file, what: what) }
+
+        static func describe(_ node: Onnx_NodeProto) -> String {
+            node.name.isEmpty ? "\(node.opType) node (output '\(node.output.first ?? "")')" : "\(node.opType) node '\(node.name)'"
+        }
+
+        /// A constant's values as floats (an initializer or a Constant node's tensor).
+        func floats(_ name: String) throws -> (shape: [Int], values: [Float])? {
+            let tensor: Onnx_TensorProto
+            if let t = initializers[name] {
+                tensor = t
+            } else if let node = producers[name], node.opType == "Constant", let value = node.attribute.first(where: { $0.name == "value" }) {
+                tensor = value.t
+            } else {
+                return nil
+            }
+            let shape = tensor.dims.map { Int($0) }
+            let count = shape.reduce(1, *)
+            var raw = tensor.rawData
+            if tensor.dataLocation == .external {
+                let entries = Dictionary(tensor.externalData.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+                guard let location = entries["location"], !location.contains("..") else {
+                    throw malformed("tensor '\(tensor.name)' is stored outside the file without a usable location")
+                }
+                let path = folder.appendingPathComponent(location)
+                let offset = Int(entries["offset"] ?? "0") ?? -1
+                guard let whole = try? Data(contentsOf: path, options: .mappedIfSafe) else {
+                    throw malformed("tensor '\(tensor.name)' is stored in \(location), which cannot be read beside the model")
+                }
+                let length = entries["length"].flatMap { Int($0) } ?? (whole.count - max(offset, 0))
+                guard offset >= 0, length >= 0, offset + length <= whole.count else {
+                    throw malformed("tensor '\(tensor.name)': offset \(offset) and length \(length) run past the \(whole.count) bytes of \(location)")
+                }
+                raw = whole.subdata(in: offset ..< offset + length)
+            }
+            let values: [Float]
+            switch tensor.dataType {
+            case 1:  // FLOAT
+                if !raw.isEmpty {
+                    guard raw.count == count * 4 else { throw malformed("tensor '\(tensor.name)' has \(raw.count) bytes for \(count) float32 values") }
+                    values = raw.withUnsafeBytes { bytes in (0 ..< count).map { Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) } }
+                } else {
+                    values = tensor.floatData
+                }
+            case 11:  // DOUBLE
+                if !raw.isEmpty {
+                    guard raw.count == count * 8 else { throw malformed("tensor '\(tensor.name)' has \(raw.count) bytes for \(count) float64 values") }
+                    values = raw.withUnsafeBytes { bytes in (0 ..< count).map { Float(Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)))) } }
+                } else {
+                    values = tensor.doubleData.map(Float.init)
+                }
+            case 7:  // INT64, for indices
+                if !raw.isEmpty {
+                    guard raw.count == count * 8 else { throw malformed("tensor '\(tensor.name)' has \(raw.count) bytes for \(count) int64 values") }
+                    values = raw.withUnsafeBytes { bytes in (0 ..< count).map { Float(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))) } }
+                } else {
+                    values = tensor.int64Data.map(Float.init)
+                }
+            default:
+                throw unsupported("tensor '\(tensor.name)' is of ONNX data type \(tensor.dataType), not float32")
+            }
+            guard values.count == count else { throw malformed("tensor '\(tensor.name)' holds \(values.count) values for shape \(shape)") }
+            return (shape, values)
+        }
+
+        /// True when `name` is absent, or a state of zeros however the exporter built it.
+        func isZero(_ name: String) throws -> Bool {
+            if name.isEmpty { return true }
+            if let constant = try floats(name) { return constant.values.allSatisfy { $0 == 0 } }
+            guard let node = producers[name] else { return false }
+            switch node.opType {
+            case "ConstantOfShape":
+                guard let value = node.attribute.first(where: { $0.name == "value" }) else { return true }
+                let t = value.t
+                return t.floatData.allSatisfy { $0 == 0 } && t.doubleData.allSatisfy { $0 == 0 } && t.int64Data.allSatisfy { $0 == 0 }
+                    && t.rawData.allSatisfy { $0 == 0 }
+            case "Slice", "Expand", "Reshape", "Unsqueeze", "Squeeze", "Identity", "Cast", "Transpose":
+                return try isZero(node.input[0])
+            default:
+                return false
+            }
+        }
+
+        func attribute(_ node: Onnx_NodeProto, _ name: String) -> Onnx_AttributeProto? { node.attribute.first { $0.name == name } }
+
+        /// The recurrent nodes from the graph's input up, checked one by one.
+        func classifier() throws -> (model: GRUClassifier, note: String) {
+            let recurrent = graph.node.filter { ["GRU", "LSTM", "RNN"].contains($0.opType) && ($0.domain.isEmpty || $0.domain == "ai.onnx") }
+            guard let first = recurrent.first else {
+                throw unsupported("no GRU or LSTM node in the graph (operators: \(Set(graph.node.map(\.opType)).sorted().joined(separator: ", ")))")
+            }
+            if let rnn = recurrent.first(where: { $0.opType == "RNN" }) {
+                throw unsupported("the \(Self.describe(rnn)) is a plain tanh RNN")
+            }
+            if let other = recurrent.first(where: { $0.opType != first.opType }) {
+                throw unsupported("the graph mixes \(first.opType) and \(other.opType) layers")
+            }
+            guard recurrent.count <= GRUClassifier.allowedLayers.upperBound else {
+                throw unsupported("\(recurrent.count) recurrent layers (at most \(GRUClassifier.allowedLayers.upperBound))")
+            }
+            let cell: CellKind = first.opType == "LSTM" ? .lstm : .gru
+            // Every layer but the first reads the one below through plumbing only.
+            for (below, above) in zip(recurrent, recurrent.dropFirst()) {
+                guard try reaches(from: below.output[0], to: above, input: 0) else {
+                    throw unsupported("the \(Self.describe(above)) does not read the output of the \(Self.describe(below)) directly (only reshaping may stand between layers)")
+                }
+            }
+            guard try origin(of: first.input[0]) != nil else {
+                throw unsupported("the \(Self.describe(first)) reads something computed from the input (only reshaping may stand before the first layer)")
+            }
+            var tensors: [String: SafeTensors.Tensor] = [:]
+            var hidden = 0
+            for (k, node) in recurrent.enumerated() {
+                let layer = try weights(node, cell: cell)
+                if k == 0 { hidden = layer.hidden } else if layer.hidden != hidden {
+                    throw unsupported("layer \(k) has hidden size \(layer.hidden), layer 0 \(hidden); gq stacks layers of one size")
+                }
+                for (name, tensor) in zip(GRUTensorName.layer(k, cell: cell), layer.tensors) { tensors[name] = tensor }
+            }
+            let head = try self.head(after: recurrent.last!, hidden: hidden)
+            tensors[GRUTensorName.fcWeight] = head.weight
+            tensors[GRUTensorName.fcBias] = head.bias
+            let model: GRUClassifier
+            do {
+                model = try GRUClassifier(archive: SafeTensors.Archive(tensors: tensors), file: file)
+            } catch let error as SafeTensorsError {
+                throw malformed("the weights do not make a model: \(error)")
+            }
+            var note = "read \(recurrent.count == 1 ? cell.withArticle : "\(recurrent.count) \(cell.displayName) layers") (\(recurrent.map { Self.describe($0) }.joined(separator: ", "))) and the head (\(head.nodes)); gates reordered from ONNX's to PyTorch's order"
+            if let dropped = head.dropped { note += "; the \(dropped) after the head is left out (it does not change the class)" }
+            return (model, note)
+        }
+
+        /// The graph input `name` comes from, through plumbing only; nil when it is computed.
+        func origin(of name: String) throws -> String? {
+            if graph.input.contains(where: { $0.name == name }) && initializers[name] == nil { return name }
+            guard let node = producers[name], ONNXImport.plumbing.contains(node.opType) else { return nil }
+            for input in node.input where !input.isEmpty {
+                if try floats(input) != nil || (producers[input].map { ["Shape", "Constant", "ConstantOfShape"].contains($0.opType) } ?? false) { continue }
+                if let found = try origin(of: input) { return found }
+            }
+            return nil
+        }
+
+        /// Whether `target`'s input `index` is `start`, or derived from it through plumbing.
+        func reaches(from start: String, to target: Onnx_NodeProto, input index: Int) throws -> Bool {
+            var name = target.input[index]
+            var seen = 0
+            while name != start {
+                guard let node = producers[name], ONNXImport.plumbing.contains(node.opType), seen < 64 else { return false }
+                seen += 1
+                name = node.input[0]
+            }
+            return true
+        }
+
+        struct Layer {
+            var hidden: Int
+            var tensors: [SafeTensors.Tensor]  // weight_ih, weight_hh, bias_ih, bias_hh in PyTorch order
+        }
+
+        func weights(_ node: Onnx_NodeProto, cell: CellKind) throws -> Layer {
+            let name = Self.describe(node)
+            let direction = attribute(node, "direction").map { String(decoding: $0.s, as: UTF8.self) } ?? "forward"
+            guard direction == "forward" else {
+                throw unsupported("the \(name) runs direction '\(direction)', which reads each sequence from its end, so a device classifying samples as they arrive cannot run it")
+            }
+            let expected = cell == .gru ? ["Sigmoid", "Tanh"] : ["Sigmoid", "Tanh", "Tanh"]
+            if let activations = attribute(node, "activations")?.strings.map({ String(decoding: $0, as: UTF8.self) }), activations != expected {
+                throw unsupported("the \(name) uses activations \(activations.joined(separator: ", ")), not \(expected.joined(separator: ", "))")
+            }
+            if let clip = attribute(node, "clip") { throw unsupported("the \(name) clips its cell inputs at \(clip.f)") }
+            if cell == .gru, (attribute(node, "linear_before_reset")?.i ?? 0) != 1 {
+                throw unsupported("the \(name) has linear_before_reset = 0: the reset gate multiplies the state before its linear map (the original GRU); PyTorch's and gq's GRU apply it after (linear_before_reset = 1)")
+            }
+            if cell == .lstm, (attribute(node, "input_forget")?.i ?? 0) != 0 {
+                throw unsupported("the \(name) couples its input and forget gates (input_forget = 1)")
+            }
+            if (attribute(node, "layout")?.i ?? 0) != 0, node.input.count > 4, !node.input[4].isEmpty {
+                throw unsupported("the \(name) takes sequence lengths in the batch-major layout")
+            }
+            for (position, what) in [(5, "initial_h"), (6, "initial_c")] where node.input.count > position {
+                guard try isZero(node.input[position]) else {
+                    throw unsupported("the \(name) starts from a given \(what) rather than zeros")
+                }
+            }
+            if cell == .lstm, node.input.count > 7, !node.input[7].isEmpty, !(try isZero(node.input[7])) {
+                throw unsupported("the \(name) has peephole connections (P)")
+            }
+            guard node.input.count >= 3, let w = try floats(node.input[1]), let r = try floats(node.input[2]) else {
+                throw unsupported("the \(name)'s weights W and R are not constants in the file")
+            }
+            let blocks = cell.gateBlocks
+            guard r.shape.count == 3, r.shape[0] == 1, r.shape[1] % blocks == 0, r.shape[2] == r.shape[1] / blocks else {
+                throw malformed("the \(name)'s R has shape \(r.shape), expected [1, \(blocks)·H, H]")
+            }
+            let h = r.shape[2], g = blocks * h
+            guard w.shape.count == 3, w.shape[0] == 1, w.shape[1] == g, w.shape[2] > 0 else {
+                throw malformed("the \(name)'s W has shape \(w.shape), expected [1, \(g), input size]")
+            }
+            var bias = [Float](repeating: 0, count: 2 * g)
+            if node.input.count > 3, !node.input[3].isEmpty {
+                guard let b = try floats(node.input[3]) else { throw unsupported("the \(name)'s bias B is not a constant in the file") }
+                guard b.shape == [1, 2 * g] else { throw malformed("the \(name)'s B has shape \(b.shape), expected [1, \(2 * g)]") }
+                bias = b.values
+            }
+            // ONNX block b of a tensor → PyTorch's block order.
+            let order = cell == .gru ? [1, 0, 2] : [0, 2, 3, 1]
+            func reorder(_ values: [Float], width: Int) -> [Float] {
+                order.flatMap { block in values[(block * h * width) ..< ((block + 1) * h * width)] }
+            }
+            let f = w.shape[2]
+            return Layer(hidden: h, tensors: [
+                SafeTensors.Tensor(shape: [g, f], values: reorder(w.values, width: f)),
+                SafeTensors.Tensor(shape: [g, h], values: reorder(r.values, width: h)),
+                SafeTensors.Tensor(shape: [g], values: reorder(Array(bias[0 ..< g]), width: 1)),
+                SafeTensors.Tensor(shape: [g], values: reorder(Array(bias[g ..< 2 * g]), width: 1)),
+            ])
+        }
+
+        struct Head {
+            var weight: SafeTensors.Tensor
+            var bias: SafeTensors.Tensor
+            var nodes: String
+            var dropped: String?
+        }
+
+        /// The linear head on the last recurrent node's last step, and what follows it. The
+        /// state is followed through plumbing: Y (every step) becomes the last step at a
+        /// Gather or Slice of index −1; Y_h is the last step already.
+        func head(after last: Onnx_NodeProto, hidden: Int) throws -> Head {
+            var lastStep: [String: Bool] = [last.output[0]: false]
+            if last.output.count > 1, !last.output[1].isEmpty { lastStep[last.output[1]] = true }
+            if last.output.count > 2, !last.output[2].isEmpty, consumers[last.output[2]] != nil {
+                throw unsupported("the \(Self.describe(last))'s cell state Y_c is read; gq classifies from the hidden state h")
+            }
+            var queue = Array(lastStep.keys)
+            var heads: [(node: Onnx_NodeProto, lastStep: Bool)] = []
+            while let value = queue.popLast() {
+                for node in consumers[value] ?? [] {
+                    if node.opType == "Shape" { continue }  // its output is a shape, not the state
+                    guard ONNXImport.plumbing.contains(node.opType) else {
+                        heads.append((node, lastStep[value] ?? false))
+                        continue
+                    }
+                    guard node.input.first == value else { continue }  // an index or a shape, not the data
+                    let selects = ["Gather", "Slice"].contains(node.opType) ? try selectsLast(node) : false
+                    for output in node.output where !output.isEmpty && lastStep[output] == nil {
+                        lastStep[output] = (lastStep[value] ?? false) || selects
+                        queue.append(output)
+                    }
+                }
+            }
+            guard let head = heads.first else { throw unsupported("nothing reads the \(Self.describe(last))'s output: there is no head") }
+            guard heads.allSatisfy({ $0.node.output == head.node.output }) else {
+                throw unsupported("the recurrent output feeds \(heads.map { Self.describe($0.node) }.joined(separator: " and ")); gq needs one linear head")
+            }
+            guard heads.allSatisfy(\.lastStep) else {
+                throw unsupported("the \(Self.describe(head.node)) reads every step's output, not the last step's (a Gather or Slice of index -1, or the final state Y_h)")
+            }
+            return try linear(head.node, hidden: hidden)
+        }
+
+        /// A Gather or Slice that keeps index −1 (the last step or the last layer's state).
+        func selectsLast(_ node: Onnx_NodeProto) throws -> Bool {
+            if node.opType == "Gather" {
+                guard node.input.count > 1, let index = try floats(node.input[1]) else { return false }
+                return index.values == [-1]
+            }
+            guard node.input.count > 1, let starts = try floats(node.input[1]) else { return false }
+            return starts.values == [-1]
+        }
+
+        func linear(_ node: Onnx_NodeProto, hidden: Int) throws -> Head {
+            var weight: (shape: [Int], values: [Float])
+            var bias: [Float]?
+            var output = node.output[0]
+            var names = Self.describe(node)
+            switch node.opType {
+            case "Gemm":
+                guard (attribute(node, "alpha")?.f ?? 1) == 1, (attribute(node, "beta")?.f ?? 1) == 1, (attribute(node, "transA")?.i ?? 0) == 0 else {
+                    throw unsupported("the head \(names) scales or transposes its input (alpha, beta or transA)")
+                }
+                guard let w = try floats(node.input[1]) else { throw unsupported("the head \(names)'s weight is not a constant") }
+                weight = (attribute(node, "transB")?.i ?? 0) == 1 ? w : transposed(w)
+                if node.input.count > 2, !node.input[2].isEmpty {
+                    guard let b = try floats(node.input[2]) else { throw unsupported("the head \(names)'s bias is not a constant") }
+                    bias = b.values
+                }
+            case "MatMul":
+                guard let w = try floats(node.input[1]) else { throw unsupported("the head \(names)'s weight is not a constant") }
+                weight = transposed(w)
+                if let add = consumers[output]?.first, add.opType == "Add", consumers[output]?.count == 1 {
+                    let other = add.input[0] == output ? add.input[1] : add.input[0]
+                    guard let b = try floats(other) else { throw unsupported("the \(Self.describe(add)) after the head adds something other than a constant bias") }
+                    bias = b.values
+                    output = add.output[0]
+                    names += " and " + Self.describe(add)
+                }
+            default:
+                throw unsupported("the \(Self.describe(node)) computes on the recurrent state before any linear head")
+            }
+            guard weight.shape.count == 2, weight.shape[1] == hidden, weight.shape[0] > 0 else {
+                throw malformed("the head's weight has shape \(weight.shape), expected [classes, \(hidden)]")
+            }
+            let classes = weight.shape[0]
+            let b = bias ?? [Float](repeating: 0, count: classes)
+            guard b.count == classes else { throw malformed("the head's bias has \(b.count) values for \(classes) classes") }
+            // After the head: the graph's output, perhaps through Softmax or LogSoftmax.
+            var dropped: String?
+            var current = output
+            while !graph.output.contains(where: { $0.name == current }) {
+                guard let next = consumers[current], next.count == 1 else {
+                    throw unsupported("the head's output feeds \(consumers[current]?.map(Self.describe).joined(separator: " and ") ?? "nothing") rather than the graph's output")
+                }
+                let node = next[0]
+                if ["Softmax", "LogSoftmax"].contains(node.opType) {
+                    dropped = node.opType
+                } else if !ONNXImport.plumbing.contains(node.opType) {
+                    throw unsupported("the \(Self.describe(node)) computes on the head's output")
+                }
+                current = node.output[0]
+            }
+            return Head(weight: SafeTensors.Tensor(shape: weight.shape, values: weight.values),
+                        bias: SafeTensors.Tensor(shape: [classes], values: b), nodes: names, dropped: dropped)
+        }
+
+        func transposed(_ m: (shape: [Int], values: [Float])) -> (shape: [Int], values: [Float]) {
+            guard m.shape.count == 2 else { return m }
+            let (rows, columns) = (m.shape[0], m.shape[1])
+            var out = [Float](repeating: 0, count: m.values.count)
+            for i in 0 ..< rows { for j in 0 ..< columns { out[j * rows + i] = m.values[i * columns + j] } }
+            return ([columns, rows], out)
+        }
+    }
+}
