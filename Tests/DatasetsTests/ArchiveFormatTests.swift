@@ -149,4 +149,16 @@ struct ArchiveFormatTests {
         #expect(datasetErrorMessage { _ = try TaskCatalog.load(partStep, options: LoadOptions(featureCount: 2)) }
             == "\(partStep):1:4: the row's values end part-way through a step of 2 features (missing cells may only pad whole steps at the end)")
     }
+
+    @Test("a malformed blank-separated file names the line and the field at fault")
+    func malformedBlankSeparated() throws {
+        let folder = try ScratchFolder()
+        let lines = Self.ucrRows(20, separator: "  ").split(separator: "\n").map(String.init)
+        let ragged = try folder.write("Ragged_TRAIN.txt", (lines.prefix(5) + ["1  0.5  0.25"] + lines.dropFirst(5)).joined(separator: "\n"))
+        #expect(datasetErrorMessage { _ = try TaskCatalog.load(ragged) }
+            == "\(ragged):6: row has 3 fields, expected 6 as on line 1 (ragged rows)")
+        let word = try folder.write("Word_TRAIN.txt", (lines.prefix(2) + ["2  0.5  x7  0.1  0.2  0.3"] + lines.dropFirst(2)).joined(separator: "\n"))
+        #expect(datasetErrorMessage { _ = try TaskCatalog.load(word) } == "\(word):3:3: 'x7' is not a number")
+    }
 }
+
