@@ -153,6 +153,9 @@ public enum ONNXImport {
         func classifier() throws -> (model: GRUClassifier, note: String) {
             let recurrent = graph.node.filter { ["GRU", "LSTM", "RNN"].contains($0.opType) && ($0.domain.isEmpty || $0.domain == "ai.onnx") }
             guard let first = recurrent.first else {
+                if let loop = graph.node.first(where: { ["Loop", "Scan"].contains($0.opType) }) {
+                    throw unsupported("the recurrence is a \(Self.describe(loop)) of elementary operators, not a GRU or LSTM node (tf2onnx writes a Keras GRU so when it cannot match ONNX's GRU); gq reads GRU and LSTM nodes")
+                }
                 throw unsupported("no GRU or LSTM node in the graph (operators: \(Set(graph.node.map(\.opType)).sorted().joined(separator: ", ")))")
             }
             if let rnn = recurrent.first(where: { $0.opType == "RNN" }) {

@@ -22,6 +22,19 @@ struct ONNXImportTests {
         if name == "lstm2" { #expect(model.cell == .lstm && model.layerCount == 2) }
     }
 
+    @Test("a Keras LSTM converted by tf2onnx (MatMul head) gives Keras's logits within 1e-5")
+    func tf2onnx() throws {
+        struct Expected: Decodable { var sequence: [Float]; var logits: [Float] }
+        let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: Self.fixture("tf2onnx-keras-lstm.json")))
+        let (model, note) = try ONNXImport.classifier(contentsOf: Self.fixture("tf2onnx-keras-lstm.onnx"))
+        #expect(model.cell == .lstm && model.inputSize == 8 && model.classCount == 4)
+        #expect(note.contains("MatMul node"))
+        let logits = model.logits([expected.sequence])
+        for (k, want) in expected.logits.enumerated() {
+            #expect(abs(logits[k] - want) <= 1e-5, "class \(k): \(logits[k]) against Keras's \(want)")
+        }
+    }
+
     @Test("what gq cannot run is refused, naming the node and the reason", arguments: [
         ("refused-bidirectional", "the GRU node '/rnn/GRU' runs direction 'bidirectional', which reads each sequence from its end"),
         ("refused-linear-before-reset", "the GRU node '/rnn/GRU' has linear_before_reset = 0"),
