@@ -6,17 +6,24 @@ import Foundation
 /// `y` with N labels (numbers or strings); optional `lengths` (steps per sequence; padding beyond is dropped),
 /// `groups` (e.g. subject ids: splits then keep each group whole) and `class_names` (the class order;
 /// when `y` holds integers that are not themselves among the names, `y` indexes `class_names` from 0).
-/// An archive with `X_train`, `y_train`, `X_test`, `y_test` keeps that published split.
+/// An archive with `X_train`, `y_train`, `X_test`, `y_test` keeps that published split, and
+/// so does a `NAME_TRAIN.npz` with its `NAME_TEST.npz` beside it.
 public enum NumpyLoader {
     public static func load(path: String, options: LoadOptions = LoadOptions(), seed: UInt64 = 0) throws(DatasetError) -> Task {
         let source: ArraySource = FileInput.formatExtension(path) == "npz"
             ? try ArchiveSource(path: path) : try SiblingSource(path: path)
         let name = FileInput.stem(path)
-        let classNames = try source.array("class_names").map { array throws(DatasetError) -> [String] in
-            guard case .strings(let names) = array.values else {
-                return try numbers(array, file: source.file, name: "class_names").map(labelText)
-            }
-            return names
+        let classNames = try declaredClasses(source)
+        // The archives' layout: NAME_TRAIN.npz and NAME_TEST.npz beside it.
+        if FileInput.formatExtension(path) == "npz", !source.has("X_train"), let pair = PublishedPair(path: path),
+           FileManager.default.fileExists(atPath: pair.partner) {
+            let trainSource = try ArchiveSource(path: pair.train), testSource = try ArchiveSource(path: pair.test)
+            var names = try declaredClasses(trainSource)
+            if names == nil { names = try declaredClasses(testSource) }
+            let train = try pool(trainSource, suffix: "", classNames: names)
+            let test = try pool(testSource, suffix: "", classNames: names)
+            return try TaskAssembly.task(name: pair.base, source: "NumPy files \(pair.train) + \((pair.test as NSString).lastPathComponent) (\(train.sequences.count) train, \(test.sequences.count) test sequences)",
+                                         train: train, test: test, declaredClasses: names, options: options, seed: seed)
         }
         if source.has("X_train") {
             let train = try pool(source, suffix: "_train", classNames: classNames)
@@ -28,6 +35,16 @@ public enum NumpyLoader {
         let all = try pool(source, suffix: "", classNames: classNames)
         return try TaskAssembly.task(name: name, source: "NumPy file \(path) (\(all.sequences.count) sequences)",
                                      pool: all, declaredClasses: classNames, options: options, seed: seed)
+    }
+
+    /// The `class_names` array, when the file has one.
+    static func declaredClasses(_ source: ArraySource) throws(DatasetError) -> [String]? {
+        try source.array("class_names").map { array throws(DatasetError) -> [String] in
+            guard case .strings(let names) = array.values else {
+                return try numbers(array, file: source.file, name: "class_names").map(labelText)
+            }
+            return names
+        }
     }
 
     /// Where arrays come from: members of an archive or files side by side.

@@ -75,6 +75,21 @@ struct NumpyLoaderTests {
         #expect(task.classNames == ["cat", "dog"])
     }
 
+    @Test("NAME_TRAIN.npz with NAME_TEST.npz beside it keeps the published split, named from either half")
+    func archivePair() throws {
+        let folder = try ScratchFolder()
+        let train = try folder.write("Motion_TRAIN.npz", zipArchive([("X.npy", npy(float32: Self.x, shape: [6, 4, 2])), ("y.npy", npy(int64: Self.y))]))
+        let test = try folder.write("Motion_TEST.npz", zipArchive([("X.npy", npy(float32: Array(Self.x.prefix(24)), shape: [3, 4, 2])),
+                                                                   ("y.npy", npy(int64: [2, 0, 1]))]))
+        for given in [train, test] {
+            let task = try TaskCatalog.load(given, options: LoadOptions(validationFraction: 0))
+            #expect(task.name == "Motion")
+            #expect(task.train.count == 6 && task.test.count == 3)
+            #expect(task.test.labels == [2, 0, 1])
+            #expect(task.splitDescription.hasPrefix("published train/test split (6/3 samples)"))
+        }
+    }
+
     @Test("X_train and X_test keep the published split; validation comes from train")
     func publishedSplit() throws {
         let folder = try ScratchFolder()
