@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "ONNXTests", dependencies: ["ONNX", "GRU"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "MemoryLimits"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LineEditingTests", dependencies: ["LineEditing"]),
-        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "MemoryLimits", "GRU", "Randomness"]),
+        .testTarget(name: "WorkbenchTests", dependencies: ["Workbench", "MemoryLimits", "GRU", "Randomness", "TestSupport"]),
         .testTarget(name: "MemoryLimitsTests", dependencies: ["MemoryLimits"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Quantization", "Datasets", "GRU", "Randomness", "TestSupport"], exclude: ["Golden"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell"]),

@@ -145,7 +145,7 @@ public enum ARFFLoader {
                 }
                 sequence = interleaved
             } else {
-                sequence = try values(bytes, fields.dropLast(), dimension: nil, at: place)
+                sequence = try SeriesValues.read(bytes, fields.dropLast(), dimension: nil, whole: place(range.lowerBound), at: place)
             }
             file.pool.sequences.append(sequence)
             file.pool.labels.append(label)
@@ -188,6 +188,10 @@ public enum ARFFLoader {
             let inner = type.lowerBound + 1 ..< type.upperBound - 1
             let values = try quotedFields(bytes, inner) { _ in here }.map { unquoted(bytes, $0) }.filter { !$0.isEmpty }
             guard !values.isEmpty else { throw .malformed(here, problem: "attribute '\(name)' lists no values") }
+            var seen = Set<String>()
+            if let repeated = values.first(where: { !seen.insert($0).inserted }) {
+                throw .malformed(here, problem: "attribute '\(name)' lists the value '\(repeated)' twice")
+            }
             return (name, .nominal(values))
         }
         let typeName = TextScanning.string(bytes, word(bytes, type).0).lowercased()
@@ -239,8 +243,8 @@ public enum ARFFLoader {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// A relational value's rows (split at the two characters `\n`, or a real line break
-    /// should a writer have put one), each a dimension's values over time.
+    /// A relational value's rows (split at the two characters `\n`), each a dimension's
+    /// values over time.
     static func channels(_ bytes: [UInt8], _ range: Range<Int>, at place: (Int) -> FileLocation) throws(DatasetError) -> [[Float]] {
         var rows: [Range<Int>] = []
         var start = range.lowerBound
@@ -258,31 +262,12 @@ public enum ARFFLoader {
         var channels: [[Float]] = []
         for (dimension, row) in rows.enumerated() {
             let cells = TextScanning.fields(bytes, row, separator: TextScanning.comma)
-            let channel = try values(bytes, cells[...], dimension: dimension + 1, at: place)
+            let channel = try SeriesValues.read(bytes, cells[...], dimension: dimension + 1, whole: place(row.lowerBound), at: place)
             if let first = channels.first, first.count != channel.count {
                 throw .malformed(place(row.lowerBound), problem: "dimension \(dimension + 1) has \(channel.count) values, but dimension 1 has \(first.count)")
             }
             channels.append(channel)
         }
         return channels
-    }
-
-    /// One series' values, trailing missing ones dropped as padding.
-    static func values(_ bytes: [UInt8], _ cells: ArraySlice<Range<Int>>, dimension: Int?, at place: (Int) -> FileLocation) throws(DatasetError) -> [Float] {
-        var end = cells.endIndex
-        while end > cells.startIndex, TextScanning.isMissing(bytes, cells[end - 1]) { end -= 1 }
-        let which = dimension.map { " of dimension \($0)" } ?? ""
-        guard end > cells.startIndex else {
-            throw .malformed(place(cells.first?.lowerBound ?? 0), problem: "no values\(which), only missing ones")
-        }
-        var result: [Float] = []
-        result.reserveCapacity(end - cells.startIndex)
-        for cell in cells[..<end] {
-            if TextScanning.isMissing(bytes, cell) {
-                throw .malformed(place(cell.lowerBound), problem: "missing value inside the series\(which) (only trailing padding may be missing)")
-            }
-            result.append(try CSVLoader.number(bytes, cell, at: place(cell.lowerBound)))
-        }
-        return result
     }
 }

@@ -122,7 +122,7 @@ public enum CSVLoader {
         let text = TextScanning.unquoted(bytes, cell)
         guard text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let value = Double(text),
               value.rounded() == value, abs(value) < 1e15 else { return text }
-        return String(Int64(value))
+        return NumpyLoader.labelText(value)
     }
 
     /// A first line with no numeric value cells is a header; unless told where the label

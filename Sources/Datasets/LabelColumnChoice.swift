@@ -20,12 +20,18 @@ struct LabelColumnChoice {
         /// The header's name for the column, if the file has a header.
         var header: String?
 
-        /// Names (cells that are not numbers) are labels: measurements are numbers. Numbers
-        /// are labels only as whole numbers that repeat, two rows a value or more on
-        /// average, since integer-valued measurements (counts, pixel levels) exist too.
+        /// Names (cells that are not numbers) or whole numbers (at least two of them) could be
+        /// labels; fractional numbers and missing cells are measurements.
         var looksLikeLabels: Bool {
             guard !missing else { return false }
-            return numeric ? whole && distinct >= 2 && distinct <= rows / 2 : true
+            return numeric ? whole && distinct >= 2 : true
+        }
+
+        /// Labels repeat: a name that is not every row's own, or whole numbers that average
+        /// two rows a value or more. What tells labels from integer-valued measurements
+        /// (counts, pixel levels) when both ends could be labels.
+        var repeats: Bool {
+            numeric ? distinct <= rows / 2 : distinct < rows
         }
 
 
@@ -61,8 +67,17 @@ struct LabelColumnChoice {
     /// The column to read labels from, with the sentence `load task` says about it; or the
     /// question to ask, as an error naming the file.
     func decide(file: String) throws(DatasetError) -> (column: LoadOptions.LabelColumn, note: String) {
-        let firstFits = first.looksLikeLabels
-        let lastFits = last.looksLikeLabels
+        var firstFits = first.looksLikeLabels
+        var lastFits = last.looksLikeLabels
+        // Both could be: names before numbers (measurements are numbers), then the one whose
+        // values repeat, if only one does.
+        if firstFits, lastFits, first.numeric != last.numeric {
+            firstFits = !first.numeric
+            lastFits = !last.numeric
+        } else if firstFits, lastFits, first.repeats != last.repeats {
+            firstFits = first.repeats
+            lastFits = last.repeats
+        }
         if firstFits != lastFits {
             let (column, chosen, other, otherName) = firstFits ? (LoadOptions.LabelColumn.first, first, last, "last") : (.last, last, first, "first")
             let why = other.missing ? "has missing values" : "looks like measurements (\(other.summary))"
@@ -77,6 +92,6 @@ struct LabelColumnChoice {
         if firstFits {
             throw .malformed(FileLocation(file: file), problem: "cannot tell which column holds the class labels: the first (\(first.summary)) and the last (\(last.summary)) could both be labels; say 'label first' or 'label last'")
         }
-        throw .malformed(FileLocation(file: file), problem: "no column looks like class labels: the first holds \(first.summary), the last \(last.summary) (labels are names, or whole numbers that repeat); if one of them is the label, say 'label first' or 'label last'")
+        throw .malformed(FileLocation(file: file), problem: "no column looks like class labels: the first holds \(first.summary), the last \(last.summary) (labels are names or whole numbers); if one of them is the label, say 'label first' or 'label last'")
     }
 }

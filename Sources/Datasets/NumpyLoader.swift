@@ -14,17 +14,6 @@ public enum NumpyLoader {
             ? try ArchiveSource(path: path) : try SiblingSource(path: path)
         let name = FileInput.stem(path)
         let classNames = try declaredClasses(source)
-        // The archives' layout: NAME_TRAIN.npz and NAME_TEST.npz beside it.
-        if FileInput.formatExtension(path) == "npz", !source.has("X_train"), let pair = PublishedPair(path: path),
-           FileManager.default.fileExists(atPath: pair.partner) {
-            let trainSource = try ArchiveSource(path: pair.train), testSource = try ArchiveSource(path: pair.test)
-            var names = try declaredClasses(trainSource)
-            if names == nil { names = try declaredClasses(testSource) }
-            let train = try pool(trainSource, suffix: "", classNames: names)
-            let test = try pool(testSource, suffix: "", classNames: names)
-            return try TaskAssembly.task(name: pair.base, source: "NumPy files \(pair.train) + \((pair.test as NSString).lastPathComponent) (\(train.sequences.count) train, \(test.sequences.count) test sequences)",
-                                         train: train, test: test, declaredClasses: names, options: options, seed: seed)
-        }
         if source.has("X_train") {
             let train = try pool(source, suffix: "_train", classNames: classNames)
             let test = try pool(source, suffix: "_test", classNames: classNames)
@@ -32,9 +21,20 @@ public enum NumpyLoader {
                                              train: train, test: test, declaredClasses: classNames, options: options, seed: seed)
             return task
         }
-        let all = try pool(source, suffix: "", classNames: classNames)
-        return try TaskAssembly.task(name: name, source: "NumPy file \(path) (\(all.sequences.count) sequences)",
-                                     pool: all, declaredClasses: classNames, options: options, seed: seed)
+        guard FileInput.formatExtension(path) == "npz" else {
+            let all = try pool(source, suffix: "", classNames: classNames)
+            return try TaskAssembly.task(name: name, source: "NumPy file \(path) (\(all.sequences.count) sequences)",
+                                         pool: all, declaredClasses: classNames, options: options, seed: seed)
+        }
+        // An archive alone, or the archives' layout: NAME_TRAIN.npz with NAME_TEST.npz beside it.
+        // Each half reads its labels through its own class_names.
+        return try PublishedPair.task(path: path, kind: "NumPy", options: options, seed: seed) { file, _ throws(DatasetError) in
+            let half = try ArchiveSource(path: file)
+            let names = try declaredClasses(half)
+            let pool = try pool(half, suffix: "", classNames: names)
+            return LoadedFile(pool: pool, declaredClasses: names, declaredAt: FileLocation(file: file, array: "class_names"),
+                              declaredBy: "class_names", detail: "\(pool.sequences.count) sequences")
+        }
     }
 
     /// The `class_names` array, when the file has one.

@@ -114,20 +114,9 @@ public enum TSLoader {
             }
             var channels: [[Float]] = []
             for dimension in 0 ..< dimensions {
-                var cells = TextScanning.fields(bytes, fields[dimension], separator: TextScanning.comma)
-                // Unequal-length archives sometimes pad with trailing missing values; those are not data.
-                while let last = cells.last, TextScanning.isMissing(bytes, last) { cells.removeLast() }
-                var values: [Float] = []
-                values.reserveCapacity(cells.count)
-                for cell in cells {
-                    let location = FileLocation(file: path, line: line.number, column: cell.lowerBound - line.range.lowerBound + 1)
-                    if TextScanning.isMissing(bytes, cell) {
-                        throw .malformed(location, problem: "missing value in dimension \(dimension + 1) (only trailing padding may be missing)")
-                    }
-                    values.append(try CSVLoader.number(bytes, cell, at: location))
-                }
-                guard !values.isEmpty else {
-                    throw .malformed(here, problem: "dimension \(dimension + 1) has no values")
+                let cells = TextScanning.fields(bytes, fields[dimension], separator: TextScanning.comma)
+                let values = try SeriesValues.read(bytes, cells[...], dimension: dimension + 1, whole: here) { offset in
+                    FileLocation(file: path, line: line.number, column: offset - line.range.lowerBound + 1)
                 }
                 if let first = channels.first, first.count != values.count {
                     throw .malformed(here, problem: "dimension \(dimension + 1) has \(values.count) values, but dimension 1 has \(first.count)")

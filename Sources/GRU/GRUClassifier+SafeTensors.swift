@@ -70,7 +70,6 @@ extension GRUClassifier {
             !names.layer(k).contains { archive.tensors[$0] != nil }
         } ?? GRUClassifier.allowedLayers.upperBound
         var known: Set<String> = [names.headWeight, names.headBias, GRUTensorName.inputMean, GRUTensorName.inputScale]
-        for other in names.otherHeads { known.formUnion([ModelTensorNames.path(other, "weight"), ModelTensorNames.path(other, "bias")]) }
         for k in 0..<max(layerCount, 1) {
             known.formUnion(names.layer(k))
         }

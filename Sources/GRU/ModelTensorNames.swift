@@ -5,14 +5,10 @@
 public struct ModelTensorNames: Equatable, Sendable {
     public var recurrent: String
     public var head: String
-    /// Other heads on the same hidden state, left out because the user chose `head` by name
-    /// (a multi-task model's auxiliary outputs): their tensors are not refused as unused.
-    public var otherHeads: [String] = []
 
-    public init(recurrent: String, head: String, otherHeads: [String] = []) {
+    public init(recurrent: String, head: String) {
         self.recurrent = recurrent
         self.head = head
-        self.otherHeads = otherHeads
     }
 
     /// The names gq writes.
@@ -87,13 +83,11 @@ public struct ModelTensorNames: Equatable, Sendable {
             // None that fits: gq's own name, so the error names the tensor it expected.
             head = heads.first ?? "fc"
         }
-        let others = wantedHead == nil ? [] : heads.filter { $0 != head }
-        let names = ModelTensorNames(recurrent: module, head: head, otherHeads: others)
-        var note = names == .standard(kind) ? nil
+        // Another module of the same shape stays in the file: it may be a projection the
+        // head reads, so the model without it could be another model; it is refused as unused.
+        let names = ModelTensorNames(recurrent: module, head: head)
+        let note = names == .standard(kind) ? nil
             : "recurrent layers from \(shown(module)) (\(kind.withArticle), by its gate blocks), head from \(shown(head))"
-        if !others.isEmpty {
-            note = (note.map { $0 + "; " } ?? "") + "left out: the other head\(others.count == 1 ? "" : "s") \(others.map(shown).joined(separator: ", "))"
-        }
         return (names, kind, note)
     }
 }

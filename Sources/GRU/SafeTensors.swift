@@ -50,19 +50,32 @@ public enum SafeTensors {
         try read(contentsOf: url).metadata
     }
 
-    /// What `torch.save` writes: a zip archive (since PyTorch 1.6) or a bare pickle (protocol
-    /// 2–5), where a safetensors file would have its JSON header's `{` after 8 bytes.
+    /// What `torch.save` writes: a zip archive whose first member is a pickle (`…/data.pkl`,
+    /// since PyTorch 1.6), or a bare pickle (protocol 2–5), where a safetensors file would
+    /// have its JSON header's `{` after 8 bytes.
     public static func isPickle(_ bytes: [UInt8]) -> Bool {
         guard bytes.count >= 2, bytes.count < 9 || bytes[8] != UInt8(ascii: "{") else { return false }
-        let zip = bytes.count >= 4 && bytes[0 ..< 4] == [0x50, 0x4B, 0x03, 0x04]
-        let pickle = bytes[0] == 0x80 && (2 ... 5).contains(bytes[1])
-        return zip || pickle
+        if isZip(bytes) {
+            // The local header's name: length at offset 26, the name from offset 30.
+            guard bytes.count >= 30 else { return false }
+            let length = Int(bytes[26]) | Int(bytes[27]) << 8
+            guard bytes.count >= 30 + length else { return false }
+            return String(decoding: bytes[30 ..< 30 + length], as: UTF8.self).hasSuffix(".pkl")
+        }
+        return bytes[0] == 0x80 && (2 ... 5).contains(bytes[1])
+    }
+
+    static func isZip(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 4 && bytes[0 ..< 4] == [0x50, 0x4B, 0x03, 0x04]
     }
 
     /// Parses safetensors bytes; `file` names the source in error messages.
     public static func decode(_ data: Data, file: String) throws -> Archive {
         let bytes = [UInt8](data)
         if isPickle(bytes) { throw SafeTensorsError.pickle(file: file) }
+        if isZip(bytes), bytes.count < 9 || bytes[8] != UInt8(ascii: "{") {
+            throw SafeTensorsError.malformedHeader(file: file, reason: "this is a zip archive (an .npz or .keras file?), not a safetensors file")
+        }
         guard bytes.count >= 8 else { throw SafeTensorsError.truncated(file: file, size: bytes.count) }
         var headerLength: UInt64 = 0
         for i in 0..<8 { headerLength |= UInt64(bytes[i]) << (8 * UInt64(i)) }

@@ -58,19 +58,27 @@ public enum SafeTensorsError: Error, Equatable, CustomStringConvertible, Sendabl
         case let .overlappingTensors(file, first, second):
             return "\(file): tensors '\(first)' and '\(second)' have overlapping data offsets; each tensor needs its own bytes, so the file is damaged or crafted"
         case let .ambiguousModule(file, role, option, candidates):
-            return "\(file): more than one module could be the \(role): \(candidates.joined(separator: ", ")); say which with 'load model \((file as NSString).lastPathComponent) \(option) NAME'"
+            return "\(file): more than one module could be the \(role): \(candidates.joined(separator: ", ")); say which with 'load model \(Self.shellWord(file)) \(option) NAME'"
         case let .noSuchModule(file, module, role, candidates):
             let list = candidates.isEmpty ? "none fits" : "candidates: " + candidates.map { $0.isEmpty ? "'' (the top level)" : "'\($0)'" }.joined(separator: ", ")
             return "\(file) has no module '\(module)' that could be the \(role) (\(list))"
         case let .pickle(file):
-            let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            let target = (file as NSString).deletingPathExtension + ".safetensors"
+            let script = "import sys, torch, safetensors.torch as st; d = torch.load(sys.argv[1], map_location='cpu'); d = d.get('state_dict', d); "
+                + "st.save_file({k: v.contiguous() for k, v in d.items()}, sys.argv[2])"
             return "\(file) is a PyTorch pickle, which gq never loads (unpickling runs whatever code the file holds); convert its state_dict to safetensors with: "
-                + "python3 -c \"import torch, safetensors.torch as st; d = torch.load('\((file as NSString).lastPathComponent)', map_location='cpu'); d = d.get('state_dict', d); st.save_file({k: v.contiguous() for k, v in d.items()}, '\(stem).safetensors')\""
+                + "python3 -c \"\(script)\" \(Self.shellWord(file)) \(Self.shellWord(target))"
         case let .badValue(file, tensor, index, value, expected):
             return "\(file): tensor '\(tensor)' holds \(value) at index \(index); expected \(expected)"
         case let .writeFailed(file, reason):
             return "\(file): cannot write the model (\(reason)); nothing was changed"
         }
+    }
+
+    /// A path as one shell word: as it is when plain, else in single quotes.
+    static func shellWord(_ text: String) -> String {
+        let plain = !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "/._-+=:,@%".contains($0) }
+        return plain ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     static func shape(_ dims: [Int]) -> String { "[" + dims.map(String.init).joined(separator: ", ") + "]" }

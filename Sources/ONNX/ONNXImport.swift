@@ -36,10 +36,14 @@ public enum ONNXImport {
     public static func classifier(contentsOf url: URL) throws -> (model: GRUClassifier, note: String) {
         let file = url.path
         let data: Data
+        guard FileManager.default.fileExists(atPath: file) else { throw ONNXImportError.unreadable(file: file, reason: "no such file") }
         do { data = try Data(contentsOf: url) } catch { throw ONNXImportError.unreadable(file: file, reason: (error as NSError).localizedDescription) }
         let proto: Onnx_ModelProto
         do { proto = try Onnx_ModelProto(serializedBytes: data) } catch {
             throw ONNXImportError.unreadable(file: file, reason: "not an ONNX protobuf: \(error)")
+        }
+        if proto.producerName == "gq" {
+            throw ONNXImportError.unsupported(file: file, what: "this is an integer model gq wrote ('export onnx'), not a float model to quantize; 'load config' reads a configuration with its weights")
         }
         return try Reader(proto: proto, file: file, folder: url.deletingLastPathComponent()).classifier()
     }
@@ -70,70 +74,86 @@ public enum ONNXImport {
             node.name.isEmpty ? "\(node.opType) node (output '\(node.output.first ?? "")')" : "\(node.opType) node '\(node.name)'"
         }
 
-        /// A constant's values as floats (an initializer or a Constant node's tensor).
+        /// A constant's values as floats (an initializer or a Constant node's tensor or
+        /// scalar attribute); nil when `name` is not a constant.
         func floats(_ name: String) throws -> (shape: [Int], values: [Float])? {
             let tensor: Onnx_TensorProto
             if let t = initializers[name] {
                 tensor = t
-            } else if let node = producers[name], node.opType == "Constant", let value = node.attribute.first(where: { $0.name == "value" }) {
-                tensor = value.t
+            } else if let node = producers[name], node.opType == "Constant" {
+                if let value = node.attribute.first(where: { $0.name == "value" }) {
+                    tensor = value.t
+                } else if let value = node.attribute.first(where: { $0.name == "value_int" }) {
+                    return ([], [Float(value.i)])
+                } else if let value = node.attribute.first(where: { $0.name == "value_ints" }) {
+                    return ([value.ints.count], value.ints.map(Float.init))
+                } else if let value = node.attribute.first(where: { $0.name == "value_float" }) {
+                    return ([], [value.f])
+                } else if let value = node.attribute.first(where: { $0.name == "value_floats" }) {
+                    return ([value.floats.count], value.floats)
+                } else {
+                    throw unsupported("the \(Self.describe(node)) holds a kind of constant gq does not read")
+                }
             } else {
                 return nil
             }
+            let shown = tensor.name.isEmpty ? name : tensor.name
+            guard tensor.dims.allSatisfy({ $0 >= 0 && $0 <= Int64(Int32.max) }) else {
+                throw malformed("tensor '\(shown)' has shape \(tensor.dims), which no tensor can have")
+            }
             let shape = tensor.dims.map { Int($0) }
-            let count = shape.reduce(1, *)
+            var count = 1
+            for dim in shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+                guard !overflow, product <= Int(Int32.max) else { throw malformed("tensor '\(shown)' has shape \(shape), too large to hold") }
+                count = product
+            }
             var raw = tensor.rawData
             if tensor.dataLocation == .external {
                 let entries = Dictionary(tensor.externalData.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
-                guard let location = entries["location"], !location.contains("..") else {
-                    throw malformed("tensor '\(tensor.name)' is stored outside the file without a usable location")
+                guard let location = entries["location"], !location.contains(".."), !location.hasPrefix("/") else {
+                    throw malformed("tensor '\(shown)' is stored outside the file without a usable location")
                 }
-                let path = folder.appendingPathComponent(location)
-                let offset = Int(entries["offset"] ?? "0") ?? -1
-                guard let whole = try? Data(contentsOf: path, options: .mappedIfSafe) else {
-                    throw malformed("tensor '\(tensor.name)' is stored in \(location), which cannot be read beside the model")
+                guard let whole = try? Data(contentsOf: folder.appendingPathComponent(location), options: .mappedIfSafe) else {
+                    throw malformed("tensor '\(shown)' is stored in \(location), which cannot be read beside the model")
                 }
-                let length = entries["length"].flatMap { Int($0) } ?? (whole.count - max(offset, 0))
-                guard offset >= 0, length >= 0, offset + length <= whole.count else {
-                    throw malformed("tensor '\(tensor.name)': offset \(offset) and length \(length) run past the \(whole.count) bytes of \(location)")
+                let offset = entries["offset"].map { Int($0) ?? -1 } ?? 0
+                let length = entries["length"].map { Int($0) ?? -1 } ?? (whole.count - max(offset, 0))
+                guard offset >= 0, offset <= whole.count, length >= 0, length <= whole.count - offset else {
+                    throw malformed("tensor '\(shown)': offset \(entries["offset"] ?? "0") and length \(entries["length"] ?? "-") run past the \(whole.count) bytes of \(location)")
                 }
                 raw = whole.subdata(in: offset ..< offset + length)
+            }
+            // Fixed-width little-endian values from raw bytes, else the typed field.
+            func decode<T>(_ width: Int, _ typed: [T], _ convert: (UnsafeRawBufferPointer, Int) -> Float, _ field: (T) -> Float) throws -> [Float] {
+                guard !raw.isEmpty else { return typed.map(field) }
+                guard raw.count == count * width else {
+                    throw malformed("tensor '\(shown)' has \(raw.count) bytes for \(count) values of \(width) bytes")
+                }
+                return raw.withUnsafeBytes { bytes in (0 ..< count).map { convert(bytes, $0 * width) } }
             }
             let values: [Float]
             switch tensor.dataType {
             case 1:  // FLOAT
-                if !raw.isEmpty {
-                    guard raw.count == count * 4 else { throw malformed("tensor '\(tensor.name)' has \(raw.count) bytes for \(count) float32 values") }
-                    values = raw.withUnsafeBytes { bytes in (0 ..< count).map { Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) } }
-                } else {
-                    values = tensor.floatData
-                }
+                values = try decode(4, tensor.floatData, { Float(bitPattern: UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: $1, as: UInt32.self))) }, { $0 })
             case 11:  // DOUBLE
-                if !raw.isEmpty {
-                    guard raw.count == count * 8 else { throw malformed("tensor '\(tensor.name)' has \(raw.count) bytes for \(count) float64 values") }
-                    values = raw.withUnsafeBytes { bytes in (0 ..< count).map { Float(Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)))) } }
-                } else {
-                    values = tensor.doubleData.map(Float.init)
-                }
-            case 7:  // INT64, for indices
-                if !raw.isEmpty {
-                    guard raw.count == count * 8 else { throw malformed("tensor '\(tensor.name)' has \(raw.count) bytes for \(count) int64 values") }
-                    values = raw.withUnsafeBytes { bytes in (0 ..< count).map { Float(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))) } }
-                } else {
-                    values = tensor.int64Data.map(Float.init)
-                }
+                values = try decode(8, tensor.doubleData, { Float(Double(bitPattern: UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: $1, as: UInt64.self)))) }, { Float($0) })
+            case 7:  // INT64: indices and shapes
+                values = try decode(8, tensor.int64Data, { Float(Int64(littleEndian: $0.loadUnaligned(fromByteOffset: $1, as: Int64.self))) }, { Float($0) })
+            case 6:  // INT32: indices too
+                values = try decode(4, tensor.int32Data, { Float(Int32(littleEndian: $0.loadUnaligned(fromByteOffset: $1, as: Int32.self))) }, { Float($0) })
             default:
-                throw unsupported("tensor '\(tensor.name)' is of ONNX data type \(tensor.dataType), not float32")
+                throw unsupported("tensor '\(shown)' is of ONNX data type \(tensor.dataType); gq reads float32, float64, int32 and int64 tensors")
             }
-            guard values.count == count else { throw malformed("tensor '\(tensor.name)' holds \(values.count) values for shape \(shape)") }
+            guard values.count == count else { throw malformed("tensor '\(shown)' holds \(values.count) values for shape \(shape)") }
             return (shape, values)
         }
 
         /// True when `name` is absent, or a state of zeros however the exporter built it.
-        func isZero(_ name: String) throws -> Bool {
+        func isZero(_ name: String, depth: Int = 0) throws -> Bool {
             if name.isEmpty { return true }
-            if let constant = try floats(name) { return constant.values.allSatisfy { $0 == 0 } }
-            guard let node = producers[name] else { return false }
+            if let constant = try? floats(name) { return constant.values.allSatisfy { $0 == 0 } }
+            guard let node = producers[name], depth < Self.depthLimit else { return false }
             switch node.opType {
             case "ConstantOfShape":
                 guard let value = node.attribute.first(where: { $0.name == "value" }) else { return true }
@@ -141,13 +161,33 @@ public enum ONNXImport {
                 return t.floatData.allSatisfy { $0 == 0 } && t.doubleData.allSatisfy { $0 == 0 } && t.int64Data.allSatisfy { $0 == 0 }
                     && t.rawData.allSatisfy { $0 == 0 }
             case "Slice", "Expand", "Reshape", "Unsqueeze", "Squeeze", "Identity", "Cast", "Transpose":
-                return try isZero(node.input[0])
+                return try isZero(input(node, 0), depth: depth + 1)
             default:
                 return false
             }
         }
 
         func attribute(_ node: Onnx_NodeProto, _ name: String) -> Onnx_AttributeProto? { node.attribute.first { $0.name == name } }
+
+        /// Input `i` of `node` ("" when optional and absent), or an error naming the node.
+        func input(_ node: Onnx_NodeProto, _ i: Int, optional: Bool = false) throws -> String {
+            guard i < node.input.count else {
+                if optional { return "" }
+                throw malformed("the \(Self.describe(node)) has \(node.input.count) input\(node.input.count == 1 ? "" : "s"); \(node.opType) needs at least \(i + 1)")
+            }
+            return node.input[i]
+        }
+
+        func output(_ node: Onnx_NodeProto, _ i: Int) throws -> String {
+            guard i < node.output.count, !node.output[i].isEmpty else {
+                throw malformed("the \(Self.describe(node)) has no output \(i)")
+            }
+            return node.output[i]
+        }
+
+        /// The graph's value names are followed at most this far: a graph with a cycle in it
+        /// (not a valid ONNX graph) is refused instead of followed forever.
+        static let depthLimit = 256
 
         /// The recurrent nodes from the graph's input up, checked one by one.
         func classifier() throws -> (model: GRUClassifier, note: String) {
@@ -170,11 +210,11 @@ public enum ONNXImport {
             let cell: CellKind = first.opType == "LSTM" ? .lstm : .gru
             // Every layer but the first reads the one below through plumbing only.
             for (below, above) in zip(recurrent, recurrent.dropFirst()) {
-                guard try reaches(from: below.output[0], to: above, input: 0) else {
+                guard try reaches(from: output(below, 0), to: above, input: 0) else {
                     throw unsupported("the \(Self.describe(above)) does not read the output of the \(Self.describe(below)) directly (only reshaping may stand between layers)")
                 }
             }
-            guard try origin(of: first.input[0]) != nil else {
+            guard try origin(of: input(first, 0)) != nil else {
                 throw unsupported("the \(Self.describe(first)) reads something computed from the input (only reshaping may stand before the first layer)")
             }
             var tensors: [String: SafeTensors.Tensor] = [:]
@@ -193,7 +233,8 @@ public enum ONNXImport {
             do {
                 model = try GRUClassifier(archive: SafeTensors.Archive(tensors: tensors), file: file)
             } catch let error as SafeTensorsError {
-                throw malformed("the weights do not make a model: \(error)")
+                // Its tensor names are gq's (gru.weight_ih_l0, fc.weight): the layer and the role.
+                throw malformed("the weights do not make a model: " + error.description.replacingOccurrences(of: file + ": ", with: ""))
             }
             var note = "read \(recurrent.count == 1 ? cell.withArticle : "\(recurrent.count) \(cell.displayName) layers") (\(recurrent.map { Self.describe($0) }.joined(separator: ", "))) and the head (\(head.nodes)); gates reordered from ONNX's to PyTorch's order"
             if let dropped = head.dropped { note += "; the \(dropped) after the head is left out (it does not change the class)" }
@@ -201,22 +242,27 @@ public enum ONNXImport {
         }
 
         /// The graph input `name` comes from, through plumbing only; nil when it is computed.
-        func origin(of name: String) throws -> String? {
+        func origin(of name: String, depth: Int = 0) throws -> String? {
             if graph.input.contains(where: { $0.name == name }) && initializers[name] == nil { return name }
-            guard let node = producers[name], ONNXImport.plumbing.contains(node.opType) else { return nil }
+            guard let node = producers[name], ONNXImport.plumbing.contains(node.opType), depth < Self.depthLimit else { return nil }
             for input in node.input where !input.isEmpty {
-                if try floats(input) != nil || (producers[input].map { ["Shape", "Constant", "ConstantOfShape"].contains($0.opType) } ?? false) { continue }
-                if let found = try origin(of: input) { return found }
+                if isConstant(input) || (producers[input].map { ["Shape", "ConstantOfShape"].contains($0.opType) } ?? false) { continue }
+                if let found = try origin(of: input, depth: depth + 1) { return found }
             }
             return nil
         }
 
+        /// An initializer or a Constant node's output: a value fixed in the file.
+        func isConstant(_ name: String) -> Bool {
+            initializers[name] != nil || producers[name]?.opType == "Constant"
+        }
+
         /// Whether `target`'s input `index` is `start`, or derived from it through plumbing.
         func reaches(from start: String, to target: Onnx_NodeProto, input index: Int) throws -> Bool {
-            var name = target.input[index]
+            var name = try input(target, index)
             var seen = 0
             while name != start {
-                guard let node = producers[name], ONNXImport.plumbing.contains(node.opType), seen < 64 else { return false }
+                guard let node = producers[name], ONNXImport.plumbing.contains(node.opType), !node.input.isEmpty, seen < Self.depthLimit else { return false }
                 seen += 1
                 name = node.input[0]
             }
@@ -245,18 +291,18 @@ public enum ONNXImport {
             if cell == .lstm, (attribute(node, "input_forget")?.i ?? 0) != 0 {
                 throw unsupported("the \(name) couples its input and forget gates (input_forget = 1)")
             }
-            if (attribute(node, "layout")?.i ?? 0) != 0, node.input.count > 4, !node.input[4].isEmpty {
-                throw unsupported("the \(name) takes sequence lengths in the batch-major layout")
+            if !(try input(node, 4, optional: true)).isEmpty {
+                throw unsupported("the \(name) takes sequence lengths (sequence_lens): gq runs each sequence to its own end, one step at a time")
             }
-            for (position, what) in [(5, "initial_h"), (6, "initial_c")] where node.input.count > position {
-                guard try isZero(node.input[position]) else {
+            for (position, what) in [(5, "initial_h"), (6, "initial_c")] {
+                guard try isZero(input(node, position, optional: true)) else {
                     throw unsupported("the \(name) starts from a given \(what) rather than zeros")
                 }
             }
-            if cell == .lstm, node.input.count > 7, !node.input[7].isEmpty, !(try isZero(node.input[7])) {
+            if cell == .lstm, !(try isZero(input(node, 7, optional: true))) {
                 throw unsupported("the \(name) has peephole connections (P)")
             }
-            guard node.input.count >= 3, let w = try floats(node.input[1]), let r = try floats(node.input[2]) else {
+            guard let w = try floats(input(node, 1)), let r = try floats(input(node, 2)) else {
                 throw unsupported("the \(name)'s weights W and R are not constants in the file")
             }
             let blocks = cell.gateBlocks
@@ -268,8 +314,8 @@ public enum ONNXImport {
                 throw malformed("the \(name)'s W has shape \(w.shape), expected [1, \(g), input size]")
             }
             var bias = [Float](repeating: 0, count: 2 * g)
-            if node.input.count > 3, !node.input[3].isEmpty {
-                guard let b = try floats(node.input[3]) else { throw unsupported("the \(name)'s bias B is not a constant in the file") }
+            if !(try input(node, 3, optional: true)).isEmpty {
+                guard let b = try floats(input(node, 3)) else { throw unsupported("the \(name)'s bias B is not a constant in the file") }
                 guard b.shape == [1, 2 * g] else { throw malformed("the \(name)'s B has shape \(b.shape), expected [1, \(2 * g)]") }
                 bias = b.values
             }
@@ -298,7 +344,7 @@ public enum ONNXImport {
         /// state is followed through plumbing: Y (every step) becomes the last step at a
         /// Gather or Slice of index −1; Y_h is the last step already.
         func head(after last: Onnx_NodeProto, hidden: Int) throws -> Head {
-            var lastStep: [String: Bool] = [last.output[0]: false]
+            var lastStep: [String: Bool] = [try output(last, 0): false]
             if last.output.count > 1, !last.output[1].isEmpty { lastStep[last.output[1]] = true }
             if last.output.count > 2, !last.output[2].isEmpty, consumers[last.output[2]] != nil {
                 throw unsupported("the \(Self.describe(last))'s cell state Y_c is read; gq classifies from the hidden state h")
@@ -306,6 +352,7 @@ public enum ONNXImport {
             var queue = Array(lastStep.keys)
             var heads: [(node: Onnx_NodeProto, lastStep: Bool)] = []
             while let value = queue.popLast() {
+                guard lastStep.count < graph.node.count + 8 else { break }
                 for node in consumers[value] ?? [] {
                     if node.opType == "Shape" { continue }  // its output is a shape, not the state
                     guard ONNXImport.plumbing.contains(node.opType) else {
@@ -333,37 +380,37 @@ public enum ONNXImport {
         /// A Gather or Slice that keeps index −1 (the last step or the last layer's state).
         func selectsLast(_ node: Onnx_NodeProto) throws -> Bool {
             if node.opType == "Gather" {
-                guard node.input.count > 1, let index = try floats(node.input[1]) else { return false }
+                guard node.input.count > 1, let index = try? floats(node.input[1]) else { return false }
                 return index.values == [-1]
             }
-            guard node.input.count > 1, let starts = try floats(node.input[1]) else { return false }
+            guard node.input.count > 1, let starts = try? floats(node.input[1]) else { return false }
             return starts.values == [-1]
         }
 
         func linear(_ node: Onnx_NodeProto, hidden: Int) throws -> Head {
             var weight: (shape: [Int], values: [Float])
             var bias: [Float]?
-            var output = node.output[0]
+            var output = try self.output(node, 0)
             var names = Self.describe(node)
             switch node.opType {
             case "Gemm":
                 guard (attribute(node, "alpha")?.f ?? 1) == 1, (attribute(node, "beta")?.f ?? 1) == 1, (attribute(node, "transA")?.i ?? 0) == 0 else {
                     throw unsupported("the head \(names) scales or transposes its input (alpha, beta or transA)")
                 }
-                guard let w = try floats(node.input[1]) else { throw unsupported("the head \(names)'s weight is not a constant") }
+                guard let w = try floats(input(node, 1)) else { throw unsupported("the head \(names)'s weight is not a constant") }
                 weight = (attribute(node, "transB")?.i ?? 0) == 1 ? w : transposed(w)
-                if node.input.count > 2, !node.input[2].isEmpty {
-                    guard let b = try floats(node.input[2]) else { throw unsupported("the head \(names)'s bias is not a constant") }
+                if !(try input(node, 2, optional: true)).isEmpty {
+                    guard let b = try floats(input(node, 2)) else { throw unsupported("the head \(names)'s bias is not a constant") }
                     bias = b.values
                 }
             case "MatMul":
-                guard let w = try floats(node.input[1]) else { throw unsupported("the head \(names)'s weight is not a constant") }
+                guard let w = try floats(input(node, 1)) else { throw unsupported("the head \(names)'s weight is not a constant") }
                 weight = transposed(w)
                 if let add = consumers[output]?.first, add.opType == "Add", consumers[output]?.count == 1 {
-                    let other = add.input[0] == output ? add.input[1] : add.input[0]
-                    guard let b = try floats(other) else { throw unsupported("the \(Self.describe(add)) after the head adds something other than a constant bias") }
-                    bias = b.values
-                    output = add.output[0]
+                    let (a, b) = (try input(add, 0), try input(add, 1))
+                    guard let constant = try floats(a == output ? b : a) else { throw unsupported("the \(Self.describe(add)) after the head adds something other than a constant bias") }
+                    bias = constant.values
+                    output = try self.output(add, 0)
                     names += " and " + Self.describe(add)
                 }
             default:
@@ -378,17 +425,20 @@ public enum ONNXImport {
             // After the head: the graph's output, perhaps through Softmax or LogSoftmax.
             var dropped: String?
             var current = output
+            var steps = 0
             while !graph.output.contains(where: { $0.name == current }) {
-                guard let next = consumers[current], next.count == 1 else {
+                guard let next = consumers[current], next.count == 1, steps < Self.depthLimit else {
                     throw unsupported("the head's output feeds \(consumers[current]?.map(Self.describe).joined(separator: " and ") ?? "nothing") rather than the graph's output")
                 }
+                steps += 1
                 let node = next[0]
                 if ["Softmax", "LogSoftmax"].contains(node.opType) {
                     dropped = node.opType
-                } else if !ONNXImport.plumbing.contains(node.opType) {
+                } else if !["Identity", "Cast", "Flatten", "Reshape", "Squeeze", "Unsqueeze"].contains(node.opType) {
+                    // Slicing or gathering would keep some of the classes: another model than the head's.
                     throw unsupported("the \(Self.describe(node)) computes on the head's output")
                 }
-                current = node.output[0]
+                current = try self.output(node, 0)
             }
             return Head(weight: SafeTensors.Tensor(shape: weight.shape, values: weight.values),
                         bias: SafeTensors.Tensor(shape: [classes], values: b), nodes: names, dropped: dropped)

@@ -101,6 +101,8 @@ struct ARFFLoaderTests {
          "FILE:1: data before the @data line (missing @data?)"),
         ("no rows", "@relation r\n@attribute a numeric\n@attribute c {x,y}\n@data\n% nothing\n",
          "FILE: no rows after @data"),
+        ("repeated class value", "@relation r\n@attribute a numeric\n@attribute c {a,a,b}\n@data\n1,a\n",
+         "FILE:3: attribute 'c' lists the value 'a' twice"),
         ("unknown header line", "@relation r\n@attrib a numeric\n",
          "FILE:2: unknown header line '@attrib' (ARFF has @relation, @attribute, @end and @data)"),
     ]

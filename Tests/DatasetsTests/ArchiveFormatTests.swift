@@ -118,7 +118,7 @@ struct ArchiveFormatTests {
         let text = (0 ..< 10).map { "\(Double($0) * 0.5 + 0.25),1,2,\(Double($0) * 0.3 + 0.1)" }.joined(separator: "\n")
         let path = try folder.write("values.csv", text)
         #expect(datasetErrorMessage { _ = try TaskCatalog.load(path) }
-            == "\(path): no column looks like class labels: the first holds 10 distinct fractional numbers in 10 rows, the last 10 distinct fractional numbers in 10 rows (labels are names, or whole numbers that repeat); if one of them is the label, say 'label first' or 'label last'")
+            == "\(path): no column looks like class labels: the first holds 10 distinct fractional numbers in 10 rows, the last 10 distinct fractional numbers in 10 rows (labels are names or whole numbers); if one of them is the label, say 'label first' or 'label last'")
     }
 
     @Test("a column of names is the label beside a column of numbers, however few the rows")

@@ -90,6 +90,20 @@ struct NumpyLoaderTests {
         }
     }
 
+    @Test("each half of an .npz pair reads its integer labels through its own class_names")
+    func archivePairClassNames() throws {
+        let folder = try ScratchFolder()
+        let x = npy(float32: Array(Self.x.prefix(32)), shape: [4, 4, 2])
+        try folder.write("Pets_TRAIN.npz", zipArchive([("X.npy", x), ("y.npy", npy(int64: [0, 1, 0, 1])),
+                                                       ("class_names.npy", npy(unicode: ["cat", "dog"], width: 3))]))
+        let test = try folder.write("Pets_TEST.npz", zipArchive([("X.npy", x), ("y.npy", npy(int64: [0, 1, 0, 1])),
+                                                                 ("class_names.npy", npy(unicode: ["dog", "cat"], width: 3))]))
+        let task = try TaskCatalog.load(test, options: LoadOptions(validationFraction: 0))
+        #expect(task.classNames == ["cat", "dog"])
+        #expect(task.train.labels == [0, 1, 0, 1])
+        #expect(task.test.labels == [1, 0, 1, 0])
+    }
+
     @Test("X_train and X_test keep the published split; validation comes from train")
     func publishedSplit() throws {
         let folder = try ScratchFolder()

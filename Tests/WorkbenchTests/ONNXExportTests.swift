@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Workbench
 
 /// `export onnx` is checked where it matters: in onnxruntime, against gq's own integer
@@ -9,29 +10,23 @@ struct ONNXExportTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// A Python with onnxruntime and numpy: GQ_ONNX_PYTHON, the private one scripts/onnx-python
-    /// makes, or python3.
-    static let python: String? = {
-        let candidates: [String?] = [ProcessInfo.processInfo.environment["GQ_ONNX_PYTHON"],
-                                     root.appendingPathComponent(".build-onnx-venv/bin/python").path, "/usr/bin/python3"]
-        return candidates.compactMap { $0 }.first { (path: String) -> Bool in run(path, ["-c", "import onnxruntime, numpy"]).status == 0 }
+    /// makes, or python3 on the PATH; as the command and the words before the script's.
+    static let python: (executable: URL, prefix: [String])? = {
+        var candidates: [(URL, [String])] = [(root.appendingPathComponent(".build-onnx-venv/bin/python"), []),
+                                             (URL(fileURLWithPath: "/usr/bin/env"), ["python3"])]
+        if let given = ProcessInfo.processInfo.environment["GQ_ONNX_PYTHON"], !given.isEmpty {
+            candidates.insert((URL(fileURLWithPath: given), []), at: 0)
+        }
+        return candidates.first { candidate in
+            (try? ChildProcess.run(candidate.0, candidate.1 + ["-c", "import onnxruntime, numpy"]))?.status == 0
+        }
     }()
-
-    static func run(_ executable: String, _ arguments: [String]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return (-1, "\(error)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
 
     /// Exports the workspace's configuration and its test split, runs them in onnxruntime and
     /// returns what scripts/onnx-run.py says ("N sequences, 0 differ from gq's logits").
-    static func compare(_ workspace: Workspace, _ bits: [String], python: String) throws -> (status: Int32, output: String) {
+    static func compare(_ workspace: Workspace, _ bits: [String], python: (executable: URL, prefix: [String]),
+                        options: QuantizationOptions? = nil) throws -> (status: Int32, output: String) {
+        if let options { _ = workspace.setOptions(options) }
         var widths = BitWidths(uniform: 8, network: workspace.bits.network)
         try widths.apply(bits)
         workspace.bits = widths
@@ -42,7 +37,9 @@ struct ONNXExportTests {
         try workspace.exportONNX().write(to: model)
         _ = try workspace.saveSplit(.test, to: split)
         try workspace.predictionsCSV(.test).text.write(to: predictions, atomically: true, encoding: .utf8)
-        return run(python, [root.appendingPathComponent("scripts/onnx-run.py").path, model.path, split.path, predictions.path])
+        let result = try ChildProcess.run(python.executable, python.prefix + [root.appendingPathComponent("scripts/onnx-run.py").path,
+                                                                              model.path, split.path, predictions.path])
+        return (result.status, result.out + result.err)
     }
 
     static let configurations: [[String]] = [["all=8"], ["all=4"], ["all=6", "gate.z=3", "h.*=7", "input=5", "fc=4", "n.wx=2"]]
@@ -57,6 +54,12 @@ struct ONNXExportTests {
             #expect(result.status == 0, "\(bits): \(result.output)")
             #expect(result.output.contains("359 sequences, 0 differ"), "\(bits): \(result.output)")
         }
+        // Power-of-two requantization (shifts alone) and per-tensor weight scales.
+        var options = workspace.options
+        options.requantization = .powerOfTwo
+        options.weights = .perTensor
+        let result = try Self.compare(workspace, ["all=5", "h.*=9"], python: python, options: options)
+        #expect(result.output.contains("359 sequences, 0 differ"), "power of two: \(result.output)")
     }
 
     @Test("a variable-length task, a two-layer LSTM and 16-bit state codes run bit for bit too",
