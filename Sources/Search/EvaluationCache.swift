@@ -39,14 +39,22 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
         }
     }
 
-    private var values: [Genome: Evaluation] = [:]
+    private var values: [GenomeKey: Evaluation] = [:]
     /// Genomes in the order they were first evaluated, so that the saved form is deterministic.
     private var order: [Genome] = []
     /// Positions in `order` of the feasible evaluations no other feasible one dominates,
     /// sorted by objectives (then position): kept up to date on every store, so the archive
     /// front costs O(front) per new evaluation instead of a pass over every evaluation.
     /// Infeasible evaluations never enter it: a front is what can be used.
-    private var archive: [Int] = []
+    private var archive: [ArchiveMember] = []
+
+    /// An archive entry keeps its objectives beside its position: finding them through the
+    /// genome would hash a genome per member on every store, which grew with the front
+    /// (issue 25: 0.26 → 1.2 ms per generation over 50 generations).
+    private struct ArchiveMember: Sendable, Equatable {
+        var position: Int
+        var objectives: [Double]
+    }
     /// The position of the first evaluation with the smallest violation among the infeasible
     /// ones: what to report when nothing is feasible yet.
     private var nearest: Int?
@@ -61,11 +69,11 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
     public var count: Int { order.count }
 
     /// The objectives of `genome` if it was evaluated, without counting a hit.
-    public func peek(_ genome: Genome) -> [Double]? { values[genome]?.objectives }
+    public func peek(_ genome: Genome) -> [Double]? { values[GenomeKey(genome)]?.objectives }
 
     /// The whole evaluation of `genome` (objectives and constraints) if it was evaluated,
     /// without counting a hit.
-    public func evaluation(of genome: Genome) -> Evaluation? { values[genome] }
+    public func evaluation(of genome: Genome) -> Evaluation? { values[GenomeKey(genome)] }
 
     /// Adds `count` to the hit counter (the search counts a generation's hits only once it completes).
     public mutating func countHits(_ count: Int) { hits += count }
@@ -78,15 +86,16 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
     /// Stores the first evaluation of `genome`; a genome is a pure function's input, so a
     /// second store of it changes nothing.
     public mutating func store(_ genome: Genome, _ evaluation: Evaluation) {
-        guard values[genome] == nil else { return }
-        values[genome] = evaluation
+        let key = GenomeKey(genome)
+        guard values[key] == nil else { return }
+        values[key] = evaluation
         order.append(genome)
         let position = order.count - 1
         let violation = evaluation.violation
         if violation == 0 {
             feasibleCount += 1
             addToArchive(position, evaluation.objectives)
-        } else if nearest.map({ violation < (values[order[$0]]?.violation ?? .infinity) }) ?? true {
+        } else if nearest.map({ violation < (values[GenomeKey(order[$0])]?.violation ?? .infinity) }) ?? true {
             nearest = position
         }
     }
@@ -100,7 +109,7 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
     }
 
     private func entry(_ genome: Genome) -> Entry {
-        let evaluation = values[genome] ?? Evaluation(objectives: [])
+        let evaluation = values[GenomeKey(genome)] ?? Evaluation(objectives: [])
         return Entry(genome: genome, objectives: evaluation.objectives, constraints: evaluation.constraints)
     }
 
@@ -109,14 +118,21 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
     /// `entries`, without the pass. Empty while nothing feasible has been evaluated; without
     /// constraints every evaluation is feasible.
     public var nondominated: [Entry] {
-        archive.map { entry(order[$0]) }
+        archive.map { entry(order[$0.position]) }
     }
 
     /// The hypervolume of the archive front (`nondominated`) against `reference`: the one
     /// hypervolume a search reports, per generation and at the end. It never falls, since
     /// the archive only gains points that move the front forward; 0 while nothing is feasible.
     public func hypervolume(reference: [Double]) -> Double {
-        Hypervolume.compute(archive.map { values[order[$0]]?.objectives ?? [] }, reference: reference)
+        guard reference.count == 2 else { return Hypervolume.compute(archive.map(\.objectives), reference: reference) }
+        // The archive is already sorted and non-dominated: one sweep, no copy and no sort.
+        var area = 0.0, lowest = reference[1]
+        for member in archive where member.objectives[0] < reference[0] && member.objectives[1] < lowest {
+            area += (reference[0] - member.objectives[0]) * (lowest - member.objectives[1])
+            lowest = member.objectives[1]
+        }
+        return area
     }
 
     /// While nothing is feasible, the evaluation nearest to feasible (the smallest violation,
@@ -127,19 +143,29 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
     }
 
     private mutating func addToArchive(_ position: Int, _ objectives: [Double]) {
-        let values = self.values, order = self.order
-        func objectivesAt(_ p: Int) -> [Double] { values[order[p]]?.objectives ?? [] }
-        if archive.contains(where: { Pareto.dominates(objectivesAt($0), objectives) }) { return }
-        archive.removeAll { Pareto.dominates(objectives, objectivesAt($0)) }
         // Binary search for the slot that keeps (objectives, position) ascending.
         var low = 0, high = archive.count
         while low < high {
             let middle = (low + high) / 2
-            let other = objectivesAt(archive[middle])
-            let before = Pareto.lexicographicallyLess(other, objectives) || (other == objectives && archive[middle] < position)
+            let other = archive[middle]
+            let before = Pareto.lexicographicallyLess(other.objectives, objectives) || (other.objectives == objectives && other.position < position)
             if before { low = middle + 1 } else { high = middle }
         }
-        archive.insert(position, at: low)
+        let member = ArchiveMember(position: position, objectives: objectives)
+        guard objectives.count == 2 else {
+            if archive.contains(where: { Pareto.dominates($0.objectives, objectives) }) { return }
+            archive.insert(member, at: low)
+            archive.removeAll { Pareto.dominates(objectives, $0.objectives) }
+            return
+        }
+        // Two objectives: along the sorted front the second objective never rises, so the
+        // member just before the slot is the only one that could dominate the new point,
+        // and the members it dominates are the run right after the slot. O(log front)
+        // instead of two passes over it, which grew with the run (issue 25).
+        if low > 0, Pareto.dominates(archive[low - 1].objectives, objectives) { return }
+        var end = low
+        while end < archive.count, archive[end].objectives[1] >= objectives[1] { end += 1 }
+        archive.replaceSubrange(low ..< end, with: [member])
     }
 
     private enum CodingKeys: String, CodingKey { case hits, entries }

@@ -1,6 +1,24 @@
 /// A genome: one chosen value per gene, in the order of `GenomeSpace.geneNames`.
 public typealias Genome = [Int]
 
+/// A genome as a set or dictionary key, hashed once: its genes folded into one word when it
+/// is made, so a lookup feeds the hasher one value instead of every gene (a search looks up
+/// hundreds of genomes a generation; issue 25). Equal keys are equal genomes.
+struct GenomeKey: Hashable, Sendable {
+    let genome: Genome
+    private let fold: UInt64
+
+    init(_ genome: Genome) {
+        self.genome = genome
+        var fold: UInt64 = 0xcbf2_9ce4_8422_2325
+        for gene in genome { fold = (fold ^ UInt64(bitPattern: Int64(gene))) &* 0x0000_0100_0000_01B3 }
+        self.fold = fold
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(fold) }
+    static func == (a: GenomeKey, b: GenomeKey) -> Bool { a.fold == b.fold && a.genome == b.genome }
+}
+
 /// The search space: for every named gene, the values it may take.
 ///
 /// The order of `allowedValues[g]` matters to neighbour-biased mutation, which

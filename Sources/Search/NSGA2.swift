@@ -273,7 +273,7 @@ public final class NSGA2 {
         let wanted = options.populationSize
         var offspring: [Genome] = []
         offspring.reserveCapacity(wanted)
-        var seen = Set(population.map(\.genome))
+        var seen = Set(population.map { GenomeKey($0.genome) })
         var rounds = 0
         while offspring.count < wanted && rounds < Self.maxMatingRounds {
             rounds += 1
@@ -292,7 +292,7 @@ public final class NSGA2 {
                 children.append(b)
             }
             for child in children where offspring.count < wanted {
-                if seen.insert(child).inserted { offspring.append(child) }
+                if seen.insert(GenomeKey(child)).inserted { offspring.append(child) }
             }
         }
         return offspring

@@ -10,9 +10,11 @@ public enum SearchBenchmark {
     /// (a weighted "size" against a weighted "error"), so fronts, crowding and
     /// duplicates behave as in a real search while evaluation costs nanoseconds.
     ///
-    /// Keys: `overhead_ms_per_generation` (median, 1 thread),
-    /// `overhead_ms_per_generation_min`, `overhead_ms_per_generation_threads`
-    /// (median at `threads`), `population`, `genes`, `generations`, `repeats`, `threads`.
+    /// Keys: `overhead_ms_per_generation` (median over repeats of the run's mean, 1 thread),
+    /// `overhead_ms_per_generation_min`, `overhead_ms_per_generation_threads` (at `threads`),
+    /// `overhead_ms_per_generation_at_10` and `_at_G` (the first ten generations and the last
+    /// ten of a G-generation run, 1 thread), `population`, `genes`, `generations`,
+    /// `repeats`, `threads`.
     public static func run(
         populationSize: Int = 100,
         genes: Int = 17,
@@ -31,26 +33,31 @@ public enum SearchBenchmark {
             }
             return [size, error]
         }
-        func perGeneration(threads: Int, seed: UInt64) -> Double {
+        /// Milliseconds of each generation of one search.
+        func generationTimes(threads: Int, seed: UInt64) -> [Double] {
             let options = NSGA2Options(populationSize: populationSize, seed: seed, threads: threads)
             guard let search = try? NSGA2(space: space, options: options, objectiveCount: 2, evaluate: evaluate) else {
-                return .nan
+                return []
             }
             search.initialize()
             let clock = ContinuousClock()
-            let elapsed = clock.measure {
-                for _ in 0 ..< generations { search.step() }
+            return (0 ..< generations).map { _ in
+                let elapsed = clock.measure { search.step() }
+                return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) * 1000
             }
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            return seconds * 1000 / Double(max(1, generations))
         }
+        func mean(_ values: ArraySlice<Double>) -> Double { values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count) }
         // A different seed per repeat, so no two repeats do identical work.
-        let single = (0 ..< max(1, repeats)).map { perGeneration(threads: 1, seed: UInt64($0) + 1) }
-        let parallel = (0 ..< max(1, repeats)).map { perGeneration(threads: workerCount, seed: UInt64($0) + 101) }
+        let single = (0 ..< max(1, repeats)).map { generationTimes(threads: 1, seed: UInt64($0) + 1) }
+        let parallel = (0 ..< max(1, repeats)).map { generationTimes(threads: workerCount, seed: UInt64($0) + 101) }
+        let window = min(10, generations)
         return [
-            "overhead_ms_per_generation": median(single),
-            "overhead_ms_per_generation_min": single.min() ?? .nan,
-            "overhead_ms_per_generation_threads": median(parallel),
+            "overhead_ms_per_generation": median(single.map { mean($0[...]) }),
+            "overhead_ms_per_generation_min": single.map { mean($0[...]) }.min() ?? .nan,
+            "overhead_ms_per_generation_threads": median(parallel.map { mean($0[...]) }),
+            // Early and late in the run: flat when the cost follows the work, not the history.
+            "overhead_ms_per_generation_at_10": median(single.map { mean($0.prefix(window)) }),
+            "overhead_ms_per_generation_at_\(generations)": median(single.map { mean($0.suffix(window)) }),
             "population": Double(populationSize),
             "genes": Double(genes),
             "generations": Double(generations),

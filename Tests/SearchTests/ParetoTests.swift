@@ -78,4 +78,16 @@ struct ParetoTests {
         #expect(flat[0] == .infinity && flat[2] == .infinity)
         #expect(flat[1] == (4.0 / 4) / 2)
     }
+
+    @Test("two objectives sort by bisection into exactly the fronts the pairwise comparison gives, ties and copies included")
+    func twoObjectiveFrontsMatchPairwise() {
+        var random = SplitMix(seed: 7)
+        for trial in 0 ..< 200 {
+            let n = 1 + trial % 60
+            // Small integer grids make equal points and equal coordinates common.
+            let points = (0 ..< n).map { _ in [Double(random.next() % 9), Double(random.next() % 9)] }
+            let pairwise = NonDominatedSorting.fronts(points.map { $0 + [0] })  // a constant third objective: the pairwise path
+            #expect(NonDominatedSorting.fronts(points) == pairwise, "trial \(trial)")
+        }
+    }
 }

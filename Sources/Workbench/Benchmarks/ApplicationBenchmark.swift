@@ -9,7 +9,7 @@ public enum ApplicationBenchmark {
     public static func run(quick: Bool) -> [String: Double] {
         var figures = GRUBenchmark.run(quick: quick)
         figures.merge(integer(quick: quick)) { _, new in new }
-        for (key, value) in SearchBenchmark.run(generations: quick ? 10 : 50, repeats: quick ? 2 : 7) {
+        for (key, value) in SearchBenchmark.run(generations: quick ? 60 : 500, repeats: quick ? 2 : 5) {
             figures["search_" + key] = value
         }
         figures.merge(EvolveBenchmark.run(quick: quick)) { _, new in new }
