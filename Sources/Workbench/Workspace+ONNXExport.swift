@@ -17,7 +17,8 @@ extension Workspace {
             ("gq.weights", tuned.map { "fine-tuned (\($0.note))" } ?? "the float model's, post-training"),
             ("gq.cell", "\(quantized.layers.count) × \(quantized.bits.network.cell.displayName), hidden \(quantized.hiddenSize)"),
             ("gq.task", task.name),
-            ("gq.classes", task.classNames.joined(separator: ",")),
+            // A JSON array: class names may hold commas (an ARFF nominal value can).
+            ("gq.classes", String(decoding: (try? JSONSerialization.data(withJSONObject: task.classNames)) ?? Data("[]".utf8), as: UTF8.self)),
             ("gq.validation_accuracy", String(score.accuracy.validation)),
             ("gq.test_accuracy", String(score.accuracy.test)),
             ("gq.size_bytes", String(score.size)),
