@@ -5,7 +5,7 @@
 //   gq → {Shell, LineEditing};  Shell → {Workbench, Plotting, TextMatching}
 //   Workbench → {Quantization, Export, Search, Datasets}: the application without a terminal
 //   Export → Quantization: a configuration as C for microcontrollers
-//   ONNX → {Quantization, GRU, SwiftProtobuf}: ONNX models in (float) and out (integer, bit-exact)
+//   ONNX → {Quantization, GRU, Kernels, SwiftProtobuf}: ONNX models in (float) and out (integer, bit-exact)
 //   Quantization → {GRU, CIntegerKernels};  GRU → {Kernels, Randomness}
 //   CIntegerKernels: the integer step on AVX-512 in C, chosen at run time
 //   Search → Randomness (no GRU knowledge)
@@ -81,7 +81,7 @@ let package = Package(
         ),
         .target(name: "LineEditing", dependencies: ["CEditLine", "CSignals", "FileWriting"]),
         .target(name: "Export", dependencies: ["Quantization"]),
-        .target(name: "ONNX", dependencies: ["Quantization", "GRU", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+        .target(name: "ONNX", dependencies: ["Quantization", "GRU", "Kernels", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 exclude: ["Proto"]),
         .target(name: "Workbench", dependencies: ["GRU", "Datasets", "Randomness", "Quantization", "Export", "ONNX", "Search", "FileWriting", "MemoryLimits"]),
         .target(name: "Shell", dependencies: ["Workbench", "Plotting", "TextMatching", "FileWriting"]),

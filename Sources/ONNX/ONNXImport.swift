@@ -1,5 +1,6 @@
 import Foundation
 import GRU
+import Kernels
 import SwiftProtobuf
 
 /// Why an ONNX file could not become a gq model; every case names the file, and the node
@@ -231,7 +232,8 @@ public enum ONNXImport {
             tensors[GRUTensorName.fcBias] = head.bias
             let model: GRUClassifier
             do {
-                model = try GRUClassifier(archive: SafeTensors.Archive(tensors: tensors), file: file)
+                // The tensors carry gq's own names: no module search is needed.
+                model = try GRUClassifier(archive: SafeTensors.Archive(tensors: tensors), file: file, names: .standard(cell), cell: cell)
             } catch let error as SafeTensorsError {
                 // Its tensor names are gq's (gru.weight_ih_l0, fc.weight): the layer and the role.
                 throw malformed("the weights do not make a model: " + error.description.replacingOccurrences(of: file + ": ", with: ""))
@@ -448,7 +450,12 @@ public enum ONNXImport {
             guard m.shape.count == 2 else { return m }
             let (rows, columns) = (m.shape[0], m.shape[1])
             var out = [Float](repeating: 0, count: m.values.count)
-            for i in 0 ..< rows { for j in 0 ..< columns { out[j * rows + i] = m.values[i * columns + j] } }
+            m.values.withUnsafeBufferPointer { source in
+                out.withUnsafeMutableBufferPointer { destination in
+                    guard let s = source.baseAddress, let d = destination.baseAddress else { return }
+                    GEMM.transpose(rows: rows, columns: columns, source: s, sourceStride: columns, destination: d, destinationStride: rows)
+                }
+            }
             return ([columns, rows], out)
         }
     }

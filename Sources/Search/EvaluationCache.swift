@@ -126,13 +126,8 @@ public struct EvaluationCache: Sendable, Codable, Equatable {
     /// the archive only gains points that move the front forward; 0 while nothing is feasible.
     public func hypervolume(reference: [Double]) -> Double {
         guard reference.count == 2 else { return Hypervolume.compute(archive.map(\.objectives), reference: reference) }
-        // The archive is already sorted and non-dominated: one sweep, no copy and no sort.
-        var area = 0.0, lowest = reference[1]
-        for member in archive where member.objectives[0] < reference[0] && member.objectives[1] < lowest {
-            area += (reference[0] - member.objectives[0]) * (lowest - member.objectives[1])
-            lowest = member.objectives[1]
-        }
-        return area
+        // The archive is already sorted: one sweep, no copy and no sort.
+        return Hypervolume.sweep(sorted: archive.lazy.map(\.objectives), reference: reference)
     }
 
     /// While nothing is feasible, the evaluation nearest to feasible (the smallest violation,

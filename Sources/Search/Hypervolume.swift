@@ -43,10 +43,15 @@ public enum Hypervolume {
     }
 
     private static func sweep(_ points: [[Double]], reference: [Double]) -> Double {
-        let sorted = points.sorted { $0[0] < $1[0] || ($0[0] == $1[0] && $0[1] < $1[1]) }
+        sweep(sorted: points.sorted { $0[0] < $1[0] || ($0[0] == $1[0] && $0[1] < $1[1]) }, reference: reference)
+    }
+
+    /// Two objectives, the points already in ascending (first, second) order: one sweep, no
+    /// sort (`EvaluationCache` keeps its archive in that order). Points outside the box add nothing.
+    static func sweep<Points: Sequence>(sorted points: Points, reference: [Double]) -> Double where Points.Element == [Double] {
         var area = 0.0
         var lowestY = reference[1]
-        for p in sorted where p[1] < lowestY {
+        for p in points where p[0] < reference[0] && p[1] < lowestY {
             area += (reference[0] - p[0]) * (lowestY - p[1])
             lowestY = p[1]
         }
