@@ -2,12 +2,12 @@
 // gq: mixed-precision, sub-8-bit, integer-only quantization of GRU networks.
 //
 // Module graph (left needs right); docs/architecture.md says what each module owns:
-//   gq → {Shell, LineEditing};  Shell → {Workbench, Plotting, TextMatching}
+//   gq → {Shell, LineEditing, Quantization (the GQ_KERNELS check)};  Shell → {Workbench, Plotting, TextMatching}
 //   Workbench → {Quantization, Export, Search, Datasets}: the application without a terminal
 //   Export → Quantization: a configuration as C for microcontrollers
 //   ONNX → {Quantization, GRU, Kernels, SwiftProtobuf}: ONNX models in (float) and out (integer, bit-exact)
 //   Quantization → {GRU, CIntegerKernels};  GRU → {Kernels, Randomness}
-//   CIntegerKernels: the integer step on AVX-512 in C, chosen at run time
+//   CIntegerKernels: the integer step on AVX-512 and on AVX2 in C, chosen at run time
 //   Search → Randomness (no GRU knowledge)
 //   Datasets → {CZlib, Randomness, TextMatching, MemoryLimits};  LineEditing → {CEditLine, CSignals}
 //   MemoryLimits: the process's effective memory limit (physical, cgroup, ulimit), used by
@@ -23,9 +23,13 @@ import PackageDescription
 // an FMA-capable target CPU turns SIMD multiply-adds into single instructions
 // instead of one libm `fmaf` call per lane. Release builds only, so debug
 // builds keep their checks; x86_64 only, so macOS/arm64 builds stay plain.
+// GQ_TARGET_CPU (an LLVM CPU name, as `alderlake`) builds for another x86-64 CPU than this
+// one: `GQ_TARGET_CPU=alderlake scripts/bench integer` measures the Swift kernels as a machine
+// without AVX-512 compiles them.
 #if arch(x86_64)
+let targetCPU = Context.environment["GQ_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 } ?? "native"
 let hotLoopFlags: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release))
+    .unsafeFlags(["-Ounchecked", "-target-cpu", targetCPU], .when(configuration: .release))
 ]
 #else
 let hotLoopFlags: [SwiftSetting] = [
@@ -68,8 +72,8 @@ let package = Package(
         .target(name: "MemoryLimits"),
         .target(name: "Kernels", swiftSettings: hotLoopFlags),
         .target(name: "GRU", dependencies: ["Kernels", "Randomness", "FileWriting"], swiftSettings: hotLoopFlags),
-        // The integer engine's AVX-512 step in C (intrinsics Swift cannot express), chosen at
-        // run time; per-function target attributes, so no flag here.
+        // The integer engine's AVX-512 and AVX2 steps in C (intrinsics Swift cannot express),
+        // chosen at run time; per-function target attributes, so no flag here.
         .target(name: "CIntegerKernels"),
         .target(name: "Quantization", dependencies: ["GRU", "Kernels", "Randomness", "CIntegerKernels"], swiftSettings: hotLoopFlags),
         .target(name: "Search", dependencies: ["Randomness", "FileWriting"], swiftSettings: hotLoopFlags),
@@ -85,7 +89,7 @@ let package = Package(
                 exclude: ["Proto"]),
         .target(name: "Workbench", dependencies: ["GRU", "Datasets", "Randomness", "Quantization", "Export", "ONNX", "Search", "FileWriting", "MemoryLimits"]),
         .target(name: "Shell", dependencies: ["Workbench", "Plotting", "TextMatching", "FileWriting"]),
-        .executableTarget(name: "gq", dependencies: ["Shell", "LineEditing", "CSignals",
+        .executableTarget(name: "gq", dependencies: ["Shell", "LineEditing", "CSignals", "Quantization",
                                                      .target(name: "Cluster", condition: .when(traits: ["MPI"]))]),
         // Open MPI through pkg-config, its calls as plain C, and the ranks as a BatchPartition;
         // CMPI only with the trait, so a default build never looks for Open MPI.

@@ -9,7 +9,8 @@ import CIntegerKernels
 /// (the input, or a state) are fused into one product over all their rows, when their sums
 /// fit in int32 (the model's `wideAccumulator` says when not; those run in 64 bits, row by
 /// row): on AVX-512 the byte product of the GRU's engine (`gq_product_u8s8`) when the vector
-/// and every weight fit in 8 bits, else the portable int16 one (`IntegerKernels.product`).
+/// and every weight fit in 8 bits, else the int16 one (`gq_product_i16_avx2` on AVX2,
+/// `IntegerKernels.product` elsewhere).
 /// The elementwise nodes run in 64 bits on every unit of the chunk.
 final class DescriptionEngine: @unchecked Sendable {
     // @unchecked: immutable after init.
@@ -48,14 +49,23 @@ final class DescriptionEngine: @unchecked Sendable {
         let biases: [[Int64]]
     }
 
-    /// The path it takes for `model`: "description avx512" when some group runs the byte product.
-    var path: String { layers.contains { $0.groups.contains { $0.bytes != nil } } ? "description avx512" : "description" }
+    /// The int16 products run on AVX2 (`gq_product_i16_avx2`) rather than in Swift.
+    private let avx2Products: Bool
+
+    /// The path it takes for `model`: "description avx512" when some group runs the byte
+    /// product, "description avx2" on the AVX2 int16 product.
+    var path: String {
+        if layers.contains(where: { $0.groups.contains { $0.bytes != nil } }) { return "description avx512" }
+        return avx2Products ? "description avx2" : "description"
+    }
 
     init(model: QuantizedGRU, kernels: IntegerKernelSet = .automatic) {
         self.model = model
         let network = model.bits.network
         cell = network.cell.description
         let cell = self.cell, h = model.hiddenSize
+        let instructions = kernels.effective
+        avx2Products = instructions == .avx2
         layers = model.layers.indices.map { k in
             var sources: [Int?] = []
             for node in cell.step {
@@ -77,7 +87,7 @@ final class DescriptionEngine: @unchecked Sendable {
                 let depthQuads = (depth + 3) / 4 * 4
                 func weight(_ c: Int, _ q: Int) -> Int16 { linear[c / h].weights[(c % h) * depth + q] }
                 let narrow = !linear.contains(where: \.wideAccumulator)
-                if narrow, kernels == .automatic, IntegerKernelSet.avx512Available,
+                if narrow, instructions == .avx512,
                    network.range(of: reads) != .unit, model.bits[id: reads] <= 8, linear.allSatisfy({ $0.weightBits <= 8 }) {
                     bytes = IntegerKernels.pack(weights: weight, columns: columns, depth: depth, columnsPadded: columnsPadded,
                                                 depthPadded: depthQuads, group: 4, as: Int8.self)
@@ -175,6 +185,11 @@ final class DescriptionEngine: @unchecked Sendable {
                             for q in 0..<depth { operands[row * group.depthPadded + q] = Int16(truncatingIfNeeded: input[row * depth + q]) }
                         }
                         packed.withUnsafeBufferPointer { w in
+                            if avx2Products {
+                                gq_product_i16_avx2(Int32(r), Int32(group.depthPadded / 2), Int32(group.columnsPadded / 16), operands,
+                                                    Int32(group.depthPadded), w.baseAddress!, sums, Int32(group.columnsPadded))
+                                return
+                            }
                             IntegerKernels.productPlain(rows: r, pairs: group.depthPadded / 2, vectors: group.columnsPadded / 16, a: operands,
                                                         lda: group.depthPadded, w: w.baseAddress!, c: sums, ldc: group.columnsPadded)
                         }

@@ -105,11 +105,14 @@ final class PreparedIntegerLayer: @unchecked Sendable {
     let tableR: [Int32], tableZ: [Int32], tableN: [Int32]
     let halfR: Int64, halfZ: Int64, halfN: Int64
     /// Constants of the vectorised elementwise path in Swift; nil when it would overflow
-    /// 32 bits or when the AVX-512 step runs instead.
+    /// 32 bits or when the C step runs instead.
     let fast: FastCellConstants?
-    /// Constants of the AVX-512 step (products and cell in C); nil on other CPUs, with
-    /// `.portable` kernels, or when the cell's rescales need 64 bits.
-    let avx512: AVX512Step?
+    /// Constants of the C step: on AVX-512 products and cell, on AVX2 the narrow cell (its
+    /// products are the int16 ones); nil on other CPUs, with `.portable` kernels, when the
+    /// cell's rescales need 64 bits, or on AVX2 when the narrow cell cannot run.
+    let vectorStep: VectorStep?
+    /// The int16 products run on AVX2 (`gq_product_i16_avx2`) rather than in Swift.
+    let avx2Products: Bool
 
     /// `q` is one layer: a single-layer model or a stack's `layer(k)`.
     init(_ q: QuantizedGRU, kernels: IntegerKernelSet = .automatic) {
@@ -117,12 +120,15 @@ final class PreparedIntegerLayer: @unchecked Sendable {
         model = q
         let rescalers = GRURescales(lanes: q)
         let anyWide = [GRUOperator.rWx, .zWx, .nWx, .rWh, .zWh, .nWh].contains { q.linear($0).wideAccumulator }
-        let useAVX512 = kernels == .automatic && IntegerKernelSet.avx512Available && rescalers != nil && !anyWide
-        let bytes = useAVX512 && AVX512Step.bytesFit(q)
+        let instructions = kernels.effective
+        let useAVX512 = instructions == .avx512 && rescalers != nil && !anyWide
+        let useAVX2 = instructions == .avx2 && rescalers != nil && !anyWide
+        avx2Products = instructions == .avx2
+        let bytes = useAVX512 && VectorStep.bytesFit(q)
         features = q.inputSize
         featuresPadded = bytes ? (q.inputSize + 3) / 4 * 4 : (q.inputSize + 1) / 2 * 2
         hidden = q.hiddenSize
-        // The AVX-512 narrow cell takes 32 units at a time.
+        // The AVX-512 narrow cell takes 32 units at a time, the AVX2 one and Swift's 16.
         hiddenPadded = useAVX512 ? (q.hiddenSize + 31) / 32 * 32 : (q.hiddenSize + 15) / 16 * 16
         classes = q.classCount
         let h = hidden, hp = hiddenPadded, g = 3 * hp
@@ -208,13 +214,21 @@ final class PreparedIntegerLayer: @unchecked Sendable {
         tableR = q.tables[.gateR]!.entries; halfR = Int64(1) << (q.bits[.rAdd] - 1)
         tableZ = q.tables[.gateZ]!.entries; halfZ = Int64(1) << (q.bits[.zAdd] - 1)
         tableN = q.tables[.gateN]!.entries; halfN = Int64(1) << (q.bits[.nAdd] - 1)
-        if useAVX512, let c = rescalers {
-            avx512 = AVX512Step(q, rescalers: c, hiddenPadded: hp,
-                                input: .init(bias: x.bias, requant: x.rq, low: x.low, high: x.high, bytes: x.bytes, sumBound: x.sumBound),
-                                state: .init(bias: s.bias, requant: s.rq, low: s.low, high: s.high, bytes: s.bytes, sumBound: s.sumBound))
+        var step: VectorStep?
+        if useAVX512 || useAVX2, let c = rescalers {
+            step = VectorStep(q, instructions: instructions, rescalers: c, hiddenPadded: hp,
+                              input: .init(bias: x.bias, requant: x.rq, low: x.low, high: x.high, bytes: x.bytes, sumBound: x.sumBound),
+                              state: .init(bias: s.bias, requant: s.rq, low: s.low, high: s.high, bytes: s.bytes, sumBound: s.sumBound))
+            // AVX2 has no 32-bit cell of its own: the Swift cell runs after its products.
+            if useAVX2, step?.narrow == false {
+                step?.deallocate()
+                step = nil
+            }
+        }
+        vectorStep = step
+        if step != nil {
             fast = nil
         } else {
-            avx512 = nil
             fast = rescalers.map {
                 PreparedIntegerLayer.fastConstants(q, rescalers: $0, hiddenPadded: hp, inputBias: x.bias, stateBias: s.bias,
                                                  inputRequant: x.rq, stateRequant: s.rq,
@@ -225,7 +239,7 @@ final class PreparedIntegerLayer: @unchecked Sendable {
 
     deinit {
         fast?.deallocate()
-        avx512?.deallocate()
+        vectorStep?.deallocate()
     }
 }
 
@@ -298,8 +312,9 @@ extension PreparedIntegerLayer {
 
     /// Which kernels run this layer (see `IntegerEvaluator.kernelPath`).
     var kernelPath: String {
-        if let a = avx512 { return a.constants.pointee.narrow.usable != 0 ? "avx512 narrow" : "avx512" }
-        return fast != nil && inputMode != .wide && stateMode != .wide ? "portable" : "scalar"
+        if let a = vectorStep { return a.instructions.rawValue + (a.narrow ? " narrow" : "") }
+        guard fast != nil, inputMode != .wide, stateMode != .wide else { return "scalar" }
+        return avx2Products ? "avx2" : "portable"
     }
 
     /// Runs the layer over one chunk: `codes` holds its input codes time-major (steps × rows ×
@@ -332,8 +347,8 @@ extension PreparedIntegerLayer {
                 }
             }
         }
-        if let a = avx512 {
-            runAVX512(a, rows: rows, steps: steps, active: active, codes: raw, workspace: ws, stateOffset: Int32(stateOffset),
+        if let a = vectorStep {
+            runVector(a, rows: rows, steps: steps, active: active, codes: raw, workspace: ws, stateOffset: Int32(stateOffset),
                       afterStep: emitStep)
         } else if let k = fast, inputMode != .wide, stateMode != .wide {
             tableR.withUnsafeBufferPointer { tr in
@@ -385,6 +400,12 @@ extension PreparedIntegerLayer {
     private func products16(rows m: Int, x: UnsafePointer<Int16>, wx: UnsafePointer<Int16>, wh: UnsafePointer<Int16>,
                             workspace ws: IntegerWorkspace) {
         let hp = hiddenPadded, g = gateColumns, fp = featuresPadded
+        if avx2Products {
+            // vpmaddwd multiplies signed int16 pairs: offset and plain codes alike.
+            gq_product_i16_avx2(Int32(m), Int32(fp / 2), Int32(g / 16), x, Int32(fp), wx, ws.inputAcc, Int32(g))
+            gq_product_i16_avx2(Int32(m), Int32(hp / 2), Int32(g / 16), ws.state16, Int32(hp), wh, ws.stateAcc, Int32(g))
+            return
+        }
         if inputMode == .offset {
             IntegerKernels.productOffset(rows: m, pairs: fp / 2, vectors: g / 16, a: x, lda: fp, w: wx, c: ws.inputAcc, ldc: g)
         } else {
@@ -397,8 +418,8 @@ extension PreparedIntegerLayer {
         }
     }
 
-    /// The recurrence on the AVX-512 kernels: byte or int16 products, then the C cell.
-    private func runAVX512(_ a: AVX512Step, rows: Int, steps: Int, active: [Int], codes: UnsafeRawPointer,
+    /// The recurrence on the C kernels: byte (AVX-512) or int16 products, then the C cell.
+    private func runVector(_ a: VectorStep, rows: Int, steps: Int, active: [Int], codes: UnsafeRawPointer,
                            workspace ws: IntegerWorkspace, stateOffset: Int32, afterStep: (Int, Int) -> Void) {
         let hp = hiddenPadded, g = gateColumns, fp = featuresPadded
         let bytes = inputMode == .bytes
@@ -417,8 +438,12 @@ extension PreparedIntegerLayer {
                         products16(rows: m, x: codes.assumingMemoryBound(to: Int16.self) + t * rows * fp,
                                    wx: wx.baseAddress!, wh: wh.baseAddress!, workspace: ws)
                     }
-                    gq_cell_rows(Int32(m), ws.inputAcc, ws.stateAcc, ws.state32, bytes ? ws.state8 : nil, bytes ? nil : ws.state16,
-                                 stateOffset, a.constants)
+                    if a.instructions == .avx2 {
+                        gq_cell_rows16_avx2(Int32(m), ws.inputAcc, ws.stateAcc, ws.state32, ws.state16, stateOffset, a.constants)
+                    } else {
+                        gq_cell_rows(Int32(m), ws.inputAcc, ws.stateAcc, ws.state32, bytes ? ws.state8 : nil, bytes ? nil : ws.state16,
+                                     stateOffset, a.constants)
+                    }
                     afterStep(t, m)
                 }
             }

@@ -126,17 +126,19 @@ public final class IntegerEvaluator: @unchecked Sendable {
     }
 
     /// Which kernels evaluate `model` here: for a GRU "avx512 narrow" (the AVX-512 cell on int16
-    /// lanes), "avx512" (the AVX-512 cell on int32 lanes), "portable" (the Swift 16-lane
-    /// cell) or "scalar" (64-bit rescales), per layer when a stack's layers differ (`l0 avx512 narrow,
-    /// l1 portable`); for another cell "description avx512" or "description" (`DescriptionEngine`,
-    /// with byte products on AVX-512 or without); all are bit-exact, this is for benchmarks and tests.
+    /// lanes), "avx512" (the AVX-512 cell on int32 lanes), "avx2 narrow" (AVX2 products and
+    /// the AVX2 cell on int16 lanes), "avx2" (AVX2 products, the Swift cell), "portable" (the
+    /// Swift products and 16-lane cell) or "scalar" (64-bit rescales), per layer when a stack's
+    /// layers differ (`l0 avx512 narrow, l1 portable`); for another cell "description avx512",
+    /// "description avx2" or "description" (`DescriptionEngine`, with byte products on
+    /// AVX-512, int16 ones on AVX2, or Swift's); all are bit-exact, this is for benchmarks and tests.
     public func kernelPath(for model: QuantizedGRU) -> String {
         model.bits.network.cell == .gru ? PreparedIntegerNetwork(model, kernels: kernels).kernelPath
             : DescriptionEngine(model: model, kernels: kernels).path
     }
 
-    /// The paths of cells without hand-written kernels: `DescriptionEngine`, with AVX-512 byte products or without.
-    public static let describedPaths: Set<String> = ["description", "description avx512"]
+    /// The paths of cells without hand-written kernels: `DescriptionEngine`, with AVX-512 byte products, AVX2 int16 ones or Swift's.
+    public static let describedPaths: Set<String> = ["description", "description avx512", "description avx2"]
 
 
     /// Integer logits, count × classes row-major in the caller's order.

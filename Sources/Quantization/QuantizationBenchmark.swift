@@ -13,8 +13,9 @@ public enum QuantizationBenchmark {
     /// `evaluation_ms_1_thread`, `integer_macs_per_second` and `integer_gmacs_per_second`
     /// (cell and head multiply-accumulates, `steps · (G(F + H) + (L − 1) · 2GH) + H·C` per sequence, G = 3H for a GRU and 4H for an LSTM, over the
     /// median time), `integer_gmacs_per_second_per_thread` (the same over the one-thread time),
-    /// `integer_gmacs_per_second_per_thread_portable` (the same with the portable Swift kernels,
-    /// for comparison where the AVX-512 ones run), `avx512` (1 when they do), `narrow_cell` (1 when both configurations run the AVX-512 cell on int16 lanes), `prepare_ms` (building the integer model alone), `fake_quant_ms` (the
+    /// `integer_gmacs_per_second_per_thread_portable` and `_avx2` (the same with the portable
+    /// Swift kernels and, where the CPU has AVX2, the AVX2 ones, forced as `GQ_KERNELS` forces
+    /// them), `kernels` (what `.automatic` ran: 3 AVX-512, 2 AVX2, 1 portable), `avx512` (1 when the AVX-512 kernels run), `narrow_cell` (1 when both configurations run the AVX-512 cell on int16 lanes), `prepare_ms` (building the integer model alone), `fake_quant_ms` (the
     /// fake-quant float engine on the same data, one thread), `float_ms` (the float
     /// network, one thread), and the shape. An LSTM runs on `DescriptionEngine` whatever the kernel set.
     public static func run(sequences count: Int = 1000, steps: Int = 28, features: Int = 28, hidden: Int = 64, classes: Int = 10,
@@ -34,6 +35,7 @@ public enum QuantizationBenchmark {
         let options = QuantizationOptions(refine: .off)  // the max-abs calibration above, unrefined
         let evaluator = IntegerEvaluator(sequences: data, featureCount: features)
         let portable = IntegerEvaluator(sequences: data, featureCount: features, kernels: .portable)
+        let avx2 = IntegerKernelSet.avx2Available ? IntegerEvaluator(sequences: data, featureCount: features, kernels: .avx2) : nil
         var mixed = BitWidths(uniform: 6, network: network)
         // A gate table at 4 bits, the state at 8, one recurrent linear at 5, the rest at 6.
         try? mixed.apply(cell == .gru ? ["gate.z=4", "h.add=8", "r.wh=5"] : ["gate.f=4", "c.add=8", "i.wh=5"])
@@ -51,7 +53,8 @@ public enum QuantizationBenchmark {
         var sink: Int64 = 0
         _ = evaluator.logits(QuantizedGRU(model: model, calibration: calibration, bits: configuration(0), options: options), threads: threads)
         _ = portable.logits(QuantizedGRU(model: model, calibration: calibration, bits: configuration(0), options: options), threads: 1)
-        var parallel: [Double] = [], single: [Double] = [], prepare: [Double] = [], singlePortable: [Double] = []
+        _ = avx2?.logits(QuantizedGRU(model: model, calibration: calibration, bits: configuration(0), options: options), threads: 1)
+        var parallel: [Double] = [], single: [Double] = [], prepare: [Double] = [], singlePortable: [Double] = [], singleAVX2: [Double] = []
         for trial in 0..<repeats {
             let bits = configuration(trial)
             parallel.append(milliseconds {
@@ -66,6 +69,12 @@ public enum QuantizationBenchmark {
                 let q = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options)
                 sink &+= portable.logits(q, threads: 1)[trial % 10]
             })
+            if let avx2 {
+                singleAVX2.append(milliseconds {
+                    let q = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options)
+                    sink &+= avx2.logits(q, threads: 1)[trial % 10]
+                })
+            }
             prepare.append(milliseconds {
                 sink &+= Int64(QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options).size.total)
             })
@@ -88,7 +97,8 @@ public enum QuantizationBenchmark {
             "integer_gmacs_per_second": macs / (ms / 1000) / 1e9,
             "integer_gmacs_per_second_per_thread": macs / (median(single) / 1000) / 1e9,
             "integer_gmacs_per_second_per_thread_portable": macs / (median(singlePortable) / 1000) / 1e9,
-            "avx512": IntegerKernelSet.avx512Available ? 1 : 0,
+            "avx512": IntegerKernelSet.automatic.effective == .avx512 ? 1 : 0,
+            "kernels": [IntegerKernelSet.portable, .avx2, .avx512].firstIndex(of: IntegerKernelSet.automatic.effective).map { Double($0 + 1) } ?? 0,
             "narrow_cell": (0..<2).allSatisfy {
                 evaluator.kernelPath(for: QuantizedGRU(model: model, calibration: calibration, bits: configuration($0), options: options)) == "avx512 narrow"
             } ? 1 : 0,
@@ -98,6 +108,7 @@ public enum QuantizationBenchmark {
             "checksum": sink == Int64.min ? 1 : 0,
         ]
         if !fake.isEmpty { figures["fake_quant_ms"] = median(fake) }
+        if !singleAVX2.isEmpty { figures["integer_gmacs_per_second_per_thread_avx2"] = macs / (median(singleAVX2) / 1000) / 1e9 }
         return figures
     }
 }

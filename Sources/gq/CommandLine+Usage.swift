@@ -19,6 +19,10 @@ enum Invocation: Equatable {
           -q, --quiet   no progress bars
           -h, --help    show this help
           --version     show gq's version
+
+        environment:
+          GQ_KERNELS    the integer engine's kernels: automatic (the fastest
+                        this CPU runs), avx512, avx2 or portable
         """
 }
 

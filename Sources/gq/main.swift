@@ -1,6 +1,7 @@
 import CSignals
 import Foundation
 import LineEditing
+import Quantization
 import Shell
 #if MPI
 import Cluster
@@ -80,6 +81,13 @@ func finish(_ status: Int32) -> Never {
 }
 
 let environment = ProcessInfo.processInfo.environment
+// A kernel set gq cannot run stops it before any work, rather than running another.
+do {
+    _ = try IntegerKernelSet.setting(environment)
+} catch {
+    writeErr("gq: \(error)")
+    finish(2)
+}
 let stderrIsTerminal = isTerminal(2)
 let useColor = stderrIsTerminal && (environment["NO_COLOR"] ?? "").isEmpty
 let showsProgress = stderrIsTerminal && !options.quiet

@@ -34,9 +34,9 @@ struct EngineTests {
         ]
     }()
 
-    @Test("the batched engine matches the reference bit for bit, at any thread count, on either kernel set",
+    @Test("the batched engine matches the reference bit for bit, at any thread count, on every kernel set this CPU runs",
           arguments: [(features: 5, hidden: 20, classes: 3), (features: 8, hidden: 64, classes: 10), (features: 13, hidden: 33, classes: 4)],
-          [IntegerKernelSet.automatic, .portable])
+          IntegerKernelSet.available)
     func fastEqualsReference(shape: (features: Int, hidden: Int, classes: Int), kernels: IntegerKernelSet) {
         let model = randomModel(features: shape.features, hidden: shape.hidden, classes: shape.classes, seed: 3)
         let sequences = randomSequences(count: 45, features: shape.features, lengths: 1...12, seed: 9)
@@ -51,8 +51,8 @@ struct EngineTests {
         }
     }
 
-    @Test("every uniform width from 2 to 16 and 60 random mixed configurations match the reference on either kernel set",
-          arguments: [IntegerKernelSet.automatic, .portable])
+    @Test("every uniform width from 2 to 16 and 60 random mixed configurations match the reference on every kernel set this CPU runs",
+          arguments: IntegerKernelSet.available)
     func everyWidth(kernels: IntegerKernelSet) {
         // The row-wise MNIST shape (28 features, hidden 64) with ragged lengths, so the
         // byte-packed depths (28 = 7 quads) and partial row tiles are both exercised.
@@ -82,24 +82,49 @@ struct EngineTests {
             paths[evaluator.kernelPath(for: q), default: 0] += 1
         }
         // The comparison above must have run the paths it is meant to check.
-        if kernels == .portable {
+        #expect(kernels.effective == kernels)
+        switch kernels {
+        case .portable:
             #expect(paths["portable", default: 0] >= 30 && paths.keys.allSatisfy { $0 == "portable" || $0 == "scalar" }, "\(paths)")
-        } else if IntegerKernelSet.avx512Available {
+        case .avx2:
+            // AVX2 has no 32-bit cell: outside the narrow one its products run before the Swift cell.
+            #expect(paths["avx2 narrow", default: 0] >= 35 && paths["avx2", default: 0] >= 3
+                    && paths.keys.allSatisfy { $0.hasPrefix("avx2") || $0 == "scalar" }, "\(paths)")
+        case .avx512, .automatic:
             #expect(paths["avx512 narrow", default: 0] >= 35 && paths["avx512", default: 0] >= 3, "\(paths)")
         }
     }
 
-    @Test("on an AVX-512 machine every uniform width from 2 to 8 runs the cell on int16 lanes",
-          .enabled(if: IntegerKernelSet.avx512Available, "needs a CPU with AVX-512"))
-    func narrowCellCoversTheSearchWidths() throws {
+    @Test("every uniform width from 2 to 8 runs the cell on int16 lanes, on AVX-512 and on AVX2",
+          .enabled(if: IntegerKernelSet.avx2Available, "needs a CPU with AVX2 or AVX-512"),
+          arguments: [IntegerKernelSet.avx512, .avx2])
+    func narrowCellCoversTheSearchWidths(kernels: IntegerKernelSet) throws {
+        try #require(IntegerKernelSet.available.contains(kernels), "this CPU lacks \(kernels.rawValue)")
         let model = randomModel(features: 28, hidden: 64, classes: 10, seed: 11)
         let sequences = randomSequences(count: 16, features: 28, lengths: 1...9, seed: 5)
         let calibration = Calibration.calibrate(model: model, sequences: sequences, method: .maxAbs)
-        let evaluator = IntegerEvaluator(sequences: sequences, featureCount: 28)
+        let evaluator = IntegerEvaluator(sequences: sequences, featureCount: 28, kernels: kernels)
         for bits in 2...8 {
             let q = QuantizedGRU(model: model, calibration: calibration, bits: BitWidths(uniform: bits), options: QuantizationOptions())
-            #expect(evaluator.kernelPath(for: q) == "avx512 narrow", "\(bits) bits")
+            #expect(evaluator.kernelPath(for: q) == "\(kernels.rawValue) narrow", "\(bits) bits")
         }
+    }
+
+    @Test("GQ_KERNELS names the kernel set: automatic or unset is the fastest this CPU runs, a set it runs is taken, and an unknown name is an error that lists the names")
+    func kernelSetting() throws {
+        let fastest = IntegerKernelSet.available[0]
+        #expect(try IntegerKernelSet.setting([:]) == fastest)
+        #expect(try IntegerKernelSet.setting(["GQ_KERNELS": "automatic"]) == fastest)
+        #expect(try IntegerKernelSet.setting(["GQ_KERNELS": "Portable"]) == .portable)
+        for set in IntegerKernelSet.available { #expect(try IntegerKernelSet.setting(["GQ_KERNELS": set.rawValue]) == set) }
+        #expect(throws: KernelSettingError.unknown("sse9")) { try IntegerKernelSet.setting(["GQ_KERNELS": "sse9"]) }
+        #expect(KernelSettingError.unknown("sse9").description == "GQ_KERNELS=sse9: no such kernel set (one of automatic, avx512, avx2, portable)")
+        #expect(KernelSettingError.unavailable(.avx512).description.hasPrefix("GQ_KERNELS=avx512: this CPU lacks the instructions avx512 needs; it runs "))
+        for set in [IntegerKernelSet.avx512, .avx2] where !IntegerKernelSet.available.contains(set) {
+            #expect(throws: KernelSettingError.unavailable(set)) { try IntegerKernelSet.setting(["GQ_KERNELS": set.rawValue]) }
+            #expect(set.effective != set)
+        }
+        #expect(IntegerKernelSet.portable.effective == .portable)
     }
 
     @Test("σ and tanh tables hold the rounded function at every input code")

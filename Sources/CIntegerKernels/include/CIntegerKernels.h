@@ -1,13 +1,14 @@
 #ifndef GQ_CINTEGERKERNELS_H
 #define GQ_CINTEGERKERNELS_H
 
-// The batched integer engine's step on AVX-512 (F, BW, DQ, VL, VNNI and VBMI), written with
-// intrinsics because Swift cannot express a gather, a byte dot product or a narrowing
-// store. Bit for bit the arithmetic of docs/quantization.md: the tests compare it with the
-// reference engine (Sources/Quantization/ReferenceEngine.swift) at every width; the Swift
-// engine (IntegerEngineFast.swift) is the portable path. Every function is compiled for
-// AVX-512 alone and called only after gq_avx512_available() said yes, so one binary runs
-// on any x86-64; on other machines the functions are absent and the check says no.
+// The batched integer engine's step on AVX-512 (F, BW, DQ, VL, VNNI and VBMI) and on AVX2,
+// written with intrinsics because Swift cannot express a gather, a byte dot product or a
+// narrowing store. Bit for bit the arithmetic of docs/quantization.md: the tests compare
+// them with the reference engine (Sources/Quantization/ReferenceEngine.swift) at every
+// width; the Swift engine (IntegerEngineFast.swift) is the portable path. Every function is
+// compiled for its instruction set alone and called only after gq_avx512_available() or
+// gq_avx2_available() said yes, so one binary runs on any x86-64; on other machines the
+// functions are absent and the checks say no.
 
 #include <stdint.h>
 
@@ -98,8 +99,8 @@ typedef struct {
     const uint8_t *bytes_r, *bytes_z, *bytes_n;
     int32_t half_r, half_z, half_n;
     int32_t byte_tables;
-    /// The cell on int16 lanes (hp a multiple of 32, byte tables and saturation of the
-    /// sums required), when `narrow.usable`.
+    /// The cell on int16 lanes when `narrow.usable` (every block saturating its sums or
+    /// splitting them; on AVX-512 also hp a multiple of 32 and byte tables).
     gq_narrow_cell narrow;
     int32_t hidden_padded;
 } gq_cell_constants;
@@ -119,5 +120,20 @@ void gq_product_u8s8(int rows, int quads, int vectors, const uint8_t *a, int lda
 void gq_cell_rows(int rows, const int32_t *x_sums, const int32_t *h_sums, int32_t *state,
                   uint8_t *codes8, int16_t *codes16, int32_t code_offset,
                   const gq_cell_constants *k);
+
+/// 1 when this CPU runs AVX2 and FMA (the `_avx2` kernels below), else 0.
+int gq_avx2_available(void);
+
+/// C[r][16v + l] = Σ_p A[r][2p] · W[16v + l][2p] + A[r][2p + 1] · W[16v + l][2p + 1] on int16
+/// codes, the weights packed per block of 16 columns and per pair of depths as 16 × 2 int16
+/// (IntegerKernels.pack's layout): the portable product on AVX2. Sums wrap modulo 2^32,
+/// exact when the true sum fits in int32.
+void gq_product_i16_avx2(int rows, int pairs, int vectors, const int16_t *a, int lda,
+                         const int16_t *w, int32_t *c, int ldc);
+
+/// gq_cell_rows's narrow cell (k->narrow.usable) on 16 int16 lanes, hp a multiple of 16; the
+/// new state goes out as int16 codes (code + `code_offset`) for the next int16 product.
+void gq_cell_rows16_avx2(int rows, const int32_t *x_sums, const int32_t *h_sums, int32_t *state,
+                         int16_t *codes16, int32_t code_offset, const gq_cell_constants *k);
 
 #endif

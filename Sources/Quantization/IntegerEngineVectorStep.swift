@@ -1,9 +1,11 @@
 import CIntegerKernels
 
-/// The AVX-512 step's constants in memory C reads directly: byte-packed weights for the
-/// products (when every code fits a byte) and the cell's requantizers, bounds and tables.
-/// Owned by one `PreparedIntegerLayer`, which frees it.
-struct AVX512Step {
+/// The C step's constants (AVX-512 or AVX2) in memory C reads directly: byte-packed weights
+/// for the AVX-512 products (when every code fits a byte) and the cell's requantizers,
+/// bounds and tables. Owned by one `PreparedIntegerLayer`, which frees it.
+struct VectorStep {
+    /// The instruction set whose kernels run it: `.avx512` or `.avx2`.
+    let instructions: IntegerKernelSet
     let constants: UnsafeMutablePointer<gq_cell_constants>
     private let blocks: UnsafeMutablePointer<gq_column_block>
     private let tables: UnsafeMutablePointer<Int32>
@@ -22,8 +24,14 @@ struct AVX512Step {
             }
     }
 
-    init(_ q: QuantizedGRU, rescalers c: GRURescales<RequantizerS32>, hiddenPadded hp: Int,
+    /// The cell on int16 lanes runs (`gq_narrow_cell.usable`).
+    var narrow: Bool { constants.pointee.narrow.usable != 0 }
+
+    /// `instructions` decides what the narrow cell needs: AVX-512 looks σ and tanh up in
+    /// registers (byte tables) 32 units at a time; AVX2 gathers them 16 at a time.
+    init(_ q: QuantizedGRU, instructions: IntegerKernelSet, rescalers c: GRURescales<RequantizerS32>, hiddenPadded hp: Int,
          input: Side, state: Side) {
+        self.instructions = instructions
         let g = 3 * hp, perSide = g / 16
         let blocks = UnsafeMutablePointer<gq_column_block>.allocate(capacity: 2 * perSide)
         var everyBlockClampsSums = true, everyBlockNarrows = true
@@ -32,26 +40,26 @@ struct AVX512Step {
                 var b = gq_column_block()
                 // m, left, right, round: the even columns' lanes first, then the odd ones'.
                 let evenThenOdd = (0..<8).map { side.requant[block * 16 + 2 * $0] } + (0..<8).map { side.requant[block * 16 + 2 * $0 + 1] }
-                AVX512Step.setLanes(&b.m, evenThenOdd.map(\.m))
-                AVX512Step.setLanes(&b.left, evenThenOdd.map(\.left))
-                AVX512Step.setLanes(&b.right, evenThenOdd.map(\.right))
-                AVX512Step.setLanes(&b.round, evenThenOdd.map(\.round))
-                AVX512Step.setLanes(&b.bias, (0..<16).map { side.bias[block * 16 + $0] })
+                VectorStep.setLanes(&b.m, evenThenOdd.map(\.m))
+                VectorStep.setLanes(&b.left, evenThenOdd.map(\.left))
+                VectorStep.setLanes(&b.right, evenThenOdd.map(\.right))
+                VectorStep.setLanes(&b.round, evenThenOdd.map(\.round))
+                VectorStep.setLanes(&b.bias, (0..<16).map { side.bias[block * 16 + $0] })
                 b.low = side.low[block * 16]
                 b.high = side.high[block * 16]
                 let columns = (0..<16).map { block * 16 + $0 }
-                let split = columns.compactMap { AVX512Step.split16(side.requant[$0], sumBound: side.sumBound[$0]) }
+                let split = columns.compactMap { VectorStep.split16(side.requant[$0], sumBound: side.sumBound[$0]) }
                 if split.count == 16 {
                     b.split16 = 1
-                    AVX512Step.setLanes(&b.split_m, split.map(\.m))
-                    AVX512Step.setLanes(&b.split_c, split.map(\.c))
-                    AVX512Step.setLanes(&b.split_shift, split.map(\.shift))
+                    VectorStep.setLanes(&b.split_m, split.map(\.m))
+                    VectorStep.setLanes(&b.split_c, split.map(\.c))
+                    VectorStep.setLanes(&b.split_shift, split.map(\.shift))
                 }
-                let preimages = columns.compactMap { AVX512Step.preimage(side.requant[$0], low: b.low, high: b.high) }
+                let preimages = columns.compactMap { VectorStep.preimage(side.requant[$0], low: b.low, high: b.high) }
                 if preimages.count == 16 {
                     b.clamp_sums = 1
-                    AVX512Step.setLanes(&b.sum_low, preimages.map(\.0))
-                    AVX512Step.setLanes(&b.sum_high, preimages.map(\.1))
+                    VectorStep.setLanes(&b.sum_low, preimages.map(\.0))
+                    VectorStep.setLanes(&b.sum_high, preimages.map(\.1))
                 }
                 everyBlockClampsSums = everyBlockClampsSums && b.clamp_sums == 1
                 everyBlockNarrows = everyBlockNarrows && (b.split16 == 1 || b.clamp_sums == 1)
@@ -95,7 +103,7 @@ struct AVX512Step {
             let l = RequantizerS64(q.mulRequantizers[op]!), (low, high) = q.bounds(op)
             var r = gq_rescale64(m: l.m, left: l.left, round: l.round, right: l.right, low: low, high: high,
                                  product_low: 0, product_high: 0, clamp_products: 0)
-            if let (pl, ph) = AVX512Step.preimage(l, low: low, high: high) {
+            if let (pl, ph) = VectorStep.preimage(l, low: low, high: high) {
                 (r.product_low, r.product_high, r.clamp_products) = (pl, ph, 1)
             }
             return r
@@ -105,7 +113,7 @@ struct AVX512Step {
         k.input_blocks = UnsafePointer(blocks)
         k.state_blocks = UnsafePointer(blocks + perSide)
         let lanes = c.map(r32)
-        AVX512Step.setLanes(&k.rescale, lanes.all)
+        VectorStep.setLanes(&k.rescale, lanes.all)
         // vpmaddwd needs each rescale's operand (the code feeding it) and multiplier in int16.
         k.rescale_int16 = GRURescales.operands.all.allSatisfy({ q.largestCode($0) <= 32767 })
             && lanes.all.allSatisfy({ 0...32767 ~= $0.m }) ? 1 : 0
@@ -128,7 +136,8 @@ struct AVX512Step {
         k.bytes_n = UnsafePointer(byteTables + 512)
         (k.half_r, k.half_z, k.half_n) = (half(.rAdd), half(.zAdd), half(.nAdd))
         k.byte_tables = fitsBytes ? 1 : 0
-        if fitsBytes, everyBlockNarrows, hp % 32 == 0, let narrow = AVX512Step.narrowCell(q) {
+        let lookupsFit = instructions == .avx512 ? fitsBytes && hp % 32 == 0 : hp % 16 == 0
+        if lookupsFit, everyBlockNarrows, let narrow = VectorStep.narrowCell(q) {
             k.narrow = narrow
         }
         k.hidden_padded = Int32(hp)
