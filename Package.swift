@@ -6,8 +6,9 @@
 //   Workbench → {Quantization, Export, Search, Datasets}: the application without a terminal
 //   Export → Quantization: a configuration as C for microcontrollers
 //   ONNX → {Quantization, GRU, Kernels, SwiftProtobuf}: ONNX models in (float) and out (integer, bit-exact)
-//   Quantization → {GRU, CIntegerKernels};  GRU → {Kernels, Randomness}
+//   Quantization → {GRU, CIntegerKernels};  GRU → {Kernels, Randomness};  Kernels → CFloatKernels
 //   CIntegerKernels: the integer step on AVX-512 and on AVX2 in C, chosen at run time
+//   CFloatKernels: the float GEMM's packed-panel micro-kernels on AVX-512 and AVX2 in C
 //   Search → Randomness (no GRU knowledge)
 //   Datasets → {CZlib, Randomness, TextMatching, MemoryLimits};  LineEditing → {CEditLine, CSignals}
 //   MemoryLimits: the process's effective memory limit (physical, cgroup, ulimit), used by
@@ -70,7 +71,10 @@ let package = Package(
         .target(name: "FileWriting"),
         .target(name: "TextMatching"),
         .target(name: "MemoryLimits"),
-        .target(name: "Kernels", swiftSettings: hotLoopFlags),
+        // The float GEMM's micro-kernels on AVX-512 and AVX2 in C, chosen at run time, as
+        // CIntegerKernels is; Kernels keeps its Swift ones for every other CPU.
+        .target(name: "CFloatKernels"),
+        .target(name: "Kernels", dependencies: ["CFloatKernels"], swiftSettings: hotLoopFlags),
         .target(name: "GRU", dependencies: ["Kernels", "Randomness", "FileWriting"], swiftSettings: hotLoopFlags),
         // The integer engine's AVX-512 and AVX2 steps in C (intrinsics Swift cannot express),
         // chosen at run time; per-function target attributes, so no flag here.
@@ -102,7 +106,7 @@ let package = Package(
 
         // What the test targets share (the process runner, golden files); not part of any product.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "CFloatKernels"]),
         .testTarget(name: "FileWritingTests", dependencies: ["FileWriting"]),
         .testTarget(name: "GRUTests", dependencies: ["GRU", "Datasets"], resources: [.copy("Fixtures")]),
         .testTarget(name: "QuantizationTests", dependencies: ["Quantization", "Datasets"], resources: [.copy("Fixtures")]),

@@ -1,9 +1,20 @@
-/// Single-precision matrix products for the small, row-major matrices of a GRU (pure Swift SIMD).
+import CFloatKernels
+
+/// Single-precision matrix products for the small, row-major matrices of a GRU: packed-panel
+/// C micro-kernels on AVX-512 and AVX2 (Sources/CFloatKernels), Swift SIMD elsewhere and for
+/// fewer than four rows.
 ///
 /// Every product accumulates (`C += …`), because backprop sums gradients over steps
-/// and the forward pass starts from a bias. The pointer API is what the GRU's hot
-/// loops call; the array API below is the checked, convenient one.
+/// and the forward pass starts from a bias. Every element is summed the same way on every
+/// path: per depth block of 256, from 0, one fused multiply-add per depth in order, then added
+/// to C; so the path, the tile and the rows batched with a row never change its bits. The
+/// pointer API is what the GRU's hot loops call; the array API below is the checked, convenient one.
 public enum GEMM {
+    /// The C kernels this CPU runs: 2 AVX-512, 1 AVX2 + FMA, 0 none (Swift's run).
+    public static let nativeInstructions = Int(gq_sgemm_instructions())
+    /// Fewer rows than this run on Swift's kernels: a C panel would compute mostly padding.
+    @usableFromInline static let nativeRows = 4
+
     /// Columns per wide micro-tile: two `SIMD16<Float>` accumulators per row.
     @usableFromInline static let tileWidth = 32
     /// Rows per micro-tile: 4 rows × 2 vectors = 8 independent FMA chains, enough to
@@ -88,6 +99,21 @@ public enum GEMM {
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         guard m > 0, n > 0, k > 0 else { return }
+        if nativeInstructions > 0, m >= nativeRows {
+            let instructions = Int32(nativeInstructions), panelRows = Int(gq_sgemm_panel_rows(instructions))
+            let packed = (m + panelRows - 1) / panelRows * panelRows * min(k, depthBlock)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: packed) { pack in
+                guard let pack = pack.baseAddress else { return }
+                var p0 = 0
+                while p0 < k {
+                    let depth = min(depthBlock, k - p0)
+                    gq_sgemm_block(instructions, Int32(m), Int32(n), Int32(depth), a + p0 * depthStrideA, rowStrideA, depthStrideA,
+                                   b + p0 * ldb, ldb, c, ldc, pack)
+                    p0 += depth
+                }
+            }
+            return
+        }
         let wideColumns = n / tileWidth * tileWidth
         let halfColumns = (n - wideColumns) / 16 * 16
         let tailStart = wideColumns + halfColumns
