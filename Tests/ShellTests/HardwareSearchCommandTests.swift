@@ -139,4 +139,13 @@ struct HardwareSearchCommandTests {
         #expect(interpreter.completions(lineBeforeWord: "evolve 4 gens core ", word: "").words == ["m3", "m4"])
         #expect(interpreter.completions(lineBeforeWord: "compare by ", word: "l").words == ["latency"])
     }
+
+    @Test("Tab after 'evolve N' offers the 'gens' its operands declare, and the options after it")
+    func completesGens() {
+        let interpreter = makeShell().0
+        #expect(interpreter.completions(lineBeforeWord: "evolve 20 ", word: "").words == ["gens"])
+        #expect(interpreter.completions(lineBeforeWord: "evolve 20 ", word: "g").words == ["gens"])
+        #expect(interpreter.completions(lineBeforeWord: "evolve 20 gens ", word: "").words.contains("pop"))
+        #expect(!interpreter.completions(lineBeforeWord: "evolve 20 gens ", word: "").words.contains("gens"))
+    }
 }

@@ -71,6 +71,11 @@ extension Interpreter {
             }
         }
         if command.completion == .paths, command.options.isEmpty { return offer([], paths: true) }
+        // A literal word the operands declare at this position ('gens' in "N gens").
+        let operands = command.operands.split(separator: " ").map(String.init)
+        if rest.count < operands.count, operands[rest.count].allSatisfy({ $0.isLetter && $0.isLowercase }) {
+            return offer([operands[rest.count]])
+        }
         return offer(unusedOptions)
     }
 }
