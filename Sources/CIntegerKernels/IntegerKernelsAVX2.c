@@ -1,6 +1,7 @@
 // The integer engine's step on AVX2 (with FMA, as every AVX2 CPU has it): the int16 product
-// and the narrow cell on 16 int16 lanes, for the x86-64 CPUs without AVX-512 (Intel client
-// CPUs since Alder Lake, AMD before Zen 4). Same contract and arithmetic as the AVX-512 file
+// (and, with AVX-VNNI, the byte product) and the narrow cell on 16 int16 lanes, for the
+// x86-64 CPUs without the AVX-512 kernels' features (Intel client CPUs from Haswell on, AMD
+// before Zen 4, AVX-512 CPUs without VBMI). Same contract and arithmetic as the AVX-512 file
 // (include/CIntegerKernels.h, docs/quantization.md); compiled per function for AVX2 by a
 // target attribute, so the rest of the binary stays baseline x86-64.
 //
@@ -24,6 +25,10 @@
 int gq_avx2_available(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+int gq_avxvnni_available(void) {
+    return gq_avx2_available() && __builtin_cpu_supports("avxvnni");
 }
 
 // ---- Products -------------------------------------------------------------------------
@@ -71,6 +76,43 @@ GQ_AVX2 void gq_product_i16_avx2(int rows, int pairs, int vectors, const int16_t
             tile16(2, 1, pairs, a + r * lda, lda, w + v * panel, panel, c + r * ldc + 16 * v, ldc);
         for (; r < rows; r++)
             tile16(1, 1, pairs, a + r * lda, lda, w + v * panel, panel, c + r * ldc + 16 * v, ldc);
+    }
+}
+
+// AVX-VNNI (Intel client CPUs since Alder Lake): the AVX-512 byte product's packing and
+// arithmetic (codes + 128 as unsigned bytes against signed-byte weights, vpdpbusd, which
+// sums four products into int32 without saturating) on 8 columns per register.
+#define GQ_AVXVNNI __attribute__((target("avx2,fma,avxvnni")))
+
+static inline __attribute__((always_inline)) GQ_AVXVNNI void tile8(int R, int quads, const uint8_t *a, int lda,
+                                                                  const int8_t *w, int32_t *c, int ldc) {
+    __m256i acc[6][2];
+    for (int i = 0; i < R; i++) acc[i][0] = acc[i][1] = _mm256_setzero_si256();
+    for (int q = 0; q < quads; q++) {
+        const __m256i b0 = _mm256_loadu_si256((const __m256i *)(w + q * 64));
+        const __m256i b1 = _mm256_loadu_si256((const __m256i *)(w + q * 64 + 32));
+        for (int i = 0; i < R; i++) {
+            int32_t word;
+            memcpy(&word, a + i * lda + 4 * q, 4);
+            const __m256i x = _mm256_set1_epi32(word);
+            acc[i][0] = _mm256_dpbusd_avx_epi32(acc[i][0], x, b0);
+            acc[i][1] = _mm256_dpbusd_avx_epi32(acc[i][1], x, b1);
+        }
+    }
+    for (int i = 0; i < R; i++) {
+        _mm256_storeu_si256((__m256i *)(c + i * ldc), acc[i][0]);
+        _mm256_storeu_si256((__m256i *)(c + i * ldc + 8), acc[i][1]);
+    }
+}
+
+GQ_AVXVNNI void gq_product_u8s8_avxvnni(int rows, int quads, int vectors, const uint8_t *a, int lda,
+                                        const int8_t *w, int32_t *c, int ldc) {
+    const int panel = quads * 64;
+    for (int v = 0; v < vectors; v++) {
+        int r = 0;
+        for (; r + 6 <= rows; r += 6) tile8(6, quads, a + r * lda, lda, w + v * panel, c + r * ldc + 16 * v, ldc);
+        for (; r + 2 <= rows; r += 2) tile8(2, quads, a + r * lda, lda, w + v * panel, c + r * ldc + 16 * v, ldc);
+        for (; r < rows; r++) tile8(1, quads, a + r * lda, lda, w + v * panel, c + r * ldc + 16 * v, ldc);
     }
 }
 
@@ -165,7 +207,7 @@ GQ_INLINE __m256i lookup16(const int32_t *table, __m256i code) {
 typedef struct { __m256i rLow, rHigh, zLow, zHigh, nLow, nHigh, sLow, sHigh, hLow, hHigh, one, offset; } cell_bounds;
 
 GQ_INLINE void cell_rows16(int rows, const int32_t *x_sums, const int32_t *h_sums, int32_t *state,
-                           int16_t *codes16, int32_t code_offset, const gq_cell_constants *k,
+                           uint8_t *codes8, int16_t *codes16, int32_t code_offset, const gq_cell_constants *k,
                            const int adds, const int products) {
     const gq_narrow_cell *c = &k->narrow;
     const int hp = k->hidden_padded, g = 3 * hp, nb = hp / 16;
@@ -178,7 +220,7 @@ GQ_INLINE void cell_rows16(int rows, const int32_t *x_sums, const int32_t *h_sum
     const __m256i mhLow = GQ_SET16(k->h_mul_h.low), mhHigh = GQ_SET16(k->h_mul_h.high);
     const cell_bounds bound = { GQ_SET16(k->r_low), GQ_SET16(k->r_high), GQ_SET16(k->z_low), GQ_SET16(k->z_high),
                                 GQ_SET16(k->n_low), GQ_SET16(k->n_high), GQ_SET16(k->sub_low), GQ_SET16(k->sub_high),
-                                GQ_SET16(k->h_low), GQ_SET16(k->h_high), GQ_SET16(k->h_sub_one), GQ_SET16(code_offset) };
+                                GQ_SET16(k->h_low), GQ_SET16(k->h_high), GQ_SET16(k->h_sub_one), GQ_SET16(codes8 ? 128 : code_offset) };
 #undef GQ_SET16
     const gq_column_block *xb = k->input_blocks, *hb = k->state_blocks;
 
@@ -216,23 +258,34 @@ GQ_INLINE void cell_rows16(int rows, const int32_t *x_sums, const int32_t *h_sum
                 const __m256i next = clamp16(_mm256_adds_epi16(rescale16(hmn, &hA, adds), rescale16(hmh, &hB, adds)), bound.hLow, bound.hHigh);
                 _mm256_storeu_si256((__m256i *)(s + j), _mm256_cvtepi16_epi32(_mm256_castsi256_si128(next)));
                 _mm256_storeu_si256((__m256i *)(s + j + 8), _mm256_cvtepi16_epi32(_mm256_extracti128_si256(next, 1)));
-                _mm256_storeu_si256((__m256i *)(codes16 + row * hp + j), _mm256_add_epi16(next, bound.offset));
+                const __m256i code = _mm256_add_epi16(next, bound.offset);
+                if (codes8) _mm_storeu_si128((__m128i *)(codes8 + row * hp + j),
+                                             _mm_packus_epi16(_mm256_castsi256_si128(code), _mm256_extracti128_si256(code, 1)));
+                else _mm256_storeu_si256((__m256i *)(codes16 + row * hp + j), code);
             }
         }
     }
 }
 
 GQ_AVX2 void gq_cell_rows16_avx2(int rows, const int32_t *x_sums, const int32_t *h_sums, int32_t *state,
-                                 int16_t *codes16, int32_t code_offset, const gq_cell_constants *k) {
+                                 uint8_t *codes8, int16_t *codes16, int32_t code_offset, const gq_cell_constants *k) {
     // The usual forms in a loop of their own, the rest with run-time choices (as on AVX-512).
-    if (k->narrow.usual) cell_rows16(rows, x_sums, h_sums, state, codes16, code_offset, k, 1, 2);
-    else cell_rows16(rows, x_sums, h_sums, state, codes16, code_offset, k, 0, 0);
+    if (k->narrow.usual) cell_rows16(rows, x_sums, h_sums, state, codes8, codes16, code_offset, k, 1, 2);
+    else cell_rows16(rows, x_sums, h_sums, state, codes8, codes16, code_offset, k, 0, 0);
 }
 
 #else
 
 // Not an x86-64 machine: the Swift engine runs everything.
 int gq_avx2_available(void) { return 0; }
+
+int gq_avxvnni_available(void) { return 0; }
+
+void gq_product_u8s8_avxvnni(int rows, int quads, int vectors, const uint8_t *a, int lda,
+                             const int8_t *w, int32_t *c, int ldc) {
+    (void)rows; (void)quads; (void)vectors; (void)a; (void)lda; (void)w; (void)c; (void)ldc;
+    __builtin_trap();
+}
 
 void gq_product_i16_avx2(int rows, int pairs, int vectors, const int16_t *a, int lda,
                          const int16_t *w, int32_t *c, int ldc) {
@@ -241,8 +294,8 @@ void gq_product_i16_avx2(int rows, int pairs, int vectors, const int16_t *a, int
 }
 
 void gq_cell_rows16_avx2(int rows, const int32_t *x_sums, const int32_t *h_sums, int32_t *state,
-                         int16_t *codes16, int32_t code_offset, const gq_cell_constants *k) {
-    (void)rows; (void)x_sums; (void)h_sums; (void)state; (void)codes16; (void)code_offset; (void)k;
+                         uint8_t *codes8, int16_t *codes16, int32_t code_offset, const gq_cell_constants *k) {
+    (void)rows; (void)x_sums; (void)h_sums; (void)state; (void)codes8; (void)codes16; (void)code_offset; (void)k;
     __builtin_trap();
 }
 

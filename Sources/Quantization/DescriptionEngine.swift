@@ -51,12 +51,15 @@ final class DescriptionEngine: @unchecked Sendable {
 
     /// The int16 products run on AVX2 (`gq_product_i16_avx2`) rather than in Swift.
     private let avx2Products: Bool
+    /// The byte products run on AVX-VNNI (`gq_product_u8s8_avxvnni`) rather than AVX-512.
+    private let avxvnniBytes: Bool
 
-    /// The path it takes for `model`: "description avx512" when some group runs the byte
-    /// product, "description avx2" on the AVX2 int16 product.
+    /// The path it takes for `model`: "description avx512" or "description avxvnni" when some
+    /// group runs a byte product, "description avx2" when some runs the AVX2 int16 product.
     var path: String {
-        if layers.contains(where: { $0.groups.contains { $0.bytes != nil } }) { return "description avx512" }
-        return avx2Products ? "description avx2" : "description"
+        let groups = layers.flatMap(\.groups)
+        if groups.contains(where: { $0.bytes != nil }) { return avxvnniBytes ? "description avxvnni" : "description avx512" }
+        return avx2Products && groups.contains(where: { $0.packed != nil }) ? "description avx2" : "description"
     }
 
     init(model: QuantizedGRU, kernels: IntegerKernelSet = .automatic) {
@@ -65,7 +68,8 @@ final class DescriptionEngine: @unchecked Sendable {
         cell = network.cell.description
         let cell = self.cell, h = model.hiddenSize
         let instructions = kernels.effective
-        avx2Products = instructions == .avx2
+        avx2Products = instructions == .avx2 || instructions == .avxvnni
+        avxvnniBytes = instructions == .avxvnni
         layers = model.layers.indices.map { k in
             var sources: [Int?] = []
             for node in cell.step {
@@ -87,7 +91,7 @@ final class DescriptionEngine: @unchecked Sendable {
                 let depthQuads = (depth + 3) / 4 * 4
                 func weight(_ c: Int, _ q: Int) -> Int16 { linear[c / h].weights[(c % h) * depth + q] }
                 let narrow = !linear.contains(where: \.wideAccumulator)
-                if narrow, instructions == .avx512,
+                if narrow, instructions == .avx512 || instructions == .avxvnni,
                    network.range(of: reads) != .unit, model.bits[id: reads] <= 8, linear.allSatisfy({ $0.weightBits <= 8 }) {
                     bytes = IntegerKernels.pack(weights: weight, columns: columns, depth: depth, columnsPadded: columnsPadded,
                                                 depthPadded: depthQuads, group: 4, as: Int8.self)
@@ -177,7 +181,7 @@ final class DescriptionEngine: @unchecked Sendable {
                             for q in 0..<depth { operandBytes[row * group.depthQuads + q] = UInt8(truncatingIfNeeded: input[row * depth + q] &+ 128) }
                         }
                         bytes.withUnsafeBufferPointer { w in
-                            gq_product_u8s8(Int32(r), Int32(group.depthQuads / 4), Int32(group.columnsPadded / 16), operandBytes,
+                            (avxvnniBytes ? gq_product_u8s8_avxvnni : gq_product_u8s8)(Int32(r), Int32(group.depthQuads / 4), Int32(group.columnsPadded / 16), operandBytes,
                                             Int32(group.depthQuads), w.baseAddress!, sums, Int32(group.columnsPadded))
                         }
                     } else if let packed = group.packed {

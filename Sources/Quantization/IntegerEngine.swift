@@ -77,7 +77,7 @@ final class PreparedIntegerLayer: @unchecked Sendable {
     /// 3 · hiddenPadded: the r, z, n blocks side by side.
     var gateColumns: Int { 3 * hiddenPadded }
 
-    /// How a side's products run: on bytes (AVX-512 VNNI, codes + 128), on int16 codes
+    /// How a side's products run: on bytes (AVX-512 VNNI or AVX-VNNI, codes + 128), on int16 codes
     /// offset by 2^14, on plain int16 codes, or in int64 when the sums outgrow int32.
     enum ProductMode { case bytes, offset, plain, wide }
     let inputMode: ProductMode
@@ -108,8 +108,9 @@ final class PreparedIntegerLayer: @unchecked Sendable {
     /// 32 bits or when the C step runs instead.
     let fast: FastCellConstants?
     /// Constants of the C step: on AVX-512 products and cell, on AVX2 the narrow cell (its
-    /// products are the int16 ones); nil on other CPUs, with `.portable` kernels, when the
-    /// cell's rescales need 64 bits, or on AVX2 when the narrow cell cannot run.
+    /// products are the int16 ones, or with AVX-VNNI byte ones); nil on other CPUs, with
+    /// `.portable` kernels, when the cell's rescales need 64 bits, or on AVX2 when the narrow
+    /// cell cannot run.
     let vectorStep: VectorStep?
     /// The int16 products run on AVX2 (`gq_product_i16_avx2`) rather than in Swift.
     let avx2Products: Bool
@@ -122,11 +123,12 @@ final class PreparedIntegerLayer: @unchecked Sendable {
         let anyWide = [GRUOperator.rWx, .zWx, .nWx, .rWh, .zWh, .nWh].contains { q.linear($0).wideAccumulator }
         let instructions = kernels.effective
         let useAVX512 = instructions == .avx512 && rescalers != nil && !anyWide
-        let useAVX2 = instructions == .avx2 && rescalers != nil && !anyWide
-        avx2Products = instructions == .avx2
-        let bytes = useAVX512 && VectorStep.bytesFit(q)
+        // AVX-VNNI is AVX2 with a byte product: the same cell, the AVX-512 products' packing.
+        let avx2Family = instructions == .avx2 || instructions == .avxvnni
+        let useAVX2 = avx2Family && rescalers != nil && !anyWide
+        avx2Products = avx2Family
+        var bytes = (useAVX512 || (useAVX2 && instructions == .avxvnni)) && VectorStep.bytesFit(q)
         features = q.inputSize
-        featuresPadded = bytes ? (q.inputSize + 3) / 4 * 4 : (q.inputSize + 1) / 2 * 2
         hidden = q.hiddenSize
         // The AVX-512 narrow cell takes 32 units at a time, the AVX2 one and Swift's 16.
         hiddenPadded = useAVX512 ? (q.hiddenSize + 31) / 32 * 32 : (q.hiddenSize + 15) / 16 * 16
@@ -134,17 +136,16 @@ final class PreparedIntegerLayer: @unchecked Sendable {
         let h = hidden, hp = hiddenPadded, g = 3 * hp
 
         let inputOps: [GRUOperator] = [.rWx, .zWx, .nWx], stateOps: [GRUOperator] = [.rWh, .zWh, .nWh]
-        func mode(_ ops: [GRUOperator], inputBits: Int) -> ProductMode {
+        func mode(_ ops: [GRUOperator], inputBits: Int, bytes: Bool) -> ProductMode {
             if bytes { return .bytes }
             if ops.contains(where: { q.linear($0).wideAccumulator }) { return .wide }
             return inputBits <= 15 ? .offset : .plain
         }
-        inputMode = mode(inputOps, inputBits: q.bits[.input])
-        stateMode = mode(stateOps, inputBits: q.bits[.hAdd])
+        func padded(bytes: Bool) -> Int { bytes ? (q.inputSize + 3) / 4 * 4 : (q.inputSize + 1) / 2 * 2 }
 
-        func build(_ ops: [GRUOperator], depth: Int, depthPadded: Int, mode: ProductMode, inputMax: Int64)
-            -> (packed: [Int16], bytes: [Int8]?, bias: [Int32], wide: [Int64], wideBias: [Int64], rq: [RequantizerS64], low: [Int64], high: [Int64],
-                sumBound: [Int64]) {
+        typealias Built = (packed: [Int16], bytes: [Int8]?, bias: [Int32], wide: [Int64], wideBias: [Int64], rq: [RequantizerS64],
+                           low: [Int64], high: [Int64], sumBound: [Int64], side: VectorStep.Side)
+        func build(_ ops: [GRUOperator], depth: Int, depthPadded: Int, mode: ProductMode, inputMax: Int64) -> Built {
             // The three layers' weights gathered once as a dense g × depth matrix: reading
             // them through `q.linear(op)` per element copied the layer (and retained its
             // arrays) 12,000 times per configuration, a third of a search's time on vowels.
@@ -196,10 +197,25 @@ final class PreparedIntegerLayer: @unchecked Sendable {
                 for k in 0..<depth { total += Int64(abs(Int32(dense[c * depth + k]))) }
                 sumBound[c] = total * inputMax + abs(wideBias[c])
             }
-            return (packed, bytes, bias, wide, wideBias, rq, low, high, sumBound)
+            return (packed, bytes, bias, wide, wideBias, rq, low, high, sumBound,
+                    VectorStep.Side(bias: bias, requant: rq, low: low, high: high, bytes: bytes, sumBound: sumBound))
         }
-        let x = build(inputOps, depth: features, depthPadded: featuresPadded, mode: inputMode, inputMax: q.largestCode(.input))
-        let s = build(stateOps, depth: h, depthPadded: hp, mode: stateMode, inputMax: q.largestCode(.hAdd))
+        func sides(bytes: Bool) -> (x: Built, s: Built) {
+            (build(inputOps, depth: q.inputSize, depthPadded: padded(bytes: bytes), mode: mode(inputOps, inputBits: q.bits[.input], bytes: bytes),
+                   inputMax: q.largestCode(.input)),
+             build(stateOps, depth: h, depthPadded: hp, mode: mode(stateOps, inputBits: q.bits[.hAdd], bytes: bytes), inputMax: q.largestCode(.hAdd)))
+        }
+        var (x, s) = sides(bytes: bytes)
+        // AVX-VNNI's byte products need the narrow cell, the one that writes byte codes;
+        // where it cannot run, the int16 products and the Swift cell do.
+        if bytes, instructions == .avxvnni,
+           VectorStep.narrowCell(q) == nil || !VectorStep.blocksNarrow(x.side) || !VectorStep.blocksNarrow(s.side) {
+            bytes = false
+            (x, s) = sides(bytes: false)
+        }
+        featuresPadded = padded(bytes: bytes)
+        inputMode = mode(inputOps, inputBits: q.bits[.input], bytes: bytes)
+        stateMode = mode(stateOps, inputBits: q.bits[.hAdd], bytes: bytes)
         inputWeights = x.packed; inputBias = x.bias; inputWeightsWide = x.wide; inputBiasWide = x.wideBias
         inputRequant = x.rq; inputLow = x.low; inputHigh = x.high
         stateWeights = s.packed; stateBias = s.bias; stateWeightsWide = s.wide; stateBiasWide = s.wideBias
@@ -216,9 +232,7 @@ final class PreparedIntegerLayer: @unchecked Sendable {
         tableN = q.tables[.gateN]!.entries; halfN = Int64(1) << (q.bits[.nAdd] - 1)
         var step: VectorStep?
         if useAVX512 || useAVX2, let c = rescalers {
-            step = VectorStep(q, instructions: instructions, rescalers: c, hiddenPadded: hp,
-                              input: .init(bias: x.bias, requant: x.rq, low: x.low, high: x.high, bytes: x.bytes, sumBound: x.sumBound),
-                              state: .init(bias: s.bias, requant: s.rq, low: s.low, high: s.high, bytes: s.bytes, sumBound: s.sumBound))
+            step = VectorStep(q, instructions: instructions, rescalers: c, hiddenPadded: hp, input: x.side, state: s.side)
             // AVX2 has no 32-bit cell of its own: the Swift cell runs after its products.
             if useAVX2, step?.narrow == false {
                 step?.deallocate()
@@ -432,14 +446,16 @@ extension PreparedIntegerLayer {
                         // Byte mode always packs both sides' weights as bytes (init).
                         guard let bx = a.inputBytes, let bh = a.stateBytes else { preconditionFailure("byte products without byte weights") }
                         let x = codes.assumingMemoryBound(to: UInt8.self) + t * rows * fp
-                        gq_product_u8s8(Int32(m), Int32(fp / 4), Int32(g / 16), x, Int32(fp), bx, ws.inputAcc, Int32(g))
-                        gq_product_u8s8(Int32(m), Int32(hp / 4), Int32(g / 16), ws.state8, Int32(hp), bh, ws.stateAcc, Int32(g))
+                        let product = a.instructions == .avxvnni ? gq_product_u8s8_avxvnni : gq_product_u8s8
+                        product(Int32(m), Int32(fp / 4), Int32(g / 16), x, Int32(fp), bx, ws.inputAcc, Int32(g))
+                        product(Int32(m), Int32(hp / 4), Int32(g / 16), ws.state8, Int32(hp), bh, ws.stateAcc, Int32(g))
                     } else {
                         products16(rows: m, x: codes.assumingMemoryBound(to: Int16.self) + t * rows * fp,
                                    wx: wx.baseAddress!, wh: wh.baseAddress!, workspace: ws)
                     }
-                    if a.instructions == .avx2 {
-                        gq_cell_rows16_avx2(Int32(m), ws.inputAcc, ws.stateAcc, ws.state32, ws.state16, stateOffset, a.constants)
+                    if a.instructions != .avx512 {
+                        gq_cell_rows16_avx2(Int32(m), ws.inputAcc, ws.stateAcc, ws.state32, bytes ? ws.state8 : nil, bytes ? nil : ws.state16,
+                                            stateOffset, a.constants)
                     } else {
                         gq_cell_rows(Int32(m), ws.inputAcc, ws.stateAcc, ws.state32, bytes ? ws.state8 : nil, bytes ? nil : ws.state16,
                                      stateOffset, a.constants)
@@ -459,7 +475,7 @@ extension PreparedIntegerLayer {
         let g = gateColumns
         switch mode {
         case .bytes:
-            preconditionFailure("byte products run only in the AVX-512 step")
+            preconditionFailure("byte products run only in the C step")
         case .offset, .plain:
             packed.withUnsafeBufferPointer { w in
                 if mode == .offset {

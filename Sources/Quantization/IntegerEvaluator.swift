@@ -127,7 +127,8 @@ public final class IntegerEvaluator: @unchecked Sendable {
 
     /// Which kernels evaluate `model` here: for a GRU "avx512 narrow" (the AVX-512 cell on int16
     /// lanes), "avx512" (the AVX-512 cell on int32 lanes), "avx2 narrow" (AVX2 products and
-    /// the AVX2 cell on int16 lanes), "avx2" (AVX2 products, the Swift cell), "portable" (the
+    /// the AVX2 cell on int16 lanes), "avx2" (AVX2 products, the Swift cell), "avxvnni narrow"
+    /// and "avxvnni" (the same with AVX-VNNI's byte products where the widths allow), "portable" (the
     /// Swift products and 16-lane cell) or "scalar" (64-bit rescales), per layer when a stack's
     /// layers differ (`l0 avx512 narrow, l1 portable`); for another cell "description avx512",
     /// "description avx2" or "description" (`DescriptionEngine`, with byte products on
@@ -138,7 +139,7 @@ public final class IntegerEvaluator: @unchecked Sendable {
     }
 
     /// The paths of cells without hand-written kernels: `DescriptionEngine`, with AVX-512 byte products, AVX2 int16 ones or Swift's.
-    public static let describedPaths: Set<String> = ["description", "description avx512", "description avx2"]
+    public static let describedPaths: Set<String> = ["description", "description avx512", "description avxvnni", "description avx2"]
 
 
     /// Integer logits, count × classes row-major in the caller's order.

@@ -2,31 +2,34 @@ import CIntegerKernels
 import Foundation
 
 /// Which kernels the batched engine may use: the AVX-512 ones (C, Sources/CIntegerKernels)
-/// where the CPU has them, else the AVX2 ones (same file pair), else the portable Swift ones.
+/// where the CPU has them, else the AVX2 ones with AVX-VNNI's byte product (Intel client CPUs
+/// since Alder Lake), else the AVX2 ones, else the portable Swift ones.
 /// All are bit-exact with the reference engine. `.automatic` is the fastest this CPU runs,
 /// unless `GQ_KERNELS` names another; the named sets exist so every path is tested and
 /// measured on machines that would otherwise never run it.
 public enum IntegerKernelSet: String, Sendable, Equatable, CaseIterable {
-    case automatic, avx512, avx2, portable
+    case automatic, avx512, avxvnni, avx2, portable
 
     /// This CPU runs the AVX-512 kernels (F, BW, DQ, VL, VNNI and VBMI).
     public static let avx512Available = gq_avx512_available() != 0
     /// This CPU runs the AVX2 kernels (AVX2 and FMA).
     public static let avx2Available = gq_avx2_available() != 0
+    /// This CPU runs the AVX2 kernels' AVX-VNNI byte product too.
+    public static let avxvnniAvailable = gq_avxvnni_available() != 0
 
     /// The environment variable that chooses what `.automatic` means for any command.
     public static let environmentVariable = "GQ_KERNELS"
 
     /// The sets this CPU runs, fastest first (`.portable` always).
     public static var available: [IntegerKernelSet] {
-        (avx512Available ? [.avx512] : []) + (avx2Available ? [.avx2] : []) + [.portable]
+        (avx512Available ? [.avx512] : []) + (avxvnniAvailable ? [.avxvnni] : []) + (avx2Available ? [.avx2] : []) + [.portable]
     }
 
     /// What runs: a named set as named (or the fastest this CPU runs below it, when it lacks
     /// the instructions), `.automatic` as `GQ_KERNELS` says or else the fastest available.
     public var effective: IntegerKernelSet {
         let wanted = self == .automatic ? IntegerKernelSet.chosen : self
-        let order: [IntegerKernelSet] = [.avx512, .avx2, .portable]
+        let order: [IntegerKernelSet] = [.avx512, .avxvnni, .avx2, .portable]
         return order.drop(while: { $0 != wanted }).first { IntegerKernelSet.available.contains($0) } ?? .portable
     }
 

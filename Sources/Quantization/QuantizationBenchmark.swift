@@ -13,9 +13,9 @@ public enum QuantizationBenchmark {
     /// `evaluation_ms_1_thread`, `integer_macs_per_second` and `integer_gmacs_per_second`
     /// (cell and head multiply-accumulates, `steps · (G(F + H) + (L − 1) · 2GH) + H·C` per sequence, G = 3H for a GRU and 4H for an LSTM, over the
     /// median time), `integer_gmacs_per_second_per_thread` (the same over the one-thread time),
-    /// `integer_gmacs_per_second_per_thread_portable` and `_avx2` (the same with the portable
-    /// Swift kernels and, where the CPU has AVX2, the AVX2 ones, forced as `GQ_KERNELS` forces
-    /// them), `kernels` (what `.automatic` ran: 3 AVX-512, 2 AVX2, 1 portable), `avx512` (1 when the AVX-512 kernels run), `narrow_cell` (1 when both configurations run the AVX-512 cell on int16 lanes), `prepare_ms` (building the integer model alone), `fake_quant_ms` (the
+    /// `integer_gmacs_per_second_per_thread_portable`, `_avxvnni` and `_avx2` (the same with the
+    /// portable Swift kernels and, where the CPU has them, the AVX-VNNI and AVX2 ones, forced as
+    /// `GQ_KERNELS` forces them), `kernels` (what `.automatic` ran: 4 AVX-512, 3 AVX-VNNI, 2 AVX2, 1 portable), `avx512` (1 when the AVX-512 kernels run), `narrow_cell` (1 when both configurations run the C cell on int16 lanes, AVX-512's or AVX2's), `prepare_ms` (building the integer model alone), `fake_quant_ms` (the
     /// fake-quant float engine on the same data, one thread), `float_ms` (the float
     /// network, one thread), and the shape. An LSTM runs on `DescriptionEngine` whatever the kernel set.
     public static func run(sequences count: Int = 1000, steps: Int = 28, features: Int = 28, hidden: Int = 64, classes: Int = 10,
@@ -35,7 +35,9 @@ public enum QuantizationBenchmark {
         let options = QuantizationOptions(refine: .off)  // the max-abs calibration above, unrefined
         let evaluator = IntegerEvaluator(sequences: data, featureCount: features)
         let portable = IntegerEvaluator(sequences: data, featureCount: features, kernels: .portable)
-        let avx2 = IntegerKernelSet.avx2Available ? IntegerEvaluator(sequences: data, featureCount: features, kernels: .avx2) : nil
+        // Each vector set the CPU runs below the fastest, forced, for the figures beside it.
+        let forced = [IntegerKernelSet.avxvnni, .avx2].filter { IntegerKernelSet.available.contains($0) }
+            .map { ($0, IntegerEvaluator(sequences: data, featureCount: features, kernels: $0)) }
         var mixed = BitWidths(uniform: 6, network: network)
         // A gate table at 4 bits, the state at 8, one recurrent linear at 5, the rest at 6.
         try? mixed.apply(cell == .gru ? ["gate.z=4", "h.add=8", "r.wh=5"] : ["gate.f=4", "c.add=8", "i.wh=5"])
@@ -53,8 +55,11 @@ public enum QuantizationBenchmark {
         var sink: Int64 = 0
         _ = evaluator.logits(QuantizedGRU(model: model, calibration: calibration, bits: configuration(0), options: options), threads: threads)
         _ = portable.logits(QuantizedGRU(model: model, calibration: calibration, bits: configuration(0), options: options), threads: 1)
-        _ = avx2?.logits(QuantizedGRU(model: model, calibration: calibration, bits: configuration(0), options: options), threads: 1)
-        var parallel: [Double] = [], single: [Double] = [], prepare: [Double] = [], singlePortable: [Double] = [], singleAVX2: [Double] = []
+        for (_, evaluator) in forced {
+            _ = evaluator.logits(QuantizedGRU(model: model, calibration: calibration, bits: configuration(0), options: options), threads: 1)
+        }
+        var parallel: [Double] = [], single: [Double] = [], prepare: [Double] = [], singlePortable: [Double] = []
+        var singleForced = [[Double]](repeating: [], count: forced.count)
         for trial in 0..<repeats {
             let bits = configuration(trial)
             parallel.append(milliseconds {
@@ -69,10 +74,10 @@ public enum QuantizationBenchmark {
                 let q = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options)
                 sink &+= portable.logits(q, threads: 1)[trial % 10]
             })
-            if let avx2 {
-                singleAVX2.append(milliseconds {
+            for (index, (_, evaluator)) in forced.enumerated() {
+                singleForced[index].append(milliseconds {
                     let q = QuantizedGRU(model: model, calibration: calibration, bits: bits, options: options)
-                    sink &+= avx2.logits(q, threads: 1)[trial % 10]
+                    sink &+= evaluator.logits(q, threads: 1)[trial % 10]
                 })
             }
             prepare.append(milliseconds {
@@ -98,9 +103,9 @@ public enum QuantizationBenchmark {
             "integer_gmacs_per_second_per_thread": macs / (median(single) / 1000) / 1e9,
             "integer_gmacs_per_second_per_thread_portable": macs / (median(singlePortable) / 1000) / 1e9,
             "avx512": IntegerKernelSet.automatic.effective == .avx512 ? 1 : 0,
-            "kernels": [IntegerKernelSet.portable, .avx2, .avx512].firstIndex(of: IntegerKernelSet.automatic.effective).map { Double($0 + 1) } ?? 0,
+            "kernels": [IntegerKernelSet.portable, .avx2, .avxvnni, .avx512].firstIndex(of: IntegerKernelSet.automatic.effective).map { Double($0 + 1) } ?? 0,
             "narrow_cell": (0..<2).allSatisfy {
-                evaluator.kernelPath(for: QuantizedGRU(model: model, calibration: calibration, bits: configuration($0), options: options)) == "avx512 narrow"
+                evaluator.kernelPath(for: QuantizedGRU(model: model, calibration: calibration, bits: configuration($0), options: options)).hasSuffix(" narrow")
             } ? 1 : 0,
             "float_ms": median(float),
             "threads": Double(threads), "layers": Double(layers),
@@ -108,7 +113,9 @@ public enum QuantizationBenchmark {
             "checksum": sink == Int64.min ? 1 : 0,
         ]
         if !fake.isEmpty { figures["fake_quant_ms"] = median(fake) }
-        if !singleAVX2.isEmpty { figures["integer_gmacs_per_second_per_thread_avx2"] = macs / (median(singleAVX2) / 1000) / 1e9 }
+        for (index, (set, _)) in forced.enumerated() {
+            figures["integer_gmacs_per_second_per_thread_\(set.rawValue)"] = macs / (median(singleForced[index]) / 1000) / 1e9
+        }
         return figures
     }
 }

@@ -22,7 +22,7 @@ enum Invocation: Equatable {
 
         environment:
           GQ_KERNELS    the integer engine's kernels: automatic (the fastest
-                        this CPU runs), avx512, avx2 or portable
+                        this CPU runs), avx512, avxvnni, avx2 or portable
         """
 }
 

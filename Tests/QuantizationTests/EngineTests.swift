@@ -86,18 +86,18 @@ struct EngineTests {
         switch kernels {
         case .portable:
             #expect(paths["portable", default: 0] >= 30 && paths.keys.allSatisfy { $0 == "portable" || $0 == "scalar" }, "\(paths)")
-        case .avx2:
-            // AVX2 has no 32-bit cell: outside the narrow one its products run before the Swift cell.
-            #expect(paths["avx2 narrow", default: 0] >= 35 && paths["avx2", default: 0] >= 3
-                    && paths.keys.allSatisfy { $0.hasPrefix("avx2") || $0 == "scalar" }, "\(paths)")
+        case .avx2, .avxvnni:
+            // AVX2 has no 32-bit cell: outside the narrow one its int16 products run before the Swift cell.
+            #expect(paths["\(kernels.rawValue) narrow", default: 0] >= 35 && paths["avx2", default: 0] >= 3
+                    && paths.keys.allSatisfy { $0 == "\(kernels.rawValue) narrow" || $0 == "avx2" || $0 == "scalar" }, "\(paths)")
         case .avx512, .automatic:
             #expect(paths["avx512 narrow", default: 0] >= 35 && paths["avx512", default: 0] >= 3, "\(paths)")
         }
     }
 
-    @Test("every uniform width from 2 to 8 runs the cell on int16 lanes, on AVX-512 and on AVX2",
+    @Test("every uniform width from 2 to 8 runs the cell on int16 lanes, on AVX-512, on AVX-VNNI and on AVX2",
           .enabled(if: IntegerKernelSet.avx2Available, "needs a CPU with AVX2 or AVX-512"),
-          arguments: [IntegerKernelSet.avx512, .avx2])
+          arguments: [IntegerKernelSet.avx512, .avxvnni, .avx2])
     func narrowCellCoversTheSearchWidths(kernels: IntegerKernelSet) throws {
         try #require(IntegerKernelSet.available.contains(kernels), "this CPU lacks \(kernels.rawValue)")
         let model = randomModel(features: 28, hidden: 64, classes: 10, seed: 11)
@@ -118,9 +118,9 @@ struct EngineTests {
         #expect(try IntegerKernelSet.setting(["GQ_KERNELS": "Portable"]) == .portable)
         for set in IntegerKernelSet.available { #expect(try IntegerKernelSet.setting(["GQ_KERNELS": set.rawValue]) == set) }
         #expect(throws: KernelSettingError.unknown("sse9")) { try IntegerKernelSet.setting(["GQ_KERNELS": "sse9"]) }
-        #expect(KernelSettingError.unknown("sse9").description == "GQ_KERNELS=sse9: no such kernel set (one of automatic, avx512, avx2, portable)")
+        #expect(KernelSettingError.unknown("sse9").description == "GQ_KERNELS=sse9: no such kernel set (one of automatic, avx512, avxvnni, avx2, portable)")
         #expect(KernelSettingError.unavailable(.avx512).description.hasPrefix("GQ_KERNELS=avx512: this CPU lacks the instructions avx512 needs; it runs "))
-        for set in [IntegerKernelSet.avx512, .avx2] where !IntegerKernelSet.available.contains(set) {
+        for set in [IntegerKernelSet.avx512, .avxvnni, .avx2] where !IntegerKernelSet.available.contains(set) {
             #expect(throws: KernelSettingError.unavailable(set)) { try IntegerKernelSet.setting(["GQ_KERNELS": set.rawValue]) }
             #expect(set.effective != set)
         }

@@ -117,8 +117,8 @@ struct StackedQuantizationTests {
         // Every layer must have run on the kernels the comparison is meant to check.
         if kernels == .portable {
             #expect(paths["portable", default: 0] >= 80 && paths.keys.allSatisfy { $0 == "portable" || $0 == "scalar" }, "\(paths)")
-        } else if kernels == .avx2 {
-            #expect(paths["avx2 narrow", default: 0] >= 60 && paths["avx2", default: 0] >= 5 && paths["portable"] == nil
+        } else if kernels == .avx2 || kernels == .avxvnni {
+            #expect(paths["\(kernels.rawValue) narrow", default: 0] >= 60 && paths["avx2", default: 0] >= 5 && paths["portable"] == nil
                     && paths["scalar", default: 0] <= 12, "\(paths)")
         } else {
             // Layers with 64-bit sums (16-bit widths) run the scalar path on any CPU.

@@ -132,8 +132,16 @@ void gq_product_i16_avx2(int rows, int pairs, int vectors, const int16_t *a, int
                          const int16_t *w, int32_t *c, int ldc);
 
 /// gq_cell_rows's narrow cell (k->narrow.usable) on 16 int16 lanes, hp a multiple of 16; the
-/// new state goes out as int16 codes (code + `code_offset`) for the next int16 product.
+/// new state goes out as the next product's input: bytes (code + 128) into `codes8` when it
+/// is not NULL, else int16 codes (code + `code_offset`) into `codes16`.
 void gq_cell_rows16_avx2(int rows, const int32_t *x_sums, const int32_t *h_sums, int32_t *state,
-                         int16_t *codes16, int32_t code_offset, const gq_cell_constants *k);
+                         uint8_t *codes8, int16_t *codes16, int32_t code_offset, const gq_cell_constants *k);
+
+/// 1 when this CPU runs AVX2, FMA and AVX-VNNI (the byte product below), else 0.
+int gq_avxvnni_available(void);
+
+/// gq_product_u8s8 on AVX-VNNI (vpdpbusd on 8 int32 lanes): the same packing, the same sums.
+void gq_product_u8s8_avxvnni(int rows, int quads, int vectors, const uint8_t *a, int lda,
+                             const int8_t *w, int32_t *c, int ldc);
 
 #endif
