@@ -35,8 +35,15 @@ extension GRUEngine {
         for k in stride(from: layers - 1, through: 0, by: -1) {
             let ranges = layout.layer(k), width = ranges.inputWidth
             let dh = stateGradient.zeroed(b * h)
-            let dgx = inputGateGradient.zeroed(max(steps * b * g, 1))
-            let dgh = hiddenGateGradient.zeroed(max(steps * b * g, 1))
+            let dgx = inputGateGradient.reserve(max(steps * b * g, 1))
+            let dgh = hiddenGateGradient.reserve(max(steps * b * g, 1))
+            // The cells write every row that has step t; only the rows without it, which the
+            // products and sums over all steps read too, are zeroed (not the whole buffer).
+            for t in 0..<steps where batch.active[t] < b {
+                let first = batch.active[t]
+                (dgx + (t * b + first) * g).update(repeating: 0, count: (b - first) * g)
+                (dgh + (t * b + first) * g).update(repeating: 0, count: (b - first) * g)
+            }
             let hs = UnsafePointer(states.pointer + k * perLayer)
             let gateStore = UnsafePointer(gates.pointer + k * steps * b * g)
             let lstm = layout.cell == .lstm
