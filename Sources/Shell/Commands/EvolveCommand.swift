@@ -190,9 +190,10 @@ enum EvolveCommand {
         let stride = max(1, remaining / 20)
         let finished = try state.advance(shouldStop: session.interrupt.isPending) { report in
             let done = Double(report.generation - start) / Double(max(remaining, 1))
-            var line = String(format: "gen %d/%d  evals %d (+%d cached)  front %d  hv %.4f",
-                              report.generation, state.targetGeneration, report.totalEvaluations,
-                              report.cacheHits, state.frontPoints.count, state.normalized(report.hypervolume))
+            // What a person watches first comes first: the meter cuts the end off at 80 columns.
+            var line = String(format: "gen %d/%d  hv %.4f  front %d  evals %d (+%d cached)",
+                              report.generation, state.targetGeneration, state.normalized(report.hypervolume),
+                              state.frontPoints.count, report.totalEvaluations, report.cacheHits)
             if let feasible = report.feasible {
                 line += "  feasible \(feasible)/\(state.search.population.count)"
             }
