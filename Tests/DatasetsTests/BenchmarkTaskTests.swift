@@ -176,6 +176,9 @@ struct BenchmarkTaskTests {
     @Test("without GQ_DATA_DIR: data/ here, then data/ in the checkout around here, then around the executable")
     func searchOrder() throws {
         let scratch = try ScratchFolder()
+        // "Elsewhere" must have no checkout above it, which a TMPDIR inside one breaks.
+        try #require(DataSearch(currentDirectory: scratch.path).checkoutRoot == nil,
+                     "the scratch folder \(scratch.path) lies inside a gq checkout: run the tests with TMPDIR outside it, as scripts/test does")
         let repo = "\(scratch.path)/repo"
         let elsewhere = "\(scratch.path)/elsewhere"
         for folder in ["\(repo)/scripts", "\(repo)/Sources/Datasets", "\(repo)/.build/release", elsewhere] {
