@@ -1,6 +1,6 @@
 // The integer engine's step on AVX2 (with FMA, as every AVX2 CPU has it): the int16 product
 // (and, with AVX-VNNI, the byte product) and the narrow cell on 16 int16 lanes, for the
-// x86-64 CPUs without the AVX-512 kernels' features (Intel client CPUs from Haswell on, AMD
+// x86-64 CPUs without the AVX-512 kernels' features (Intel client CPUs without AVX-512, AMD
 // before Zen 4, AVX-512 CPUs without VBMI). Same contract and arithmetic as the AVX-512 file
 // (include/CIntegerKernels.h, docs/quantization.md); compiled per function for AVX2 by a
 // target attribute, so the rest of the binary stays baseline x86-64.
