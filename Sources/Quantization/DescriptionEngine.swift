@@ -49,17 +49,15 @@ final class DescriptionEngine: @unchecked Sendable {
         let biases: [[Int64]]
     }
 
-    /// The int16 products run on AVX2 (`gq_product_i16_avx2`) rather than in Swift.
-    private let avx2Products: Bool
-    /// The byte products run on AVX-VNNI (`gq_product_u8s8_avxvnni`) rather than AVX-512.
-    private let avxvnniBytes: Bool
+    /// The kernel set whose products run (`effective`).
+    private let instructions: IntegerKernelSet
 
     /// The path it takes for `model`: "description avx512" or "description avxvnni" when some
     /// group runs a byte product, "description avx2" when some runs the AVX2 int16 product.
     var path: String {
         let groups = layers.flatMap(\.groups)
-        if groups.contains(where: { $0.bytes != nil }) { return avxvnniBytes ? "description avxvnni" : "description avx512" }
-        return avx2Products && groups.contains(where: { $0.packed != nil }) ? "description avx2" : "description"
+        if groups.contains(where: { $0.bytes != nil }) { return "description \(instructions.rawValue)" }
+        return instructions.runsAVX2Products && groups.contains(where: { $0.packed != nil }) ? "description avx2" : "description"
     }
 
     init(model: QuantizedGRU, kernels: IntegerKernelSet = .automatic) {
@@ -68,8 +66,7 @@ final class DescriptionEngine: @unchecked Sendable {
         cell = network.cell.description
         let cell = self.cell, h = model.hiddenSize
         let instructions = kernels.effective
-        avx2Products = instructions == .avx2 || instructions == .avxvnni
-        avxvnniBytes = instructions == .avxvnni
+        self.instructions = instructions
         layers = model.layers.indices.map { k in
             var sources: [Int?] = []
             for node in cell.step {
@@ -181,21 +178,16 @@ final class DescriptionEngine: @unchecked Sendable {
                             for q in 0..<depth { operandBytes[row * group.depthQuads + q] = UInt8(truncatingIfNeeded: input[row * depth + q] &+ 128) }
                         }
                         bytes.withUnsafeBufferPointer { w in
-                            (avxvnniBytes ? gq_product_u8s8_avxvnni : gq_product_u8s8)(Int32(r), Int32(group.depthQuads / 4), Int32(group.columnsPadded / 16), operandBytes,
-                                            Int32(group.depthQuads), w.baseAddress!, sums, Int32(group.columnsPadded))
+                            instructions.productBytes(rows: r, quads: group.depthQuads / 4, vectors: group.columnsPadded / 16, a: operandBytes,
+                                                      lda: group.depthQuads, w: w.baseAddress!, c: sums, ldc: group.columnsPadded)
                         }
                     } else if let packed = group.packed {
                         for row in 0..<r {
                             for q in 0..<depth { operands[row * group.depthPadded + q] = Int16(truncatingIfNeeded: input[row * depth + q]) }
                         }
                         packed.withUnsafeBufferPointer { w in
-                            if avx2Products {
-                                gq_product_i16_avx2(Int32(r), Int32(group.depthPadded / 2), Int32(group.columnsPadded / 16), operands,
-                                                    Int32(group.depthPadded), w.baseAddress!, sums, Int32(group.columnsPadded))
-                                return
-                            }
-                            IntegerKernels.productPlain(rows: r, pairs: group.depthPadded / 2, vectors: group.columnsPadded / 16, a: operands,
-                                                        lda: group.depthPadded, w: w.baseAddress!, c: sums, ldc: group.columnsPadded)
+                            instructions.product16(offset: false, rows: r, pairs: group.depthPadded / 2, vectors: group.columnsPadded / 16, a: operands,
+                                                   lda: group.depthPadded, w: w.baseAddress!, c: sums, ldc: group.columnsPadded)
                         }
                     }
                     for (g, i) in group.ops.enumerated() {

@@ -112,8 +112,8 @@ final class PreparedIntegerLayer: @unchecked Sendable {
     /// `.portable` kernels, when the cell's rescales need 64 bits, or on AVX2 when the narrow
     /// cell cannot run.
     let vectorStep: VectorStep?
-    /// The int16 products run on AVX2 (`gq_product_i16_avx2`) rather than in Swift.
-    let avx2Products: Bool
+    /// The kernel set whose products run (`effective`).
+    let instructions: IntegerKernelSet
 
     /// `q` is one layer: a single-layer model or a stack's `layer(k)`.
     init(_ q: QuantizedGRU, kernels: IntegerKernelSet = .automatic) {
@@ -122,11 +122,10 @@ final class PreparedIntegerLayer: @unchecked Sendable {
         let rescalers = GRURescales(lanes: q)
         let anyWide = [GRUOperator.rWx, .zWx, .nWx, .rWh, .zWh, .nWh].contains { q.linear($0).wideAccumulator }
         let instructions = kernels.effective
+        self.instructions = instructions
         let useAVX512 = instructions == .avx512 && rescalers != nil && !anyWide
         // AVX-VNNI is AVX2 with a byte product: the same cell, the AVX-512 products' packing.
-        let avx2Family = instructions == .avx2 || instructions == .avxvnni
-        let useAVX2 = avx2Family && rescalers != nil && !anyWide
-        avx2Products = avx2Family
+        let useAVX2 = instructions.runsAVX2Products && rescalers != nil && !anyWide
         var bytes = (useAVX512 || (useAVX2 && instructions == .avxvnni)) && VectorStep.bytesFit(q)
         features = q.inputSize
         hidden = q.hiddenSize
@@ -143,8 +142,8 @@ final class PreparedIntegerLayer: @unchecked Sendable {
         }
         func padded(bytes: Bool) -> Int { bytes ? (q.inputSize + 3) / 4 * 4 : (q.inputSize + 1) / 2 * 2 }
 
-        typealias Built = (packed: [Int16], bytes: [Int8]?, bias: [Int32], wide: [Int64], wideBias: [Int64], rq: [RequantizerS64],
-                           low: [Int64], high: [Int64], sumBound: [Int64], side: VectorStep.Side)
+        /// The packed weights of each product mode, and the side's constants (`side`: bias, requantizers, bounds, sum bounds).
+        typealias Built = (packed: [Int16], wide: [Int64], wideBias: [Int64], side: VectorStep.Side)
         func build(_ ops: [GRUOperator], depth: Int, depthPadded: Int, mode: ProductMode, inputMax: Int64) -> Built {
             // The three layers' weights gathered once as a dense g × depth matrix: reading
             // them through `q.linear(op)` per element copied the layer (and retained its
@@ -197,8 +196,7 @@ final class PreparedIntegerLayer: @unchecked Sendable {
                 for k in 0..<depth { total += Int64(abs(Int32(dense[c * depth + k]))) }
                 sumBound[c] = total * inputMax + abs(wideBias[c])
             }
-            return (packed, bytes, bias, wide, wideBias, rq, low, high, sumBound,
-                    VectorStep.Side(bias: bias, requant: rq, low: low, high: high, bytes: bytes, sumBound: sumBound))
+            return (packed, wide, wideBias, VectorStep.Side(bias: bias, requant: rq, low: low, high: high, bytes: bytes, sumBound: sumBound))
         }
         func sides(bytes: Bool) -> (x: Built, s: Built) {
             (build(inputOps, depth: q.inputSize, depthPadded: padded(bytes: bytes), mode: mode(inputOps, inputBits: q.bits[.input], bytes: bytes),
@@ -206,20 +204,28 @@ final class PreparedIntegerLayer: @unchecked Sendable {
              build(stateOps, depth: h, depthPadded: hp, mode: mode(stateOps, inputBits: q.bits[.hAdd], bytes: bytes), inputMax: q.largestCode(.hAdd)))
         }
         var (x, s) = sides(bytes: bytes)
-        // AVX-VNNI's byte products need the narrow cell, the one that writes byte codes;
-        // where it cannot run, the int16 products and the Swift cell do.
-        if bytes, instructions == .avxvnni,
-           VectorStep.narrowCell(q) == nil || !VectorStep.blocksNarrow(x.side) || !VectorStep.blocksNarrow(s.side) {
-            bytes = false
-            (x, s) = sides(bytes: false)
+        var step: VectorStep?
+        if useAVX512 || useAVX2, let c = rescalers {
+            step = VectorStep(q, instructions: instructions, rescalers: c, hiddenPadded: hp, input: x.side, state: s.side)
+            // AVX2 has no 32-bit cell of its own: without the narrow cell its int16 products
+            // run before the Swift cell, and AVX-VNNI's byte products, which need the narrow
+            // cell's byte codes, give way to them.
+            if useAVX2, step?.narrow == false {
+                step?.deallocate()
+                step = nil
+                if bytes {
+                    bytes = false
+                    (x, s) = sides(bytes: false)
+                }
+            }
         }
         featuresPadded = padded(bytes: bytes)
         inputMode = mode(inputOps, inputBits: q.bits[.input], bytes: bytes)
         stateMode = mode(stateOps, inputBits: q.bits[.hAdd], bytes: bytes)
-        inputWeights = x.packed; inputBias = x.bias; inputWeightsWide = x.wide; inputBiasWide = x.wideBias
-        inputRequant = x.rq; inputLow = x.low; inputHigh = x.high
-        stateWeights = s.packed; stateBias = s.bias; stateWeightsWide = s.wide; stateBiasWide = s.wideBias
-        stateRequant = s.rq; stateLow = s.low; stateHigh = s.high
+        inputWeights = x.packed; inputBias = x.side.bias; inputWeightsWide = x.wide; inputBiasWide = x.wideBias
+        inputRequant = x.side.requant; inputLow = x.side.low; inputHigh = x.side.high
+        stateWeights = s.packed; stateBias = s.side.bias; stateWeightsWide = s.wide; stateBiasWide = s.wideBias
+        stateRequant = s.side.requant; stateLow = s.side.low; stateHigh = s.side.high
 
         rescales = GRURescales(q).map(RequantizerS64.init)
         nMul = RequantizerS64(q.mulRequantizers[.nMul]!)
@@ -230,23 +236,14 @@ final class PreparedIntegerLayer: @unchecked Sendable {
         tableR = q.tables[.gateR]!.entries; halfR = Int64(1) << (q.bits[.rAdd] - 1)
         tableZ = q.tables[.gateZ]!.entries; halfZ = Int64(1) << (q.bits[.zAdd] - 1)
         tableN = q.tables[.gateN]!.entries; halfN = Int64(1) << (q.bits[.nAdd] - 1)
-        var step: VectorStep?
-        if useAVX512 || useAVX2, let c = rescalers {
-            step = VectorStep(q, instructions: instructions, rescalers: c, hiddenPadded: hp, input: x.side, state: s.side)
-            // AVX2 has no 32-bit cell of its own: the Swift cell runs after its products.
-            if useAVX2, step?.narrow == false {
-                step?.deallocate()
-                step = nil
-            }
-        }
         vectorStep = step
         if step != nil {
             fast = nil
         } else {
             fast = rescalers.map {
-                PreparedIntegerLayer.fastConstants(q, rescalers: $0, hiddenPadded: hp, inputBias: x.bias, stateBias: s.bias,
-                                                 inputRequant: x.rq, stateRequant: s.rq,
-                                                 inputLow: x.low, inputHigh: x.high, stateLow: s.low, stateHigh: s.high)
+                PreparedIntegerLayer.fastConstants(q, rescalers: $0, hiddenPadded: hp, inputBias: x.side.bias, stateBias: s.side.bias,
+                                                 inputRequant: x.side.requant, stateRequant: s.side.requant,
+                                                 inputLow: x.side.low, inputHigh: x.side.high, stateLow: s.side.low, stateHigh: s.side.high)
             }
         }
     }
@@ -328,7 +325,7 @@ extension PreparedIntegerLayer {
     var kernelPath: String {
         if let a = vectorStep { return a.instructions.rawValue + (a.narrow ? " narrow" : "") }
         guard fast != nil, inputMode != .wide, stateMode != .wide else { return "scalar" }
-        return avx2Products ? "avx2" : "portable"
+        return instructions.runsAVX2Products ? "avx2" : "portable"
     }
 
     /// Runs the layer over one chunk: `codes` holds its input codes time-major (steps × rows ×
@@ -414,22 +411,9 @@ extension PreparedIntegerLayer {
     private func products16(rows m: Int, x: UnsafePointer<Int16>, wx: UnsafePointer<Int16>, wh: UnsafePointer<Int16>,
                             workspace ws: IntegerWorkspace) {
         let hp = hiddenPadded, g = gateColumns, fp = featuresPadded
-        if avx2Products {
-            // vpmaddwd multiplies signed int16 pairs: offset and plain codes alike.
-            gq_product_i16_avx2(Int32(m), Int32(fp / 2), Int32(g / 16), x, Int32(fp), wx, ws.inputAcc, Int32(g))
-            gq_product_i16_avx2(Int32(m), Int32(hp / 2), Int32(g / 16), ws.state16, Int32(hp), wh, ws.stateAcc, Int32(g))
-            return
-        }
-        if inputMode == .offset {
-            IntegerKernels.productOffset(rows: m, pairs: fp / 2, vectors: g / 16, a: x, lda: fp, w: wx, c: ws.inputAcc, ldc: g)
-        } else {
-            IntegerKernels.productPlain(rows: m, pairs: fp / 2, vectors: g / 16, a: x, lda: fp, w: wx, c: ws.inputAcc, ldc: g)
-        }
-        if stateMode == .offset {
-            IntegerKernels.productOffset(rows: m, pairs: hp / 2, vectors: g / 16, a: ws.state16, lda: hp, w: wh, c: ws.stateAcc, ldc: g)
-        } else {
-            IntegerKernels.productPlain(rows: m, pairs: hp / 2, vectors: g / 16, a: ws.state16, lda: hp, w: wh, c: ws.stateAcc, ldc: g)
-        }
+        instructions.product16(offset: inputMode == .offset, rows: m, pairs: fp / 2, vectors: g / 16, a: x, lda: fp, w: wx, c: ws.inputAcc, ldc: g)
+        instructions.product16(offset: stateMode == .offset, rows: m, pairs: hp / 2, vectors: g / 16, a: ws.state16, lda: hp, w: wh,
+                               c: ws.stateAcc, ldc: g)
     }
 
     /// The recurrence on the C kernels: byte (AVX-512) or int16 products, then the C cell.
@@ -446,9 +430,8 @@ extension PreparedIntegerLayer {
                         // Byte mode always packs both sides' weights as bytes (init).
                         guard let bx = a.inputBytes, let bh = a.stateBytes else { preconditionFailure("byte products without byte weights") }
                         let x = codes.assumingMemoryBound(to: UInt8.self) + t * rows * fp
-                        let product = a.instructions == .avxvnni ? gq_product_u8s8_avxvnni : gq_product_u8s8
-                        product(Int32(m), Int32(fp / 4), Int32(g / 16), x, Int32(fp), bx, ws.inputAcc, Int32(g))
-                        product(Int32(m), Int32(hp / 4), Int32(g / 16), ws.state8, Int32(hp), bh, ws.stateAcc, Int32(g))
+                        instructions.productBytes(rows: m, quads: fp / 4, vectors: g / 16, a: x, lda: fp, w: bx, c: ws.inputAcc, ldc: g)
+                        instructions.productBytes(rows: m, quads: hp / 4, vectors: g / 16, a: ws.state8, lda: hp, w: bh, c: ws.stateAcc, ldc: g)
                     } else {
                         products16(rows: m, x: codes.assumingMemoryBound(to: Int16.self) + t * rows * fp,
                                    wx: wx.baseAddress!, wh: wh.baseAddress!, workspace: ws)

@@ -1,10 +1,10 @@
 import CIntegerKernels
 
 /// The C step's constants (AVX-512 or AVX2) in memory C reads directly: byte-packed weights
-/// for the AVX-512 products (when every code fits a byte) and the cell's requantizers,
+/// for the AVX-512 or AVX-VNNI products (when every code fits a byte) and the cell's requantizers,
 /// bounds and tables. Owned by one `PreparedIntegerLayer`, which frees it.
 struct VectorStep {
-    /// The instruction set whose kernels run it: `.avx512` or `.avx2`.
+    /// The kernel set whose kernels run it: `.avx512`, `.avxvnni` or `.avx2`.
     let instructions: IntegerKernelSet
     let constants: UnsafeMutablePointer<gq_cell_constants>
     private let blocks: UnsafeMutablePointer<gq_column_block>
@@ -47,14 +47,16 @@ struct VectorStep {
                 VectorStep.setLanes(&b.bias, (0..<16).map { side.bias[block * 16 + $0] })
                 b.low = side.low[block * 16]
                 b.high = side.high[block * 16]
-                let forms = VectorStep.forms(side, block: block)
-                if let split = forms.split {
+                let columns = (0..<16).map { block * 16 + $0 }
+                let split = columns.compactMap { VectorStep.split16(side.requant[$0], sumBound: side.sumBound[$0]) }
+                if split.count == 16 {
                     b.split16 = 1
                     VectorStep.setLanes(&b.split_m, split.map(\.m))
                     VectorStep.setLanes(&b.split_c, split.map(\.c))
                     VectorStep.setLanes(&b.split_shift, split.map(\.shift))
                 }
-                if let preimages = forms.preimages {
+                let preimages = columns.compactMap { VectorStep.preimage(side.requant[$0], low: b.low, high: b.high) }
+                if preimages.count == 16 {
                     b.clamp_sums = 1
                     VectorStep.setLanes(&b.sum_low, preimages.map(\.0))
                     VectorStep.setLanes(&b.sum_high, preimages.map(\.1))
@@ -148,25 +150,6 @@ struct VectorStep {
     func deallocate() {
         constants.deallocate(); blocks.deallocate(); tables.deallocate(); byteTables.deallocate()
         inputBytes?.deallocate(); stateBytes?.deallocate()
-    }
-
-    /// A block of 16 columns' exact 32-bit requantization forms: the split one for every
-    /// column (`split16`), and the saturate-first one's preimages (`clamp_sums`), each nil
-    /// unless all 16 columns allow it.
-    static func forms(_ side: Side, block: Int) -> (split: [(m: Int32, c: Int32, shift: Int32)]?, preimages: [(Int32, Int32)]?) {
-        let columns = (0..<16).map { block * 16 + $0 }
-        let split = columns.compactMap { VectorStep.split16(side.requant[$0], sumBound: side.sumBound[$0]) }
-        let low = side.low[block * 16], high = side.high[block * 16]
-        let preimages = columns.compactMap { VectorStep.preimage(side.requant[$0], low: low, high: high) }
-        return (split.count == 16 ? split : nil, preimages.count == 16 ? preimages : nil)
-    }
-
-    /// Every block of `side` has one of the narrow cell's requantization forms.
-    static func blocksNarrow(_ side: Side) -> Bool {
-        (0..<(side.bias.count / 16)).allSatisfy { block in
-            let forms = VectorStep.forms(side, block: block)
-            return forms.split != nil || forms.preimages != nil
-        }
     }
 
     /// The int32 inputs [a, b] whose requantized values lie in [low, high], when saturating

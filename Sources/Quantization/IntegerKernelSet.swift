@@ -8,6 +8,7 @@ import Foundation
 /// unless `GQ_KERNELS` names another; the named sets exist so every path is tested and
 /// measured on machines that would otherwise never run it.
 public enum IntegerKernelSet: String, Sendable, Equatable, CaseIterable {
+    /// After `automatic`, fastest first: the order `effective` falls back in.
     case automatic, avx512, avxvnni, avx2, portable
 
     /// This CPU runs the AVX-512 kernels (F, BW, DQ, VL, VNNI and VBMI).
@@ -29,8 +30,7 @@ public enum IntegerKernelSet: String, Sendable, Equatable, CaseIterable {
     /// the instructions), `.automatic` as `GQ_KERNELS` says or else the fastest available.
     public var effective: IntegerKernelSet {
         let wanted = self == .automatic ? IntegerKernelSet.chosen : self
-        let order: [IntegerKernelSet] = [.avx512, .avxvnni, .avx2, .portable]
-        return order.drop(while: { $0 != wanted }).first { IntegerKernelSet.available.contains($0) } ?? .portable
+        return IntegerKernelSet.allCases.drop(while: { $0 != wanted }).first { IntegerKernelSet.available.contains($0) } ?? .portable
     }
 
     /// `.automatic`'s meaning for this process, read once from `GQ_KERNELS`.
@@ -63,5 +63,33 @@ public enum KernelSettingError: Error, Equatable, CustomStringConvertible {
         case .unavailable(let set):
             return "\(IntegerKernelSet.environmentVariable)=\(set.rawValue): this CPU lacks the instructions \(set.rawValue) needs; it runs \(runs)"
         }
+    }
+}
+
+/// The products each set runs, chosen here once for both engines (`PreparedIntegerLayer`,
+/// `DescriptionEngine`). Called on an `effective` set.
+extension IntegerKernelSet {
+    /// Its int16 products are AVX2's (`gq_product_i16_avx2`) rather than Swift's.
+    var runsAVX2Products: Bool { self == .avx2 || self == .avxvnni }
+
+    /// C = A · W on int16 codes in `IntegerKernels.pack`'s layout: AVX2's `vpmaddwd`, which
+    /// multiplies signed pairs of offset and plain codes alike, or Swift's kernels.
+    func product16(offset: Bool, rows: Int, pairs: Int, vectors: Int, a: UnsafePointer<Int16>, lda: Int,
+                   w: UnsafePointer<Int16>, c: UnsafeMutablePointer<Int32>, ldc: Int) {
+        if runsAVX2Products {
+            gq_product_i16_avx2(Int32(rows), Int32(pairs), Int32(vectors), a, Int32(lda), w, c, Int32(ldc))
+        } else if offset {
+            IntegerKernels.productOffset(rows: rows, pairs: pairs, vectors: vectors, a: a, lda: lda, w: w, c: c, ldc: ldc)
+        } else {
+            IntegerKernels.productPlain(rows: rows, pairs: pairs, vectors: vectors, a: a, lda: lda, w: w, c: c, ldc: ldc)
+        }
+    }
+
+    /// C = A · W on bytes (codes + 128 against signed-byte weights, `gq_product_u8s8`'s
+    /// layout): AVX-VNNI's 8-lane `vpdpbusd` or AVX-512's 16-lane one.
+    func productBytes(rows: Int, quads: Int, vectors: Int, a: UnsafePointer<UInt8>, lda: Int,
+                      w: UnsafePointer<Int8>, c: UnsafeMutablePointer<Int32>, ldc: Int) {
+        let product = self == .avxvnni ? gq_product_u8s8_avxvnni : gq_product_u8s8
+        product(Int32(rows), Int32(quads), Int32(vectors), a, Int32(lda), w, c, Int32(ldc))
     }
 }
