@@ -8,7 +8,7 @@
 //   ONNX → {Quantization, GRU, Kernels, SwiftProtobuf}: ONNX models in (float) and out (integer, bit-exact)
 //   Quantization → {GRU, CIntegerKernels};  GRU → {Kernels, Randomness};  Kernels → CFloatKernels
 //   CIntegerKernels: the integer step on AVX-512 and on AVX2 in C, chosen at run time
-//   CFloatKernels: the float GEMM's packed-panel micro-kernels on AVX-512 and AVX2 in C
+//   CFloatKernels: the float GEMM's packed-panel micro-kernels on AVX-512 and AVX2 in C; the thread's subnormal mode
 //   Search → Randomness (no GRU knowledge)
 //   Datasets → {CZlib, Randomness, TextMatching, MemoryLimits};  LineEditing → {CEditLine, CSignals}
 //   MemoryLimits: the process's effective memory limit (physical, cgroup, ulimit), used by

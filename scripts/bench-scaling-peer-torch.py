@@ -6,7 +6,8 @@ thread): nn.GRU + nn.Linear training samples per second (batch 64: forward,
 cross-entropy, backward, clipping, Adam), float inference (batched, no_grad) and a
 fake-quantized GRU: the cell written out step by step with each of its 17 operators'
 outputs rounded to 8-bit codes (torch.fake_quantize_per_tensor_affine), the way one
-simulates an integer GRU in PyTorch. Then num_layers=2 (l2_h{H}_t{T}_) and one
+simulates an integer GRU in PyTorch; and training again with subnormal floats flushed to
+zero (torch.set_flush_denormal), as gq's training runs. Then num_layers=2 (l2_h{H}_t{T}_) and one
 nn.LSTM layer (lstm_h{H}_t{T}_) at hidden 64 and 128, training and float inference.
 Keys match gq's: h{H}_t{T}_<figure>. Medians of REPEATS trials. torch is not a dependency of gq; scripts/bench runs this when present.
 """
@@ -62,6 +63,12 @@ for hidden in (32, 64, 128, 256):
         figures[prefix + "float_inference_gmacs_per_second"] = inference * macs / 1e9
         figures[prefix + "float_inference_sequences_per_second"] = inference
         figures[prefix + "fake_quant_sequences_per_second"] = fakes
+        # PyTorch's default keeps subnormal floats, which long sequences' gradients fade into
+        # and x86 computes in microcode; gq's training flushes them (docs/training.md). The
+        # same training with torch.set_flush_denormal(True), so the table shows both.
+        torch.set_flush_denormal(True)
+        figures[prefix + "training_flushed_samples_per_second"] = speed(Classifier(hidden), steps, REPEATS, iterations)[0]
+        torch.set_flush_denormal(False)
 # Two stacked layers (num_layers=2) at hidden 64 and 128, keyed l2_h{H}_t{T}_ as gq keys them.
 for hidden in (64, 128):
     for steps in (28, 100, 400):

@@ -18,7 +18,7 @@ public enum GRUTrainer {
 
     /// Changes whenever training would produce different weights from the same inputs,
     /// so that caches of trained models keyed on it never serve a stale model.
-    public static let version = "gru-trainer-2"
+    public static let version = "gru-trainer-3"
 
     /// How far below the first run's training accuracy (at the same epoch) the refit's may end
     /// before it counts as failed and the first run's model is kept.
@@ -360,10 +360,12 @@ final class TrainingStepper: @unchecked Sendable {
             var g = chunk.gradient
             chunk.gradient = []
             for i in g.indices { g[i] = 0 }
-            let result = parameters.withUnsafeBufferPointer { pp in
-                g.withUnsafeMutableBufferPointer { gp in
-                    chunk.worker.run(sequences, indices: slice, labels: labels, standardization: nil, bptt: bptt,
-                                     parameters: pp.baseAddress!, gradient: gp.baseAddress!, lossScale: scale)
+            let result = Subnormals.flushed {
+                parameters.withUnsafeBufferPointer { pp in
+                    g.withUnsafeMutableBufferPointer { gp in
+                        chunk.worker.run(sequences, indices: slice, labels: labels, standardization: nil, bptt: bptt,
+                                         parameters: pp.baseAddress!, gradient: gp.baseAddress!, lossScale: scale)
+                    }
                 }
             }
             chunk.gradient = g
