@@ -22,6 +22,23 @@ from torch_peer import CLASSES, FEATURES, Classifier, speed  # noqa: E402
 
 QUICK = "--quick" in sys.argv
 REPEATS = 1 if QUICK else 3
+
+
+def option(name):
+    """The integer after `name` on the command line, or None."""
+    return int(sys.argv[sys.argv.index(name) + 1]) if name in sys.argv else None
+
+
+# --hidden H and --steps T measure that shape alone, as `gq bench scaling hidden H steps T`
+# does (scripts/bench runs the two shape by shape). The lists are ScalingBenchmark's.
+ONLY_HIDDEN, ONLY_STEPS = option("--hidden"), option("--steps")
+LENGTHS = [ONLY_STEPS] if ONLY_STEPS else [28, 100, 400]
+
+
+def sizes(all_sizes, single=False):
+    if ONLY_HIDDEN is None:
+        return all_sizes
+    return [ONLY_HIDDEN] if single or ONLY_HIDDEN in all_sizes else []
 torch.set_num_threads(1)
 torch.manual_seed(1)
 
@@ -53,8 +70,8 @@ def fake_quant_logits(model, x):
 
 
 figures = {"peer": f"pytorch {torch.__version__}"}
-for hidden in (32, 64, 128, 256):
-    for steps in (28, 100, 400):
+for hidden in sizes([32, 64, 128, 256], single=True):
+    for steps in LENGTHS:
         prefix = f"h{hidden}_t{steps}_"
         macs = steps * 3 * hidden * (FEATURES + hidden) + hidden * CLASSES
         iterations = 1 if QUICK else max(1, min(10, int(4e8 / (macs * 64 * 3))))
@@ -70,8 +87,8 @@ for hidden in (32, 64, 128, 256):
         figures[prefix + "training_flushed_samples_per_second"] = speed(Classifier(hidden), steps, REPEATS, iterations)[0]
         torch.set_flush_denormal(False)
 # Two stacked layers (num_layers=2) at hidden 64 and 128, keyed l2_h{H}_t{T}_ as gq keys them.
-for hidden in (64, 128):
-    for steps in (28, 100, 400):
+for hidden in sizes([64, 128]):
+    for steps in LENGTHS:
         prefix = f"l2_h{hidden}_t{steps}_"
         macs = steps * (3 * hidden * (FEATURES + hidden) + 6 * hidden * hidden) + hidden * CLASSES
         iterations = 1 if QUICK else max(1, min(10, int(4e8 / (macs * 64 * 3))))
@@ -80,8 +97,8 @@ for hidden in (64, 128):
         figures[prefix + "float_inference_gmacs_per_second"] = inference * macs / 1e9
         figures[prefix + "float_inference_sequences_per_second"] = inference
 # One LSTM layer (nn.LSTM) at hidden 64 and 128, keyed lstm_h{H}_t{T}_ as gq keys them.
-for hidden in (64, 128):
-    for steps in (28, 100, 400):
+for hidden in sizes([64, 128]):
+    for steps in LENGTHS:
         prefix = f"lstm_h{hidden}_t{steps}_"
         macs = steps * 4 * hidden * (FEATURES + hidden) + hidden * CLASSES
         iterations = 1 if QUICK else max(1, min(10, int(4e8 / (macs * 64 * 3))))

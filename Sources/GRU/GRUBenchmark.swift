@@ -53,6 +53,15 @@ public enum GRUBenchmark {
         var trainingRates: [Double] = []
         var inferenceRates: [Double] = []
         var sink: Float = 0
+        // One untimed batch of each first: the stepper's and the engine's scratch is allocated
+        // and first touched there, which would otherwise land in the first trial.
+        do {
+            let data = trialData(repeats)
+            var gradient = [Float](repeating: 0, count: parameters.count)
+            _ = stepper.lossAndGradient(sequences: data.sequences, labels: data.labels, indices: Array(0..<batch),
+                                        parameters: parameters, into: &gradient)
+            sink += model.logits(data.sequences)[0]
+        }
         for trial in 0..<repeats {
             let data = trialData(trial)
             let indices = Array(0..<batch)

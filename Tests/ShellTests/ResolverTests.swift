@@ -146,7 +146,7 @@ struct GeneratedUsageTests {
         let (interpreter, _) = makeShell()
         let compare = try #require(interpreter.command(named: "compare"))
         #expect(compare.usage.hasPrefix("compare [finetune [epochs N]] [rule "))
-        #expect(try #require(interpreter.command(named: "bench")).usage == "bench [scaling | integer] [quick]")
+        #expect(try #require(interpreter.command(named: "bench")).usage == "bench [scaling [hidden H] [steps T] | integer] [quick]")
         let evolve = try #require(interpreter.command(named: "evolve"))
         #expect(evolve.usage.contains("[homogeneous yes|no]") && evolve.usage.hasSuffix("  |  evolve resume [FILE]"))
     }

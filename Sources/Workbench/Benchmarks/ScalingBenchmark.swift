@@ -20,11 +20,16 @@ public enum ScalingBenchmark {
     /// Then the same for two stacked layers at `stackedHiddenSizes`, keyed `l2_h{H}_t{T}_`, and
     /// for one LSTM layer at `lstmHiddenSizes`, keyed `lstm_h{H}_t{T}_` (its integer model on
     /// `DescriptionEngine`, its fake-quant on the described step).
-    public static func run(quick: Bool) -> [String: Double] {
+    /// `hidden` and `steps` measure that size or length alone (a single GRU layer at any size;
+    /// the stack and the LSTM where the size is one of theirs), so a script can put a peer's
+    /// run of the same shape right after gq's.
+    public static func run(quick: Bool, hidden only: Int? = nil, steps length: Int? = nil) -> [String: Double] {
         var figures: [String: Double] = [:]
-        let shapes = hiddenSizes.flatMap { h in lengths.map { (layers: 1, cell: CellKind.gru, hidden: h, steps: $0) } }
-            + stackedHiddenSizes.flatMap { h in lengths.map { (layers: 2, cell: CellKind.gru, hidden: h, steps: $0) } }
-            + lstmHiddenSizes.flatMap { h in lengths.map { (layers: 1, cell: CellKind.lstm, hidden: h, steps: $0) } }
+        func sizes(_ all: [Int]) -> [Int] { only.map { all.contains($0) ? [$0] : [] } ?? all }
+        let lengths = length.map { [$0] } ?? lengths
+        let shapes = (only.map { [$0] } ?? hiddenSizes).flatMap { h in lengths.map { (layers: 1, cell: CellKind.gru, hidden: h, steps: $0) } }
+            + sizes(stackedHiddenSizes).flatMap { h in lengths.map { (layers: 2, cell: CellKind.gru, hidden: h, steps: $0) } }
+            + sizes(lstmHiddenSizes).flatMap { h in lengths.map { (layers: 1, cell: CellKind.lstm, hidden: h, steps: $0) } }
         for (layers, cell, hidden, steps) in shapes {
             let prefix = (cell == .lstm ? "lstm_" : layers == 1 ? "" : "l\(layers)_") + "h\(hidden)_t\(steps)_"
             // Keep each shape to a few seconds: fewer sequences as the work per sequence grows.
