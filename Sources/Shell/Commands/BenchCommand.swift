@@ -20,10 +20,19 @@ enum BenchCommand {
                 exclusive: [[scaling, integer]],
                 parse: { try $0.options() },
                 run: { interpreter, parsed in
-                    let figures = parsed.has(scaling) ? ScalingBenchmark.run(quick: parsed.has(quick), hidden: parsed[hidden], steps: parsed[steps])
-                        : parsed.has(integer) ? ApplicationBenchmark.integer(quick: parsed.has(quick))
-                        : ApplicationBenchmark.run(quick: parsed.has(quick))
-                    interpreter.session.io.out(json(figures))
+                    guard parsed.has(scaling) else {
+                        let figures = parsed.has(integer) ? ApplicationBenchmark.integer(quick: parsed.has(quick))
+                            : ApplicationBenchmark.run(quick: parsed.has(quick))
+                        interpreter.session.io.out(json(figures))
+                        return
+                    }
+                    // A whole scaling run takes minutes; Ctrl-C stops it between shapes.
+                    let run = ScalingBenchmark.run(quick: parsed.has(quick), hidden: parsed[hidden], steps: parsed[steps],
+                                                   shouldStop: interpreter.session.interrupt.isPending)
+                    interpreter.session.io.out(json(run.figures))
+                    if let (done, of) = run.stoppedAfter {
+                        interpreter.session.io.out("interrupted after \(done) of \(of) shapes: the figures above are the shapes measured")
+                    }
                 }
             ),
         ]

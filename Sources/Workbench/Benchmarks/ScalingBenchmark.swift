@@ -23,14 +23,18 @@ public enum ScalingBenchmark {
     /// `hidden` and `steps` measure that size or length alone (a single GRU layer at any size;
     /// the stack and the LSTM where the size is one of theirs), so a script can put a peer's
     /// run of the same shape right after gq's.
-    public static func run(quick: Bool, hidden only: Int? = nil, steps length: Int? = nil) -> [String: Double] {
+    /// `shouldStop` is asked before each shape: a run stopped there returns the shapes it
+    /// measured, and `stoppedAfter` says how many of how many.
+    public static func run(quick: Bool, hidden only: Int? = nil, steps length: Int? = nil,
+                           shouldStop: () -> Bool = { false }) -> (figures: [String: Double], stoppedAfter: (done: Int, of: Int)?) {
         var figures: [String: Double] = [:]
         func sizes(_ all: [Int]) -> [Int] { only.map { all.contains($0) ? [$0] : [] } ?? all }
         let lengths = length.map { [$0] } ?? lengths
         let shapes = (only.map { [$0] } ?? hiddenSizes).flatMap { h in lengths.map { (layers: 1, cell: CellKind.gru, hidden: h, steps: $0) } }
             + sizes(stackedHiddenSizes).flatMap { h in lengths.map { (layers: 2, cell: CellKind.gru, hidden: h, steps: $0) } }
             + sizes(lstmHiddenSizes).flatMap { h in lengths.map { (layers: 1, cell: CellKind.lstm, hidden: h, steps: $0) } }
-        for (layers, cell, hidden, steps) in shapes {
+        for (done, (layers, cell, hidden, steps)) in shapes.enumerated() {
+            if shouldStop() { return (figures, (done, shapes.count)) }
             let prefix = (cell == .lstm ? "lstm_" : layers == 1 ? "" : "l\(layers)_") + "h\(hidden)_t\(steps)_"
             // Keep each shape to a few seconds: fewer sequences as the work per sequence grows.
             let macs = Double(ParameterLayout(inputSize: 28, hiddenSize: hidden, classCount: 10, layers: layers, cell: cell)
@@ -48,6 +52,6 @@ public enum ScalingBenchmark {
             figures[prefix + "integer_gmacs_per_second"] = Double(count) * macs / seconds / 1e9
             if let fake = integer["fake_quant_ms"] { figures[prefix + "fake_quant_sequences_per_second"] = Double(count) / (fake / 1000) }
         }
-        return figures
+        return (figures, nil)
     }
 }
