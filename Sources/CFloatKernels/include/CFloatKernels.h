@@ -1,6 +1,8 @@
 #ifndef GQ_CFLOATKERNELS_H
 #define GQ_CFLOATKERNELS_H
 
+#include <stdint.h>
+
 // The float GEMM's micro-kernels on AVX-512 and on AVX2 + FMA, in C because the register
 // tiles that reach the FMA units' throughput need more accumulators than Swift's SIMD types
 // reliably keep in registers. Each function carries its own target attribute and is called
@@ -24,13 +26,14 @@ void gq_sgemm_block(int instructions, int m, int n, int k, const float *a, long 
                     const float *b, long ldb, float *c, long ldc, float *pack);
 
 /// Makes the calling thread's float arithmetic flush subnormal operands and results to zero
-/// (MXCSR's FTZ and DAZ on x86-64, FPCR's FZ on arm64; nothing elsewhere) and returns the
-/// previous control word for gq_restore_float_mode. Training's gradients fade through long
-/// sequences into subnormals, which x86 cores handle in microcode at ~100 cycles an
-/// operation: a GRU of 128 units trained 8x slower at 400 steps than at 100 (docs/training.md).
-unsigned long gq_flush_subnormals(void);
+/// (MXCSR's FTZ and DAZ on x86-64, FPCR's FZ on arm64; nothing elsewhere), single and double
+/// precision, and returns the previous control word for gq_restore_float_mode. Training's
+/// gradients fade through long sequences into subnormals, which x86 cores handle in microcode
+/// at ~100 cycles an operation: a GRU of 128 units trained 8x slower per step at 400 steps
+/// than at 100 (docs/training.md, "Subnormal floats").
+uint64_t gq_flush_subnormals(void);
 
 /// Puts back the control word gq_flush_subnormals returned, on the same thread.
-void gq_restore_float_mode(unsigned long saved);
+void gq_restore_float_mode(uint64_t saved);
 
 #endif
