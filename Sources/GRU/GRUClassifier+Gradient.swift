@@ -1,5 +1,3 @@
-import Kernels
-
 extension GRUClassifier {
     /// Mean cross-entropy loss of the model on labelled sequences.
     public func loss(_ sequences: [[Float]], labels: [Int]) -> Double {
@@ -32,12 +30,10 @@ extension GRUClassifier {
         let worker = BatchGradient(layout: layout)
         let parameters = flatParameters
         var gradient = [Float](repeating: 0, count: parameterCount)
-        let loss = Subnormals.flushed {
-            parameters.withUnsafeBufferPointer { pp in
-                gradient.withUnsafeMutableBufferPointer { gp in
-                    worker.run(sequences, indices: sequences.indices, labels: labels, standardization: standardization, bptt: bptt,
-                               parameters: pp.baseAddress!, gradient: gp.baseAddress!, lossScale: 1 / Float(sequences.count)).loss
-                }
+        let loss = parameters.withUnsafeBufferPointer { pp in
+            gradient.withUnsafeMutableBufferPointer { gp in
+                worker.run(sequences, indices: sequences.indices, labels: labels, standardization: standardization, bptt: bptt,
+                           parameters: pp.baseAddress!, gradient: gp.baseAddress!, lossScale: 1 / Float(sequences.count)).loss
             }
         }
         gradientModel.assign(flat: gradient)

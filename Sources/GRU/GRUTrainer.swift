@@ -360,12 +360,10 @@ final class TrainingStepper: @unchecked Sendable {
             var g = chunk.gradient
             chunk.gradient = []
             for i in g.indices { g[i] = 0 }
-            let result = Subnormals.flushed {
-                parameters.withUnsafeBufferPointer { pp in
-                    g.withUnsafeMutableBufferPointer { gp in
-                        chunk.worker.run(sequences, indices: slice, labels: labels, standardization: nil, bptt: bptt,
-                                         parameters: pp.baseAddress!, gradient: gp.baseAddress!, lossScale: scale)
-                    }
+            let result = parameters.withUnsafeBufferPointer { pp in
+                g.withUnsafeMutableBufferPointer { gp in
+                    chunk.worker.run(sequences, indices: slice, labels: labels, standardization: nil, bptt: bptt,
+                                     parameters: pp.baseAddress!, gradient: gp.baseAddress!, lossScale: scale)
                 }
             }
             chunk.gradient = g

@@ -1,3 +1,5 @@
+import Kernels
+
 /// How a batch is split for back-propagation through each sequence's last `bptt` steps: the
 /// one description of the windowing that float training (`BatchGradient`) and fake-quant
 /// fine-tuning share.
@@ -67,9 +69,20 @@ final class BatchGradient {
 
     /// Adds the gradient of `lossScale · Σ loss` over `sequences[indices]` to `gradient`
     /// (`labels` indexed like `sequences`); returns the unscaled loss sum and the correct count.
+    /// Runs with subnormal floats flushed to zero (`Subnormals`, docs/training.md).
     func run(_ sequences: [[Float]], indices: some Collection<Int>, labels: [Int], standardization: Standardization?,
              bptt: Int?, parameters p: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
              lossScale: Float) -> (loss: Double, correct: Int) {
+        Subnormals.flushed {
+            pass(sequences, indices: indices, labels: labels, standardization: standardization, bptt: bptt,
+                 parameters: p, gradient: gradient, lossScale: lossScale)
+        }
+    }
+
+    @inline(never)
+    private func pass(_ sequences: [[Float]], indices: some Collection<Int>, labels: [Int], standardization: Standardization?,
+                      bptt: Int?, parameters p: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,
+                      lossScale: Float) -> (loss: Double, correct: Int) {
         // Every layer's state is carried (h, and an LSTM's c), as inference leaves it.
         let f = engine.layout.inputSize
         engine.prepare(parameters: p)

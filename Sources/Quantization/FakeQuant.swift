@@ -83,11 +83,9 @@ public struct FakeQuantGRU: Sendable {
         var gradient = [Float](repeating: 0, count: engine.layout.count)
         var rangeGradient = [Double](repeating: 0, count: engine.learnedOperators.count)
         guard !sequences.isEmpty else { return (0, gradient, rangeGradient) }
-        let loss = Subnormals.flushed {
-            gradient.withUnsafeMutableBufferPointer { g in
-                engine.run(sequences, indices: sequences.indices, labels: labels, bptt: bptt, initialStates: initialStates,
-                           lossScale: 1 / Float(sequences.count), gradient: g.baseAddress!, rangeGradient: &rangeGradient).loss
-            }
+        let loss = gradient.withUnsafeMutableBufferPointer { g in
+            engine.run(sequences, indices: sequences.indices, labels: labels, bptt: bptt, initialStates: initialStates,
+                       lossScale: 1 / Float(sequences.count), gradient: g.baseAddress!, rangeGradient: &rangeGradient).loss
         }
         return (loss / Double(sequences.count), gradient, rangeGradient)
     }
@@ -217,11 +215,9 @@ public enum FineTuning {
                     engine.configure(parameters: params, ranges: ranges, bits: bits, options: options, standardization: start.standardization)
                     var gradient = [Float](repeating: 0, count: layout.count)
                     var rangeGradient = [Double](repeating: 0, count: learned.count)
-                    let outcome = Subnormals.flushed {
-                        gradient.withUnsafeMutableBufferPointer { g in
-                            engine.run(train.sequences, indices: slice, labels: train.labels, bptt: settings.bptt, lossScale: 1 / Float(indices.count),
-                                       gradient: g.baseAddress!, rangeGradient: &rangeGradient)
-                        }
+                    let outcome = gradient.withUnsafeMutableBufferPointer { g in
+                        engine.run(train.sequences, indices: slice, labels: train.labels, bptt: settings.bptt, lossScale: 1 / Float(indices.count),
+                                   gradient: g.baseAddress!, rangeGradient: &rangeGradient)
                     }
                     results.set(index, (gradient, rangeGradient, outcome.loss, outcome.correct))
                 }

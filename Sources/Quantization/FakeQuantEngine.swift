@@ -363,8 +363,18 @@ final class FakeQuantEngine: @unchecked Sendable {
     /// training forward, so the state entering the last window is the one whole-sequence
     /// fine-tuning would compute there. `initialStates` (indexed like `sequences`, L · H each:
     /// every layer's state, bottom to top) start the sequences from given states instead of zero.
+    /// Runs with subnormal floats flushed to zero, as training does (`Subnormals`).
     func run(_ sequences: [[Float]], indices: some Collection<Int>, labels: [Int], bptt: Int?, initialStates: [[Float]]? = nil,
              lossScale: Float, gradient: UnsafeMutablePointer<Float>, rangeGradient: inout [Double]) -> (loss: Double, correct: Int) {
+        Subnormals.flushed {
+            pass(sequences, indices: indices, labels: labels, bptt: bptt, initialStates: initialStates,
+                 lossScale: lossScale, gradient: gradient, rangeGradient: &rangeGradient)
+        }
+    }
+
+    @inline(never)
+    private func pass(_ sequences: [[Float]], indices: some Collection<Int>, labels: [Int], bptt: Int?, initialStates: [[Float]]?,
+                      lossScale: Float, gradient: UnsafeMutablePointer<Float>, rangeGradient: inout [Double]) -> (loss: Double, correct: Int) {
         let windows = BPTTWindows(sequences, indices: indices, features: f, bptt: bptt)
         // Every state vector of every layer: (state vector, layer) pairs in `allFinalStates`' order.
         let b = windows.count, depth = layers.count * stateCount
